@@ -1,0 +1,75 @@
+import { Form, NavLink } from '@remix-run/react'
+import { type ReactNode } from 'react'
+import { can, ROLE_LABELS, type Permission, type Role } from '~/domain/roles'
+import { Logo } from './auth-card'
+
+type NavItem = { to: string; label: string; permission: Permission; end?: boolean }
+
+// One list, filtered by role: people see only what they can use.
+const NAV: { section: string; items: NavItem[] }[] = [
+	{
+		section: 'Work',
+		items: [{ to: '', label: 'Dashboard', permission: 'org:view', end: true }],
+	},
+	{
+		section: 'Organisation',
+		items: [{ to: 'members', label: 'Members', permission: 'members:manage' }],
+	},
+]
+
+export function AppShell({
+	org,
+	roles,
+	user,
+	children,
+}: {
+	org: { slug: string; name: string }
+	roles: Role[]
+	user: { name: string; email: string }
+	children: ReactNode
+}) {
+	const base = `/o/${org.slug}`
+	return (
+		<div className="shell">
+			<aside className="sidebar">
+				<div className="brand-wrap">
+					<Logo />
+				</div>
+				<div className="org-name">
+					Organisation
+					<strong>{org.name}</strong>
+				</div>
+				<nav className="nav" aria-label="Main">
+					{NAV.map((group) => {
+						const items = group.items.filter((item) => can(roles, item.permission))
+						if (items.length === 0) return null
+						return (
+							<div key={group.section}>
+								<div className="nav-section">{group.section}</div>
+								{items.map((item) => (
+									<NavLink key={item.to} to={item.to ? `${base}/${item.to}` : base} end={item.end}>
+										{item.label}
+									</NavLink>
+								))}
+							</div>
+						)
+					})}
+				</nav>
+				<div className="sidebar-footer">
+					<div className="who">
+						{user.name}
+						<small>{roles.map((role) => ROLE_LABELS[role]).join(' · ')}</small>
+					</div>
+					<Form method="post" action="/logout">
+						<button type="submit" className="button-link">
+							Log out
+						</button>
+					</Form>
+				</div>
+			</aside>
+			<main className="main" id="main">
+				{children}
+			</main>
+		</div>
+	)
+}

@@ -1,0 +1,36 @@
+import { isRouteErrorResponse, Link, useRouteError } from '@remix-run/react'
+
+const MESSAGES: Record<number, { title: string; body: string }> = {
+	400: { title: 'That request could not be understood', body: 'Check what you sent and try again.' },
+	403: { title: 'You don’t have access to this', body: 'Ask an admin of your organisation for the role you need.' },
+	404: { title: 'Page not found', body: 'The page you asked for does not exist, or you do not have access to it.' },
+	410: { title: 'This link no longer works', body: 'Ask for a new one.' },
+}
+
+function errorMessage(data: unknown): string | undefined {
+	if (data && typeof data === 'object' && 'error' in data && typeof data.error === 'string') return data.error
+	return undefined
+}
+
+/** One error page for every route, with a message per status (style.md, habit 9). */
+export function GeneralErrorBoundary() {
+	const error = useRouteError()
+	const status = isRouteErrorResponse(error) ? error.status : 500
+	const known = MESSAGES[status]
+	const detail = isRouteErrorResponse(error) ? errorMessage(error.data) : undefined
+	const title = known?.title ?? 'Something went wrong'
+	const body =
+		known?.body ?? 'An unexpected error occurred. It has been logged; please try again in a moment.'
+	return (
+		<main className="error-page" id="main">
+			<div className="code" aria-hidden="true">
+				{status}
+			</div>
+			<h1>{title}</h1>
+			<p>{detail && status !== 500 ? detail : body}</p>
+			<Link className="button" to="/">
+				Go to the start page
+			</Link>
+		</main>
+	)
+}

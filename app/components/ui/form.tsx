@@ -1,0 +1,111 @@
+import { useEffect, type InputHTMLAttributes, type ReactNode, type TextareaHTMLAttributes } from 'react'
+import { type FieldValues, type Path, type UseFormReturn } from 'react-hook-form'
+
+/** Field errors keyed by dotted path (`useCases.0.description`), as actions return them. */
+export type FieldErrorMap = Record<string, string>
+
+export function errorId(name: string) {
+	return `${name.replace(/[^A-Za-z0-9_-]/g, '-')}-error`
+}
+
+/**
+ * Copies the action's field errors into react-hook-form once per response
+ * and moves focus to the first one, so a keyboard or screen-reader user
+ * lands on what needs fixing.
+ */
+export function useServerErrors<T extends FieldValues, Output>(
+	form: UseFormReturn<T, unknown, Output>,
+	errors: FieldErrorMap | undefined,
+) {
+	useEffect(() => {
+		if (!errors) return
+		const entries = Object.entries(errors)
+		entries.forEach(([path, message], index) => {
+			form.setError(path as Path<T>, { type: 'server', message }, { shouldFocus: index === 0 })
+		})
+	}, [errors, form])
+}
+
+export function FieldError({ name, message }: { name: string; message?: string }) {
+	if (!message) return null
+	return (
+		<p className="field-error" id={errorId(name)}>
+			{message}
+		</p>
+	)
+}
+
+type FieldProps = {
+	label: string
+	name: string
+	error?: string
+	hint?: ReactNode
+} & InputHTMLAttributes<HTMLInputElement>
+
+/** A labelled input whose error text is announced with it (aria-describedby). */
+export function TextField({ label, name, error, hint, id, ...input }: FieldProps) {
+	const inputId = id ?? name
+	const hintId = hint ? `${inputId}-hint` : undefined
+	const describedBy = [hintId, error ? errorId(name) : undefined].filter(Boolean).join(' ')
+	return (
+		<div className="field">
+			<label htmlFor={inputId}>{label}</label>
+			{hint ? (
+				<span className="hint" id={hintId}>
+					{hint}
+				</span>
+			) : null}
+			<input
+				id={inputId}
+				name={name}
+				className="input"
+				aria-invalid={error ? true : undefined}
+				aria-describedby={describedBy || undefined}
+				{...input}
+			/>
+			<FieldError name={name} message={error} />
+		</div>
+	)
+}
+
+type TextAreaProps = {
+	label: string
+	name: string
+	error?: string
+	hint?: ReactNode
+} & TextareaHTMLAttributes<HTMLTextAreaElement>
+
+export function TextAreaField({ label, name, error, hint, id, ...textarea }: TextAreaProps) {
+	const inputId = id ?? name
+	const hintId = hint ? `${inputId}-hint` : undefined
+	const describedBy = [hintId, error ? errorId(name) : undefined].filter(Boolean).join(' ')
+	return (
+		<div className="field">
+			<label htmlFor={inputId}>{label}</label>
+			{hint ? (
+				<span className="hint" id={hintId}>
+					{hint}
+				</span>
+			) : null}
+			<textarea
+				id={inputId}
+				name={name}
+				className="textarea"
+				aria-invalid={error ? true : undefined}
+				aria-describedby={describedBy || undefined}
+				{...textarea}
+			/>
+			<FieldError name={name} message={error} />
+		</div>
+	)
+}
+
+/** A message about the whole form (not one field), announced when it appears. */
+export function FormAlert({ message }: { message?: string | null }) {
+	if (!message) return null
+	return (
+		<div className="alert alert-bad" role="alert">
+			{message}
+		</div>
+	)
+}

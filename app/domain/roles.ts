@@ -1,0 +1,54 @@
+/**
+ * Roles are independent grants; one person may hold several (design.md,
+ * "Who uses it"). `admin` does not imply `reviewer`: four-eyes review must
+ * be a deliberate grant.
+ */
+export const ROLES = ['member', 'reviewer', 'admin'] as const
+export type Role = (typeof ROLES)[number]
+
+export const ROLE_LABELS: Record<Role, string> = {
+	member: 'Vendor',
+	reviewer: 'Compliance reviewer',
+	admin: 'Admin',
+}
+
+export const ROLE_DESCRIPTIONS: Record<Role, string> = {
+	member: 'Registers apps, fills requests, records tickets and reports.',
+	reviewer: 'Approves or rejects use cases and records Atlassian’s answers.',
+	admin: 'Manages members, roles, API keys and reads the audit log.',
+}
+
+export const PERMISSIONS = {
+	'org:view': ['member', 'reviewer', 'admin'],
+	'apps:edit': ['member'],
+	'requests:edit': ['member'],
+	'requests:review': ['reviewer'],
+	'members:manage': ['admin'],
+	'audit:read': ['admin'],
+	'api-keys:manage': ['admin'],
+} as const satisfies Record<string, readonly Role[]>
+
+export type Permission = keyof typeof PERMISSIONS
+
+export function can(roles: readonly Role[], permission: Permission): boolean {
+	const allowed: readonly Role[] = PERMISSIONS[permission]
+	return roles.some((role) => allowed.includes(role))
+}
+
+/** Normalises a role list: known roles only, no duplicates, stable order. */
+export function normaliseRoles(roles: readonly string[]): Role[] {
+	return ROLES.filter((role) => roles.includes(role))
+}
+
+/**
+ * An organisation must keep at least one admin, or nobody could manage it.
+ * `adminIds` are the current admins; returns whether the change leaves one.
+ */
+export function leavesAnAdmin(
+	adminIds: readonly string[],
+	change: { userId: string; roles: readonly Role[] | null },
+): boolean {
+	const remaining = adminIds.filter((id) => id !== change.userId)
+	if (change.roles?.includes('admin')) return true
+	return remaining.length > 0
+}

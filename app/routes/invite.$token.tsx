@@ -1,0 +1,145 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData, useNavigation, useParams } from '@remix-run/react'
+import { AuthCard } from '~/components/auth-card'
+import { FormAlert, TextField } from '~/components/ui/form'
+import { useValidatedForm } from '~/components/ui/use-validated-form'
+import { ROLE_LABELS } from '~/domain/roles'
+import { AcceptInviteSchema, PASSWORD_MIN } from '~/schemas/auth'
+import { createSession, EmailTakenError } from '~/services/auth.server'
+import { acceptInvite, getInvite } from '~/services/members.server'
+import { getOptionalUser } from '~/utils/auth.server'
+import { UserFacingError } from '~/utils/errors'
+import { parseForm } from '~/utils/forms'
+import { setSessionCookie } from '~/utils/session.server'
+
+export const meta: MetaFunction = () => [{ title: 'Join an organisation · Clearance' }]
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+	const [invite, user] = await Promise.all([getInvite(params.token ?? ''), getOptionalUser(request)])
+	return { invite, signedInAs: user?.email ?? null }
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+	const token = params.token ?? ''
+	const user = await getOptionalUser(request)
+	try {
+		if (user) {
+			const { org } = await acceptInvite(token, { user })
+			return redirect(`/o/${org.slug}`)
+		}
+		const form = await parseForm(request, AcceptInviteSchema)
+		if (!form.success) return data({ errors: form.errors, values: form.values, formError: null }, 400)
+		const { user: created, org } = await acceptInvite(token, { newAccount: form.data })
+		const session = await createSession(created.id)
+		return redirect(`/o/${org.slug}`, {
+			headers: { 'Set-Cookie': await setSessionCookie(session.token, session.expiresAt) },
+		})
+	} catch (error) {
+		if (error instanceof UserFacingError || error instanceof EmailTakenError) {
+			return data(
+				{ errors: {}, values: {} as Record<string, unknown>, formError: error.message },
+				'status' in error ? error.status : 409,
+			)
+		}
+		throw error
+	}
+}
+
+const UNUSABLE = {
+	used: { title: 'This invite was already used', body: 'Each invite link works once. Ask an admin for a new one.' },
+	expired: { title: 'This invite has expired', body: 'Invite links expire after 7 days. Ask an admin for a new one.' },
+	invalid: { title: 'This invite link is not valid', body: 'It may have been revoked or mistyped. Ask an admin for a new one.' },
+} as const
+
+function NewAccountForm({ email }: { email: string }) {
+	const actionData = useActionData<typeof action>()
+	const navigation = useNavigation()
+	const { form, onSubmit, errorOf } = useValidatedForm(AcceptInviteSchema, {
+		defaultValues: { name: String(actionData?.values?.name ?? ''), password: '' },
+		serverErrors: actionData?.errors,
+	})
+	return (
+		<Form method="post" className="form" noValidate onSubmit={onSubmit}>
+			<FormAlert message={actionData?.formError} />
+			<TextField label="Email" name="email-display" value={email} readOnly hint="The invite is for this address." />
+			<TextField label="Your name" autoComplete="name" autoFocus error={errorOf('name')} {...form.register('name')} />
+			<TextField
+				label="Choose a password"
+				type="password"
+				autoComplete="new-password"
+				hint={`At least ${PASSWORD_MIN} characters.`}
+				error={errorOf('password')}
+				{...form.register('password')}
+			/>
+			<button className="button" type="submit" disabled={navigation.state === 'submitting'}>
+				Create account and join
+			</button>
+		</Form>
+	)
+}
+
+export default function InvitePage() {
+	const { invite, signedInAs } = useLoaderData<typeof loader>()
+	const actionData = useActionData<typeof action>()
+	const { token = '' } = useParams()
+	if (invite.status !== 'valid') {
+		const copy = UNUSABLE[invite.status]
+		return (
+			<AuthCard title={copy.title} footer={<Link to="/">Go to the start page</Link>}>
+				<p>{copy.body}</p>
+			</AuthCard>
+		)
+	}
+	const roles = invite.roles.map((role) => ROLE_LABELS[role]).join(', ')
+	const lead = (
+		<>
+			You are invited to <strong>{invite.org.name}</strong> as {roles}.
+		</>
+	)
+	if (signedInAs && signedInAs.toLowerCase() !== invite.email.toLowerCase()) {
+		return (
+			<AuthCard title="Join an organisation" lead={lead}>
+				<div className="alert alert-warn">
+					This invite is for {invite.email}, but you are signed in as {signedInAs}.
+				</div>
+				<Form method="post" action="/logout" style={{ marginTop: 'var(--space-4)' }}>
+					<button className="button button-secondary" type="submit">
+						Log out
+					</button>
+				</Form>
+			</AuthCard>
+		)
+	}
+	if (signedInAs) {
+		return (
+			<AuthCard title="Join an organisation" lead={lead}>
+				<Form method="post" className="form">
+					<FormAlert message={actionData?.formError} />
+					<button className="button" type="submit">
+						Join {invite.org.name}
+					</button>
+				</Form>
+			</AuthCard>
+		)
+	}
+	if (invite.accountExists) {
+		const back = `/login?${new URLSearchParams({ redirectTo: `/invite/${encodeURIComponent(token)}` })}`
+		return (
+			<AuthCard title="Join an organisation" lead={lead}>
+				<p>
+					{invite.email} already has a Clearance account. Log in, and you will come back here to accept.
+				</p>
+				<p style={{ marginTop: 'var(--space-4)' }}>
+					<Link className="button" to={back}>
+						Log in to accept
+					</Link>
+				</p>
+			</AuthCard>
+		)
+	}
+	return (
+		<AuthCard title="Join an organisation" lead={lead}>
+			<NewAccountForm email={invite.email} />
+		</AuthCard>
+	)
+}

@@ -1,0 +1,82 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
+import { AuthCard } from '~/components/auth-card'
+import { FormAlert, TextField } from '~/components/ui/form'
+import { useValidatedForm } from '~/components/ui/use-validated-form'
+import { LoginSchema } from '~/schemas/auth'
+import { createSession, verifyLogin } from '~/services/auth.server'
+import { requireAnonymous, safeRedirect } from '~/utils/auth.server'
+import { parseForm } from '~/utils/forms'
+import { setSessionCookie } from '~/utils/session.server'
+
+export const meta: MetaFunction = () => [{ title: 'Log in · Clearance' }]
+
+export async function loader({ request }: LoaderFunctionArgs) {
+	await requireAnonymous(request)
+	return null
+}
+
+// One message for unknown email and wrong password, so the form does not
+// reveal who has an account.
+const BAD_LOGIN = 'Email or password is incorrect.'
+
+export async function action({ request }: ActionFunctionArgs) {
+	const form = await parseForm(request, LoginSchema)
+	if (!form.success) return data({ errors: form.errors, values: form.values, formError: null }, 400)
+	const user = await verifyLogin(form.data.email, form.data.password)
+	if (!user) {
+		return data(
+			{ errors: {}, values: { email: form.data.email, redirectTo: form.data.redirectTo }, formError: BAD_LOGIN },
+			400,
+		)
+	}
+	const session = await createSession(user.id)
+	return redirect(safeRedirect(form.data.redirectTo), {
+		headers: { 'Set-Cookie': await setSessionCookie(session.token, session.expiresAt) },
+	})
+}
+
+export default function LoginPage() {
+	const actionData = useActionData<typeof action>()
+	const [searchParams] = useSearchParams()
+	const redirectTo = searchParams.get('redirectTo') ?? ''
+	const navigation = useNavigation()
+	const { form, onSubmit, errorOf } = useValidatedForm(LoginSchema, {
+		defaultValues: { email: String(actionData?.values?.email ?? ''), password: '', redirectTo },
+		serverErrors: actionData?.errors,
+	})
+	return (
+		<AuthCard
+			title="Log in"
+			lead="Welcome back. Pick up your requests and reporting deadlines."
+			footer={
+				<>
+					New to Clearance? <Link to="/signup">Create an organisation</Link>
+				</>
+			}
+		>
+			<Form method="post" className="form" noValidate onSubmit={onSubmit}>
+				<FormAlert message={actionData?.formError} />
+				<input type="hidden" {...form.register('redirectTo')} />
+				<TextField
+					label="Email"
+					type="email"
+					autoComplete="email"
+					autoFocus
+					error={errorOf('email')}
+					{...form.register('email')}
+				/>
+				<TextField
+					label="Password"
+					type="password"
+					autoComplete="current-password"
+					error={errorOf('password')}
+					{...form.register('password')}
+				/>
+				<button className="button" type="submit" disabled={navigation.state === 'submitting'}>
+					{navigation.state === 'submitting' ? 'Logging in…' : 'Log in'}
+				</button>
+			</Form>
+		</AuthCard>
+	)
+}

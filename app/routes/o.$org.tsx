@@ -1,0 +1,27 @@
+import { type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Outlet, useLoaderData } from '@remix-run/react'
+import { AppShell } from '~/components/app-shell'
+import { GeneralErrorBoundary } from '~/components/error-boundary'
+import { requireMember } from '~/utils/auth.server'
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+	{ title: data ? `${data.org.name} · Clearance` : 'Clearance' },
+]
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+	const { user, org, roles } = await requireMember(request, params.org)
+	return { user: { name: user.name, email: user.email }, org, roles }
+}
+
+export default function OrgLayout() {
+	const { user, org, roles } = useLoaderData<typeof loader>()
+	return (
+		<AppShell org={org} roles={roles} user={user}>
+			<Outlet />
+		</AppShell>
+	)
+}
+
+export function ErrorBoundary() {
+	return <GeneralErrorBoundary />
+}

@@ -1,0 +1,83 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
+import { AuthCard } from '~/components/auth-card'
+import { FormAlert, TextField } from '~/components/ui/form'
+import { useValidatedForm } from '~/components/ui/use-validated-form'
+import { PASSWORD_MIN, SignupSchema } from '~/schemas/auth'
+import { createSession, EmailTakenError, signup } from '~/services/auth.server'
+import { requireAnonymous } from '~/utils/auth.server'
+import { parseForm } from '~/utils/forms'
+import { setSessionCookie } from '~/utils/session.server'
+
+export const meta: MetaFunction = () => [{ title: 'Create your organisation · Clearance' }]
+
+export async function loader({ request }: LoaderFunctionArgs) {
+	await requireAnonymous(request)
+	return null
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+	const form = await parseForm(request, SignupSchema)
+	if (!form.success) return data({ errors: form.errors, values: form.values, formError: null }, 400)
+	try {
+		const { user, org } = await signup(form.data)
+		const session = await createSession(user.id)
+		return redirect(`/o/${org.slug}`, {
+			headers: { 'Set-Cookie': await setSessionCookie(session.token, session.expiresAt) },
+		})
+	} catch (error) {
+		if (!(error instanceof EmailTakenError)) throw error
+		const { password: _omit, ...values } = form.data
+		return data({ errors: { email: error.message }, values, formError: null }, 400)
+	}
+}
+
+export default function SignupPage() {
+	const actionData = useActionData<typeof action>()
+	const navigation = useNavigation()
+	const values = actionData?.values ?? {}
+	const { form, onSubmit, errorOf } = useValidatedForm(SignupSchema, {
+		defaultValues: {
+			name: String(values.name ?? ''),
+			email: String(values.email ?? ''),
+			orgName: String(values.orgName ?? ''),
+			password: '',
+		},
+		serverErrors: actionData?.errors,
+	})
+	return (
+		<AuthCard
+			title="Create your organisation"
+			lead="You become its admin and can invite your team and a compliance reviewer."
+			footer={
+				<>
+					Already have an account? <Link to="/login">Log in</Link>
+				</>
+			}
+		>
+			<Form method="post" className="form" noValidate onSubmit={onSubmit}>
+				<FormAlert message={actionData?.formError} />
+				<TextField label="Your name" autoComplete="name" autoFocus error={errorOf('name')} {...form.register('name')} />
+				<TextField label="Work email" type="email" autoComplete="email" error={errorOf('email')} {...form.register('email')} />
+				<TextField
+					label="Password"
+					type="password"
+					autoComplete="new-password"
+					hint={`At least ${PASSWORD_MIN} characters. A passphrase works well.`}
+					error={errorOf('password')}
+					{...form.register('password')}
+				/>
+				<TextField
+					label="Organisation name"
+					autoComplete="organization"
+					hint="Usually your company, as Atlassian knows it."
+					error={errorOf('orgName')}
+					{...form.register('orgName')}
+				/>
+				<button className="button" type="submit" disabled={navigation.state === 'submitting'}>
+					{navigation.state === 'submitting' ? 'Creating…' : 'Create organisation'}
+				</button>
+			</Form>
+		</AuthCard>
+	)
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod'
+
+// Shared by the browser (zodResolver) and the actions (safeParse).
+
+export const PASSWORD_MIN = 12
+
+const email = z
+	.string()
+	.trim()
+	.min(1, 'Enter your email address.')
+	.max(254, 'That email address is too long.')
+	.pipe(z.email('Enter a valid email address, like name@company.com.'))
+	.transform((value) => value.toLowerCase())
+
+const newPassword = z
+	.string()
+	.min(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters.`)
+	.max(200, 'Use at most 200 characters.')
+
+const personName = z
+	.string()
+	.trim()
+	.min(1, 'Enter your name.')
+	.max(100, 'Use at most 100 characters.')
+
+export const LoginSchema = z.object({
+	email,
+	password: z.string().min(1, 'Enter your password.').max(200),
+	redirectTo: z.string().optional(),
+})
+
+export const SignupSchema = z.object({
+	name: personName,
+	email,
+	password: newPassword,
+	orgName: z
+		.string()
+		.trim()
+		.min(2, 'Enter your organisation’s name (at least 2 characters).')
+		.max(80, 'Use at most 80 characters.'),
+})
+
+export const AcceptInviteSchema = z.object({
+	name: personName,
+	password: newPassword,
+})
+
+export type LoginInput = z.infer<typeof LoginSchema>
+export type SignupInput = z.infer<typeof SignupSchema>

@@ -1,0 +1,130 @@
+import { and, eq, gt, lte, sql } from 'drizzle-orm'
+import { db, type Tx } from '#db/client.server'
+import { memberships, organizations, sessions, users } from '#db/schema'
+import { isExpired, sessionExpiry } from '~/domain/session-policy'
+import { slugify, uniqueSlug } from '~/domain/slug'
+import { type SignupInput } from '~/schemas/auth'
+import { env } from '~/utils/env.server'
+import { hashPassword, timingDummyHash, verifyPassword } from '~/utils/password.server'
+import { hashToken, newToken } from '~/utils/tokens.server'
+import { recordAudit } from './audit.server'
+
+export class EmailTakenError extends Error {
+	constructor() {
+		super('An account with this email already exists. Log in instead.')
+	}
+}
+
+export type SessionUser = { id: string; email: string; name: string }
+
+export async function findUserByEmail(email: string, tx: Tx | typeof db = db) {
+	const [user] = await tx
+		.select()
+		.from(users)
+		.where(eq(sql`lower(${users.email})`, email.toLowerCase()))
+	return user
+}
+
+/** Creates a user row; the caller's transaction decides what else commits with it. */
+export async function insertUser(
+	tx: Tx,
+	input: { name: string; email: string; password: string },
+) {
+	if (await findUserByEmail(input.email, tx)) throw new EmailTakenError()
+	const [user] = await tx
+		.insert(users)
+		.values({
+			name: input.name,
+			email: input.email.toLowerCase(),
+			passwordHash: await hashPassword(input.password),
+		})
+		.returning({ id: users.id, email: users.email, name: users.name })
+	return user!
+}
+
+async function pickOrgSlug(tx: Tx, name: string) {
+	const base = slugify(name)
+	const rows = await tx
+		.select({ slug: organizations.slug })
+		.from(organizations)
+		.where(sql`${organizations.slug} = ${base} or ${organizations.slug} like ${`${base}-%`}`)
+	return uniqueSlug(base, new Set(rows.map((row) => row.slug)))
+}
+
+/** Sign up: a new user, a new organisation, and the user as its admin. */
+export async function signup(input: SignupInput) {
+	return db.transaction(async (tx) => {
+		const user = await insertUser(tx, input)
+		const [org] = await tx
+			.insert(organizations)
+			.values({ name: input.orgName, slug: await pickOrgSlug(tx, input.orgName) })
+			.returning()
+		// Sign-up makes the founder admin and vendor, so they can start at once;
+		// reviewer stays a separate grant for four-eyes review.
+		const roles = ['admin', 'member'] as const
+		await tx.insert(memberships).values({ orgId: org!.id, userId: user.id, roles: [...roles] })
+		await recordAudit(tx, {
+			orgId: org!.id,
+			actorUserId: user.id,
+			action: 'org.created',
+			subjectType: 'organization',
+			subjectId: org!.id,
+			after: { name: org!.name, slug: org!.slug, founder: user.email, roles },
+		})
+		return { user, org: org! }
+	})
+}
+
+/** The user for this email and password, or null — never says which was wrong. */
+export async function verifyLogin(email: string, password: string) {
+	const user = await findUserByEmail(email)
+	if (!user) {
+		await verifyPassword(password, await timingDummyHash())
+		return null
+	}
+	const ok = await verifyPassword(password, user.passwordHash)
+	return ok ? ({ id: user.id, email: user.email, name: user.name } satisfies SessionUser) : null
+}
+
+export async function createSession(userId: string, now = new Date()) {
+	const token = newToken()
+	const expiresAt = sessionExpiry(now, env().SESSION_TTL_DAYS)
+	await db.insert(sessions).values({ tokenHash: hashToken(token), userId, expiresAt })
+	return { token, expiresAt }
+}
+
+/** The signed-in user for a session token, or null when unknown or expired. */
+export async function getSessionUser(token: string, now = new Date()): Promise<SessionUser | null> {
+	const [row] = await db
+		.select({
+			id: users.id,
+			email: users.email,
+			name: users.name,
+			expiresAt: sessions.expiresAt,
+		})
+		.from(sessions)
+		.innerJoin(users, eq(users.id, sessions.userId))
+		.where(eq(sessions.tokenHash, hashToken(token)))
+	if (!row) return null
+	if (isExpired(row.expiresAt, now)) {
+		await db.delete(sessions).where(eq(sessions.tokenHash, hashToken(token)))
+		return null
+	}
+	return { id: row.id, email: row.email, name: row.name }
+}
+
+export async function deleteSession(token: string) {
+	await db.delete(sessions).where(eq(sessions.tokenHash, hashToken(token)))
+}
+
+export async function deleteExpiredSessions(now = new Date()) {
+	await db.delete(sessions).where(lte(sessions.expiresAt, now))
+}
+
+export async function countActiveSessions(userId: string, now = new Date()) {
+	const [row] = await db
+		.select({ count: sql<number>`count(*)::int` })
+		.from(sessions)
+		.where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, now)))
+	return row?.count ?? 0
+}

@@ -1,0 +1,57 @@
+import { redirect } from '@remix-run/node'
+import { can, type Permission } from '~/domain/roles'
+import { getSessionUser, type SessionUser } from '~/services/auth.server'
+import { getMembership, type Membership } from '~/services/members.server'
+import { forbidden, notFound } from './http.server'
+import { readSessionToken } from './session.server'
+
+export async function getOptionalUser(request: Request): Promise<SessionUser | null> {
+	const token = await readSessionToken(request)
+	return token ? getSessionUser(token) : null
+}
+
+/** The signed-in user, or a redirect to the login page that comes back here. */
+export async function requireUser(request: Request): Promise<SessionUser> {
+	const user = await getOptionalUser(request)
+	if (user) return user
+	const url = new URL(request.url)
+	const redirectTo = url.pathname + url.search
+	throw redirect(`/login?${new URLSearchParams({ redirectTo })}`)
+}
+
+export async function requireAnonymous(request: Request) {
+	if (await getOptionalUser(request)) throw redirect('/')
+}
+
+/**
+ * The user's membership of the organisation in the URL. Someone outside it
+ * gets a 404, not a 403, so an org's existence is not confirmed
+ * (style.md, habit 6).
+ */
+export async function requireMember(
+	request: Request,
+	orgSlug: string | undefined,
+): Promise<{ user: SessionUser } & Membership> {
+	const user = await requireUser(request)
+	const membership = orgSlug ? await getMembership(user.id, orgSlug) : null
+	if (!membership) notFound('No such organisation.')
+	return { user, ...membership }
+}
+
+export async function requirePermission(
+	request: Request,
+	orgSlug: string | undefined,
+	permission: Permission,
+) {
+	const member = await requireMember(request, orgSlug)
+	if (!can(member.roles, permission)) forbidden()
+	return member
+}
+
+/** Only same-site paths, so a crafted link cannot bounce a user elsewhere. */
+export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = '/') {
+	if (typeof to !== 'string' || !to.startsWith('/') || to.startsWith('//') || to.startsWith('/\\')) {
+		return fallback
+	}
+	return to
+}

@@ -1,0 +1,30 @@
+import { createCookie } from '@remix-run/node'
+
+/**
+ * The cookie holds only a random session token; the session row (hashed
+ * token, user, expiry) lives in the database, so logout and expiry are
+ * enforced on the server (style.md, habit 2).
+ *
+ * Why no CSRF token: the cookie is SameSite=Lax, so browsers do not send it
+ * on cross-site POSTs, and no route mutates on GET. HttpOnly keeps it away
+ * from scripts; Secure in production keeps it off plain HTTP.
+ */
+export const sessionCookie = createCookie('__clearance_session', {
+	httpOnly: true,
+	sameSite: 'lax',
+	path: '/',
+	secure: process.env.NODE_ENV === 'production' && process.env.INSECURE_COOKIES !== 'true',
+})
+
+export async function readSessionToken(request: Request): Promise<string | null> {
+	const value: unknown = await sessionCookie.parse(request.headers.get('Cookie'))
+	return typeof value === 'string' && value.length > 0 ? value : null
+}
+
+export function setSessionCookie(token: string, expiresAt: Date) {
+	return sessionCookie.serialize(token, { expires: expiresAt })
+}
+
+export function clearSessionCookie() {
+	return sessionCookie.serialize('', { maxAge: 0, expires: new Date(0) })
+}

@@ -1,0 +1,126 @@
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { sql } from 'drizzle-orm'
+import { type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
+import postgres from 'postgres'
+import * as schema from './schema'
+
+/** The drizzle API both drivers share; services depend on nothing more. */
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>
+/** A transaction handle, for helpers that must join the caller's transaction. */
+export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0]
+
+export type DatabaseConfig =
+	| { driver: 'postgres'; url: string }
+	| { driver: 'pglite'; dataDir: string }
+
+export interface DatabaseHandle {
+	db: Database
+	config: DatabaseConfig
+	migrate(): Promise<void>
+	close(): Promise<void>
+}
+
+const migrationsFolder = path.resolve(process.cwd(), 'db/migrations')
+
+/**
+ * `DATABASE_URL` selects PostgreSQL; otherwise PGlite in `DATA_DIR`
+ * (default `./.data/pglite`, or `memory://` for a throwaway instance).
+ */
+export function configFromEnv(env = process.env): DatabaseConfig {
+	if (env.DATABASE_URL) return { driver: 'postgres', url: env.DATABASE_URL }
+	return {
+		driver: 'pglite',
+		dataDir: env.DATA_DIR || path.resolve(process.cwd(), '.data/pglite'),
+	}
+}
+
+export function openDatabase(config: DatabaseConfig): DatabaseHandle {
+	if (config.driver === 'postgres') {
+		const client = postgres(config.url, {
+			max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+			onnotice: () => {},
+		})
+		const db = drizzlePostgres({ client, schema, casing: 'snake_case' })
+		return {
+			db: db as unknown as Database,
+			config,
+			migrate: () => migratePostgres(db, { migrationsFolder }),
+			close: () => client.end({ timeout: 5 }),
+		}
+	}
+	const inMemory = config.dataDir.startsWith('memory://')
+	// PGlite creates the data folder itself but not its parents.
+	if (!inMemory) mkdirSync(path.dirname(config.dataDir), { recursive: true })
+	const client = new PGlite(config.dataDir)
+	const db = drizzlePglite({ client, schema, casing: 'snake_case' })
+	return {
+		db: db as unknown as Database,
+		config,
+		migrate: () => migratePglite(db, { migrationsFolder }),
+		close: () => client.close(),
+	}
+}
+
+/** True when the database answers a trivial query within `timeoutMs`. */
+export async function ping(db: Database, timeoutMs = 2000): Promise<boolean> {
+	let timer: NodeJS.Timeout | undefined
+	const timeout = new Promise<false>((resolve) => {
+		timer = setTimeout(() => resolve(false), timeoutMs)
+	})
+	try {
+		return await Promise.race([
+			db.execute(sql`select 1`).then(() => true),
+			timeout,
+		])
+	} catch {
+		return false
+	} finally {
+		clearTimeout(timer)
+	}
+}
+
+// One handle per process, kept on globalThis so dev-server reloads reuse it:
+// PGlite allows a single process per data folder.
+const globalForDb = globalThis as unknown as {
+	__clearanceDb?: DatabaseHandle
+}
+
+export function getDatabase(): DatabaseHandle {
+	if (!globalForDb.__clearanceDb) {
+		const handle = openDatabase(configFromEnv())
+		globalForDb.__clearanceDb = handle
+		registerShutdown(handle)
+	}
+	return globalForDb.__clearanceDb
+}
+
+/** Close the shared handle (scripts and tests call this when they finish). */
+export async function closeDatabase() {
+	const handle = globalForDb.__clearanceDb
+	globalForDb.__clearanceDb = undefined
+	await handle?.close()
+}
+
+function registerShutdown(handle: DatabaseHandle) {
+	// Without this an open PGlite (or pool) keeps the server from exiting.
+	for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+		process.once(signal, () => {
+			handle.close().finally(() => process.exit(0))
+		})
+	}
+}
+
+/** The shared database; opened on first use. */
+export const db: Database = new Proxy({} as Database, {
+	get(_target, property) {
+		const real = getDatabase().db as unknown as Record<PropertyKey, unknown>
+		const value = real[property]
+		return typeof value === 'function' ? value.bind(real) : value
+	},
+})

@@ -1,0 +1,28 @@
+// Runs before the server starts: migrate, then seed the demo organisation
+// when the embedded database is empty (or when SEED_DEMO=true). A real
+// PostgreSQL is never seeded unless asked: no known password in production.
+import { closeDatabase, getDatabase } from '#db/client.server'
+import { DEMO_ORG, DEMO_PASSWORD, DEMO_USERS, isEmpty, seedDemo } from '#db/seed'
+import { env } from '~/utils/env.server'
+
+const { SEED_DEMO } = env()
+const handle = getDatabase()
+const where = handle.config.driver === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${handle.config.dataDir}`
+await handle.migrate()
+console.log(`Database ready: ${where}.`)
+
+const shouldSeed =
+	SEED_DEMO === 'true' || (SEED_DEMO === undefined && handle.config.driver === 'pglite' && (await isEmpty(handle.db)))
+if (shouldSeed) {
+	await seedDemo(handle.db)
+	console.log(
+		[
+			'',
+			`  Demo organisation "${DEMO_ORG.name}" is ready. Log in at http://localhost:${process.env.PORT ?? 3000}/login`,
+			...DEMO_USERS.map((user) => `    ${user.email.padEnd(20)} ${user.roles.join(', ')}`),
+			`  Password for all three: ${DEMO_PASSWORD}`,
+			'',
+		].join('\n'),
+	)
+}
+await closeDatabase()

@@ -1,0 +1,127 @@
+import { eq } from 'drizzle-orm'
+import { describe, expect, it } from 'vitest'
+import { db } from '#db/client.server'
+import { auditEvents, memberships, organizations, sessions } from '#db/schema'
+import { action as loginAction } from '~/routes/login'
+import { action as logoutAction } from '~/routes/logout'
+import { action as signupAction } from '~/routes/signup'
+import { loader as orgLoader } from '~/routes/o.$org'
+import { createSession, getSessionUser } from '~/services/auth.server'
+import { sessionCookie } from '~/utils/session.server'
+import { hashToken } from '~/utils/tokens.server'
+import { cookieFor, createOrg, makeRequest, PASSWORD, runRoute, uniqueEmail } from '../fixtures/world'
+
+describe('sign up', () => {
+	it('creates the organisation, the user as its admin, a session and an audit event', async () => {
+		const email = uniqueEmail('signup')
+		const result = await runRoute(
+			signupAction,
+			makeRequest('/signup', { form: { name: 'Sam Signup', email, password: PASSWORD, orgName: 'Zeta Apps' } }),
+		)
+		expect(result.status).toBe(302)
+		expect(result.headers.get('Location')).toBe('/o/zeta-apps')
+		expect(result.headers.get('Set-Cookie')).toMatch(/__clearance_session=.+; .*HttpOnly; SameSite=Lax/)
+
+		const [org] = await db.select().from(organizations).where(eq(organizations.slug, 'zeta-apps'))
+		expect(org?.name).toBe('Zeta Apps')
+		const members = await db.select().from(memberships).where(eq(memberships.orgId, org!.id))
+		expect(members).toHaveLength(1)
+		expect(members[0]!.roles).toContain('admin')
+		const events = await db.select().from(auditEvents).where(eq(auditEvents.orgId, org!.id))
+		expect(events.map((event) => event.action)).toEqual(['org.created'])
+	})
+
+	it('refuses a short password and keeps what was typed, except the password', async () => {
+		const result = await runRoute(
+			signupAction,
+			makeRequest('/signup', { form: { name: 'Sam', email: 'sam@example.test', password: 'short', orgName: 'Zeta' } }),
+		)
+		expect(result.status).toBe(400)
+		expect(result.data).toMatchObject({
+			errors: { password: 'Use at least 12 characters.' },
+			values: { name: 'Sam', email: 'sam@example.test', orgName: 'Zeta' },
+		})
+		expect(JSON.stringify(result.data)).not.toContain('short')
+		expect(await db.select().from(organizations)).toHaveLength(0)
+	})
+
+	it('refuses a taken email without creating a second organisation', async () => {
+		const { admin } = await createOrg('First Org')
+		const result = await runRoute(
+			signupAction,
+			makeRequest('/signup', {
+				form: { name: 'Again', email: admin.email.toUpperCase(), password: PASSWORD, orgName: 'Second Org' },
+			}),
+		)
+		expect(result.status).toBe(400)
+		expect(result.data).toMatchObject({ errors: { email: expect.stringContaining('already exists') } })
+		expect(await db.select().from(organizations)).toHaveLength(1)
+	})
+
+	it('gives organisations with the same name distinct slugs', async () => {
+		const first = await createOrg('Same Name')
+		const second = await createOrg('Same Name')
+		expect(first.org.slug).toBe('same-name')
+		expect(second.org.slug).toBe('same-name-2')
+	})
+})
+
+describe('log in', () => {
+	it('gives the same message for a wrong password and an unknown email', async () => {
+		const { admin } = await createOrg()
+		const wrong = await runRoute(
+			loginAction,
+			makeRequest('/login', { form: { email: admin.email, password: 'not the password at all' } }),
+		)
+		const unknown = await runRoute(
+			loginAction,
+			makeRequest('/login', { form: { email: 'nobody@example.test', password: PASSWORD } }),
+		)
+		expect(wrong.status).toBe(400)
+		expect(unknown.status).toBe(400)
+		expect(wrong.data).toMatchObject({ formError: 'Email or password is incorrect.' })
+		expect((unknown.data as { formError: string }).formError).toBe((wrong.data as { formError: string }).formError)
+		expect(await db.select().from(sessions)).toHaveLength(0)
+	})
+
+	it('starts a session and only redirects within the site', async () => {
+		const { admin } = await createOrg()
+		const ok = await runRoute(
+			loginAction,
+			makeRequest('/login', { form: { email: admin.email, password: PASSWORD, redirectTo: '//evil.example/x' } }),
+		)
+		expect(ok.status).toBe(302)
+		expect(ok.headers.get('Location')).toBe('/')
+		const token = await sessionCookie.parse(ok.headers.get('Set-Cookie')!.split(';')[0]!)
+		expect(await getSessionUser(token)).toMatchObject({ id: admin.id, email: admin.email })
+	})
+})
+
+describe('sessions', () => {
+	it('logout deletes the session on the server, so the old cookie stops working', async () => {
+		const { org, admin } = await createOrg()
+		const { cookie, token } = await cookieFor(admin.id)
+		const before = await runRoute(orgLoader, makeRequest(`/o/${org.slug}`, { cookie }), { org: org.slug })
+		expect(before.status).toBe(200)
+
+		const out = await runRoute(logoutAction, makeRequest('/logout', { cookie, method: 'POST' }))
+		expect(out.status).toBe(302)
+		expect(out.headers.get('Set-Cookie')).toMatch(/Expires=Thu, 01 Jan 1970/)
+		expect(await db.select().from(sessions).where(eq(sessions.tokenHash, hashToken(token)))).toHaveLength(0)
+
+		// Replaying the old cookie is now the same as having none.
+		const after = await runRoute(orgLoader, makeRequest(`/o/${org.slug}`, { cookie }), { org: org.slug })
+		expect(after.status).toBe(302)
+		expect(after.headers.get('Location')).toMatch(/^\/login\?redirectTo=/)
+	})
+
+	it('an expired session is refused and removed', async () => {
+		const { admin } = await createOrg()
+		const past = new Date(Date.now() - 31 * 24 * 60 * 60 * 1000)
+		const { token } = await createSession(admin.id, past)
+		expect(await getSessionUser(token)).toBeNull()
+		expect(await db.select().from(sessions).where(eq(sessions.tokenHash, hashToken(token)))).toHaveLength(0)
+		const fresh = await createSession(admin.id)
+		expect(await getSessionUser(fresh.token)).toMatchObject({ id: admin.id })
+	})
+})

@@ -1,0 +1,36 @@
+import { sql } from 'drizzle-orm'
+import { describe, expect, it } from 'vitest'
+import { db } from '#db/client.server'
+import { auditEvents } from '#db/schema'
+import { loader as healthz } from '~/routes/healthz'
+import { loader as splat } from '~/routes/$'
+import { createOrg, databaseError, makeRequest, runRoute } from '../fixtures/world'
+
+describe('platform', () => {
+	it('GET /healthz answers 200 with the driver in use', async () => {
+		const result = await runRoute(healthz, makeRequest('/healthz'))
+		expect(result.status).toBe(200)
+		expect(result.data).toEqual({
+			ok: true,
+			database: process.env.DATABASE_URL ? 'postgres' : 'pglite',
+		})
+	})
+
+	it('unknown URLs are a 404', async () => {
+		const result = await runRoute(splat, makeRequest('/no/such/page'))
+		expect(result.status).toBe(404)
+	})
+
+	it('the audit log refuses UPDATE, DELETE and TRUNCATE', async () => {
+		await createOrg()
+		const [event] = await db.select().from(auditEvents)
+		expect(event).toBeDefined()
+		expect(await databaseError(db.execute(sql`update audit_events set action = 'forged'`))).toMatch(
+			/append-only: UPDATE/,
+		)
+		expect(await databaseError(db.execute(sql`delete from audit_events`))).toMatch(/append-only: DELETE/)
+		expect(await databaseError(db.execute(sql`truncate audit_events`))).toMatch(/append-only: TRUNCATE/)
+		const [after] = await db.select().from(auditEvents)
+		expect(after).toEqual(event)
+	})
+})

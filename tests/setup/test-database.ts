@@ -1,0 +1,41 @@
+import { sql } from 'drizzle-orm'
+import postgres from 'postgres'
+
+/**
+ * Points this worker at its own database before anything opens one:
+ * PGlite in memory, or a fresh `clearance_test_<worker>` database on the
+ * PostgreSQL server named by DATABASE_URL. Then applies the migrations.
+ */
+export async function prepareWorkerDatabase() {
+	const base = process.env.DATABASE_URL
+	if (base) {
+		const name = `clearance_test_${process.env.VITEST_POOL_ID ?? process.pid}`
+		const admin = postgres(base, { max: 1, onnotice: () => {} })
+		await admin.unsafe(`drop database if exists ${name} with (force)`)
+		await admin.unsafe(`create database ${name}`)
+		await admin.end()
+		const url = new URL(base)
+		url.pathname = `/${name}`
+		process.env.DATABASE_URL = url.toString()
+	} else {
+		process.env.DATA_DIR = 'memory://'
+	}
+	const { getDatabase } = await import('#db/client.server')
+	await getDatabase().migrate()
+}
+
+/** Empties every application table. The audit log's append-only trigger is bypassed for this alone. */
+export async function resetDatabase() {
+	const { db } = await import('#db/client.server')
+	const rows = await db.execute<{ tablename: string }>(
+		sql`select tablename from pg_tables where schemaname = 'public'`,
+	)
+	const tables = (Array.isArray(rows) ? rows : (rows as { rows: { tablename: string }[] }).rows).map(
+		(row) => `"public"."${row.tablename}"`,
+	)
+	if (tables.length === 0) return
+	await db.transaction(async (tx) => {
+		await tx.execute(sql`set local session_replication_role = replica`)
+		await tx.execute(sql.raw(`truncate ${tables.join(', ')} restart identity cascade`))
+	})
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import { slugify, uniqueSlug } from '~/domain/slug'
+import { SignupSchema } from '~/schemas/auth'
+import { formDataToObject, issuesToErrors } from '~/utils/forms'
+
+describe('slugs', () => {
+	it('makes readable URL slugs', () => {
+		expect(slugify('Acme Apps GmbH')).toBe('acme-apps-gmbh')
+		expect(slugify('  Ünïcodé & Co. ')).toBe('unicode-co')
+		expect(slugify('!!!')).toBe('org')
+	})
+	it('adds the first free suffix', () => {
+		expect(uniqueSlug('acme', new Set())).toBe('acme')
+		expect(uniqueSlug('acme', new Set(['acme', 'acme-2']))).toBe('acme-3')
+	})
+})
+
+describe('form parsing', () => {
+	it('keeps repeated keys and declared array keys as arrays', () => {
+		const formData = new FormData()
+		formData.append('roles', 'member')
+		formData.append('email', 'a@b.test')
+		expect(formDataToObject(formData, ['roles', 'products'])).toEqual({
+			roles: ['member'],
+			email: 'a@b.test',
+			products: [],
+		})
+	})
+
+	it('reports one message per field, with the password rule', () => {
+		const parsed = SignupSchema.safeParse({ name: '', email: 'nope', password: 'short', orgName: 'A' })
+		expect(parsed.success).toBe(false)
+		if (parsed.success) return
+		expect(issuesToErrors(parsed.error)).toEqual({
+			name: 'Enter your name.',
+			email: 'Enter a valid email address, like name@company.com.',
+			password: 'Use at least 12 characters.',
+			orgName: 'Enter your organisation’s name (at least 2 characters).',
+		})
+	})
+})

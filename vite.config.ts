@@ -1,0 +1,30 @@
+import { vitePlugin as remix } from '@remix-run/dev'
+import { defineConfig } from 'vite'
+import tsconfigPaths from 'vite-tsconfig-paths'
+
+declare module '@remix-run/node' {
+	interface Future {
+		v3_singleFetch: true
+	}
+}
+
+export default defineConfig({
+	server: { port: 3000 },
+	// PGlite ships WebAssembly and data files that must be loaded from
+	// node_modules at run time, not bundled.
+	ssr: { external: ['@electric-sql/pglite'] },
+	optimizeDeps: { exclude: ['@electric-sql/pglite'] },
+	plugins: [
+		remix({
+			future: {
+				v3_fetcherPersist: true,
+				v3_relativeSplatPath: true,
+				v3_throwAbortReason: true,
+				v3_singleFetch: true,
+				v3_lazyRouteDiscovery: true,
+				v3_routeConfig: true,
+			},
+		}),
+		tsconfigPaths(),
+	],
+})
