@@ -54,12 +54,12 @@ const UNUSABLE = {
 function NewAccountForm({ email }: { email: string }) {
 	const actionData = useActionData<typeof action>()
 	const navigation = useNavigation()
-	const { form, onSubmit, errorOf } = useValidatedForm(AcceptInviteSchema, {
+	const { form, formRef, onSubmit, errorOf } = useValidatedForm(AcceptInviteSchema, {
 		defaultValues: { name: String(actionData?.values?.name ?? ''), password: '' },
 		serverErrors: actionData?.errors,
 	})
 	return (
-		<Form method="post" className="form" noValidate onSubmit={onSubmit}>
+		<Form ref={formRef} method="post" className="form" noValidate onSubmit={onSubmit}>
 			<FormAlert message={actionData?.formError} />
 			<TextField label="Email" name="email-display" value={email} readOnly hint="The invite is for this address." />
 			<TextField label="Your name" autoComplete="name" autoFocus error={errorOf('name')} {...form.register('name')} />

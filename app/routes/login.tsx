@@ -41,7 +41,7 @@ export default function LoginPage() {
 	const [searchParams] = useSearchParams()
 	const redirectTo = searchParams.get('redirectTo') ?? ''
 	const navigation = useNavigation()
-	const { form, onSubmit, errorOf } = useValidatedForm(LoginSchema, {
+	const { form, formRef, onSubmit, errorOf } = useValidatedForm(LoginSchema, {
 		defaultValues: { email: String(actionData?.values?.email ?? ''), password: '', redirectTo },
 		serverErrors: actionData?.errors,
 	})
@@ -55,7 +55,7 @@ export default function LoginPage() {
 				</>
 			}
 		>
-			<Form method="post" className="form" noValidate onSubmit={onSubmit}>
+			<Form ref={formRef} method="post" className="form" noValidate onSubmit={onSubmit}>
 				<FormAlert message={actionData?.formError} />
 				<input type="hidden" {...form.register('redirectTo')} />
 				<TextField

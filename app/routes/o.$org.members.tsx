@@ -101,7 +101,7 @@ function RoleCheckboxes({ name, selected, idPrefix }: { name: string; selected: 
 function InviteForm({ result }: { result?: ActionResult }) {
 	const inviteResult = result?.intent === 'invite' ? result : undefined
 	const navigation = useNavigation()
-	const { form, onSubmit, errorOf } = useValidatedForm(InviteSchema, {
+	const { form, formRef, onSubmit, errorOf } = useValidatedForm(InviteSchema, {
 		defaultValues: { intent: 'invite', email: String(inviteResult?.values?.email ?? ''), roles: ['member'] },
 		serverErrors: inviteResult?.errors,
 	})
@@ -121,7 +121,7 @@ function InviteForm({ result }: { result?: ActionResult }) {
 				</div>
 			) : null}
 			<FormAlert message={inviteResult?.formError} />
-			<Form method="post" className="form" noValidate onSubmit={onSubmit}>
+			<Form ref={formRef} method="post" className="form" noValidate onSubmit={onSubmit}>
 				<input type="hidden" {...form.register('intent')} />
 				<TextField label="Email address" type="email" autoComplete="off" error={errorOf('email')} {...form.register('email')} />
 				<fieldset className="fieldset" aria-describedby={errorOf('roles') ? 'roles-error' : undefined}>

@@ -36,7 +36,7 @@ export default function SignupPage() {
 	const actionData = useActionData<typeof action>()
 	const navigation = useNavigation()
 	const values = actionData?.values ?? {}
-	const { form, onSubmit, errorOf } = useValidatedForm(SignupSchema, {
+	const { form, formRef, onSubmit, errorOf } = useValidatedForm(SignupSchema, {
 		defaultValues: {
 			name: String(values.name ?? ''),
 			email: String(values.email ?? ''),
@@ -55,7 +55,7 @@ export default function SignupPage() {
 				</>
 			}
 		>
-			<Form method="post" className="form" noValidate onSubmit={onSubmit}>
+			<Form ref={formRef} method="post" className="form" noValidate onSubmit={onSubmit}>
 				<FormAlert message={actionData?.formError} />
 				<TextField label="Your name" autoComplete="name" autoFocus error={errorOf('name')} {...form.register('name')} />
 				<TextField label="Work email" type="email" autoComplete="email" error={errorOf('email')} {...form.register('email')} />

@@ -1,4 +1,11 @@
-import { useEffect, type InputHTMLAttributes, type ReactNode, type TextareaHTMLAttributes } from 'react'
+import {
+	forwardRef,
+	useEffect,
+	type InputHTMLAttributes,
+	type ReactNode,
+	type RefObject,
+	type TextareaHTMLAttributes,
+} from 'react'
 import { type FieldValues, type Path, type UseFormReturn } from 'react-hook-form'
 
 /** Field errors keyed by dotted path (`useCases.0.description`), as actions return them. */
@@ -6,6 +13,12 @@ export type FieldErrorMap = Record<string, string>
 
 export function errorId(name: string) {
 	return `${name.replace(/[^A-Za-z0-9_-]/g, '-')}-error`
+}
+
+/** Moves focus to the first invalid field of a form, in reading order. */
+export function focusFirstInvalid(form: HTMLFormElement | null) {
+	// After React has rendered the error state.
+	setTimeout(() => form?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus())
 }
 
 /**
@@ -16,14 +29,15 @@ export function errorId(name: string) {
 export function useServerErrors<T extends FieldValues, Output>(
 	form: UseFormReturn<T, unknown, Output>,
 	errors: FieldErrorMap | undefined,
+	formElement: RefObject<HTMLFormElement | null>,
 ) {
 	useEffect(() => {
-		if (!errors) return
-		const entries = Object.entries(errors)
-		entries.forEach(([path, message], index) => {
-			form.setError(path as Path<T>, { type: 'server', message }, { shouldFocus: index === 0 })
-		})
-	}, [errors, form])
+		if (!errors || Object.keys(errors).length === 0) return
+		for (const [path, message] of Object.entries(errors)) {
+			form.setError(path as Path<T>, { type: 'server', message })
+		}
+		focusFirstInvalid(formElement.current)
+	}, [errors, form, formElement])
 }
 
 export function FieldError({ name, message }: { name: string; message?: string }) {
@@ -43,7 +57,10 @@ type FieldProps = {
 } & InputHTMLAttributes<HTMLInputElement>
 
 /** A labelled input whose error text is announced with it (aria-describedby). */
-export function TextField({ label, name, error, hint, id, ...input }: FieldProps) {
+export const TextField = forwardRef<HTMLInputElement, FieldProps>(function TextField(
+	{ label, name, error, hint, id, ...input },
+	ref,
+) {
 	const inputId = id ?? name
 	const hintId = hint ? `${inputId}-hint` : undefined
 	const describedBy = [hintId, error ? errorId(name) : undefined].filter(Boolean).join(' ')
@@ -56,6 +73,7 @@ export function TextField({ label, name, error, hint, id, ...input }: FieldProps
 				</span>
 			) : null}
 			<input
+				ref={ref}
 				id={inputId}
 				name={name}
 				className="input"
@@ -66,7 +84,7 @@ export function TextField({ label, name, error, hint, id, ...input }: FieldProps
 			<FieldError name={name} message={error} />
 		</div>
 	)
-}
+})
 
 type TextAreaProps = {
 	label: string
@@ -75,7 +93,10 @@ type TextAreaProps = {
 	hint?: ReactNode
 } & TextareaHTMLAttributes<HTMLTextAreaElement>
 
-export function TextAreaField({ label, name, error, hint, id, ...textarea }: TextAreaProps) {
+export const TextAreaField = forwardRef<HTMLTextAreaElement, TextAreaProps>(function TextAreaField(
+	{ label, name, error, hint, id, ...textarea },
+	ref,
+) {
 	const inputId = id ?? name
 	const hintId = hint ? `${inputId}-hint` : undefined
 	const describedBy = [hintId, error ? errorId(name) : undefined].filter(Boolean).join(' ')
@@ -88,6 +109,7 @@ export function TextAreaField({ label, name, error, hint, id, ...textarea }: Tex
 				</span>
 			) : null}
 			<textarea
+				ref={ref}
 				id={inputId}
 				name={name}
 				className="textarea"
@@ -98,7 +120,7 @@ export function TextAreaField({ label, name, error, hint, id, ...textarea }: Tex
 			<FieldError name={name} message={error} />
 		</div>
 	)
-}
+})
 
 /** A message about the whole form (not one field), announced when it appears. */
 export function FormAlert({ message }: { message?: string | null }) {

@@ -1,0 +1,45 @@
+import { defineConfig, devices } from '@playwright/test'
+
+// e2e runs against the production build in the system's Chromium
+// (Playwright cannot download its own browsers here; see README).
+const port = Number(process.env.E2E_PORT ?? 3100)
+const baseURL = `http://localhost:${port}`
+const reportDir = process.env.TEST_REPORT_DIR
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
+
+export default defineConfig({
+	testDir: 'tests/e2e',
+	timeout: 60_000,
+	expect: { timeout: 10_000 },
+	fullyParallel: true,
+	workers: 2,
+	retries: 0,
+	forbidOnly: Boolean(process.env.CI),
+	reporter: reportDir ? [['list'], ['json', { outputFile: `${reportDir}/playwright.json` }]] : [['list']],
+	use: {
+		baseURL,
+		trace: 'retain-on-failure',
+		screenshot: 'only-on-failure',
+		permissions: ['clipboard-read', 'clipboard-write'],
+		launchOptions: {
+			executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+			args: [
+				...(isRoot ? ['--no-sandbox'] : []),
+				'--disable-dev-shm-usage',
+				'--disable-background-networking',
+				'--disable-component-update',
+				'--no-first-run',
+			],
+		},
+	},
+	projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], channel: undefined } }],
+	webServer: {
+		command: 'tsx scripts/e2e-server.ts',
+		url: `${baseURL}/healthz`,
+		env: { E2E_PORT: String(port) },
+		reuseExistingServer: false,
+		timeout: 180_000,
+		stdout: 'pipe',
+		stderr: 'pipe',
+	},
+})

@@ -1,0 +1,44 @@
+// Starts the production build on a fresh database for the e2e suite:
+// a new PGlite folder, or a new `clearance_e2e` database on the server in
+// DATABASE_URL. The demo organisation is seeded so tests can use it.
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, rmSync } from 'node:fs'
+import path from 'node:path'
+import postgres from 'postgres'
+
+const root = path.resolve(import.meta.dirname, '..')
+const env: NodeJS.ProcessEnv = {
+	...process.env,
+	NODE_ENV: 'production',
+	PORT: process.env.E2E_PORT ?? '3100',
+	SEED_DEMO: 'true',
+}
+
+if (process.env.DATABASE_URL) {
+	const name = 'clearance_e2e'
+	const admin = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} })
+	await admin.unsafe(`drop database if exists ${name} with (force)`)
+	await admin.unsafe(`create database ${name}`)
+	await admin.end()
+	const url = new URL(process.env.DATABASE_URL)
+	url.pathname = `/${name}`
+	env.DATABASE_URL = url.toString()
+} else {
+	const dataDir = path.join(root, '.data/e2e')
+	rmSync(dataDir, { recursive: true, force: true })
+	env.DATA_DIR = dataDir
+}
+
+if (!existsSync(path.join(root, 'build/server/index.js'))) {
+	const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit', env })
+	if (build.status !== 0) process.exit(build.status ?? 1)
+}
+
+const setup = spawnSync('npx', ['tsx', 'scripts/db-setup.ts'], { cwd: root, stdio: 'inherit', env })
+if (setup.status !== 0) process.exit(setup.status ?? 1)
+
+const server = spawn('npx', ['remix-serve', './build/server/index.js'], { cwd: root, stdio: 'inherit', env })
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+	process.on(signal, () => server.kill(signal))
+}
+server.on('exit', (code) => process.exit(code ?? 0))

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# npm test: typecheck, unit + integration (real database), build, e2e in
+# Chromium. Every step runs even if an earlier one fails, so one run shows
+# everything that is broken; the exit code is non-zero if any step failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+failed=()
+step() {
+	local name=$1
+	shift
+	echo
+	echo "━━ $name ━━"
+	if ! "$@"; then failed+=("$name"); fi
+}
+db="PGlite (embedded)"
+[ -n "${DATABASE_URL:-}" ] && db="PostgreSQL (DATABASE_URL)"
+echo "Database for integration and e2e tests: $db"
+step "typecheck" npx tsc --noEmit
+step "unit + integration" npx vitest run
+step "build" npm run build --silent
+step "e2e (Chromium)" npm run test:e2e --silent
+echo
+if [ ${#failed[@]} -gt 0 ]; then
+	echo "npm test: failed steps: ${failed[*]}"
+	exit 1
+fi
+echo "npm test: all steps passed."
