@@ -17,6 +17,7 @@ export default defineConfig({
 					name: 'unit',
 					include: ['tests/unit/**/*.test.{ts,tsx}'],
 					environment: 'node',
+					sequence: { groupOrder: 0 },
 				},
 			},
 			{
@@ -31,6 +32,8 @@ export default defineConfig({
 					pool: 'forks',
 					isolate: false,
 					maxWorkers: 2,
+					// Runs after the unit project (vitest needs distinct groups when worker limits differ).
+					sequence: { groupOrder: 1 },
 					testTimeout: 30_000,
 					hookTimeout: 60_000,
 				},
