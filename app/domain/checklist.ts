@@ -1,0 +1,613 @@
+import {
+	APP_TYPE_RULES,
+	type AppType,
+	connectEndOfSupportText,
+	EMAIL_API_REPORTING_CYCLE_DAYS,
+	type Eligibility,
+	findUseCase,
+	FORGE_EMAIL_SCOPES,
+	isAppType,
+	isProduct,
+	MARKETPLACE_HOST,
+	type Product,
+	PRODUCTS,
+	type UseCaseCode,
+} from './catalogue'
+import { buildSubmissionText } from './request-text'
+import { suggestUseCase } from './suggest'
+
+/**
+ * The request checklist (domain.md › What a request must contain). Pure and
+ * total: any value of `ChecklistInput` — and odd runtime values that slip
+ * past the type — yields a result, never an exception, because the public
+ * evaluator must not answer a bad body with a 500 (design.md › REST API).
+ */
+
+export type ChecklistUseCaseInput = { code: string; description?: string | undefined }
+
+export type ChecklistInput = {
+	companyName?: string | undefined
+	appName?: string | undefined
+	appKey?: string | undefined
+	appType?: AppType | undefined
+	products?: readonly Product[] | undefined
+	marketplaceListingUrl?: string | undefined
+	privacyPolicyUrl?: string | undefined
+	termsOfUseUrl?: string | undefined
+	storesPersonalData?: boolean | null | undefined
+	useCases?: readonly ChecklistUseCaseInput[] | undefined
+	functionalityDescription?: string | undefined
+	privacyPolicyExcerpt?: string | undefined
+}
+
+export type ChecklistField = keyof ChecklistInput
+
+/** One entry per row of domain.md's request table, in its order. */
+export const REQUIRED_CHECK_IDS = [
+	'company',
+	'app_identity',
+	'app_type',
+	'privacy_policy',
+	'terms_of_use',
+	'personal_data',
+	'use_cases',
+	'functionality',
+	'policy_language',
+] as const
+export type RequiredCheckId = (typeof REQUIRED_CHECK_IDS)[number]
+
+/** domain.md › What a request must contain › Warnings (do not block). */
+export const WARNING_IDS = [
+	'connect_end_of_support',
+	'policy_mentions_forbidden_use',
+	'listing_not_marketplace',
+	'policy_same_as_terms',
+] as const
+export type WarningId = (typeof WARNING_IDS)[number]
+
+export type CheckId = RequiredCheckId | WarningId
+export type CheckStatus = 'pass' | 'fail' | 'warn'
+
+export type Check = {
+	id: CheckId
+	status: CheckStatus
+	message: string
+	field?: ChecklistField
+	source: string
+}
+
+export type UseCaseOutcome = 'auto_approvable' | 'rejected' | 'needs_review'
+
+export type UseCaseResult = {
+	code: string
+	outcome: UseCaseOutcome
+	reason: string
+	suggestedCode?: UseCaseCode
+	matched?: string[]
+	description?: string
+}
+
+export type ChecklistResult = {
+	ready: boolean
+	eligibility: { status: Eligibility; reason: string }
+	checks: Check[]
+	useCases: UseCaseResult[]
+	reportingObligation: { required: boolean; cycleDays: typeof EMAIL_API_REPORTING_CYCLE_DAYS }
+	submissionText: string
+}
+
+const REQUEST_TABLE = 'domain.md › What a request must contain'
+export const CHECK_SOURCES: Record<CheckId, string> = {
+	company: `${REQUEST_TABLE} › company`,
+	app_identity: `${REQUEST_TABLE} › app_identity`,
+	app_type: `${REQUEST_TABLE} › app_type; domain.md › Who is eligible (app type)`,
+	privacy_policy: `${REQUEST_TABLE} › privacy_policy`,
+	terms_of_use: `${REQUEST_TABLE} › terms_of_use`,
+	personal_data: `${REQUEST_TABLE} › personal_data`,
+	use_cases: `${REQUEST_TABLE} › use_cases; domain.md › Use-case catalogue`,
+	functionality: `${REQUEST_TABLE} › functionality`,
+	policy_language: `${REQUEST_TABLE} › policy_language`,
+	connect_end_of_support: 'domain.md › Who is eligible (app type) › Connect is ending',
+	policy_mentions_forbidden_use: `${REQUEST_TABLE} › Warnings; domain.md › Appropriate use after approval`,
+	listing_not_marketplace: `${REQUEST_TABLE} › Warnings`,
+	policy_same_as_terms: `${REQUEST_TABLE} › Warnings`,
+}
+
+/**
+ * "At least a couple of sentences" (domain.md › functionality), made
+ * countable: two short sentences come to about 80 characters and 10 words.
+ * Both must hold, so neither a padded single word nor a list of ten
+ * one-letter tokens passes.
+ */
+export const FUNCTIONALITY_MIN_CHARS = 80
+export const FUNCTIONALITY_MIN_WORDS = 10
+
+/** The excerpt "must actually mention email" (domain.md › policy_language). */
+const MENTIONS_EMAIL = /e[-‐‑]?mail/i
+
+// ── Reading odd input ───────────────────────────────────────────────────────
+
+/** Trimmed string, or '' for anything that is not a string. */
+function str(value: unknown): string {
+	return typeof value === 'string' ? value.trim() : ''
+}
+
+/** Short, single-line echo of user text for messages. */
+function quote(value: string, max = 60): string {
+	const flat = value.replace(/\s+/g, ' ')
+	return `"${flat.length > max ? `${flat.slice(0, max)}…` : flat}"`
+}
+
+type UrlState = { kind: 'missing' } | { kind: 'invalid' } | { kind: 'valid'; url: URL }
+
+/** URLs must parse and be http/https (domain.md › privacy_policy). */
+function readUrl(value: unknown): UrlState {
+	const text = str(value)
+	if (text === '') return { kind: 'missing' }
+	let url: URL
+	try {
+		url = new URL(text)
+	} catch {
+		return { kind: 'invalid' }
+	}
+	if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') return { kind: 'invalid' }
+	return { kind: 'valid', url }
+}
+
+/** Same document, ignoring case of the host, a trailing slash and a fragment. */
+function sameAddress(a: string, b: string): boolean {
+	const normalise = (text: string): string => {
+		const parsed = readUrl(text)
+		if (parsed.kind !== 'valid') return text.toLowerCase()
+		const url = new URL(parsed.url.href)
+		url.hash = ''
+		return url.href.replace(/\/+$/, '')
+	}
+	return normalise(a) === normalise(b)
+}
+
+function countWords(text: string): number {
+	return text.match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu)?.length ?? 0
+}
+
+function record(value: unknown): Record<string, unknown> {
+	return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {}
+}
+
+// ── Forbidden uses (domain.md › Warnings; Appropriate use after approval) ──
+
+const FORBIDDEN_USES: readonly { name: string; pattern: RegExp }[] = [
+	{ name: 'marketing', pattern: /\bmarketing\b/i },
+	{ name: 'newsletters', pattern: /\bnews-?letters?\b/i },
+	{ name: 'promotions', pattern: /\bpromotion(?:s|al)?\b/i },
+	{ name: 'onboarding material', pattern: /\bon-?boarding\b/i },
+	{
+		name: 'renewal/subscription reminders',
+		pattern: /\b(?:renewal|subscription)s? (?:reminders?|notices?|notifications?)\b|\brenewals?\b/i,
+	},
+	{
+		name: 'sharing or selling to third parties',
+		pattern:
+			/\b(?:share|shares|shared|sharing|sell|sells|sold|selling|rent|rents|disclose|discloses|disclosed|transfer|transfers|transferred|give|gives)\b[^.!?;\n]{0,80}\bthird[- ]part(?:y|ies)\b/i,
+	},
+	{
+		name: 'showing email addresses in the UI',
+		pattern:
+			/\b(?:show|shows|showing|shown|display|displays|displaying|displayed)\b[^.!?;\n]{0,40}\be-?mail(?: address(?:es)?|s)\b|\be-?mail address(?:es)?\b[^.!?;\n]{0,40}\b(?:shown|displayed|visible)\b/i,
+	},
+]
+
+/**
+ * A sentence that negates ("we never sell data to third parties") is the
+ * language reviewers want to see, so it does not warn.
+ */
+const NEGATION = /\b(?:not|never|no|neither|nor|without)\b|n['’]t\b/i
+
+/** Names each forbidden use found, with the words that matched. */
+function findForbiddenUses(text: string): string[] {
+	const found: string[] = []
+	for (const sentence of text.slice(0, 20_000).split(/(?<=[.!?;])\s+|\n+/)) {
+		if (NEGATION.test(sentence)) continue
+		for (const { name, pattern } of FORBIDDEN_USES) {
+			const match = pattern.exec(sentence)
+			if (!match) continue
+			const hit = `${name} (${quote(match[0], 80)})`
+			if (!found.includes(hit)) found.push(hit)
+		}
+	}
+	return found
+}
+
+// ── Use cases ───────────────────────────────────────────────────────────────
+
+function evaluateUseCase(entry: unknown): UseCaseResult {
+	const raw = record(entry)
+	const code = str(raw.code)
+	const description = str(raw.description)
+	const withDescription = description === '' ? {} : { description }
+	const known = findUseCase(code)
+	if (code === '') {
+		return {
+			code,
+			outcome: 'needs_review',
+			reason: 'No use-case code given: pick one from the catalogue, or `other` with a description.',
+			...withDescription,
+		}
+	}
+	if (!known) {
+		return {
+			code,
+			outcome: 'needs_review',
+			reason: `${quote(code)} is not a use case in the catalogue: pick a listed one, or \`other\` with a description.`,
+			...withDescription,
+		}
+	}
+	if (known.list === 'approved') {
+		return {
+			code,
+			outcome: 'auto_approvable',
+			reason: `Atlassian approves “${known.label}” (${known.group}).`,
+			...withDescription,
+		}
+	}
+	if (known.list === 'rejected') {
+		return {
+			code,
+			outcome: 'rejected',
+			reason: `Atlassian does not approve “${known.label}”: remove it, or the request will be declined.`,
+			...withDescription,
+		}
+	}
+	// `other`: Atlassian reviews these one by one; a suggestion is a hint for the reviewer only.
+	const suggestion = description === '' ? null : suggestUseCase(description)
+	const suggested = suggestion ? findUseCase(suggestion.code) : undefined
+	if (!suggestion || !suggested) {
+		return {
+			code,
+			outcome: 'needs_review',
+			reason:
+				description === ''
+					? 'Custom use case without a description: describe it so a reviewer can decide.'
+					: 'Custom use case: Atlassian reviews these one by one, so a reviewer must decide.',
+			...withDescription,
+		}
+	}
+	const verdict =
+		suggested.list === 'rejected'
+			? 'which Atlassian does not approve'
+			: suggested.list === 'approved'
+				? 'which Atlassian approves'
+				: 'in the catalogue'
+	return {
+		code,
+		outcome: 'needs_review',
+		reason: `Custom use case: it reads like “${suggested.label}”, ${verdict} (matched: ${suggestion.matched.join(', ')}). A reviewer must decide.`,
+		suggestedCode: suggestion.code,
+		matched: suggestion.matched,
+		...withDescription,
+	}
+}
+
+// ── Required checks ─────────────────────────────────────────────────────────
+
+type RequiredCheck = Check & { id: RequiredCheckId; status: 'pass' | 'fail' }
+
+const pass = (id: RequiredCheckId, field: ChecklistField, message: string): RequiredCheck => ({
+	id,
+	status: 'pass',
+	message,
+	field,
+	source: CHECK_SOURCES[id],
+})
+const fail = (id: RequiredCheckId, field: ChecklistField, message: string): RequiredCheck => ({
+	id,
+	status: 'fail',
+	message,
+	field,
+	source: CHECK_SOURCES[id],
+})
+const warn = (id: WarningId, field: ChecklistField, message: string): Check => ({
+	id,
+	status: 'warn',
+	message,
+	field,
+	source: CHECK_SOURCES[id],
+})
+
+function checkCompany(input: Record<string, unknown>): RequiredCheck {
+	if (str(input.companyName) !== '') return pass('company', 'companyName', 'Company name is filled in.')
+	return fail(
+		'company',
+		'companyName',
+		'Company name is missing. Enter the name of the company that publishes the app.',
+	)
+}
+
+function checkAppIdentity(input: Record<string, unknown>): RequiredCheck {
+	const hasName = str(input.appName) !== ''
+	const hasKey = str(input.appKey) !== ''
+	if (hasName && hasKey) return pass('app_identity', 'appName', 'App name and app key are filled in.')
+	const fix =
+		'Atlassian allowlists the app by its app id / app key (the Connect descriptor `key`, or the Forge app id).'
+	if (!hasName && !hasKey)
+		return fail('app_identity', 'appName', `App name and app key are missing. Enter both. ${fix}`)
+	if (!hasName) return fail('app_identity', 'appName', 'App name is missing. Enter the app’s name as users see it.')
+	return fail('app_identity', 'appKey', `App key is missing. Enter the app id / app key. ${fix}`)
+}
+
+function checkAppType(appType: unknown, products: readonly Product[]): RequiredCheck {
+	if (appType === undefined || appType === null || appType === '') {
+		return fail(
+			'app_type',
+			'appType',
+			'App type is missing. Choose Connect or Forge: only admin-installed apps can be approved for the Email API.',
+		)
+	}
+	if (!isAppType(appType)) {
+		return fail(
+			'app_type',
+			'appType',
+			`${typeof appType === 'string' ? quote(appType) : 'That value'} is not a known app type. Choose connect, forge, oauth2 or api_token.`,
+		)
+	}
+	const rule = APP_TYPE_RULES[appType]
+	if (appType === 'connect') return pass('app_type', 'appType', `${rule.label}: eligible. ${rule.tell}`)
+	if (appType === 'forge') {
+		const scopes = (products.length > 0 ? products : PRODUCTS).map((product) => FORGE_EMAIL_SCOPES[product])
+		return pass(
+			'app_type',
+			'appType',
+			`${rule.label}: eligible on a condition. The app uses the ${scopes.join(' / ')} scope${scopes.length > 1 ? 's' : ''}; a site admin must consent when installing.`,
+		)
+	}
+	const fix =
+		appType === 'oauth2'
+			? 'Read only the consenting user’s own email through /me, or request access for a Forge or Connect version of the app.'
+			: 'Build the integration as a Forge app and request access for that app.'
+	return fail('app_type', 'appType', `${rule.label}: not eligible. ${rule.tell} ${fix}`)
+}
+
+type Document = { id: 'privacy_policy' | 'terms_of_use'; field: ChecklistField; name: string }
+
+function checkDocument(doc: Document, urlValue: unknown, listingValue: unknown): RequiredCheck {
+	const listing = readUrl(listingValue)
+	// The listing's Privacy & Security tab carries both documents (domain.md › privacy_policy, terms_of_use).
+	if (listing.kind === 'valid')
+		return pass(doc.id, 'marketplaceListingUrl', `Covered by the Marketplace listing URL, which carries the ${doc.name}.`)
+	const url = readUrl(urlValue)
+	if (url.kind === 'valid') return pass(doc.id, doc.field, `${capitalise(doc.name)} URL is a valid address.`)
+	const listingNote =
+		listing.kind === 'invalid'
+			? ' The Marketplace listing URL given is not a valid http/https address, so it cannot stand in for it.'
+			: ''
+	if (url.kind === 'invalid') {
+		return fail(
+			doc.id,
+			doc.field,
+			`${capitalise(doc.name)} URL is not a valid http/https address. Enter the full address, starting with https://, or give the app’s Marketplace listing URL instead.${listingNote}`,
+		)
+	}
+	return fail(
+		doc.id,
+		doc.field,
+		`${capitalise(doc.name)} URL is missing. Enter its http/https address, or give the app’s Marketplace listing URL, which carries it.${listingNote}`,
+	)
+}
+
+function checkPersonalData(value: unknown): RequiredCheck {
+	if (value === true)
+		return pass(
+			'personal_data',
+			'storesPersonalData',
+			`The app stores personal data, so it must report the account ids it stores every ${EMAIL_API_REPORTING_CYCLE_DAYS} days.`,
+		)
+	if (value === false) return pass('personal_data', 'storesPersonalData', 'The app does not store personal data.')
+	return fail(
+		'personal_data',
+		'storesPersonalData',
+		'Say whether the app stores personal data of Atlassian users: answer yes or no — “not sure” is not accepted. If the app keeps account ids or profile data after a request ends, answer yes.',
+	)
+}
+
+function checkUseCases(entries: readonly unknown[], results: readonly UseCaseResult[]): RequiredCheck {
+	if (results.length === 0) {
+		return fail(
+			'use_cases',
+			'useCases',
+			'No use case chosen. Pick at least one use case from the catalogue, or `other` with a description.',
+		)
+	}
+	const problems: string[] = []
+	const rejected = results.filter((result) => result.outcome === 'rejected')
+	if (rejected.length > 0) {
+		const labels = rejected.map((result) => `“${findUseCase(result.code)?.label ?? result.code}”`)
+		problems.push(
+			`Atlassian does not approve ${labels.join(', ')}: remove ${rejected.length > 1 ? 'them' : 'it'} from the request.`,
+		)
+	}
+	const unknown = results.filter((result) => result.code !== '' && !findUseCase(result.code))
+	if (unknown.length > 0) {
+		const codes = unknown.map((result) => quote(result.code))
+		problems.push(
+			`Unknown use-case code ${codes.join(', ')}: pick a catalogue use case instead, or \`other\` with a description.`,
+		)
+	}
+	if (results.some((result) => result.code === '')) {
+		problems.push('A use case has no code: pick a catalogue use case, or `other` with a description.')
+	}
+	const undescribed = entries.filter((entry, index) => {
+		const result = results[index]
+		return result?.code === 'other' && str(record(entry).description) === ''
+	}).length
+	if (undescribed > 0) {
+		problems.push(
+			`${undescribed > 1 ? `${undescribed} custom use cases have` : 'A custom use case has'} no description: describe what the app does with email addresses so Atlassian can review it.`,
+		)
+	}
+	if (problems.length > 0) return fail('use_cases', 'useCases', problems.join(' '))
+	const review = results.filter((result) => result.outcome === 'needs_review').length
+	return pass(
+		'use_cases',
+		'useCases',
+		review > 0
+			? `${results.length} use case${results.length > 1 ? 's' : ''}; ${review} custom one${review > 1 ? 's' : ''} will wait for a reviewer.`
+			: `${results.length} use case${results.length > 1 ? 's' : ''}, all on Atlassian’s approved list.`,
+	)
+}
+
+function checkFunctionality(value: unknown): RequiredCheck {
+	const text = str(value).replace(/\s+/g, ' ')
+	const howTo = `Atlassian reviewers read it: write at least a couple of sentences (${FUNCTIONALITY_MIN_CHARS}+ characters, ${FUNCTIONALITY_MIN_WORDS}+ words) on what the app does with email addresses, for whom and when.`
+	if (text === '')
+		return fail(
+			'functionality',
+			'functionalityDescription',
+			`The description of the functionality that needs email addresses is missing. ${howTo}`,
+		)
+	const chars = [...text].length
+	const words = countWords(text)
+	if (chars < FUNCTIONALITY_MIN_CHARS || words < FUNCTIONALITY_MIN_WORDS) {
+		return fail(
+			'functionality',
+			'functionalityDescription',
+			`The functionality description is too short (${chars} characters, ${words} word${words === 1 ? '' : 's'}). ${howTo}`,
+		)
+	}
+	return pass('functionality', 'functionalityDescription', 'The functionality description is detailed enough.')
+}
+
+function checkPolicyLanguage(value: unknown): RequiredCheck {
+	const text = str(value)
+	if (text === '')
+		return fail(
+			'policy_language',
+			'privacyPolicyExcerpt',
+			'The privacy policy excerpt is missing. Paste the passage of your privacy policy that says how email addresses are processed.',
+		)
+	if (!MENTIONS_EMAIL.test(text))
+		return fail(
+			'policy_language',
+			'privacyPolicyExcerpt',
+			'The privacy policy excerpt does not mention email. Paste the passage that says how email addresses are collected, used and kept; if the policy has none, add one first.',
+		)
+	return pass('policy_language', 'privacyPolicyExcerpt', 'The privacy policy excerpt covers email addresses.')
+}
+
+// ── Warnings ────────────────────────────────────────────────────────────────
+
+function warnings(input: Record<string, unknown>, appType: unknown): Check[] {
+	const found: Check[] = []
+	if (appType === 'connect') {
+		found.push(
+			warn(
+				'connect_end_of_support',
+				'appType',
+				`Connect is ending. ${connectEndOfSupportText()} Plan the request for the Forge version of the app.`,
+			),
+		)
+	}
+
+	const inPolicy = findForbiddenUses(str(input.privacyPolicyExcerpt))
+	const inDescription = findForbiddenUses(str(input.functionalityDescription))
+	if (inPolicy.length > 0 || inDescription.length > 0) {
+		const parts = [
+			inPolicy.length > 0 ? `the privacy policy excerpt mentions ${inPolicy.join(', ')}` : '',
+			inDescription.length > 0 ? `the functionality description mentions ${inDescription.join(', ')}` : '',
+		].filter((part) => part !== '')
+		found.push(
+			warn(
+				'policy_mentions_forbidden_use',
+				inPolicy.length > 0 ? 'privacyPolicyExcerpt' : 'functionalityDescription',
+				`${capitalise(parts.join('; '))}. Atlassian allows email only for the functionality described — no marketing, newsletters, promotions, onboarding material or renewal reminders, never shown in the UI or shared with third parties. Remove or reword these passages, or explain them to the reviewer.`,
+			),
+		)
+	}
+
+	const listingText = str(input.marketplaceListingUrl)
+	const listing = readUrl(listingText)
+	if (listing.kind === 'invalid') {
+		found.push(
+			warn(
+				'listing_not_marketplace',
+				'marketplaceListingUrl',
+				`The Marketplace listing URL is not a valid http/https address. Use the app’s page on ${MARKETPLACE_HOST}, or leave it empty and give the privacy policy and terms URLs.`,
+			),
+		)
+	} else if (listing.kind === 'valid' && listing.url.hostname !== MARKETPLACE_HOST) {
+		found.push(
+			warn(
+				'listing_not_marketplace',
+				'marketplaceListingUrl',
+				`The Marketplace listing URL is on ${quote(listing.url.hostname)}, not ${MARKETPLACE_HOST}. Use the app’s page on ${MARKETPLACE_HOST}; Atlassian reads the privacy policy and terms from its Privacy & Security tab.`,
+			),
+		)
+	}
+
+	const privacy = str(input.privacyPolicyUrl)
+	const terms = str(input.termsOfUseUrl)
+	if (privacy !== '' && terms !== '' && sameAddress(privacy, terms)) {
+		found.push(
+			warn(
+				'policy_same_as_terms',
+				'termsOfUseUrl',
+				'The privacy policy and terms-of-use URLs are the same address. Atlassian asks for both documents: link the customer terms of use separately, unless that page really holds both.',
+			),
+		)
+	}
+	return found
+}
+
+function capitalise(text: string): string {
+	return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
+// ── The engine ──────────────────────────────────────────────────────────────
+
+export function evaluateRequest(input: ChecklistInput): ChecklistResult {
+	const fields = record(input)
+	const appType: unknown = fields.appType
+	const products = (Array.isArray(fields.products) ? (fields.products as unknown[]) : []).filter(isProduct)
+	const uniqueProducts = PRODUCTS.filter((product) => products.includes(product))
+	const useCaseEntries: unknown[] = Array.isArray(fields.useCases) ? fields.useCases : []
+	const useCases = useCaseEntries.map(evaluateUseCase)
+
+	const required: RequiredCheck[] = [
+		checkCompany(fields),
+		checkAppIdentity(fields),
+		checkAppType(appType, uniqueProducts),
+		checkDocument(
+			{ id: 'privacy_policy', field: 'privacyPolicyUrl', name: 'privacy policy' },
+			fields.privacyPolicyUrl,
+			fields.marketplaceListingUrl,
+		),
+		checkDocument(
+			{ id: 'terms_of_use', field: 'termsOfUseUrl', name: 'customer terms of use' },
+			fields.termsOfUseUrl,
+			fields.marketplaceListingUrl,
+		),
+		checkPersonalData(fields.storesPersonalData),
+		checkUseCases(useCaseEntries, useCases),
+		checkFunctionality(fields.functionalityDescription),
+		checkPolicyLanguage(fields.privacyPolicyExcerpt),
+	]
+	const checks: Check[] = [...required, ...warnings(fields, appType)]
+
+	const eligibility: ChecklistResult['eligibility'] = isAppType(appType)
+		? { status: APP_TYPE_RULES[appType].eligibility, reason: APP_TYPE_RULES[appType].tell }
+		: {
+				status: 'not_eligible',
+				reason: 'No known app type chosen: only Connect and Forge apps can be approved for the Email API.',
+			}
+
+	return {
+		ready: checks.every((check) => check.status !== 'fail'),
+		eligibility,
+		checks,
+		useCases,
+		reportingObligation: {
+			required: fields.storesPersonalData === true,
+			cycleDays: EMAIL_API_REPORTING_CYCLE_DAYS,
+		},
+		submissionText: buildSubmissionText(input),
+	}
+}
