@@ -1,0 +1,389 @@
+import { ROLE_LABELS, type Role } from '~/domain/roles'
+import { parseTicketKey } from '~/domain/tickets'
+
+/**
+ * The access-request state machine (design.md, "The request lifecycle").
+ * Pure: the service loads the request, builds a context, asks `transition`
+ * and writes the result together with the version check and audit event.
+ */
+
+export const REQUEST_STATES = [
+	'draft',
+	'in_review',
+	'changes_requested',
+	'ready_to_submit',
+	'submitted',
+	'info_requested',
+	'approved',
+	'declined',
+	'revoked',
+	'withdrawn',
+] as const
+export type RequestState = (typeof REQUEST_STATES)[number]
+
+export const STATE_LABELS: Record<RequestState, string> = {
+	draft: 'Draft',
+	in_review: 'In review',
+	changes_requested: 'Changes requested',
+	ready_to_submit: 'Ready to submit',
+	submitted: 'Submitted to Atlassian',
+	info_requested: 'Atlassian wants more information',
+	approved: 'Approved',
+	declined: 'Declined',
+	revoked: 'Access revoked',
+	withdrawn: 'Withdrawn',
+}
+
+/** Same names as the UI badge tones; declared here because domain imports nothing upward. */
+export type StateTone = 'ok' | 'warn' | 'bad' | 'info' | 'neutral'
+
+/** warn = the vendor has to act; info = waiting on someone else. */
+export const STATE_TONES: Record<RequestState, StateTone> = {
+	draft: 'neutral',
+	in_review: 'info',
+	changes_requested: 'warn',
+	ready_to_submit: 'warn',
+	submitted: 'info',
+	info_requested: 'warn',
+	approved: 'ok',
+	declined: 'bad',
+	revoked: 'bad',
+	withdrawn: 'neutral',
+}
+
+export const REQUEST_ACTIONS = [
+	'edit',
+	'submit_for_review',
+	'reopen',
+	'request_changes',
+	'complete_review',
+	'record_ticket',
+	'atlassian_requested_info',
+	'record_reply',
+	'atlassian_approved',
+	'atlassian_declined',
+	'atlassian_revoked',
+	'withdraw',
+] as const
+export type RequestAction = (typeof REQUEST_ACTIONS)[number]
+
+export const ACTION_LABELS: Record<RequestAction, string> = {
+	edit: 'Edit',
+	submit_for_review: 'Submit for review',
+	reopen: 'Reopen for editing',
+	request_changes: 'Request changes',
+	complete_review: 'Complete review',
+	record_ticket: 'Record ticket',
+	atlassian_requested_info: 'Atlassian asked for information',
+	record_reply: 'Record reply to Atlassian',
+	atlassian_approved: 'Atlassian approved',
+	atlassian_declined: 'Atlassian declined',
+	atlassian_revoked: 'Atlassian revoked access',
+	withdraw: 'Withdraw',
+}
+
+/** Checks on the request itself or on the action's input, beyond state and role. */
+export type Guard = 'checklist_ready' | 'use_cases_approved' | 'comment' | 'ticket_key'
+
+export type TransitionRule = {
+	from: readonly RequestState[]
+	/** 'unchanged': the action is allowed but keeps the state (editing). */
+	to: RequestState | 'unchanged'
+	/** Any one of these roles suffices. */
+	roles: readonly Role[]
+	/** The acting reviewer must not have created or last edited the request. */
+	fourEyes: boolean
+	guards: readonly Guard[]
+}
+
+const BEFORE_DECISION = [
+	'draft',
+	'in_review',
+	'changes_requested',
+	'ready_to_submit',
+	'submitted',
+	'info_requested',
+] as const satisfies readonly RequestState[]
+
+/** The single source of truth for who may move a request where. */
+export const TRANSITIONS = {
+	// Only while the vendor holds the pen; an approved request is never edited,
+	// new email uses start an amendment (domain.md, "Appropriate use after approval").
+	edit: { from: ['draft', 'changes_requested'], to: 'unchanged', roles: ['member'], fourEyes: false, guards: [] },
+	submit_for_review: {
+		from: ['draft', 'changes_requested'],
+		to: 'in_review',
+		roles: ['member'],
+		fourEyes: false,
+		guards: ['checklist_ready'],
+	},
+	// The vendor pulls a request back before it reaches Atlassian; the service
+	// clears reviewer decisions, so it is reviewed again after the edit.
+	reopen: { from: ['in_review', 'ready_to_submit'], to: 'draft', roles: ['member'], fourEyes: false, guards: [] },
+	request_changes: {
+		from: ['in_review'],
+		to: 'changes_requested',
+		roles: ['reviewer'],
+		fourEyes: true,
+		guards: ['comment'],
+	},
+	complete_review: {
+		from: ['in_review'],
+		to: 'ready_to_submit',
+		roles: ['reviewer'],
+		fourEyes: true,
+		guards: ['use_cases_approved'],
+	},
+	record_ticket: {
+		from: ['ready_to_submit'],
+		to: 'submitted',
+		roles: ['member'],
+		fourEyes: false,
+		guards: ['ticket_key'],
+	},
+	// Either side may be the one reading the ticket when Atlassian asks or is answered.
+	atlassian_requested_info: {
+		from: ['submitted'],
+		to: 'info_requested',
+		roles: ['member', 'reviewer'],
+		fourEyes: false,
+		guards: [],
+	},
+	record_reply: {
+		from: ['info_requested'],
+		to: 'submitted',
+		roles: ['member', 'reviewer'],
+		fourEyes: false,
+		guards: [],
+	},
+	// Atlassian's verdicts are recorded by compliance (design.md, "Who uses it"),
+	// so a vendor cannot mark their own request approved. Recording is not
+	// deciding, so four eyes does not apply.
+	atlassian_approved: {
+		from: ['submitted', 'info_requested'],
+		to: 'approved',
+		roles: ['reviewer'],
+		fourEyes: false,
+		guards: [],
+	},
+	atlassian_declined: {
+		from: ['submitted', 'info_requested'],
+		to: 'declined',
+		roles: ['reviewer'],
+		fourEyes: false,
+		guards: [],
+	},
+	atlassian_revoked: { from: ['approved'], to: 'revoked', roles: ['reviewer'], fourEyes: false, guards: [] },
+	withdraw: { from: BEFORE_DECISION, to: 'withdrawn', roles: ['member'], fourEyes: false, guards: [] },
+} as const satisfies Record<RequestAction, TransitionRule>
+
+export type TransitionContext = {
+	roles: readonly Role[]
+	/** Created or last edited the request. */
+	isAuthor: boolean
+	/** The checklist has no failing check (warnings are fine). */
+	checklistReady?: boolean
+	/** See `useCasesApproved`. */
+	allUseCasesApproved?: boolean
+	comment?: string
+	ticketKey?: string
+}
+
+export type TransitionErrorCode =
+	| 'illegal_transition'
+	| 'forbidden_role'
+	| 'four_eyes'
+	| 'checklist_failing'
+	| 'use_cases_pending'
+	| 'comment_required'
+	| 'invalid_ticket_key'
+
+export type TransitionError = { ok: false; code: TransitionErrorCode; message: string }
+export type TransitionResult = { ok: true; to: RequestState } | TransitionError
+
+function fail(code: TransitionErrorCode, message: string): TransitionError {
+	return { ok: false, code, message }
+}
+
+function roleList(roles: readonly Role[]): string {
+	return roles.map((role) => ROLE_LABELS[role].toLowerCase()).join(' or ')
+}
+
+/** State, role and four-eyes checks: what decides whether an action is offered at all. */
+function checkAccess(state: RequestState, action: RequestAction, ctx: TransitionContext): TransitionError | null {
+	const rule: TransitionRule = TRANSITIONS[action]
+	if (!rule.from.includes(state)) {
+		return fail(
+			'illegal_transition',
+			`“${ACTION_LABELS[action]}” is not possible while the request is ${STATE_LABELS[state].toLowerCase()}. Reload the request to see its current state.`,
+		)
+	}
+	if (!rule.roles.some((role) => ctx.roles.includes(role))) {
+		return fail(
+			'forbidden_role',
+			`Only a ${roleList(rule.roles)} can do “${ACTION_LABELS[action]}”. Ask someone with that role in your organisation.`,
+		)
+	}
+	if (rule.fourEyes && ctx.isAuthor) {
+		return fail(
+			'four_eyes',
+			'You created or last edited this request, so another reviewer has to review it (four eyes).',
+		)
+	}
+	return null
+}
+
+/** Facts about the request, known before the action's form is filled in. */
+function checkRequestGuards(rule: TransitionRule, ctx: TransitionContext): TransitionError | null {
+	// Absent facts count as failing: the service must have evaluated them.
+	if (rule.guards.includes('checklist_ready') && ctx.checklistReady !== true) {
+		return fail('checklist_failing', 'Fix the failing checks in the checklist, then submit for review.')
+	}
+	if (rule.guards.includes('use_cases_approved') && ctx.allUseCasesApproved !== true) {
+		return fail(
+			'use_cases_pending',
+			'Approve every use case before completing the review, or request changes if one cannot be approved.',
+		)
+	}
+	return null
+}
+
+/** The action's own input. */
+function checkInputGuards(rule: TransitionRule, ctx: TransitionContext): TransitionError | null {
+	if (rule.guards.includes('comment') && !ctx.comment?.trim()) {
+		return fail('comment_required', 'Say what the vendor needs to change: a comment is required.')
+	}
+	if (rule.guards.includes('ticket_key')) {
+		const parsed = parseTicketKey(ctx.ticketKey ?? '')
+		if (!parsed.ok) return fail('invalid_ticket_key', parsed.message)
+	}
+	return null
+}
+
+/**
+ * Where `action` takes a request in `state`, or why it cannot. Checks run in
+ * order state → role → four eyes → guards, so the first error is the one
+ * the person can least fix themselves.
+ */
+export function transition(state: RequestState, action: RequestAction, ctx: TransitionContext): TransitionResult {
+	const rule: TransitionRule = TRANSITIONS[action]
+	const error = checkAccess(state, action, ctx) ?? checkRequestGuards(rule, ctx) ?? checkInputGuards(rule, ctx)
+	if (error) return error
+	return { ok: true, to: rule.to === 'unchanged' ? state : rule.to }
+}
+
+export type AvailableAction = {
+	action: RequestAction
+	label: string
+	to: RequestState
+	/** Set when the action should be shown disabled, with the reason as its hint. */
+	blocked: TransitionError | null
+}
+
+/**
+ * The actions to show for a request: legal from `state` and allowed for the
+ * person's roles. Four eyes and request facts (checklist, use cases) mark an
+ * action blocked rather than hiding it, so the UI can say why; comment and
+ * ticket key are form input and are checked on submit.
+ */
+export function availableActions(
+	state: RequestState,
+	ctx: Omit<TransitionContext, 'comment' | 'ticketKey'>,
+): AvailableAction[] {
+	return REQUEST_ACTIONS.flatMap((action) => {
+		const rule: TransitionRule = TRANSITIONS[action]
+		const access = checkAccess(state, action, ctx)
+		if (access && access.code !== 'four_eyes') return []
+		return [
+			{
+				action,
+				label: ACTION_LABELS[action],
+				to: rule.to === 'unchanged' ? state : rule.to,
+				blocked: access ?? checkRequestGuards(rule, ctx),
+			},
+		]
+	})
+}
+
+/** No action leads out of it. Approved is not terminal: Atlassian may revoke access. */
+export function isTerminal(state: RequestState): boolean {
+	return REQUEST_ACTIONS.every((action) => !(TRANSITIONS[action].from as readonly RequestState[]).includes(state))
+}
+
+/** The vendor may change the request's content. */
+export function isEditable(state: RequestState): boolean {
+	return (TRANSITIONS.edit.from as readonly RequestState[]).includes(state)
+}
+
+// --- Use-case decisions -------------------------------------------------------
+
+export type EngineOutcome = 'auto_approvable' | 'rejected' | 'needs_review'
+export type ReviewerDecision = 'approved' | 'rejected'
+
+export type UseCaseDecisionErrorCode = 'not_in_review' | 'forbidden_role' | 'four_eyes' | 'rejected_code' | 'reason_required'
+
+export type UseCaseDecisionResult =
+	| { ok: true; decision: ReviewerDecision; reason: string | null }
+	| { ok: false; code: UseCaseDecisionErrorCode; message: string }
+
+/** A reviewer approves or rejects one use case of a request under review. */
+export function decideUseCase(input: {
+	requestState: RequestState
+	engineOutcome: EngineOutcome
+	decision: 'approve' | 'reject'
+	reason?: string
+	ctx: Pick<TransitionContext, 'roles' | 'isAuthor'>
+}): UseCaseDecisionResult {
+	const { requestState, engineOutcome, decision, ctx } = input
+	if (requestState !== 'in_review') {
+		return {
+			ok: false,
+			code: 'not_in_review',
+			message: `Use cases are decided only while the request is in review; it is ${STATE_LABELS[requestState].toLowerCase()}. Reload the request.`,
+		}
+	}
+	if (!ctx.roles.includes('reviewer')) {
+		return { ok: false, code: 'forbidden_role', message: 'Only a compliance reviewer can decide use cases.' }
+	}
+	if (ctx.isAuthor) {
+		return {
+			ok: false,
+			code: 'four_eyes',
+			message: 'You created or last edited this request, so another reviewer has to decide its use cases (four eyes).',
+		}
+	}
+	// Atlassian rejects these uses outright (domain.md, "Use-case catalogue").
+	if (decision === 'approve' && engineOutcome === 'rejected') {
+		return {
+			ok: false,
+			code: 'rejected_code',
+			message: 'Atlassian rejects this use case, so it cannot be approved. Reject it and ask the vendor to remove it.',
+		}
+	}
+	const reason = input.reason?.trim() || null
+	// The vendor has to know what to fix.
+	if (decision === 'reject' && !reason) {
+		return { ok: false, code: 'reason_required', message: 'Give a reason so the vendor knows what to change.' }
+	}
+	return { ok: true, decision: decision === 'approve' ? 'approved' : 'rejected', reason }
+}
+
+/**
+ * Whether the review can be completed (`allUseCasesApproved`): at least one use
+ * case, none rejected, and each approved — by the reviewer, or by the engine
+ * for codes on Atlassian's approved list (design.md: "pre-approved by the engine").
+ */
+export function useCasesApproved(
+	useCases: readonly { engineOutcome: EngineOutcome; decision: ReviewerDecision | null }[],
+): boolean {
+	return (
+		useCases.length > 0 &&
+		useCases.every(
+			(useCase) =>
+				// A rejected code never counts, whatever was stored for it.
+				useCase.engineOutcome !== 'rejected' &&
+				(useCase.decision === 'approved' ||
+					(useCase.decision === null && useCase.engineOutcome === 'auto_approvable')),
+		)
+	)
+}
