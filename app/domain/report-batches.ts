@@ -1,0 +1,247 @@
+import { toRfc3339, validateAccountId } from '~/domain/account-ids'
+import { dueAfter } from '~/domain/reporting-cycle'
+
+/**
+ * Report payloads and answers for `POST /app/report-accounts/` (domain.md,
+ * "Personal-data reporting"). Generators, so a ledger of millions of accounts
+ * streams through without being held in memory (design.md, "Scaling out").
+ */
+
+/** Atlassian takes at most 90 accounts per request (domain.md). */
+export const MAX_BATCH = 90
+/** No erasure deadline is published; 30 days is Clearance's internal default (domain.md). */
+export const DEFAULT_TASK_DUE_DAYS = 30
+
+export type StoredAccount = { accountId: string; updatedAt: Date }
+export type ReportBody = { accounts: { accountId: string; updatedAt: string }[] }
+export type SkippedAccount = { account: StoredAccount; reason: string }
+export type BatchOptions = {
+	/** Smaller batches are allowed (e.g. for tests or a retry); never above MAX_BATCH. */
+	size?: number
+	/** Told about every account left out of the payload, and why. */
+	onSkipped?: (skipped: SkippedAccount) => void
+}
+
+/**
+ * Yields request bodies of at most `MAX_BATCH` accounts, in input order.
+ * Accounts that may not be reported (the placeholder `unknown`, anything that
+ * is not an account id, an invalid date) are left out and passed to
+ * `onSkipped`. The input is the ledger, unique by (app, account id), so
+ * duplicates are not looked for: that would hold every id in memory.
+ */
+export function* batchAccounts(
+	accounts: Iterable<StoredAccount>,
+	options: BatchOptions = {},
+): Generator<ReportBody, void, undefined> {
+	const batcher = createBatcher(options)
+	for (const account of accounts) {
+		const full = batcher.add(account)
+		if (full) yield full
+	}
+	const rest = batcher.flush()
+	if (rest) yield rest
+}
+
+export async function* batchAccountsAsync(
+	accounts: AsyncIterable<StoredAccount> | Iterable<StoredAccount>,
+	options: BatchOptions = {},
+): AsyncGenerator<ReportBody, void, undefined> {
+	const batcher = createBatcher(options)
+	for await (const account of accounts) {
+		const full = batcher.add(account)
+		if (full) yield full
+	}
+	const rest = batcher.flush()
+	if (rest) yield rest
+}
+
+function createBatcher({ size = MAX_BATCH, onSkipped }: BatchOptions) {
+	if (!Number.isInteger(size) || size < 1 || size > MAX_BATCH) {
+		throw new RangeError(`Batch size must be a whole number from 1 to ${MAX_BATCH}`)
+	}
+	let current: ReportBody['accounts'] = []
+	return {
+		add(account: StoredAccount): ReportBody | null {
+			const id = validateAccountId(account.accountId)
+			if (!id.ok) {
+				onSkipped?.({ account, reason: id.reason })
+				return null
+			}
+			const updatedAt = account.updatedAt
+			if (!(updatedAt instanceof Date) || Number.isNaN(updatedAt.getTime())) {
+				onSkipped?.({ account, reason: 'updatedAt is not a valid date' })
+				return null
+			}
+			current.push({ accountId: id.value, updatedAt: toRfc3339(updatedAt) })
+			if (current.length < size) return null
+			const full = { accounts: current }
+			current = []
+			return full
+		},
+		flush(): ReportBody | null {
+			if (current.length === 0) return null
+			const rest = { accounts: current }
+			current = []
+			return rest
+		},
+	}
+}
+
+// --- Answers ----------------------------------------------------------------
+
+export type AccountStatus = { accountId: string; status: 'closed' | 'updated' }
+/** One batch's answer; `accounts: []` is "nothing to do" (204, or 200 with an empty list). */
+export type BatchAnswer = { accounts: AccountStatus[] }
+export type ParsedAnswers = { ok: true; answers: BatchAnswer[] } | { ok: false; reason: string }
+
+/**
+ * Reads what Atlassian returned, as pasted or pushed by the vendor: for one
+ * batch an empty body or "204" (nothing to do) or the 200 JSON body; for a
+ * whole run a JSON array of those or NDJSON, one per line. Any entry that does
+ * not fit fails the whole parse: accepting part of it could silently drop an
+ * erase task.
+ */
+export function parseReportAnswer(text: string): ParsedAnswers {
+	const trimmed = typeof text === 'string' ? text.trim() : ''
+	if (trimmed === '' || /^204(\s+no content)?$/i.test(trimmed)) {
+		return { ok: true, answers: [{ accounts: [] }] }
+	}
+
+	const whole = tryJson(trimmed)
+	if (whole.ok) {
+		if (!Array.isArray(whole.value)) {
+			const one = readAnswer(whole.value, '')
+			return one.ok ? { ok: true, answers: [one.answer] } : one
+		}
+		return collect(whole.value.map((value, i) => readAnswer(value, `answer ${i + 1}: `)))
+	}
+
+	const lines = trimmed.split(/\r?\n/)
+	if (lines.length === 1) return { ok: false, reason: `not valid JSON (${whole.reason})` }
+	const results = []
+	for (const [i, line] of lines.entries()) {
+		if (line.trim() === '') continue
+		const where = `line ${i + 1}: `
+		const parsed = tryJson(line.trim())
+		results.push(
+			parsed.ok
+				? readAnswer(parsed.value, where)
+				: { ok: false as const, reason: `${where}not valid JSON (${parsed.reason})` },
+		)
+	}
+	return collect(results)
+}
+
+type ReadResult = { ok: true; answer: BatchAnswer } | { ok: false; reason: string }
+
+function collect(results: ReadResult[]): ParsedAnswers {
+	const answers: BatchAnswer[] = []
+	for (const result of results) {
+		if (!result.ok) return result
+		answers.push(result.answer)
+	}
+	return { ok: true, answers }
+}
+
+function tryJson(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+	try {
+		return { ok: true, value: JSON.parse(text) as unknown }
+	} catch (error) {
+		return { ok: false, reason: error instanceof Error ? error.message : String(error) }
+	}
+}
+
+function readAnswer(value: unknown, where: string): ReadResult {
+	if (value === 204 || value === '204') return { ok: true, answer: { accounts: [] } }
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+		return { ok: false, reason: `${where}expected an answer such as {"accounts":[…]}` }
+	}
+	const record = value as Record<string, unknown>
+	if ('errorType' in record || 'errorMessage' in record) {
+		// Atlassian's 400/500 body: the batch was not processed and must be re-sent.
+		const message = [record.errorType, record.errorMessage]
+			.filter((part) => typeof part === 'string' && part !== '')
+			.join(': ')
+		return {
+			ok: false,
+			reason: `${where}Atlassian answered with an error${
+				message ? ` (${clip(message)})` : ''
+			}; re-send that batch`,
+		}
+	}
+	if (!Array.isArray(record.accounts)) {
+		return { ok: false, reason: `${where}expected an "accounts" list` }
+	}
+	const accounts: AccountStatus[] = []
+	for (const [i, entry] of record.accounts.entries()) {
+		const at = `${where}accounts[${i}]`
+		if (typeof entry !== 'object' || entry === null) {
+			return { ok: false, reason: `${at}: expected {"accountId","status"}` }
+		}
+		const { accountId, status } = entry as Record<string, unknown>
+		const id = validateAccountId(accountId)
+		if (!id.ok) return { ok: false, reason: `${at}.accountId: ${id.reason}` }
+		if (status !== 'closed' && status !== 'updated') {
+			return {
+				ok: false,
+				reason: `${at}.status: expected "closed" or "updated", got ${clip(
+					JSON.stringify(status) ?? 'nothing',
+				)}`,
+			}
+		}
+		accounts.push({ accountId: id.value, status })
+	}
+	return { ok: true, answer: { accounts } }
+}
+
+function clip(text: string): string {
+	return text.length > 120 ? `${text.slice(0, 120)}…` : text
+}
+
+// --- Tasks ------------------------------------------------------------------
+
+export type AccountTaskKind = 'erase' | 'refresh'
+export type AccountTask = {
+	accountId: string
+	kind: AccountTaskKind
+	/** End of the due day in the organisation's time zone (same rule as report deadlines). */
+	dueAt: Date
+	dueDate: string
+	reason: string
+}
+
+const TASK_REASONS: Record<AccountTaskKind, string> = {
+	erase: 'Atlassian reported the account closed: erase this user’s personal data.',
+	refresh:
+		'Atlassian reported the profile changed after the reported updatedAt: refresh the stored data.',
+}
+
+/**
+ * closed → erase, updated → refresh (domain.md). One task per account; closed
+ * wins because erasing supersedes refreshing. Order of first appearance is
+ * kept. The due date is internal policy, not an Atlassian deadline.
+ */
+export function tasksFromAnswers(
+	answers: Iterable<BatchAnswer>,
+	options: { recordedAt: Date; dueDays?: number; timeZone?: string },
+): AccountTask[] {
+	const { recordedAt, dueDays = DEFAULT_TASK_DUE_DAYS, timeZone = 'UTC' } = options
+	if (!Number.isInteger(dueDays) || dueDays < 0) {
+		throw new RangeError('dueDays must be a whole number of days, 0 or more')
+	}
+	const { dueAt, dueDate } = dueAfter(recordedAt, dueDays, timeZone)
+	const kinds = new Map<string, AccountTaskKind>()
+	for (const answer of answers) {
+		for (const { accountId, status } of answer.accounts) {
+			const kind: AccountTaskKind = status === 'closed' ? 'erase' : 'refresh'
+			if (kinds.get(accountId) !== 'erase') kinds.set(accountId, kind)
+		}
+	}
+	return [...kinds].map(([accountId, kind]) => ({
+		accountId,
+		kind,
+		dueAt: new Date(dueAt),
+		dueDate,
+		reason: TASK_REASONS[kind],
+	}))
+}
