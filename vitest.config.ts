@@ -18,6 +18,8 @@ export default defineConfig({
 					include: ['tests/unit/**/*.test.{ts,tsx}'],
 					environment: 'node',
 					sequence: { groupOrder: 0 },
+					// Property-based tests run hundreds of cases; a busy 2-core machine needs headroom.
+					testTimeout: 30_000,
 				},
 			},
 			{
@@ -27,6 +29,7 @@ export default defineConfig({
 					include: ['tests/integration/**/*.test.{ts,tsx}'],
 					environment: 'node',
 					setupFiles: ['tests/setup/integration.ts'],
+					globalSetup: ['tests/setup/global.ts'],
 					// One database per worker, shared by the files it runs and
 					// reset before each test: opening PGlite costs ~1 s and ~0.8 GB.
 					pool: 'forks',

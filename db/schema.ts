@@ -11,6 +11,9 @@ import {
 	uniqueIndex,
 	uuid,
 	bigserial,
+	boolean,
+	integer,
+	type AnyPgColumn,
 } from 'drizzle-orm/pg-core'
 
 // Every timestamp is stored in UTC (`timestamptz`) and shown in the
@@ -135,6 +138,91 @@ export const apps = pgTable(
 	(t) => [uniqueIndex('apps_org_key_idx').on(t.orgId, t.appKey)],
 )
 
+export const requestStateEnum = pgEnum('request_state', [
+	'draft',
+	'in_review',
+	'changes_requested',
+	'ready_to_submit',
+	'submitted',
+	'info_requested',
+	'approved',
+	'declined',
+	'revoked',
+	'withdrawn',
+])
+
+/**
+ * An Email API access request. The app's details are copied in when the
+ * request is made: what was sent to Atlassian is evidence and must not
+ * change when the app record does. `version` is bumped by every write and
+ * checked by every transition (optimistic locking, design.md › lifecycle).
+ */
+export const accessRequests = pgTable(
+	'access_requests',
+	{
+		id: uuid().primaryKey().defaultRandom(),
+		orgId: uuid()
+			.notNull()
+			.references(() => organizations.id, { onDelete: 'cascade' }),
+		appId: uuid()
+			.notNull()
+			.references(() => apps.id),
+		state: requestStateEnum().notNull().default('draft'),
+		version: integer().notNull().default(1),
+		amendsRequestId: uuid().references((): AnyPgColumn => accessRequests.id),
+		companyName: text().notNull().default(''),
+		appName: text().notNull().default(''),
+		appKey: text().notNull().default(''),
+		appType: appTypeEnum(),
+		products: text().array().notNull().default(sql`'{}'::text[]`),
+		marketplaceListingUrl: text().notNull().default(''),
+		privacyPolicyUrl: text().notNull().default(''),
+		termsOfUseUrl: text().notNull().default(''),
+		storesPersonalData: boolean(),
+		functionalityDescription: text().notNull().default(''),
+		privacyPolicyExcerpt: text().notNull().default(''),
+		/** Whether the checklist had no failing check at the last save. */
+		checklistReady: boolean().notNull().default(false),
+		createdBy: uuid()
+			.notNull()
+			.references(() => users.id),
+		updatedBy: uuid()
+			.notNull()
+			.references(() => users.id),
+		createdAt: createdAt(),
+		updatedAt: createdAt(),
+	},
+	(t) => [
+		index('access_requests_org_idx').on(t.orgId, t.updatedAt),
+		index('access_requests_app_idx').on(t.appId),
+		check('access_requests_version_positive', sql`${t.version} > 0`),
+	],
+)
+
+export const reviewerDecisionEnum = pgEnum('reviewer_decision', ['approved', 'rejected'])
+export const engineOutcomeEnum = pgEnum('engine_outcome', ['auto_approvable', 'rejected', 'needs_review'])
+
+/** One use case of a request: a catalogue code, or `other` with its description. */
+export const requestUseCases = pgTable(
+	'request_use_cases',
+	{
+		id: uuid().primaryKey().defaultRandom(),
+		requestId: uuid()
+			.notNull()
+			.references(() => accessRequests.id, { onDelete: 'cascade' }),
+		position: integer().notNull(),
+		code: text().notNull(),
+		description: text().notNull().default(''),
+		engineOutcome: engineOutcomeEnum().notNull(),
+		suggestedCode: text(),
+		decision: reviewerDecisionEnum(),
+		decisionReason: text(),
+		decidedBy: uuid().references(() => users.id),
+		decidedAt: timestamp({ withTimezone: true }),
+	},
+	(t) => [uniqueIndex('request_use_cases_position_idx').on(t.requestId, t.position)],
+)
+
 // Append-only: a trigger in the migrations refuses UPDATE, DELETE and
 // TRUNCATE, so the log can be shown to an auditor.
 export const auditEvents = pgTable(
@@ -158,3 +246,4 @@ export const auditEvents = pgTable(
 export type Role = (typeof roleEnum.enumValues)[number]
 export type AppType = (typeof appTypeEnum.enumValues)[number]
 export type PersonalDataAnswer = (typeof personalDataEnum.enumValues)[number]
+export type RequestStateValue = (typeof requestStateEnum.enumValues)[number]

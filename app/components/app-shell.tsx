@@ -9,7 +9,11 @@ type NavItem = { to: string; label: string; permission: Permission; end?: boolea
 const NAV: { section: string; items: NavItem[] }[] = [
 	{
 		section: 'Work',
-		items: [{ to: '', label: 'Dashboard', permission: 'org:view', end: true }],
+		items: [
+			{ to: '', label: 'Dashboard', permission: 'org:view', end: true },
+			{ to: 'apps', label: 'Apps', permission: 'org:view' },
+			{ to: 'requests', label: 'Requests', permission: 'org:view' },
+		],
 	},
 	{
 		section: 'Organisation',

@@ -54,7 +54,7 @@ const UNUSABLE = {
 function NewAccountForm({ email }: { email: string }) {
 	const actionData = useActionData<typeof action>()
 	const navigation = useNavigation()
-	const { form, formRef, onSubmit, errorOf } = useValidatedForm(AcceptInviteSchema, {
+	const { form, formRef, onSubmit, errorOf, text } = useValidatedForm(AcceptInviteSchema, {
 		defaultValues: { name: String(actionData?.values?.name ?? ''), password: '' },
 		serverErrors: actionData?.errors,
 	})
@@ -62,14 +62,14 @@ function NewAccountForm({ email }: { email: string }) {
 		<Form ref={formRef} method="post" className="form" noValidate onSubmit={onSubmit}>
 			<FormAlert message={actionData?.formError} />
 			<TextField label="Email" name="email-display" value={email} readOnly hint="The invite is for this address." />
-			<TextField label="Your name" autoComplete="name" autoFocus error={errorOf('name')} {...form.register('name')} />
+			<TextField label="Your name" autoComplete="name" autoFocus error={errorOf('name')} {...text('name')} />
 			<TextField
 				label="Choose a password"
 				type="password"
 				autoComplete="new-password"
 				hint={`At least ${PASSWORD_MIN} characters.`}
 				error={errorOf('password')}
-				{...form.register('password')}
+				{...text('password')}
 			/>
 			<button className="button" type="submit" disabled={navigation.state === 'submitting'}>
 				Create account and join

@@ -41,7 +41,7 @@ export default function LoginPage() {
 	const [searchParams] = useSearchParams()
 	const redirectTo = searchParams.get('redirectTo') ?? ''
 	const navigation = useNavigation()
-	const { form, formRef, onSubmit, errorOf } = useValidatedForm(LoginSchema, {
+	const { form, formRef, onSubmit, errorOf, text } = useValidatedForm(LoginSchema, {
 		defaultValues: { email: String(actionData?.values?.email ?? ''), password: '', redirectTo },
 		serverErrors: actionData?.errors,
 	})
@@ -57,21 +57,21 @@ export default function LoginPage() {
 		>
 			<Form ref={formRef} method="post" className="form" noValidate onSubmit={onSubmit}>
 				<FormAlert message={actionData?.formError} />
-				<input type="hidden" {...form.register('redirectTo')} />
+				<input type="hidden" {...text('redirectTo')} />
 				<TextField
 					label="Email"
 					type="email"
 					autoComplete="email"
 					autoFocus
 					error={errorOf('email')}
-					{...form.register('email')}
+					{...text('email')}
 				/>
 				<TextField
 					label="Password"
 					type="password"
 					autoComplete="current-password"
 					error={errorOf('password')}
-					{...form.register('password')}
+					{...text('password')}
 				/>
 				<button className="button" type="submit" disabled={navigation.state === 'submitting'}>
 					{navigation.state === 'submitting' ? 'Logging in…' : 'Log in'}

@@ -1,5 +1,5 @@
 import { type LoaderFunctionArgs } from '@remix-run/node'
-import { useLoaderData } from '@remix-run/react'
+import { Link, useLoaderData } from '@remix-run/react'
 import { Badge, EmptyState, PageHeader } from '~/components/ui/status'
 import { listApps } from '~/services/apps.server'
 import { requireMember } from '~/utils/auth.server'
@@ -32,7 +32,14 @@ export default function Dashboard() {
 				description={`Apps of ${org.name}, their Email API requests and reporting deadlines.`}
 			/>
 			{apps.length === 0 ? (
-				<EmptyState title="No apps yet">
+				<EmptyState
+					title="No apps yet"
+					action={
+						<Link className="button" to={`/o/${org.slug}/apps/new`}>
+							Register an app
+						</Link>
+					}
+				>
 					Register the Atlassian app that needs email addresses. Clearance then checks its access request and
 					tracks its reporting deadlines.
 				</EmptyState>
@@ -54,7 +61,9 @@ export default function Dashboard() {
 								return (
 									<tr key={app.id}>
 										<td>
-											<strong>{app.name}</strong>
+											<Link to={`/o/${org.slug}/apps/${app.id}`}>
+												<strong>{app.name}</strong>
+											</Link>
 											<span className="sub mono">{app.appKey}</span>
 										</td>
 										<td>{APP_TYPE_LABELS[app.appType]}</td>

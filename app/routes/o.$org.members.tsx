@@ -101,7 +101,7 @@ function RoleCheckboxes({ name, selected, idPrefix }: { name: string; selected: 
 function InviteForm({ result }: { result?: ActionResult }) {
 	const inviteResult = result?.intent === 'invite' ? result : undefined
 	const navigation = useNavigation()
-	const { form, formRef, onSubmit, errorOf } = useValidatedForm(InviteSchema, {
+	const { formRef, onSubmit, errorOf, text, checkbox } = useValidatedForm(InviteSchema, {
 		defaultValues: { intent: 'invite', email: String(inviteResult?.values?.email ?? ''), roles: ['member'] },
 		serverErrors: inviteResult?.errors,
 	})
@@ -122,13 +122,13 @@ function InviteForm({ result }: { result?: ActionResult }) {
 			) : null}
 			<FormAlert message={inviteResult?.formError} />
 			<Form ref={formRef} method="post" className="form" noValidate onSubmit={onSubmit}>
-				<input type="hidden" {...form.register('intent')} />
-				<TextField label="Email address" type="email" autoComplete="off" error={errorOf('email')} {...form.register('email')} />
+				<input type="hidden" {...text('intent')} />
+				<TextField label="Email address" type="email" autoComplete="off" error={errorOf('email')} {...text('email')} />
 				<fieldset className="fieldset" aria-describedby={errorOf('roles') ? 'roles-error' : undefined}>
 					<legend>Roles</legend>
 					{ROLES.map((role) => (
 						<label key={role} className="check" htmlFor={`invite-${role}`}>
-							<input id={`invite-${role}`} type="checkbox" value={role} {...form.register('roles')} />
+							<input id={`invite-${role}`} type="checkbox" {...checkbox('roles', role)} />
 							<span>
 								{ROLE_LABELS[role]}
 								<small>{ROLE_DESCRIPTIONS[role]}</small>

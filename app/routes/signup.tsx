@@ -36,7 +36,7 @@ export default function SignupPage() {
 	const actionData = useActionData<typeof action>()
 	const navigation = useNavigation()
 	const values = actionData?.values ?? {}
-	const { form, formRef, onSubmit, errorOf } = useValidatedForm(SignupSchema, {
+	const { form, formRef, onSubmit, errorOf, text } = useValidatedForm(SignupSchema, {
 		defaultValues: {
 			name: String(values.name ?? ''),
 			email: String(values.email ?? ''),
@@ -57,22 +57,22 @@ export default function SignupPage() {
 		>
 			<Form ref={formRef} method="post" className="form" noValidate onSubmit={onSubmit}>
 				<FormAlert message={actionData?.formError} />
-				<TextField label="Your name" autoComplete="name" autoFocus error={errorOf('name')} {...form.register('name')} />
-				<TextField label="Work email" type="email" autoComplete="email" error={errorOf('email')} {...form.register('email')} />
+				<TextField label="Your name" autoComplete="name" autoFocus error={errorOf('name')} {...text('name')} />
+				<TextField label="Work email" type="email" autoComplete="email" error={errorOf('email')} {...text('email')} />
 				<TextField
 					label="Password"
 					type="password"
 					autoComplete="new-password"
 					hint={`At least ${PASSWORD_MIN} characters. A passphrase works well.`}
 					error={errorOf('password')}
-					{...form.register('password')}
+					{...text('password')}
 				/>
 				<TextField
 					label="Organisation name"
 					autoComplete="organization"
 					hint="Usually your company, as Atlassian knows it."
 					error={errorOf('orgName')}
-					{...form.register('orgName')}
+					{...text('orgName')}
 				/>
 				<button className="button" type="submit" disabled={navigation.state === 'submitting'}>
 					{navigation.state === 'submitting' ? 'Creating…' : 'Create organisation'}

@@ -1,6 +1,28 @@
-import { and, asc, eq, isNull } from 'drizzle-orm'
-import { db } from '#db/client.server'
+import { and, asc, count, eq, ilike, isNull, or, sql } from 'drizzle-orm'
+import { db, type Tx } from '#db/client.server'
 import { apps } from '#db/schema'
+import { type AppInput } from '~/schemas/apps'
+import { UserFacingError } from '~/utils/errors'
+import { recordAudit } from './audit.server'
+
+export type App = typeof apps.$inferSelect
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+const NOT_FOUND = 'No such app in this organisation.'
+const DUPLICATE_KEY = 'Another app in this organisation already uses this key.'
+
+/** Fields a person edits; the audit log records these. */
+const EDITABLE = [
+	'name',
+	'appKey',
+	'appType',
+	'products',
+	'marketplaceListingUrl',
+	'privacyPolicyUrl',
+	'termsOfUseUrl',
+	'storesPersonalData',
+] as const satisfies readonly (keyof AppInput & keyof App)[]
 
 /** The organisation's active (not archived) apps, by name. */
 export async function listApps(orgId: string) {
@@ -9,4 +31,186 @@ export async function listApps(orgId: string) {
 		.from(apps)
 		.where(and(eq(apps.orgId, orgId), isNull(apps.archivedAt)))
 		.orderBy(asc(apps.name))
+}
+
+/** The app with this id in this organisation, or null (also for an id that is not a uuid). */
+export async function getApp(orgId: string, appId: string | undefined): Promise<App | null> {
+	// Checked here so a malformed URL is a 404, not a database cast error.
+	if (!appId || !UUID.test(appId)) return null
+	const [app] = await db
+		.select()
+		.from(apps)
+		.where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
+	return app ?? null
+}
+
+/** `%` and `_` typed into the search box mean themselves. */
+function likePattern(text: string) {
+	return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
+}
+
+export async function listAppsPage(
+	orgId: string,
+	{
+		q,
+		includeArchived = false,
+		page,
+		pageSize,
+	}: { q?: string; includeArchived?: boolean; page: number; pageSize: number },
+) {
+	const search = q?.trim()
+	const where = and(
+		eq(apps.orgId, orgId),
+		includeArchived ? undefined : isNull(apps.archivedAt),
+		search ? or(ilike(apps.name, likePattern(search)), ilike(apps.appKey, likePattern(search))) : undefined,
+	)
+	const offset = (Math.max(1, Math.floor(page)) - 1) * pageSize
+	const [rows, [totals]] = await Promise.all([
+		db
+			.select()
+			.from(apps)
+			.where(where)
+			.orderBy(asc(sql`lower(${apps.name})`), asc(apps.id))
+			.limit(pageSize)
+			.offset(offset),
+		db.select({ total: count() }).from(apps).where(where),
+	])
+	return { apps: rows, total: totals?.total ?? 0 }
+}
+
+async function assertKeyFree(tx: Tx, orgId: string, appKey: string, exceptAppId?: string) {
+	const [clash] = await tx
+		.select({ id: apps.id })
+		.from(apps)
+		.where(and(eq(apps.orgId, orgId), eq(apps.appKey, appKey)))
+	if (clash && clash.id !== exceptAppId) throw new UserFacingError(DUPLICATE_KEY, 409, 'appKey')
+}
+
+/**
+ * The pre-check answers the usual case; two people saving the same key at
+ * once still meet the unique index, which is turned into the same message.
+ */
+function isDuplicateKey(error: unknown): boolean {
+	let current: unknown = error
+	// drizzle wraps the driver's error as `cause`; postgres-js names the index `constraint_name`, PGlite `constraint`.
+	for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+		const { code, constraint_name: postgresJs, constraint: pglite } = current as Record<string, unknown>
+		if (code === '23505') return (postgresJs ?? pglite) === 'apps_org_key_idx'
+		current = (current as { cause?: unknown }).cause
+	}
+	return false
+}
+
+async function withDuplicateKeyAsConflict<T>(work: () => Promise<T>): Promise<T> {
+	try {
+		return await work()
+	} catch (error) {
+		if (isDuplicateKey(error)) throw new UserFacingError(DUPLICATE_KEY, 409, 'appKey')
+		throw error
+	}
+}
+
+async function lockApp(tx: Tx, orgId: string, appId: string) {
+	if (!UUID.test(appId)) throw new UserFacingError(NOT_FOUND, 404)
+	const [app] = await tx
+		.select()
+		.from(apps)
+		.where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
+		.for('update')
+	if (!app) throw new UserFacingError(NOT_FOUND, 404)
+	return app
+}
+
+function pickEditable(source: AppInput | App) {
+	return Object.fromEntries(EDITABLE.map((key) => [key, source[key]])) as Pick<App, (typeof EDITABLE)[number]>
+}
+
+function sameValue(a: unknown, b: unknown) {
+	return Array.isArray(a) && Array.isArray(b) ? a.join('\u0000') === b.join('\u0000') : a === b
+}
+
+export async function createApp(orgId: string, actorId: string, input: AppInput): Promise<App> {
+	return withDuplicateKeyAsConflict(() =>
+		db.transaction(async (tx) => {
+			await assertKeyFree(tx, orgId, input.appKey)
+			const [app] = await tx
+				.insert(apps)
+				.values({ orgId, createdBy: actorId, ...pickEditable(input) })
+				.returning()
+			await recordAudit(tx, {
+				orgId,
+				actorUserId: actorId,
+				action: 'app.created',
+				subjectType: 'app',
+				subjectId: app!.id,
+				after: pickEditable(app!),
+			})
+			return app!
+		}),
+	)
+}
+
+/**
+ * Saves the edited fields. The audit event holds only what changed; saving
+ * an unchanged form writes nothing. An archived app is read-only until restored.
+ */
+export async function updateApp(orgId: string, actorId: string, appId: string, input: AppInput): Promise<App> {
+	return withDuplicateKeyAsConflict(() =>
+		db.transaction(async (tx) => {
+			const current = await lockApp(tx, orgId, appId)
+			if (current.archivedAt) throw new UserFacingError('This app is archived. Restore it before editing.', 409)
+			const next = pickEditable(input)
+			const changed = EDITABLE.filter((key) => !sameValue(current[key], next[key]))
+			if (changed.length === 0) return current
+			if (changed.includes('appKey')) await assertKeyFree(tx, orgId, next.appKey, appId)
+			const [app] = await tx
+				.update(apps)
+				.set({ ...next, updatedAt: sql`now()` })
+				.where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
+				.returning()
+			await recordAudit(tx, {
+				orgId,
+				actorUserId: actorId,
+				action: 'app.updated',
+				subjectType: 'app',
+				subjectId: appId,
+				before: Object.fromEntries(changed.map((key) => [key, current[key]])),
+				after: Object.fromEntries(changed.map((key) => [key, next[key]])),
+			})
+			return app!
+		}),
+	)
+}
+
+async function setArchived(orgId: string, actorId: string, appId: string, archive: boolean): Promise<App> {
+	return db.transaction(async (tx) => {
+		const current = await lockApp(tx, orgId, appId)
+		if (Boolean(current.archivedAt) === archive) {
+			throw new UserFacingError(archive ? 'This app is already archived.' : 'This app is not archived.', 409)
+		}
+		const [app] = await tx
+			.update(apps)
+			.set({ archivedAt: archive ? sql`now()` : null, updatedAt: sql`now()` })
+			.where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
+			.returning()
+		await recordAudit(tx, {
+			orgId,
+			actorUserId: actorId,
+			action: archive ? 'app.archived' : 'app.restored',
+			subjectType: 'app',
+			subjectId: appId,
+			before: { archivedAt: current.archivedAt },
+			after: { archivedAt: app!.archivedAt },
+		})
+		return app!
+	})
+}
+
+/** Hides the app from lists and the dashboard; nothing is deleted, so requests and reports keep their app. */
+export function archiveApp(orgId: string, actorId: string, appId: string) {
+	return setArchived(orgId, actorId, appId, true)
+}
+
+export function restoreApp(orgId: string, actorId: string, appId: string) {
+	return setArchived(orgId, actorId, appId, false)
 }

@@ -13,15 +13,44 @@ export function issuesToErrors(error: z.ZodError): FieldErrorMap {
 
 /**
  * FormData → plain object. Keys listed in `arrayKeys` are always arrays
- * (a single checked checkbox would otherwise arrive as a string).
+ * (a single checked checkbox would otherwise arrive as a string). Dotted
+ * names from react-hook-form (`customUseCases.0.description`) become nested
+ * arrays and objects, so the same schema parses them with or without JS.
  */
 export function formDataToObject(formData: FormData, arrayKeys: readonly string[] = []) {
 	const result: Record<string, unknown> = {}
 	for (const key of new Set(formData.keys())) {
 		const values = formData.getAll(key).filter((value): value is string => typeof value === 'string')
-		result[key] = arrayKeys.includes(key) || values.length > 1 ? values : values[0]
+		const value = arrayKeys.includes(key) || values.length > 1 ? values : values[0]
+		if (key.includes('.')) setPath(result, key.split('.'), value)
+		else result[key] = value
 	}
 	for (const key of arrayKeys) result[key] ??= []
+	return compactArrays(result)
+}
+
+const MAX_INDEX = 1000
+const isIndex = (segment: string | undefined) => segment !== undefined && /^\d+$/.test(segment)
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown) {
+	// Refuse absurd indexes and prototype keys from hand-made posts.
+	if (path.some((segment) => segment === '__proto__' || segment === 'constructor' || segment === 'prototype')) return
+	if (path.some((segment) => isIndex(segment) && Number(segment) > MAX_INDEX)) return
+	let node = target as Record<string, unknown>
+	for (let depth = 0; depth < path.length - 1; depth++) {
+		const segment = path[depth]!
+		const child = node[segment]
+		if (typeof child !== 'object' || child === null) node[segment] = isIndex(path[depth + 1]) ? [] : {}
+		node = node[segment] as Record<string, unknown>
+	}
+	node[path[path.length - 1]!] = value
+}
+
+/** A removed middle row leaves a hole; lists are compacted so schemas see rows only. */
+function compactArrays(result: Record<string, unknown>) {
+	for (const [key, value] of Object.entries(result)) {
+		if (Array.isArray(value)) result[key] = value.filter((item) => item !== undefined)
+	}
 	return result
 }
 

@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm'
 import postgres from 'postgres'
 
+export const TEST_DATABASE_PREFIX = 'clearance_test_'
+
 /**
  * Points this worker at its own database before anything opens one:
  * PGlite in memory, or a fresh `clearance_test_<worker>` database on the
@@ -9,9 +11,9 @@ import postgres from 'postgres'
 export async function prepareWorkerDatabase() {
 	const base = process.env.DATABASE_URL
 	if (base) {
-		const name = `clearance_test_${process.env.VITEST_POOL_ID ?? process.pid}`
+		// Unique per worker process; tests/setup/global.ts drops them all afterwards.
+		const name = `${TEST_DATABASE_PREFIX}${process.pid}_${Math.random().toString(36).slice(2, 8)}`
 		const admin = postgres(base, { max: 1, onnotice: () => {} })
-		await admin.unsafe(`drop database if exists ${name} with (force)`)
 		await admin.unsafe(`create database ${name}`)
 		await admin.end()
 		const url = new URL(base)
@@ -38,4 +40,16 @@ export async function resetDatabase() {
 		await tx.execute(sql`set local session_replication_role = replica`)
 		await tx.execute(sql.raw(`truncate ${tables.join(', ')} restart identity cascade`))
 	})
+}
+
+/** Drops every per-worker test database on the server in DATABASE_URL. */
+export async function dropTestDatabases(base: string) {
+	const admin = postgres(base, { max: 1, onnotice: () => {} })
+	try {
+		const rows = await admin<{ datname: string }[]>`
+			select datname from pg_database where datname like ${`${TEST_DATABASE_PREFIX}%`}`
+		for (const { datname } of rows) await admin.unsafe(`drop database if exists "${datname}" with (force)`)
+	} finally {
+		await admin.end()
+	}
 }

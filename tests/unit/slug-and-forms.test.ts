@@ -39,3 +39,26 @@ describe('form parsing', () => {
 		})
 	})
 })
+
+describe('nested form names', () => {
+	it('turns dotted react-hook-form names into nested rows, compacting removed ones', () => {
+		const formData = new FormData()
+		formData.append('customUseCases.0.description', 'first')
+		formData.append('customUseCases.2.description', 'third')
+		formData.append('useCaseCodes', 'sync_users')
+		expect(formDataToObject(formData, ['useCaseCodes', 'customUseCases', 'products'])).toEqual({
+			customUseCases: [{ description: 'first' }, { description: 'third' }],
+			useCaseCodes: ['sync_users'],
+			products: [],
+		})
+	})
+
+	it('ignores prototype keys and absurd indexes', () => {
+		const formData = new FormData()
+		formData.append('__proto__.polluted', 'yes')
+		formData.append('rows.99999.x', 'no')
+		const result = formDataToObject(formData)
+		expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+		expect(result).toEqual({})
+	})
+})

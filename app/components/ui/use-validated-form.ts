@@ -1,15 +1,25 @@
 import { zodResolver } from '@hookform/resolvers/zod'
 import { useSubmit } from '@remix-run/react'
 import { useRef } from 'react'
-import { useForm, type DefaultValues, type FieldValues } from 'react-hook-form'
+import { useForm, type DefaultValues, type FieldValues, type Path } from 'react-hook-form'
 import { type z } from 'zod'
 import { focusFirstInvalid, useServerErrors, type FieldErrorMap } from './form'
+
+function valueAt(source: unknown, path: string): unknown {
+	return path.split('.').reduce<unknown>((node, key) => {
+		if (node && typeof node === 'object') return (node as Record<string, unknown>)[key]
+		return undefined
+	}, source)
+}
 
 /**
  * react-hook-form with the route's zod schema. The browser validates first;
  * a valid form is then submitted as ordinary form data to the action, which
  * validates again with the same schema (style.md, habit 3). Without
  * JavaScript the form posts natively and the action's errors render.
+ *
+ * `text`, `checkbox` and `radio` add the default value to the server-rendered
+ * HTML too, so the form is filled in before (or without) hydration.
  */
 export function useValidatedForm<Input extends FieldValues, Output>(
 	schema: z.ZodType<Output, Input>,
@@ -40,8 +50,21 @@ export function useValidatedForm<Input extends FieldValues, Output>(
 		() => focusFirstInvalid(formRef.current),
 	)
 	const errorOf = (name: string): string | undefined => {
-		const direct = form.formState.errors[name]?.message
-		return typeof direct === 'string' ? direct : serverErrors?.[name]
+		const direct = valueAt(form.formState.errors, name) as { message?: unknown } | undefined
+		return typeof direct?.message === 'string' ? direct.message : serverErrors?.[name]
 	}
-	return { form, formRef, onSubmit, errorOf }
+	const text = (name: Path<Input>) => {
+		const value = valueAt(defaultValues, name)
+		return { ...form.register(name), defaultValue: typeof value === 'string' ? value : undefined }
+	}
+	const checkbox = (name: Path<Input>, value: string) => {
+		const current = valueAt(defaultValues, name)
+		return { ...form.register(name), value, defaultChecked: Array.isArray(current) && current.includes(value) }
+	}
+	const radio = (name: Path<Input>, value: string) => ({
+		...form.register(name),
+		value,
+		defaultChecked: valueAt(defaultValues, name) === value,
+	})
+	return { form, formRef, onSubmit, errorOf, text, checkbox, radio }
 }

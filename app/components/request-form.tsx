@@ -1,0 +1,264 @@
+import { Form, useNavigation } from '@remix-run/react'
+import { useMemo } from 'react'
+import { useFieldArray, useWatch } from 'react-hook-form'
+import {
+	APP_TYPE_RULES,
+	APP_TYPES,
+	PRODUCT_LABELS,
+	PRODUCTS,
+	USE_CASES,
+	type UseCaseEntry,
+} from '~/domain/catalogue'
+import { evaluateRequest } from '~/domain/checklist'
+import { suggestUseCase } from '~/domain/suggest'
+import { RequestFieldsSchema, toChecklistInput, type RequestFields } from '~/schemas/request'
+import { ChecklistPanel, useCaseLabel } from './checklist-panel'
+import { FieldError, FormAlert, TextAreaField, TextField, type FieldErrorMap } from './ui/form'
+import { Badge } from './ui/status'
+import { useValidatedForm } from './ui/use-validated-form'
+
+const PERSONAL_DATA_OPTIONS = [
+	{ value: 'yes', label: 'Yes, it stores personal data' },
+	{ value: 'no', label: 'No personal data is stored' },
+	{ value: 'undecided', label: 'Not sure yet' },
+] as const
+
+const GROUPS: { title: string; hint: string; entries: UseCaseEntry[] }[] = [
+	{
+		title: 'Approved by Atlassian',
+		hint: 'Use cases on Atlassian’s approved list.',
+		entries: USE_CASES.filter((entry) => entry.list === 'approved'),
+	},
+	{
+		title: 'Rejected by Atlassian',
+		hint: 'Atlassian refuses requests with these. Shown so you can check yours is not one of them.',
+		entries: USE_CASES.filter((entry) => entry.list === 'rejected'),
+	},
+]
+
+/**
+ * The request editor: the form on the left, the live checklist on the right.
+ * The checklist runs the same engine as the server on every change
+ * (toChecklistInput + evaluateRequest), so what the vendor sees is what
+ * the server will say.
+ */
+export function RequestForm({
+	defaults,
+	version,
+	serverErrors,
+	formError,
+	notice,
+}: {
+	defaults: RequestFields
+	version: number
+	serverErrors?: FieldErrorMap
+	formError?: string | null
+	notice?: string | null
+}) {
+	const navigation = useNavigation()
+	const { form, formRef, onSubmit, errorOf, text, checkbox, radio } = useValidatedForm(RequestFieldsSchema, {
+		defaultValues: defaults,
+		serverErrors,
+	})
+	// Without JavaScript there is always one empty row to type a custom use case into.
+	const customRows = useFieldArray({ control: form.control, name: 'customUseCases' })
+	const values = useWatch({ control: form.control }) as Partial<RequestFields>
+	const result = useMemo(() => evaluateRequest(toChecklistInput(values)), [values])
+	const appType = values.appType
+	const saving = navigation.state !== 'idle' && navigation.formData?.get('intent') === 'save'
+
+	return (
+		<div className="editor">
+			<Form ref={formRef} method="post" className="form" noValidate onSubmit={onSubmit} aria-label="Access request">
+				<input type="hidden" name="intent" value="save" />
+				<input type="hidden" name="version" value={version} />
+				<FormAlert message={formError} />
+				{notice ? (
+					<div className="alert alert-ok" role="status">
+						{notice}
+					</div>
+				) : null}
+
+				<section className="card stack-sm" aria-labelledby="who-heading">
+					<h2 id="who-heading" className="section-title">
+						Company and app
+					</h2>
+					<TextField label="Company name" error={errorOf('companyName')} {...text('companyName')} />
+					<TextField label="App name" error={errorOf('appName')} {...text('appName')} />
+					<TextField
+						label="App key or app id"
+						hint="Connect: the key from your descriptor. Forge: the app id (ari:cloud:ecosystem::app/…)."
+						error={errorOf('appKey')}
+						{...text('appKey')}
+					/>
+					<div className="field">
+						<label htmlFor="appType">App type</label>
+						<select id="appType" className="select" aria-describedby="appType-hint" {...text('appType')}>
+							<option value="">Choose…</option>
+							{APP_TYPES.map((type) => (
+								<option key={type} value={type}>
+									{APP_TYPE_RULES[type].label}
+								</option>
+							))}
+						</select>
+						<span className="hint" id="appType-hint">
+							{appType ? APP_TYPE_RULES[appType].tell : 'Only admin-installed Connect and Forge apps can be approved.'}
+						</span>
+						<FieldError name="appType" message={errorOf('appType')} />
+					</div>
+					<fieldset className="fieldset">
+						<legend>Products</legend>
+						<div className="radio-row">
+							{PRODUCTS.map((product) => (
+								<label key={product} className="check">
+									<input type="checkbox" {...checkbox('products', product)} />
+									<span>{PRODUCT_LABELS[product]}</span>
+								</label>
+							))}
+						</div>
+					</fieldset>
+				</section>
+
+				<section className="card stack-sm" aria-labelledby="docs-heading">
+					<h2 id="docs-heading" className="section-title">
+						Documents
+					</h2>
+					<p className="card-muted">
+						A Marketplace listing covers both: its Privacy &amp; Security tab carries the privacy policy and terms.
+					</p>
+					<TextField
+						label="Marketplace listing URL"
+						type="url"
+						placeholder="https://marketplace.atlassian.com/apps/…"
+						error={errorOf('marketplaceListingUrl')}
+						{...text('marketplaceListingUrl')}
+					/>
+					<TextField
+						label="Privacy policy URL"
+						type="url"
+						error={errorOf('privacyPolicyUrl')}
+						{...text('privacyPolicyUrl')}
+					/>
+					<TextField
+						label="Customer terms of use URL"
+						type="url"
+						error={errorOf('termsOfUseUrl')}
+						{...text('termsOfUseUrl')}
+					/>
+					<fieldset className="fieldset">
+						<legend>Does the app store personal data?</legend>
+						<div className="radio-row">
+							{PERSONAL_DATA_OPTIONS.map((option) => (
+								<label key={option.value} className="check">
+									<input type="radio" {...radio('storesPersonalData', option.value)} />
+									<span>{option.label}</span>
+								</label>
+							))}
+						</div>
+					</fieldset>
+				</section>
+
+				<section className="card stack-sm" aria-labelledby="use-cases-heading">
+					<h2 id="use-cases-heading" className="section-title">
+						What the app uses email for
+					</h2>
+					{GROUPS.map((group) => (
+						<fieldset key={group.title} className="fieldset use-case-group">
+							<legend>{group.title}</legend>
+							<span className="hint">{group.hint}</span>
+							{group.entries.map((entry) => (
+								<label key={entry.code} className="check">
+									<input type="checkbox" {...checkbox('useCaseCodes', entry.code)} />
+									<span>
+										{entry.label} <code className="check-source">{entry.code}</code>
+										{entry.list === 'rejected' ? (
+											<>
+												{' '}
+												<Badge tone="bad">Rejected</Badge>
+											</>
+										) : null}
+									</span>
+								</label>
+							))}
+						</fieldset>
+					))}
+					<fieldset className="fieldset use-case-group">
+						<legend>Other use cases</legend>
+						<span className="hint">
+							Anything else, in your words. Atlassian reviews these one by one; your reviewer decides first.
+						</span>
+						{customRows.fields.map((row, index) => {
+							const description = values.customUseCases?.[index]?.description ?? ''
+							const suggestion = description.trim() ? suggestUseCase(description) : null
+							return (
+								<div key={row.id} className="stack-sm">
+									<div className="custom-row">
+										<TextField
+											label={`Custom use case ${index + 1}`}
+											error={errorOf(`customUseCases.${index}.description`)}
+											{...text(`customUseCases.${index}.description`)}
+										/>
+										<button
+											type="button"
+											className="button button-secondary button-small"
+											style={{ marginTop: 26 }}
+											onClick={() => customRows.remove(index)}
+										>
+											Remove
+										</button>
+									</div>
+									{description.trim() ? (
+										<p className="suggestion" aria-live="polite">
+											{suggestion
+												? `Closest catalogue entry: ${useCaseLabel(suggestion.code)} (${suggestion.code}), matched “${suggestion.matched.join('”, “')}”. A suggestion only; a reviewer decides.`
+												: 'No catalogue entry matches; a reviewer will decide.'}
+										</p>
+									) : null}
+								</div>
+							)
+						})}
+						<div>
+							<button
+								type="button"
+								className="button button-secondary button-small"
+								onClick={() => customRows.append({ description: '' })}
+							>
+								Add a custom use case
+							</button>
+						</div>
+					</fieldset>
+				</section>
+
+				<section className="card stack-sm" aria-labelledby="text-heading">
+					<h2 id="text-heading" className="section-title">
+						In your words
+					</h2>
+					<TextAreaField
+						label="Functionality that needs email addresses"
+						hint="Atlassian’s reviewers read this. Describe the feature, who receives email and why, in a few sentences."
+						rows={5}
+						error={errorOf('functionalityDescription')}
+						{...text('functionalityDescription')}
+					/>
+					<TextAreaField
+						label="Privacy policy excerpt"
+						hint="Paste the part of your privacy policy that says how email addresses are processed."
+						rows={5}
+						error={errorOf('privacyPolicyExcerpt')}
+						{...text('privacyPolicyExcerpt')}
+					/>
+				</section>
+
+				<div className="save-bar no-print">
+					<button className="button" type="submit" disabled={saving}>
+						{saving ? 'Saving…' : 'Save draft'}
+					</button>
+					<span className="card-muted">
+						{result.ready ? 'The checklist passes.' : 'You can save a draft that does not pass yet.'}
+					</span>
+				</div>
+			</Form>
+			<ChecklistPanel result={result} live />
+		</div>
+	)
+}

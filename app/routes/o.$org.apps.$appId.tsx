@@ -1,0 +1,257 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { AppForm, appFormDefaults, AppTypeBadge, AppTypeTell, PersonalDataBadge } from '~/components/app-form'
+import { FormAlert, type FieldErrorMap } from '~/components/ui/form'
+import { Badge, PageHeader } from '~/components/ui/status'
+import { APP_TYPE_RULES, PRODUCT_LABELS, type Product } from '~/domain/catalogue'
+import { can } from '~/domain/roles'
+import { AppActionSchema } from '~/schemas/apps'
+import { archiveApp, getApp, restoreApp, updateApp } from '~/services/apps.server'
+import { requirePermission } from '~/utils/auth.server'
+import { UserFacingError } from '~/utils/errors'
+import { parseForm } from '~/utils/forms'
+import { notFound } from '~/utils/http.server'
+import { AppRequests } from '~/components/app-requests'
+import { listRequests } from '~/services/requests.server'
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+	{ title: data ? `${data.app.name} · Apps · Clearance` : 'App · Clearance' },
+]
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+	const { org, roles } = await requirePermission(request, params.org, 'org:view')
+	const app = await getApp(org.id, params.appId)
+	if (!app) notFound('No such app in this organisation.')
+	const requests = await listRequests(org.id, { appId: app.id })
+	return { app, org, canEdit: can(roles, 'apps:edit'), canRequest: can(roles, 'requests:edit'), requests }
+}
+
+type ActionResult = {
+	intent?: string
+	errors?: FieldErrorMap
+	values?: Record<string, unknown>
+	formError?: string | null
+	notice?: string
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+	const { org, user } = await requirePermission(request, params.org, 'apps:edit')
+	// Before parsing, so another org's app is a 404 whatever was posted.
+	const app = await getApp(org.id, params.appId)
+	if (!app) notFound('No such app in this organisation.')
+	const form = await parseForm(request, AppActionSchema, { arrayKeys: ['products'] })
+	if (!form.success) {
+		return data<ActionResult>({ intent: String(form.values.intent ?? ''), errors: form.errors, values: form.values }, 400)
+	}
+	const input = form.data
+	try {
+		switch (input.intent) {
+			case 'update': {
+				const { intent: _intent, ...fields } = input
+				await updateApp(org.id, user.id, app.id, fields)
+				return data<ActionResult>({ intent: input.intent, notice: 'App details saved.' })
+			}
+			case 'archive':
+				await archiveApp(org.id, user.id, app.id)
+				return data<ActionResult>({
+					intent: input.intent,
+					notice: 'App archived. It no longer appears in the app list or on the dashboard.',
+				})
+			case 'restore':
+				await restoreApp(org.id, user.id, app.id)
+				return data<ActionResult>({ intent: input.intent, notice: 'App restored.' })
+		}
+	} catch (error) {
+		if (!(error instanceof UserFacingError)) throw error
+		return data<ActionResult>(
+			{
+				intent: input.intent,
+				errors: error.field ? { [error.field]: error.message } : undefined,
+				values: input.intent === 'update' ? input : undefined,
+				formError: error.field ? null : error.message,
+			},
+			error.status,
+		)
+	}
+}
+
+function formatDate(value: Date | string, timeZone: string) {
+	return new Date(value).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone })
+}
+
+function LinkOrMissing({ href, missing }: { href: string | null; missing: string }) {
+	if (!href) return <span className="card-muted">{missing}</span>
+	return (
+		<a href={href} rel="noreferrer" target="_blank">
+			{href}
+		</a>
+	)
+}
+
+export default function AppPage() {
+	const { app, org, canEdit, canRequest, requests } = useLoaderData<typeof loader>()
+	const result = useActionData<typeof action>()
+	const navigation = useNavigation()
+	const busy = navigation.state === 'submitting'
+	const updateResult = result?.intent === 'update' ? result : undefined
+	const otherError = result && result.intent !== 'update' ? (result.formError ?? Object.values(result.errors ?? {})[0]) : undefined
+	const listUrl = `/o/${org.slug}/apps`
+	return (
+		<div className="stack">
+			<PageHeader
+				title={app.name}
+				description={
+					<>
+						<span className="mono">{app.appKey}</span> · {APP_TYPE_RULES[app.appType].label}
+						{app.archivedAt ? (
+							<>
+								{' '}
+								<Badge tone="neutral">Archived</Badge>
+							</>
+						) : null}
+					</>
+				}
+				actions={
+					<Link className="button button-secondary" to={listUrl}>
+						All apps
+					</Link>
+				}
+			/>
+
+			{otherError ? <FormAlert message={otherError} /> : null}
+			{result?.notice ? (
+				<div className="alert alert-ok" role="status">
+					{result.notice}
+				</div>
+			) : null}
+			{app.archivedAt ? (
+				<div className="alert alert-warn" role="status">
+					<strong>Archived on {formatDate(app.archivedAt, org.timeZone)}.</strong>
+					It is hidden from the app list and the dashboard, and its details cannot be edited.
+					{canEdit ? ' Restore it to work on it again.' : null}
+					{canEdit ? (
+						<Form method="post" style={{ marginTop: 'var(--space-3)' }}>
+							<input type="hidden" name="intent" value="restore" />
+							<button type="submit" className="button button-secondary button-small" disabled={busy}>
+								Restore app
+							</button>
+						</Form>
+					) : null}
+				</div>
+			) : null}
+
+			<section className="stack-sm" aria-labelledby="details-heading">
+				<h2 id="details-heading">Details</h2>
+				<div className="table-wrap">
+					<table>
+						<caption className="visually-hidden">Details of {app.name}</caption>
+						<tbody>
+							<tr>
+								<th scope="row">App type</th>
+								<td>
+									<div className="row">
+										{APP_TYPE_RULES[app.appType].label}
+										<AppTypeBadge appType={app.appType} />
+									</div>
+									<span className="sub">
+										<AppTypeTell appType={app.appType} />
+									</span>
+								</td>
+							</tr>
+							<tr>
+								<th scope="row">Products</th>
+								<td>
+									{app.products.length
+										? app.products.map((product) => PRODUCT_LABELS[product as Product] ?? product).join(', ')
+										: '—'}
+								</td>
+							</tr>
+							<tr>
+								<th scope="row">Marketplace listing</th>
+								<td>
+									<LinkOrMissing href={app.marketplaceListingUrl} missing="Not given" />
+								</td>
+							</tr>
+							<tr>
+								<th scope="row">Privacy policy</th>
+								<td>
+									<LinkOrMissing
+										href={app.privacyPolicyUrl}
+										missing={app.marketplaceListingUrl ? 'Not given (the Marketplace listing carries it)' : 'Not given'}
+									/>
+								</td>
+							</tr>
+							<tr>
+								<th scope="row">Terms of use</th>
+								<td>
+									<LinkOrMissing
+										href={app.termsOfUseUrl}
+										missing={app.marketplaceListingUrl ? 'Not given (the Marketplace listing carries it)' : 'Not given'}
+									/>
+								</td>
+							</tr>
+							<tr>
+								<th scope="row">Personal data</th>
+								<td>
+									<PersonalDataBadge answer={app.storesPersonalData} />
+								</td>
+							</tr>
+							<tr>
+								<th scope="row">Last changed</th>
+								<td>
+									{formatDate(app.updatedAt, org.timeZone)}
+									<span className="sub">Registered {formatDate(app.createdAt, org.timeZone)}</span>
+								</td>
+							</tr>
+						</tbody>
+					</table>
+				</div>
+			</section>
+
+			<section className="card stack-sm" aria-labelledby="requests-heading">
+				<h2 id="requests-heading">Email API requests</h2>
+				<AppRequests orgSlug={org.slug} appId={app.id} requests={requests} canRequest={canRequest && !app.archivedAt} />
+			</section>
+
+			{canEdit && !app.archivedAt ? (
+				<section className="card stack-sm" aria-labelledby="edit-heading">
+					<h2 id="edit-heading">Edit details</h2>
+					<p className="card-muted">
+						Requests keep the details they were made with; changes here apply to new requests.
+					</p>
+					<AppForm
+						// Remount after a save so the form starts from what was stored.
+						key={app.updatedAt.toString()}
+						intent="update"
+						defaults={appFormDefaults(updateResult?.values ?? app)}
+						serverErrors={updateResult?.errors}
+						formError={updateResult?.formError}
+						submitLabel="Save changes"
+						submittingLabel="Saving…"
+					/>
+				</section>
+			) : null}
+
+			{canEdit && !app.archivedAt ? (
+				<section className="card stack-sm" aria-labelledby="archive-heading">
+					<h2 id="archive-heading">Archive</h2>
+					<p className="card-muted">
+						Archiving hides the app from the app list and the dashboard. Nothing is deleted: its requests and history
+						stay, and you can restore it at any time.
+					</p>
+					<Form
+						method="post"
+						onSubmit={(event) => {
+							if (!confirm(`Archive ${app.name}?`)) event.preventDefault()
+						}}
+					>
+						<input type="hidden" name="intent" value="archive" />
+						<button type="submit" className="button button-danger" disabled={busy}>
+							Archive app
+						</button>
+					</Form>
+				</section>
+			) : null}
+		</div>
+	)
+}

@@ -1,0 +1,23 @@
+import { redirect, type ActionFunctionArgs } from '@remix-run/node'
+import { createDraft } from '~/services/requests.server'
+import { requirePermission } from '~/utils/auth.server'
+import { UserFacingError } from '~/utils/errors'
+import { notFound } from '~/utils/http.server'
+
+// POST { appId } → a new draft request for that app, prefilled from it.
+export async function action({ request, params }: ActionFunctionArgs) {
+	const { org, user } = await requirePermission(request, params.org, 'requests:edit')
+	const appId = (await request.formData()).get('appId')
+	if (typeof appId !== 'string') notFound('No such app in this organisation.')
+	try {
+		const draft = await createDraft(org.id, user.id, appId)
+		return redirect(`/o/${org.slug}/requests/${draft.id}`)
+	} catch (error) {
+		if (error instanceof UserFacingError) throw Response.json({ error: error.message }, { status: error.status })
+		throw error
+	}
+}
+
+export async function loader({ params }: ActionFunctionArgs) {
+	return redirect(`/o/${params.org}/requests`)
+}

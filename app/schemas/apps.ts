@@ -1,0 +1,89 @@
+import { z } from 'zod'
+import { APP_TYPE_RULES, APP_TYPES, PRODUCT_LABELS, PRODUCTS } from '~/domain/catalogue'
+
+// Shared by the browser (zodResolver) and the actions (safeParse), style.md habit 3.
+
+export const APP_LIMITS = { name: 120, appKey: 200, url: 2048, search: 200 } as const
+
+/** Mirrors `apps.stores_personal_data` (db/schema.ts); declared here so the browser bundle needs no db code. */
+export const PERSONAL_DATA_ANSWERS = ['yes', 'no', 'undecided'] as const
+export type PersonalDataAnswer = (typeof PERSONAL_DATA_ANSWERS)[number]
+
+export const PERSONAL_DATA_LABELS: Record<PersonalDataAnswer, string> = {
+	yes: 'Yes, it stores personal data',
+	no: 'No, it stores no personal data',
+	undecided: 'Not decided yet',
+}
+
+/** Same rule as the checklist's URL check (domain/checklist.ts): http or https with a host. */
+function isHttpUrl(value: string): boolean {
+	try {
+		const url = new URL(value)
+		return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== ''
+	} catch {
+		return false
+	}
+}
+
+/** Optional URL: empty means "not given" and is stored as null. */
+const optionalUrl = (what: string) =>
+	z
+		.string()
+		.trim()
+		.max(APP_LIMITS.url, `Shorten the ${what} to at most ${APP_LIMITS.url} characters.`)
+		.refine((value) => value === '' || isHttpUrl(value), 'Enter a full URL starting with https://')
+		.optional()
+		.transform((value) => (value ? value : null))
+
+const appTypeOptions = APP_TYPES.map((type) => APP_TYPE_RULES[type].label).join(', ')
+
+export const AppSchema = z.object({
+	name: z
+		.string()
+		.trim()
+		.min(1, 'Enter the app’s name, as it appears on the Marketplace or in the developer console.')
+		.max(APP_LIMITS.name, `Shorten the name to at most ${APP_LIMITS.name} characters.`),
+	// Connect app key (from the descriptor) or Forge app id / ARI (from manifest.yml).
+	appKey: z
+		.string()
+		.trim()
+		.min(1, 'Enter the Connect app key or the Forge app id (ari:cloud:ecosystem::app/…).')
+		.max(APP_LIMITS.appKey, `Shorten the app key to at most ${APP_LIMITS.appKey} characters.`)
+		.regex(/^\S+$/, 'Remove the spaces: an app key or app id is one word. Copy it exactly from the descriptor or manifest.'),
+	appType: z.enum(APP_TYPES, `Choose the app type: ${appTypeOptions}.`),
+	// The Email API has separate Jira and Confluence endpoints, so the request must name the products.
+	products: z
+		.array(z.enum(PRODUCTS, `Choose ${PRODUCTS.map((product) => PRODUCT_LABELS[product]).join(' or ')}.`))
+		.min(1, 'Choose at least one product: the Email API endpoints are separate for Jira and Confluence.')
+		.transform((list) => PRODUCTS.filter((product) => list.includes(product))),
+	marketplaceListingUrl: optionalUrl('Marketplace listing URL'),
+	privacyPolicyUrl: optionalUrl('privacy policy URL'),
+	termsOfUseUrl: optionalUrl('terms-of-use URL'),
+	storesPersonalData: z.enum(
+		PERSONAL_DATA_ANSWERS,
+		'Say whether the app stores personal data; choose “Not decided yet” if you do not know.',
+	),
+})
+
+/** What a form holds (URLs as typed); the same shape as the fields on the page. */
+export type AppFormValues = z.input<typeof AppSchema>
+/** What the services take (URLs null when left empty, products deduplicated). */
+export type AppInput = z.output<typeof AppSchema>
+
+/** The app page posts several actions; `intent` picks one (style.md habit 4). */
+export const AppActionSchema = z.discriminatedUnion('intent', [
+	z.object({ intent: z.literal('update'), ...AppSchema.shape }),
+	z.object({ intent: z.literal('archive') }),
+	z.object({ intent: z.literal('restore') }),
+])
+
+/** The list page's query string; anything odd falls back to the default instead of failing. */
+export const AppListQuerySchema = z.object({
+	q: z.string().trim().max(APP_LIMITS.search).catch(''),
+	archived: z
+		.enum(['1', 'on', 'true'])
+		.optional()
+		.catch(undefined)
+		.transform((value) => value !== undefined),
+	page: z.coerce.number().int().min(1).max(100_000).catch(1),
+})

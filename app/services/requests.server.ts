@@ -1,0 +1,264 @@
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm'
+import { db, type Tx } from '#db/client.server'
+import { accessRequests, apps, organizations, requestUseCases } from '#db/schema'
+import { CUSTOM_USE_CASE_CODE } from '~/domain/catalogue'
+import { evaluateRequest, type ChecklistResult } from '~/domain/checklist'
+import { isEditable, type RequestState } from '~/domain/request-lifecycle'
+import { toChecklistInput, type RequestFields } from '~/schemas/request'
+import { UserFacingError } from '~/utils/errors'
+import { recordAudit } from './audit.server'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+export type RequestRow = typeof accessRequests.$inferSelect
+export type UseCaseRow = typeof requestUseCases.$inferSelect
+
+export type RequestDetail = RequestRow & {
+	useCases: UseCaseRow[]
+	app: { id: string; name: string }
+}
+
+const NOT_FOUND = 'No such request in this organisation.'
+
+/** The request with its use cases, or null when it is not in this organisation. */
+export async function getRequest(orgId: string, requestId: string): Promise<RequestDetail | null> {
+	if (!UUID.test(requestId)) return null
+	const [row] = await db
+		.select({ request: accessRequests, app: { id: apps.id, name: apps.name } })
+		.from(accessRequests)
+		.innerJoin(apps, eq(apps.id, accessRequests.appId))
+		.where(and(eq(accessRequests.id, requestId), eq(accessRequests.orgId, orgId)))
+	if (!row) return null
+	const useCases = await db
+		.select()
+		.from(requestUseCases)
+		.where(eq(requestUseCases.requestId, requestId))
+		.orderBy(asc(requestUseCases.position))
+	return { ...row.request, useCases, app: row.app }
+}
+
+export async function requireRequest(orgId: string, requestId: string) {
+	const request = await getRequest(orgId, requestId)
+	if (!request) throw new UserFacingError(NOT_FOUND, 404)
+	return request
+}
+
+export async function listRequests(orgId: string, { appId }: { appId?: string } = {}) {
+	return db
+		.select({
+			id: accessRequests.id,
+			state: accessRequests.state,
+			appId: accessRequests.appId,
+			appName: apps.name,
+			checklistReady: accessRequests.checklistReady,
+			amendsRequestId: accessRequests.amendsRequestId,
+			updatedAt: accessRequests.updatedAt,
+			createdAt: accessRequests.createdAt,
+			useCaseCount: sql<number>`(select count(*)::int from ${requestUseCases} where ${requestUseCases.requestId} = ${accessRequests.id})`,
+		})
+		.from(accessRequests)
+		.innerJoin(apps, eq(apps.id, accessRequests.appId))
+		.where(and(eq(accessRequests.orgId, orgId), appId ? eq(accessRequests.appId, appId) : undefined))
+		.orderBy(desc(accessRequests.updatedAt))
+}
+
+/** The request as form values: what the editor shows and what was saved. */
+export function requestToFields(request: RequestDetail): RequestFields {
+	return {
+		companyName: request.companyName,
+		appName: request.appName,
+		appKey: request.appKey,
+		appType: request.appType ?? '',
+		products: request.products.filter((product): product is 'jira' | 'confluence' =>
+			product === 'jira' || product === 'confluence',
+		),
+		marketplaceListingUrl: request.marketplaceListingUrl,
+		privacyPolicyUrl: request.privacyPolicyUrl,
+		termsOfUseUrl: request.termsOfUseUrl,
+		storesPersonalData:
+			request.storesPersonalData === true ? 'yes' : request.storesPersonalData === false ? 'no' : 'undecided',
+		useCaseCodes: request.useCases.filter((row) => row.code !== CUSTOM_USE_CASE_CODE).map((row) => row.code),
+		customUseCases: request.useCases
+			.filter((row) => row.code === CUSTOM_USE_CASE_CODE)
+			.map((row) => ({ description: row.description })),
+		functionalityDescription: request.functionalityDescription,
+		privacyPolicyExcerpt: request.privacyPolicyExcerpt,
+	}
+}
+
+export function evaluateSaved(request: RequestDetail): ChecklistResult {
+	return evaluateRequest(toChecklistInput(requestToFields(request)))
+}
+
+function columnsOf(fields: RequestFields) {
+	const input = toChecklistInput(fields)
+	return {
+		companyName: fields.companyName.trim(),
+		appName: fields.appName.trim(),
+		appKey: fields.appKey.trim(),
+		appType: fields.appType || null,
+		products: [...new Set(fields.products)],
+		marketplaceListingUrl: fields.marketplaceListingUrl.trim(),
+		privacyPolicyUrl: fields.privacyPolicyUrl.trim(),
+		termsOfUseUrl: fields.termsOfUseUrl.trim(),
+		storesPersonalData: input.storesPersonalData ?? null,
+		functionalityDescription: fields.functionalityDescription,
+		privacyPolicyExcerpt: fields.privacyPolicyExcerpt,
+	}
+}
+
+/** Replaces the request's use cases with those of the form, each with the engine's outcome. */
+async function writeUseCases(tx: Tx, requestId: string, fields: RequestFields) {
+	// toChecklistInput lists catalogue codes (deduplicated) then custom rows;
+	// the engine answers use cases in input order, so outcomes line up.
+	const input = toChecklistInput(fields)
+	const result = evaluateRequest(input)
+	await tx.delete(requestUseCases).where(eq(requestUseCases.requestId, requestId))
+	const rows = (input.useCases ?? []).map((useCase) => ({
+		code: useCase.code,
+		description: useCase.description ?? '',
+	}))
+	if (rows.length > 0) {
+		await tx.insert(requestUseCases).values(
+			rows.map((row, position) => {
+				const outcome = result.useCases[position]
+				return {
+					requestId,
+					position,
+					code: row.code,
+					description: row.description,
+					engineOutcome: outcome?.outcome ?? 'needs_review',
+					suggestedCode: outcome?.suggestedCode ?? null,
+				}
+			}),
+		)
+	}
+	return result
+}
+
+/** A new draft for an app, prefilled from the app record and the organisation's name. */
+export async function createDraft(orgId: string, actorId: string, appId: string) {
+	if (!UUID.test(appId)) throw new UserFacingError('No such app in this organisation.', 404)
+	return db.transaction(async (tx) => {
+		const [row] = await tx
+			.select({ app: apps, orgName: organizations.name })
+			.from(apps)
+			.innerJoin(organizations, eq(organizations.id, apps.orgId))
+			.where(and(eq(apps.id, appId), eq(apps.orgId, orgId)))
+		if (!row) throw new UserFacingError('No such app in this organisation.', 404)
+		if (row.app.archivedAt) throw new UserFacingError('This app is archived. Restore it to start a request.', 409)
+		const { app } = row
+		const fields: RequestFields = {
+			companyName: row.orgName,
+			appName: app.name,
+			appKey: app.appKey,
+			appType: app.appType,
+			products: app.products.filter((product): product is 'jira' | 'confluence' =>
+				product === 'jira' || product === 'confluence',
+			),
+			marketplaceListingUrl: app.marketplaceListingUrl ?? '',
+			privacyPolicyUrl: app.privacyPolicyUrl ?? '',
+			termsOfUseUrl: app.termsOfUseUrl ?? '',
+			storesPersonalData: app.storesPersonalData,
+			useCaseCodes: [],
+			customUseCases: [],
+			functionalityDescription: '',
+			privacyPolicyExcerpt: '',
+		}
+		const result = evaluateRequest(toChecklistInput(fields))
+		const [request] = await tx
+			.insert(accessRequests)
+			.values({
+				orgId,
+				appId,
+				...columnsOf(fields),
+				checklistReady: result.ready,
+				createdBy: actorId,
+				updatedBy: actorId,
+			})
+			.returning()
+		await recordAudit(tx, {
+			orgId,
+			actorUserId: actorId,
+			action: 'request.created',
+			subjectType: 'access_request',
+			subjectId: request!.id,
+			after: { appId, appName: app.name, state: request!.state },
+		})
+		return request!
+	})
+}
+
+/**
+ * Saves the editor's fields. Only drafts and requests sent back for changes
+ * can be edited; `expectedVersion` must match, so two people saving at once
+ * cannot overwrite each other silently (design.md › request lifecycle).
+ */
+export async function saveDraft(
+	orgId: string,
+	actorId: string,
+	requestId: string,
+	expectedVersion: number,
+	fields: RequestFields,
+) {
+	if (!UUID.test(requestId)) throw new UserFacingError(NOT_FOUND, 404)
+	return db.transaction(async (tx) => {
+		const [current] = await tx
+			.select()
+			.from(accessRequests)
+			.where(and(eq(accessRequests.id, requestId), eq(accessRequests.orgId, orgId)))
+			.for('update')
+		if (!current) throw new UserFacingError(NOT_FOUND, 404)
+		assertEditable(current.state)
+		if (current.version !== expectedVersion) {
+			throw new UserFacingError(
+				'Someone else saved this request after you opened it. Your text is still in the form: copy what you need, reload, and apply it again.',
+				409,
+			)
+		}
+		const result = await writeUseCases(tx, requestId, fields)
+		const columns = columnsOf(fields)
+		const [saved] = await tx
+			.update(accessRequests)
+			.set({
+				...columns,
+				checklistReady: result.ready,
+				version: current.version + 1,
+				updatedBy: actorId,
+				updatedAt: sql`now()`,
+			})
+			.where(and(eq(accessRequests.id, requestId), eq(accessRequests.version, expectedVersion)))
+			.returning()
+		await recordAudit(tx, {
+			orgId,
+			actorUserId: actorId,
+			action: 'request.saved',
+			subjectType: 'access_request',
+			subjectId: requestId,
+			before: { version: current.version, checklistReady: current.checklistReady },
+			after: {
+				version: saved!.version,
+				checklistReady: result.ready,
+				failing: result.checks.filter((check) => check.status === 'fail').map((check) => check.id),
+			},
+		})
+		return { request: saved!, checklist: result }
+	})
+}
+
+function assertEditable(state: RequestState) {
+	if (!isEditable(state)) {
+		throw new UserFacingError(
+			'This request can no longer be edited here. Approved requests are never edited: start an amendment for new email features.',
+			409,
+		)
+	}
+}
+
+export async function requestsForApps(orgId: string, appIds: string[]) {
+	if (appIds.length === 0) return []
+	return db
+		.select({ id: accessRequests.id, appId: accessRequests.appId, state: accessRequests.state })
+		.from(accessRequests)
+		.where(and(eq(accessRequests.orgId, orgId), inArray(accessRequests.appId, appIds)))
+}

@@ -1,0 +1,147 @@
+import { type z } from 'zod'
+
+/**
+ * Helpers for the JSON API under /api/v1 (design.md › REST API): every error
+ * is `{ error, issues? }` with a 4xx status, and no request body — however
+ * large, broken or odd — may end in a 500. Guards throw their error
+ * `Response` so routes read top to bottom (style.md, habit 1); Remix answers
+ * a thrown Response as is.
+ */
+
+export type ApiIssue = { path: string; message: string }
+
+/** A JSON response that is never cached. */
+export function apiJson(data: unknown, init: { status?: number; headers?: HeadersInit } = {}): Response {
+	const headers = new Headers(init.headers)
+	// Answers depend on the body or the key: no proxy or browser may reuse one.
+	headers.set('Cache-Control', 'no-store')
+	return Response.json(data, { status: init.status ?? 200, headers })
+}
+
+/** The API's error shape, `{ error, issues? }`, never cached. */
+export function apiError(status: number, error: string, issues?: ApiIssue[], headers?: HeadersInit): Response {
+	return apiJson(issues === undefined ? { error } : { error, issues }, { status, headers })
+}
+
+/** 405 with the `Allow` header HTTP asks for. */
+export function methodNotAllowed(allowed: readonly string[]): Response {
+	return apiError(405, `Method not allowed: use ${allowed.join(' or ')}.`, undefined, { Allow: allowed.join(', ') })
+}
+
+/**
+ * zod issues as `{ path, message }`, the path joined with '.' ('' for the body
+ * itself). Capped, because a large body of wrong values would otherwise be
+ * answered with a far larger list of near-identical issues.
+ */
+export function zodIssues(error: z.core.$ZodError, max = 50): ApiIssue[] {
+	return error.issues.slice(0, max).map((issue) => ({
+		path: issue.path.map((key) => String(key)).join('.'),
+		message: issue.message,
+	}))
+}
+
+export type ReadJsonOptions = { limitBytes: number }
+
+/**
+ * Reads a JSON body, counting bytes as they arrive so an oversized body is
+ * refused without being buffered (Content-Length can be absent or lie).
+ * Returns whatever JSON value was sent; throws an `apiError` Response:
+ * 415 not JSON, 413 too large, 400 empty / not UTF-8 / not JSON. Every 400
+ * carries `issues` (path '' = the body), so clients handle one shape.
+ */
+export async function readJsonBody(request: Request, { limitBytes }: ReadJsonOptions): Promise<unknown> {
+	requireJsonContentType(request)
+	const tooLarge = () => apiError(413, `Request body is larger than ${formatBytes(limitBytes)}.`)
+
+	const declared = request.headers.get('Content-Length')
+	if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > limitBytes) {
+		await request.body?.cancel().catch(() => {})
+		throw tooLarge()
+	}
+
+	const bytes = await readBytes(request, limitBytes)
+	if (bytes === 'too_large') throw tooLarge()
+
+	let text: string
+	try {
+		text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+	} catch {
+		throw badBody('Request body is not valid UTF-8.', 'Encode JSON as UTF-8.')
+	}
+	if (text.trim() === '') throw badBody('Request body is empty.', 'Send a JSON document.')
+	try {
+		return JSON.parse(text) as unknown
+	} catch (error) {
+		throw badBody('Request body is not valid JSON.', error instanceof Error ? error.message : 'Unparsable JSON.')
+	}
+}
+
+/**
+ * `readJsonBody`, then the schema: the parsed value, or a thrown 400 listing
+ * every issue. Unknown keys follow the schema (zod objects strip them).
+ */
+export async function parseJsonBody<Schema extends z.ZodType>(
+	request: Request,
+	schema: Schema,
+	options: ReadJsonOptions,
+): Promise<z.output<Schema>> {
+	const body = await readJsonBody(request, options)
+	const parsed = schema.safeParse(body)
+	if (!parsed.success) throw apiError(400, 'Request body is invalid: see issues.', zodIssues(parsed.error))
+	return parsed.data
+}
+
+/** A missing Content-Type is accepted (curl, scripts); a non-JSON one is a 415. */
+function requireJsonContentType(request: Request): void {
+	const header = request.headers.get('Content-Type')
+	if (header === null || header.trim() === '') return
+	const [mediaType = '', ...params] = header.split(';').map((part) => part.trim().toLowerCase())
+	const [type, subtype] = mediaType.split('/')
+	const isJson = (type === 'application' && subtype === 'json') || (type !== '' && subtype?.endsWith('+json'))
+	if (!isJson) throw apiError(415, 'Send the request body as JSON (Content-Type: application/json).')
+	// JSON is UTF-8 (RFC 8259); another declared charset would be decoded wrongly.
+	const charset = params.find((param) => param.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '')
+	if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+		throw apiError(415, 'Send the request body as UTF-8 JSON.')
+	}
+}
+
+/** The body's bytes, or 'too_large' as soon as the count passes the limit. */
+async function readBytes(request: Request, limitBytes: number): Promise<Uint8Array | 'too_large'> {
+	if (request.body === null) return new Uint8Array()
+	const reader = request.body.getReader()
+	const chunks: Uint8Array[] = []
+	let total = 0
+	try {
+		for (;;) {
+			const { done, value } = await reader.read()
+			if (done) break
+			total += value.byteLength
+			if (total > limitBytes) {
+				await reader.cancel().catch(() => {})
+				return 'too_large'
+			}
+			chunks.push(value)
+		}
+	} catch {
+		// The client went away or sent a broken stream: its fault, not ours.
+		throw badBody('Request body could not be read.', 'The upload broke off; send it again.')
+	} finally {
+		reader.releaseLock()
+	}
+	const bytes = new Uint8Array(total)
+	let offset = 0
+	for (const chunk of chunks) {
+		bytes.set(chunk, offset)
+		offset += chunk.byteLength
+	}
+	return bytes
+}
+
+function badBody(error: string, message: string): Response {
+	return apiError(400, error, [{ path: '', message }])
+}
+
+function formatBytes(bytes: number): string {
+	return bytes % 1024 === 0 ? `${bytes / 1024} KB` : `${bytes} bytes`
+}
