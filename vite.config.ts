@@ -16,6 +16,8 @@ export default defineConfig({
 	optimizeDeps: { exclude: ['@electric-sql/pglite'] },
 	plugins: [
 		remix({
+			// BUILD_DIR lets two builds (e.g. parallel e2e runs) live side by side.
+			buildDirectory: process.env.BUILD_DIR ?? 'build',
 			future: {
 				v3_fetcherPersist: true,
 				v3_relativeSplatPath: true,

@@ -27,6 +27,10 @@ export const organizations = pgTable('organizations', {
 	slug: text().notNull().unique(),
 	name: text().notNull(),
 	timeZone: text().notNull().default('UTC'),
+	/** Days without ticket activity before a follow-up prompt (domain.md › Tickets). */
+	followUpDays: integer().notNull().default(10),
+	/** Internal policy for erase/refresh tasks, not Atlassian's (domain.md › reporting). */
+	taskDueDays: integer().notNull().default(30),
 	createdAt: createdAt(),
 })
 
@@ -130,12 +134,22 @@ export const apps = pgTable(
 		privacyPolicyUrl: text(),
 		termsOfUseUrl: text(),
 		storesPersonalData: personalDataEnum().notNull().default('undecided'),
+		/** When the personal-data answer last became `yes`: the reporting anchor of last resort. */
+		personalDataSince: timestamp({ withTimezone: true }),
+		/** Reporting cycle (domain.md › The cycle length): 15 by default, 1–90. */
+		cycleDays: integer().notNull().default(15),
+		cycleSource: text().notNull().default('guideline'),
+		cycleSetAt: timestamp({ withTimezone: true }),
 		archivedAt: timestamp({ withTimezone: true }),
 		createdBy: uuid().references(() => users.id),
 		createdAt: createdAt(),
 		updatedAt: createdAt(),
 	},
-	(t) => [uniqueIndex('apps_org_key_idx').on(t.orgId, t.appKey)],
+	(t) => [
+		uniqueIndex('apps_org_key_idx').on(t.orgId, t.appKey),
+		check('apps_cycle_days_range', sql`${t.cycleDays} between 1 and 90`),
+		check('apps_cycle_source_known', sql`${t.cycleSource} in ('guideline', 'api_default', 'cycle_period_header', 'custom')`),
+	],
 )
 
 export const requestStateEnum = pgEnum('request_state', [
@@ -221,6 +235,154 @@ export const requestUseCases = pgTable(
 		decidedAt: timestamp({ withTimezone: true }),
 	},
 	(t) => [uniqueIndex('request_use_cases_position_idx').on(t.requestId, t.position)],
+)
+
+// ── Review and tickets (issue 5) ─────────────────────────────────────────
+
+/** The Atlassian support ticket of a request (domain.md › Tickets). */
+export const tickets = pgTable(
+	'tickets',
+	{
+		id: uuid().primaryKey().defaultRandom(),
+		orgId: uuid()
+			.notNull()
+			.references(() => organizations.id, { onDelete: 'cascade' }),
+		requestId: uuid()
+			.notNull()
+			.references(() => accessRequests.id, { onDelete: 'cascade' }),
+		key: text().notNull(),
+		url: text(),
+		openedAt: timestamp({ withTimezone: true }).notNull(),
+		lastActivityAt: timestamp({ withTimezone: true }).notNull(),
+		createdBy: uuid()
+			.notNull()
+			.references(() => users.id),
+		createdAt: createdAt(),
+	},
+	(t) => [uniqueIndex('tickets_request_idx').on(t.requestId), index('tickets_org_idx').on(t.orgId)],
+)
+
+/**
+ * The timeline of a request: transitions, review comments, what Atlassian
+ * asked and answered. `details` holds the event's own fields (comment,
+ * question, reply, products and scopes approved, decline reason…).
+ */
+export const requestEvents = pgTable(
+	'request_events',
+	{
+		id: bigserial({ mode: 'number' }).primaryKey(),
+		orgId: uuid()
+			.notNull()
+			.references(() => organizations.id, { onDelete: 'cascade' }),
+		requestId: uuid()
+			.notNull()
+			.references(() => accessRequests.id, { onDelete: 'cascade' }),
+		kind: text().notNull(),
+		fromState: requestStateEnum(),
+		toState: requestStateEnum(),
+		actorUserId: uuid().references(() => users.id),
+		occurredAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+		details: jsonb().notNull().default(sql`'{}'::jsonb`),
+		createdAt: createdAt(),
+	},
+	(t) => [index('request_events_request_idx').on(t.requestId, t.id)],
+)
+
+export const notifications = pgTable(
+	'notifications',
+	{
+		id: uuid().primaryKey().defaultRandom(),
+		orgId: uuid()
+			.notNull()
+			.references(() => organizations.id, { onDelete: 'cascade' }),
+		userId: uuid()
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		kind: text().notNull(),
+		message: text().notNull(),
+		link: text(),
+		requestId: uuid().references(() => accessRequests.id, { onDelete: 'cascade' }),
+		createdAt: createdAt(),
+		readAt: timestamp({ withTimezone: true }),
+	},
+	(t) => [index('notifications_user_idx').on(t.userId, t.orgId, t.readAt)],
+)
+
+// ── Personal-data reporting (issue 6) ────────────────────────────────────
+
+/**
+ * The account ids an app stores — never an email address. The only table
+ * that grows with Atlassian's end users: keyed and always queried by app,
+ * so it can be distributed by app_id (design.md › Scaling out).
+ */
+export const storedAccounts = pgTable(
+	'stored_accounts',
+	{
+		appId: uuid()
+			.notNull()
+			.references(() => apps.id, { onDelete: 'cascade' }),
+		accountId: text().notNull(),
+		updatedAt: timestamp({ withTimezone: true }).notNull(),
+		createdAt: createdAt(),
+	},
+	(t) => [
+		primaryKey({ columns: [t.appId, t.accountId] }),
+		check('stored_accounts_account_id_format', sql`${t.accountId} ~ '^[A-Za-z0-9:_-]{1,128}$' and ${t.accountId} <> 'unknown'`),
+	],
+)
+
+/** One personal-data report sent to Atlassian, with what came back: evidence. */
+export const reportRuns = pgTable(
+	'report_runs',
+	{
+		id: uuid().primaryKey().defaultRandom(),
+		orgId: uuid()
+			.notNull()
+			.references(() => organizations.id, { onDelete: 'cascade' }),
+		appId: uuid()
+			.notNull()
+			.references(() => apps.id, { onDelete: 'cascade' }),
+		sentAt: timestamp({ withTimezone: true }).notNull(),
+		accountCount: integer().notNull(),
+		batchCount: integer().notNull(),
+		closedCount: integer().notNull().default(0),
+		updatedCount: integer().notNull().default(0),
+		/** The raw Cycle-Period header, kept as returned (domain.md › The cycle length). */
+		cyclePeriodRaw: text(),
+		cyclePeriodDays: integer(),
+		answers: jsonb().notNull().default(sql`'[]'::jsonb`),
+		recordedBy: uuid()
+			.notNull()
+			.references(() => users.id),
+		createdAt: createdAt(),
+	},
+	(t) => [index('report_runs_app_idx').on(t.appId, t.sentAt)],
+)
+
+export const accountActionKindEnum = pgEnum('account_action_kind', ['erase', 'refresh'])
+
+/** Erase (closed account) and refresh (updated profile) tasks from a report run. */
+export const accountActions = pgTable(
+	'account_actions',
+	{
+		id: uuid().primaryKey().defaultRandom(),
+		orgId: uuid()
+			.notNull()
+			.references(() => organizations.id, { onDelete: 'cascade' }),
+		appId: uuid()
+			.notNull()
+			.references(() => apps.id, { onDelete: 'cascade' }),
+		runId: uuid()
+			.notNull()
+			.references(() => reportRuns.id, { onDelete: 'cascade' }),
+		accountId: text().notNull(),
+		kind: accountActionKindEnum().notNull(),
+		dueAt: timestamp({ withTimezone: true }).notNull(),
+		completedAt: timestamp({ withTimezone: true }),
+		completedBy: uuid().references(() => users.id),
+		createdAt: createdAt(),
+	},
+	(t) => [index('account_actions_app_open_idx').on(t.appId, t.completedAt, t.dueAt)],
 )
 
 // Append-only: a trigger in the migrations refuses UPDATE, DELETE and

@@ -24,12 +24,13 @@ if (process.env.DATABASE_URL) {
 	url.pathname = `/${name}`
 	env.DATABASE_URL = url.toString()
 } else {
-	const dataDir = path.join(root, '.data/e2e')
+	const dataDir = path.join(root, `.data/e2e-${env.PORT}`)
 	rmSync(dataDir, { recursive: true, force: true })
 	env.DATA_DIR = dataDir
 }
 
-if (!existsSync(path.join(root, 'build/server/index.js'))) {
+const buildDir = process.env.BUILD_DIR ?? 'build'
+if (!existsSync(path.join(root, buildDir, 'server/index.js'))) {
 	const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit', env })
 	if (build.status !== 0) process.exit(build.status ?? 1)
 }
@@ -37,7 +38,7 @@ if (!existsSync(path.join(root, 'build/server/index.js'))) {
 const setup = spawnSync('npx', ['tsx', 'scripts/db-setup.ts'], { cwd: root, stdio: 'inherit', env })
 if (setup.status !== 0) process.exit(setup.status ?? 1)
 
-const server = spawn('npx', ['remix-serve', './build/server/index.js'], { cwd: root, stdio: 'inherit', env })
+const server = spawn('npx', ['remix-serve', `./${buildDir}/server/index.js`], { cwd: root, stdio: 'inherit', env })
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 	process.on(signal, () => server.kill(signal))
 }
