@@ -52,6 +52,11 @@ export async function isEmpty(db: Database) {
 	return (row?.count ?? 0) === 0
 }
 
+export async function hasDemoOrg(db: Database) {
+	const [row] = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.slug, DEMO_ORG.slug))
+	return Boolean(row)
+}
+
 /** Creates the demo organisation, its three users and apps. Safe to run again. */
 export async function seedDemo(db: Database) {
 	const passwordHash = await hashPassword(DEMO_PASSWORD)

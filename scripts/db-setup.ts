@@ -2,7 +2,7 @@
 // when the embedded database is empty (or when SEED_DEMO=true). A real
 // PostgreSQL is never seeded unless asked: no known password in production.
 import { closeDatabase, getDatabase } from '#db/client.server'
-import { DEMO_ORG, DEMO_PASSWORD, DEMO_USERS, isEmpty, seedDemo } from '#db/seed'
+import { DEMO_ORG, DEMO_PASSWORD, DEMO_USERS, hasDemoOrg, isEmpty, seedDemo } from '#db/seed'
 import { env } from '~/utils/env.server'
 
 const { SEED_DEMO } = env()
@@ -13,8 +13,8 @@ console.log(`Database ready: ${where}.`)
 
 const shouldSeed =
 	SEED_DEMO === 'true' || (SEED_DEMO === undefined && handle.config.driver === 'pglite' && (await isEmpty(handle.db)))
-if (shouldSeed) {
-	await seedDemo(handle.db)
+if (shouldSeed) await seedDemo(handle.db)
+if (shouldSeed || (handle.config.driver === 'pglite' && (await hasDemoOrg(handle.db)))) {
 	console.log(
 		[
 			'',

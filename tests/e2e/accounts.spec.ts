@@ -75,3 +75,17 @@ test('the seeded demo organisation is there to explore', async ({ page }) => {
 	await expect(page.getByRole('cell', { name: /Acme Sync for Jira/ })).toBeVisible()
 	await expect(page.getByRole('cell', { name: /Ticket Mailer/ })).toBeVisible()
 })
+
+test('GET /healthz answers 200 from the running build, on the configured driver', async ({ request }) => {
+	const response = await request.get('/healthz')
+	expect(response.status()).toBe(200)
+	expect(await response.json()).toEqual({ ok: true, database: process.env.DATABASE_URL ? 'postgres' : 'pglite' })
+})
+
+test('HTML pages carry the security headers, with a nonce-based CSP', async ({ request }) => {
+	const response = await request.get('/login')
+	const headers = response.headers()
+	expect(headers['content-security-policy']).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+'/)
+	expect(headers['x-frame-options']).toBe('DENY')
+	expect(headers['referrer-policy']).toBe('same-origin')
+})

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { db } from '#db/client.server'
+import { db, openDatabase } from '#db/client.server'
 import { auditEvents } from '#db/schema'
 import { loader as healthz } from '~/routes/healthz'
 import { loader as splat } from '~/routes/$'
@@ -14,6 +14,22 @@ describe('platform', () => {
 			ok: true,
 			database: process.env.DATABASE_URL ? 'postgres' : 'pglite',
 		})
+	})
+
+	it('GET /healthz answers 503 JSON when the database does not answer', async () => {
+		const shared = globalThis as unknown as { __clearanceDb?: unknown }
+		const real = shared.__clearanceDb
+		// Nothing listens on the discard port: every query fails at once.
+		const broken = openDatabase({ driver: 'postgres', url: 'postgres://nobody@127.0.0.1:9/none' })
+		shared.__clearanceDb = broken
+		try {
+			const result = await runRoute(healthz, makeRequest('/healthz'))
+			expect(result.status).toBe(503)
+			expect(result.data).toEqual({ ok: false, error: 'database unavailable' })
+		} finally {
+			shared.__clearanceDb = real
+			await broken.close()
+		}
 	})
 
 	it('unknown URLs are a 404', async () => {
