@@ -385,6 +385,16 @@ export const accountActions = pgTable(
 	(t) => [index('account_actions_app_open_idx').on(t.appId, t.completedAt, t.dueAt)],
 )
 
+/**
+ * Fixed-window counters for rate limits, in the database so that every app
+ * server sees the same count (design.md › Scaling out).
+ */
+export const rateLimits = pgTable('rate_limits', {
+	key: text().primaryKey(),
+	windowStart: timestamp({ withTimezone: true }).notNull(),
+	count: integer().notNull(),
+})
+
 // Append-only: a trigger in the migrations refuses UPDATE, DELETE and
 // TRUNCATE, so the log can be shown to an auditor.
 export const auditEvents = pgTable(

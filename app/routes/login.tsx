@@ -5,6 +5,7 @@ import { FormAlert, TextField } from '~/components/ui/form'
 import { useValidatedForm } from '~/components/ui/use-validated-form'
 import { LoginSchema } from '~/schemas/auth'
 import { createSession, verifyLogin } from '~/services/auth.server'
+import { hitRateLimit } from '~/services/rate-limit.server'
 import { requireAnonymous, safeRedirect } from '~/utils/auth.server'
 import { parseForm } from '~/utils/forms'
 import { setSessionCookie } from '~/utils/session.server'
@@ -19,10 +20,25 @@ export async function loader({ request }: LoaderFunctionArgs) {
 // One message for unknown email and wrong password, so the form does not
 // reveal who has an account.
 const BAD_LOGIN = 'Email or password is incorrect.'
+const LOGIN_ATTEMPTS = 10
+const LOGIN_WINDOW_SECONDS = 15 * 60
 
 export async function action({ request }: ActionFunctionArgs) {
 	const form = await parseForm(request, LoginSchema)
 	if (!form.success) return data({ errors: form.errors, values: form.values, formError: null }, 400)
+	// Per account, so password guessing is slowed wherever it comes from.
+	const limit = await hitRateLimit(`login:${form.data.email}`, LOGIN_ATTEMPTS, LOGIN_WINDOW_SECONDS)
+	if (!limit.allowed) {
+		const minutes = Math.ceil(limit.retryAfterSeconds / 60)
+		return data(
+			{
+				errors: {},
+				values: { email: form.data.email, redirectTo: form.data.redirectTo },
+				formError: `Too many login attempts for this account. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+			},
+			{ status: 429, headers: { 'Retry-After': String(limit.retryAfterSeconds) } },
+		)
+	}
 	const user = await verifyLogin(form.data.email, form.data.password)
 	if (!user) {
 		return data(

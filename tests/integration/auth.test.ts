@@ -97,6 +97,24 @@ describe('log in', () => {
 	})
 })
 
+describe('login rate limit', () => {
+	it('refuses the 11th attempt on one account within 15 minutes, even with the right password', async () => {
+		const { admin } = await createOrg()
+		const attempt = (password: string) =>
+			runRoute(loginAction, makeRequest('/login', { form: { email: admin.email, password } }))
+		for (let i = 0; i < 10; i++) expect((await attempt('wrong password guess')).status).toBe(400)
+		const blocked = await attempt(PASSWORD)
+		expect(blocked.status).toBe(429)
+		expect(Number(blocked.headers.get('Retry-After'))).toBeGreaterThan(800)
+		expect(blocked.data).toMatchObject({ formError: expect.stringContaining('Too many login attempts') })
+		expect(await db.select().from(sessions)).toHaveLength(0)
+		// Another account is not affected.
+		const other = await createOrg('Other')
+		const ok = await runRoute(loginAction, makeRequest('/login', { form: { email: other.admin.email, password: PASSWORD } }))
+		expect(ok.status).toBe(302)
+	})
+})
+
 describe('sessions', () => {
 	it('logout deletes the session on the server, so the old cookie stops working', async () => {
 		const { org, admin } = await createOrg()
