@@ -15,12 +15,18 @@ import {
 	integer,
 	type AnyPgColumn,
 } from 'drizzle-orm/pg-core'
+// Enum values come from the pure domain, the one place they are defined.
+// Relative imports: drizzle-kit loads this file without the app's aliases.
+import { APP_TYPES } from '../app/domain/catalogue'
+import { ENGINE_OUTCOMES } from '../app/domain/checklist'
+import { REQUEST_STATES } from '../app/domain/request-lifecycle'
+import { ROLES } from '../app/domain/roles'
 
 // Every timestamp is stored in UTC (`timestamptz`) and shown in the
 // organisation's time zone.
 const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow()
 
-export const roleEnum = pgEnum('role', ['member', 'reviewer', 'admin'])
+export const roleEnum = pgEnum('role', ROLES)
 
 export const organizations = pgTable('organizations', {
 	id: uuid().primaryKey().defaultRandom(),
@@ -107,12 +113,7 @@ export const invites = pgTable(
 	],
 )
 
-export const appTypeEnum = pgEnum('app_type', [
-	'connect',
-	'forge',
-	'oauth2',
-	'api_token',
-])
+export const appTypeEnum = pgEnum('app_type', APP_TYPES)
 export const personalDataEnum = pgEnum('stores_personal_data', [
 	'yes',
 	'no',
@@ -152,18 +153,7 @@ export const apps = pgTable(
 	],
 )
 
-export const requestStateEnum = pgEnum('request_state', [
-	'draft',
-	'in_review',
-	'changes_requested',
-	'ready_to_submit',
-	'submitted',
-	'info_requested',
-	'approved',
-	'declined',
-	'revoked',
-	'withdrawn',
-])
+export const requestStateEnum = pgEnum('request_state', REQUEST_STATES)
 
 /**
  * An Email API access request. The app's details are copied in when the
@@ -214,7 +204,7 @@ export const accessRequests = pgTable(
 )
 
 export const reviewerDecisionEnum = pgEnum('reviewer_decision', ['approved', 'rejected'])
-export const engineOutcomeEnum = pgEnum('engine_outcome', ['auto_approvable', 'rejected', 'needs_review'])
+export const engineOutcomeEnum = pgEnum('engine_outcome', ENGINE_OUTCOMES)
 
 /** One use case of a request: a catalogue code, or `other` with its description. */
 export const requestUseCases = pgTable(

@@ -1,7 +1,7 @@
 import { Form, useNavigation } from '@remix-run/react'
-import { forwardRef, type ReactNode, type SelectHTMLAttributes } from 'react'
+import { type ReactNode } from 'react'
 import { useWatch } from 'react-hook-form'
-import { errorId, FieldError, FormAlert, TextField, type FieldErrorMap } from '~/components/ui/form'
+import { errorId, FieldError, FormAlert, SelectField, TextField, type FieldErrorMap } from '~/components/ui/form'
 import { Badge } from '~/components/ui/status'
 import { useValidatedForm } from '~/components/ui/use-validated-form'
 import {
@@ -103,45 +103,6 @@ export function appFormDefaults(source?: Record<string, unknown> | null): AppFor
 		storesPersonalData: PERSONAL_DATA_ANSWERS.find((answer) => answer === personal) ?? 'undecided',
 	}
 }
-
-type SelectProps = {
-	label: string
-	name: string
-	error?: string
-	hint?: ReactNode
-	describedBy?: string
-} & SelectHTMLAttributes<HTMLSelectElement>
-
-const SelectField = forwardRef<HTMLSelectElement, SelectProps>(function SelectField(
-	{ label, name, error, hint, describedBy, id, children, ...select },
-	ref,
-) {
-	const selectId = id ?? name
-	const hintId = hint ? `${selectId}-hint` : undefined
-	const described = [hintId, describedBy, error ? errorId(name) : undefined].filter(Boolean).join(' ')
-	return (
-		<div className="field">
-			<label htmlFor={selectId}>{label}</label>
-			{hint ? (
-				<span className="hint" id={hintId}>
-					{hint}
-				</span>
-			) : null}
-			<select
-				ref={ref}
-				id={selectId}
-				name={name}
-				className="select"
-				aria-invalid={error ? true : undefined}
-				aria-describedby={described || undefined}
-				{...select}
-			>
-				{children}
-			</select>
-			<FieldError name={name} message={error} />
-		</div>
-	)
-})
 
 /**
  * The app's fields, for registering and for editing. Values are also given

@@ -13,7 +13,7 @@ import { evaluateRequest } from '~/domain/checklist'
 import { suggestUseCase } from '~/domain/suggest'
 import { RequestFieldsSchema, toChecklistInput, type RequestFields } from '~/schemas/request'
 import { ChecklistPanel, useCaseLabel } from './checklist-panel'
-import { FieldError, FormAlert, TextAreaField, TextField, type FieldErrorMap } from './ui/form'
+import { FormAlert, SelectField, TextAreaField, TextField, type FieldErrorMap } from './ui/form'
 import { Badge } from './ui/status'
 import { useValidatedForm } from './ui/use-validated-form'
 
@@ -91,21 +91,22 @@ export function RequestForm({
 						error={errorOf('appKey')}
 						{...text('appKey')}
 					/>
-					<div className="field">
-						<label htmlFor="appType">App type</label>
-						<select id="appType" className="select" aria-describedby="appType-hint" {...text('appType')}>
-							<option value="">Choose…</option>
-							{APP_TYPES.map((type) => (
-								<option key={type} value={type}>
-									{APP_TYPE_RULES[type].label}
-								</option>
-							))}
-						</select>
-						<span className="hint" id="appType-hint">
-							{appType ? APP_TYPE_RULES[appType].tell : 'Only admin-installed Connect and Forge apps can be approved.'}
-						</span>
-						<FieldError name="appType" message={errorOf('appType')} />
-					</div>
+					<SelectField
+						label="App type"
+						describedBy="appType-tell"
+						error={errorOf('appType')}
+						{...text('appType')}
+					>
+						<option value="">Choose…</option>
+						{APP_TYPES.map((type) => (
+							<option key={type} value={type}>
+								{APP_TYPE_RULES[type].label}
+							</option>
+						))}
+					</SelectField>
+					<p className="hint" id="appType-tell" aria-live="polite">
+						{appType ? APP_TYPE_RULES[appType].tell : 'Only admin-installed Connect and Forge apps can be approved.'}
+					</p>
 					<fieldset className="fieldset">
 						<legend>Products</legend>
 						<div className="radio-row">

@@ -76,7 +76,8 @@ export type Check = {
 	source: string
 }
 
-export type UseCaseOutcome = 'auto_approvable' | 'rejected' | 'needs_review'
+export const ENGINE_OUTCOMES = ['auto_approvable', 'rejected', 'needs_review'] as const
+export type UseCaseOutcome = (typeof ENGINE_OUTCOMES)[number]
 
 export type UseCaseResult = {
 	code: string

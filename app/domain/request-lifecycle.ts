@@ -1,5 +1,5 @@
-import { ROLE_LABELS, type Role } from '~/domain/roles'
-import { parseTicketKey } from '~/domain/tickets'
+import { ROLE_LABELS, type Role } from './roles'
+import { parseTicketKey } from './tickets'
 
 /**
  * The access-request state machine (design.md, "The request lifecycle").

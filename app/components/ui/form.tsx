@@ -4,6 +4,7 @@ import {
 	type InputHTMLAttributes,
 	type ReactNode,
 	type RefObject,
+	type SelectHTMLAttributes,
 	type TextareaHTMLAttributes,
 } from 'react'
 import { type FieldValues, type Path, type UseFormReturn } from 'react-hook-form'
@@ -49,12 +50,42 @@ export function FieldError({ name, message }: { name: string; message?: string }
 	)
 }
 
-type FieldProps = {
+type FieldChrome = {
 	label: string
 	name: string
 	error?: string
 	hint?: ReactNode
-} & InputHTMLAttributes<HTMLInputElement>
+}
+
+/**
+ * Label, hint and error around one control, wired together: the control is
+ * described by the hint and the error, so both are read out with it.
+ */
+function FieldFrame({
+	label,
+	name,
+	error,
+	hint,
+	id,
+	children,
+}: FieldChrome & { id: string; children: (describedBy: string | undefined) => ReactNode }) {
+	const hintId = hint ? `${id}-hint` : undefined
+	const describedBy = [hintId, error ? errorId(name) : undefined].filter(Boolean).join(' ')
+	return (
+		<div className="field">
+			<label htmlFor={id}>{label}</label>
+			{hint ? (
+				<span className="hint" id={hintId}>
+					{hint}
+				</span>
+			) : null}
+			{children(describedBy || undefined)}
+			<FieldError name={name} message={error} />
+		</div>
+	)
+}
+
+type FieldProps = FieldChrome & InputHTMLAttributes<HTMLInputElement>
 
 /** A labelled input whose error text is announced with it (aria-describedby). */
 export const TextField = forwardRef<HTMLInputElement, FieldProps>(function TextField(
@@ -62,63 +93,71 @@ export const TextField = forwardRef<HTMLInputElement, FieldProps>(function TextF
 	ref,
 ) {
 	const inputId = id ?? name
-	const hintId = hint ? `${inputId}-hint` : undefined
-	const describedBy = [hintId, error ? errorId(name) : undefined].filter(Boolean).join(' ')
 	return (
-		<div className="field">
-			<label htmlFor={inputId}>{label}</label>
-			{hint ? (
-				<span className="hint" id={hintId}>
-					{hint}
-				</span>
-			) : null}
-			<input
-				ref={ref}
-				id={inputId}
-				name={name}
-				className="input"
-				aria-invalid={error ? true : undefined}
-				aria-describedby={describedBy || undefined}
-				{...input}
-			/>
-			<FieldError name={name} message={error} />
-		</div>
+		<FieldFrame label={label} name={name} error={error} hint={hint} id={inputId}>
+			{(describedBy) => (
+				<input
+					ref={ref}
+					id={inputId}
+					name={name}
+					className="input"
+					aria-invalid={error ? true : undefined}
+					aria-describedby={describedBy}
+					{...input}
+				/>
+			)}
+		</FieldFrame>
 	)
 })
 
-type TextAreaProps = {
-	label: string
-	name: string
-	error?: string
-	hint?: ReactNode
-} & TextareaHTMLAttributes<HTMLTextAreaElement>
+type TextAreaProps = FieldChrome & TextareaHTMLAttributes<HTMLTextAreaElement>
 
 export const TextAreaField = forwardRef<HTMLTextAreaElement, TextAreaProps>(function TextAreaField(
 	{ label, name, error, hint, id, ...textarea },
 	ref,
 ) {
 	const inputId = id ?? name
-	const hintId = hint ? `${inputId}-hint` : undefined
-	const describedBy = [hintId, error ? errorId(name) : undefined].filter(Boolean).join(' ')
 	return (
-		<div className="field">
-			<label htmlFor={inputId}>{label}</label>
-			{hint ? (
-				<span className="hint" id={hintId}>
-					{hint}
-				</span>
-			) : null}
-			<textarea
-				ref={ref}
-				id={inputId}
-				name={name}
-				className="textarea"
-				aria-invalid={error ? true : undefined}
-				aria-describedby={describedBy || undefined}
-				{...textarea}
-			/>
-			<FieldError name={name} message={error} />
-		</div>
+		<FieldFrame label={label} name={name} error={error} hint={hint} id={inputId}>
+			{(describedBy) => (
+				<textarea
+					ref={ref}
+					id={inputId}
+					name={name}
+					className="textarea"
+					aria-invalid={error ? true : undefined}
+					aria-describedby={describedBy}
+					{...textarea}
+				/>
+			)}
+		</FieldFrame>
+	)
+})
+
+type SelectProps = FieldChrome & { describedBy?: string } & SelectHTMLAttributes<HTMLSelectElement>
+
+/** A labelled select; `describedBy` adds text outside the field (e.g. a live explanation). */
+export const SelectField = forwardRef<HTMLSelectElement, SelectProps>(function SelectField(
+	{ label, name, error, hint, describedBy, id, children, ...select },
+	ref,
+) {
+	const selectId = id ?? name
+	return (
+		<FieldFrame label={label} name={name} error={error} hint={hint} id={selectId}>
+			{(described) => (
+				<select
+					ref={ref}
+					id={selectId}
+					name={name}
+					className="select"
+					aria-invalid={error ? true : undefined}
+					aria-describedby={[described, describedBy].filter(Boolean).join(' ') || undefined}
+					{...select}
+				>
+					{children}
+				</select>
+			)}
+		</FieldFrame>
 	)
 })
 
