@@ -32,7 +32,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 		const { user: created, org } = await acceptInvite(token, { newAccount: form.data })
 		const session = await createSession(created.id)
 		return redirect(`/o/${org.slug}`, {
-			headers: { 'Set-Cookie': await setSessionCookie(session.token, session.expiresAt) },
+			headers: { 'Set-Cookie': await setSessionCookie(request, session.token, session.expiresAt) },
 		})
 	} catch (error) {
 		if (error instanceof UserFacingError || error instanceof EmailTakenError) {

@@ -48,7 +48,7 @@ export async function action({ request }: ActionFunctionArgs) {
 	}
 	const session = await createSession(user.id)
 	return redirect(safeRedirect(form.data.redirectTo), {
-		headers: { 'Set-Cookie': await setSessionCookie(session.token, session.expiresAt) },
+		headers: { 'Set-Cookie': await setSessionCookie(request, session.token, session.expiresAt) },
 	})
 }
 

@@ -10,5 +10,5 @@ export async function loader() {
 export async function action({ request }: ActionFunctionArgs) {
 	const token = await readSessionToken(request)
 	if (token) await deleteSession(token)
-	return redirect('/login', { headers: { 'Set-Cookie': await clearSessionCookie() } })
+	return redirect('/login', { headers: { 'Set-Cookie': await clearSessionCookie(request) } })
 }

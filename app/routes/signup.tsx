@@ -23,7 +23,7 @@ export async function action({ request }: ActionFunctionArgs) {
 		const { user, org } = await signup(form.data)
 		const session = await createSession(user.id)
 		return redirect(`/o/${org.slug}`, {
-			headers: { 'Set-Cookie': await setSessionCookie(session.token, session.expiresAt) },
+			headers: { 'Set-Cookie': await setSessionCookie(request, session.token, session.expiresAt) },
 		})
 	} catch (error) {
 		if (!(error instanceof EmailTakenError)) throw error

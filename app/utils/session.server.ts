@@ -13,18 +13,27 @@ export const sessionCookie = createCookie('__clearance_session', {
 	httpOnly: true,
 	sameSite: 'lax',
 	path: '/',
-	secure: process.env.NODE_ENV === 'production' && process.env.INSECURE_COOKIES !== 'true',
 })
+
+/**
+ * `Secure` whenever the request reached us over HTTPS, directly or through a
+ * TLS-terminating proxy. A plain-HTTP `npm start` on localhost still works in
+ * every browser (Safari refuses Secure cookies on http://localhost).
+ */
+export function isHttps(request: Request) {
+	const forwarded = request.headers.get('X-Forwarded-Proto')?.split(',')[0]?.trim()
+	return forwarded ? forwarded === 'https' : new URL(request.url).protocol === 'https:'
+}
 
 export async function readSessionToken(request: Request): Promise<string | null> {
 	const value: unknown = await sessionCookie.parse(request.headers.get('Cookie'))
 	return typeof value === 'string' && value.length > 0 ? value : null
 }
 
-export function setSessionCookie(token: string, expiresAt: Date) {
-	return sessionCookie.serialize(token, { expires: expiresAt })
+export function setSessionCookie(request: Request, token: string, expiresAt: Date) {
+	return sessionCookie.serialize(token, { expires: expiresAt, secure: isHttps(request) })
 }
 
-export function clearSessionCookie() {
-	return sessionCookie.serialize('', { maxAge: 0, expires: new Date(0) })
+export function clearSessionCookie(request: Request) {
+	return sessionCookie.serialize('', { maxAge: 0, expires: new Date(0), secure: isHttps(request) })
 }

@@ -31,6 +31,16 @@ describe('sign up', () => {
 		expect(events.map((event) => event.action)).toEqual(['org.created'])
 	})
 
+	it('marks the cookie Secure when the request came over HTTPS (directly or via a proxy)', async () => {
+		const form = { name: 'Tess TLS', email: uniqueEmail('tls'), password: PASSWORD, orgName: 'Secure Org' }
+		const request = makeRequest('/signup', { form })
+		request.headers.set('X-Forwarded-Proto', 'https')
+		const result = await runRoute(signupAction, request)
+		expect(result.headers.get('Set-Cookie')).toMatch(/; Secure/)
+		const plain = await runRoute(signupAction, makeRequest('/signup', { form: { ...form, email: uniqueEmail('plain') } }))
+		expect(plain.headers.get('Set-Cookie')).not.toMatch(/; Secure/)
+	})
+
 	it('refuses a short password and keeps what was typed, except the password', async () => {
 		const result = await runRoute(
 			signupAction,
