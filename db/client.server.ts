@@ -29,14 +29,16 @@ export interface DatabaseHandle {
 const migrationsFolder = path.resolve(process.cwd(), 'db/migrations')
 
 /**
- * `DATABASE_URL` selects PostgreSQL; otherwise PGlite in `DATA_DIR`
- * (default `./.data/pglite`, or `memory://` for a throwaway instance).
+ * `DATABASE_URL` selects PostgreSQL; otherwise PGlite in the `pglite`
+ * folder of `DATA_DIR` (default `./.data`). `DATA_DIR=memory://` gives a
+ * throwaway in-memory instance.
  */
 export function configFromEnv(env = process.env): DatabaseConfig {
 	if (env.DATABASE_URL) return { driver: 'postgres', url: env.DATABASE_URL }
+	const dataDir = env.DATA_DIR || path.resolve(process.cwd(), '.data')
 	return {
 		driver: 'pglite',
-		dataDir: env.DATA_DIR || path.resolve(process.cwd(), '.data/pglite'),
+		dataDir: dataDir.startsWith('memory://') ? dataDir : path.join(path.resolve(dataDir), 'pglite'),
 	}
 }
 
