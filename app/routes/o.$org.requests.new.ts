@@ -1,4 +1,4 @@
-import { redirect, type ActionFunctionArgs } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
 import { createDraft } from '~/services/requests.server'
 import { requirePermission } from '~/utils/auth.server'
 import { UserFacingError } from '~/utils/errors'
@@ -18,6 +18,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	}
 }
 
-export async function loader({ params }: ActionFunctionArgs) {
+export async function loader({ params }: LoaderFunctionArgs) {
 	return redirect(`/o/${params.org}/requests`)
 }
