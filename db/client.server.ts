@@ -33,7 +33,9 @@ const migrationsFolder = path.resolve(process.cwd(), 'db/migrations')
  * folder of `DATA_DIR` (default `./.data`). `DATA_DIR=memory://` gives a
  * throwaway in-memory instance.
  */
-export function configFromEnv(env = process.env): DatabaseConfig {
+export function configFromEnv(
+	env: { DATABASE_URL?: string; DATA_DIR?: string } = process.env,
+): DatabaseConfig {
 	if (env.DATABASE_URL) return { driver: 'postgres', url: env.DATABASE_URL }
 	const dataDir = env.DATA_DIR || path.resolve(process.cwd(), '.data')
 	return {
