@@ -34,7 +34,7 @@ const migrationsFolder = path.resolve(process.cwd(), 'db/migrations')
  * throwaway in-memory instance.
  */
 export function configFromEnv(
-	env: { DATABASE_URL?: string; DATA_DIR?: string } = process.env,
+	env: Record<string, string | undefined> = process.env,
 ): DatabaseConfig {
 	if (env.DATABASE_URL) return { driver: 'postgres', url: env.DATABASE_URL }
 	const dataDir = env.DATA_DIR || path.resolve(process.cwd(), '.data')
