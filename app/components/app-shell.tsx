@@ -13,11 +13,16 @@ const NAV: { section: string; items: NavItem[] }[] = [
 			{ to: '', label: 'Dashboard', permission: 'org:view', end: true },
 			{ to: 'apps', label: 'Apps', permission: 'org:view' },
 			{ to: 'requests', label: 'Requests', permission: 'org:view' },
+			{ to: 'review', label: 'Review queue', permission: 'requests:review' },
 		],
 	},
 	{
 		section: 'Organisation',
-		items: [{ to: 'members', label: 'Members', permission: 'members:manage' }],
+		items: [
+			{ to: 'members', label: 'Members', permission: 'members:manage' },
+			{ to: 'audit', label: 'Audit log', permission: 'audit:read' },
+			{ to: 'settings', label: 'Settings', permission: 'members:manage' },
+		],
 	},
 ]
 
@@ -25,9 +30,12 @@ export function AppShell({
 	org,
 	roles,
 	user,
+	unreadCount = 0,
 	children,
 }: {
 	org: { slug: string; name: string }
+	/** Unread notifications plus tickets due a follow-up (issue 5). */
+	unreadCount?: number
 	roles: Role[]
 	user: { name: string; email: string }
 	children: ReactNode
@@ -43,6 +51,16 @@ export function AppShell({
 					Organisation
 					<strong>{org.name}</strong>
 				</div>
+				<NavLink
+					to={`${base}/notifications`}
+					className={`notification-link${unreadCount > 0 ? ' notification-link-unread' : ''}`}
+					aria-label={unreadCount > 0 ? `Notifications: ${unreadCount} unread` : 'Notifications: none unread'}
+				>
+					Notifications{' '}
+					<span className={`badge ${unreadCount > 0 ? 'badge-warn' : 'badge-neutral'}`}>
+						{unreadCount > 0 ? `${unreadCount} unread` : 'none new'}
+					</span>
+				</NavLink>
 				<nav className="nav" aria-label="Main">
 					{NAV.map((group) => {
 						const items = group.items.filter((item) => can(roles, item.permission))

@@ -1,83 +1,285 @@
-import { type LoaderFunctionArgs } from '@remix-run/node'
-import { Link, useLoaderData } from '@remix-run/react'
+import { redirect, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Form, Link, useLoaderData } from '@remix-run/react'
+import { DueChart } from '~/components/reporting-chart'
+import { daysLeftText, formatDay, REPORTING_STATUS, ReportingBadge } from '~/components/reporting-status'
+import { TextField } from '~/components/ui/form'
 import { Badge, EmptyState, PageHeader } from '~/components/ui/status'
-import { listApps } from '~/services/apps.server'
+import { type ReportingState } from '~/domain/reporting-cycle'
+import { can } from '~/domain/roles'
+import { DASHBOARD_FILTERS, DashboardQuerySchema, type DashboardFilter } from '~/schemas/reporting'
+import { dashboardRows } from '~/services/reporting.server'
 import { requireMember } from '~/utils/auth.server'
 
-const APP_TYPE_LABELS = {
-	connect: 'Connect',
-	forge: 'Forge',
-	oauth2: 'OAuth 2.0 (3LO)',
-	api_token: 'API token script',
-} as const
+const PAGE_SIZE = 25
+const CHART_DAYS = 60
 
-const PERSONAL_DATA = {
-	yes: { tone: 'info', label: 'Stores personal data' },
-	no: { tone: 'neutral', label: 'No personal data' },
-	undecided: { tone: 'warn', label: 'Personal data: not decided' },
-} as const
+export const meta: MetaFunction = () => [{ title: 'Dashboard · Clearance' }]
+
+const FILTER_LABELS: Record<DashboardFilter, string> = {
+	all: 'All apps',
+	overdue: 'Overdue',
+	due_soon: 'Due within 3 days',
+	on_track: 'On track',
+	not_required: 'No report needed',
+}
+
+const REQUEST_STATE_LABELS: Record<string, string> = {
+	draft: 'Request: draft',
+	in_review: 'Request: in review',
+	changes_requested: 'Request: changes requested',
+	ready_to_submit: 'Request: ready to submit',
+	submitted: 'Request: submitted',
+	info_requested: 'Request: information requested',
+	approved: 'Request: approved',
+	declined: 'Request: declined',
+	revoked: 'Access revoked',
+	withdrawn: 'Request: withdrawn',
+}
+
+function dashboardSearch({ status, q, page }: { status: DashboardFilter; q: string; page: number }) {
+	const search = new URLSearchParams()
+	if (status !== 'all') search.set('status', status)
+	if (q) search.set('q', q)
+	if (page > 1) search.set('page', String(page))
+	const text = search.toString()
+	return text ? `?${text}` : ''
+}
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-	const { org } = await requireMember(request, params.org)
-	const apps = await listApps(org.id)
-	return { org, apps }
+	const { org, roles } = await requireMember(request, params.org)
+	const url = new URL(request.url)
+	const query = DashboardQuerySchema.parse(Object.fromEntries(url.searchParams))
+	const { rows: all, timeZone } = await dashboardRows(org.id)
+	const counts: Record<ReportingState, number> = { overdue: 0, due_soon: 0, on_track: 0, not_required: 0 }
+	for (const row of all) counts[row.status]++
+	const needle = query.q.toLowerCase()
+	const filtered = all.filter(
+		(row) =>
+			(query.status === 'all' || row.status === query.status) &&
+			(!needle || row.name.toLowerCase().includes(needle) || row.appKey.toLowerCase().includes(needle)),
+	)
+	const lastPage = Math.max(1, Math.ceil(filtered.length / PAGE_SIZE))
+	if (query.page > lastPage) throw redirect(`${url.pathname}${dashboardSearch({ ...query, page: lastPage })}`)
+	const chart = all
+		.filter((row) => row.status !== 'not_required' && (row.daysLeft === null || row.daysLeft <= CHART_DAYS))
+		.map(({ id, name, status, daysLeft, dueDate }) => ({ id, name, status, daysLeft, dueDate }))
+	return {
+		org,
+		timeZone,
+		rows: filtered.slice((query.page - 1) * PAGE_SIZE, query.page * PAGE_SIZE),
+		total: filtered.length,
+		appCount: all.length,
+		counts,
+		chart,
+		status: query.status,
+		q: query.q,
+		page: query.page,
+		pageSize: PAGE_SIZE,
+		canEdit: can(roles, 'apps:edit'),
+	}
 }
 
 export default function Dashboard() {
-	const { org, apps } = useLoaderData<typeof loader>()
+	const { org, timeZone, rows, total, appCount, counts, chart, status, q, page, pageSize, canEdit } =
+		useLoaderData<typeof loader>()
+	const base = `/o/${org.slug}`
+	const first = total === 0 ? 0 : (page - 1) * pageSize + 1
+	const last = Math.min(page * pageSize, total)
 	return (
-		<>
+		<div className="stack">
 			<PageHeader
 				title="Dashboard"
-				description={`Apps of ${org.name}, their Email API requests and reporting deadlines.`}
+				description={`Personal-data reporting deadlines of ${org.name}, most urgent first. Dates in ${timeZone}.`}
+				actions={
+					canEdit ? (
+						<Link className="button" to={`${base}/apps/new`}>
+							Register an app
+						</Link>
+					) : null
+				}
 			/>
-			{apps.length === 0 ? (
+			{appCount === 0 ? (
 				<EmptyState
 					title="No apps yet"
 					action={
-						<Link className="button" to={`/o/${org.slug}/apps/new`}>
-							Register an app
-						</Link>
+						canEdit ? (
+							<Link className="button" to={`${base}/apps/new`}>
+								Register an app
+							</Link>
+						) : undefined
 					}
 				>
-					Register the Atlassian app that needs email addresses. Clearance then checks its access request and
-					tracks its reporting deadlines.
+					Register the Atlassian app that needs email addresses. Clearance then checks its access request and tracks its
+					reporting deadlines.
 				</EmptyState>
 			) : (
-				<div className="table-wrap">
-					<table>
-						<caption className="visually-hidden">Apps</caption>
-						<thead>
-							<tr>
-								<th scope="col">App</th>
-								<th scope="col">Type</th>
-								<th scope="col">Products</th>
-								<th scope="col">Personal data</th>
-							</tr>
-						</thead>
-						<tbody>
-							{apps.map((app) => {
-								const personal = PERSONAL_DATA[app.storesPersonalData]
-								return (
-									<tr key={app.id}>
-										<td>
-											<Link to={`/o/${org.slug}/apps/${app.id}`}>
-												<strong>{app.name}</strong>
-											</Link>
-											<span className="sub mono">{app.appKey}</span>
-										</td>
-										<td>{APP_TYPE_LABELS[app.appType]}</td>
-										<td>{app.products.length ? app.products.join(', ') : '—'}</td>
-										<td>
-											<Badge tone={personal.tone}>{personal.label}</Badge>
-										</td>
-									</tr>
-								)
-							})}
-						</tbody>
-					</table>
-				</div>
+				<>
+					{counts.overdue > 0 ? (
+						<div className="alert alert-bad" role="alert">
+							<strong>
+								⚠ {counts.overdue} app{counts.overdue === 1 ? ' is' : 's are'} overdue for a personal-data report.
+							</strong>{' '}
+							Send the report batches to Atlassian and record the run.
+						</div>
+					) : null}
+					{counts.due_soon > 0 ? (
+						<div className="alert alert-warn" role="status">
+							<strong>
+								{counts.due_soon} app{counts.due_soon === 1 ? ' is' : 's are'} due within 3 days.
+							</strong>
+						</div>
+					) : null}
+
+					<section className="card stack-sm" aria-labelledby="chart-heading">
+						<h2 id="chart-heading">Due over the next {CHART_DAYS} days</h2>
+						<DueChart items={chart} horizon={CHART_DAYS} />
+						{chart.length > 0 ? (
+							<details>
+								<summary>The chart as a table</summary>
+								<div className="table-wrap">
+									<table>
+										<caption className="visually-hidden">Reports due over the next {CHART_DAYS} days</caption>
+										<thead>
+											<tr>
+												<th scope="col">App</th>
+												<th scope="col">Due</th>
+												<th scope="col">Days left</th>
+											</tr>
+										</thead>
+										<tbody>
+											{chart.map((item) => (
+												<tr key={item.id}>
+													<td>{item.name}</td>
+													<td>{item.dueDate ?? 'now'}</td>
+													<td>{daysLeftText(item.daysLeft, item.status)}</td>
+												</tr>
+											))}
+										</tbody>
+									</table>
+								</div>
+							</details>
+						) : null}
+					</section>
+
+					<Form method="get" className="row" role="search" aria-label="Filter apps" style={{ alignItems: 'flex-end' }}>
+						<TextField label="Search by name or key" type="search" name="q" defaultValue={q} autoComplete="off" />
+						<div className="field">
+							<label htmlFor="status">Status</label>
+							<select id="status" name="status" className="select" defaultValue={status}>
+								{DASHBOARD_FILTERS.map((filter) => (
+									<option key={filter} value={filter}>
+										{FILTER_LABELS[filter]}
+										{filter === 'all' ? '' : ` (${counts[filter]})`}
+									</option>
+								))}
+							</select>
+						</div>
+						<button type="submit" className="button button-secondary">
+							Filter
+						</button>
+					</Form>
+
+					{total === 0 ? (
+						<EmptyState
+							title="No apps match"
+							action={
+								<Link className="button button-secondary" to={base}>
+									Show all apps
+								</Link>
+							}
+						>
+							No app {status !== 'all' ? `is “${FILTER_LABELS[status]}”` : ''}
+							{q ? ` matching “${q}”` : ''}. Clear the filter to see every app.
+						</EmptyState>
+					) : (
+						<>
+							<div className="table-wrap">
+								<table className="deadline-table">
+									<caption className="visually-hidden">Apps by reporting urgency</caption>
+									<thead>
+										<tr>
+											<th scope="col">App</th>
+											<th scope="col">Status</th>
+											<th scope="col">Next report due</th>
+											<th scope="col">Last report</th>
+											<th scope="col">Open tasks</th>
+											<th scope="col">Request / ticket</th>
+										</tr>
+									</thead>
+									<tbody>
+										{rows.map((row) => (
+											<tr key={row.id} className={`deadline-row deadline-${row.status}`}>
+												<td>
+													<Link to={`${base}/apps/${row.id}`}>
+														<strong>{row.name}</strong>
+													</Link>
+													<span className="sub mono">{row.appKey}</span>
+												</td>
+												<td>
+													<ReportingBadge status={row.status} />
+													<span className="sub">{daysLeftText(row.daysLeft, row.status)}</span>
+												</td>
+												<td>
+													{row.status === 'not_required' ? (
+														<span className="card-muted">Not storing personal data</span>
+													) : (
+														<>
+															{row.dueAt ? formatDay(row.dueAt, timeZone) : 'Now'}
+															<span className="sub">
+																<Link to={`${base}/apps/${row.id}/reporting`} aria-label={`Reporting for ${row.name}`}>
+																	Reporting
+																</Link>{' '}
+																· {row.cycleDays}-day cycle
+															</span>
+														</>
+													)}
+												</td>
+												<td>{row.lastRunAt ? formatDay(row.lastRunAt, timeZone) : <span className="card-muted">None yet</span>}</td>
+												<td>
+													{row.openErase + row.openRefresh === 0 ? (
+														'—'
+													) : (
+														<>
+															{row.openErase > 0 ? <Badge tone="bad">{row.openErase} erase</Badge> : null}{' '}
+															{row.openRefresh > 0 ? <Badge tone="info">{row.openRefresh} refresh</Badge> : null}
+															{row.overdueTasks > 0 ? <span className="sub">{row.overdueTasks} past due</span> : null}
+														</>
+													)}
+												</td>
+												<td>
+													{row.requestState ? REQUEST_STATE_LABELS[row.requestState] ?? row.requestState : <span className="card-muted">No request</span>}
+													{row.ticketKey ? <span className="sub mono">{row.ticketKey}</span> : null}
+												</td>
+											</tr>
+										))}
+									</tbody>
+								</table>
+							</div>
+							<nav className="row" aria-label="Pages">
+								<p aria-live="polite">
+									Showing {first}–{last} of {total}
+								</p>
+								{page > 1 ? (
+									<Link className="button button-secondary button-small" rel="prev" to={`${base}${dashboardSearch({ status, q, page: page - 1 })}`}>
+										Previous
+									</Link>
+								) : null}
+								{last < total ? (
+									<Link className="button button-secondary button-small" rel="next" to={`${base}${dashboardSearch({ status, q, page: page + 1 })}`}>
+										Next
+									</Link>
+								) : null}
+							</nav>
+							<p className="card-muted">
+								{Object.entries(REPORTING_STATUS)
+									.map(([, { label }]) => label)
+									.join(' · ')}
+								: overdue first, then due within 3 days, then on track.
+							</p>
+						</>
+					)}
+				</>
 			)}
-		</>
+		</div>
 	)
 }

@@ -12,7 +12,8 @@ import { UserFacingError } from '~/utils/errors'
 import { parseForm } from '~/utils/forms'
 import { notFound } from '~/utils/http.server'
 import { AppRequests } from '~/components/app-requests'
-import { listRequests } from '~/services/requests.server'
+import { AppApprovedScope } from '~/components/review-scope'
+import { getApprovedScope, listRequests } from '~/services/requests.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
 	{ title: data ? `${data.app.name} · Apps · Clearance` : 'App · Clearance' },
@@ -22,8 +23,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org, roles } = await requirePermission(request, params.org, 'org:view')
 	const app = await getApp(org.id, params.appId)
 	if (!app) notFound('No such app in this organisation.')
-	const requests = await listRequests(org.id, { appId: app.id })
-	return { app, org, canEdit: can(roles, 'apps:edit'), canRequest: can(roles, 'requests:edit'), requests }
+	const [requests, approvedScope] = await Promise.all([listRequests(org.id, { appId: app.id }), getApprovedScope(org.id, app.id)])
+	return { app, org, canEdit: can(roles, 'apps:edit'), canRequest: can(roles, 'requests:edit'), requests, approvedScope }
 }
 
 type ActionResult = {
@@ -89,7 +90,7 @@ function LinkOrMissing({ href, missing }: { href: string | null; missing: string
 }
 
 export default function AppPage() {
-	const { app, org, canEdit, canRequest, requests } = useLoaderData<typeof loader>()
+	const { app, org, canEdit, canRequest, requests, approvedScope } = useLoaderData<typeof loader>()
 	const result = useActionData<typeof action>()
 	const navigation = useNavigation()
 	const busy = navigation.state === 'submitting'
@@ -208,9 +209,26 @@ export default function AppPage() {
 				</div>
 			</section>
 
+			<AppApprovedScope orgSlug={org.slug} scope={approvedScope} canAmend={canRequest && !app.archivedAt} timeZone={org.timeZone} />
+
 			<section className="card stack-sm" aria-labelledby="requests-heading">
 				<h2 id="requests-heading">Email API requests</h2>
 				<AppRequests orgSlug={org.slug} appId={app.id} requests={requests} canRequest={canRequest && !app.archivedAt} />
+			</section>
+
+			{/* Personal-data reporting lives on its own page (issue 6). */}
+			<section className="card stack-sm" aria-labelledby="reporting-heading">
+				<h2 id="reporting-heading">Personal-data reporting</h2>
+				<p className="card-muted">
+					{app.storesPersonalData === 'yes'
+						? `Reported every ${app.cycleDays} days: stored account ids, report batches, runs and erase/refresh tasks.`
+						: 'Only apps that store personal data report to Atlassian; the page explains what applies.'}
+				</p>
+				<div className="row">
+					<Link className="button button-secondary" to={`/o/${org.slug}/apps/${app.id}/reporting`}>
+						Open reporting
+					</Link>
+				</div>
 			</section>
 
 			{canEdit && !app.archivedAt ? (

@@ -1,49 +1,198 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
-import { Link, useActionData, useLoaderData } from '@remix-run/react'
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { ChecklistPanel, OUTCOME, useCaseLabel } from '~/components/checklist-panel'
 import { RequestForm } from '~/components/request-form'
+import { AmendmentDiff } from '~/components/review-diff'
+import { DecisionBadge, ReviewPanel, type ActionFeedback } from '~/components/review-panel'
+import { TicketPanel } from '~/components/ticket-panel'
+import { TicketTimeline } from '~/components/ticket-timeline'
+import { FormAlert } from '~/components/ui/form'
 import { Badge, PageHeader } from '~/components/ui/status'
+import { availableActions, isEditable, STATE_LABELS, STATE_TONES, useCasesApproved } from '~/domain/request-lifecycle'
 import { can } from '~/domain/roles'
-import { isEditable, STATE_LABELS, STATE_TONES } from '~/domain/request-lifecycle'
+import { diffUseCases } from '~/domain/use-case-diff'
 import { REQUEST_ARRAY_FIELDS, SaveRequestSchema, type RequestFields } from '~/schemas/request'
-import { evaluateSaved, getRequest, requestToFields, saveDraft } from '~/services/requests.server'
+import { RequestActionSchema, type RequestActionInput } from '~/schemas/review'
+import { getOrgSettings } from '~/services/org-settings.server'
+import { createAmendment, evaluateSaved, getRequest, requestToFields, saveDraft } from '~/services/requests.server'
+import {
+	applyTransition,
+	decideUseCaseOf,
+	eligibleReviewers,
+	isAuthorOf,
+	listRequestEvents,
+	recordTicketNote,
+	type Actor,
+} from '~/services/review.server'
+import { getTicket } from '~/services/tickets.server'
 import { requireMember, requirePermission } from '~/utils/auth.server'
 import { UserFacingError } from '~/utils/errors'
 import { parseForm } from '~/utils/forms'
-import { notFound } from '~/utils/http.server'
+import { forbidden, notFound } from '~/utils/http.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
 	{ title: data ? `Request for ${data.request.appName || data.request.app.name} · Clearance` : 'Request · Clearance' },
 ]
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-	const { org, roles } = await requireMember(request, params.org)
+	const { org, roles, user } = await requireMember(request, params.org)
 	const accessRequest = await getRequest(org.id, params.requestId ?? '')
 	if (!accessRequest) notFound('No such request in this organisation.')
 	const editable = isEditable(accessRequest.state) && can(roles, 'requests:edit')
+	const checklist = evaluateSaved(accessRequest)
+	const isAuthor = isAuthorOf(accessRequest, user.id)
+	const [events, ticket, reviewers, settings, approved] = await Promise.all([
+		listRequestEvents(org.id, accessRequest.id),
+		getTicket(org.id, accessRequest.id),
+		eligibleReviewers(org.id, accessRequest),
+		getOrgSettings(org.id),
+		accessRequest.amendsRequestId ? getRequest(org.id, accessRequest.amendsRequestId) : null,
+	])
+	const actions = availableActions(accessRequest.state, {
+		roles,
+		isAuthor,
+		checklistReady: checklist.ready,
+		allUseCasesApproved: useCasesApproved(accessRequest.useCases),
+	})
 	return {
 		org,
 		request: accessRequest,
 		fields: requestToFields(accessRequest),
 		editable,
 		// For read-only views and clients without JavaScript.
-		checklist: evaluateSaved(accessRequest),
+		checklist,
+		actions,
+		isAuthor,
+		canReview: can(roles, 'requests:review'),
+		canEdit: can(roles, 'requests:edit'),
+		otherReviewers: reviewers.length,
+		events,
+		ticket,
+		followUpDays: settings.followUpDays,
+		diff: approved ? diffUseCases(approved.useCases, accessRequest.useCases) : null,
 	}
 }
 
+type ActionResult = ActionFeedback & {
+	errors?: Record<string, string>
+	values?: Record<string, unknown>
+	formError?: string | null
+	notice?: string | null
+}
+
 export async function action({ request, params }: ActionFunctionArgs) {
+	const intent = (await request.clone().formData()).get('intent')
+	if (intent === 'save') return saveAction(request, params)
+	const { org, user, roles } = await requireMember(request, params.org)
+	const form = await parseForm(request, RequestActionSchema)
+	if (!form.success) {
+		return data<ActionResult>(
+			{
+				intent: String(form.values.intent ?? ''),
+				useCaseId: typeof form.values.useCaseId === 'string' ? form.values.useCaseId : undefined,
+				errors: form.errors,
+				formError: 'Some fields need attention; nothing was recorded.',
+			},
+			400,
+		)
+	}
+	const input = form.data
+	const requestId = params.requestId ?? ''
+	try {
+		if (input.intent === 'amend') {
+			if (!can(roles, 'requests:edit')) forbidden('Only a vendor can start an amendment.')
+			const { id } = await createAmendment(org.id, user.id, requestId)
+			return redirect(`/o/${org.slug}/requests/${id}`)
+		}
+		const notice = await runLifecycle(org.id, { id: user.id, roles }, requestId, input)
+		return data<ActionResult>({ intent: input.intent, notice })
+	} catch (error) {
+		if (!(error instanceof UserFacingError)) throw error
+		if (error.status === 404) notFound(error.message)
+		return data<ActionResult>(
+			{
+				intent: input.intent,
+				useCaseId: input.intent === 'decide' ? input.useCaseId : undefined,
+				errors: error.field ? { [error.field]: error.message } : undefined,
+				formError: error.message,
+			},
+			error.status,
+		)
+	}
+}
+
+/** Noon UTC of a picked calendar date, or now when that is earlier: the date, not a clock time, is what was entered. */
+function dateOf(day: string) {
+	const noon = new Date(`${day}T12:00:00Z`)
+	return noon.getTime() > Date.now() ? new Date() : noon
+}
+
+async function runLifecycle(
+	orgId: string,
+	actor: Actor,
+	requestId: string,
+	input: Exclude<RequestActionInput, { intent: 'amend' }>,
+): Promise<string> {
+	switch (input.intent) {
+		case 'decide':
+			await decideUseCaseOf(orgId, actor, requestId, input.version, input)
+			return input.decision === 'approve' ? 'Use case approved.' : 'Use case rejected; the reason is kept for the vendor.'
+		case 'ticket_note':
+			await recordTicketNote(orgId, actor, requestId, input.version, input.note)
+			return 'Follow-up recorded; the quiet period starts again.'
+		case 'request_changes':
+			await applyTransition(orgId, actor, requestId, input.version, 'request_changes', { comment: input.comment })
+			return 'Sent back to the vendor with your comment.'
+		case 'record_ticket':
+			await applyTransition(orgId, actor, requestId, input.version, 'record_ticket', {
+				ticket: { key: input.ticketKey, url: input.ticketUrl || null, openedAt: dateOf(input.openedOn) },
+			})
+			return 'Ticket recorded. Clearance counts the days it waits.'
+		case 'atlassian_requested_info':
+			await applyTransition(orgId, actor, requestId, input.version, input.intent, { details: { question: input.question } })
+			return 'Recorded what Atlassian asked. Record your reply once you have answered.'
+		case 'record_reply':
+			await applyTransition(orgId, actor, requestId, input.version, input.intent, { details: { reply: input.reply } })
+			return 'Reply recorded; the request is waiting for Atlassian again.'
+		case 'atlassian_approved':
+			await applyTransition(orgId, actor, requestId, input.version, input.intent, {
+				details: { scopes: input.scopes, approvedOn: input.approvedOn },
+				occurredAt: dateOf(input.approvedOn),
+			})
+			return 'Approval recorded. This is now the app’s approved scope.'
+		case 'atlassian_declined':
+		case 'atlassian_revoked':
+			await applyTransition(orgId, actor, requestId, input.version, input.intent, { details: { reason: input.reason } })
+			return input.intent === 'atlassian_declined' ? 'Decline recorded.' : 'Revocation recorded.'
+		case 'withdraw':
+			await applyTransition(orgId, actor, requestId, input.version, 'withdraw', { comment: input.comment })
+			return 'Request withdrawn.'
+		case 'submit_for_review':
+			await applyTransition(orgId, actor, requestId, input.version, input.intent)
+			return 'Submitted for review. A compliance reviewer decides each use case.'
+		case 'complete_review':
+			await applyTransition(orgId, actor, requestId, input.version, input.intent)
+			return 'Review complete: the request is ready to send to Atlassian.'
+		case 'reopen':
+			await applyTransition(orgId, actor, requestId, input.version, input.intent)
+			return 'Reopened for editing. It will be reviewed again after you submit it.'
+	}
+}
+
+async function saveAction(request: Request, params: ActionFunctionArgs['params']) {
 	const { org, user } = await requirePermission(request, params.org, 'requests:edit')
 	const form = await parseForm(request, SaveRequestSchema, { arrayKeys: REQUEST_ARRAY_FIELDS })
 	if (!form.success) {
-		return data(
-			{ errors: form.errors, values: form.values, formError: 'Some fields need attention; nothing was saved yet.', notice: null },
+		return data<ActionResult>(
+			{ intent: 'save', errors: form.errors, values: form.values, formError: 'Some fields need attention; nothing was saved yet.', notice: null },
 			400,
 		)
 	}
 	const { intent: _intent, version, ...fields } = form.data
 	try {
 		const { checklist } = await saveDraft(org.id, user.id, params.requestId ?? '', version, fields)
-		return data({
+		return data<ActionResult>({
+			intent: 'save',
 			errors: undefined,
 			values: undefined,
 			formError: null,
@@ -53,14 +202,26 @@ export async function action({ request, params }: ActionFunctionArgs) {
 		if (!(error instanceof UserFacingError)) throw error
 		if (error.status === 404) notFound(error.message)
 		// Keep everything that was typed, so nothing is lost on a conflict.
-		return data({ errors: undefined, values: form.data as Record<string, unknown>, formError: error.message, notice: null }, error.status)
+		return data<ActionResult>(
+			{ intent: 'save', errors: undefined, values: form.data as Record<string, unknown>, formError: error.message, notice: null },
+			error.status,
+		)
 	}
 }
 
 export default function RequestPage() {
-	const { org, request, fields, editable, checklist } = useLoaderData<typeof loader>()
-	const result = useActionData<typeof action>()
-	const defaults = (result?.values as RequestFields | undefined) ?? fields
+	const loaderData = useLoaderData<typeof loader>()
+	const { org, request, fields, editable, checklist, actions, isAuthor, canReview, canEdit, otherReviewers, events, ticket, followUpDays, diff } =
+		loaderData
+	const result = useActionData<typeof action>() as ActionResult | undefined
+	const saveResult = result?.intent === 'save' ? result : undefined
+	const defaults = (saveResult?.values as RequestFields | undefined) ?? fields
+	const available = actions.map((entry) => entry.action)
+	const vendorActions = actions.filter((entry) => ['submit_for_review', 'reopen', 'withdraw'].includes(entry.action))
+	const lifecycleError =
+		result && result.intent !== 'save' && !result.errors && !['decide', 'complete_review', 'request_changes'].includes(result.intent ?? '')
+			? result.formError
+			: null
 	return (
 		<div className="stack">
 			<PageHeader
@@ -68,8 +229,9 @@ export default function RequestPage() {
 				description={
 					<>
 						<Badge tone={STATE_TONES[request.state]}>{STATE_LABELS[request.state]}</Badge>{' '}
-						For <Link to={`/o/${org.slug}/apps/${request.app.id}`}>{request.app.name}</Link> · version {request.version} · last
-						saved {new Date(request.updatedAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: org.timeZone })}
+						{request.amendsRequestId ? <Badge tone="info">Amendment</Badge> : null} For{' '}
+						<Link to={`/o/${org.slug}/apps/${request.app.id}`}>{request.app.name}</Link> · version {request.version} · last
+						changed {new Date(request.updatedAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: org.timeZone })}
 					</>
 				}
 				actions={
@@ -78,19 +240,125 @@ export default function RequestPage() {
 					</Link>
 				}
 			/>
+			{result?.notice && result.intent !== 'save' ? (
+				<div className="alert alert-ok" role="status">
+					{result.notice}
+				</div>
+			) : null}
+			<FormAlert message={lifecycleError} />
+			{request.state === 'changes_requested' ? <SentBack events={events} useCases={request.useCases} /> : null}
+			{diff ? <AmendmentDiff diff={diff} approvedHref={`/o/${org.slug}/requests/${request.amendsRequestId}`} /> : null}
+			{vendorActions.length > 0 ? <LifecycleBar version={request.version} actions={vendorActions} /> : null}
+			{request.state === 'in_review' ? (
+				<ReviewPanel
+					version={request.version}
+					useCases={request.useCases}
+					canReview={canReview}
+					isAuthor={isAuthor}
+					otherReviewers={otherReviewers}
+					complete={actions.find((entry) => entry.action === 'complete_review')}
+					feedback={result}
+				/>
+			) : null}
+			<TicketPanel
+				ticket={ticket}
+				version={request.version}
+				actions={available}
+				followUpDays={followUpDays}
+				timeZone={org.timeZone}
+				feedback={result}
+			/>
+			{request.state === 'approved' && canEdit ? (
+				<section className="card stack-sm" aria-labelledby="amend-heading">
+					<h2 id="amend-heading">Add a use case or a new email feature</h2>
+					<p className="card-muted">
+						An approved request is never edited: a new feature that uses email needs an amendment, reviewed like the
+						original (Email API guidelines, appropriate use).
+					</p>
+					<Form method="post">
+						<input type="hidden" name="intent" value="amend" />
+						<button type="submit" className="button">
+							Start an amendment
+						</button>
+					</Form>
+				</section>
+			) : null}
 			{editable ? (
 				<RequestForm
 					// A new version from the server (after a save) resets the editor to it.
-					key={result?.values ? 'kept' : request.version}
+					key={saveResult?.values ? 'kept' : request.version}
 					defaults={withBlankCustomRow(defaults)}
 					version={request.version}
-					serverErrors={result?.errors}
-					formError={result?.formError}
-					notice={result?.notice}
+					serverErrors={saveResult?.errors}
+					formError={saveResult?.formError}
+					notice={saveResult?.notice}
 				/>
 			) : (
 				<ReadOnlyRequest request={request} fields={fields} checklist={checklist} />
 			)}
+			<TicketTimeline events={events} timeZone={org.timeZone} />
+		</div>
+	)
+}
+
+/** Why the request came back: the reviewer's comment and each rejected use case with its reason. */
+function SentBack({
+	events,
+	useCases,
+}: {
+	events: ReturnType<typeof useLoaderData<typeof loader>>['events']
+	useCases: ReturnType<typeof useLoaderData<typeof loader>>['request']['useCases']
+}) {
+	const last = [...events].reverse().find((event) => event.kind === 'request_changes')
+	const comment = (last?.details as { comment?: string } | undefined)?.comment
+	const rejected = useCases.filter((useCase) => useCase.decision === 'rejected')
+	return (
+		<div className="alert alert-warn" role="status" data-testid="sent-back">
+			<strong>Sent back for changes{last?.actorName ? ` by ${last.actorName}` : ''}.</strong>
+			{comment ? ` “${comment}”` : null} Fix what the reviewer asked, save, and submit for review again.
+			{rejected.length > 0 ? (
+				<ul>
+					{rejected.map((useCase) => (
+						<li key={useCase.id}>
+							Rejected: {useCaseLabel(useCase.code, useCase.description)} — {useCase.decisionReason}
+						</li>
+					))}
+				</ul>
+			) : null}
+		</div>
+	)
+}
+
+function LifecycleBar({ version, actions }: { version: number; actions: ReturnType<typeof useLoaderData<typeof loader>>['actions'] }) {
+	const navigation = useNavigation()
+	return (
+		<div className="card row lifecycle-bar">
+			{actions.map((entry) => (
+				<Form
+					key={entry.action}
+					method="post"
+					onSubmit={(event) => {
+						if (entry.action === 'withdraw' && !confirm('Withdraw this request? It cannot be reopened.')) event.preventDefault()
+					}}
+				>
+					<input type="hidden" name="intent" value={entry.action} />
+					<input type="hidden" name="version" value={version} />
+					<button
+						type="submit"
+						className={`button ${entry.action === 'submit_for_review' ? '' : entry.action === 'withdraw' ? 'button-danger' : 'button-secondary'}`}
+						disabled={navigation.state !== 'idle' || Boolean(entry.blocked)}
+						aria-describedby={entry.blocked ? `${entry.action}-blocked` : undefined}
+					>
+						{entry.label}
+					</button>
+					{entry.blocked ? (
+						<span id={`${entry.action}-blocked`} className="card-muted">
+							{' '}
+							{entry.blocked.message}
+						</span>
+					) : null}
+				</Form>
+			))}
 		</div>
 	)
 }
@@ -142,7 +410,8 @@ function ReadOnlyRequest({
 					{request.useCases.map((useCase) => (
 						<li key={useCase.id} className="check-item">
 							<Badge tone={OUTCOME[useCase.engineOutcome].tone}>{OUTCOME[useCase.engineOutcome].label}</Badge>{' '}
-							{useCaseLabel(useCase.code, useCase.description)}
+							<DecisionBadge useCase={useCase} /> {useCaseLabel(useCase.code, useCase.description)}
+							{useCase.decisionReason ? <p className="check-message">Reviewer: {useCase.decisionReason}</p> : null}
 						</li>
 					))}
 				</ul>

@@ -2,6 +2,7 @@ import { type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Outlet, useLoaderData } from '@remix-run/react'
 import { AppShell } from '~/components/app-shell'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
+import { unreadCount } from '~/services/notifications.server'
 import { requireMember } from '~/utils/auth.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -10,13 +11,13 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { user, org, roles } = await requireMember(request, params.org)
-	return { user: { name: user.name, email: user.email }, org, roles }
+	return { user: { name: user.name, email: user.email }, org, roles, unreadCount: await unreadCount(org.id, user.id, roles) }
 }
 
 export default function OrgLayout() {
-	const { user, org, roles } = useLoaderData<typeof loader>()
+	const { user, org, roles, unreadCount } = useLoaderData<typeof loader>()
 	return (
-		<AppShell org={org} roles={roles} user={user}>
+		<AppShell org={org} roles={roles} user={user} unreadCount={unreadCount}>
 			<Outlet />
 		</AppShell>
 	)

@@ -129,13 +129,23 @@ function sameValue(a: unknown, b: unknown) {
 	return Array.isArray(a) && Array.isArray(b) ? a.join('\u0000') === b.join('\u0000') : a === b
 }
 
+/**
+ * The reporting anchor of last resort (domain.md › Personal-data reporting):
+ * stamped when the answer becomes `yes`, left alone otherwise.
+ */
+function personalDataSince(current: App | null, next: Pick<App, 'storesPersonalData'>) {
+	return next.storesPersonalData === 'yes' && current?.storesPersonalData !== 'yes'
+		? { personalDataSince: sql`now()` }
+		: {}
+}
+
 export async function createApp(orgId: string, actorId: string, input: AppInput): Promise<App> {
 	return withDuplicateKeyAsConflict(() =>
 		db.transaction(async (tx) => {
 			await assertKeyFree(tx, orgId, input.appKey)
 			const [app] = await tx
 				.insert(apps)
-				.values({ orgId, createdBy: actorId, ...pickEditable(input) })
+				.values({ orgId, createdBy: actorId, ...pickEditable(input), ...personalDataSince(null, input) })
 				.returning()
 			await recordAudit(tx, {
 				orgId,
@@ -165,7 +175,7 @@ export async function updateApp(orgId: string, actorId: string, appId: string, i
 			if (changed.includes('appKey')) await assertKeyFree(tx, orgId, next.appKey, appId)
 			const [app] = await tx
 				.update(apps)
-				.set({ ...next, updatedAt: sql`now()` })
+				.set({ ...next, ...personalDataSince(current, next), updatedAt: sql`now()` })
 				.where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
 				.returning()
 			await recordAudit(tx, {

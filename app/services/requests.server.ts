@@ -262,3 +262,90 @@ export async function requestsForApps(orgId: string, appIds: string[]) {
 		.from(accessRequests)
 		.where(and(eq(accessRequests.orgId, orgId), inArray(accessRequests.appId, appIds)))
 }
+
+// ── Amendments (issue 5) ─────────────────────────────────────────────────
+
+/** States in which an amendment is still being worked on; a second one is not started beside it. */
+const OPEN_STATES: RequestState[] = ['draft', 'in_review', 'changes_requested', 'ready_to_submit', 'submitted', 'info_requested']
+
+/**
+ * Starts an amendment of an approved request: a new draft linked to it and
+ * prefilled from it, which goes through the same review. The approved
+ * request itself is never edited (domain.md › Appropriate use after
+ * approval). An amendment already in progress is returned instead.
+ */
+export async function createAmendment(orgId: string, actorId: string, approvedRequestId: string) {
+	if (!UUID.test(approvedRequestId)) throw new UserFacingError(NOT_FOUND, 404)
+	return db.transaction(async (tx) => {
+		const [source] = await tx
+			.select()
+			.from(accessRequests)
+			.where(and(eq(accessRequests.id, approvedRequestId), eq(accessRequests.orgId, orgId)))
+			.for('update')
+		if (!source) throw new UserFacingError(NOT_FOUND, 404)
+		if (source.state !== 'approved') {
+			throw new UserFacingError('Only an approved request can be amended. Edit this one directly while it is a draft.', 409)
+		}
+		const [open] = await tx
+			.select({ id: accessRequests.id })
+			.from(accessRequests)
+			.where(
+				and(
+					eq(accessRequests.orgId, orgId),
+					eq(accessRequests.amendsRequestId, source.id),
+					inArray(accessRequests.state, OPEN_STATES),
+				),
+			)
+		if (open) return { id: open.id, created: false }
+		const useCases = await tx
+			.select()
+			.from(requestUseCases)
+			.where(eq(requestUseCases.requestId, source.id))
+			.orderBy(asc(requestUseCases.position))
+		const fields = requestToFields({ ...source, useCases, app: { id: source.appId, name: source.appName } })
+		const [draft] = await tx
+			.insert(accessRequests)
+			.values({
+				orgId,
+				appId: source.appId,
+				amendsRequestId: source.id,
+				...columnsOf(fields),
+				createdBy: actorId,
+				updatedBy: actorId,
+			})
+			.returning()
+		const result = await writeUseCases(tx, draft!.id, fields)
+		await tx.update(accessRequests).set({ checklistReady: result.ready }).where(eq(accessRequests.id, draft!.id))
+		await recordAudit(tx, {
+			orgId,
+			actorUserId: actorId,
+			action: 'request.amendment_created',
+			subjectType: 'access_request',
+			subjectId: draft!.id,
+			after: { amendsRequestId: source.id, appId: source.appId, state: draft!.state },
+		})
+		return { id: draft!.id, created: true }
+	})
+}
+
+/**
+ * The app's current approved scope: the use cases of its most recently
+ * approved request that has not been revoked (a revoked one is in state
+ * `revoked`, so it drops out by itself).
+ */
+export async function getApprovedScope(orgId: string, appId: string) {
+	if (!UUID.test(appId)) return null
+	const [latest] = await db
+		.select({ id: accessRequests.id, approvedAt: accessRequests.updatedAt, products: accessRequests.products })
+		.from(accessRequests)
+		.where(and(eq(accessRequests.orgId, orgId), eq(accessRequests.appId, appId), eq(accessRequests.state, 'approved')))
+		.orderBy(desc(accessRequests.updatedAt))
+		.limit(1)
+	if (!latest) return null
+	const useCases = await db
+		.select({ code: requestUseCases.code, description: requestUseCases.description })
+		.from(requestUseCases)
+		.where(eq(requestUseCases.requestId, latest.id))
+		.orderBy(asc(requestUseCases.position))
+	return { requestId: latest.id, approvedAt: latest.approvedAt, products: latest.products, useCases }
+}

@@ -72,8 +72,8 @@ test('the seeded demo organisation is there to explore', async ({ page }) => {
 	await logIn(page, 'admin@demo.test', DEMO_PASSWORD)
 	await expect(page).toHaveURL(/\/o\/demo$/)
 	await expect(page.getByText('Demo Vendor').first()).toBeVisible()
-	await expect(page.getByRole('cell', { name: /Acme Sync for Jira/ })).toBeVisible()
-	await expect(page.getByRole('cell', { name: /Ticket Mailer/ })).toBeVisible()
+	await expect(page.getByRole('link', { name: 'Acme Sync for Jira', exact: true })).toBeVisible()
+	await expect(page.getByRole('link', { name: 'Ticket Mailer', exact: true })).toBeVisible()
 })
 
 test('GET /healthz answers 200 from the running build, on the configured driver', async ({ request }) => {

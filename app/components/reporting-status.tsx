@@ -1,0 +1,52 @@
+import { Badge, type Tone } from '~/components/ui/status'
+import { type ReportingState } from '~/domain/reporting-cycle'
+
+/** Colour plus words, never colour alone (style: status = colour + text). */
+export const REPORTING_STATUS: Record<ReportingState, { tone: Tone; label: string }> = {
+	overdue: { tone: 'bad', label: 'Overdue' },
+	due_soon: { tone: 'warn', label: 'Due soon' },
+	on_track: { tone: 'ok', label: 'On track' },
+	not_required: { tone: 'neutral', label: 'No report needed' },
+}
+
+export function ReportingBadge({ status }: { status: ReportingState }) {
+	const { tone, label } = REPORTING_STATUS[status]
+	return (
+		<Badge tone={tone}>
+			<span aria-hidden="true">{status === 'overdue' ? '⚠ ' : status === 'due_soon' ? '⏰ ' : ''}</span>
+			{label}
+		</Badge>
+	)
+}
+
+/** "Overdue by 3 days", "Due today", "12 days left". */
+export function daysLeftText(daysLeft: number | null, status: ReportingState): string {
+	if (status === 'not_required') return '—'
+	if (daysLeft === null) return 'Due now'
+	if (daysLeft < 0) return `Overdue by ${-daysLeft} day${daysLeft === -1 ? '' : 's'}`
+	if (daysLeft === 0) return 'Due today'
+	return `${daysLeft} day${daysLeft === 1 ? '' : 's'} left`
+}
+
+export function formatDay(value: Date | string, timeZone: string) {
+	return new Date(value).toLocaleDateString('en-GB', {
+		weekday: 'short',
+		day: 'numeric',
+		month: 'short',
+		year: 'numeric',
+		timeZone,
+	})
+}
+
+export function formatDateTime(value: Date | string, timeZone: string) {
+	return new Date(value).toLocaleString('en-GB', {
+		day: 'numeric',
+		month: 'short',
+		year: 'numeric',
+		hour: '2-digit',
+		minute: '2-digit',
+		hourCycle: 'h23',
+		timeZone,
+		timeZoneName: 'short',
+	})
+}

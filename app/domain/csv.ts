@@ -1,0 +1,165 @@
+/**
+ * A streaming CSV reader (RFC 4180 plus what spreadsheets really write: a
+ * UTF-8 BOM, CRLF or LF or CR line ends, quoted fields with doubled quotes and
+ * line breaks). Chunks go in, records come out, so an upload of any size is
+ * read with little memory (design.md, "Scaling out"). Pure: no I/O.
+ */
+
+export type CsvRecord = {
+	/** 1-based physical line on which the record starts (what an editor shows). */
+	line: number
+	fields: string[]
+	/** Set when the record could not be read whole (never-closed quote, absurd length). */
+	error?: string
+}
+
+/** No ledger row comes near this; it bounds memory when a quote is never closed. */
+export const MAX_RECORD_CHARS = 16_384
+
+type State = 'fieldStart' | 'unquoted' | 'quoted' | 'quoteInQuoted'
+
+export class CsvParser {
+	private state: State = 'fieldStart'
+	private fields: string[] = []
+	private field = ''
+	private size = 0
+	private tooLong = false
+	private line = 1
+	private recordLine = 1
+	private afterCr = false
+	/** The character before, across chunks: a CRLF inside quotes is one line break. */
+	private previous = ''
+	private started = false
+	private out: CsvRecord[] = []
+
+	/** Feeds one chunk; returns the records it completed. */
+	push(chunk: string): CsvRecord[] {
+		let text = chunk
+		if (!this.started && text.length > 0) {
+			this.started = true
+			if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+		}
+		for (let i = 0; i < text.length; i++) {
+			const char = text[i]!
+			if (this.afterCr) {
+				this.afterCr = false
+				// CRLF is one line end; the LF was already counted with the CR.
+				if (char === '\n' && this.state !== 'quoted') {
+					this.previous = char
+					continue
+				}
+			}
+			this.handle(char)
+			this.previous = char
+		}
+		const done = this.out
+		this.out = []
+		return done
+	}
+
+	private handle(char: string) {
+		switch (this.state) {
+			case 'quoted':
+				if (char === '"') this.state = 'quoteInQuoted'
+				else {
+					if (char === '\r' || (char === '\n' && this.previous !== '\r')) this.line++
+					this.append(char)
+				}
+				break
+			case 'quoteInQuoted':
+				if (char === '"') {
+					this.append('"')
+					this.state = 'quoted'
+					break
+				}
+				this.state = 'unquoted'
+				this.handleUnquoted(char)
+				break
+			case 'fieldStart':
+				if (char === '"') {
+					this.state = 'quoted'
+					break
+				}
+				this.state = 'unquoted'
+				this.handleUnquoted(char)
+				break
+			case 'unquoted':
+				this.handleUnquoted(char)
+				break
+		}
+	}
+
+	/** Ends the input; returns the last record, if any. */
+	end(): CsvRecord[] {
+		if (this.state === 'quoted') {
+			this.fields.push(this.field)
+			this.emit('a quoted field is never closed (missing ")')
+		} else if (this.state !== 'fieldStart' || this.fields.length > 0) {
+			this.fields.push(this.field)
+			this.emit()
+		}
+		const done = this.out
+		this.out = []
+		return done
+	}
+
+	private handleUnquoted(char: string) {
+		if (char === ',') {
+			this.fields.push(this.field)
+			this.field = ''
+			this.state = 'fieldStart'
+		} else if (char === '\n' || char === '\r') {
+			this.fields.push(this.field)
+			this.emit()
+			this.line++
+			this.recordLine = this.line
+			if (char === '\r') this.afterCr = true
+		} else {
+			this.append(char)
+		}
+	}
+
+	private append(char: string) {
+		this.size++
+		if (this.size > MAX_RECORD_CHARS) {
+			this.tooLong = true
+			return
+		}
+		this.field += char
+	}
+
+	private emit(error?: string) {
+		const record: CsvRecord = { line: this.recordLine, fields: this.fields }
+		if (this.tooLong) record.error = `the row is longer than ${MAX_RECORD_CHARS} characters`
+		else if (error) record.error = error
+		this.out.push(record)
+		this.fields = []
+		this.field = ''
+		this.size = 0
+		this.tooLong = false
+		this.state = 'fieldStart'
+	}
+}
+
+/** Records from text chunks (e.g. a decoded upload stream), one at a time. */
+export async function* parseCsv(
+	chunks: AsyncIterable<string> | Iterable<string>,
+): AsyncGenerator<CsvRecord, void, undefined> {
+	const parser = new CsvParser()
+	for await (const chunk of chunks) yield* parser.push(chunk)
+	yield* parser.end()
+}
+
+/** A blank line (nothing but its line end) carries no row. */
+export function isBlankRecord(record: CsvRecord): boolean {
+	return record.fields.length === 1 && record.fields[0]!.trim() === '' && !record.error
+}
+
+/** One field for a CSV file: quoted when it holds a comma, a quote or a line break. */
+export function csvField(value: string): string {
+	return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value
+}
+
+export function csvLine(fields: readonly string[]): string {
+	return `${fields.map(csvField).join(',')}\r\n`
+}

@@ -1,0 +1,78 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { FormAlert, TextField } from '~/components/ui/form'
+import { PageHeader } from '~/components/ui/status'
+import { DEFAULT_FOLLOW_UP_DAYS } from '~/domain/tickets'
+import { OrgSettingsSchema } from '~/schemas/settings'
+import { getOrgSettings, updateOrgSettings } from '~/services/org-settings.server'
+import { requirePermission } from '~/utils/auth.server'
+import { parseForm } from '~/utils/forms'
+
+export const meta: MetaFunction = () => [{ title: 'Settings · Clearance' }]
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+	const { org } = await requirePermission(request, params.org, 'members:manage')
+	return { settings: await getOrgSettings(org.id) }
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+	const { org, user } = await requirePermission(request, params.org, 'members:manage')
+	const form = await parseForm(request, OrgSettingsSchema)
+	if (!form.success) {
+		return data({ errors: form.errors, values: form.values, notice: null as string | null }, 400)
+	}
+	await updateOrgSettings(org.id, user.id, form.data)
+	return { errors: undefined, values: undefined, notice: 'Settings saved.' }
+}
+
+export default function SettingsPage() {
+	const { settings } = useLoaderData<typeof loader>()
+	const result = useActionData<typeof action>()
+	const navigation = useNavigation()
+	const value = (name: keyof typeof settings) => String(result?.values?.[name] ?? settings[name])
+	return (
+		<div className="stack">
+			<PageHeader title="Settings" description="Organisation-wide rules: the time zone dates are shown in, and internal deadlines." />
+			{result?.notice ? (
+				<div className="alert alert-ok" role="status">
+					{result.notice}
+				</div>
+			) : null}
+			<FormAlert message={result?.errors ? 'Some fields need attention; nothing was saved.' : null} />
+			<Form method="post" className="card form" aria-label="Organisation settings" key={JSON.stringify(settings)}>
+				<TextField
+					label="Time zone"
+					name="timeZone"
+					hint="An IANA name such as Europe/Berlin or America/New_York. Days waiting and due dates are counted in it."
+					defaultValue={value('timeZone')}
+					error={result?.errors?.timeZone}
+				/>
+				<TextField
+					label="Ticket follow-up after (days)"
+					name="followUpDays"
+					type="number"
+					min={1}
+					max={60}
+					hint={`Atlassian publishes no turnaround time. Clearance prompts a follow-up after this many days without activity on a ticket (1–60, default ${DEFAULT_FOLLOW_UP_DAYS}).`}
+					defaultValue={value('followUpDays')}
+					error={result?.errors?.followUpDays}
+				/>
+				<TextField
+					label="Erase and refresh tasks due after (days)"
+					name="taskDueDays"
+					type="number"
+					min={1}
+					max={365}
+					hint="Internal policy, not Atlassian’s: Atlassian publishes no erasure deadline (1–365, default 30)."
+					defaultValue={value('taskDueDays')}
+					error={result?.errors?.taskDueDays}
+				/>
+				<div>
+					<button type="submit" className="button" disabled={navigation.state !== 'idle'}>
+						Save settings
+					</button>
+				</div>
+			</Form>
+		</div>
+	)
+}

@@ -1,0 +1,115 @@
+import { z } from 'zod'
+
+/**
+ * Every lifecycle form on the request page. Each carries the version the
+ * page was rendered from (hidden input), checked by the service
+ * (design.md › lifecycle: optimistic locking).
+ */
+const version = z.coerce.number().int().positive()
+const note = (max: number, message?: string) =>
+	z
+		.string()
+		.trim()
+		.max(max, `Use at most ${max.toLocaleString('en')} characters.`)
+		.refine((value) => !message || value.length > 0, message ?? '')
+
+const optionalUrl = z
+	.string()
+	.trim()
+	.max(2000, 'Use at most 2,000 characters.')
+	.refine((value) => value === '' || /^https?:\/\/[^\s]+$/i.test(value), 'Enter a link starting with http:// or https://, or leave it empty.')
+
+/** A calendar date from `<input type="date">`, not in the future. */
+const pastDate = (label: string) =>
+	z
+		.string()
+		.trim()
+		.regex(/^\d{4}-\d{2}-\d{2}$/, `Enter the ${label} as a date.`)
+		.refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), `Enter the ${label} as a date.`)
+		.refine((value) => Date.parse(`${value}T00:00:00Z`) <= Date.now() + 24 * 60 * 60 * 1000, `The ${label} cannot be in the future.`)
+
+export const DecideUseCaseSchema = z
+	.object({
+		intent: z.literal('decide'),
+		version,
+		useCaseId: z.uuid('Reload the request: that use case is unknown.'),
+		decision: z.enum(['approve', 'reject'], 'Choose approve or reject.'),
+		reason: note(1000),
+	})
+	.refine((value) => value.decision === 'approve' || value.reason.length > 0, {
+		path: ['reason'],
+		message: 'Give a reason so the vendor knows what to change.',
+	})
+
+export const RequestChangesSchema = z.object({
+	intent: z.literal('request_changes'),
+	version,
+	comment: note(2000, 'Say what the vendor needs to change: a comment is required.'),
+})
+
+export const RecordTicketSchema = z.object({
+	intent: z.literal('record_ticket'),
+	version,
+	// Shape only here; parseTicketKey (domain) gives the precise message.
+	ticketKey: z.string().trim().min(1, 'Enter the ticket key, for example DEVHELP-5718.').max(200, 'That is too long for a ticket key.'),
+	ticketUrl: optionalUrl,
+	openedOn: pastDate('date the ticket was opened'),
+})
+
+export const InfoRequestedSchema = z.object({
+	intent: z.literal('atlassian_requested_info'),
+	version,
+	question: note(4000, 'Write down what Atlassian asked.'),
+})
+
+export const RecordReplySchema = z.object({
+	intent: z.literal('record_reply'),
+	version,
+	reply: note(4000, 'Write down what you answered.'),
+})
+
+export const ApprovedSchema = z.object({
+	intent: z.literal('atlassian_approved'),
+	version,
+	approvedOn: pastDate('approval date'),
+	scopes: note(1000, 'List the products and scopes Atlassian approved, for example “Jira: read:email-address:jira”.'),
+})
+
+export const DeclinedSchema = z.object({
+	intent: z.literal('atlassian_declined'),
+	version,
+	reason: note(2000, 'Write down the reason Atlassian gave.'),
+})
+
+export const RevokedSchema = z.object({
+	intent: z.literal('atlassian_revoked'),
+	version,
+	reason: note(2000, 'Write down the reason Atlassian gave.'),
+})
+
+export const TicketNoteSchema = z.object({
+	intent: z.literal('ticket_note'),
+	version,
+	note: note(2000, 'Say what you asked or what Atlassian said.'),
+})
+
+const simple = <T extends string>(intent: T) => z.object({ intent: z.literal(intent), version })
+
+export const RequestActionSchema = z.discriminatedUnion('intent', [
+	DecideUseCaseSchema,
+	RequestChangesSchema,
+	RecordTicketSchema,
+	InfoRequestedSchema,
+	RecordReplySchema,
+	ApprovedSchema,
+	DeclinedSchema,
+	RevokedSchema,
+	TicketNoteSchema,
+	simple('submit_for_review'),
+	simple('complete_review'),
+	simple('reopen'),
+	z.object({ intent: z.literal('withdraw'), version, comment: note(2000).optional() }),
+	z.object({ intent: z.literal('amend') }),
+])
+
+export type RequestActionInput = z.infer<typeof RequestActionSchema>

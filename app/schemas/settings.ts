@@ -1,0 +1,31 @@
+import { z } from 'zod'
+
+/** An IANA zone the runtime knows; Intl throws RangeError for anything else. */
+export function isTimeZone(value: string) {
+	try {
+		new Intl.DateTimeFormat('en-US', { timeZone: value })
+		return true
+	} catch {
+		return false
+	}
+}
+
+const days = (label: string, min: number, max: number) =>
+	z.coerce
+		.number(`Enter the ${label} as a number of days.`)
+		.int(`Enter the ${label} as a whole number of days.`)
+		.min(min, `The ${label} is at least ${min} day${min === 1 ? '' : 's'}.`)
+		.max(max, `The ${label} is at most ${max} days.`)
+
+export const OrgSettingsSchema = z.object({
+	timeZone: z
+		.string()
+		.trim()
+		.min(1, 'Enter a time zone, for example Europe/Berlin.')
+		.max(100, 'That is too long for a time zone.')
+		.refine(isTimeZone, 'Unknown time zone. Use a name such as Europe/Berlin, America/New_York or UTC.'),
+	followUpDays: days('follow-up period', 1, 60),
+	taskDueDays: days('task due period', 1, 365),
+})
+
+export type OrgSettings = z.infer<typeof OrgSettingsSchema>

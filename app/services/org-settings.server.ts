@@ -1,0 +1,37 @@
+import { eq } from 'drizzle-orm'
+import { db } from '#db/client.server'
+import { organizations } from '#db/schema'
+import { type OrgSettings } from '~/schemas/settings'
+import { UserFacingError } from '~/utils/errors'
+import { recordAudit } from './audit.server'
+
+export async function getOrgSettings(orgId: string): Promise<OrgSettings> {
+	const [row] = await db
+		.select({ timeZone: organizations.timeZone, followUpDays: organizations.followUpDays, taskDueDays: organizations.taskDueDays })
+		.from(organizations)
+		.where(eq(organizations.id, orgId))
+	if (!row) throw new UserFacingError('No such organisation.', 404)
+	return row
+}
+
+/** Time zone, ticket follow-up period and task due period, audited with before/after. */
+export async function updateOrgSettings(orgId: string, actorId: string, settings: OrgSettings) {
+	await db.transaction(async (tx) => {
+		const [before] = await tx
+			.select({ timeZone: organizations.timeZone, followUpDays: organizations.followUpDays, taskDueDays: organizations.taskDueDays })
+			.from(organizations)
+			.where(eq(organizations.id, orgId))
+			.for('update')
+		if (!before) throw new UserFacingError('No such organisation.', 404)
+		await tx.update(organizations).set(settings).where(eq(organizations.id, orgId))
+		await recordAudit(tx, {
+			orgId,
+			actorUserId: actorId,
+			action: 'org.settings_changed',
+			subjectType: 'organization',
+			subjectId: orgId,
+			before,
+			after: settings,
+		})
+	})
+}

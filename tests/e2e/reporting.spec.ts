@@ -1,0 +1,115 @@
+import { readFile } from 'node:fs/promises'
+import { expect, test, type Page } from '@playwright/test'
+import { signUp, uniqueEmail } from './utils'
+
+async function registerApp(page: Page, name: string, key: string, personalData: string) {
+	await page.getByRole('link', { name: 'Apps', exact: true }).click()
+	await page.getByRole('link', { name: 'Register an app' }).first().click()
+	await expect(page.locator('html[data-hydrated]')).toBeAttached()
+	await page.getByLabel('App name').fill(name)
+	await page.getByLabel('App key or app id').fill(key)
+	await page.getByLabel('App type').selectOption('forge')
+	await page.getByLabel('Jira').check()
+	await page.getByLabel(personalData).check()
+	await page.getByRole('button', { name: 'Register app' }).click()
+	await expect(page.getByRole('heading', { name })).toBeVisible()
+}
+
+/** `datetime-local` text for `daysAgo` days before now (the org's zone is UTC). */
+function localDaysAgo(daysAgo: number) {
+	return new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 16)
+}
+
+test('an overdue app tops the dashboard; import, batches, a run with a closed account and its erase task put it back on track', async ({
+	page,
+}) => {
+	await signUp(page, { name: 'Vera Vendor', email: uniqueEmail('vendor'), orgName: 'Report Works' })
+	await registerApp(page, 'Quiet Tool', 'com.works.quiet', 'No, it stores no personal data')
+	await registerApp(page, 'Mail Bridge', 'com.works.mail', 'Yes, it stores personal data')
+
+	// Make it overdue: a report recorded 40 days ago on a 15-day cycle.
+	await page.getByRole('link', { name: 'Open reporting' }).click()
+	await expect(page.getByRole('heading', { name: 'Reporting: Mail Bridge' })).toBeVisible()
+	await expect(page.locator('html[data-hydrated]')).toBeAttached()
+	const runForm = page.getByRole('region', { name: 'Record a report run' })
+	await runForm.getByLabel(/Sent at/).fill(localDaysAgo(40))
+	await runForm.getByRole('button', { name: 'Record run' }).click()
+	await expect(page.getByRole('status').filter({ hasText: 'Report run recorded' })).toBeVisible()
+
+	await page.getByRole('link', { name: 'Dashboard', exact: true }).click()
+	await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
+	await expect(page.getByRole('alert')).toContainText('1 app is overdue')
+	const firstRow = page.locator('tbody tr.deadline-row').first()
+	await expect(firstRow).toContainText('Mail Bridge')
+	await expect(firstRow).toContainText('Overdue')
+	await expect(page.locator('tbody tr.deadline-row').nth(1)).toContainText('Quiet Tool')
+	await expect(page.getByRole('img', { name: /Reports falling due over the next 60 days/ })).toBeVisible()
+
+	// Import a CSV with one bad row; it is reported with its line and reason.
+	await firstRow.getByRole('link', { name: 'Reporting for Mail Bridge' }).click()
+	await expect(page.locator('html[data-hydrated]')).toBeAttached()
+	const importForm = page.getByRole('region', { name: 'Import account ids' })
+	await importForm.getByLabel('CSV file').setInputFiles({
+		name: 'accounts.csv',
+		mimeType: 'text/csv',
+		buffer: Buffer.from(
+			'accountId,updatedAt\r\n5be24ad8b1653240376955d2,2026-01-10T09:00:00Z\r\nsomeone@example.com,2026-01-10T09:00:00Z\r\n5be24ba3f91c106033269289,2026-01-10T09:00:00Z\r\n',
+		),
+	})
+	await importForm.getByRole('button', { name: 'Import' }).click()
+	const summary = page.getByRole('region', { name: 'Import account ids' }).getByRole('status')
+	await expect(summary).toContainText('2 added, 0 updated, 1 rejected')
+	const rejected = summary.getByRole('row').filter({ hasText: 'this looks like an email address' })
+	await expect(rejected).toContainText('3')
+	await expect(page.getByText('someone@example.com')).toHaveCount(0)
+
+	// Download the batches.
+	const downloadPromise = page.waitForEvent('download')
+	await page.getByRole('link', { name: 'Download batches (JSON array)' }).click()
+	const download = await downloadPromise
+	const bodies = JSON.parse(await readFile((await download.path())!, 'utf8')) as { accounts: { accountId: string }[] }[]
+	expect(bodies).toHaveLength(1)
+	expect(bodies[0]!.accounts.map((account) => account.accountId)).toEqual([
+		'5be24ad8b1653240376955d2',
+		'5be24ba3f91c106033269289',
+	])
+
+	// Record today's run with one closed account.
+	await runForm.getByLabel(/Sent at/).fill(localDaysAgo(0))
+	await runForm
+		.getByLabel('Atlassian’s answers (paste)')
+		.fill('{"accounts":[{"accountId":"5be24ba3f91c106033269289","status":"closed"}]}')
+	await runForm.getByRole('button', { name: 'Record run' }).click()
+	await expect(page.getByRole('status').filter({ hasText: '1 closed' })).toBeVisible()
+	await expect(page.getByText('On track').first()).toBeVisible()
+
+	// Complete the erase task: the account leaves the ledger.
+	const tasks = page.getByRole('region', { name: 'Open tasks' })
+	await expect(tasks).toContainText('internal policy')
+	await tasks.getByRole('button', { name: 'Mark erased: 5be24ba3f91c106033269289' }).click()
+	await expect(page.getByRole('status').filter({ hasText: 'Erased' })).toBeVisible()
+	await expect(tasks).toContainText('No erase or refresh tasks are open')
+	const ledger = page.getByRole('region', { name: 'Account ledger' })
+	await expect(ledger.getByRole('cell', { name: '5be24ba3f91c106033269289' })).toHaveCount(0)
+	await expect(ledger.getByRole('cell', { name: '5be24ad8b1653240376955d2' })).toBeVisible()
+
+	// Back on the dashboard: on track, nothing overdue.
+	await page.getByRole('link', { name: 'Dashboard', exact: true }).click()
+	const row = page.locator('tbody tr.deadline-row').filter({ hasText: 'Mail Bridge' })
+	await expect(row).toContainText('On track')
+	await expect(row).toContainText('15 days left')
+	await expect(page.getByRole('alert')).toHaveCount(0)
+
+	// The cycle: 0 days is refused in the browser, 7 (Atlassian's API default) is saved and explained.
+	await row.getByRole('link', { name: 'Reporting for Mail Bridge' }).click()
+	await expect(page.locator('html[data-hydrated]')).toBeAttached()
+	const cycleForm = page.getByRole('region', { name: 'Change the cycle' })
+	await cycleForm.getByLabel('Another number of days').check()
+	await cycleForm.getByLabel('Days (1–90), for another number').fill('0')
+	await cycleForm.getByRole('button', { name: 'Save cycle' }).click()
+	await expect(cycleForm.getByText(/Enter a cycle from 1 to 90 days/)).toBeVisible()
+	await cycleForm.getByLabel(/^7 days/).check()
+	await cycleForm.getByRole('button', { name: 'Save cycle' }).click()
+	await expect(page.getByRole('status').filter({ hasText: 'The reporting cycle is now 7 days.' })).toBeVisible()
+	await expect(page.getByRole('region', { name: 'Reporting status' })).toContainText('7-day cycle (Atlassian reporting API default)')
+})

@@ -1,0 +1,551 @@
+import { and, eq } from 'drizzle-orm'
+import { describe, expect, it } from 'vitest'
+import { db } from '#db/client.server'
+import { accountActions, apps, auditEvents, organizations, reportRuns, storedAccounts } from '#db/schema'
+import { EMAIL_IN_ACCOUNT_ID_REASON } from '~/domain/account-ids'
+import { MAX_BATCH } from '~/domain/report-batches'
+import { loader as dashboardLoader } from '~/routes/o.$org._index'
+import { action as reportingAction, loader as reportingLoader } from '~/routes/o.$org.apps.$appId_.reporting'
+import { loader as batchesLoader } from '~/routes/o.$org.apps.$appId_.reporting.batches'
+import { loader as csvLoader } from '~/routes/o.$org.apps.$appId_.reporting.ledger[.]csv'
+import { AppSchema } from '~/schemas/apps'
+import { createApp, getApp, updateApp } from '~/services/apps.server'
+import { countAccounts, importAccounts, type ImportResult } from '~/services/ledger.server'
+import { completeTask, dashboardRows, recordRun } from '~/services/reporting.server'
+import { parseCsv } from '~/domain/csv'
+import { addMember, cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
+
+const encoder = new TextEncoder()
+
+function appInput(overrides: Record<string, unknown> = {}) {
+	return AppSchema.parse({
+		name: 'Mail Bridge',
+		appKey: `com.acme.bridge-${Math.random().toString(36).slice(2, 8)}`,
+		appType: 'forge',
+		products: ['jira'],
+		privacyPolicyUrl: 'https://acme.example/privacy',
+		storesPersonalData: 'yes',
+		...overrides,
+	})
+}
+
+async function world() {
+	const { org, admin } = await createOrg()
+	const { cookie } = await cookieFor(admin.id)
+	const app = await createApp(org.id, admin.id, appInput())
+	const params = { org: org.slug, appId: app.id }
+	const url = `/o/${org.slug}/apps/${app.id}/reporting`
+	return { org, user: admin, cookie, app, params, url }
+}
+
+/** A multipart body streamed part by part, as a browser uploads a file. */
+function multipartRequest(
+	url: string,
+	cookie: string,
+	fields: Record<string, string>,
+	file: { name: string; filename: string; chunks: () => Iterable<string> },
+) {
+	const boundary = `----clearance${Math.random().toString(36).slice(2)}`
+	function* parts() {
+		for (const [name, value] of Object.entries(fields)) {
+			yield `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`
+		}
+		yield `--${boundary}\r\nContent-Disposition: form-data; name="${file.name}"; filename="${file.filename}"\r\nContent-Type: text/csv\r\n\r\n`
+		yield* file.chunks()
+		yield `\r\n--${boundary}--\r\n`
+	}
+	const iterator = parts()
+	const body = new ReadableStream<Uint8Array>({
+		pull(controller) {
+			const next = iterator.next()
+			if (next.done) controller.close()
+			else controller.enqueue(encoder.encode(next.value))
+		},
+	})
+	return new Request(new URL(url, 'http://localhost'), {
+		method: 'POST',
+		headers: { Cookie: cookie, 'Content-Type': `multipart/form-data; boundary=${boundary}` },
+		body,
+		duplex: 'half',
+	} as RequestInit)
+}
+
+function csvRows(rows: string[]) {
+	return () => [['accountId,updatedAt', ...rows].join('\r\n')]
+}
+
+async function importText(orgId: string, userId: string, appId: string, text: string, atomic = false) {
+	return importAccounts(orgId, userId, appId, parseCsv([text]), { atomic })
+}
+
+const BAD_ROWS = [
+	'5be24ad8b1653240376955d2,2026-01-10T09:00:00Z',
+	'someone@example.com,2026-01-10T09:00:00Z',
+	'unknown,2026-01-10T09:00:00Z',
+	`${'a'.repeat(129)},2026-01-10T09:00:00Z`,
+	'5be24ba3f91c106033269289,yesterday',
+	'557058:0f5e3c1a-1111-2222-3333-444455556666,2026-01-11',
+]
+
+describe('ledger import', () => {
+	it('imports 100,000 streamed rows through the upload route in chunks', async () => {
+		const { org, app, cookie, params, url } = await world()
+		const total = 100_000
+		function* chunks() {
+			yield 'accountId,updatedAt\r\n'
+			let text = ''
+			for (let i = 0; i < total; i++) {
+				text += `acc-${String(i).padStart(6, '0')},2026-01-01T00:00:00Z\r\n`
+				if (text.length > 64 * 1024) {
+					yield text
+					text = ''
+				}
+			}
+			yield text
+		}
+		const started = performance.now()
+		const result = await runRoute(
+			reportingAction,
+			multipartRequest(url, cookie, { intent: 'import' }, { name: 'file', filename: 'accounts.csv', chunks }),
+			params,
+		)
+		const seconds = (performance.now() - started) / 1000
+		console.info(`100k-row import took ${seconds.toFixed(1)} s`)
+		expect(result.status).toBe(200)
+		expect((result.data as { importResult: ImportResult }).importResult).toMatchObject({
+			written: true,
+			rows: total,
+			inserted: total,
+			updated: 0,
+			rejected: 0,
+		})
+		expect(await countAccounts(app.id)).toBe(total)
+		const [event] = await db.select().from(auditEvents).where(eq(auditEvents.action, 'ledger.imported'))
+		expect(event).toMatchObject({ orgId: org.id, subjectId: app.id, after: { inserted: total } })
+		expect(seconds).toBeLessThan(60)
+	}, 120_000)
+
+	it('reports email, unknown, too long and bad date rows with line numbers and keeps the good ones', async () => {
+		const { app, cookie, params, url } = await world()
+		const result = await runRoute(
+			reportingAction,
+			multipartRequest(url, cookie, { intent: 'import' }, { name: 'file', filename: 'a.csv', chunks: csvRows(BAD_ROWS) }),
+			params,
+		)
+		expect(result.status).toBe(200)
+		const imported = (result.data as { importResult: ImportResult }).importResult
+		expect(imported).toMatchObject({ written: true, rows: 6, inserted: 2, updated: 0, rejected: 4 })
+		expect(imported.rejectedRows).toEqual([
+			{ line: 3, accountId: 'someone@example.com', reason: EMAIL_IN_ACCOUNT_ID_REASON },
+			{ line: 4, accountId: 'unknown', reason: expect.stringContaining('unknown') },
+			{ line: 5, accountId: expect.any(String), reason: 'account id is longer than 128 characters' },
+			{ line: 6, accountId: '5be24ba3f91c106033269289', reason: expect.stringContaining('RFC 3339') },
+		])
+		const stored = await db.select().from(storedAccounts).where(eq(storedAccounts.appId, app.id))
+		expect(stored.map((row) => row.accountId).sort()).toEqual([
+			'557058:0f5e3c1a-1111-2222-3333-444455556666',
+			'5be24ad8b1653240376955d2',
+		])
+		// Nothing email-like ever lands in the ledger.
+		expect(stored.some((row) => row.accountId.includes('@'))).toBe(false)
+	})
+
+	it('writes nothing in atomic mode when any row is rejected, and everything when none is', async () => {
+		const { org, user, app, cookie, params, url } = await world()
+		// A valid first chunk is rolled back too, not only the rows after the bad one.
+		const many = Array.from({ length: 2500 }, (_, i) => `ok-${i},2026-01-01T00:00:00Z`)
+		const result = await runRoute(
+			reportingAction,
+			multipartRequest(
+				url,
+				cookie,
+				{ intent: 'import', atomic: '1' },
+				{ name: 'file', filename: 'a.csv', chunks: csvRows([...many, 'bad@example.com,2026-01-01T00:00:00Z']) },
+			),
+			params,
+		)
+		expect(result.status).toBe(422)
+		expect((result.data as { importResult: ImportResult }).importResult).toMatchObject({
+			written: false,
+			inserted: 0,
+			rejected: 1,
+			rejectedRows: [{ line: 2502, reason: EMAIL_IN_ACCOUNT_ID_REASON }],
+		})
+		expect(await countAccounts(app.id)).toBe(0)
+		expect(await db.select().from(auditEvents).where(eq(auditEvents.action, 'ledger.imported'))).toHaveLength(0)
+
+		const clean = await importText(org.id, user.id, app.id, 'accountId,updatedAt\nabc,2026-01-01T00:00:00Z\n', true)
+		expect(clean).toMatchObject({ written: true, inserted: 1 })
+	})
+
+	it('upserts by account id: a second import updates updatedAt, duplicates in one file keep the last', async () => {
+		const { org, user, app } = await world()
+		await importText(org.id, user.id, app.id, 'accountId,updatedAt\na1,2026-01-01T00:00:00Z\na2,2026-01-01T00:00:00Z\n')
+		const again = await importText(
+			org.id,
+			user.id,
+			app.id,
+			'\uFEFFaccountId,updatedAt\r\na1,2026-02-01T00:00:00Z\r\na3,2026-02-01T00:00:00Z\r\na3,2026-03-01T00:00:00+01:00\r\n',
+		)
+		expect(again).toMatchObject({ inserted: 1, updated: 1, rejected: 0 })
+		const rows = await db.select().from(storedAccounts).where(eq(storedAccounts.appId, app.id))
+		const byId = Object.fromEntries(rows.map((row) => [row.accountId, row.updatedAt.toISOString()]))
+		expect(byId).toEqual({
+			a1: '2026-02-01T00:00:00.000Z',
+			a2: '2026-01-01T00:00:00.000Z',
+			a3: '2026-02-28T23:00:00.000Z',
+		})
+	})
+
+	it('refuses a file without the accountId,updatedAt header, and a missing file, with a message', async () => {
+		const { app, cookie, params, url } = await world()
+		const wrong = await runRoute(
+			reportingAction,
+			multipartRequest(url, cookie, { intent: 'import' }, { name: 'file', filename: 'a.csv', chunks: () => ['email,date\nx,y\n'] }),
+			params,
+		)
+		expect(wrong.status).toBe(400)
+		expect(wrong.data).toMatchObject({ errors: { file: expect.stringContaining('accountId,updatedAt') } })
+		const none = await runRoute(
+			reportingAction,
+			multipartRequest(url, cookie, { intent: 'import' }, { name: 'file', filename: '', chunks: () => [] }),
+			params,
+		)
+		expect(none.status).toBe(400)
+		expect(await countAccounts(app.id)).toBe(0)
+	})
+
+	it('searches and pages the ledger, and exports it as CSV', async () => {
+		const { org, user, app, cookie, params, url } = await world()
+		const rows = Array.from({ length: 120 }, (_, i) => `acc-${String(i).padStart(3, '0')},2026-01-01T00:00:00Z`)
+		await importText(org.id, user.id, app.id, ['accountId,updatedAt', ...rows].join('\n'))
+		const page2 = await runRoute(reportingLoader, makeRequest(`${url}?page=2`, { cookie }), params)
+		const data = page2.data as { ledger: { total: number; accounts: { accountId: string }[] } }
+		expect(data.ledger.total).toBe(120)
+		expect(data.ledger.accounts[0]!.accountId).toBe('acc-050')
+		const search = await runRoute(reportingLoader, makeRequest(`${url}?q=acc-11`, { cookie }), params)
+		expect((search.data as typeof data).ledger.total).toBe(10)
+
+		const csv = await runRoute(csvLoader, makeRequest(`${url}/ledger.csv`, { cookie }), params)
+		expect(csv.status).toBe(200)
+		expect(csv.headers.get('Content-Type')).toContain('text/csv')
+		const lines = (csv.data as string).trim().split('\r\n')
+		expect(lines[0]).toBe('accountId,updatedAt')
+		expect(lines).toHaveLength(121)
+		expect(lines[1]).toBe('acc-000,2026-01-01T00:00:00.000Z')
+	})
+})
+
+describe('report batches', () => {
+	it('never exceed 90 and cover every account exactly once, as a JSON array and NDJSON, scoped by app', async () => {
+		const { org, user, app, cookie, params, url } = await world()
+		const count = 2 * MAX_BATCH * 6 + 17 // several stream pages and a partial last batch
+		const rows = Array.from({ length: count }, (_, i) => `id-${i},2026-01-0${(i % 9) + 1}T10:00:00+02:00`)
+		await importText(org.id, user.id, app.id, ['accountId,updatedAt', ...rows].join('\n'))
+		// Another app's accounts must not leak into this app's batches.
+		const other = await createApp(org.id, user.id, appInput())
+		await importText(org.id, user.id, other.id, 'accountId,updatedAt\nother-1,2026-01-01T00:00:00Z\n')
+
+		const json = await runRoute(batchesLoader, makeRequest(`${url}/batches?format=json`, { cookie }), params)
+		expect(json.status).toBe(200)
+		const bodies = json.data as { accounts: { accountId: string; updatedAt: string }[] }[]
+		const ndjson = await runRoute(batchesLoader, makeRequest(`${url}/batches?format=ndjson`, { cookie }), params)
+		expect(ndjson.headers.get('Content-Type')).toContain('ndjson')
+		const lines = (ndjson.data as string).trim().split('\n').map((line) => JSON.parse(line) as (typeof bodies)[number])
+		expect(lines).toEqual(bodies)
+
+		expect(bodies).toHaveLength(Math.ceil(count / MAX_BATCH))
+		const seen = new Map<string, number>()
+		for (const body of bodies) {
+			expect(Object.keys(body)).toEqual(['accounts'])
+			expect(body.accounts.length).toBeGreaterThan(0)
+			expect(body.accounts.length).toBeLessThanOrEqual(MAX_BATCH)
+			for (const account of body.accounts) {
+				expect(Object.keys(account)).toEqual(['accountId', 'updatedAt'])
+				expect(account.updatedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+				seen.set(account.accountId, (seen.get(account.accountId) ?? 0) + 1)
+			}
+		}
+		expect(seen.size).toBe(count)
+		expect([...seen.values()].every((n) => n === 1)).toBe(true)
+		expect(seen.has('other-1')).toBe(false)
+	})
+
+	it('is an empty JSON array for an empty ledger', async () => {
+		const { cookie, params, url } = await world()
+		const json = await runRoute(batchesLoader, makeRequest(`${url}/batches`, { cookie }), params)
+		expect(json.data).toEqual([])
+	})
+})
+
+describe('report runs and tasks', () => {
+	async function withLedger() {
+		const w = await world()
+		await importText(
+			w.org.id,
+			w.user.id,
+			w.app.id,
+			'accountId,updatedAt\n5be24ad8b1653240376955d2,2026-01-01T00:00:00Z\n5be24ba3f91c106033269289,2026-01-01T00:00:00Z\nacc-upd,2026-01-01T00:00:00Z\n',
+		)
+		return w
+	}
+
+	it('creates an erase task for closed and a refresh task for updated, due in the org policy days', async () => {
+		const { org, user, app, cookie, params, url } = await withLedger()
+		await db.update(organizations).set({ taskDueDays: 10 }).where(eq(organizations.id, org.id))
+		const answers = [
+			JSON.stringify({ accounts: [{ accountId: '5be24ba3f91c106033269289', status: 'closed' }] }),
+			JSON.stringify({ accounts: [{ accountId: 'acc-upd', status: 'updated' }] }),
+		].join('\n')
+		const result = await runRoute(
+			reportingAction,
+			makeRequest(url, { cookie, form: { intent: 'run', sentAt: '2026-01-20T10:00:00Z', answers, cyclePeriod: '' } }),
+			params,
+		)
+		expect(result.status).toBe(200)
+		const [run] = await db.select().from(reportRuns).where(eq(reportRuns.appId, app.id))
+		expect(run).toMatchObject({
+			orgId: org.id,
+			accountCount: 3,
+			batchCount: 1,
+			closedCount: 1,
+			updatedCount: 1,
+			recordedBy: user.id,
+			cyclePeriodRaw: null,
+		})
+		expect(run!.sentAt.toISOString()).toBe('2026-01-20T10:00:00.000Z')
+		const tasks = await db.select().from(accountActions).where(eq(accountActions.appId, app.id))
+		expect(tasks.map((task) => [task.accountId, task.kind]).sort()).toEqual([
+			['5be24ba3f91c106033269289', 'erase'],
+			['acc-upd', 'refresh'],
+		])
+		const days = (tasks[0]!.dueAt.getTime() - Date.now()) / 86_400_000
+		expect(days).toBeGreaterThan(9)
+		expect(days).toBeLessThanOrEqual(11)
+		expect(await db.select().from(auditEvents).where(eq(auditEvents.action, 'report_run.recorded'))).toHaveLength(1)
+	})
+
+	it('completing an erase task removes the account; a refresh task moves its updatedAt to now', async () => {
+		const { org, user, app, cookie, params, url } = await withLedger()
+		await recordRun(org.id, user.id, app.id, {
+			sentAt: new Date(),
+			answers: '[{"accounts":[{"accountId":"5be24ba3f91c106033269289","status":"closed"},{"accountId":"acc-upd","status":"updated"}]}]',
+		})
+		const tasks = await db.select().from(accountActions).where(eq(accountActions.appId, app.id))
+		const erase = tasks.find((task) => task.kind === 'erase')!
+		const refresh = tasks.find((task) => task.kind === 'refresh')!
+
+		const done = await runRoute(reportingAction, makeRequest(url, { cookie, form: { intent: 'complete', taskId: erase.id } }), params)
+		expect(done.status).toBe(200)
+		const remaining = await db.select().from(storedAccounts).where(eq(storedAccounts.appId, app.id))
+		expect(remaining.map((row) => row.accountId).sort()).toEqual(['5be24ad8b1653240376955d2', 'acc-upd'])
+
+		const before = Date.now()
+		await completeTask(org.id, user.id, app.id, refresh.id)
+		const [refreshed] = await db
+			.select()
+			.from(storedAccounts)
+			.where(and(eq(storedAccounts.appId, app.id), eq(storedAccounts.accountId, 'acc-upd')))
+		expect(refreshed!.updatedAt.getTime()).toBeGreaterThanOrEqual(before - 1000)
+
+		const again = await runRoute(reportingAction, makeRequest(url, { cookie, form: { intent: 'complete', taskId: erase.id } }), params)
+		expect(again.status).toBe(409)
+		const actions = (await db.select().from(auditEvents)).map((event) => event.action)
+		expect(actions).toEqual(expect.arrayContaining(['account_task.erased', 'account_task.refreshed']))
+	})
+
+	it('reads the answers from an uploaded file (NDJSON, one line per batch)', async () => {
+		const { app, cookie, params, url } = await withLedger()
+		const ndjson = '{"accounts":[]}\n{"accounts":[{"accountId":"acc-upd","status":"updated"}]}\n'
+		const result = await runRoute(
+			reportingAction,
+			multipartRequest(
+				url,
+				cookie,
+				{ intent: 'run', sentAt: '2026-01-20T10:00', cyclePeriod: '604800', answers: '' },
+				{ name: 'answersFile', filename: 'answers.ndjson', chunks: () => [ndjson] },
+			),
+			params,
+		)
+		expect(result.status).toBe(200)
+		const [run] = await db.select().from(reportRuns).where(eq(reportRuns.appId, app.id))
+		expect(run).toMatchObject({ closedCount: 0, updatedCount: 1, cyclePeriodRaw: '604800', cyclePeriodDays: 7 })
+		expect(run!.answers).toEqual([{ accounts: [] }, { accounts: [{ accountId: 'acc-upd', status: 'updated' }] }])
+	})
+
+	it('answers an oversized pasted answer with a message, not a 500', async () => {
+		const { app, cookie, params, url } = await withLedger()
+		const result = await runRoute(
+			reportingAction,
+			multipartRequest(
+				url,
+				cookie,
+				{ intent: 'run', sentAt: '2026-01-20T10:00', answers: 'x'.repeat(1024 * 1024 + 10) },
+				{ name: 'answersFile', filename: '', chunks: () => [] },
+			),
+			params,
+		)
+		expect(result.status).toBe(400)
+		expect(result.data).toMatchObject({ formError: expect.stringContaining('too large') })
+		expect(await db.select().from(reportRuns).where(eq(reportRuns.appId, app.id))).toHaveLength(0)
+	})
+
+	it('refuses a run for an app that does not store personal data', async () => {
+		const { org, user } = await world()
+		const off = await createApp(org.id, user.id, appInput({ storesPersonalData: 'no' }))
+		await expect(recordRun(org.id, user.id, off.id, { sentAt: new Date(), answers: '' })).rejects.toMatchObject({ status: 409 })
+		expect(await db.select().from(reportRuns).where(eq(reportRuns.appId, off.id))).toHaveLength(0)
+	})
+
+	it('keeps the raw Cycle-Period header on the run and makes it the app’s cycle', async () => {
+		const { org, user, app } = await withLedger()
+		await recordRun(org.id, user.id, app.id, { sentAt: new Date(), cyclePeriod: 'P7D', answers: '204' })
+		const [run] = await db.select().from(reportRuns).where(eq(reportRuns.appId, app.id))
+		expect(run).toMatchObject({ cyclePeriodRaw: 'P7D', cyclePeriodDays: 7, closedCount: 0, updatedCount: 0 })
+		expect(await getApp(org.id, app.id)).toMatchObject({ cycleDays: 7, cycleSource: 'cycle_period_header' })
+	})
+
+	it('refuses a bad answer, a bad Cycle-Period and an unknown account with a message and writes nothing', async () => {
+		const { app, cookie, params, url } = await withLedger()
+		const cases: [Record<string, string>, string][] = [
+			[{ answers: '{"accounts":[{"accountId":"x","status":"gone"}]}' }, 'answers'],
+			[{ answers: '{"errorType":"BAD","errorMessage":"nope"}' }, 'answers'],
+			[{ answers: '{"accounts":[{"accountId":"not-in-ledger","status":"closed"}]}' }, 'answers'],
+			[{ answers: '', cyclePeriod: 'fortnightly' }, 'cyclePeriod'],
+			[{ answers: '', sentAt: 'last week' }, 'sentAt'],
+			[{ answers: '', sentAt: '2999-01-01T00:00:00Z' }, 'sentAt'],
+		]
+		for (const [fields, field] of cases) {
+			const result = await runRoute(
+				reportingAction,
+				makeRequest(url, { cookie, form: { intent: 'run', sentAt: '2026-01-20T10:00', ...fields } }),
+				params,
+			)
+			expect(result.status, JSON.stringify(fields)).toBe(400)
+			expect(Object.keys((result.data as { errors: object }).errors)).toEqual([field])
+		}
+		expect(await db.select().from(reportRuns).where(eq(reportRuns.appId, app.id))).toHaveLength(0)
+		expect(await db.select().from(accountActions).where(eq(accountActions.appId, app.id))).toHaveLength(0)
+	})
+
+	it('a run restarts the cycle: an overdue app becomes on track', async () => {
+		const { org, user, app } = await withLedger()
+		await recordRun(org.id, user.id, app.id, { sentAt: new Date(Date.now() - 40 * 86_400_000), answers: '' })
+		let [row] = (await dashboardRows(org.id)).rows
+		expect(row).toMatchObject({ id: app.id, status: 'overdue' })
+		await recordRun(org.id, user.id, app.id, { sentAt: new Date(), answers: '' })
+		;[row] = (await dashboardRows(org.id)).rows
+		expect(row).toMatchObject({ id: app.id, status: 'on_track', daysLeft: 15 })
+	})
+})
+
+describe('cycle', () => {
+	it('sets 7 as Atlassian’s default, a custom number, and refuses 0 and 91', async () => {
+		const { org, app, cookie, params, url } = await world()
+		const seven = await runRoute(reportingAction, makeRequest(url, { cookie, form: { intent: 'cycle', cycle: '7' } }), params)
+		expect(seven.status).toBe(200)
+		expect(await getApp(org.id, app.id)).toMatchObject({ cycleDays: 7, cycleSource: 'api_default' })
+		await runRoute(reportingAction, makeRequest(url, { cookie, form: { intent: 'cycle', cycle: 'custom', customDays: '30' } }), params)
+		expect(await getApp(org.id, app.id)).toMatchObject({ cycleDays: 30, cycleSource: 'custom' })
+		for (const customDays of ['0', '91', 'ten']) {
+			const bad = await runRoute(reportingAction, makeRequest(url, { cookie, form: { intent: 'cycle', cycle: 'custom', customDays } }), params)
+			expect(bad.status).toBe(400)
+			expect(bad.data).toMatchObject({ errors: { customDays: expect.stringContaining('1 to 90') } })
+		}
+		const page = await runRoute(reportingLoader, makeRequest(url, { cookie }), params)
+		expect((page.data as { status: { explanation: string } }).status.explanation).toContain('30-day cycle (set by your organisation)')
+	})
+
+	it('anchors on the first stored account, else the date the app was marked as storing personal data', async () => {
+		const { org, user, app } = await world()
+		expect(app.personalDataSince).toBeInstanceOf(Date)
+		let [row] = (await dashboardRows(org.id)).rows
+		expect(row!.explanation).toContain('marked as storing personal data')
+		await importText(org.id, user.id, app.id, 'accountId,updatedAt\nabc,2026-01-01T00:00:00Z\n')
+		;[row] = (await dashboardRows(org.id)).rows
+		expect(row!.explanation).toContain('first stored account')
+
+		// Turning the flag on later stamps the date; an app that never stored data needs no report.
+		const off = await createApp(org.id, user.id, appInput({ storesPersonalData: 'no' }))
+		expect(off.personalDataSince).toBeNull()
+		const on = await updateApp(org.id, user.id, off.id, appInput({ appKey: off.appKey, storesPersonalData: 'yes' }))
+		expect(on.personalDataSince).toBeInstanceOf(Date)
+	})
+})
+
+describe('deadline dashboard', () => {
+	it('lists apps most urgent first, filters by status and searches by name', async () => {
+		const { org, user, cookie } = await world() // "Mail Bridge": due in 15 days from now
+		const overdue = await createApp(org.id, user.id, appInput({ name: 'Zed Overdue' }))
+		await db
+			.update(apps)
+			.set({ personalDataSince: new Date(Date.now() - 30 * 86_400_000) })
+			.where(eq(apps.id, overdue.id))
+		const soon = await createApp(org.id, user.id, appInput({ name: 'Soon App' }))
+		await db
+			.update(apps)
+			.set({ personalDataSince: new Date(Date.now() - 13 * 86_400_000) })
+			.where(eq(apps.id, soon.id))
+		await createApp(org.id, user.id, appInput({ name: 'Alpha No Data', storesPersonalData: 'no' }))
+		const params = { org: org.slug }
+		const page = await runRoute(dashboardLoader, makeRequest(`/o/${org.slug}`, { cookie }), params)
+		expect(page.status).toBe(200)
+		const data = page.data as { rows: { name: string; status: string }[]; counts: Record<string, number> }
+		expect(data.rows.map((row) => [row.name, row.status])).toEqual([
+			['Zed Overdue', 'overdue'],
+			['Soon App', 'due_soon'],
+			['Mail Bridge', 'on_track'],
+			['Alpha No Data', 'not_required'],
+		])
+		expect(data.counts).toMatchObject({ overdue: 1, due_soon: 1, on_track: 1, not_required: 1 })
+		const filtered = await runRoute(dashboardLoader, makeRequest(`/o/${org.slug}?status=due_soon`, { cookie }), params)
+		expect((filtered.data as typeof data).rows.map((row) => row.name)).toEqual(['Soon App'])
+		const searched = await runRoute(dashboardLoader, makeRequest(`/o/${org.slug}?q=zed`, { cookie }), params)
+		expect((searched.data as typeof data).rows.map((row) => row.name)).toEqual(['Zed Overdue'])
+	})
+})
+
+describe('organisation isolation', () => {
+	it("answers another organisation's app with 404 on the page, every action and the downloads", async () => {
+		const a = await world()
+		await importText(a.org.id, a.user.id, a.app.id, 'accountId,updatedAt\nsecret-1,2026-01-01T00:00:00Z\n')
+		await recordRun(a.org.id, a.user.id, a.app.id, {
+			sentAt: new Date(),
+			answers: '{"accounts":[{"accountId":"secret-1","status":"closed"}]}',
+		})
+		const [task] = await db.select().from(accountActions).where(eq(accountActions.appId, a.app.id))
+		const b = await createOrg('Org B')
+		const { cookie } = await cookieFor(b.admin.id)
+		const params = { org: b.org.slug, appId: a.app.id }
+		const url = `/o/${b.org.slug}/apps/${a.app.id}/reporting`
+		expect((await runRoute(reportingLoader, makeRequest(url, { cookie }), params)).status).toBe(404)
+		expect((await runRoute(batchesLoader, makeRequest(`${url}/batches`, { cookie }), params)).status).toBe(404)
+		expect((await runRoute(csvLoader, makeRequest(`${url}/ledger.csv`, { cookie }), params)).status).toBe(404)
+		const forms: Record<string, string>[] = [
+			{ intent: 'cycle', cycle: '7' },
+			{ intent: 'run', sentAt: '2026-01-20T10:00', answers: '' },
+			{ intent: 'complete', taskId: task!.id },
+		]
+		for (const form of forms) {
+			expect((await runRoute(reportingAction, makeRequest(url, { cookie, form }), params)).status).toBe(404)
+		}
+		const upload = multipartRequest(url, cookie, { intent: 'import' }, { name: 'file', filename: 'a.csv', chunks: csvRows(['x1,2026-01-01T00:00:00Z']) })
+		expect((await runRoute(reportingAction, upload, params)).status).toBe(404)
+		// The services refuse too, whatever the route does.
+		await expect(completeTask(b.org.id, b.admin.id, a.app.id, task!.id)).rejects.toMatchObject({ status: 404 })
+		await expect(recordRun(b.org.id, b.admin.id, a.app.id, { sentAt: new Date(), answers: '' })).rejects.toMatchObject({ status: 404 })
+		expect(await countAccounts(a.app.id)).toBe(1)
+		expect((await dashboardRows(b.org.id)).rows).toHaveLength(0)
+	})
+
+	it('lets a reviewer read the reporting page but not change it', async () => {
+		const { org, app } = await world()
+		const reviewer = await addMember(org.id, ['reviewer'], 'Rita Reviewer')
+		const { cookie } = await cookieFor(reviewer.id)
+		const params = { org: org.slug, appId: app.id }
+		const url = `/o/${org.slug}/apps/${app.id}/reporting`
+		expect(await runRoute(reportingLoader, makeRequest(url, { cookie }), params)).toMatchObject({ status: 200, data: { canEdit: false } })
+		const attempt = await runRoute(reportingAction, makeRequest(url, { cookie, form: { intent: 'cycle', cycle: '7' } }), params)
+		expect(attempt.status).toBe(403)
+	})
+})
