@@ -2,6 +2,7 @@ import { and, eq, sql } from 'drizzle-orm'
 import { type Database } from './client.server'
 import { apps, auditEvents, memberships, organizations, users } from './schema'
 import { hashPassword } from '../app/utils/password.server'
+import { seedDemoStory } from './seed-story'
 
 export const DEMO_PASSWORD = 'clearance-demo-2026'
 export const DEMO_ORG = { slug: 'demo', name: 'Demo Vendor' } as const
@@ -60,7 +61,7 @@ export async function hasDemoOrg(db: Database) {
 /** Creates the demo organisation, its three users and apps. Safe to run again. */
 export async function seedDemo(db: Database) {
 	const passwordHash = await hashPassword(DEMO_PASSWORD)
-	return db.transaction(async (tx) => {
+	const seeded = await db.transaction(async (tx) => {
 		let created = false
 		let [org] = await tx.select().from(organizations).where(eq(organizations.slug, DEMO_ORG.slug))
 		if (!org) {
@@ -100,6 +101,15 @@ export async function seedDemo(db: Database) {
 				after: { name: DEMO_ORG.name, users: DEMO_USERS.map((user) => user.email) },
 			})
 		}
-		return { created, orgId }
+		return { created, orgId, userIds }
 	})
+	// The story (requests, ticket, reports) is told once, when the organisation is new.
+	if (seeded.created) {
+		await seedDemoStory(db, seeded.orgId, {
+			admin: seeded.userIds['admin@demo.test']!,
+			reviewer: seeded.userIds['reviewer@demo.test']!,
+			vendor: seeded.userIds['vendor@demo.test']!,
+		})
+	}
+	return { created: seeded.created, orgId: seeded.orgId }
 }
