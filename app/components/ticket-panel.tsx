@@ -10,6 +10,7 @@ export type TicketInfo = {
 	url: string | null
 	openedAt: string | Date
 	lastActivityAt: string | Date
+	open: boolean
 	daysWaiting: number
 	followUp: { due: boolean; daysQuiet: number; daysUntilDue: number } | null
 }
@@ -139,7 +140,7 @@ export function TicketPanel({
 						</dd>
 						<dt>Opened</dt>
 						<dd>{formatDay(ticket.openedAt, timeZone)}</dd>
-						<dt>Days waiting</dt>
+						<dt>{ticket.open ? 'Days waiting' : 'Answered after'}</dt>
 						<dd data-testid="days-waiting">
 							{ticket.daysWaiting} day{ticket.daysWaiting === 1 ? '' : 's'}
 						</dd>

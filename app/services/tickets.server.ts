@@ -8,7 +8,7 @@ export type TicketRow = typeof tickets.$inferSelect
 /** States in which the ticket is open at Atlassian: waiting for their answer or for ours. */
 export const OPEN_TICKET_STATES = ['submitted', 'info_requested'] as const
 
-export type TicketView = TicketRow & { daysWaiting: number; followUp: FollowUp | null }
+export type TicketView = TicketRow & { open: boolean; daysWaiting: number; followUp: FollowUp | null }
 
 /**
  * The request's ticket with days waiting and, while it is open, whether it
@@ -30,7 +30,9 @@ export async function getTicket(
 	const open = (OPEN_TICKET_STATES as readonly string[]).includes(row.state)
 	return {
 		...row.ticket,
-		daysWaiting: daysWaiting(row.ticket.openedAt, now, row.timeZone),
+		open,
+		// Once Atlassian has answered, the wait ended at the last recorded activity.
+		daysWaiting: daysWaiting(row.ticket.openedAt, open ? now : row.ticket.lastActivityAt, row.timeZone),
 		followUp: open
 			? needsFollowUp({ lastActivityAt: row.ticket.lastActivityAt, now, quietDays: row.followUpDays, timeZone: row.timeZone })
 			: null,

@@ -79,6 +79,13 @@ describe('tickets', () => {
 		expect((await act(w, w.reviewerCookie, id, { intent: 'atlassian_approved', approvedOn: opened, scopes: '' })).status).toBe(400)
 		expect((await act(w, w.reviewerCookie, id, { intent: 'atlassian_approved', approvedOn: opened, scopes: 'Jira: read:email-address:jira' })).status).toBe(200)
 		expect((await versionOf(id)).state).toBe('approved')
+		// Once answered, the wait stops counting at the last activity, and no follow-up is prompted.
+		await db
+			.update(tickets)
+			.set({ lastActivityAt: new Date(ticket!.openedAt.getTime() + 5 * 86_400_000) })
+			.where(eq(tickets.requestId, id))
+		const answered = await runRoute(requestLoader, makeRequest('/', { cookie: w.vendorCookie }), { org: w.org.slug, requestId: id })
+		expect(answered.data).toMatchObject({ ticket: { open: false, daysWaiting: 5, followUp: null } })
 
 		const events = await db.select().from(requestEvents).where(eq(requestEvents.requestId, id)).orderBy(requestEvents.id)
 		expect(events.slice(-4).map((e) => [e.kind, e.toState])).toEqual([
