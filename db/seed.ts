@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm'
 import { type Database } from './client.server'
-import { apps, auditEvents, memberships, organizations, users } from './schema'
+import { accessRequests, apps, auditEvents, memberships, organizations, users } from './schema'
 import { hashPassword } from '../app/utils/password.server'
 import { seedDemoStory } from './seed-story'
 
@@ -103,8 +103,14 @@ export async function seedDemo(db: Database) {
 		}
 		return { created, orgId, userIds }
 	})
-	// The story (requests, ticket, reports) is told once, when the organisation is new.
-	if (seeded.created) {
+	// The story (requests, ticket, reports) is told once: while the demo
+	// organisation has no requests, so an interrupted seed is completed.
+	const [anyRequest] = await db
+		.select({ id: accessRequests.id })
+		.from(accessRequests)
+		.where(eq(accessRequests.orgId, seeded.orgId))
+		.limit(1)
+	if (!anyRequest) {
 		await seedDemoStory(db, seeded.orgId, {
 			admin: seeded.userIds['admin@demo.test']!,
 			reviewer: seeded.userIds['reviewer@demo.test']!,

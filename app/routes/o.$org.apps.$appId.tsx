@@ -213,7 +213,13 @@ export default function AppPage() {
 
 			<section className="card stack-sm" aria-labelledby="requests-heading">
 				<h2 id="requests-heading">Email API requests</h2>
-				<AppRequests orgSlug={org.slug} appId={app.id} requests={requests} canRequest={canRequest && !app.archivedAt} />
+				<AppRequests
+					orgSlug={org.slug}
+					appId={app.id}
+					requests={requests}
+					// With an approved request, new features go through an amendment (above).
+					canRequest={canRequest && !app.archivedAt && !approvedScope}
+				/>
 			</section>
 
 			{/* Personal-data reporting lives on its own page (issue 6). */}

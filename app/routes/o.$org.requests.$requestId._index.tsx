@@ -27,7 +27,7 @@ import {
 import { getTicket } from '~/services/tickets.server'
 import { requireMember, requirePermission } from '~/utils/auth.server'
 import { UserFacingError } from '~/utils/errors'
-import { parseForm } from '~/utils/forms'
+import { parseForm, readFormData } from '~/utils/forms'
 import { forbidden, notFound } from '~/utils/http.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -81,9 +81,10 @@ type ActionResult = ActionFeedback & {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-	const intent = (await request.clone().formData()).get('intent')
-	if (intent === 'save') return saveAction(request, params)
+	// Who is asking is settled before the body is read.
 	const { org, user, roles } = await requireMember(request, params.org)
+	const intent = (await readFormData(request.clone())).get('intent')
+	if (intent === 'save') return saveAction(request, params)
 	const form = await parseForm(request, RequestActionSchema)
 	if (!form.success) {
 		return data<ActionResult>(

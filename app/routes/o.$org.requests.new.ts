@@ -2,12 +2,13 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@rem
 import { createDraft } from '~/services/requests.server'
 import { requirePermission } from '~/utils/auth.server'
 import { UserFacingError } from '~/utils/errors'
+import { readFormData } from '~/utils/forms'
 import { notFound } from '~/utils/http.server'
 
 // POST { appId } → a new draft request for that app, prefilled from it.
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { org, user } = await requirePermission(request, params.org, 'requests:edit')
-	const appId = (await request.formData()).get('appId')
+	const appId = (await readFormData(request)).get('appId')
 	if (typeof appId !== 'string') notFound('No such app in this organisation.')
 	try {
 		const draft = await createDraft(org.id, user.id, appId)

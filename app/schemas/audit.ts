@@ -1,10 +1,7 @@
 import { z } from 'zod'
+import { isCalendarDay } from '~/domain/calendar-day'
 
-const day = z
-	.string()
-	.trim()
-	.regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter a date.')
-	.refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'Enter a date.')
+const day = z.string().trim().refine(isCalendarDay, 'Enter a real date, like 2026-03-31.')
 const blank = (value: unknown) => (value === '' ? undefined : value)
 
 /** The audit log's filter, from the query string (GET: filtering never changes anything). */

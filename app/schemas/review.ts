@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { isCalendarDay } from '~/domain/calendar-day'
 
 /**
  * Every lifecycle form on the request page. Each carries the version the
@@ -24,8 +25,7 @@ const pastDate = (label: string) =>
 	z
 		.string()
 		.trim()
-		.regex(/^\d{4}-\d{2}-\d{2}$/, `Enter the ${label} as a date.`)
-		.refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), `Enter the ${label} as a date.`)
+		.refine(isCalendarDay, `Enter the ${label} as a real date, like 2026-03-31.`)
 		.refine((value) => Date.parse(`${value}T00:00:00Z`) <= Date.now() + 24 * 60 * 60 * 1000, `The ${label} cannot be in the future.`)
 
 export const DecideUseCaseSchema = z

@@ -2,6 +2,7 @@ import { and, asc, count, eq, ilike, isNull, or, sql } from 'drizzle-orm'
 import { db, type Tx } from '#db/client.server'
 import { apps } from '#db/schema'
 import { type AppInput } from '~/schemas/apps'
+import { uniqueViolation } from '~/utils/db-errors.server'
 import { UserFacingError } from '~/utils/errors'
 import { recordAudit } from './audit.server'
 
@@ -91,14 +92,7 @@ async function assertKeyFree(tx: Tx, orgId: string, appKey: string, exceptAppId?
  * once still meet the unique index, which is turned into the same message.
  */
 function isDuplicateKey(error: unknown): boolean {
-	let current: unknown = error
-	// drizzle wraps the driver's error as `cause`; postgres-js names the index `constraint_name`, PGlite `constraint`.
-	for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
-		const { code, constraint_name: postgresJs, constraint: pglite } = current as Record<string, unknown>
-		if (code === '23505') return (postgresJs ?? pglite) === 'apps_org_key_idx'
-		current = (current as { cause?: unknown }).cause
-	}
-	return false
+	return uniqueViolation(error) === 'apps_org_key_idx'
 }
 
 async function withDuplicateKeyAsConflict<T>(work: () => Promise<T>): Promise<T> {

@@ -4,6 +4,7 @@ import { memberships, organizations, sessions, users } from '#db/schema'
 import { isExpired, sessionExpiry } from '~/domain/session-policy'
 import { slugify, uniqueSlug } from '~/domain/slug'
 import { type SignupInput } from '~/schemas/auth'
+import { uniqueViolation } from '~/utils/db-errors.server'
 import { env } from '~/utils/env.server'
 import { hashPassword, timingDummyHash, verifyPassword } from '~/utils/password.server'
 import { hashToken, newToken } from '~/utils/tokens.server'
@@ -51,8 +52,23 @@ async function pickOrgSlug(tx: Tx, name: string) {
 	return uniqueSlug(base, new Set(rows.map((row) => row.slug)))
 }
 
-/** Sign up: a new user, a new organisation, and the user as its admin. */
-export async function signup(input: SignupInput) {
+/**
+ * Sign up: a new user, a new organisation, and the user as its admin. Two
+ * sign-ups racing for one email or slug collide on a unique index: the email
+ * case is the usual "already exists", a slug is picked again once.
+ */
+export async function signup(input: SignupInput, attempt = 0): Promise<{ user: SessionUser; org: typeof organizations.$inferSelect }> {
+	try {
+		return await signupOnce(input)
+	} catch (error) {
+		const index = uniqueViolation(error)
+		if (index === 'users_email_lower_idx') throw new EmailTakenError()
+		if (index === 'organizations_slug_unique' && attempt === 0) return signup(input, 1)
+		throw error
+	}
+}
+
+async function signupOnce(input: SignupInput) {
 	return db.transaction(async (tx) => {
 		const user = await insertUser(tx, input)
 		const [org] = await tx

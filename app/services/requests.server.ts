@@ -147,6 +147,19 @@ export async function createDraft(orgId: string, actorId: string, appId: string)
 			.where(and(eq(apps.id, appId), eq(apps.orgId, orgId)))
 		if (!row) throw new UserFacingError('No such app in this organisation.', 404)
 		if (row.app.archivedAt) throw new UserFacingError('This app is archived. Restore it to start a request.', 409)
+		// New email features of an approved app are amendments, linked to the
+		// approved request (domain.md › Appropriate use after approval).
+		const [approved] = await tx
+			.select({ id: accessRequests.id })
+			.from(accessRequests)
+			.where(and(eq(accessRequests.appId, appId), eq(accessRequests.orgId, orgId), eq(accessRequests.state, 'approved')))
+			.limit(1)
+		if (approved) {
+			throw new UserFacingError(
+				'This app already has an approved request. Start an amendment from it instead, so the new use cases are reviewed against the approved scope.',
+				409,
+			)
+		}
 		const { app } = row
 		const fields: RequestFields = {
 			companyName: row.orgName,

@@ -48,10 +48,20 @@ export async function requirePermission(
 	return member
 }
 
-/** Only same-site paths, so a crafted link cannot bounce a user elsewhere. */
+const LOCAL_ORIGIN = 'http://clearance.local'
+
+/**
+ * Only same-site paths, so a crafted link cannot bounce a user elsewhere.
+ * Control characters and whitespace are refused outright: browsers strip a
+ * tab or newline from `/\t/evil.example`, turning it into `//evil.example`.
+ */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = '/') {
-	if (typeof to !== 'string' || !to.startsWith('/') || to.startsWith('//') || to.startsWith('/\\')) {
+	if (typeof to !== 'string' || !to.startsWith('/') || to.startsWith('//')) return fallback
+	if (/[\u0000-\u0020\u007f\\]/.test(to)) return fallback
+	try {
+		const url = new URL(to, LOCAL_ORIGIN)
+		return url.origin === LOCAL_ORIGIN ? `${url.pathname}${url.search}${url.hash}` : fallback
+	} catch {
 		return fallback
 	}
-	return to
 }

@@ -54,6 +54,21 @@ function compactArrays(result: Record<string, unknown>) {
 	return result
 }
 
+/**
+ * The request's form data, or a 415 JSON response (thrown) when the body is
+ * not a form: a JSON or text body must not surface as a 500.
+ */
+export async function readFormData(request: Request): Promise<FormData> {
+	try {
+		return await request.formData()
+	} catch {
+		throw Response.json(
+			{ error: 'Send this as a form (application/x-www-form-urlencoded or multipart/form-data).' },
+			{ status: 415 },
+		)
+	}
+}
+
 const SECRET_FIELDS = new Set(['password', 'currentPassword', 'newPassword'])
 
 export type FormResult<T> =
@@ -69,7 +84,7 @@ export async function parseForm<S extends z.ZodType>(
 	schema: S,
 	{ arrayKeys = [] }: { arrayKeys?: readonly string[] } = {},
 ): Promise<FormResult<z.output<S>>> {
-	const values = formDataToObject(await request.formData(), arrayKeys)
+	const values = formDataToObject(await readFormData(request), arrayKeys)
 	const parsed = schema.safeParse(values)
 	if (parsed.success) return { success: true, data: parsed.data }
 	return {

@@ -68,6 +68,20 @@ describe('sign up', () => {
 		expect(await db.select().from(organizations)).toHaveLength(1)
 	})
 
+	it('two sign-ups racing for one email: one account, the other told the email is taken (never a 500)', async () => {
+		const email = uniqueEmail('race')
+		const form = (orgName: string) => ({ name: 'Racer', email, password: PASSWORD, orgName })
+		const results = await Promise.all([
+			runRoute(signupAction, makeRequest('/signup', { form: form('Race Org') })),
+			runRoute(signupAction, makeRequest('/signup', { form: form('Race Org') })),
+		])
+		expect(results.map((result) => result.status).sort()).toEqual([302, 400])
+		expect(results.find((result) => result.status === 400)!.data).toMatchObject({
+			errors: { email: expect.stringContaining('already exists') },
+		})
+		expect(await db.select().from(organizations)).toHaveLength(1)
+	})
+
 	it('gives organisations with the same name distinct slugs', async () => {
 		const first = await createOrg('Same Name')
 		const second = await createOrg('Same Name')
@@ -102,6 +116,17 @@ describe('log in', () => {
 		)
 		expect(ok.status).toBe(302)
 		expect(ok.headers.get('Location')).toBe('/')
+		// Browsers strip tabs and newlines, so "/\t/evil" would become "//evil": refused, and never a 500.
+		for (const redirectTo of ['/\t/evil.example', '/\n/x', '/\\evil.example', 'https://evil.example']) {
+			const bounced = await runRoute(loginAction, makeRequest('/login', { form: { email: admin.email, password: PASSWORD, redirectTo } }))
+			expect(bounced.status).toBe(302)
+			expect(bounced.headers.get('Location')).toBe('/')
+		}
+		const inside = await runRoute(
+			loginAction,
+			makeRequest('/login', { form: { email: admin.email, password: PASSWORD, redirectTo: '/o/x/apps?q=a#top' } }),
+		)
+		expect(inside.headers.get('Location')).toBe('/o/x/apps?q=a#top')
 		const token = await sessionCookie.parse(ok.headers.get('Set-Cookie')!.split(';')[0]!)
 		expect(await getSessionUser(token)).toMatchObject({ id: admin.id, email: admin.email })
 	})

@@ -155,6 +155,26 @@ describe('request drafts', () => {
 		expect(row).toMatchObject({ version: 2, appName: 'Mail Bridge' })
 	})
 
+	it('a body that is not a form is a 415 on form actions, not a 500', async () => {
+		const w = await world()
+		const id = await startDraft(w)
+		const json = (path: string) =>
+			new Request(new URL(path, 'http://localhost'), {
+				method: 'POST',
+				headers: { Cookie: w.cookie, 'Content-Type': 'application/json' },
+				body: JSON.stringify({ intent: 'save' }),
+			})
+		expect((await runRoute(editorAction, json(`/o/${w.org.slug}/requests/${id}`), { org: w.org.slug, requestId: id })).status).toBe(415)
+		expect((await runRoute(newRequestAction, json(`/o/${w.org.slug}/requests/new`), { org: w.org.slug })).status).toBe(415)
+		// Without a session nothing is read at all: the login redirect comes first.
+		const anonymous = new Request(new URL(`/o/${w.org.slug}/requests/${id}`, 'http://localhost'), {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: '{}',
+		})
+		expect((await runRoute(editorAction, anonymous, { org: w.org.slug, requestId: id })).status).toBe(302)
+	})
+
 	it('too-long text is a 400 with a field message and nothing is written', async () => {
 		const w = await world()
 		const id = await startDraft(w)
@@ -165,13 +185,21 @@ describe('request drafts', () => {
 		expect(row!.version).toBe(1)
 	})
 
-	it('a request that is not a draft cannot be edited', async () => {
+	it('a request that is not a draft cannot be edited, and an approved app gets amendments, not fresh drafts', async () => {
 		const w = await world()
 		const id = await startDraft(w)
 		await db.update(accessRequests).set({ state: 'approved' }).where(eq(accessRequests.id, id))
 		const result = await save(w, id, { ...COMPLETE, version: '1' })
 		expect(result.status).toBe(409)
 		expect(result.data).toMatchObject({ formError: expect.stringContaining('amendment') })
+		const fresh = await runRoute(
+			newRequestAction,
+			makeRequest(`/o/${w.org.slug}/requests/new`, { cookie: w.cookie, form: { appId: w.app.id } }),
+			{ org: w.org.slug },
+		)
+		expect(fresh.status).toBe(409)
+		expect(fresh.data).toMatchObject({ error: expect.stringContaining('Start an amendment') })
+		expect(await db.select().from(accessRequests)).toHaveLength(1)
 	})
 
 	it('another organisation’s request is a 404 everywhere, and reviewers cannot edit', async () => {

@@ -159,8 +159,8 @@ describe('review', () => {
 		const auditBefore = (await db.select().from(auditEvents)).length
 		const stale = await post(w, w.reviewerCookie, id, { intent: 'decide', version: '2', useCaseId: custom.id, decision: 'approve', reason: '' })
 		expect(stale.status).toBe(409)
-		expect(stale.data).toMatchObject({ formError: STALE_MESSAGE })
-		expect(STALE_MESSAGE).toMatch(/reload/i)
+		expect(stale.data).toMatchObject({ formError: expect.stringMatching(/reload/i) })
+		expect((stale.data as { formError: string }).formError).toBe(STALE_MESSAGE)
 		expect((await useCasesOf(id)).find((u) => u.id === custom.id)!.decision).toBeNull()
 		expect((await db.select().from(auditEvents)).length).toBe(auditBefore)
 		// An illegal transition is a 409 with the domain's message, never a 500.

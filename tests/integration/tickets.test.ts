@@ -36,6 +36,11 @@ describe('tickets', () => {
 		expect(bad.data).toMatchObject({ errors: { ticketKey: expect.stringContaining('not a ticket key') } })
 		const badUrl = await act(w, w.vendorCookie, id, { intent: 'record_ticket', ticketKey: 'DEVHELP-5718', ticketUrl: 'javascript:alert(1)', openedOn: '2026-01-05' })
 		expect(badUrl.status).toBe(400)
+		for (const openedOn of ['0000-01-01', '2026-02-30']) {
+			const badDate = await act(w, w.vendorCookie, id, { intent: 'record_ticket', ticketKey: 'DEVHELP-5718', ticketUrl: '', openedOn })
+			expect(badDate.status).toBe(400)
+			expect(badDate.data).toMatchObject({ errors: { openedOn: expect.stringContaining('real date') } })
+		}
 		expect((await versionOf(id)).state).toBe('ready_to_submit')
 
 		const opened = new Date(Date.now() - 12 * 86_400_000).toISOString().slice(0, 10)
