@@ -1,4 +1,4 @@
-import { Form, NavLink } from '@remix-run/react'
+import { Form, Link, NavLink } from '@remix-run/react'
 import { type ReactNode } from 'react'
 import { can, ROLE_LABELS, type Permission, type Role } from '~/domain/roles'
 import { Logo } from './auth-card'
@@ -31,6 +31,7 @@ export function AppShell({
 	roles,
 	user,
 	unreadCount = 0,
+	otherOrgs = [],
 	children,
 }: {
 	org: { slug: string; name: string }
@@ -38,6 +39,8 @@ export function AppShell({
 	unreadCount?: number
 	roles: Role[]
 	user: { name: string; email: string }
+	/** The person's other organisations, for switching. */
+	otherOrgs?: { slug: string; name: string }[]
 	children: ReactNode
 }) {
 	const base = `/o/${org.slug}`
@@ -50,6 +53,18 @@ export function AppShell({
 				<div className="org-name">
 					Organisation
 					<strong>{org.name}</strong>
+					{otherOrgs.length > 0 ? (
+						<details className="org-switch">
+							<summary>Switch organisation</summary>
+							<ul>
+								{otherOrgs.map((other) => (
+									<li key={other.slug}>
+										<Link to={`/o/${other.slug}`}>{other.name}</Link>
+									</li>
+								))}
+							</ul>
+						</details>
+					) : null}
 				</div>
 				<NavLink
 					to={`${base}/notifications`}

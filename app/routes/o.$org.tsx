@@ -2,6 +2,7 @@ import { type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Outlet, useLoaderData } from '@remix-run/react'
 import { AppShell } from '~/components/app-shell'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
+import { listUserOrgs } from '~/services/members.server'
 import { unreadCount } from '~/services/notifications.server'
 import { requireMember } from '~/utils/auth.server'
 
@@ -11,13 +12,20 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { user, org, roles } = await requireMember(request, params.org)
-	return { user: { name: user.name, email: user.email }, org, roles, unreadCount: await unreadCount(org.id, user.id, roles) }
+	const [unread, orgs] = await Promise.all([unreadCount(org.id, user.id, roles), listUserOrgs(user.id)])
+	return {
+		user: { name: user.name, email: user.email },
+		org,
+		roles,
+		unreadCount: unread,
+		otherOrgs: orgs.filter((other) => other.slug !== org.slug).map(({ slug, name }) => ({ slug, name })),
+	}
 }
 
 export default function OrgLayout() {
-	const { user, org, roles, unreadCount } = useLoaderData<typeof loader>()
+	const { user, org, roles, unreadCount, otherOrgs } = useLoaderData<typeof loader>()
 	return (
-		<AppShell org={org} roles={roles} user={user} unreadCount={unreadCount}>
+		<AppShell org={org} roles={roles} user={user} unreadCount={unreadCount} otherOrgs={otherOrgs}>
 			<Outlet />
 		</AppShell>
 	)

@@ -4,6 +4,7 @@ import { db } from '#db/client.server'
 import { invites, memberships } from '#db/schema'
 import { action as inviteAction, loader as inviteLoader } from '~/routes/invite.$token'
 import { action as membersAction } from '~/routes/o.$org.members'
+import { loader as layoutLoader } from '~/routes/o.$org'
 import { createInvite, getInvite } from '~/services/members.server'
 import { cookieFor, createOrg, makeRequest, PASSWORD, runRoute, uniqueEmail } from '../fixtures/world'
 
@@ -96,6 +97,9 @@ describe('invites', () => {
 		expect(result.status).toBe(302)
 		const rows = await db.select().from(memberships).where(eq(memberships.userId, other.admin.id))
 		expect(rows).toHaveLength(2)
+		// The shell offers the other organisation to switch to.
+		const shell = await runRoute(layoutLoader, makeRequest(`/o/${org.slug}`, { cookie }), { org: org.slug })
+		expect(shell.data).toMatchObject({ otherOrgs: [{ slug: other.org.slug, name: 'Other' }] })
 	})
 
 	it('refuses to invite someone who is already a member', async () => {
