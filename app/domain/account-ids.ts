@@ -50,6 +50,10 @@ export function validateAccountId(raw: unknown): Validated<string> {
 const DATE_TIME =
 	/^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2}))?$/
 
+/** 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z, the instants updatedAt may take. */
+export const MIN_UPDATED_AT_MS = 0
+export const MAX_UPDATED_AT_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
+
 /**
  * An RFC 3339 date-time with `Z` or an offset. A bare date (`2026-03-01`) is
  * accepted as 00:00:00Z of that day: an earlier `updatedAt` can only make
@@ -69,6 +73,10 @@ export function validateUpdatedAt(raw: unknown, options: { now?: Date } = {}): V
 		value = parsed.value
 	} else {
 		return { ok: false, reason: 'updatedAt must be an RFC 3339 date-time' }
+	}
+	// PostgreSQL refuses year 0 and Atlassian's body needs four digits: outside this range a row would fail the whole import.
+	if (value.getTime() < MIN_UPDATED_AT_MS || value.getTime() > MAX_UPDATED_AT_MS) {
+		return { ok: false, reason: 'updatedAt must be between 1970-01-01 and 9999-12-31' }
 	}
 	if (options.now && value.getTime() > options.now.getTime()) {
 		return { ok: false, reason: 'updatedAt is in the future' }
@@ -123,9 +131,10 @@ function daysInMonth(year: number, month: number): number {
 
 /** RFC 3339 in UTC with milliseconds, the form Atlassian's reporting body takes. */
 export function toRfc3339(date: Date): string {
-	const year = date.getUTCFullYear()
-	if (Number.isNaN(year) || year < 0 || year > 9999) {
-		throw new RangeError('toRfc3339 needs a valid date between years 0 and 9999')
+	const ms = date.getTime()
+	// The range validateUpdatedAt accepts: one rule for what goes in and what goes out.
+	if (Number.isNaN(ms) || ms < MIN_UPDATED_AT_MS || ms > MAX_UPDATED_AT_MS) {
+		throw new RangeError('toRfc3339 needs a valid date between 1970-01-01 and 9999-12-31')
 	}
 	return date.toISOString()
 }

@@ -5,6 +5,8 @@
  * read with little memory (design.md, "Scaling out"). Pure: no I/O.
  */
 
+import { csvCell } from '~/utils/csv'
+
 export type CsvRecord = {
 	/** 1-based physical line on which the record starts (what an editor shows). */
 	line: number
@@ -155,9 +157,9 @@ export function isBlankRecord(record: CsvRecord): boolean {
 	return record.fields.length === 1 && record.fields[0]!.trim() === '' && !record.error
 }
 
-/** One field for a CSV file: quoted when it holds a comma, a quote or a line break. */
+/** One field for a CSV file, always quoted and formula-safe (csvCell): exports open in spreadsheets. */
 export function csvField(value: string): string {
-	return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value
+	return csvCell(value)
 }
 
 export function csvLine(fields: readonly string[]): string {

@@ -444,13 +444,16 @@ const ISO_DURATION = new RegExp(
 	'i',
 )
 
+/** Half a day: the shortest period that rounds to a whole day. */
+export const MIN_CYCLE_PERIOD_SECONDS = 43_200
+
 /**
  * Interprets Atlassian's `Cycle-Period` response header. Its format is not in
  * the sources we hold (domain.md, "The cycle length"); implementations in the
  * wild read integer seconds ("604800") or an ISO-8601 duration ("P7D",
  * "PT168H", "P1W", "P1DT12H"). Days are rounded to the nearest whole day
- * (half a day rounds up), at least 1; the caller shows them before the cycle
- * changes.
+ * (half a day rounds up); less than half a day is refused, not rounded up to
+ * 1. The caller shows the days before the cycle changes.
  */
 export function parseCyclePeriod(raw: string): CyclePeriodResult {
 	const value = typeof raw === 'string' ? raw.trim() : ''
@@ -494,6 +497,13 @@ export function parseCyclePeriod(raw: string): CyclePeriodResult {
 		return { ok: false, reason: `"${shown}" is a negative cycle period` }
 	}
 	if (seconds === 0) return { ok: false, reason: `"${shown}" is a zero-length cycle period` }
+	// Rounding e.g. 7 (seconds) up to a 1-day cycle would hide a likely unit mistake.
+	if (seconds < MIN_CYCLE_PERIOD_SECONDS) {
+		return {
+			ok: false,
+			reason: `"${shown}" is shorter than half a day: if Atlassian meant days, enter it as P7D`,
+		}
+	}
 	const days = Math.max(MIN_CYCLE_DAYS, Math.round(seconds / 86400))
 	if (days > MAX_CYCLE_DAYS) {
 		return {

@@ -1,7 +1,7 @@
 import { and, asc, count, eq, gt, ilike, sql } from 'drizzle-orm'
 import { db, type Tx } from '#db/client.server'
 import { storedAccounts } from '#db/schema'
-import { validateAccountId, validateUpdatedAt } from '~/domain/account-ids'
+import { EMAIL_IN_ACCOUNT_ID_REASON, validateAccountId, validateUpdatedAt } from '~/domain/account-ids'
 import { isBlankRecord, type CsvRecord } from '~/domain/csv'
 import { type StoredAccount } from '~/domain/report-batches'
 import { MAX_REJECTED_LISTED } from '~/schemas/reporting'
@@ -42,6 +42,14 @@ function likePattern(text: string) {
 	return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
 }
 
+/** Shown instead of a rejected value that may be an email address (domain.md, "Emails are never stored"). */
+export const HIDDEN_EMAIL = '(looks like an email address — not shown)'
+
+/** Valid ids never hold '@', so hiding every such value loses nothing and catches emails under any reason. */
+function shown(value: string, reason?: string) {
+	return reason === EMAIL_IN_ACCOUNT_ID_REASON || value.includes('@') ? HIDDEN_EMAIL : clip(value)
+}
+
 function clip(text: string, max = 80) {
 	return text.length > max ? `${text.slice(0, max)}…` : text
 }
@@ -71,7 +79,7 @@ export async function importAccounts(
 	const reject = (line: number, accountId: string, reason: string) => {
 		result.rejected++
 		if (result.rejectedRows.length < MAX_REJECTED_LISTED) {
-			result.rejectedRows.push({ line, accountId: clip(accountId), reason })
+			result.rejectedRows.push({ line, accountId: shown(accountId, reason), reason })
 		}
 	}
 	try {
@@ -142,7 +150,7 @@ function assertHeader(record: CsvRecord) {
 	const names = record.fields.map((field) => field.trim().toLowerCase())
 	if (names.length === 2 && names[0] === 'accountid' && names[1] === 'updatedat') return
 	throw new UserFacingError(
-		`Line ${record.line}: the first line must be the header accountId,updatedAt (found “${clip(record.fields.join(','))}”).`,
+		`Line ${record.line}: the first line must be the header accountId,updatedAt (found “${shown(record.fields.join(','))}”).`,
 		400,
 		'file',
 	)

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, isNull, max, min, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, inArray, isNull, max, min, ne, sql, type SQLWrapper } from 'drizzle-orm'
 import { db, type Tx } from '#db/client.server'
 import {
 	accessRequests,
@@ -178,6 +178,24 @@ export type RunInput = {
 	answers: string
 }
 
+/** Rows per account_actions insert: 6 parameters each stays far below PostgreSQL's 65,535. */
+export const TASK_INSERT_CHUNK = 1000
+/** Skipped account ids named in the warning. */
+const SKIPPED_SHOWN = 3
+
+/**
+ * `col = any($1::text[])`: one array parameter however long the list, where
+ * inArray binds one parameter per id and fails past 65,535. sql.param keeps
+ * drizzle from spreading the array into a list.
+ */
+function anyOf(column: SQLWrapper, ids: readonly string[]) {
+	return sql`${column} = any(${sql.param(ids)}::text[])`
+}
+
+function sample(ids: readonly string[]) {
+	return `${ids.slice(0, SKIPPED_SHOWN).join(', ')}${ids.length > SKIPPED_SHOWN ? ', …' : ''}`
+}
+
 /** Minutes of clock skew allowed between the vendor's machine and ours. */
 const FUTURE_SKEW_MS = 5 * 60 * 1000
 
@@ -210,24 +228,25 @@ export async function recordRun(orgId: string, actorId: string, appId: string, i
 			timeZone: policy.timeZone,
 		})
 		const answeredIds = tasks.map((task) => task.accountId)
+		const knownIds = new Set<string>()
 		if (answeredIds.length > 0) {
-			// Tasks for accounts the app does not store would be noise; more likely the wrong app's answer was pasted.
 			const known = await tx
 				.select({ accountId: storedAccounts.accountId })
 				.from(storedAccounts)
-				.where(and(eq(storedAccounts.appId, appId), inArray(storedAccounts.accountId, answeredIds)))
-			const knownIds = new Set(known.map((row) => row.accountId))
-			const unknown = answeredIds.filter((id) => !knownIds.has(id))
-			if (unknown.length > 0) {
+				.where(and(eq(storedAccounts.appId, appId), anyOf(storedAccounts.accountId, answeredIds)))
+			for (const row of known) knownIds.add(row.accountId)
+			// None known: most likely the wrong app's answer was pasted.
+			if (knownIds.size === 0) {
 				throw new UserFacingError(
-					`The answer names ${unknown.length} account${unknown.length === 1 ? '' : 's'} this app’s ledger does not hold (${unknown
-						.slice(0, 3)
-						.join(', ')}${unknown.length > 3 ? ', …' : ''}). Check that it is this app’s answer.`,
+					`None of the ${answeredIds.length} account${answeredIds.length === 1 ? '' : 's'} in the answer is in this app’s ledger (${sample(answeredIds)}). Check that it is this app’s answer.`,
 					400,
 					'answers',
 				)
 			}
 		}
+		// Accounts erased since the batches were downloaded need no task; the run is still evidence.
+		const skippedIds = answeredIds.filter((id) => !knownIds.has(id))
+		const knownTasks = tasks.filter((task) => knownIds.has(task.accountId))
 		const [accounts] = await tx.select({ total: count() }).from(storedAccounts).where(eq(storedAccounts.appId, appId))
 		const accountCount = accounts?.total ?? 0
 		const closedCount = tasks.filter((task) => task.kind === 'erase').length
@@ -250,7 +269,7 @@ export async function recordRun(orgId: string, actorId: string, appId: string, i
 
 		// An account already waiting for the same task keeps its first (earlier) due date.
 		const open =
-			answeredIds.length === 0
+			knownTasks.length === 0
 				? []
 				: await tx
 						.select({ accountId: accountActions.accountId, kind: accountActions.kind })
@@ -260,14 +279,19 @@ export async function recordRun(orgId: string, actorId: string, appId: string, i
 								eq(accountActions.orgId, orgId),
 								eq(accountActions.appId, appId),
 								isNull(accountActions.completedAt),
-								inArray(accountActions.accountId, answeredIds),
+								anyOf(
+									accountActions.accountId,
+									knownTasks.map((task) => task.accountId),
+								),
 							),
 						)
 		const openKeys = new Set(open.map((task) => `${task.kind}:${task.accountId}`))
-		const fresh = tasks.filter((task) => !openKeys.has(`${task.kind}:${task.accountId}`))
-		if (fresh.length > 0) {
+		const fresh = knownTasks.filter((task) => !openKeys.has(`${task.kind}:${task.accountId}`))
+		for (let i = 0; i < fresh.length; i += TASK_INSERT_CHUNK) {
 			await tx.insert(accountActions).values(
-				fresh.map((task) => ({ orgId, appId, runId: run!.id, accountId: task.accountId, kind: task.kind, dueAt: task.dueAt })),
+				fresh
+					.slice(i, i + TASK_INSERT_CHUNK)
+					.map((task) => ({ orgId, appId, runId: run!.id, accountId: task.accountId, kind: task.kind, dueAt: task.dueAt })),
 			)
 		}
 		if (period?.ok) {
@@ -290,16 +314,23 @@ export async function recordRun(orgId: string, actorId: string, appId: string, i
 				closedCount,
 				updatedCount: run!.updatedCount,
 				cyclePeriodRaw: raw,
+				// A count only: account ids are not audit material.
+				skippedUnknown: skippedIds.length,
 				...(period?.ok ? { cycleDaysBefore: app.cycleDays, cycleDaysAfter: period.days } : {}),
 			},
 		})
-		return { run: run!, tasksCreated: fresh.length }
+		return {
+			run: run!,
+			tasksCreated: fresh.length,
+			skipped: { count: skippedIds.length, sample: skippedIds.slice(0, SKIPPED_SHOWN) },
+		}
 	})
 }
 
 /**
- * Completes an erase task (the account leaves the ledger) or a refresh task
- * (its updatedAt becomes now), in one transaction with an audit event.
+ * Completes an erase task (the account leaves the ledger, and its other open
+ * tasks close with it: nothing is left to refresh) or a refresh task (its
+ * updatedAt becomes now), in one transaction with an audit event.
  */
 export async function completeTask(orgId: string, actorId: string, appId: string, taskId: string, now = new Date()) {
 	return db.transaction(async (tx) => {
@@ -310,10 +341,37 @@ export async function completeTask(orgId: string, actorId: string, appId: string
 			.for('update')
 		if (!task) throw new UserFacingError('No such task for this app.', 404)
 		if (task.completedAt) throw new UserFacingError('This task is already done.', 409)
+		// Locked so a concurrent erase cannot slip between this check and the write.
+		const [account] = await tx
+			.select({ accountId: storedAccounts.accountId })
+			.from(storedAccounts)
+			.where(and(eq(storedAccounts.appId, appId), eq(storedAccounts.accountId, task.accountId)))
+			.for('update')
+		if (!account) {
+			throw new UserFacingError(
+				`Account ${task.accountId} is no longer in this app’s ledger (it was erased), so this task has nothing left to do.`,
+				409,
+			)
+		}
+		let alsoClosed: string[] = []
 		if (task.kind === 'erase') {
 			await tx
 				.delete(storedAccounts)
 				.where(and(eq(storedAccounts.appId, appId), eq(storedAccounts.accountId, task.accountId)))
+			const closed = await tx
+				.update(accountActions)
+				.set({ completedAt: now, completedBy: actorId })
+				.where(
+					and(
+						eq(accountActions.orgId, orgId),
+						eq(accountActions.appId, appId),
+						eq(accountActions.accountId, task.accountId),
+						isNull(accountActions.completedAt),
+						ne(accountActions.id, task.id),
+					),
+				)
+				.returning({ id: accountActions.id })
+			alsoClosed = closed.map((row) => row.id)
 		} else {
 			await tx
 				.update(storedAccounts)
@@ -332,7 +390,12 @@ export async function completeTask(orgId: string, actorId: string, appId: string
 			subjectType: 'account_action',
 			subjectId: task.id,
 			before: { completedAt: null },
-			after: { appId, kind: task.kind, completedAt: now.toISOString() },
+			after: {
+				appId,
+				kind: task.kind,
+				completedAt: now.toISOString(),
+				...(alsoClosed.length > 0 ? { alsoClosedTaskIds: alsoClosed } : {}),
+			},
 		})
 		return done!
 	})

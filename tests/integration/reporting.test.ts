@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm'
+import { and, count, eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { db } from '#db/client.server'
 import { accountActions, apps, auditEvents, organizations, reportRuns, storedAccounts } from '#db/schema'
@@ -10,7 +10,7 @@ import { loader as batchesLoader } from '~/routes/o.$org.apps.$appId_.reporting.
 import { loader as csvLoader } from '~/routes/o.$org.apps.$appId_.reporting.ledger[.]csv'
 import { AppSchema } from '~/schemas/apps'
 import { createApp, getApp, updateApp } from '~/services/apps.server'
-import { countAccounts, importAccounts, type ImportResult } from '~/services/ledger.server'
+import { countAccounts, HIDDEN_EMAIL, importAccounts, type ImportResult } from '~/services/ledger.server'
 import { completeTask, dashboardRows, recordRun } from '~/services/reporting.server'
 import { parseCsv } from '~/domain/csv'
 import { addMember, cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
@@ -136,7 +136,7 @@ describe('ledger import', () => {
 		const imported = (result.data as { importResult: ImportResult }).importResult
 		expect(imported).toMatchObject({ written: true, rows: 6, inserted: 2, updated: 0, rejected: 4 })
 		expect(imported.rejectedRows).toEqual([
-			{ line: 3, accountId: 'someone@example.com', reason: EMAIL_IN_ACCOUNT_ID_REASON },
+			{ line: 3, accountId: HIDDEN_EMAIL, reason: EMAIL_IN_ACCOUNT_ID_REASON },
 			{ line: 4, accountId: 'unknown', reason: expect.stringContaining('unknown') },
 			{ line: 5, accountId: expect.any(String), reason: 'account id is longer than 128 characters' },
 			{ line: 6, accountId: '5be24ba3f91c106033269289', reason: expect.stringContaining('RFC 3339') },
@@ -148,6 +148,61 @@ describe('ledger import', () => {
 		])
 		// Nothing email-like ever lands in the ledger.
 		expect(stored.some((row) => row.accountId.includes('@'))).toBe(false)
+	})
+
+	it('never echoes an email address back, whatever the rejection or the header', async () => {
+		const { cookie, params, url } = await world()
+		const result = await runRoute(
+			reportingAction,
+			multipartRequest(
+				url,
+				cookie,
+				{ intent: 'import' },
+				{
+					name: 'file',
+					filename: 'a.csv',
+					chunks: csvRows([
+						'someone@example.com,2026-01-01T00:00:00Z',
+						'other@example.com,2026-01-01T00:00:00Z,extra',
+						'"third@example.com\n',
+					]),
+				},
+			),
+			params,
+		)
+		expect(result.status).toBe(200)
+		expect((result.data as { importResult: ImportResult }).importResult).toMatchObject({ rejected: 3 })
+		expect(JSON.stringify(result.data)).not.toContain('@example.com')
+		// A file without its header is refused quoting its first line: not when that line holds an email.
+		const headless = await runRoute(
+			reportingAction,
+			multipartRequest(url, cookie, { intent: 'import' }, { name: 'file', filename: 'a.csv', chunks: () => ['someone@example.com,2026-01-01T00:00:00Z\n'] }),
+			params,
+		)
+		expect(headless.status).toBe(400)
+		expect(JSON.stringify(headless.data)).not.toContain('@example.com')
+	})
+
+	it('rejects an updatedAt PostgreSQL cannot store (year 0000) as one row, with its line, and imports the rest', async () => {
+		const { app, cookie, params, url } = await world()
+		const result = await runRoute(
+			reportingAction,
+			multipartRequest(
+				url,
+				cookie,
+				{ intent: 'import' },
+				{ name: 'file', filename: 'a.csv', chunks: csvRows(['acc-0,2026-01-01T00:00:00Z', 'acc-1,0000-01-01T00:00:00Z', 'acc-2,2026-01-01T00:00:00Z']) },
+			),
+			params,
+		)
+		expect(result.status).toBe(200)
+		expect((result.data as { importResult: ImportResult }).importResult).toMatchObject({
+			written: true,
+			inserted: 2,
+			rejected: 1,
+			rejectedRows: [{ line: 3, accountId: 'acc-1', reason: expect.stringContaining('1970-01-01') }],
+		})
+		expect(await countAccounts(app.id)).toBe(2)
 	})
 
 	it('writes nothing in atomic mode when any row is rejected, and everything when none is', async () => {
@@ -230,9 +285,10 @@ describe('ledger import', () => {
 		expect(csv.status).toBe(200)
 		expect(csv.headers.get('Content-Type')).toContain('text/csv')
 		const lines = (csv.data as string).trim().split('\r\n')
-		expect(lines[0]).toBe('accountId,updatedAt')
+		// Every cell quoted and formula-safe (csvCell): the export opens in spreadsheets.
+		expect(lines[0]).toBe('"accountId","updatedAt"')
 		expect(lines).toHaveLength(121)
-		expect(lines[1]).toBe('acc-000,2026-01-01T00:00:00.000Z')
+		expect(lines[1]).toBe('"acc-000","2026-01-01T00:00:00.000Z"')
 	})
 })
 
@@ -354,6 +410,95 @@ describe('report runs and tasks', () => {
 		expect(actions).toEqual(expect.arrayContaining(['account_task.erased', 'account_task.refreshed']))
 	})
 
+	it('records a run naming accounts the ledger no longer holds, with tasks for the known ones and a warning', async () => {
+		const { org, app, cookie, params, url } = await withLedger()
+		const answers = JSON.stringify({
+			accounts: [
+				{ accountId: 'acc-upd', status: 'updated' },
+				{ accountId: 'gone-1', status: 'closed' },
+				{ accountId: 'gone-2', status: 'closed' },
+				{ accountId: 'gone-3', status: 'updated' },
+				{ accountId: 'gone-4', status: 'closed' },
+			],
+		})
+		const result = await runRoute(
+			reportingAction,
+			makeRequest(url, { cookie, form: { intent: 'run', sentAt: '2026-01-20T10:00', answers, cyclePeriod: '' } }),
+			params,
+		)
+		expect(result.status).toBe(200)
+		const warning = (result.data as { warning?: string }).warning
+		expect(warning).toContain('4 accounts')
+		expect(warning).toContain('gone-1, gone-2, gone-3, …')
+		expect(warning).not.toContain('gone-4')
+		const [run] = await db.select().from(reportRuns).where(eq(reportRuns.appId, app.id))
+		// The run keeps Atlassian's answer whole, as evidence.
+		expect(run).toMatchObject({ closedCount: 3, updatedCount: 2 })
+		const tasks = await db.select().from(accountActions).where(eq(accountActions.appId, app.id))
+		expect(tasks.map((task) => [task.accountId, task.kind])).toEqual([['acc-upd', 'refresh']])
+		const [event] = await db.select().from(auditEvents).where(and(eq(auditEvents.orgId, org.id), eq(auditEvents.action, 'report_run.recorded')))
+		expect(event!.after).toMatchObject({ skippedUnknown: 4 })
+	})
+
+	it('records a run closing 12,000 accounts: no query exceeds the 65,535-parameter limit', async () => {
+		const { org, user, app } = await world()
+		const total = 12_000
+		const ids = Array.from({ length: total }, (_, i) => `big-${String(i).padStart(5, '0')}`)
+		const updatedAt = new Date('2026-01-01T00:00:00Z')
+		for (let i = 0; i < total; i += 1000) {
+			await db.insert(storedAccounts).values(ids.slice(i, i + 1000).map((accountId) => ({ appId: app.id, accountId, updatedAt })))
+		}
+		// Batches of 90 as Atlassian answers them, NDJSON.
+		const lines: string[] = []
+		for (let i = 0; i < total; i += MAX_BATCH) {
+			lines.push(JSON.stringify({ accounts: ids.slice(i, i + MAX_BATCH).map((accountId) => ({ accountId, status: 'closed' })) }))
+		}
+		const { run, tasksCreated, skipped } = await recordRun(org.id, user.id, app.id, { sentAt: new Date(), answers: lines.join('\n') })
+		expect(run).toMatchObject({ accountCount: total, closedCount: total })
+		expect(tasksCreated).toBe(total)
+		expect(skipped.count).toBe(0)
+		const [erase] = await db
+			.select({ n: count() })
+			.from(accountActions)
+			.where(and(eq(accountActions.appId, app.id), eq(accountActions.kind, 'erase')))
+		expect(erase!.n).toBe(total)
+		// A second answer for the same accounts reads the open tasks back through the same path.
+		const again = await recordRun(org.id, user.id, app.id, { sentAt: new Date(), answers: lines.join('\n') })
+		expect(again.tasksCreated).toBe(0)
+	}, 120_000)
+
+	it('erasing closes the account’s other open tasks; completing a done or orphaned task is a 409 without an audit event', async () => {
+		const { org, user, app, cookie, params, url } = await withLedger()
+		// Updated in one run, closed in the next: both tasks open for one account.
+		await recordRun(org.id, user.id, app.id, { sentAt: new Date(), answers: '{"accounts":[{"accountId":"acc-upd","status":"updated"}]}' })
+		await recordRun(org.id, user.id, app.id, { sentAt: new Date(), answers: '{"accounts":[{"accountId":"acc-upd","status":"closed"}]}' })
+		const tasks = await db.select().from(accountActions).where(eq(accountActions.appId, app.id))
+		const erase = tasks.find((task) => task.kind === 'erase')!
+		const refresh = tasks.find((task) => task.kind === 'refresh')!
+		await completeTask(org.id, user.id, app.id, erase.id)
+		const [closedRefresh] = await db.select().from(accountActions).where(eq(accountActions.id, refresh.id))
+		expect(closedRefresh!.completedAt).toBeInstanceOf(Date)
+		expect(closedRefresh!.completedBy).toBe(user.id)
+		const [erased] = await db.select().from(auditEvents).where(eq(auditEvents.action, 'account_task.erased'))
+		expect(erased!.after).toMatchObject({ alsoClosedTaskIds: [refresh.id] })
+
+		const done = await runRoute(reportingAction, makeRequest(url, { cookie, form: { intent: 'complete', taskId: refresh.id } }), params)
+		expect(done.status).toBe(409)
+		expect(done.data).toMatchObject({ formError: expect.stringContaining('already done') })
+
+		// An account gone from the ledger some other way leaves a task with nothing to do.
+		await recordRun(org.id, user.id, app.id, { sentAt: new Date(), answers: '{"accounts":[{"accountId":"5be24ad8b1653240376955d2","status":"updated"}]}' })
+		const [orphan] = await db
+			.select()
+			.from(accountActions)
+			.where(and(eq(accountActions.appId, app.id), eq(accountActions.accountId, '5be24ad8b1653240376955d2')))
+		await db.delete(storedAccounts).where(and(eq(storedAccounts.appId, app.id), eq(storedAccounts.accountId, '5be24ad8b1653240376955d2')))
+		const gone = await runRoute(reportingAction, makeRequest(url, { cookie, form: { intent: 'complete', taskId: orphan!.id } }), params)
+		expect(gone.status).toBe(409)
+		expect(gone.data).toMatchObject({ formError: expect.stringContaining('no longer in this app’s ledger') })
+		expect(await db.select().from(auditEvents).where(eq(auditEvents.action, 'account_task.refreshed'))).toHaveLength(0)
+	})
+
 	it('reads the answers from an uploaded file (NDJSON, one line per batch)', async () => {
 		const { app, cookie, params, url } = await withLedger()
 		const ndjson = '{"accounts":[]}\n{"accounts":[{"accountId":"acc-upd","status":"updated"}]}\n'
@@ -405,12 +550,13 @@ describe('report runs and tasks', () => {
 		expect(await getApp(org.id, app.id)).toMatchObject({ cycleDays: 7, cycleSource: 'cycle_period_header' })
 	})
 
-	it('refuses a bad answer, a bad Cycle-Period and an unknown account with a message and writes nothing', async () => {
+	it('refuses a bad answer, a bad Cycle-Period and an answer naming only unknown accounts with a message and writes nothing', async () => {
 		const { app, cookie, params, url } = await withLedger()
 		const cases: [Record<string, string>, string][] = [
 			[{ answers: '{"accounts":[{"accountId":"x","status":"gone"}]}' }, 'answers'],
 			[{ answers: '{"errorType":"BAD","errorMessage":"nope"}' }, 'answers'],
-			[{ answers: '{"accounts":[{"accountId":"not-in-ledger","status":"closed"}]}' }, 'answers'],
+			// None of its accounts in the ledger: most likely another app's answer.
+			[{ answers: '{"accounts":[{"accountId":"not-in-ledger","status":"closed"},{"accountId":"other","status":"updated"}]}' }, 'answers'],
 			[{ answers: '', cyclePeriod: 'fortnightly' }, 'cyclePeriod'],
 			[{ answers: '', sentAt: 'last week' }, 'sentAt'],
 			[{ answers: '', sentAt: '2999-01-01T00:00:00Z' }, 'sentAt'],

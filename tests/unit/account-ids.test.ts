@@ -150,9 +150,18 @@ describe('validateUpdatedAt', () => {
 		expect(validateUpdatedAt('2030-01-01T00:00:00Z').ok).toBe(true)
 	})
 
-	it('keeps years below 100 as written', () => {
-		const result = validateUpdatedAt('0050-01-01T00:00:00Z')
-		expect(result.ok && result.value.getUTCFullYear()).toBe(50)
+	it.each(['0000-01-01T00:00:00Z', '0050-01-01T00:00:00Z', '1969-12-31T23:59:59.999Z', '1970-01-01T00:30:00+01:00'])(
+		'refuses %s, before 1970 (PostgreSQL rejects year 0)',
+		(raw) => {
+			expect(reasonOf(validateUpdatedAt(raw))).toBe('updatedAt must be between 1970-01-01 and 9999-12-31')
+		},
+	)
+
+	it('accepts the range ends, and refuses a Date beyond 9999', () => {
+		expect(validateUpdatedAt('1970-01-01T00:00:00Z').ok).toBe(true)
+		expect(validateUpdatedAt('9999-12-31T23:59:59.999Z').ok).toBe(true)
+		expect(validateUpdatedAt('9999-12-31T23:59:59-01:00').ok).toBe(false)
+		expect(validateUpdatedAt(new Date('+010000-01-01T00:00:00Z')).ok).toBe(false)
 	})
 })
 
@@ -164,8 +173,11 @@ describe('toRfc3339', () => {
 		expect(back.ok && back.value.getTime()).toBe(date.getTime())
 	})
 
-	it('refuses invalid dates and years outside 0–9999', () => {
+	it('refuses invalid dates and anything validateUpdatedAt would refuse', () => {
 		expect(() => toRfc3339(new Date(Number.NaN))).toThrow(RangeError)
 		expect(() => toRfc3339(new Date('+010000-01-01T00:00:00Z'))).toThrow(RangeError)
+		expect(() => toRfc3339(new Date('1969-12-31T23:59:59.999Z'))).toThrow(RangeError)
+		expect(toRfc3339(new Date(0))).toBe('1970-01-01T00:00:00.000Z')
+		expect(toRfc3339(new Date('9999-12-31T23:59:59.999Z'))).toBe('9999-12-31T23:59:59.999Z')
 	})
 })

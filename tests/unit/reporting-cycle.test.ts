@@ -371,8 +371,8 @@ describe('parseCyclePeriod', () => {
 		['P1DT11H59M59S', 1, 129599],
 		['P1,5D', 2, 129600],
 		['PT10080M', 7, 604800],
-		['PT1S', 1, 1],
-		['3600', 1, 3600],
+		['PT12H', 1, 43200],
+		['43200', 1, 43200],
 		['P90D', 90, 7776000],
 		['P90DT11H', 90, 7815600],
 		['P0Y0M7D', 7, 604800],
@@ -400,6 +400,12 @@ describe('parseCyclePeriod', () => {
 		['1e5', /neither/],
 		['seven days', /neither/],
 		['P7D junk', /neither/],
+		// Shorter than half a day: refused, no longer rounded up to a 1-day cycle.
+		['7', /shorter than half a day: if Atlassian meant days, enter it as P7D/],
+		['PT1S', /shorter than half a day/],
+		['3600', /shorter than half a day/],
+		['43199', /shorter than half a day/],
+		['PT11H59M59S', /shorter than half a day/],
 	])('%j is rejected', (raw, reason) => {
 		const result = parseCyclePeriod(raw)
 		expect(result.ok).toBe(false)
