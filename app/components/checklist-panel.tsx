@@ -16,6 +16,7 @@ const CHECK_TITLES: Record<Check['id'], string> = {
 	policy_mentions_forbidden_use: 'Wording Atlassian forbids',
 	listing_not_marketplace: 'Listing URL',
 	policy_same_as_terms: 'Policy and terms URLs',
+	text_contains_email_address: 'Email address in the text',
 }
 
 const STATUS: Record<Check['status'], { tone: Tone; label: string }> = {

@@ -62,6 +62,7 @@ export const WARNING_IDS = [
 	'policy_mentions_forbidden_use',
 	'listing_not_marketplace',
 	'policy_same_as_terms',
+	'text_contains_email_address',
 ] as const
 export type WarningId = (typeof WARNING_IDS)[number]
 
@@ -112,6 +113,7 @@ export const CHECK_SOURCES: Record<CheckId, string> = {
 	policy_mentions_forbidden_use: `${REQUEST_TABLE} › Warnings; domain.md › Appropriate use after approval`,
 	listing_not_marketplace: `${REQUEST_TABLE} › Warnings`,
 	policy_same_as_terms: `${REQUEST_TABLE} › Warnings`,
+	text_contains_email_address: 'domain.md › Emails are never stored',
 }
 
 /**
@@ -122,6 +124,8 @@ export const CHECK_SOURCES: Record<CheckId, string> = {
  */
 export const FUNCTIONALITY_MIN_CHARS = 80
 export const FUNCTIONALITY_MIN_WORDS = 10
+
+const EMAIL_ADDRESS = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/
 
 /** The excerpt "must actually mention email" (domain.md › policy_language). */
 const MENTIONS_EMAIL = /e[-‐‑]?mail/i
@@ -552,6 +556,26 @@ function warnings(input: Record<string, unknown>, appType: unknown): Check[] {
 				'policy_same_as_terms',
 				'termsOfUseUrl',
 				'The privacy policy and terms-of-use URLs are the same address. Atlassian asks for both documents: link the customer terms of use separately, unless that page really holds both.',
+			),
+		)
+	}
+
+	// The request text is stored and copied out: it must not carry an
+	// Atlassian user's address. The policy excerpt is left out, as it may
+	// rightly quote the vendor's own privacy contact.
+	const customDescriptions = (Array.isArray(input.useCases) ? (input.useCases as unknown[]) : []).map((entry) =>
+		str(record(entry).description),
+	)
+	const withAddress = [
+		EMAIL_ADDRESS.test(str(input.functionalityDescription)) ? 'the functionality description' : '',
+		customDescriptions.some((text) => EMAIL_ADDRESS.test(text)) ? 'a custom use case' : '',
+	].filter((part) => part !== '')
+	if (withAddress.length > 0) {
+		found.push(
+			warn(
+				'text_contains_email_address',
+				withAddress[0] === 'a custom use case' ? 'useCases' : 'functionalityDescription',
+				`${capitalise(withAddress.join(' and '))} contains what looks like an email address. Clearance never keeps an Atlassian user's address: describe the feature instead, and keep only your own support address if you mean one.`,
 			),
 		)
 	}

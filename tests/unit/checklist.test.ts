@@ -237,12 +237,13 @@ describe('app types', () => {
 })
 
 describe('warnings', () => {
-	it('the ids are the four in domain.md', () => {
+	it('the ids are the four in domain.md’s warnings, plus the never-store-an-email rule', () => {
 		expect([...WARNING_IDS]).toEqual([
 			'connect_end_of_support',
 			'policy_mentions_forbidden_use',
 			'listing_not_marketplace',
 			'policy_same_as_terms',
+			'text_contains_email_address',
 		])
 	})
 
@@ -354,10 +355,31 @@ describe('warnings', () => {
 			privacyPolicyUrl: 'https://acme.test/legal',
 			termsOfUseUrl: 'https://acme.test/legal',
 			privacyPolicyExcerpt: 'Email addresses feed our newsletter.',
+			useCases: [{ code: 'other', description: 'Copy jane.doe@customer.example on every alert' }],
 		})
 		expect(result.checks.map((c) => c.id)).toEqual([...REQUIRED_CHECK_IDS, ...WARNING_IDS])
 		expect(result.checks.slice(REQUIRED_CHECK_IDS.length).every((c) => c.status === 'warn')).toBe(true)
 		expect(result.ready).toBe(true)
+	})
+})
+
+describe('email addresses in the request text', () => {
+	it('warns, without blocking, when the description or a custom use case holds an address', () => {
+		const inDescription = evaluateRequest({
+			...valid,
+			functionalityDescription: `${valid.functionalityDescription} For example we alert bob.smith@client.example.org directly.`,
+		})
+		const warning = inDescription.checks.find((c) => c.id === 'text_contains_email_address')
+		expect(warning).toMatchObject({ status: 'warn', field: 'functionalityDescription' })
+		expect(warning!.message).not.toContain('bob.smith')
+		expect(inDescription.ready).toBe(true)
+		const inUseCase = evaluateRequest({ ...valid, useCases: [{ code: 'other', description: 'cc admin@site.example' }] })
+		expect(inUseCase.checks.find((c) => c.id === 'text_contains_email_address')).toMatchObject({ field: 'useCases' })
+	})
+
+	it('does not flag the word email or a policy excerpt with the vendor’s own contact', () => {
+		const result = evaluateRequest({ ...valid, privacyPolicyExcerpt: 'Email addresses are processed… contact privacy@vendor.example.' })
+		expect(result.checks.some((c) => c.id === 'text_contains_email_address')).toBe(false)
 	})
 })
 
