@@ -5,10 +5,10 @@ import { type AppInput } from '~/schemas/apps'
 import { uniqueViolation } from '~/utils/db-errors.server'
 import { UserFacingError } from '~/utils/errors'
 import { recordAudit } from './audit.server'
+import { isUuid } from '~/utils/ids'
 
 export type App = typeof apps.$inferSelect
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 const NOT_FOUND = 'No such app in this organisation.'
 const DUPLICATE_KEY = 'Another app in this organisation already uses this key.'
@@ -37,7 +37,7 @@ export async function listApps(orgId: string) {
 /** The app with this id in this organisation, or null (also for an id that is not a uuid). */
 export async function getApp(orgId: string, appId: string | undefined): Promise<App | null> {
 	// Checked here so a malformed URL is a 404, not a database cast error.
-	if (!appId || !UUID.test(appId)) return null
+	if (!isUuid(appId)) return null
 	const [app] = await db
 		.select()
 		.from(apps)
@@ -105,7 +105,7 @@ async function withDuplicateKeyAsConflict<T>(work: () => Promise<T>): Promise<T>
 }
 
 async function lockApp(tx: Tx, orgId: string, appId: string) {
-	if (!UUID.test(appId)) throw new UserFacingError(NOT_FOUND, 404)
+	if (!isUuid(appId)) throw new UserFacingError(NOT_FOUND, 404)
 	const [app] = await tx
 		.select()
 		.from(apps)

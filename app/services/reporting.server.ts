@@ -23,6 +23,7 @@ import {
 import { UserFacingError } from '~/utils/errors'
 import { type App } from './apps.server'
 import { recordAudit } from './audit.server'
+import { isUuid } from '~/utils/ids'
 
 /**
  * Personal-data reporting (domain.md, "Personal-data reporting"; design.md,
@@ -133,6 +134,7 @@ export async function listOpenTasks(orgId: string, appId: string) {
 }
 
 async function lockApp(tx: Tx, orgId: string, appId: string) {
+	if (!isUuid(appId)) throw new UserFacingError(NOT_FOUND, 404)
 	const [app] = await tx
 		.select()
 		.from(apps)

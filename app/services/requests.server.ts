@@ -7,8 +7,8 @@ import { isEditable, type RequestState } from '~/domain/request-lifecycle'
 import { toChecklistInput, type RequestFields } from '~/schemas/request'
 import { UserFacingError } from '~/utils/errors'
 import { recordAudit } from './audit.server'
+import { isUuid } from '~/utils/ids'
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 export type RequestRow = typeof accessRequests.$inferSelect
 export type UseCaseRow = typeof requestUseCases.$inferSelect
@@ -22,7 +22,7 @@ const NOT_FOUND = 'No such request in this organisation.'
 
 /** The request with its use cases, or null when it is not in this organisation. */
 export async function getRequest(orgId: string, requestId: string): Promise<RequestDetail | null> {
-	if (!UUID.test(requestId)) return null
+	if (!isUuid(requestId)) return null
 	const [row] = await db
 		.select({ request: accessRequests, app: { id: apps.id, name: apps.name } })
 		.from(accessRequests)
@@ -138,7 +138,7 @@ async function writeUseCases(tx: Tx, requestId: string, fields: RequestFields) {
 
 /** A new draft for an app, prefilled from the app record and the organisation's name. */
 export async function createDraft(orgId: string, actorId: string, appId: string) {
-	if (!UUID.test(appId)) throw new UserFacingError('No such app in this organisation.', 404)
+	if (!isUuid(appId)) throw new UserFacingError('No such app in this organisation.', 404)
 	return db.transaction(async (tx) => {
 		const [row] = await tx
 			.select({ app: apps, orgName: organizations.name })
@@ -214,7 +214,7 @@ export async function saveDraft(
 	expectedVersion: number,
 	fields: RequestFields,
 ) {
-	if (!UUID.test(requestId)) throw new UserFacingError(NOT_FOUND, 404)
+	if (!isUuid(requestId)) throw new UserFacingError(NOT_FOUND, 404)
 	return db.transaction(async (tx) => {
 		const [current] = await tx
 			.select()
@@ -288,7 +288,7 @@ const OPEN_STATES: RequestState[] = ['draft', 'in_review', 'changes_requested', 
  * approval). An amendment already in progress is returned instead.
  */
 export async function createAmendment(orgId: string, actorId: string, approvedRequestId: string) {
-	if (!UUID.test(approvedRequestId)) throw new UserFacingError(NOT_FOUND, 404)
+	if (!isUuid(approvedRequestId)) throw new UserFacingError(NOT_FOUND, 404)
 	return db.transaction(async (tx) => {
 		const [source] = await tx
 			.select()
@@ -347,7 +347,7 @@ export async function createAmendment(orgId: string, actorId: string, approvedRe
  * `revoked`, so it drops out by itself).
  */
 export async function getApprovedScope(orgId: string, appId: string) {
-	if (!UUID.test(appId)) return null
+	if (!isUuid(appId)) return null
 	const [latest] = await db
 		.select({ id: accessRequests.id, approvedAt: accessRequests.updatedAt, products: accessRequests.products })
 		.from(accessRequests)

@@ -18,8 +18,8 @@ import { recordAudit } from './audit.server'
 import { membersWithRole, notify, type NotificationKind } from './notifications.server'
 import { evaluateSaved, type RequestRow, type UseCaseRow } from './requests.server'
 import { OPEN_TICKET_STATES } from './tickets.server'
+import { isUuid } from '~/utils/ids'
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const NOT_FOUND = 'No such request in this organisation.'
 
 /** Shown on a version mismatch; nothing was written (design.md › lifecycle: "the other is told"). */
@@ -65,7 +65,7 @@ function refuse(code: TransitionErrorCode | UseCaseDecisionErrorCode, message: s
  * then sees the bumped version and is refused.
  */
 async function lockRequest(tx: Tx, orgId: string, requestId: string, expectedVersion: number) {
-	if (!UUID.test(requestId)) throw new UserFacingError(NOT_FOUND, 404)
+	if (!isUuid(requestId)) throw new UserFacingError(NOT_FOUND, 404)
 	const [request] = await tx
 		.select()
 		.from(accessRequests)
@@ -360,7 +360,7 @@ const actorUsers = aliasedTable(users, 'actor')
 
 /** The request's timeline, oldest first, with who did each step. */
 export async function listRequestEvents(orgId: string, requestId: string) {
-	if (!UUID.test(requestId)) return []
+	if (!isUuid(requestId)) return []
 	return db
 		.select({
 			id: requestEvents.id,
