@@ -9,6 +9,7 @@ import { can } from '~/domain/roles'
 import { DASHBOARD_FILTERS, DashboardQuerySchema, type DashboardFilter } from '~/schemas/reporting'
 import { dashboardRows } from '~/services/reporting.server'
 import { requireMember } from '~/utils/auth.server'
+import { Pagination } from '~/components/ui/pagination'
 
 const PAGE_SIZE = 25
 const CHART_DAYS = 60
@@ -255,21 +256,7 @@ export default function Dashboard() {
 									</tbody>
 								</table>
 							</div>
-							<nav className="row" aria-label="Pages">
-								<p aria-live="polite">
-									Showing {first}–{last} of {total}
-								</p>
-								{page > 1 ? (
-									<Link className="button button-secondary button-small" rel="prev" to={`${base}${dashboardSearch({ status, q, page: page - 1 })}`}>
-										Previous
-									</Link>
-								) : null}
-								{last < total ? (
-									<Link className="button button-secondary button-small" rel="next" to={`${base}${dashboardSearch({ status, q, page: page + 1 })}`}>
-										Next
-									</Link>
-								) : null}
-							</nav>
+							<Pagination first={first} last={last} total={total} page={page} hrefFor={(to) => `${base}${dashboardSearch({ status, q, page: to })}`} />
 							<p className="card-muted">
 								{Object.entries(REPORTING_STATUS)
 									.map(([, { label }]) => label)

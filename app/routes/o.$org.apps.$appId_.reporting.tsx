@@ -22,6 +22,7 @@ import { UserFacingError } from '~/utils/errors'
 import { formDataToObject, issuesToErrors } from '~/utils/forms'
 import { notFound } from '~/utils/http.server'
 import { isMultipart, parseMultipart, removeUploads, textChunks, uploadedFile } from '~/utils/multipart.server'
+import { Pagination } from '~/components/ui/pagination'
 
 const LEDGER_PAGE_SIZE = 50
 /** Answers are small (90 accounts per batch); a file above this is not Atlassian's answer. */
@@ -648,21 +649,7 @@ function Ledger({ base }: { base: string }) {
 							</tbody>
 						</table>
 					</div>
-					<nav className="row" aria-label="Ledger pages">
-						<p aria-live="polite">
-							Showing {first}–{last} of {ledger.total}
-						</p>
-						{page > 1 ? (
-							<Link className="button button-secondary button-small" rel="prev" to={ledgerSearch({ q, page: page - 1 })}>
-								Previous
-							</Link>
-						) : null}
-						{last < ledger.total ? (
-							<Link className="button button-secondary button-small" rel="next" to={ledgerSearch({ q, page: page + 1 })}>
-								Next
-							</Link>
-						) : null}
-					</nav>
+					<Pagination label="Ledger pages" first={first} last={last} total={ledger.total} page={page} hrefFor={(to) => ledgerSearch({ q, page: to })} />
 				</>
 			)}
 		</section>

@@ -8,6 +8,7 @@ import { can } from '~/domain/roles'
 import { AppListQuerySchema } from '~/schemas/apps'
 import { listAppsPage } from '~/services/apps.server'
 import { requirePermission } from '~/utils/auth.server'
+import { Pagination } from '~/components/ui/pagination'
 
 const APPS_PAGE_SIZE = 25
 
@@ -63,8 +64,6 @@ export default function AppsPage() {
 	const filtered = Boolean(q) || archived
 	const first = total === 0 ? 0 : (page - 1) * pageSize + 1
 	const last = Math.min(page * pageSize, total)
-	const hasPrevious = page > 1
-	const hasNext = last < total
 	return (
 		<div className="stack">
 			<PageHeader
@@ -175,29 +174,7 @@ export default function AppsPage() {
 									</tbody>
 								</table>
 							</div>
-							<nav className="row" aria-label="Pages">
-								<p aria-live="polite">
-									Showing {first}–{last} of {total}
-								</p>
-								{hasPrevious ? (
-									<Link
-										className="button button-secondary button-small"
-										rel="prev"
-										to={`${base}${listSearch({ q, archived, page: page - 1 })}`}
-									>
-										Previous
-									</Link>
-								) : null}
-								{hasNext ? (
-									<Link
-										className="button button-secondary button-small"
-										rel="next"
-										to={`${base}${listSearch({ q, archived, page: page + 1 })}`}
-									>
-										Next
-									</Link>
-								) : null}
-							</nav>
+							<Pagination first={first} last={last} total={total} page={page} hrefFor={(to) => `${base}${listSearch({ q, archived, page: to })}`} />
 						</>
 					)}
 				</>

@@ -104,7 +104,8 @@ async function withDuplicateKeyAsConflict<T>(work: () => Promise<T>): Promise<T>
 	}
 }
 
-async function lockApp(tx: Tx, orgId: string, appId: string) {
+/** The organisation's app, locked for the rest of the transaction; a miss is a 404. */
+export async function lockApp(tx: Tx, orgId: string, appId: string) {
 	if (!isUuid(appId)) throw new UserFacingError(NOT_FOUND, 404)
 	const [app] = await tx
 		.select()

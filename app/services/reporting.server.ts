@@ -23,7 +23,7 @@ import {
 import { UserFacingError } from '~/utils/errors'
 import { type App } from './apps.server'
 import { recordAudit } from './audit.server'
-import { isUuid } from '~/utils/ids'
+import { lockApp } from './apps.server'
 
 /**
  * Personal-data reporting (domain.md, "Personal-data reporting"; design.md,
@@ -32,7 +32,6 @@ import { isUuid } from '~/utils/ids'
  * organisation, and by app for stored_accounts (design.md, "Scaling out").
  */
 
-const NOT_FOUND = 'No such app in this organisation.'
 
 export async function getOrgPolicy(orgId: string) {
 	const [org] = await db
@@ -131,17 +130,6 @@ export async function listOpenTasks(orgId: string, appId: string) {
 		.from(accountActions)
 		.where(and(eq(accountActions.orgId, orgId), eq(accountActions.appId, appId), isNull(accountActions.completedAt)))
 		.orderBy(asc(accountActions.dueAt), asc(accountActions.accountId))
-}
-
-async function lockApp(tx: Tx, orgId: string, appId: string) {
-	if (!isUuid(appId)) throw new UserFacingError(NOT_FOUND, 404)
-	const [app] = await tx
-		.select()
-		.from(apps)
-		.where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
-		.for('update')
-	if (!app) throw new UserFacingError(NOT_FOUND, 404)
-	return app
 }
 
 /** 15 is the guideline's figure and 7 Atlassian's API default; any other number is the organisation's choice. */

@@ -8,21 +8,8 @@ import { action as newAction, loader as newLoader } from '~/routes/o.$org.apps.n
 import { AppSchema, type AppInput } from '~/schemas/apps'
 import { archiveApp, createApp, getApp, listApps, listAppsPage, restoreApp, updateApp } from '~/services/apps.server'
 import { UserFacingError } from '~/utils/errors'
+import { appForm } from '../fixtures/requests'
 import { addMember, cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
-
-function appForm(overrides: Record<string, string | string[]> = {}): Record<string, string | string[]> {
-	return {
-		name: 'Mail Bridge',
-		appKey: 'com.acme.mail-bridge',
-		appType: 'forge',
-		products: ['jira'],
-		marketplaceListingUrl: '',
-		privacyPolicyUrl: 'https://acme.example/privacy',
-		termsOfUseUrl: '',
-		storesPersonalData: 'yes',
-		...overrides,
-	}
-}
 
 function appInput(overrides: Partial<AppInput> = {}): AppInput {
 	return { ...AppSchema.parse(appForm()), ...overrides }

@@ -8,45 +8,13 @@ import { action as newRequestAction } from '~/routes/o.$org.requests.new'
 import { action as editorAction, loader as editorLoader } from '~/routes/o.$org.requests.$requestId._index'
 import { loader as jsonLoader } from '~/routes/o.$org.requests.$requestId.json'
 import { loader as textLoader } from '~/routes/o.$org.requests.$requestId.text'
-import { AppSchema } from '~/schemas/apps'
 import { toChecklistInput, type RequestFields } from '~/schemas/request'
-import { createApp } from '~/services/apps.server'
+import { COMPLETE, createTestApp } from '../fixtures/requests'
 import { addMember, cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
-
-const COMPLETE: Record<string, string | string[]> = {
-	intent: 'save',
-	companyName: 'Acme Apps',
-	appName: 'Mail Bridge',
-	appKey: 'com.acme.mail-bridge',
-	appType: 'forge',
-	products: ['jira'],
-	marketplaceListingUrl: '',
-	privacyPolicyUrl: 'https://acme.example/privacy',
-	termsOfUseUrl: 'https://acme.example/terms',
-	storesPersonalData: 'yes',
-	useCaseCodes: ['send_security_alerts'],
-	'customUseCases.0.description': 'Notify watchers when a linked incident changes state',
-	functionalityDescription:
-		'Mail Bridge sends security alerts to the affected users when suspicious sign-ins happen. It also notifies watchers of incidents.',
-	privacyPolicyExcerpt: 'We use email addresses only to send security alerts and incident notifications you subscribed to.',
-}
 
 async function world() {
 	const { org, admin } = await createOrg('Acme Apps')
-	const app = await createApp(
-		org.id,
-		admin.id,
-		AppSchema.parse({
-			name: 'Mail Bridge',
-			appKey: 'com.acme.mail-bridge',
-			appType: 'forge',
-			products: ['jira'],
-			marketplaceListingUrl: '',
-			privacyPolicyUrl: 'https://acme.example/privacy',
-			termsOfUseUrl: '',
-			storesPersonalData: 'yes',
-		}),
-	)
+	const app = await createTestApp(org.id, admin.id)
 	const { cookie } = await cookieFor(admin.id)
 	return { org, admin, app, cookie }
 }

@@ -6,48 +6,17 @@ import { accessRequests, auditEvents, notifications, requestEvents, requestUseCa
 import { action as requestAction, loader as requestLoader } from '~/routes/o.$org.requests.$requestId._index'
 import { action as newRequestAction } from '~/routes/o.$org.requests.new'
 import { loader as queueLoader } from '~/routes/o.$org.review'
-import { AppSchema } from '~/schemas/apps'
-import { createApp } from '~/services/apps.server'
 import { decideUseCaseOf, STALE_MESSAGE } from '~/services/review.server'
+import { COMPLETE, createTestApp } from '../fixtures/requests'
 import { addMember, cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
 
-/** Passes the checklist: one approved catalogue code and one custom use case (see requests.test.ts). */
-export const COMPLETE: Record<string, string | string[]> = {
-	intent: 'save',
-	companyName: 'Acme Apps',
-	appName: 'Mail Bridge',
-	appKey: 'com.acme.mail-bridge',
-	appType: 'forge',
-	products: ['jira'],
-	marketplaceListingUrl: '',
-	privacyPolicyUrl: 'https://acme.example/privacy',
-	termsOfUseUrl: 'https://acme.example/terms',
-	storesPersonalData: 'yes',
-	useCaseCodes: ['send_security_alerts'],
-	'customUseCases.0.description': 'Notify watchers when a linked incident changes state',
-	functionalityDescription:
-		'Mail Bridge sends security alerts to the affected users when suspicious sign-ins happen. It also notifies watchers of incidents.',
-	privacyPolicyExcerpt: 'We use email addresses only to send security alerts and incident notifications you subscribed to.',
-}
+export { COMPLETE }
 
 export async function reviewWorld() {
 	const { org, admin } = await createOrg('Acme Apps')
 	const reviewer = await addMember(org.id, ['reviewer'], 'Rita Reviewer')
 	const reviewer2 = await addMember(org.id, ['reviewer'], 'Rob Reviewer')
-	const app = await createApp(
-		org.id,
-		admin.id,
-		AppSchema.parse({
-			name: 'Mail Bridge',
-			appKey: 'com.acme.mail-bridge',
-			appType: 'forge',
-			products: ['jira'],
-			marketplaceListingUrl: '',
-			privacyPolicyUrl: 'https://acme.example/privacy',
-			termsOfUseUrl: '',
-			storesPersonalData: 'yes',
-		}),
-	)
+	const app = await createTestApp(org.id, admin.id)
 	const vendorCookie = (await cookieFor(admin.id)).cookie
 	const reviewerCookie = (await cookieFor(reviewer.id)).cookie
 	const reviewer2Cookie = (await cookieFor(reviewer2.id)).cookie
