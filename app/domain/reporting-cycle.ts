@@ -62,7 +62,7 @@ export type ReportingStatus = {
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
-type LocalDateTime = {
+export type LocalDateTime = {
 	year: number
 	month: number
 	day: number
@@ -387,7 +387,8 @@ function dateKey(local: LocalDateTime): string {
 	return `${pad(local.year, 4)}-${pad(local.month)}-${pad(local.day)}`
 }
 
-function offsetAt(instant: number, timeZone: string): number {
+/** Milliseconds the zone is ahead of UTC at `instant`. */
+export function offsetAt(instant: number, timeZone: string): number {
 	return utcMs(localDateTime(new Date(instant), timeZone)) - instant
 }
 
@@ -408,7 +409,7 @@ function sameWallClock(a: LocalDateTime, b: LocalDateTime): boolean {
  * instant, a time skipped by a spring-forward gap moves forward by the gap
  * (so "midnight" on a day that starts at 01:00 is 01:00).
  */
-function zonedToInstant(local: LocalDateTime, timeZone: string): number {
+export function zonedToInstant(local: LocalDateTime, timeZone: string): number {
 	const guess = utcMs(local)
 	const before = offsetAt(guess - DAY_MS, timeZone)
 	const after = offsetAt(guess + DAY_MS, timeZone)
