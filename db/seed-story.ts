@@ -1,3 +1,4 @@
+import { isProduct } from '../app/domain/catalogue'
 import { eq } from 'drizzle-orm'
 import { type Database } from './client.server'
 import { accessRequests, apps, requestUseCases, storedAccounts } from './schema'
@@ -18,7 +19,7 @@ function fieldsFor(app: typeof apps.$inferSelect, extra: Partial<RequestFields> 
 		appName: app.name,
 		appKey: app.appKey,
 		appType: app.appType,
-		products: app.products.filter((product): product is 'jira' | 'confluence' => product === 'jira' || product === 'confluence'),
+		products: app.products.filter(isProduct),
 		marketplaceListingUrl: app.marketplaceListingUrl ?? '',
 		privacyPolicyUrl: app.privacyPolicyUrl ?? '',
 		termsOfUseUrl: app.termsOfUseUrl ?? '',

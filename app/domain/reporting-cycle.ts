@@ -121,7 +121,8 @@ export function cycleLabel(
 	return `${days} (set by your organisation)`
 }
 
-function inferCycleSource(cycleDays: number): CycleSource {
+/** 15 is the guideline's figure and 7 Atlassian's API default; any other number is the organisation's choice. */
+export function inferCycleSource(cycleDays: number): CycleSource {
 	if (cycleDays === DEFAULT_CYCLE_DAYS) return 'guideline'
 	if (cycleDays === ATLASSIAN_API_DEFAULT_CYCLE_DAYS) return 'api_default'
 	return 'custom'

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { APP_TYPES, CUSTOM_USE_CASE_CODE, PRODUCTS } from '~/domain/catalogue'
 import { type ChecklistInput } from '~/domain/checklist'
 import { CHECKLIST_LIMITS } from './checklist'
+import { PERSONAL_DATA_ANSWERS } from './apps'
 
 /**
  * The request form. Saving a draft only enforces shape and length: an
@@ -10,7 +11,6 @@ import { CHECKLIST_LIMITS } from './checklist'
  */
 const text = (max: number) => z.string().max(max, `Use at most ${max.toLocaleString('en')} characters.`)
 
-export const PERSONAL_DATA_ANSWERS = ['yes', 'no', 'undecided'] as const
 
 export const RequestFieldsSchema = z.object({
 	companyName: text(CHECKLIST_LIMITS.name),

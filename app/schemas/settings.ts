@@ -1,15 +1,7 @@
 import { z } from 'zod'
+import { isValidTimeZone } from '~/domain/reporting-cycle'
 
 /** An IANA zone the runtime knows; Intl throws RangeError for anything else. */
-export function isTimeZone(value: string) {
-	try {
-		new Intl.DateTimeFormat('en-US', { timeZone: value })
-		return true
-	} catch {
-		return false
-	}
-}
-
 const days = (label: string, min: number, max: number) =>
 	z.coerce
 		.number(`Enter the ${label} as a number of days.`)
@@ -23,7 +15,7 @@ export const OrgSettingsSchema = z.object({
 		.trim()
 		.min(1, 'Enter a time zone, for example Europe/Berlin.')
 		.max(100, 'That is too long for a time zone.')
-		.refine(isTimeZone, 'Unknown time zone. Use a name such as Europe/Berlin, America/New_York or UTC.'),
+		.refine(isValidTimeZone, 'Unknown time zone. Use a name such as Europe/Berlin, America/New_York or UTC.'),
 	followUpDays: days('follow-up period', 1, 60),
 	taskDueDays: days('task due period', 1, 365),
 })

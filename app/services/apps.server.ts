@@ -6,6 +6,7 @@ import { uniqueViolation } from '~/utils/db-errors.server'
 import { UserFacingError } from '~/utils/errors'
 import { recordAudit } from './audit.server'
 import { isUuid } from '~/utils/ids'
+import { likePattern } from '~/utils/sql-like'
 
 export type App = typeof apps.$inferSelect
 
@@ -46,10 +47,6 @@ export async function getApp(orgId: string, appId: string | undefined): Promise<
 }
 
 /** `%` and `_` typed into the search box mean themselves. */
-function likePattern(text: string) {
-	return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
-}
-
 export async function listAppsPage(
 	orgId: string,
 	{

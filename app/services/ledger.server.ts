@@ -7,6 +7,7 @@ import { type StoredAccount } from '~/domain/report-batches'
 import { MAX_REJECTED_LISTED } from '~/schemas/reporting'
 import { UserFacingError } from '~/utils/errors'
 import { recordAudit } from './audit.server'
+import { likePattern } from '~/utils/sql-like'
 
 /**
  * The account ledger of an app: Atlassian account ids with `updatedAt`, never
@@ -38,10 +39,6 @@ export type ImportResult = {
 class AtomicRollback extends Error {}
 
 /** `%` and `_` typed into the search box mean themselves. */
-function likePattern(text: string) {
-	return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
-}
-
 /** Shown instead of a rejected value that may be an email address (domain.md, "Emails are never stored"). */
 export const HIDDEN_EMAIL = '(looks like an email address — not shown)'
 

@@ -24,6 +24,7 @@ import { UserFacingError } from '~/utils/errors'
 import { type App } from './apps.server'
 import { recordAudit } from './audit.server'
 import { lockApp } from './apps.server'
+import { inferCycleSource } from '~/domain/reporting-cycle'
 
 /**
  * Personal-data reporting (domain.md, "Personal-data reporting"; design.md,
@@ -132,17 +133,10 @@ export async function listOpenTasks(orgId: string, appId: string) {
 		.orderBy(asc(accountActions.dueAt), asc(accountActions.accountId))
 }
 
-/** 15 is the guideline's figure and 7 Atlassian's API default; any other number is the organisation's choice. */
-export function cycleSourceFor(days: number): CycleSource {
-	if (days === DEFAULT_CYCLE_DAYS) return 'guideline'
-	if (days === ATLASSIAN_API_DEFAULT_CYCLE_DAYS) return 'api_default'
-	return 'custom'
-}
-
 export async function setCycle(orgId: string, actorId: string, appId: string, days: number) {
 	return db.transaction(async (tx) => {
 		const current = await lockApp(tx, orgId, appId)
-		const source = cycleSourceFor(days)
+		const source = inferCycleSource(days)
 		if (current.cycleDays === days && current.cycleSource === source) return current
 		const [app] = await tx
 			.update(apps)

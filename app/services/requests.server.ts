@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm'
 import { db, type Tx } from '#db/client.server'
 import { accessRequests, apps, organizations, requestUseCases } from '#db/schema'
-import { CUSTOM_USE_CASE_CODE } from '~/domain/catalogue'
+import { CUSTOM_USE_CASE_CODE, isProduct } from '~/domain/catalogue'
 import { evaluateRequest, type ChecklistResult } from '~/domain/checklist'
 import { isEditable, type RequestState } from '~/domain/request-lifecycle'
 import { toChecklistInput, type RequestFields } from '~/schemas/request'
@@ -69,9 +69,7 @@ export function requestToFields(request: RequestDetail): RequestFields {
 		appName: request.appName,
 		appKey: request.appKey,
 		appType: request.appType ?? '',
-		products: request.products.filter((product): product is 'jira' | 'confluence' =>
-			product === 'jira' || product === 'confluence',
-		),
+		products: request.products.filter(isProduct),
 		marketplaceListingUrl: request.marketplaceListingUrl,
 		privacyPolicyUrl: request.privacyPolicyUrl,
 		termsOfUseUrl: request.termsOfUseUrl,
@@ -166,9 +164,7 @@ export async function createDraft(orgId: string, actorId: string, appId: string)
 			appName: app.name,
 			appKey: app.appKey,
 			appType: app.appType,
-			products: app.products.filter((product): product is 'jira' | 'confluence' =>
-				product === 'jira' || product === 'confluence',
-			),
+			products: app.products.filter(isProduct),
 			marketplaceListingUrl: app.marketplaceListingUrl ?? '',
 			privacyPolicyUrl: app.privacyPolicyUrl ?? '',
 			termsOfUseUrl: app.termsOfUseUrl ?? '',
