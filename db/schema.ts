@@ -12,6 +12,7 @@ import {
 	uuid,
 	bigserial,
 	boolean,
+	doublePrecision,
 	integer,
 	type AnyPgColumn,
 } from 'drizzle-orm/pg-core'
@@ -137,10 +138,32 @@ export const apps = pgTable(
 		storesPersonalData: personalDataEnum().notNull().default('undecided'),
 		/** When the personal-data answer last became `yes`: the reporting anchor of last resort. */
 		personalDataSince: timestamp({ withTimezone: true }),
-		/** Reporting cycle (domain.md › The cycle length): 15 by default, 1–90. */
-		cycleDays: integer().notNull().default(15),
+		/**
+		 * Since when the app stores Atlassian users' personal data (docs/rules.md ›
+		 * Personal-data reporting): the first report is due one cycle after it.
+		 * Set by a person (`person`) or, when nobody has, from the oldest
+		 * `updatedAt` of the first import (`ledger`).
+		 */
+		storingSince: timestamp({ withTimezone: true }),
+		storingSinceSource: text(),
+		storingSinceSetBy: uuid().references(() => users.id),
+		storingSinceSetAt: timestamp({ withTimezone: true }),
+		/** An import held accounts older than `storingSince`: proposed to a person, counted from until they answer. */
+		storingSinceProposed: timestamp({ withTimezone: true }),
+		/**
+		 * Reporting cycle in days (docs/rules.md › Reporting cycle): 15 by
+		 * default. Fractional when Atlassian's Cycle-Period header gives one
+		 * (PT12H is half a day): its precision is kept, never rounded up.
+		 */
+		cycleDays: doublePrecision().notNull().default(15),
 		cycleSource: text().notNull().default('guideline'),
 		cycleSetAt: timestamp({ withTimezone: true }),
+		/** Why the organisation chose a cycle longer than Atlassian's (required then). */
+		cycleReason: text(),
+		/** The last cycle Atlassian set by Cycle-Period header, once a person confirmed it. */
+		atlassianCycleDays: doublePrecision(),
+		/** A report run whose Cycle-Period header waits for a person to confirm it. */
+		pendingCycleRunId: uuid().references((): AnyPgColumn => reportRuns.id, { onDelete: 'set null' }),
 		archivedAt: timestamp({ withTimezone: true }),
 		createdBy: uuid().references(() => users.id),
 		createdAt: createdAt(),
@@ -148,7 +171,9 @@ export const apps = pgTable(
 	},
 	(t) => [
 		uniqueIndex('apps_org_key_idx').on(t.orgId, t.appKey),
-		check('apps_cycle_days_range', sql`${t.cycleDays} between 1 and 90`),
+		// From one hour (the shortest Cycle-Period read) to 90 days.
+		check('apps_cycle_days_range', sql`${t.cycleDays} * 86400 >= 3600 and ${t.cycleDays} <= 90`),
+		check('apps_storing_since_source_known', sql`${t.storingSinceSource} in ('person', 'ledger')`),
 		check('apps_cycle_source_known', sql`${t.cycleSource} in ('guideline', 'api_default', 'cycle_period_header', 'custom')`),
 	],
 )
@@ -321,6 +346,38 @@ export const storedAccounts = pgTable(
 	],
 )
 
+/**
+ * A report as prepared for sending: the batch set is identified by the
+ * SHA-256 of its batches' SHA-256s (docs/rules.md › Personal-data reporting),
+ * so downloading batches stays free of side effects and a run can name
+ * exactly what it answers.
+ */
+export const preparedReports = pgTable(
+	'prepared_reports',
+	{
+		id: uuid().primaryKey().defaultRandom(),
+		orgId: uuid()
+			.notNull()
+			.references(() => organizations.id, { onDelete: 'cascade' }),
+		appId: uuid()
+			.notNull()
+			.references(() => apps.id, { onDelete: 'cascade' }),
+		sha256: text().notNull(),
+		accountCount: integer().notNull(),
+		batchCount: integer().notNull(),
+		/** SHA-256 of each batch body, in order. */
+		batchSha256: text().array().notNull(),
+		preparedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+		/** Null when recorded by a run that named it (an API client). */
+		preparedBy: uuid().references(() => users.id),
+	},
+	(t) => [
+		uniqueIndex('prepared_reports_app_sha_idx').on(t.appId, t.sha256),
+		index('prepared_reports_org_app_idx').on(t.orgId, t.appId, t.preparedAt),
+		check('prepared_reports_sha_format', sql`${t.sha256} ~ '^[0-9a-f]{64}$'`),
+	],
+)
+
 /** One personal-data report sent to Atlassian, with what came back: evidence. */
 export const reportRuns = pgTable(
 	'report_runs',
@@ -333,14 +390,20 @@ export const reportRuns = pgTable(
 			.notNull()
 			.references(() => apps.id, { onDelete: 'cascade' }),
 		sentAt: timestamp({ withTimezone: true }).notNull(),
+		/** What was sent; null only for runs recorded before prepared reports existed. */
+		preparedReportId: uuid().references(() => preparedReports.id),
 		accountCount: integer().notNull(),
 		batchCount: integer().notNull(),
 		closedCount: integer().notNull().default(0),
 		updatedCount: integer().notNull().default(0),
 		/** The raw Cycle-Period header, kept as returned (domain.md › The cycle length). */
 		cyclePeriodRaw: text(),
-		cyclePeriodDays: integer(),
+		cyclePeriodDays: doublePrecision(),
+		/** What became of the header: applied, pending (a person must confirm), dismissed, unchanged or unreadable. */
+		cyclePeriodOutcome: text(),
 		answers: jsonb().notNull().default(sql`'[]'::jsonb`),
+		/** Per batch: its index, the status code, the raw body and the raw Cycle-Period value. */
+		batchAnswers: jsonb().notNull().default(sql`'[]'::jsonb`),
 		recordedBy: uuid()
 			.notNull()
 			.references(() => users.id),
