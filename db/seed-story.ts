@@ -4,6 +4,7 @@ import { type Database } from './client.server'
 import { accessRequests, apps, requestUseCases, storedAccounts } from './schema'
 import { applyTransition, decideUseCaseOf, type Actor } from '../app/services/review.server'
 import { createDraft, saveDraft } from '../app/services/requests.server'
+import { prepareReport } from '../app/services/prepared-reports.server'
 import { recordRun } from '../app/services/reporting.server'
 import { type RequestFields } from '../app/schemas/request'
 
@@ -98,12 +99,21 @@ export async function seedDemoStory(db: Database, orgId: string, people: { admin
 			updatedAt: new Date(since.getTime() + (i % 7) * DAY),
 			createdAt: since,
 		}))
-	await db.update(apps).set({ personalDataSince: new Date(now - 60 * DAY) }).where(eq(apps.id, acme.id))
-	await db.update(apps).set({ personalDataSince: new Date(now - 20 * DAY) }).where(eq(apps.id, mailer.id))
+	await db
+		.update(apps)
+		.set({ personalDataSince: new Date(now - 60 * DAY), storingSince: new Date(now - 50 * DAY), storingSinceSource: 'ledger' })
+		.where(eq(apps.id, acme.id))
+	await db
+		.update(apps)
+		.set({ personalDataSince: new Date(now - 20 * DAY), storingSince: new Date(now - 20 * DAY), storingSinceSource: 'ledger' })
+		.where(eq(apps.id, mailer.id))
 	await db.insert(storedAccounts).values(ledger(acme.id, 240, new Date(now - 50 * DAY))).onConflictDoNothing()
 	await db.insert(storedAccounts).values(ledger(mailer.id, 35, new Date(now - 20 * DAY))).onConflictDoNothing()
+	// The run answers the report prepared from that ledger: the evidence chain a real cycle leaves.
+	const prepared = await prepareReport(orgId, vendor.id, acme.id)
 	await recordRun(orgId, vendor.id, acme.id, {
 		sentAt: new Date(now - 13 * DAY),
+		preparedReport: { id: prepared.id },
 		cyclePeriod: null,
 		answers: '{"accounts":[{"accountId":"5be24ba3f91c106033269289","status":"closed"}]}',
 	})

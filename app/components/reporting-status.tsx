@@ -4,6 +4,7 @@ import { type ReportingState } from '~/domain/reporting-cycle'
 /** Colour plus words, never colour alone (style: status = colour + text). */
 export const REPORTING_STATUS: Record<ReportingState, { tone: Tone; label: string }> = {
 	overdue: { tone: 'bad', label: 'Overdue' },
+	answer_needed: { tone: 'warn', label: 'Answer needed' },
 	due_soon: { tone: 'warn', label: 'Due soon' },
 	on_track: { tone: 'ok', label: 'On track' },
 	not_required: { tone: 'neutral', label: 'No report needed' },
@@ -22,6 +23,7 @@ export function ReportingBadge({ status }: { status: ReportingState }) {
 /** "Overdue by 3 days", "Due today", "12 days left". */
 export function daysLeftText(daysLeft: number | null, status: ReportingState): string {
 	if (status === 'not_required') return '—'
+	if (status === 'answer_needed') return 'Cannot tell until answered'
 	if (daysLeft === null) return 'Due now'
 	if (daysLeft < 0) return `Overdue by ${-daysLeft} day${daysLeft === -1 ? '' : 's'}`
 	if (daysLeft === 0) return 'Due today'

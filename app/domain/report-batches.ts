@@ -95,52 +95,60 @@ export type BatchAnswer = { accounts: AccountStatus[] }
 export type ParsedAnswers = { ok: true; answers: BatchAnswer[] } | { ok: false; reason: string }
 
 /**
+ * One batch's answer as evidence (docs/rules.md › Personal-data reporting):
+ * the status code, the raw body as received, and the raw Cycle-Period value
+ * when the answer carried one.
+ */
+export type BatchEvidence = BatchAnswer & { status: 200 | 204; raw: string; cyclePeriod: string | null }
+export type ParsedEvidence = { ok: true; batches: BatchEvidence[] } | { ok: false; reason: string }
+
+/**
  * Reads what Atlassian returned, as pasted or pushed by the vendor: for one
  * batch an empty body or "204" (nothing to do) or the 200 JSON body; for a
- * whole run a JSON array of those or NDJSON, one per line. Any entry that does
- * not fit fails the whole parse: accepting part of it could silently drop an
- * erase task.
+ * whole run a JSON array of those or NDJSON, one per line. Each entry may also
+ * be an envelope `{"status":200,"body":{…},"cyclePeriod":"P7D"}`. Any entry
+ * that does not fit fails the whole parse: accepting part of it could
+ * silently drop an erase task.
  */
 export function parseReportAnswer(text: string): ParsedAnswers {
+	const parsed = parseReportEvidence(text)
+	return parsed.ok ? { ok: true, answers: parsed.batches.map(({ accounts }) => ({ accounts })) } : parsed
+}
+
+export function parseReportEvidence(text: string): ParsedEvidence {
 	const trimmed = typeof text === 'string' ? text.trim() : ''
-	if (trimmed === '' || /^204(\s+no content)?$/i.test(trimmed)) {
-		return { ok: true, answers: [{ accounts: [] }] }
+	if (trimmed === '' || /^204(?:[ \t]+no content)?$/i.test(trimmed)) {
+		return { ok: true, batches: [{ accounts: [], status: 204, raw: '', cyclePeriod: null }] }
 	}
 
 	const whole = tryJson(trimmed)
 	if (whole.ok) {
-		if (!Array.isArray(whole.value)) {
-			const one = readAnswer(whole.value, '')
-			return one.ok ? { ok: true, answers: [one.answer] } : one
-		}
-		return collect(whole.value.map((value, i) => readAnswer(value, `answer ${i + 1}: `)))
+		if (!Array.isArray(whole.value)) return collect([readAnswer(whole.value, '', trimmed)])
+		return collect(whole.value.map((value, i) => readAnswer(value, `answer ${i + 1}: `, JSON.stringify(value))))
 	}
 
 	const lines = trimmed.split(/\r?\n/)
 	if (lines.length === 1) return { ok: false, reason: `not valid JSON (${whole.reason})` }
-	const results = []
+	const results: ReadResult[] = []
 	for (const [i, line] of lines.entries()) {
-		if (line.trim() === '') continue
+		const text = line.trim()
+		if (text === '') continue
 		const where = `line ${i + 1}: `
-		const parsed = tryJson(line.trim())
-		results.push(
-			parsed.ok
-				? readAnswer(parsed.value, where)
-				: { ok: false as const, reason: `${where}not valid JSON (${parsed.reason})` },
-		)
+		const parsed = tryJson(text)
+		results.push(parsed.ok ? readAnswer(parsed.value, where, text) : { ok: false, reason: `${where}not valid JSON (${parsed.reason})` })
 	}
 	return collect(results)
 }
 
-type ReadResult = { ok: true; answer: BatchAnswer } | { ok: false; reason: string }
+type ReadResult = { ok: true; batch: BatchEvidence } | { ok: false; reason: string }
 
-function collect(results: ReadResult[]): ParsedAnswers {
-	const answers: BatchAnswer[] = []
+function collect(results: ReadResult[]): ParsedEvidence {
+	const batches: BatchEvidence[] = []
 	for (const result of results) {
 		if (!result.ok) return result
-		answers.push(result.answer)
+		batches.push(result.batch)
 	}
-	return { ok: true, answers }
+	return { ok: true, batches }
 }
 
 function tryJson(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
@@ -151,12 +159,33 @@ function tryJson(text: string): { ok: true; value: unknown } | { ok: false; reas
 	}
 }
 
-function readAnswer(value: unknown, where: string): ReadResult {
-	if (value === 204 || value === '204') return { ok: true, answer: { accounts: [] } }
-	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** `{"status":…, "body":…}`: an answer with its status code (and headers) as a client saw it. */
+function readEnvelope(record: Record<string, unknown>, where: string, raw: string): ReadResult {
+	const status = record.status
+	const headers = isRecord(record.headers) ? record.headers : {}
+	const header = record.cyclePeriod ?? headers['cycle-period'] ?? headers['Cycle-Period']
+	const cyclePeriod = typeof header === 'string' && header.trim() !== '' ? header.trim() : null
+	if (status === 204) return { ok: true, batch: { accounts: [], status: 204, raw: '', cyclePeriod } }
+	if (status !== 200) {
+		return { ok: false, reason: `${where}Atlassian answered ${String(status)}, so that batch was not processed; re-send it` }
+	}
+	const body = typeof record.body === 'string' ? tryJson(record.body) : { ok: true as const, value: record.body }
+	if (!body.ok) return { ok: false, reason: `${where}body: not valid JSON (${body.reason})` }
+	const read = readAnswer(body.value, where, typeof record.body === 'string' ? record.body : JSON.stringify(record.body))
+	return read.ok ? { ok: true, batch: { ...read.batch, cyclePeriod } } : read
+}
+
+function readAnswer(value: unknown, where: string, raw: string): ReadResult {
+	if (value === 204 || value === '204') return { ok: true, batch: { accounts: [], status: 204, raw: '', cyclePeriod: null } }
+	if (!isRecord(value)) {
 		return { ok: false, reason: `${where}expected an answer such as {"accounts":[…]}` }
 	}
-	const record = value as Record<string, unknown>
+	const record = value
+	if (typeof record.status === 'number' && !('accounts' in record)) return readEnvelope(record, where, raw)
 	if ('errorType' in record || 'errorMessage' in record) {
 		// Atlassian's 400/500 body: the batch was not processed and must be re-sent.
 		const message = [record.errorType, record.errorMessage]
@@ -191,7 +220,7 @@ function readAnswer(value: unknown, where: string): ReadResult {
 		}
 		accounts.push({ accountId: id.value, status })
 	}
-	return { ok: true, answer: { accounts } }
+	return { ok: true, batch: { accounts, status: accounts.length === 0 && raw === '' ? 204 : 200, raw, cyclePeriod: null } }
 }
 
 function clip(text: string): string {

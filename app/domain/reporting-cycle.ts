@@ -16,31 +16,59 @@
  * DUE_SOON_DAYS warns well before that matters.
  */
 
-/** "Report every 15 days" (domain.md: the Email API guidelines). */
+import { cycleName, describeCycle, MIN_CYCLE_SECONDS, type CyclePeriodReading } from './cycle-period'
+
+/** "Report every 15 days": the Email API guideline and the product's default (docs/rules.md › Reporting cycle). */
 export const DEFAULT_CYCLE_DAYS = 15
-/** Atlassian's reporting-API docs give a default cycle of 7 days (domain.md). */
+/** Atlassian's user-privacy guide gives a default cycle of 7 days: offered and recommended. */
 export const ATLASSIAN_API_DEFAULT_CYCLE_DAYS = 7
 export const MIN_CYCLE_DAYS = 1
 /** Upper bound so a mistyped header or setting cannot silence reporting for months. */
 export const MAX_CYCLE_DAYS = 90
-/** The dashboard's "due within 3 days" band (design.md). */
+/** Any cycle longer than this warns (docs/rules.md › Reporting cycle). */
+export const LONGEST_ADVISED_CYCLE_DAYS = DEFAULT_CYCLE_DAYS
+/** The dashboard's "due within 3 days" band. */
 export const DUE_SOON_DAYS = 3
 
 export const CYCLE_SOURCES = ['guideline', 'api_default', 'cycle_period_header', 'custom'] as const
 export type CycleSource = (typeof CYCLE_SOURCES)[number]
 
-export type ReportingState = 'overdue' | 'due_soon' | 'on_track' | 'not_required'
-export type AnchorKind = 'last_report' | 'first_account' | 'flag_set'
-export type ReportingAnchor = { kind: AnchorKind; at: Date }
+export const PERSONAL_DATA_ANSWERS = ['yes', 'no', 'undecided'] as const
+export type PersonalDataAnswer = (typeof PERSONAL_DATA_ANSWERS)[number]
+
+/**
+ * One reporting status per app (docs/rules.md › Personal-data reporting).
+ * `answer_needed`: the personal-data answer is not given, so nobody can tell
+ * whether reports are due; never shown as "no report needed". `not_required`
+ * only for an explicit "no".
+ */
+export const REPORTING_STATES = ['overdue', 'answer_needed', 'due_soon', 'on_track', 'not_required'] as const
+export type ReportingState = (typeof REPORTING_STATES)[number]
+/** Most urgent first; `answer_needed` stands with the urgent ones. */
+export const REPORTING_URGENCY: Record<ReportingState, number> = {
+	overdue: 0,
+	answer_needed: 1,
+	due_soon: 2,
+	on_track: 3,
+	not_required: 4,
+}
+
+export type AnchorKind = 'last_report' | 'storing_since' | 'first_account' | 'flag_set'
+export type StoringSinceSource = 'person' | 'ledger' | 'proposed'
+export type ReportingAnchor = { kind: AnchorKind; at: Date; source?: StoringSinceSource }
 
 export type ReportingStatusInput = {
-	storesPersonalData: boolean
+	personalData: PersonalDataAnswer
+	/** May be fractional when Atlassian's header set it (PT12H = 0.5). */
 	cycleDays: number
 	/** Why this cycle applies; inferred from `cycleDays` (15, 7, else custom) when absent. */
 	cycleSource?: CycleSource
 	/** When the cycle was last changed (shown for `cycle_period_header`). */
 	cycleSetAt?: Date | null
 	lastReportAt?: Date | null
+	/** "Storing personal data since", as a person set it or as the ledger proposed it. */
+	storingSince?: { at: Date; source: StoringSinceSource } | null
+	/** Oldest `updatedAt` in the ledger: the default when nobody gave a storing-since date. */
 	firstStoredAccountAt?: Date | null
 	flagSetAt?: Date | null
 	now: Date
@@ -50,13 +78,15 @@ export type ReportingStatusInput = {
 
 export type ReportingStatus = {
 	status: ReportingState
-	/** Last millisecond of the due day in the organisation's time zone. */
+	/** The due instant: the last millisecond of the due day in the organisation's zone (whole-day cycles). */
 	dueAt: Date | null
 	/** The due day as `YYYY-MM-DD` in the organisation's time zone (for all-day calendar events). */
 	dueDate: string | null
 	/** Calendar days from today to the due day (0 = due today, negative = overdue). */
 	daysLeft: number | null
 	anchor: ReportingAnchor | null
+	/** One sentence a person can act on: why this status. */
+	headline: string
 	explanation: string
 }
 
@@ -82,6 +112,7 @@ export function isValidTimeZone(timeZone: string): boolean {
 	}
 }
 
+/** A cycle a person sets: whole days from 1 to 90. */
 export function validateCycleDays(
 	raw: unknown,
 ): { ok: true; value: number } | { ok: false; reason: string } {
@@ -98,35 +129,113 @@ export function validateCycleDays(
 	return { ok: true, value }
 }
 
-/** Says which cycle applies and why (domain.md: "The screen always says which cycle applies and why"). */
+/** Any stored cycle: from one hour (a header may set one) to 90 days. */
+function isValidCycleLength(days: number): boolean {
+	return typeof days === 'number' && Number.isFinite(days) && days * 86_400 >= MIN_CYCLE_SECONDS && days <= MAX_CYCLE_DAYS
+}
+
+export type CycleSettings = {
+	cycleDays: number
+	cycleSource?: CycleSource
+	cycleSetAt?: Date | null
+	/** Atlassian's last confirmed cycle (Cycle-Period header), if any. */
+	atlassianCycleDays?: number | null
+	cycleReason?: string | null
+}
+
+/** Says which cycle applies and why (docs/rules.md › Reporting cycle: the screen always says so). */
 export function cycleLabel(
 	cycleDays: number,
 	source: CycleSource = inferCycleSource(cycleDays),
 	setAt: Date | null = null,
 	timeZone = 'UTC',
 ): string {
-	const days = `${cycleDays}-day cycle`
+	const days = cycleName(cycleDays)
 	// A source that contradicts the number would put a false reason on screen.
 	if (source === 'guideline' && cycleDays === DEFAULT_CYCLE_DAYS) {
 		return `${days} (Email API guideline)`
 	}
 	if (source === 'api_default' && cycleDays === ATLASSIAN_API_DEFAULT_CYCLE_DAYS) {
-		return `${days} (Atlassian reporting API default)`
+		return `${days} (Atlassian’s reporting guide default)`
 	}
 	if (source === 'cycle_period_header') {
 		return setAt && isValidDate(setAt)
-			? `${days} set by Atlassian's Cycle-Period header on ${formatLocalDate(setAt, timeZone)}`
-			: `${days} set by Atlassian's Cycle-Period header`
+			? `${days} set by Atlassian’s Cycle-Period header on ${formatLocalDate(setAt, timeZone)}`
+			: `${days} set by Atlassian’s Cycle-Period header`
 	}
 	return `${days} (set by your organisation)`
 }
 
-/** 15 is the guideline's figure and 7 Atlassian's API default; any other number is the organisation's choice. */
+/**
+ * What a person must know about the cycle in force: a cycle longer than the
+ * guideline's 15 days, and one longer than the cycle Atlassian set (with the
+ * organisation's reason). Empty when there is nothing to say.
+ */
+export function cycleWarnings(settings: CycleSettings): string[] {
+	const warnings: string[] = []
+	const { cycleDays, atlassianCycleDays } = settings
+	if (atlassianCycleDays != null && cycleDays > atlassianCycleDays) {
+		warnings.push(
+			`Longer than the ${cycleName(atlassianCycleDays)} Atlassian set by Cycle-Period header: your organisation chose it${
+				settings.cycleReason ? ` (“${settings.cycleReason}”)` : ''
+			}. Atlassian says an app must follow its header.`,
+		)
+	}
+	if (cycleDays > LONGEST_ADVISED_CYCLE_DAYS) {
+		warnings.push(
+			`A ${cycleName(cycleDays)} is longer than the ${LONGEST_ADVISED_CYCLE_DAYS} days the Email API guideline asks for, and Atlassian’s reporting guide defaults to ${ATLASSIAN_API_DEFAULT_CYCLE_DAYS}.`,
+		)
+	}
+	return warnings
+}
+
+/**
+ * A cycle a person chooses. Longer than the cycle Atlassian set needs an
+ * explicit confirmation and a reason (docs/rules.md › Reporting cycle);
+ * returns the refusal, or null when the change may go ahead.
+ */
+export function manualCycleRefusal(input: {
+	cycleDays: number
+	atlassianCycleDays: number | null
+	confirmLonger: boolean
+	reason: string
+}): string | null {
+	const { cycleDays, atlassianCycleDays } = input
+	if (atlassianCycleDays == null || cycleDays <= atlassianCycleDays) return null
+	if (!input.confirmLonger || input.reason.trim() === '') {
+		return `Atlassian set a ${cycleName(atlassianCycleDays)} by Cycle-Period header. A longer cycle needs your confirmation and a reason.`
+	}
+	return null
+}
+
+export type HeaderCycleOutcome = 'applied' | 'pending' | 'unchanged' | 'unreadable'
+
+/**
+ * What a Cycle-Period value read from a run does to the cycle in force
+ * (docs/rules.md › Cycle-Period header): a clear value that does not shorten
+ * the cycle is applied; an unclear one, or one that shortens the cycle, waits
+ * for a person; an unreadable one is kept on the run and nothing else.
+ */
+export function headerCycleOutcome(reading: CyclePeriodReading, currentDays: number, currentSource: CycleSource): HeaderCycleOutcome {
+	if (reading.kind === 'unreadable') return 'unreadable'
+	if (reading.kind === 'unclear') return 'pending'
+	if (sameLength(reading.days, currentDays) && currentSource === 'cycle_period_header') return 'unchanged'
+	return reading.days < currentDays && !sameLength(reading.days, currentDays) ? 'pending' : 'applied'
+}
+
+function sameLength(a: number, b: number) {
+	return Math.round(a * 86_400) === Math.round(b * 86_400)
+}
+
+/** 15 is the guideline's figure and 7 Atlassian's guide default; any other number is the organisation's choice. */
 export function inferCycleSource(cycleDays: number): CycleSource {
 	if (cycleDays === DEFAULT_CYCLE_DAYS) return 'guideline'
 	if (cycleDays === ATLASSIAN_API_DEFAULT_CYCLE_DAYS) return 'api_default'
 	return 'custom'
 }
+
+const ANSWER_NEEDED =
+	'Until you answer whether this app stores Atlassian users’ personal data, Clearance cannot tell whether reports are due.'
 
 /**
  * Throws RangeError on an invalid cycle, time zone or date: those are
@@ -134,20 +243,23 @@ export function inferCycleSource(cycleDays: number): CycleSource {
  */
 export function reportingStatus(input: ReportingStatusInput): ReportingStatus {
 	const { cycleDays, now, timeZone } = input
-	const cycle = validateCycleDays(cycleDays)
-	if (!cycle.ok) throw new RangeError(`Invalid cycleDays ${cycleDays}: ${cycle.reason}`)
+	if (!isValidCycleLength(cycleDays)) throw new RangeError(`Invalid cycleDays ${cycleDays}`)
 	assertTimeZone(timeZone)
 	assertDate(now, 'now')
 
-	if (!input.storesPersonalData) {
+	if (input.personalData === 'no') {
+		const text = 'No report due: the app says it does not store personal data of Atlassian users.'
+		return { status: 'not_required', dueAt: null, dueDate: null, daysLeft: null, anchor: null, headline: text, explanation: text }
+	}
+	if (input.personalData !== 'yes') {
 		return {
-			status: 'not_required',
+			status: 'answer_needed',
 			dueAt: null,
 			dueDate: null,
 			daysLeft: null,
 			anchor: null,
-			explanation:
-				'No report due: the app does not store personal data of Atlassian users, so the reporting API does not apply.',
+			headline: 'Answer needed: does this app store personal data?',
+			explanation: ANSWER_NEEDED,
 		}
 	}
 
@@ -161,50 +273,85 @@ export function reportingStatus(input: ReportingStatusInput): ReportingStatus {
 			dueDate: null,
 			daysLeft: null,
 			anchor: null,
-			explanation: `${label}. No report, stored account or personal-data date is recorded to count from, so a report is due now.`,
+			headline: 'Report due now: nothing recorded to count from.',
+			explanation: `${label}. No report, storing-since date or stored account is recorded to count from, so a report is due now.`,
 		}
 	}
 
-	const { dueAt, dueDate } = dueAfter(anchor.at, cycleDays, timeZone)
+	const { dueAt, dueDate } = cycleDue(anchor.at, cycleDays, timeZone)
 	const daysLeft = calendarDaysBetween(now, dueAt, timeZone)
 	const status: ReportingState =
-		now.getTime() > dueAt.getTime()
-			? 'overdue'
-			: daysLeft <= DUE_SOON_DAYS
-			? 'due_soon'
-			: 'on_track'
+		now.getTime() > dueAt.getTime() ? 'overdue' : daysLeft <= DUE_SOON_DAYS ? 'due_soon' : 'on_track'
 
-	const since = `${ANCHOR_PHRASES[anchor.kind]} on ${formatInTimeZone(anchor.at, timeZone)}`
+	const since = `${anchorPhrase(anchor)} on ${formatInTimeZone(anchor.at, timeZone)}`
+	const wholeDays = Number.isInteger(cycleDays)
+	const when = wholeDays
+		? `by the end of ${formatLocalDate(dueAt, timeZone)} (${timeZone})`
+		: `by ${formatInTimeZone(dueAt, timeZone)}`
 	const explanation = [
 		`${label}.`,
-		`Next report due by the end of ${formatLocalDate(dueAt, timeZone)} (${timeZone}),`,
-		`${cycleDays} ${plural(cycleDays, 'day')} after ${since}.`,
-		statusPhrase(daysLeft),
+		`${anchor.kind === 'last_report' ? 'Next report' : 'First report'} due ${when},`,
+		`${describeCycle(cycleDays)} after ${since}.`,
+		statusPhrase(daysLeft, status),
 	].join(' ')
-
-	return { status, dueAt, dueDate, daysLeft, anchor, explanation }
+	return { status, dueAt, dueDate, daysLeft, anchor, headline: headlineOf(status, daysLeft, anchor), explanation }
 }
 
-const ANCHOR_PHRASES: Record<AnchorKind, string> = {
-	last_report: 'the last report',
-	first_account: 'the first stored account (no report recorded yet)',
-	flag_set: 'the app was marked as storing personal data (no report or stored account yet)',
+function headlineOf(status: ReportingState, daysLeft: number, anchor: ReportingAnchor): string {
+	const what = anchor.kind === 'last_report' ? 'Next report' : 'First report'
+	const from = anchor.kind === 'last_report' ? 'the last report' : anchorPhrase(anchor)
+	if (status === 'overdue') return `${what} ${overdueBy(daysLeft)}, counted from ${from}.`
+	if (daysLeft === 0) return `${what} due today, counted from ${from}.`
+	return `${what} due in ${plural(daysLeft, 'day')}, counted from ${from}.`
 }
 
-function statusPhrase(daysLeft: number): string {
-	if (daysLeft < 0) return `Overdue by ${-daysLeft} ${plural(-daysLeft, 'day')}.`
+function anchorPhrase(anchor: ReportingAnchor): string {
+	switch (anchor.kind) {
+		case 'last_report':
+			return 'the last report'
+		case 'storing_since':
+			return anchor.source === 'person'
+				? 'the date your organisation gave for storing personal data'
+				: anchor.source === 'proposed'
+				? 'the oldest updatedAt of the last import (earlier than the storing-since date; confirm or keep it)'
+				: 'the oldest account’s updatedAt, when the ledger was first imported'
+		case 'first_account':
+			return 'the oldest stored account’s updatedAt (no report recorded yet)'
+		case 'flag_set':
+			return 'the day the app was marked as storing personal data (no report or stored account yet)'
+	}
+}
+
+function statusPhrase(daysLeft: number, status: ReportingState): string {
+	if (status === 'overdue') return `${overdueBy(daysLeft).replace('o', 'O')}.`
 	if (daysLeft === 0) return 'Due today.'
-	return `Due in ${daysLeft} ${plural(daysLeft, 'day')}.`
+	return `Due in ${plural(daysLeft, 'day')}.`
+}
+
+/** A cycle with hours in it can run out earlier the same day. */
+function overdueBy(daysLeft: number): string {
+	return daysLeft < 0 ? `overdue by ${plural(-daysLeft, 'day')}` : 'overdue since earlier today'
 }
 
 function plural(n: number, word: string): string {
-	return n === 1 ? word : `${word}s`
+	return `${n} ${n === 1 ? word : `${word}s`}`
 }
 
-/** Last report, else first stored account, else the flag date (design.md). */
+/**
+ * Last report; before the first one, the storing-since date (a person's, or
+ * the ledger's oldest updatedAt, or the earlier one an import proposed), else
+ * the oldest stored account, else the day the app was marked as storing.
+ */
 function pickAnchor(input: ReportingStatusInput): ReportingAnchor | null {
+	if (input.lastReportAt != null) {
+		assertDate(input.lastReportAt, 'lastReportAt')
+		return { kind: 'last_report', at: input.lastReportAt }
+	}
+	if (input.storingSince) {
+		assertDate(input.storingSince.at, 'storingSince')
+		return { kind: 'storing_since', at: input.storingSince.at, source: input.storingSince.source }
+	}
 	const candidates: [AnchorKind, Date | null | undefined][] = [
-		['last_report', input.lastReportAt],
 		['first_account', input.firstStoredAccountAt],
 		['flag_set', input.flagSetAt],
 	]
@@ -214,6 +361,18 @@ function pickAnchor(input: ReportingStatusInput): ReportingAnchor | null {
 		return { kind, at }
 	}
 	return null
+}
+
+/**
+ * The deadline one cycle after `from`. A whole-day cycle ends with the local
+ * day `cycleDays` days after `from`'s (see dueAfter); a cycle with hours in it
+ * (a header such as PT12H) keeps that precision: `from` plus the exact length.
+ */
+export function cycleDue(from: Date, cycleDays: number, timeZone: string): { dueAt: Date; dueDate: string } {
+	if (Number.isInteger(cycleDays)) return dueAfter(from, cycleDays, timeZone)
+	assertDate(from, 'from')
+	const dueAt = new Date(from.getTime() + Math.round(cycleDays * 86_400) * 1000)
+	return { dueAt, dueDate: localDateOf(dueAt, timeZone) }
 }
 
 /**
@@ -431,95 +590,4 @@ function assertDate(date: unknown, name: string): asserts date is Date {
 
 function assertTimeZone(timeZone: string): void {
 	if (!isValidTimeZone(timeZone)) throw new RangeError(`Unknown time zone "${timeZone}"`)
-}
-
-// --- Cycle-Period header ---------------------------------------------------
-
-export type CyclePeriodResult =
-	| { ok: true; days: number; seconds: number }
-	| { ok: false; reason: string }
-
-const ISO_NUMBER = String.raw`(\d+(?:[.,]\d+)?)`
-const ISO_DURATION = new RegExp(
-	`^([+-])?P(?:${ISO_NUMBER}Y)?(?:${ISO_NUMBER}M)?(?:${ISO_NUMBER}W)?(?:${ISO_NUMBER}D)?` +
-		`(?:T(?:${ISO_NUMBER}H)?(?:${ISO_NUMBER}M)?(?:${ISO_NUMBER}S)?)?$`,
-	'i',
-)
-
-/** Half a day: the shortest period that rounds to a whole day. */
-export const MIN_CYCLE_PERIOD_SECONDS = 43_200
-
-/**
- * Interprets Atlassian's `Cycle-Period` response header. Its format is not in
- * the sources we hold (domain.md, "The cycle length"); implementations in the
- * wild read integer seconds ("604800") or an ISO-8601 duration ("P7D",
- * "PT168H", "P1W", "P1DT12H"). Days are rounded to the nearest whole day
- * (half a day rounds up); less than half a day is refused, not rounded up to
- * 1. The caller shows the days before the cycle changes.
- */
-export function parseCyclePeriod(raw: string): CyclePeriodResult {
-	const value = typeof raw === 'string' ? raw.trim() : ''
-	if (value === '') return { ok: false, reason: 'the Cycle-Period header is empty' }
-	const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value
-
-	let seconds: number
-	let negative = false
-	const number = /^([+-])?(\d+(?:\.\d+)?)$/.exec(value)
-	const iso = number ? null : ISO_DURATION.exec(value)
-	if (number) {
-		negative = number[1] === '-'
-		seconds = Number(number[2])
-	} else if (iso) {
-		const [, sign, years, months, weeks, days, hours, minutes, secs] = iso
-		const hasDate = [years, months, weeks, days].some((part) => part !== undefined)
-		const hasTime = [hours, minutes, secs].some((part) => part !== undefined)
-		// "P" or "P1DT" carry no (or a dangling) time part: not a duration.
-		if ((!hasDate && !hasTime) || (/T/i.test(value) && !hasTime)) {
-			return { ok: false, reason: notADuration(shown) }
-		}
-		if (isoNumber(years) !== 0 || isoNumber(months) !== 0) {
-			return {
-				ok: false,
-				reason: `"${shown}" uses years or months, which have no fixed length in days`,
-			}
-		}
-		negative = sign === '-'
-		seconds =
-			isoNumber(weeks) * 7 * 86400 +
-			isoNumber(days) * 86400 +
-			isoNumber(hours) * 3600 +
-			isoNumber(minutes) * 60 +
-			isoNumber(secs)
-	} else {
-		return { ok: false, reason: notADuration(shown) }
-	}
-
-	if (!Number.isFinite(seconds)) return { ok: false, reason: notADuration(shown) }
-	if (negative && seconds !== 0) {
-		return { ok: false, reason: `"${shown}" is a negative cycle period` }
-	}
-	if (seconds === 0) return { ok: false, reason: `"${shown}" is a zero-length cycle period` }
-	// Rounding e.g. 7 (seconds) up to a 1-day cycle would hide a likely unit mistake.
-	if (seconds < MIN_CYCLE_PERIOD_SECONDS) {
-		return {
-			ok: false,
-			reason: `"${shown}" is shorter than half a day: if Atlassian meant days, enter it as P7D`,
-		}
-	}
-	const days = Math.max(MIN_CYCLE_DAYS, Math.round(seconds / 86400))
-	if (days > MAX_CYCLE_DAYS) {
-		return {
-			ok: false,
-			reason: `"${shown}" means ${days} days; cycles longer than ${MAX_CYCLE_DAYS} days are not accepted`,
-		}
-	}
-	return { ok: true, days, seconds }
-}
-
-function isoNumber(part: string | undefined): number {
-	return part === undefined ? 0 : Number(part.replace(',', '.'))
-}
-
-function notADuration(shown: string): string {
-	return `"${shown}" is neither a number of seconds nor an ISO-8601 duration such as P7D`
 }

@@ -2,6 +2,7 @@ import { redirect, type LoaderFunctionArgs, type MetaFunction } from '@remix-run
 import { Form, Link, useLoaderData } from '@remix-run/react'
 import { DueChart } from '~/components/reporting-chart'
 import { daysLeftText, formatDay, REPORTING_STATUS, ReportingBadge } from '~/components/reporting-status'
+import { cycleName } from '~/domain/cycle-period'
 import { TextField } from '~/components/ui/form'
 import { Badge, EmptyState, PageHeader } from '~/components/ui/status'
 import { type ReportingState } from '~/domain/reporting-cycle'
@@ -19,6 +20,7 @@ export const meta: MetaFunction = () => [{ title: 'Dashboard · Clearance' }]
 const FILTER_LABELS: Record<DashboardFilter, string> = {
 	all: 'All apps',
 	overdue: 'Overdue',
+	answer_needed: 'Answer needed',
 	due_soon: 'Due within 3 days',
 	on_track: 'On track',
 	not_required: 'No report needed',
@@ -51,7 +53,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const url = new URL(request.url)
 	const query = DashboardQuerySchema.parse(Object.fromEntries(url.searchParams))
 	const { rows: all, timeZone } = await dashboardRows(org.id)
-	const counts: Record<ReportingState, number> = { overdue: 0, due_soon: 0, on_track: 0, not_required: 0 }
+	const counts: Record<ReportingState, number> = { overdue: 0, answer_needed: 0, due_soon: 0, on_track: 0, not_required: 0 }
 	for (const row of all) counts[row.status]++
 	const needle = query.q.toLowerCase()
 	const filtered = all.filter(
@@ -62,7 +64,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const lastPage = Math.max(1, Math.ceil(filtered.length / PAGE_SIZE))
 	if (query.page > lastPage) throw redirect(`${url.pathname}${dashboardSearch({ ...query, page: lastPage })}`)
 	const chart = all
-		.filter((row) => row.status !== 'not_required' && (row.daysLeft === null || row.daysLeft <= CHART_DAYS))
+		.filter((row) => row.dueAt !== null || row.status === 'overdue')
+		.filter((row) => row.daysLeft === null || row.daysLeft <= CHART_DAYS)
 		.map(({ id, name, status, daysLeft, dueDate }) => ({ id, name, status, daysLeft, dueDate }))
 	return {
 		org,
@@ -121,6 +124,15 @@ export default function Dashboard() {
 								⚠ {counts.overdue} app{counts.overdue === 1 ? ' is' : 's are'} overdue for a personal-data report.
 							</strong>{' '}
 							Send the report batches to Atlassian and record the run.
+						</div>
+					) : null}
+					{counts.answer_needed > 0 ? (
+						<div className="alert alert-warn" role="status">
+							<strong>
+								{counts.answer_needed} app{counts.answer_needed === 1 ? ' has' : 's have'} no answer on personal data yet.
+							</strong>{' '}
+							Until you answer whether an app stores Atlassian users’ personal data, Clearance cannot tell whether reports are
+							due.
 						</div>
 					) : null}
 					{counts.due_soon > 0 ? (
@@ -218,11 +230,20 @@ export default function Dashboard() {
 												</td>
 												<td>
 													<ReportingBadge status={row.status} />
-													<span className="sub">{daysLeftText(row.daysLeft, row.status)}</span>
+													<span className="sub">{row.headline}</span>
+													{row.attention.map((note) => (
+														<span key={note} className="sub attention">
+															{note}
+														</span>
+													))}
 												</td>
 												<td>
 													{row.status === 'not_required' ? (
 														<span className="card-muted">Not storing personal data</span>
+													) : row.status === 'answer_needed' ? (
+														<Link to={`${base}/apps/${row.id}`} aria-label={`Answer for ${row.name}`}>
+															Answer on the app page
+														</Link>
 													) : (
 														<>
 															{row.dueAt ? formatDay(row.dueAt, timeZone) : 'Now'}
@@ -230,7 +251,7 @@ export default function Dashboard() {
 																<Link to={`${base}/apps/${row.id}/reporting`} aria-label={`Reporting for ${row.name}`}>
 																	Reporting
 																</Link>{' '}
-																· {row.cycleDays}-day cycle
+																· {cycleName(row.cycleDays)}
 															</span>
 														</>
 													)}
@@ -261,7 +282,7 @@ export default function Dashboard() {
 								{Object.entries(REPORTING_STATUS)
 									.map(([, { label }]) => label)
 									.join(' · ')}
-								: overdue first, then due within 3 days, then on track.
+								: overdue first, then apps that need an answer, then due within 3 days, then on track.
 							</p>
 						</>
 					)}

@@ -5,6 +5,7 @@ import { getApp } from '~/services/apps.server'
 import { streamLedger } from '~/services/ledger.server'
 import { requirePermission } from '~/utils/auth.server'
 import { notFound } from '~/utils/http.server'
+import { digestLedger, preparedReportBySha } from '~/services/prepared-reports.server'
 
 /**
  * The app's report bodies for `POST /app/report-accounts/` (domain.md): a JSON
@@ -16,7 +17,22 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org } = await requirePermission(request, params.org, 'org:view')
 	const app = await getApp(org.id, params.appId)
 	if (!app) notFound('No such app in this organisation.')
-	const format = BatchFormatSchema.parse(new URL(request.url).searchParams.get('format') ?? undefined)
+	const search = new URL(request.url).searchParams
+	const format = BatchFormatSchema.parse(search.get('format') ?? undefined)
+	// A prepared report's batches: served only while the ledger still yields exactly that set.
+	const report = search.get('report')
+	if (report !== null) {
+		const prepared = await preparedReportBySha(org.id, app.id, report)
+		const current = prepared ? await digestLedger(app.id) : null
+		if (!prepared || current?.sha256 !== prepared.sha256) {
+			return new Response(
+				prepared
+					? 'The ledger has changed since this report was prepared, so its batches can no longer be served. Prepare the report again.\n'
+					: 'No prepared report of this app has that SHA-256.\n',
+				{ status: prepared ? 409 : 404, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } },
+			)
+		}
+	}
 	const bodies = batchAccountsAsync(streamLedger(app.id))
 	const encoder = new TextEncoder()
 	let first = true

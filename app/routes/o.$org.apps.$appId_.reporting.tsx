@@ -1,21 +1,33 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
-import { useState } from 'react'
-import { type z } from 'zod'
-import { daysLeftText, formatDateTime, formatDay, ReportingBadge } from '~/components/reporting-status'
-import { FieldError, FormAlert, TextAreaField, TextField, type FieldErrorMap } from '~/components/ui/form'
+import { type ReportingActionResult as ActionResult, type ReportingIntent as Intent } from '~/components/reporting/action-result'
+import { CycleCard } from '~/components/reporting/cycle-card'
+import { PrepareCard } from '~/components/reporting/prepare-card'
+import { RunForm } from '~/components/reporting/run-form'
+import { RunsTable } from '~/components/reporting/runs-table'
+import { StatusCard } from '~/components/reporting/status-card'
+import { formatDay } from '~/components/reporting-status'
+import { FieldError, FormAlert, TextField } from '~/components/ui/form'
 import { Badge, EmptyState, PageHeader } from '~/components/ui/status'
-import { useValidatedForm } from '~/components/ui/use-validated-form'
 import { validateUpdatedAt } from '~/domain/account-ids'
-import { MAX_BATCH } from '~/domain/report-batches'
-import { ATLASSIAN_API_DEFAULT_CYCLE_DAYS, DEFAULT_CYCLE_DAYS, MAX_CYCLE_DAYS, parseCyclePeriod } from '~/domain/reporting-cycle'
+import { describeCycle } from '~/domain/cycle-period'
+import { cycleLabel, type CycleSource } from '~/domain/reporting-cycle'
 import { can } from '~/domain/roles'
 import { instantToLocalDateTime, localDateTimeToInstant } from '~/domain/zoned-time'
-import { CycleSchema, LedgerQuerySchema, MAX_REJECTED_LISTED, ReportingActionSchema, RunFieldsSchema } from '~/schemas/reporting'
+import {
+	CycleSchema,
+	LedgerQuerySchema,
+	MAX_REJECTED_LISTED,
+	ReportingActionSchema,
+	RunFieldsSchema,
+	StoringSinceSchema,
+} from '~/schemas/reporting'
 import { getApp } from '~/services/apps.server'
 import { importAccounts, listLedgerPage } from '~/services/ledger.server'
 import type { ImportResult } from '~/services/ledger.server'
-import { completeTask, getReportingOverview, recordRun, setCycle } from '~/services/reporting.server'
+import { prepareReport } from '~/services/prepared-reports.server'
+import { completeTask, decideHeaderCycle, getReportingOverview, recordRun, setCycle } from '~/services/reporting.server'
+import { keepStoringSince, setStoringSince } from '~/services/storing-since.server'
 import { parseCsv } from '~/domain/csv'
 import { requirePermission } from '~/utils/auth.server'
 import { UserFacingError } from '~/utils/errors'
@@ -53,18 +65,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		nowLocal: instantToLocalDateTime(new Date(), overview.policy.timeZone),
 		canEdit: can(roles, 'apps:edit'),
 	}
-}
-
-type Intent = 'cycle' | 'import' | 'run' | 'complete'
-type ActionResult = {
-	intent?: Intent
-	errors?: FieldErrorMap
-	values?: Record<string, unknown>
-	formError?: string | null
-	notice?: string
-	/** Recorded, but something needs a look (accounts the ledger no longer holds). */
-	warning?: string
-	importResult?: ImportResult
 }
 
 function failure(intent: Intent | undefined, error: UserFacingError, values?: Record<string, unknown>) {
@@ -105,8 +105,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 			case 'cycle': {
 				const cycle = CycleSchema.safeParse(input)
 				if (!cycle.success) return data<ActionResult>({ intent: 'cycle', errors: issuesToErrors(cycle.error), values }, 400)
-				const saved = await setCycle(org.id, user.id, app.id, cycle.data.cycleDays)
-				return data<ActionResult>({ intent: 'cycle', notice: `The reporting cycle is now ${saved.cycleDays} days.` })
+				const saved = await setCycle(org.id, user.id, app.id, cycle.data)
+				return data<ActionResult>({ intent: 'cycle', notice: `The reporting cycle is now ${describeCycle(saved.cycleDays)}.` })
 			}
 			case 'import': {
 				const file = uploadedFile(form, 'file')
@@ -131,19 +131,28 @@ export async function action({ request, params }: ActionFunctionArgs) {
 					return data<ActionResult>({ intent: 'run', errors: { answersFile: 'That file is too large to be Atlassian’s answers.' }, values }, 400)
 				}
 				const answers = answersFile ? await answersFile.text() : fields.data.answers
-				const { run, tasksCreated, skipped } = await recordRun(org.id, user.id, app.id, {
+				const { run, cycle, tasksCreated, skipped } = await recordRun(org.id, user.id, app.id, {
 					sentAt,
+					preparedReport: { id: fields.data.preparedReport },
 					cyclePeriod: fields.data.cyclePeriod,
 					answers,
 				})
-				const cycle = run.cyclePeriodDays ? ` The cycle is now ${run.cyclePeriodDays} days (Cycle-Period header).` : ''
+				const cycleNote =
+					cycle.outcome === 'applied' && cycle.reading?.kind === 'clear'
+						? ` The cycle is now ${describeCycle(cycle.reading.days)} (Cycle-Period header).`
+						: cycle.outcome === 'pending'
+						? ' The Cycle-Period value waits for your confirmation (see Reporting cycle).'
+						: cycle.outcome === 'unreadable'
+						? ' The Cycle-Period value could not be read: it is kept with the run, and the cycle is unchanged.'
+						: ''
+				const skippedNote =
+					skipped.count > 0
+						? `${skipped.count} account${skipped.count === 1 ? '' : 's'} in the answer ${skipped.count === 1 ? 'is' : 'are'} no longer in the ledger (${skipped.sample.join(', ')}${skipped.count > skipped.sample.length ? ', …' : ''}), probably erased after the batches were downloaded: no task was created for ${skipped.count === 1 ? 'it' : 'them'}.`
+						: undefined
 				return data<ActionResult>({
 					intent: 'run',
-					notice: `Report run recorded: ${run.accountCount} accounts, ${run.closedCount} closed, ${run.updatedCount} updated; ${tasksCreated} new task${tasksCreated === 1 ? '' : 's'}.${cycle}`,
-					warning:
-						skipped.count > 0
-							? `${skipped.count} account${skipped.count === 1 ? '' : 's'} in the answer ${skipped.count === 1 ? 'is' : 'are'} no longer in the ledger (${skipped.sample.join(', ')}${skipped.count > skipped.sample.length ? ', …' : ''}), probably erased after the batches were downloaded: no task was created for ${skipped.count === 1 ? 'it' : 'them'}.`
-							: undefined,
+					notice: `Report run recorded: ${run.accountCount} account${run.accountCount === 1 ? '' : 's'}, ${run.closedCount} closed, ${run.updatedCount} updated; ${tasksCreated} new task${tasksCreated === 1 ? '' : 's'}.${cycleNote}`,
+					warning: skippedNote,
 				})
 			}
 			case 'complete': {
@@ -154,6 +163,44 @@ export async function action({ request, params }: ActionFunctionArgs) {
 						task.kind === 'erase'
 							? `Erased: account ${task.accountId} was removed from the ledger.`
 							: `Refreshed: account ${task.accountId} now carries today’s updatedAt.`,
+				})
+			}
+			case 'prepare': {
+				const report = await prepareReport(org.id, user.id, app.id)
+				return data<ActionResult>({
+					intent: 'prepare',
+					notice: `Report prepared: ${report.accountCount} account${report.accountCount === 1 ? '' : 's'} in ${report.batchCount} batch${report.batchCount === 1 ? '' : 'es'}. Download its batches, send them, then record the run.`,
+				})
+			}
+			case 'storing-since': {
+				const fields = StoringSinceSchema.safeParse(input)
+				const at = fields.success ? localDateTimeToInstant(`${fields.data.storingSince}T00:00`, org.timeZone) : null
+				if (!at) {
+					return data<ActionResult>(
+						{ intent: 'storing-since', errors: { storingSince: 'Enter the date the app started storing personal data.' }, values },
+						400,
+					)
+				}
+				await setStoringSince(org.id, user.id, app.id, at)
+				return data<ActionResult>({ intent: 'storing-since', notice: `Storing personal data since ${formatDay(at, org.timeZone)}: the first report is due one cycle after it.` })
+			}
+			case 'keep-storing-since': {
+				await keepStoringSince(org.id, user.id, app.id)
+				return data<ActionResult>({ intent: 'keep-storing-since', notice: 'The storing-since date stays as it was.' })
+			}
+			case 'header-cycle': {
+				const decided = await decideHeaderCycle(
+					org.id,
+					user.id,
+					app.id,
+					input.runId,
+					input.decision === 'confirm' ? { decision: 'confirm', unit: input.unit } : { decision: 'dismiss', reason: input.reason ?? '' },
+				)
+				return data<ActionResult>({
+					intent: 'header-cycle',
+					notice: decided.applied
+						? `The reporting cycle is now ${describeCycle(decided.cycleDays)}, as Atlassian’s Cycle-Period header set it.`
+						: `The ${describeCycle(decided.cycleDays)} cycle stays; your reason is in the audit log.`,
 				})
 			}
 		}
@@ -183,7 +230,7 @@ function ledgerSearch({ q, page }: { q: string; page: number }) {
 
 export default function ReportingPage() {
 	const loaderData = useLoaderData<typeof loader>()
-	const { org, app, status, policy, accountCount, batchCount, runs, tasks, canEdit } = loaderData
+	const { org, app, status, policy, accountCount, batchCount, runs, preparedReports, canEdit } = loaderData
 	const result = useActionData<typeof action>()
 	const navigation = useNavigation()
 	const busy = navigation.state === 'submitting'
@@ -220,119 +267,48 @@ export default function ReportingPage() {
 				</div>
 			) : null}
 
-			<section
-				className={`card stack-sm reporting-status reporting-status-${status.status}`}
-				aria-labelledby="status-heading"
-			>
-				<div className="row">
-					<h2 id="status-heading">Reporting status</h2>
-					<ReportingBadge status={status.status} />
-				</div>
-				{required ? (
-					<>
-						<p className="reporting-due">
-							<strong>{daysLeftText(status.daysLeft, status.status)}</strong>
-							{status.dueAt ? <> · next report due by the end of {formatDay(status.dueAt, timeZone)}</> : null}
-						</p>
-						<p>{status.explanation}</p>
-						<p className="card-muted">
-							Times are shown in {timeZone}. The cycle restarts from each recorded report.
-						</p>
-					</>
-				) : (
-					<p>
-						{status.explanation}{' '}
-						<Link to={`/o/${org.slug}/apps/${app.id}`}>Change the personal-data answer on the app page</Link> if the app
-						stores Atlassian users’ personal data.
-					</p>
-				)}
-			</section>
+			<StatusCard
+				status={status}
+				storingSince={loaderData.storingSince}
+				storingSinceValue={app.storingSince}
+				storingSinceSetByName={loaderData.storingSinceSetByName}
+				proposedOver={loaderData.storingSince?.source === 'proposed'}
+				appHref={`/o/${org.slug}/apps/${app.id}`}
+				timeZone={timeZone}
+				canEdit={canEdit}
+				busy={busy}
+				result={result}
+			/>
 
-			{canEdit ? <CycleForm cycleDays={app.cycleDays} busy={busy} result={result?.intent === 'cycle' ? result : undefined} /> : null}
+			<CycleCard
+				label={cycleLabel(app.cycleDays, app.cycleSource as CycleSource, app.cycleSetAt ? new Date(app.cycleSetAt) : null, timeZone)}
+				cycleDays={app.cycleDays}
+				atlassianCycleDays={app.atlassianCycleDays}
+				warnings={loaderData.cycle.warnings}
+				pendingHeader={loaderData.cycle.pendingHeader}
+				timeZone={timeZone}
+				canEdit={canEdit}
+				busy={busy}
+				result={result}
+			/>
 
-			<section className="card stack-sm" aria-labelledby="tasks-heading">
-				<h2 id="tasks-heading">Open tasks</h2>
-				<p className="card-muted">
-					Due {policy.taskDueDays} days after the answer is recorded: your organisation’s internal policy, not an
-					Atlassian deadline (Atlassian publishes none).
-				</p>
-				{tasks.length === 0 ? (
-					<p>No erase or refresh tasks are open. Tasks appear here when a recorded answer reports accounts closed or updated.</p>
-				) : (
-					<div className="table-wrap">
-						<table>
-							<caption className="visually-hidden">Open erase and refresh tasks</caption>
-							<thead>
-								<tr>
-									<th scope="col">Account id</th>
-									<th scope="col">Task</th>
-									<th scope="col">Due (internal policy)</th>
-									{canEdit ? <th scope="col">Done?</th> : null}
-								</tr>
-							</thead>
-							<tbody>
-								{tasks.map((task) => {
-									const late = new Date(task.dueAt).getTime() < Date.now()
-									return (
-										<tr key={task.id}>
-											<td className="mono">{task.accountId}</td>
-											<td>
-												{task.kind === 'erase' ? (
-													<Badge tone="bad">Erase personal data</Badge>
-												) : (
-													<Badge tone="info">Refresh stored data</Badge>
-												)}
-											</td>
-											<td>
-												{formatDay(task.dueAt, timeZone)}
-												{late ? (
-													<>
-														{' '}
-														<Badge tone="bad">Late</Badge>
-													</>
-												) : null}
-											</td>
-											{canEdit ? (
-												<td>
-													<Form method="post">
-														<input type="hidden" name="intent" value="complete" />
-														<input type="hidden" name="taskId" value={task.id} />
-														<button type="submit" className="button button-small" disabled={busy}>
-															{task.kind === 'erase' ? `Mark erased: ${task.accountId}` : `Mark refreshed: ${task.accountId}`}
-														</button>
-													</Form>
-												</td>
-											) : null}
-										</tr>
-									)
-								})}
-							</tbody>
-						</table>
-					</div>
-				)}
-			</section>
+			<TasksCard />
 
-			<section className="card stack-sm" aria-labelledby="batches-heading">
-				<h2 id="batches-heading">Prepare the report</h2>
-				<p>
-					{accountCount === 0
-						? 'The ledger is empty: import the account ids this app stores first.'
-						: `${accountCount} stored account${accountCount === 1 ? '' : 's'} in ${batchCount} batch${batchCount === 1 ? '' : 'es'} of at most ${MAX_BATCH} — each batch is one request body for POST /app/report-accounts/.`}
-				</p>
-				{accountCount > 0 ? (
-					<div className="row">
-						<a className="button button-secondary" href={`${base}/batches?format=json`} download>
-							Download batches (JSON array)
-						</a>
-						<a className="button button-secondary" href={`${base}/batches?format=ndjson`} download>
-							Download batches (NDJSON)
-						</a>
-					</div>
-				) : null}
-			</section>
+			<PrepareCard
+				base={base}
+				accountCount={accountCount}
+				batchCount={batchCount}
+				prepared={preparedReports}
+				timeZone={timeZone}
+				canEdit={canEdit}
+				busy={busy}
+				result={result?.intent === 'prepare' ? result : undefined}
+			/>
 
 			{canEdit && required ? (
 				<RunForm
+					prepared={preparedReports}
+					cycleDays={app.cycleDays}
 					nowLocal={loaderData.nowLocal}
 					timeZone={timeZone}
 					busy={busy}
@@ -340,54 +316,7 @@ export default function ReportingPage() {
 				/>
 			) : null}
 
-			<section className="card stack-sm" aria-labelledby="runs-heading">
-				<h2 id="runs-heading">Report runs (evidence)</h2>
-				{runs.length === 0 ? (
-					<p>No report recorded yet. After sending the batches to Atlassian, record the run and its answers above.</p>
-				) : (
-					<div className="table-wrap">
-						<table>
-							<caption className="visually-hidden">Report runs</caption>
-							<thead>
-								<tr>
-									<th scope="col">Sent</th>
-									<th scope="col">Accounts</th>
-									<th scope="col">Batches</th>
-									<th scope="col">Closed</th>
-									<th scope="col">Updated</th>
-									<th scope="col">Cycle-Period</th>
-									<th scope="col">Recorded by</th>
-								</tr>
-							</thead>
-							<tbody>
-								{runs.map((run) => (
-									<tr key={run.id}>
-										<td>{formatDateTime(run.sentAt, timeZone)}</td>
-										<td>{run.accountCount}</td>
-										<td>{run.batchCount}</td>
-										<td>{run.closedCount}</td>
-										<td>{run.updatedCount}</td>
-										<td>
-											{run.cyclePeriodRaw ? (
-												<>
-													<span className="mono">{run.cyclePeriodRaw}</span>
-													<span className="sub">{run.cyclePeriodDays} days</span>
-												</>
-											) : (
-												'—'
-											)}
-										</td>
-										<td>
-											{run.recordedByName}
-											<span className="sub">{formatDateTime(run.createdAt, timeZone)}</span>
-										</td>
-									</tr>
-								))}
-							</tbody>
-						</table>
-					</div>
-				)}
-			</section>
+			<RunsTable runs={runs} timeZone={timeZone} />
 
 			{canEdit ? <ImportForm busy={busy} result={result?.intent === 'import' ? result : undefined} /> : null}
 
@@ -396,127 +325,72 @@ export default function ReportingPage() {
 	)
 }
 
-function CycleForm({ cycleDays, busy, result }: { cycleDays: number; busy: boolean; result?: ActionResult }) {
-	const preset = cycleDays === DEFAULT_CYCLE_DAYS || cycleDays === ATLASSIAN_API_DEFAULT_CYCLE_DAYS ? String(cycleDays) : 'custom'
-	// The action's schema checks in the browser first (style.md habit 3); without JavaScript the action answers.
-	const { formRef, onSubmit, errorOf, radio, text } = useValidatedForm(CycleSchema, {
-		defaultValues: {
-			cycle: preset as z.input<typeof CycleSchema>['cycle'],
-			customDays: preset === 'custom' ? String(cycleDays) : '',
-		},
-		serverErrors: result?.errors,
-	})
+/** Erase and refresh tasks from Atlassian's answers, due by the organisation's internal policy. */
+function TasksCard() {
+	const { tasks, policy, canEdit } = useLoaderData<typeof loader>()
+	const busy = useNavigation().state === 'submitting'
+	const timeZone = policy.timeZone
 	return (
-		<section className="card stack-sm" aria-labelledby="cycle-heading">
-			<h2 id="cycle-heading">Change the cycle</h2>
-			<FormAlert message={result?.formError} />
-			<Form method="post" className="form" ref={formRef} onSubmit={onSubmit} noValidate>
-				<input type="hidden" name="intent" value="cycle" />
-				<fieldset className="fieldset">
-					<legend>Report every</legend>
-					<label className="check">
-						<input type="radio" {...radio('cycle', String(DEFAULT_CYCLE_DAYS))} />
-						<span>
-							{DEFAULT_CYCLE_DAYS} days <small>the Email API guideline</small>
-						</span>
-					</label>
-					<label className="check">
-						<input type="radio" {...radio('cycle', String(ATLASSIAN_API_DEFAULT_CYCLE_DAYS))} />
-						<span>
-							{ATLASSIAN_API_DEFAULT_CYCLE_DAYS} days <small>Atlassian’s reporting API default</small>
-						</span>
-					</label>
-					<label className="check">
-						<input type="radio" {...radio('cycle', 'custom')} />
-						<span>Another number of days</span>
-					</label>
-				</fieldset>
-				<TextField
-					label="Days (1–90), for another number"
-					type="number"
-					min={1}
-					max={MAX_CYCLE_DAYS}
-					inputMode="numeric"
-					{...text('customDays')}
-					error={errorOf('customDays')}
-				/>
-				<div className="row">
-					<button type="submit" className="button button-secondary" disabled={busy}>
-						Save cycle
-					</button>
-				</div>
-			</Form>
-		</section>
-	)
-}
-
-function RunForm({
-	nowLocal,
-	timeZone,
-	busy,
-	result,
-}: {
-	nowLocal: string
-	timeZone: string
-	busy: boolean
-	result?: ActionResult
-}) {
-	const values = result?.values ?? {}
-	const [cyclePeriod, setCyclePeriod] = useState(typeof values.cyclePeriod === 'string' ? values.cyclePeriod : '')
-	const implied = cyclePeriod.trim() ? parseCyclePeriod(cyclePeriod.trim()) : null
-	return (
-		<section className="card stack-sm" aria-labelledby="run-heading">
-			<h2 id="run-heading">Record a report run</h2>
+		<section className="card stack-sm" aria-labelledby="tasks-heading">
+			<h2 id="tasks-heading">Open tasks</h2>
 			<p className="card-muted">
-				Once the batches are sent, record when and what Atlassian answered. Accounts answered <strong>closed</strong>{' '}
-				become erase tasks, <strong>updated</strong> ones refresh tasks. Recording restarts the cycle from the time sent.
+				Due {policy.taskDueDays} days after the answer is recorded: your organisation’s internal policy, not an
+				Atlassian deadline (Atlassian publishes none).
 			</p>
-			<FormAlert message={result?.formError} />
-			<Form method="post" encType="multipart/form-data" className="form">
-				<input type="hidden" name="intent" value="run" />
-				<TextField
-					label={`Sent at (${timeZone})`}
-					name="sentAt"
-					type="datetime-local"
-					required
-					defaultValue={typeof values.sentAt === 'string' ? values.sentAt : nowLocal}
-					error={result?.errors?.sentAt}
-				/>
-				<TextField
-					label="Cycle-Period header (optional)"
-					name="cyclePeriod"
-					autoComplete="off"
-					value={cyclePeriod}
-					onChange={(event) => setCyclePeriod(event.currentTarget.value)}
-					hint="As Atlassian returned it, e.g. 604800 (seconds) or P7D. It becomes this app’s cycle."
-					error={result?.errors?.cyclePeriod}
-				/>
-				{implied ? (
-					<p className={implied.ok ? 'alert alert-info' : 'alert alert-warn'} aria-live="polite">
-						{implied.ok
-							? `“${cyclePeriod.trim()}” means ${implied.days} day${implied.days === 1 ? '' : 's'}: recording this run sets the cycle to ${implied.days} days.`
-							: implied.reason}
-					</p>
-				) : null}
-				<TextAreaField
-					label="Atlassian’s answers (paste)"
-					name="answers"
-					rows={6}
-					defaultValue={typeof values.answers === 'string' ? values.answers : ''}
-					hint='One per batch as returned: {"accounts":[{"accountId":"…","status":"closed"}]}, a JSON array of those, NDJSON, or leave empty / 204 when nothing came back.'
-					error={result?.errors?.answers}
-				/>
-				<div className="field">
-					<label htmlFor="answersFile">…or upload the answers file</label>
-					<input id="answersFile" name="answersFile" type="file" accept=".json,.ndjson,.txt,application/json" />
-					<FieldError name="answersFile" message={result?.errors?.answersFile} />
+			{tasks.length === 0 ? (
+				<p>No erase or refresh tasks are open. Tasks appear here when a recorded answer reports accounts closed or updated.</p>
+			) : (
+				<div className="table-wrap">
+					<table>
+						<caption className="visually-hidden">Open erase and refresh tasks</caption>
+						<thead>
+							<tr>
+								<th scope="col">Account id</th>
+								<th scope="col">Task</th>
+								<th scope="col">Due (internal policy)</th>
+								{canEdit ? <th scope="col">Done?</th> : null}
+							</tr>
+						</thead>
+						<tbody>
+							{tasks.map((task) => {
+								const late = new Date(task.dueAt).getTime() < Date.now()
+								return (
+									<tr key={task.id}>
+										<td className="mono">{task.accountId}</td>
+										<td>
+											{task.kind === 'erase' ? (
+												<Badge tone="bad">Erase personal data</Badge>
+											) : (
+												<Badge tone="info">Refresh stored data</Badge>
+											)}
+										</td>
+										<td>
+											{formatDay(task.dueAt, timeZone)}
+											{late ? (
+												<>
+													{' '}
+													<Badge tone="bad">Late</Badge>
+												</>
+											) : null}
+										</td>
+										{canEdit ? (
+											<td>
+												<Form method="post">
+													<input type="hidden" name="intent" value="complete" />
+													<input type="hidden" name="taskId" value={task.id} />
+													<button type="submit" className="button button-small" disabled={busy}>
+														{task.kind === 'erase' ? `Mark erased: ${task.accountId}` : `Mark refreshed: ${task.accountId}`}
+													</button>
+												</Form>
+											</td>
+										) : null}
+									</tr>
+								)
+							})}
+						</tbody>
+					</table>
 				</div>
-				<div className="row">
-					<button type="submit" className="button" disabled={busy}>
-						Record run
-					</button>
-				</div>
-			</Form>
+			)}
 		</section>
 	)
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { CYCLE_UNITS } from '~/domain/cycle-period'
 import { ATLASSIAN_API_DEFAULT_CYCLE_DAYS, DEFAULT_CYCLE_DAYS, validateCycleDays } from '~/domain/reporting-cycle'
 
 // Shared by the browser and the actions (style.md habit 3); no server code here.
@@ -6,7 +7,7 @@ import { ATLASSIAN_API_DEFAULT_CYCLE_DAYS, DEFAULT_CYCLE_DAYS, validateCycleDays
 /** Rejected import rows listed back to the person; the count covers the rest. */
 export const MAX_REJECTED_LISTED = 50
 
-export const REPORTING_LIMITS = { search: 128, cyclePeriod: 200, answers: 1_000_000 } as const
+export const REPORTING_LIMITS = { search: 128, cyclePeriod: 200, answers: 1_000_000, reason: 1_000 } as const
 
 const checkbox = z
 	.enum(['1', 'on', 'true'])
@@ -19,6 +20,9 @@ export const CycleSchema = z
 	.object({
 		cycle: z.enum([String(DEFAULT_CYCLE_DAYS), String(ATLASSIAN_API_DEFAULT_CYCLE_DAYS), 'custom'], 'Choose a cycle.'),
 		customDays: z.string().trim().optional(),
+		/** Needed (with a reason) only for a cycle longer than the one Atlassian set by header. */
+		confirmLonger: checkbox,
+		reason: z.string().trim().max(REPORTING_LIMITS.reason, 'Keep the reason under 1,000 characters.').optional(),
 	})
 	.transform((value, context) => {
 		const raw = value.cycle === 'custom' ? (value.customDays ?? '') : value.cycle
@@ -27,11 +31,12 @@ export const CycleSchema = z
 			context.addIssue({ code: 'custom', path: ['customDays'], message: `Enter a cycle from 1 to 90 days: ${days.reason}.` })
 			return z.NEVER
 		}
-		return { cycleDays: days.value }
+		return { cycleDays: days.value, confirmLonger: value.confirmLonger, reason: value.reason ?? '' }
 	})
 
 export const RunFieldsSchema = z.object({
 	sentAt: z.string().trim().min(1, 'Enter when the report was sent.'),
+	preparedReport: z.uuid('Choose the prepared report whose batches were sent.'),
 	cyclePeriod: z
 		.string()
 		.trim()
@@ -47,11 +52,41 @@ export const RunFieldsSchema = z.object({
 
 /** The reporting page posts several actions; `intent` picks one (style.md habit 4). */
 export const ReportingActionSchema = z.discriminatedUnion('intent', [
-	z.object({ intent: z.literal('cycle'), cycle: z.string().optional(), customDays: z.string().optional() }),
+	z.object({
+		intent: z.literal('cycle'),
+		cycle: z.string().optional(),
+		customDays: z.string().optional(),
+		confirmLonger: z.string().optional(),
+		reason: z.string().optional(),
+	}),
 	z.object({ intent: z.literal('import'), atomic: checkbox }),
-	z.object({ intent: z.literal('run'), sentAt: z.string().optional(), cyclePeriod: z.string().optional(), answers: z.string().optional() }),
+	z.object({
+		intent: z.literal('run'),
+		sentAt: z.string().optional(),
+		preparedReport: z.string().optional(),
+		cyclePeriod: z.string().optional(),
+		answers: z.string().optional(),
+	}),
 	z.object({ intent: z.literal('complete'), taskId: z.uuid('No such task.') }),
+	z.object({ intent: z.literal('prepare') }),
+	z.object({ intent: z.literal('storing-since'), storingSince: z.string().optional() }),
+	z.object({ intent: z.literal('keep-storing-since') }),
+	z.object({
+		intent: z.literal('header-cycle'),
+		runId: z.uuid('No such report run.'),
+		decision: z.enum(['confirm', 'dismiss'], 'Confirm or dismiss the value.'),
+		unit: z.enum(CYCLE_UNITS).optional().catch(undefined),
+		reason: z.string().trim().max(REPORTING_LIMITS.reason, 'Keep the reason under 1,000 characters.').optional(),
+	}),
 ])
+
+/** "Storing personal data since": a calendar date in the organisation's zone. */
+export const StoringSinceSchema = z.object({
+	storingSince: z
+		.string('Enter the date the app started storing personal data.')
+		.trim()
+		.regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter the date the app started storing personal data.'),
+})
 
 export const LedgerQuerySchema = z.object({
 	q: z.string().trim().max(REPORTING_LIMITS.search).catch(''),
@@ -60,7 +95,7 @@ export const LedgerQuerySchema = z.object({
 
 export const BatchFormatSchema = z.enum(['json', 'ndjson']).catch('json')
 
-export const DASHBOARD_FILTERS = ['all', 'overdue', 'due_soon', 'on_track', 'not_required'] as const
+export const DASHBOARD_FILTERS = ['all', 'overdue', 'answer_needed', 'due_soon', 'on_track', 'not_required'] as const
 export type DashboardFilter = (typeof DASHBOARD_FILTERS)[number]
 
 export const DashboardQuerySchema = z.object({

@@ -8,6 +8,7 @@ import { MAX_REJECTED_LISTED } from '~/schemas/reporting'
 import { UserFacingError } from '~/utils/errors'
 import { recordAudit } from './audit.server'
 import { likePattern } from '~/utils/sql-like'
+import { noteOldestImported } from './storing-since.server'
 
 /**
  * The account ledger of an app: Atlassian account ids with `updatedAt`, never
@@ -83,11 +84,14 @@ export async function importAccounts(
 		await db.transaction(async (tx) => {
 			// Later rows win; a Map also keeps one id from meeting itself in one statement.
 			let chunk = new Map<string, Date>()
+			// The oldest updatedAt written: data retrieved then has been stored since.
+			let oldest: Date | null = null
 			const flush = async () => {
 				if (chunk.size === 0) return
 				const rows = [...chunk].map(([accountId, updatedAt]) => ({ appId, accountId, updatedAt }))
 				chunk = new Map()
 				if (atomic && result.rejected > 0) return
+				for (const row of rows) if (!oldest || row.updatedAt < oldest) oldest = row.updatedAt
 				const written = await upsertChunk(tx, rows)
 				result.inserted += written.inserted
 				result.updated += written.updated
@@ -126,6 +130,7 @@ export async function importAccounts(
 			if (header) throw new UserFacingError('The file is empty. Start it with the header accountId,updatedAt.', 400, 'file')
 			await flush()
 			if (atomic && result.rejected > 0) throw new AtomicRollback()
+			if (oldest) await noteOldestImported(tx, orgId, actorId, appId, oldest)
 			await recordAudit(tx, {
 				orgId,
 				actorUserId: actorId,

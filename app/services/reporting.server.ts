@@ -5,26 +5,32 @@ import {
 	accountActions,
 	apps,
 	organizations,
+	preparedReports,
 	reportRuns,
 	storedAccounts,
 	tickets,
 	users,
 } from '#db/schema'
-import { MAX_BATCH, parseReportAnswer, tasksFromAnswers } from '~/domain/report-batches'
+import { CYCLE_UNITS, periodInUnit, readCyclePeriod, type CycleUnit } from '~/domain/cycle-period'
+import { MAX_BATCH, parseReportEvidence, tasksFromAnswers } from '~/domain/report-batches'
 import {
-	ATLASSIAN_API_DEFAULT_CYCLE_DAYS,
-	DEFAULT_CYCLE_DAYS,
-	parseCyclePeriod,
+	cycleWarnings,
+	headerCycleOutcome,
+	inferCycleSource,
+	manualCycleRefusal,
+	REPORTING_URGENCY,
 	reportingStatus,
 	type CycleSource,
+	type PersonalDataAnswer,
 	type ReportingState,
 	type ReportingStatus,
 } from '~/domain/reporting-cycle'
+import { isRecordedLater } from '~/domain/report-evidence'
 import { UserFacingError } from '~/utils/errors'
-import { type App } from './apps.server'
+import { lockApp, type App } from './apps.server'
 import { recordAudit } from './audit.server'
-import { lockApp } from './apps.server'
-import { inferCycleSource } from '~/domain/reporting-cycle'
+import { findPreparedReport, listPreparedReports } from './prepared-reports.server'
+import { storingSinceOf } from './storing-since.server'
 
 /**
  * Personal-data reporting (domain.md, "Personal-data reporting"; design.md,
@@ -47,18 +53,31 @@ function storesPersonalData(app: Pick<App, 'storesPersonalData'>) {
 	return app.storesPersonalData === 'yes'
 }
 
+type StatusApp = Pick<
+	App,
+	| 'storesPersonalData'
+	| 'cycleDays'
+	| 'cycleSource'
+	| 'cycleSetAt'
+	| 'personalDataSince'
+	| 'storingSince'
+	| 'storingSinceSource'
+	| 'storingSinceProposed'
+>
+
 function statusOf(
-	app: Pick<App, 'storesPersonalData' | 'cycleDays' | 'cycleSource' | 'cycleSetAt' | 'personalDataSince'>,
+	app: StatusApp,
 	anchors: { lastReportAt: Date | null; firstStoredAccountAt: Date | null },
 	timeZone: string,
 	now: Date,
 ): ReportingStatus {
 	return reportingStatus({
-		storesPersonalData: storesPersonalData(app),
+		personalData: app.storesPersonalData as PersonalDataAnswer,
 		cycleDays: app.cycleDays,
 		cycleSource: app.cycleSource as CycleSource,
 		cycleSetAt: app.cycleSetAt,
 		lastReportAt: anchors.lastReportAt,
+		storingSince: storingSinceOf(app),
 		firstStoredAccountAt: anchors.firstStoredAccountAt,
 		flagSetAt: app.personalDataSince,
 		now,
@@ -74,31 +93,61 @@ async function lastRunAt(orgId: string, appId: string): Promise<Date | null> {
 	return row?.at ?? null
 }
 
-async function firstAccountAt(appId: string): Promise<Date | null> {
-	const [row] = await db.select({ at: min(storedAccounts.createdAt) }).from(storedAccounts).where(eq(storedAccounts.appId, appId))
+/** The oldest `updatedAt` in the ledger: data retrieved then has been stored since. */
+async function oldestAccountAt(appId: string): Promise<Date | null> {
+	const [row] = await db.select({ at: min(storedAccounts.updatedAt) }).from(storedAccounts).where(eq(storedAccounts.appId, appId))
 	return row?.at ?? null
+}
+
+/** Only needed before the first report, and only when nobody gave a storing-since date. */
+function needsOldestAccount(app: StatusApp, lastReportAt: Date | null) {
+	return !lastReportAt && !storingSinceOf(app) && storesPersonalData(app)
+}
+
+/** What a person must look at on the cycle: a header to confirm, a cycle longer than advised or than Atlassian's. */
+async function cycleAttention(orgId: string, app: App) {
+	const pending = app.pendingCycleRunId
+		? (
+				await db
+					.select({ id: reportRuns.id, raw: reportRuns.cyclePeriodRaw, sentAt: reportRuns.sentAt })
+					.from(reportRuns)
+					.where(and(eq(reportRuns.orgId, orgId), eq(reportRuns.id, app.pendingCycleRunId)))
+		  )[0] ?? null
+		: null
+	const reading = pending?.raw ? readCyclePeriod(pending.raw) : null
+	return {
+		pendingHeader: pending && reading && reading.kind !== 'unreadable' ? { runId: pending.id, sentAt: pending.sentAt, reading } : null,
+		warnings: cycleWarnings({ ...app, cycleSource: app.cycleSource as CycleSource }),
+	}
 }
 
 /** Everything the reporting page shows about one app (already checked to be in the org). */
 export async function getReportingOverview(orgId: string, app: App, now = new Date()) {
 	const policy = await getOrgPolicy(orgId)
 	const lastReportAt = await lastRunAt(orgId, app.id)
-	// Only needed when no report exists yet; skipping it keeps big ledgers cheap.
-	const firstStoredAccountAt = lastReportAt ? null : await firstAccountAt(app.id)
+	const firstStoredAccountAt = needsOldestAccount(app, lastReportAt) ? await oldestAccountAt(app.id) : null
 	const [accounts] = await db.select({ total: count() }).from(storedAccounts).where(eq(storedAccounts.appId, app.id))
 	const accountCount = accounts?.total ?? 0
+	const [storingSinceSetBy] = app.storingSinceSetBy
+		? await db.select({ name: users.name }).from(users).where(eq(users.id, app.storingSinceSetBy))
+		: []
 	return {
 		policy,
 		status: statusOf(app, { lastReportAt, firstStoredAccountAt }, policy.timeZone, now),
+		storingSince: storingSinceOf(app),
+		storingSinceSetByName: storingSinceSetBy?.name ?? null,
+		oldestAccountAt: firstStoredAccountAt,
+		cycle: await cycleAttention(orgId, app),
 		accountCount,
 		batchCount: Math.ceil(accountCount / MAX_BATCH),
+		preparedReports: await listPreparedReports(orgId, app.id),
 		runs: await listRuns(orgId, app.id),
 		tasks: await listOpenTasks(orgId, app.id),
 	}
 }
 
 export async function listRuns(orgId: string, appId: string, limit = 50) {
-	return db
+	const rows = await db
 		.select({
 			id: reportRuns.id,
 			sentAt: reportRuns.sentAt,
@@ -108,14 +157,20 @@ export async function listRuns(orgId: string, appId: string, limit = 50) {
 			updatedCount: reportRuns.updatedCount,
 			cyclePeriodRaw: reportRuns.cyclePeriodRaw,
 			cyclePeriodDays: reportRuns.cyclePeriodDays,
+			cyclePeriodOutcome: reportRuns.cyclePeriodOutcome,
+			preparedReportId: reportRuns.preparedReportId,
+			preparedSha256: preparedReports.sha256,
+			answeredBatches: sql<number>`jsonb_array_length(${reportRuns.batchAnswers})`.mapWith(Number),
 			recordedByName: users.name,
 			createdAt: reportRuns.createdAt,
 		})
 		.from(reportRuns)
 		.innerJoin(users, eq(users.id, reportRuns.recordedBy))
+		.leftJoin(preparedReports, eq(preparedReports.id, reportRuns.preparedReportId))
 		.where(and(eq(reportRuns.orgId, orgId), eq(reportRuns.appId, appId)))
 		.orderBy(desc(reportRuns.sentAt), desc(reportRuns.createdAt))
 		.limit(limit)
+	return rows.map((run) => ({ ...run, recordedLater: isRecordedLater(run.sentAt, run.createdAt) }))
 }
 
 export async function listOpenTasks(orgId: string, appId: string) {
@@ -133,14 +188,32 @@ export async function listOpenTasks(orgId: string, appId: string) {
 		.orderBy(asc(accountActions.dueAt), asc(accountActions.accountId))
 }
 
-export async function setCycle(orgId: string, actorId: string, appId: string, days: number) {
+export type CycleInput = { cycleDays: number; confirmLonger?: boolean; reason?: string }
+
+/**
+ * A cycle a person sets. Longer than the cycle Atlassian set by header needs
+ * an explicit confirmation and a reason, kept on the app and shown with the
+ * cycle (docs/rules.md › Reporting cycle).
+ */
+export async function setCycle(orgId: string, actorId: string, appId: string, input: CycleInput) {
+	const days = input.cycleDays
+	const reason = input.reason?.trim() ?? ''
 	return db.transaction(async (tx) => {
 		const current = await lockApp(tx, orgId, appId)
+		const refusal = manualCycleRefusal({
+			cycleDays: days,
+			atlassianCycleDays: current.atlassianCycleDays,
+			confirmLonger: input.confirmLonger === true,
+			reason,
+		})
+		if (refusal) throw new UserFacingError(refusal, 400, 'reason')
 		const source = inferCycleSource(days)
-		if (current.cycleDays === days && current.cycleSource === source) return current
+		const longer = current.atlassianCycleDays != null && days > current.atlassianCycleDays
+		const cycleReason = longer ? reason : null
+		if (current.cycleDays === days && current.cycleSource === source && current.cycleReason === cycleReason) return current
 		const [app] = await tx
 			.update(apps)
-			.set({ cycleDays: days, cycleSource: source, cycleSetAt: sql`now()`, updatedAt: sql`now()` })
+			.set({ cycleDays: days, cycleSource: source, cycleReason, cycleSetAt: sql`now()`, updatedAt: sql`now()` })
 			.where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
 			.returning()
 		await recordAudit(tx, {
@@ -149,15 +222,33 @@ export async function setCycle(orgId: string, actorId: string, appId: string, da
 			action: 'app.cycle_changed',
 			subjectType: 'app',
 			subjectId: appId,
-			before: { cycleDays: current.cycleDays, cycleSource: current.cycleSource },
-			after: { cycleDays: days, cycleSource: source },
+			before: { cycleDays: current.cycleDays, cycleSource: current.cycleSource, cycleReason: current.cycleReason },
+			after: { cycleDays: days, cycleSource: source, cycleReason, ...(longer ? { longerThanAtlassian: current.atlassianCycleDays } : {}) },
 		})
 		return app!
 	})
 }
 
+/** Applies a cycle Atlassian set by header (confirmed or clear), in the caller's transaction. */
+async function applyHeaderCycle(tx: Tx, orgId: string, appId: string, days: number, at: Date) {
+	await tx
+		.update(apps)
+		.set({
+			cycleDays: days,
+			cycleSource: 'cycle_period_header',
+			cycleSetAt: at,
+			cycleReason: null,
+			atlassianCycleDays: days,
+			pendingCycleRunId: null,
+			updatedAt: sql`now()`,
+		})
+		.where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
+}
+
 export type RunInput = {
 	sentAt: Date
+	/** The prepared report whose batches were sent: by id (the page) or SHA-256 (a client). */
+	preparedReport: { id: string } | { sha256: string }
 	cyclePeriod?: string | null
 	answers: string
 }
@@ -185,20 +276,31 @@ const FUTURE_SKEW_MS = 5 * 60 * 1000
 
 /**
  * Records a report run with Atlassian's answers in ONE transaction: the run
- * (evidence, with the raw Cycle-Period header), an erase task per closed
- * account and a refresh task per updated one (due in the organisation's
- * internal-policy days), the new cycle when the header was given, and an
- * audit event. The run's sentAt becomes the cycle's anchor.
+ * (evidence: the prepared report it answers, with that report's account and
+ * batch counts; per batch the status, raw body and raw Cycle-Period), an
+ * erase task per closed account and a refresh task per updated one (due in
+ * the organisation's internal-policy days), what the Cycle-Period header does
+ * to the cycle (applied, or waiting for a person), and an audit event. The
+ * run's sentAt becomes the cycle's anchor.
  */
 export async function recordRun(orgId: string, actorId: string, appId: string, input: RunInput, now = new Date()) {
 	if (input.sentAt.getTime() > now.getTime() + FUTURE_SKEW_MS) {
 		throw new UserFacingError('The report cannot have been sent in the future. Check the date and time.', 400, 'sentAt')
 	}
-	const parsed = parseReportAnswer(input.answers)
+	const parsed = parseReportEvidence(input.answers)
 	if (!parsed.ok) throw new UserFacingError(`Atlassian’s answer could not be read: ${parsed.reason}`, 400, 'answers')
-	const raw = input.cyclePeriod?.trim() || null
-	const period = raw ? parseCyclePeriod(raw) : null
-	if (period && !period.ok) throw new UserFacingError(`Cycle-Period: ${period.reason}`, 400, 'cyclePeriod')
+	const batches = parsed.batches
+	// A header given for the whole run, else the last one a batch carried.
+	const raw = input.cyclePeriod?.trim() || [...batches].reverse().find((batch) => batch.cyclePeriod)?.cyclePeriod || null
+	const reading = raw ? readCyclePeriod(raw) : null
+	const prepared = await findPreparedReport(orgId, appId, input.preparedReport)
+	if (batches.length > Math.max(1, prepared.batchCount)) {
+		throw new UserFacingError(
+			`${batches.length} answers were given for a report of ${prepared.batchCount} batch${prepared.batchCount === 1 ? '' : 'es'}: Atlassian answers once per batch.`,
+			400,
+			'answers',
+		)
+	}
 
 	const policy = await getOrgPolicy(orgId)
 	return db.transaction(async (tx) => {
@@ -206,7 +308,7 @@ export async function recordRun(orgId: string, actorId: string, appId: string, i
 		if (!storesPersonalData(app)) {
 			throw new UserFacingError('This app is not marked as storing personal data, so it has no report to record.', 409)
 		}
-		const tasks = tasksFromAnswers(parsed.answers, {
+		const tasks = tasksFromAnswers(batches, {
 			recordedAt: now,
 			dueDays: policy.taskDueDays,
 			timeZone: policy.timeZone,
@@ -231,22 +333,31 @@ export async function recordRun(orgId: string, actorId: string, appId: string, i
 		// Accounts erased since the batches were downloaded need no task; the run is still evidence.
 		const skippedIds = answeredIds.filter((id) => !knownIds.has(id))
 		const knownTasks = tasks.filter((task) => knownIds.has(task.accountId))
-		const [accounts] = await tx.select({ total: count() }).from(storedAccounts).where(eq(storedAccounts.appId, appId))
-		const accountCount = accounts?.total ?? 0
 		const closedCount = tasks.filter((task) => task.kind === 'erase').length
+		const outcome = reading ? headerCycleOutcome(reading, app.cycleDays, app.cycleSource as CycleSource) : null
+		// Answers map to batches by position only when every batch was answered.
+		const numbered = batches.length === prepared.batchCount
 		const [run] = await tx
 			.insert(reportRuns)
 			.values({
 				orgId,
 				appId,
 				sentAt: input.sentAt,
-				accountCount,
-				batchCount: Math.ceil(accountCount / MAX_BATCH),
+				preparedReportId: prepared.id,
+				accountCount: prepared.accountCount,
+				batchCount: prepared.batchCount,
 				closedCount,
 				updatedCount: tasks.length - closedCount,
 				cyclePeriodRaw: raw,
-				cyclePeriodDays: period?.ok ? period.days : null,
-				answers: parsed.answers,
+				cyclePeriodDays: reading?.kind === 'clear' ? reading.days : reading?.kind === 'unclear' ? (reading.likely?.days ?? null) : null,
+				cyclePeriodOutcome: outcome,
+				answers: batches.map(({ accounts }) => ({ accounts })),
+				batchAnswers: batches.map((batch, i) => ({
+					batch: numbered ? i + 1 : null,
+					status: batch.status,
+					body: batch.raw,
+					cyclePeriod: batch.cyclePeriod ?? (raw && i === batches.length - 1 ? raw : null),
+				})),
 				recordedBy: actorId,
 			})
 			.returning()
@@ -278,11 +389,12 @@ export async function recordRun(orgId: string, actorId: string, appId: string, i
 					.map((task) => ({ orgId, appId, runId: run!.id, accountId: task.accountId, kind: task.kind, dueAt: task.dueAt })),
 			)
 		}
-		if (period?.ok) {
-			await tx
-				.update(apps)
-				.set({ cycleDays: period.days, cycleSource: 'cycle_period_header', cycleSetAt: now, updatedAt: sql`now()` })
-				.where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
+		if (reading?.kind === 'clear' && outcome === 'applied') {
+			await applyHeaderCycle(tx, orgId, appId, reading.days, now)
+		} else if (reading?.kind === 'clear' && outcome === 'unchanged') {
+			await tx.update(apps).set({ atlassianCycleDays: reading.days }).where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
+		} else if (outcome === 'pending') {
+			await tx.update(apps).set({ pendingCycleRunId: run!.id }).where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
 		}
 		await recordAudit(tx, {
 			orgId,
@@ -293,21 +405,88 @@ export async function recordRun(orgId: string, actorId: string, appId: string, i
 			after: {
 				appId,
 				sentAt: input.sentAt.toISOString(),
-				accountCount,
-				batchCount: run!.batchCount,
+				preparedReportId: prepared.id,
+				preparedSha256: prepared.sha256,
+				accountCount: prepared.accountCount,
+				batchCount: prepared.batchCount,
+				answeredBatches: batches.length,
 				closedCount,
 				updatedCount: run!.updatedCount,
 				cyclePeriodRaw: raw,
+				cyclePeriodOutcome: outcome,
+				recordedLater: isRecordedLater(input.sentAt, now),
 				// A count only: account ids are not audit material.
 				skippedUnknown: skippedIds.length,
-				...(period?.ok ? { cycleDaysBefore: app.cycleDays, cycleDaysAfter: period.days } : {}),
+				...(outcome === 'applied' && reading?.kind === 'clear' ? { cycleDaysBefore: app.cycleDays, cycleDaysAfter: reading.days } : {}),
 			},
 		})
 		return {
 			run: run!,
+			prepared,
+			cycle: { outcome, reading },
 			tasksCreated: fresh.length,
 			skipped: { count: skippedIds.length, sample: skippedIds.slice(0, SKIPPED_SHOWN) },
 		}
+	})
+}
+
+export type HeaderDecision = { decision: 'confirm'; unit?: CycleUnit } | { decision: 'dismiss'; reason: string }
+
+/**
+ * A person answers a Cycle-Period value that waits for them: confirm it (for a
+ * bare number, in the unit Atlassian meant) and it becomes the app's cycle;
+ * or dismiss it with a reason, and the cycle stays. Audited either way.
+ */
+export async function decideHeaderCycle(orgId: string, actorId: string, appId: string, runId: string, input: HeaderDecision, now = new Date()) {
+	return db.transaction(async (tx) => {
+		const app = await lockApp(tx, orgId, appId)
+		if (!app.pendingCycleRunId || app.pendingCycleRunId !== runId) {
+			throw new UserFacingError('No Cycle-Period value from that run is waiting for an answer (it may already have been answered).', 409)
+		}
+		const [run] = await tx
+			.select({ raw: reportRuns.cyclePeriodRaw })
+			.from(reportRuns)
+			.where(and(eq(reportRuns.orgId, orgId), eq(reportRuns.appId, appId), eq(reportRuns.id, runId)))
+		const reading = run?.raw ? readCyclePeriod(run.raw) : null
+		if (!reading || reading.kind === 'unreadable') throw new UserFacingError('That run’s Cycle-Period value cannot be applied.', 409)
+		if (input.decision === 'dismiss') {
+			const reason = input.reason.trim()
+			if (!reason) throw new UserFacingError('Say why the cycle Atlassian sent does not apply.', 400, 'reason')
+			await tx.update(apps).set({ pendingCycleRunId: null, updatedAt: sql`now()` }).where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
+			await tx.update(reportRuns).set({ cyclePeriodOutcome: 'dismissed' }).where(eq(reportRuns.id, runId))
+			await recordAudit(tx, {
+				orgId,
+				actorUserId: actorId,
+				action: 'app.cycle_header_dismissed',
+				subjectType: 'app',
+				subjectId: appId,
+				after: { runId, cyclePeriodRaw: reading.raw, reason, cycleDays: app.cycleDays },
+			})
+			return { cycleDays: app.cycleDays, applied: false }
+		}
+		let days: number
+		if (reading.kind === 'clear') {
+			days = reading.days
+		} else {
+			if (!input.unit || !CYCLE_UNITS.includes(input.unit)) {
+				throw new UserFacingError(`Say which unit “${reading.raw}” is in.`, 400, 'unit')
+			}
+			const period = periodInUnit(reading.number, input.unit)
+			if (!period.ok) throw new UserFacingError(`That cannot be the cycle: ${period.reason}.`, 400, 'unit')
+			days = period.days
+		}
+		await applyHeaderCycle(tx, orgId, appId, days, now)
+		await tx.update(reportRuns).set({ cyclePeriodOutcome: 'applied', cyclePeriodDays: days }).where(eq(reportRuns.id, runId))
+		await recordAudit(tx, {
+			orgId,
+			actorUserId: actorId,
+			action: 'app.cycle_header_confirmed',
+			subjectType: 'app',
+			subjectId: appId,
+			before: { cycleDays: app.cycleDays, cycleSource: app.cycleSource },
+			after: { runId, cyclePeriodRaw: reading.raw, unit: input.unit ?? null, cycleDays: days, cycleSource: 'cycle_period_header' },
+		})
+		return { cycleDays: days, applied: true }
 	})
 }
 
@@ -397,7 +576,11 @@ export type DashboardRow = {
 	dueAt: Date | null
 	dueDate: string | null
 	daysLeft: number | null
+	/** Why this status, in one sentence. */
+	headline: string
 	explanation: string
+	/** What else waits for a person: a Cycle-Period to confirm, an earlier storing-since date, a long cycle. */
+	attention: string[]
 	lastRunAt: Date | null
 	openErase: number
 	openRefresh: number
@@ -406,13 +589,12 @@ export type DashboardRow = {
 	ticketKey: string | null
 }
 
-const URGENCY: Record<ReportingState, number> = { overdue: 0, due_soon: 1, on_track: 2, not_required: 3 }
-
 /**
  * Every active app of the organisation with its reporting status, most urgent
- * first: overdue, then due within 3 days, then on track, then not required;
- * within a band the nearest deadline first. Apps per organisation are few
- * (the ledger is the big table), so this is computed whole and paged after.
+ * first: overdue, then answer needed, then due within 3 days, then on track,
+ * then not required; within a band the nearest deadline first. Apps per
+ * organisation are few (the ledger is the big table), so this is computed
+ * whole and paged after.
  */
 export async function dashboardRows(orgId: string, now = new Date()): Promise<{ rows: DashboardRow[]; timeZone: string }> {
 	const policy = await getOrgPolicy(orgId)
@@ -447,24 +629,24 @@ export async function dashboardRows(orgId: string, now = new Date()): Promise<{ 
 			.orderBy(desc(accessRequests.updatedAt)),
 	])
 	const lastRun = new Map(runs.map((run) => [run.appId, run.at]))
-	const withoutRun = appIds.filter((id) => !lastRun.get(id))
-	// The first-account anchor only matters before the first report.
-	const firstAccounts = await Promise.all(
-		withoutRun.map(async (appId) => [appId, await firstAccountAt(appId)] as const),
-	)
-	const firstAccount = new Map(firstAccounts)
+	// The oldest-account anchor only matters before the first report, without a storing-since date.
+	const needOldest = appRows.filter((app) => needsOldestAccount(app, lastRun.get(app.id) ?? null)).map((app) => app.id)
+	const oldest =
+		needOldest.length === 0
+			? []
+			: await db
+					.select({ appId: storedAccounts.appId, at: min(storedAccounts.updatedAt) })
+					.from(storedAccounts)
+					.where(inArray(storedAccounts.appId, needOldest))
+					.groupBy(storedAccounts.appId)
+	const oldestAccount = new Map(oldest.map((row) => [row.appId, row.at]))
 	const taskCounts = new Map(tasks.map((row) => [row.appId, row]))
 	const latestRequest = new Map<string, (typeof requests)[number]>()
 	for (const request of requests) if (!latestRequest.has(request.appId)) latestRequest.set(request.appId, request)
 
 	const rows = appRows.map((app): DashboardRow => {
 		const lastRunAt = lastRun.get(app.id) ?? null
-		const status = statusOf(
-			app,
-			{ lastReportAt: lastRunAt, firstStoredAccountAt: firstAccount.get(app.id) ?? null },
-			policy.timeZone,
-			now,
-		)
+		const status = statusOf(app, { lastReportAt: lastRunAt, firstStoredAccountAt: oldestAccount.get(app.id) ?? null }, policy.timeZone, now)
 		const counts = taskCounts.get(app.id)
 		const request = latestRequest.get(app.id)
 		return {
@@ -477,7 +659,9 @@ export async function dashboardRows(orgId: string, now = new Date()): Promise<{ 
 			dueAt: status.dueAt,
 			dueDate: status.dueDate,
 			daysLeft: status.daysLeft,
+			headline: status.headline,
 			explanation: status.explanation,
+			attention: storesPersonalData(app) ? attentionOf(app) : [],
 			lastRunAt,
 			openErase: counts?.erase ?? 0,
 			openRefresh: counts?.refresh ?? 0,
@@ -488,10 +672,17 @@ export async function dashboardRows(orgId: string, now = new Date()): Promise<{ 
 	})
 	rows.sort(
 		(a, b) =>
-			URGENCY[a.status] - URGENCY[b.status] ||
+			REPORTING_URGENCY[a.status] - REPORTING_URGENCY[b.status] ||
 			// No anchor at all (due now) sorts before any dated deadline.
 			(a.dueAt?.getTime() ?? -Infinity) - (b.dueAt?.getTime() ?? -Infinity) ||
 			a.name.localeCompare(b.name),
 	)
 	return { rows, timeZone: policy.timeZone }
+}
+
+function attentionOf(app: App): string[] {
+	const notes: string[] = []
+	if (app.pendingCycleRunId) notes.push('A Cycle-Period value from Atlassian waits for confirmation.')
+	if (app.storingSinceProposed) notes.push('An import holds accounts older than the storing-since date: confirm which date applies.')
+	return [...notes, ...cycleWarnings({ ...app, cycleSource: app.cycleSource as CycleSource })]
 }

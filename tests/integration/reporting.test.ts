@@ -1,7 +1,7 @@
 import { and, count, eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { db } from '#db/client.server'
-import { accountActions, apps, auditEvents, organizations, reportRuns, storedAccounts } from '#db/schema'
+import { accountActions, apps, auditEvents, organizations, preparedReports, reportRuns, storedAccounts } from '#db/schema'
 import { EMAIL_IN_ACCOUNT_ID_REASON } from '~/domain/account-ids'
 import { MAX_BATCH } from '~/domain/report-batches'
 import { loader as dashboardLoader } from '~/routes/o.$org._index'
@@ -11,7 +11,8 @@ import { loader as csvLoader } from '~/routes/o.$org.apps.$appId_.reporting.ledg
 import { AppSchema } from '~/schemas/apps'
 import { createApp, getApp, updateApp } from '~/services/apps.server'
 import { countAccounts, HIDDEN_EMAIL, importAccounts, type ImportResult } from '~/services/ledger.server'
-import { completeTask, dashboardRows, recordRun } from '~/services/reporting.server'
+import { prepareReport } from '~/services/prepared-reports.server'
+import { completeTask, dashboardRows, decideHeaderCycle, recordRun, type RunInput } from '~/services/reporting.server'
 import { parseCsv } from '~/domain/csv'
 import { addMember, cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
 
@@ -72,6 +73,16 @@ function multipartRequest(
 
 function csvRows(rows: string[]) {
 	return () => [['accountId,updatedAt', ...rows].join('\r\n')]
+}
+
+/** Prepares the app's report as it stands, then records a run answering it. */
+async function record(orgId: string, userId: string, appId: string, input: Omit<RunInput, 'preparedReport'>) {
+	const prepared = await prepareReport(orgId, userId, appId)
+	return recordRun(orgId, userId, appId, { ...input, preparedReport: { id: prepared.id } })
+}
+
+async function preparedId(orgId: string, userId: string, appId: string) {
+	return (await prepareReport(orgId, userId, appId)).id
 }
 
 async function importText(orgId: string, userId: string, appId: string, text: string, atomic = false) {
@@ -348,14 +359,18 @@ describe('report runs and tasks', () => {
 
 	it('creates an erase task for closed and a refresh task for updated, due in the org policy days', async () => {
 		const { org, user, app, cookie, params, url } = await withLedger()
+		const preparedReport = await preparedId(org.id, user.id, app.id)
 		await db.update(organizations).set({ taskDueDays: 10 }).where(eq(organizations.id, org.id))
-		const answers = [
-			JSON.stringify({ accounts: [{ accountId: '5be24ba3f91c106033269289', status: 'closed' }] }),
-			JSON.stringify({ accounts: [{ accountId: 'acc-upd', status: 'updated' }] }),
-		].join('\n')
+		// One batch of three accounts: one answer.
+		const answers = JSON.stringify({
+			accounts: [
+				{ accountId: '5be24ba3f91c106033269289', status: 'closed' },
+				{ accountId: 'acc-upd', status: 'updated' },
+			],
+		})
 		const result = await runRoute(
 			reportingAction,
-			makeRequest(url, { cookie, form: { intent: 'run', sentAt: '2026-01-20T10:00:00Z', answers, cyclePeriod: '' } }),
+			makeRequest(url, { cookie, form: { intent: 'run', preparedReport, sentAt: '2026-01-20T10:00:00Z', answers, cyclePeriod: '' } }),
 			params,
 		)
 		expect(result.status).toBe(200)
@@ -383,7 +398,7 @@ describe('report runs and tasks', () => {
 
 	it('completing an erase task removes the account; a refresh task moves its updatedAt to now', async () => {
 		const { org, user, app, cookie, params, url } = await withLedger()
-		await recordRun(org.id, user.id, app.id, {
+		await record(org.id, user.id, app.id, {
 			sentAt: new Date(),
 			answers: '[{"accounts":[{"accountId":"5be24ba3f91c106033269289","status":"closed"},{"accountId":"acc-upd","status":"updated"}]}]',
 		})
@@ -411,7 +426,8 @@ describe('report runs and tasks', () => {
 	})
 
 	it('records a run naming accounts the ledger no longer holds, with tasks for the known ones and a warning', async () => {
-		const { org, app, cookie, params, url } = await withLedger()
+		const { org, user, app, cookie, params, url } = await withLedger()
+		const preparedReport = await preparedId(org.id, user.id, app.id)
 		const answers = JSON.stringify({
 			accounts: [
 				{ accountId: 'acc-upd', status: 'updated' },
@@ -423,7 +439,7 @@ describe('report runs and tasks', () => {
 		})
 		const result = await runRoute(
 			reportingAction,
-			makeRequest(url, { cookie, form: { intent: 'run', sentAt: '2026-01-20T10:00', answers, cyclePeriod: '' } }),
+			makeRequest(url, { cookie, form: { intent: 'run', preparedReport, sentAt: '2026-01-20T10:00', answers, cyclePeriod: '' } }),
 			params,
 		)
 		expect(result.status).toBe(200)
@@ -453,7 +469,7 @@ describe('report runs and tasks', () => {
 		for (let i = 0; i < total; i += MAX_BATCH) {
 			lines.push(JSON.stringify({ accounts: ids.slice(i, i + MAX_BATCH).map((accountId) => ({ accountId, status: 'closed' })) }))
 		}
-		const { run, tasksCreated, skipped } = await recordRun(org.id, user.id, app.id, { sentAt: new Date(), answers: lines.join('\n') })
+		const { run, tasksCreated, skipped } = await record(org.id, user.id, app.id, { sentAt: new Date(), answers: lines.join('\n') })
 		expect(run).toMatchObject({ accountCount: total, closedCount: total })
 		expect(tasksCreated).toBe(total)
 		expect(skipped.count).toBe(0)
@@ -463,15 +479,15 @@ describe('report runs and tasks', () => {
 			.where(and(eq(accountActions.appId, app.id), eq(accountActions.kind, 'erase')))
 		expect(erase!.n).toBe(total)
 		// A second answer for the same accounts reads the open tasks back through the same path.
-		const again = await recordRun(org.id, user.id, app.id, { sentAt: new Date(), answers: lines.join('\n') })
+		const again = await record(org.id, user.id, app.id, { sentAt: new Date(), answers: lines.join('\n') })
 		expect(again.tasksCreated).toBe(0)
 	}, 120_000)
 
 	it('erasing closes the account’s other open tasks; completing a done or orphaned task is a 409 without an audit event', async () => {
 		const { org, user, app, cookie, params, url } = await withLedger()
 		// Updated in one run, closed in the next: both tasks open for one account.
-		await recordRun(org.id, user.id, app.id, { sentAt: new Date(), answers: '{"accounts":[{"accountId":"acc-upd","status":"updated"}]}' })
-		await recordRun(org.id, user.id, app.id, { sentAt: new Date(), answers: '{"accounts":[{"accountId":"acc-upd","status":"closed"}]}' })
+		await record(org.id, user.id, app.id, { sentAt: new Date(), answers: '{"accounts":[{"accountId":"acc-upd","status":"updated"}]}' })
+		await record(org.id, user.id, app.id, { sentAt: new Date(), answers: '{"accounts":[{"accountId":"acc-upd","status":"closed"}]}' })
 		const tasks = await db.select().from(accountActions).where(eq(accountActions.appId, app.id))
 		const erase = tasks.find((task) => task.kind === 'erase')!
 		const refresh = tasks.find((task) => task.kind === 'refresh')!
@@ -487,7 +503,7 @@ describe('report runs and tasks', () => {
 		expect(done.data).toMatchObject({ formError: expect.stringContaining('already done') })
 
 		// An account gone from the ledger some other way leaves a task with nothing to do.
-		await recordRun(org.id, user.id, app.id, { sentAt: new Date(), answers: '{"accounts":[{"accountId":"5be24ad8b1653240376955d2","status":"updated"}]}' })
+		await record(org.id, user.id, app.id, { sentAt: new Date(), answers: '{"accounts":[{"accountId":"5be24ad8b1653240376955d2","status":"updated"}]}' })
 		const [orphan] = await db
 			.select()
 			.from(accountActions)
@@ -500,22 +516,32 @@ describe('report runs and tasks', () => {
 	})
 
 	it('reads the answers from an uploaded file (NDJSON, one line per batch)', async () => {
-		const { app, cookie, params, url } = await withLedger()
+		const { org, user, app, cookie, params, url } = await withLedger()
+		// A second batch: 90 more accounts.
+		const more = Array.from({ length: MAX_BATCH }, (_, i) => `more-${String(i).padStart(3, '0')},2026-01-02T00:00:00Z`)
+		await importText(org.id, user.id, app.id, ['accountId,updatedAt', ...more].join('\n'))
+		const preparedReport = await preparedId(org.id, user.id, app.id)
 		const ndjson = '{"accounts":[]}\n{"accounts":[{"accountId":"acc-upd","status":"updated"}]}\n'
 		const result = await runRoute(
 			reportingAction,
 			multipartRequest(
 				url,
 				cookie,
-				{ intent: 'run', sentAt: '2026-01-20T10:00', cyclePeriod: '604800', answers: '' },
+				{ intent: 'run', preparedReport, sentAt: '2026-01-20T10:00', cyclePeriod: '604800', answers: '' },
 				{ name: 'answersFile', filename: 'answers.ndjson', chunks: () => [ndjson] },
 			),
 			params,
 		)
 		expect(result.status).toBe(200)
 		const [run] = await db.select().from(reportRuns).where(eq(reportRuns.appId, app.id))
-		expect(run).toMatchObject({ closedCount: 0, updatedCount: 1, cyclePeriodRaw: '604800', cyclePeriodDays: 7 })
+		// 604800 seconds is 7 days: shorter than the 15 in force, so it waits for a person.
+		expect(run).toMatchObject({ closedCount: 0, updatedCount: 1, cyclePeriodRaw: '604800', cyclePeriodDays: 7, cyclePeriodOutcome: 'pending' })
 		expect(run!.answers).toEqual([{ accounts: [] }, { accounts: [{ accountId: 'acc-upd', status: 'updated' }] }])
+		// Per batch: its number, status and raw body, as evidence.
+		expect(run!.batchAnswers).toEqual([
+			{ batch: 1, status: 200, body: '{"accounts":[]}', cyclePeriod: null },
+			{ batch: 2, status: 200, body: '{"accounts":[{"accountId":"acc-upd","status":"updated"}]}', cyclePeriod: '604800' },
+		])
 	})
 
 	it('answers an oversized pasted answer with a message, not a 500', async () => {
@@ -538,33 +564,76 @@ describe('report runs and tasks', () => {
 	it('refuses a run for an app that does not store personal data', async () => {
 		const { org, user } = await world()
 		const off = await createApp(org.id, user.id, appInput({ storesPersonalData: 'no' }))
-		await expect(recordRun(org.id, user.id, off.id, { sentAt: new Date(), answers: '' })).rejects.toMatchObject({ status: 409 })
+		await importText(org.id, user.id, off.id, 'accountId,updatedAt\nabc,2026-01-01T00:00:00Z\n')
+		await expect(record(org.id, user.id, off.id, { sentAt: new Date(), answers: '' })).rejects.toMatchObject({ status: 409 })
 		expect(await db.select().from(reportRuns).where(eq(reportRuns.appId, off.id))).toHaveLength(0)
 	})
 
-	it('keeps the raw Cycle-Period header on the run and makes it the app’s cycle', async () => {
+	it('keeps the raw Cycle-Period header on the run; a longer cycle applies, a shorter one waits for a person', async () => {
 		const { org, user, app } = await withLedger()
-		await recordRun(org.id, user.id, app.id, { sentAt: new Date(), cyclePeriod: 'P7D', answers: '204' })
-		const [run] = await db.select().from(reportRuns).where(eq(reportRuns.appId, app.id))
-		expect(run).toMatchObject({ cyclePeriodRaw: 'P7D', cyclePeriodDays: 7, closedCount: 0, updatedCount: 0 })
-		expect(await getApp(org.id, app.id)).toMatchObject({ cycleDays: 7, cycleSource: 'cycle_period_header' })
+		// 20 Days (the ace-gdpr form) is longer than the 15 in force: Atlassian's header applies at once.
+		await record(org.id, user.id, app.id, { sentAt: new Date(), cyclePeriod: '20 Days', answers: '204' })
+		expect(await getApp(org.id, app.id)).toMatchObject({ cycleDays: 20, cycleSource: 'cycle_period_header', atlassianCycleDays: 20 })
+		// P7D shortens it: kept on the run, applied only once a person confirms.
+		const { run } = await record(org.id, user.id, app.id, { sentAt: new Date(), cyclePeriod: 'P7D', answers: '204' })
+		expect(run).toMatchObject({ cyclePeriodRaw: 'P7D', cyclePeriodDays: 7, cyclePeriodOutcome: 'pending', closedCount: 0 })
+		expect(await getApp(org.id, app.id)).toMatchObject({ cycleDays: 20, pendingCycleRunId: run.id })
+		expect((await dashboardRows(org.id)).rows[0]!.attention).toContain('A Cycle-Period value from Atlassian waits for confirmation.')
+		await decideHeaderCycle(org.id, user.id, app.id, run.id, { decision: 'confirm' })
+		expect(await getApp(org.id, app.id)).toMatchObject({ cycleDays: 7, cycleSource: 'cycle_period_header', pendingCycleRunId: null })
+		const actions = (await db.select().from(auditEvents).where(eq(auditEvents.subjectId, app.id))).map((event) => event.action)
+		expect(actions).toContain('app.cycle_header_confirmed')
 	})
 
-	it('refuses a bad answer, a bad Cycle-Period and an answer naming only unknown accounts with a message and writes nothing', async () => {
-		const { app, cookie, params, url } = await withLedger()
+	it('keeps Atlassian’s precision: PT12H is a 12-hour cycle, never rounded up to a day', async () => {
+		const { org, user, app } = await withLedger()
+		const { run } = await record(org.id, user.id, app.id, { sentAt: new Date(), cyclePeriod: 'PT12H', answers: '' })
+		await decideHeaderCycle(org.id, user.id, app.id, run.id, { decision: 'confirm' })
+		expect(await getApp(org.id, app.id)).toMatchObject({ cycleDays: 0.5 })
+		const [row] = (await dashboardRows(org.id)).rows
+		expect(row!.dueAt!.getTime() - run.sentAt.getTime()).toBe(12 * 3_600_000)
+		expect(row!.explanation).toContain('12-hour cycle')
+	})
+
+	it('asks which unit a bare number is in; refuses an impossible one; a dismissal needs a reason', async () => {
+		const { org, user, app } = await withLedger()
+		const { run } = await record(org.id, user.id, app.id, { sentAt: new Date(), cyclePeriod: '120', answers: '' })
+		expect(run).toMatchObject({ cyclePeriodOutcome: 'pending', cyclePeriodDays: null })
+		await expect(decideHeaderCycle(org.id, user.id, app.id, run.id, { decision: 'confirm' })).rejects.toMatchObject({ status: 400, field: 'unit' })
+		await expect(decideHeaderCycle(org.id, user.id, app.id, run.id, { decision: 'confirm', unit: 'seconds' })).rejects.toMatchObject({ status: 400 })
+		await expect(decideHeaderCycle(org.id, user.id, app.id, run.id, { decision: 'dismiss', reason: ' ' })).rejects.toMatchObject({ status: 400 })
+		await decideHeaderCycle(org.id, user.id, app.id, run.id, { decision: 'confirm', unit: 'hours' })
+		expect(await getApp(org.id, app.id)).toMatchObject({ cycleDays: 5, pendingCycleRunId: null })
+		// Answered once: a second answer is a conflict, not a second change.
+		await expect(decideHeaderCycle(org.id, user.id, app.id, run.id, { decision: 'confirm', unit: 'days' })).rejects.toMatchObject({ status: 409 })
+	})
+
+	it('keeps an unreadable Cycle-Period on the run without touching the cycle', async () => {
+		const { org, user, app } = await withLedger()
+		const { run } = await record(org.id, user.id, app.id, { sentAt: new Date(), cyclePeriod: 'fortnightly', answers: '' })
+		expect(run).toMatchObject({ cyclePeriodRaw: 'fortnightly', cyclePeriodOutcome: 'unreadable', cyclePeriodDays: null })
+		expect(await getApp(org.id, app.id)).toMatchObject({ cycleDays: 15, pendingCycleRunId: null })
+	})
+
+	it('refuses a bad answer, a missing prepared report and an answer naming only unknown accounts with a message and writes nothing', async () => {
+		const { org, user, app, cookie, params, url } = await withLedger()
+		const preparedReport = await preparedId(org.id, user.id, app.id)
 		const cases: [Record<string, string>, string][] = [
 			[{ answers: '{"accounts":[{"accountId":"x","status":"gone"}]}' }, 'answers'],
 			[{ answers: '{"errorType":"BAD","errorMessage":"nope"}' }, 'answers'],
 			// None of its accounts in the ledger: most likely another app's answer.
 			[{ answers: '{"accounts":[{"accountId":"not-in-ledger","status":"closed"},{"accountId":"other","status":"updated"}]}' }, 'answers'],
-			[{ answers: '', cyclePeriod: 'fortnightly' }, 'cyclePeriod'],
+			// More answers than the prepared report has batches.
+			[{ answers: '{"accounts":[]}\n{"accounts":[]}' }, 'answers'],
+			[{ answers: '', preparedReport: '' }, 'preparedReport'],
+			[{ answers: '', preparedReport: '00000000-0000-4000-8000-000000000000' }, 'preparedReport'],
 			[{ answers: '', sentAt: 'last week' }, 'sentAt'],
 			[{ answers: '', sentAt: '2999-01-01T00:00:00Z' }, 'sentAt'],
 		]
 		for (const [fields, field] of cases) {
 			const result = await runRoute(
 				reportingAction,
-				makeRequest(url, { cookie, form: { intent: 'run', sentAt: '2026-01-20T10:00', ...fields } }),
+				makeRequest(url, { cookie, form: { intent: 'run', preparedReport, sentAt: '2026-01-20T10:00', ...fields } }),
 				params,
 			)
 			expect(result.status, JSON.stringify(fields)).toBe(400)
@@ -576,10 +645,10 @@ describe('report runs and tasks', () => {
 
 	it('a run restarts the cycle: an overdue app becomes on track', async () => {
 		const { org, user, app } = await withLedger()
-		await recordRun(org.id, user.id, app.id, { sentAt: new Date(Date.now() - 40 * 86_400_000), answers: '' })
+		await record(org.id, user.id, app.id, { sentAt: new Date(Date.now() - 40 * 86_400_000), answers: '' })
 		let [row] = (await dashboardRows(org.id)).rows
 		expect(row).toMatchObject({ id: app.id, status: 'overdue' })
-		await recordRun(org.id, user.id, app.id, { sentAt: new Date(), answers: '' })
+		await record(org.id, user.id, app.id, { sentAt: new Date(), answers: '' })
 		;[row] = (await dashboardRows(org.id)).rows
 		expect(row).toMatchObject({ id: app.id, status: 'on_track', daysLeft: 15 })
 	})
@@ -609,7 +678,7 @@ describe('cycle', () => {
 		expect(row!.explanation).toContain('marked as storing personal data')
 		await importText(org.id, user.id, app.id, 'accountId,updatedAt\nabc,2026-01-01T00:00:00Z\n')
 		;[row] = (await dashboardRows(org.id)).rows
-		expect(row!.explanation).toContain('first stored account')
+		expect(row!.explanation).toContain('the oldest account’s updatedAt, when the ledger was first imported')
 
 		// Turning the flag on later stamps the date; an app that never stored data needs no report.
 		const off = await createApp(org.id, user.id, appInput({ storesPersonalData: 'no' }))
@@ -655,7 +724,7 @@ describe('organisation isolation', () => {
 	it("answers another organisation's app with 404 on the page, every action and the downloads", async () => {
 		const a = await world()
 		await importText(a.org.id, a.user.id, a.app.id, 'accountId,updatedAt\nsecret-1,2026-01-01T00:00:00Z\n')
-		await recordRun(a.org.id, a.user.id, a.app.id, {
+		await record(a.org.id, a.user.id, a.app.id, {
 			sentAt: new Date(),
 			answers: '{"accounts":[{"accountId":"secret-1","status":"closed"}]}',
 		})
@@ -679,7 +748,11 @@ describe('organisation isolation', () => {
 		expect((await runRoute(reportingAction, upload, params)).status).toBe(404)
 		// The services refuse too, whatever the route does.
 		await expect(completeTask(b.org.id, b.admin.id, a.app.id, task!.id)).rejects.toMatchObject({ status: 404 })
-		await expect(recordRun(b.org.id, b.admin.id, a.app.id, { sentAt: new Date(), answers: '' })).rejects.toMatchObject({ status: 404 })
+		const [prepared] = await db.select().from(preparedReports).where(eq(preparedReports.appId, a.app.id))
+		await expect(
+			recordRun(b.org.id, b.admin.id, a.app.id, { sentAt: new Date(), preparedReport: { id: prepared!.id }, answers: '' }),
+		).rejects.toMatchObject({ status: 404 })
+		await expect(prepareReport(b.org.id, b.admin.id, a.app.id)).rejects.toMatchObject({ status: 404 })
 		expect(await countAccounts(a.app.id)).toBe(1)
 		expect((await dashboardRows(b.org.id)).rows).toHaveLength(0)
 	})

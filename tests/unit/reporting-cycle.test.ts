@@ -12,7 +12,6 @@ import {
 	formatInTimeZone,
 	isValidTimeZone,
 	localDateOf,
-	parseCyclePeriod,
 	reportingStatus,
 	validateCycleDays,
 	type ReportingStatusInput,
@@ -23,7 +22,7 @@ const plusMs = (date: Date, ms: number) => new Date(date.getTime() + ms)
 
 function status(overrides: Partial<ReportingStatusInput> & { now: Date }) {
 	return reportingStatus({
-		storesPersonalData: true,
+		personalData: 'yes',
 		cycleDays: DEFAULT_CYCLE_DAYS,
 		timeZone: 'UTC',
 		...overrides,
@@ -236,7 +235,7 @@ describe('anchor precedence', () => {
 		expect(result.anchor).toEqual({ kind: 'first_account', at: firstStoredAccountAt })
 		expect(result.dueDate).toBe('2026-04-16')
 		expect(result.status).toBe('overdue')
-		expect(result.explanation).toContain('the first stored account')
+		expect(result.explanation).toContain('the oldest stored account’s updatedAt')
 	})
 
 	it('falls back to the date the personal-data flag was set', () => {
@@ -253,7 +252,7 @@ describe('anchor precedence', () => {
 	})
 
 	it('is not_required when the app stores no personal data, whatever the dates', () => {
-		const result = status({ storesPersonalData: false, lastReportAt, flagSetAt, now })
+		const result = status({ personalData: 'no', lastReportAt, flagSetAt, now })
 		expect(result).toMatchObject({
 			status: 'not_required',
 			dueAt: null,
@@ -274,7 +273,7 @@ describe('explanations say which cycle applies and why', () => {
 			/^15-day cycle \(Email API guideline\)\. /,
 		)
 		expect(status({ lastReportAt, now, cycleDays: 7 }).explanation).toMatch(
-			/^7-day cycle \(Atlassian reporting API default\)\. /,
+			/^7-day cycle \(Atlassian’s reporting guide default\)\. /,
 		)
 		expect(status({ lastReportAt, now, cycleDays: 10 }).explanation).toMatch(
 			/^10-day cycle \(set by your organisation\)\. /,
@@ -291,7 +290,7 @@ describe('explanations say which cycle applies and why', () => {
 			timeZone: 'Pacific/Auckland',
 		})
 		expect(result.explanation).toMatch(
-			/^9-day cycle set by Atlassian's Cycle-Period header on Sat 2 May 2026\. /,
+			/^9-day cycle set by Atlassian’s Cycle-Period header on Sat 2 May 2026\. /,
 		)
 	})
 
@@ -300,7 +299,7 @@ describe('explanations say which cycle applies and why', () => {
 		expect(cycleLabel(15, 'api_default')).toBe('15-day cycle (set by your organisation)')
 		expect(cycleLabel(15, 'custom')).toBe('15-day cycle (set by your organisation)')
 		expect(cycleLabel(7, 'cycle_period_header')).toBe(
-			"7-day cycle set by Atlassian's Cycle-Period header",
+			"7-day cycle set by Atlassian’s Cycle-Period header",
 		)
 	})
 
@@ -315,13 +314,14 @@ describe('explanations say which cycle applies and why', () => {
 describe('input validation', () => {
 	const now = at('2026-05-10T12:00:00Z')
 
-	it('rejects cycles outside 1–90 whole days', () => {
-		for (const cycleDays of [0, -1, 91, 1.5, Number.NaN]) {
+	it('rejects cycles shorter than an hour or longer than 90 days; a person sets whole days only', () => {
+		for (const cycleDays of [0, -1, 91, 0.01, Number.NaN]) {
 			expect(() => status({ cycleDays, now })).toThrow(RangeError)
 		}
 		expect(validateCycleDays('15')).toEqual({ ok: true, value: 15 })
 		expect(validateCycleDays(91)).toMatchObject({ ok: false })
 		expect(validateCycleDays('abc')).toMatchObject({ ok: false })
+		expect(validateCycleDays(1.5)).toMatchObject({ ok: false })
 	})
 
 	it('rejects unknown time zones and invalid dates', () => {
@@ -356,64 +356,6 @@ describe('formatInTimeZone', () => {
 		)
 	})
 })
-
-describe('parseCyclePeriod', () => {
-	it.each([
-		['604800', 7, 604800],
-		[' 604800 ', 7, 604800],
-		['1296000', 15, 1296000],
-		['P7D', 7, 604800],
-		['p7d', 7, 604800],
-		['PT168H', 7, 604800],
-		['P1W', 7, 604800],
-		['P2W1D', 15, 1296000],
-		['P1DT12H', 2, 129600],
-		['P1DT11H59M59S', 1, 129599],
-		['P1,5D', 2, 129600],
-		['PT10080M', 7, 604800],
-		['PT12H', 1, 43200],
-		['43200', 1, 43200],
-		['P90D', 90, 7776000],
-		['P90DT11H', 90, 7815600],
-		['P0Y0M7D', 7, 604800],
-	])('%j → %i days', (raw, days, seconds) => {
-		expect(parseCyclePeriod(raw)).toEqual({ ok: true, days, seconds })
-	})
-
-	it.each([
-		['', /empty/],
-		['   ', /empty/],
-		['-604800', /negative/],
-		['-P7D', /negative/],
-		['0', /zero/],
-		['P0D', /zero/],
-		['PT0S', /zero/],
-		['P91D', /91 days; cycles longer than 90 days/],
-		['P90DT12H', /91 days/],
-		['7776001000', /longer than 90 days/],
-		['P1M', /months/],
-		['P1Y', /years/],
-		['P', /neither a number of seconds nor an ISO-8601 duration/],
-		['P1DT', /neither/],
-		['PT', /neither/],
-		['7D', /neither/],
-		['1e5', /neither/],
-		['seven days', /neither/],
-		['P7D junk', /neither/],
-		// Shorter than half a day: refused, no longer rounded up to a 1-day cycle.
-		['7', /shorter than half a day: if Atlassian meant days, enter it as P7D/],
-		['PT1S', /shorter than half a day/],
-		['3600', /shorter than half a day/],
-		['43199', /shorter than half a day/],
-		['PT11H59M59S', /shorter than half a day/],
-	])('%j is rejected', (raw, reason) => {
-		const result = parseCyclePeriod(raw)
-		expect(result.ok).toBe(false)
-		if (!result.ok) expect(result.reason).toMatch(reason)
-	})
-})
-
-// --- Properties --------------------------------------------------------------
 
 const ZONES = [
 	'UTC',
@@ -451,6 +393,7 @@ const anyInstant = fc.date({
 })
 const instant = fc.oneof(nearTransition, anyInstant)
 
+
 describe('properties', () => {
 	it('with the cycle unchanged, a later report never moves the due date earlier', () => {
 		fc.assert(
@@ -463,14 +406,14 @@ describe('properties', () => {
 					const later = plusMs(earlier, laterBySeconds * 1000)
 					const now = later
 					const first = reportingStatus({
-						storesPersonalData: true,
+						personalData: 'yes',
 						cycleDays,
 						timeZone,
 						now,
 						lastReportAt: earlier,
 					})
 					const second = reportingStatus({
-						storesPersonalData: true,
+						personalData: 'yes',
 						cycleDays,
 						timeZone,
 						now,
@@ -522,7 +465,7 @@ describe('properties', () => {
 				(timeZone, cycleDays, lastReportAt, offsetSeconds) => {
 					const now = plusMs(lastReportAt, offsetSeconds * 1000)
 					const result = reportingStatus({
-						storesPersonalData: true,
+						personalData: 'yes',
 						cycleDays,
 						timeZone,
 						now,
@@ -540,5 +483,41 @@ describe('properties', () => {
 			),
 			{ numRuns: 500 },
 		)
+	})
+})
+
+describe('one status per app (issue 9)', () => {
+	const now = at('2026-06-20T12:00:00Z')
+
+	it('is answer_needed, never not_required, while the personal-data answer is undecided', () => {
+		const result = status({ personalData: 'undecided', lastReportAt: at('2026-06-19T00:00:00Z'), now })
+		expect(result).toMatchObject({ status: 'answer_needed', dueAt: null, daysLeft: null })
+		expect(result.explanation).toContain('cannot tell whether reports are due')
+	})
+
+	it('counts the first report from the storing-since date before the oldest account or the flag', () => {
+		const storingSince = { at: at('2026-06-04T09:00:00Z'), source: 'ledger' as const }
+		const result = status({ storingSince, firstStoredAccountAt: at('2026-06-15T00:00:00Z'), flagSetAt: at('2026-06-18T00:00:00Z'), now })
+		expect(result.anchor).toEqual({ kind: 'storing_since', at: storingSince.at, source: 'ledger' })
+		// 4 June + 15 days = 19 June, over by the 20th: overdue by 1 day.
+		expect(result).toMatchObject({ status: 'overdue', dueDate: '2026-06-19', daysLeft: -1 })
+		expect(result.headline).toBe('First report overdue by 1 day, counted from the oldest account’s updatedAt, when the ledger was first imported.')
+	})
+
+	it('says whose date it counts from', () => {
+		const person = status({ storingSince: { at: at('2026-06-10T00:00:00Z'), source: 'person' }, now })
+		expect(person.explanation).toContain('the date your organisation gave for storing personal data')
+		const proposed = status({ storingSince: { at: at('2026-06-10T00:00:00Z'), source: 'proposed' }, now })
+		expect(proposed.explanation).toContain('confirm or keep it')
+	})
+
+	it('keeps the precision of a cycle with hours in it: due exactly one cycle after the anchor', () => {
+		const lastReportAt = at('2026-06-20T01:00:00Z')
+		const half = status({ cycleDays: 0.5, cycleSource: 'cycle_period_header', lastReportAt, now: at('2026-06-20T12:59:59Z') })
+		expect(half.dueAt!.toISOString()).toBe('2026-06-20T13:00:00.000Z')
+		expect(half).toMatchObject({ status: 'due_soon', daysLeft: 0 })
+		const late = status({ cycleDays: 0.5, cycleSource: 'cycle_period_header', lastReportAt, now: at('2026-06-20T13:00:01Z') })
+		expect(late.status).toBe('overdue')
+		expect(late.headline).toContain('overdue since earlier today')
 	})
 })

@@ -1,0 +1,26 @@
+import { type FieldErrorMap } from '~/components/ui/form'
+import { type ImportResult } from '~/services/ledger.server'
+
+export const REPORTING_INTENTS = [
+	'cycle',
+	'import',
+	'run',
+	'complete',
+	'prepare',
+	'storing-since',
+	'keep-storing-since',
+	'header-cycle',
+] as const
+export type ReportingIntent = (typeof REPORTING_INTENTS)[number]
+
+/** What every action of the reporting page answers; each form shows its own part. */
+export type ReportingActionResult = {
+	intent?: ReportingIntent
+	errors?: FieldErrorMap
+	values?: Record<string, unknown>
+	formError?: string | null
+	notice?: string
+	/** Done, but something needs a look (accounts the ledger no longer holds, a cycle to confirm). */
+	warning?: string
+	importResult?: ImportResult
+}

@@ -1,0 +1,88 @@
+import { Form } from '@remix-run/react'
+import { formatDateTime } from '~/components/reporting-status'
+import { FormAlert } from '~/components/ui/form'
+import { MAX_BATCH } from '~/domain/report-batches'
+import { shortDigest } from '~/domain/report-evidence'
+import { type ReportingActionResult } from './action-result'
+
+export type PreparedReportView = {
+	id: string
+	sha256: string
+	accountCount: number
+	batchCount: number
+	preparedAt: Date | string
+}
+
+function plural(n: number, one: string, many = `${one}s`) {
+	return `${n.toLocaleString('en-GB')} ${n === 1 ? one : many}`
+}
+
+/**
+ * Prepare the report: record the ledger's batch set (its SHA-256, counts and
+ * each batch's SHA-256) so the run that answers it is tied to exactly what
+ * was sent; then download those batches.
+ */
+export function PrepareCard({
+	base,
+	accountCount,
+	batchCount,
+	prepared,
+	timeZone,
+	canEdit,
+	busy,
+	result,
+}: {
+	base: string
+	accountCount: number
+	batchCount: number
+	prepared: PreparedReportView[]
+	timeZone: string
+	canEdit: boolean
+	busy: boolean
+	result?: ReportingActionResult
+}) {
+	const latest = prepared[0]
+	return (
+		<section className="card stack-sm" aria-labelledby="batches-heading">
+			<h2 id="batches-heading">Prepare the report</h2>
+			<p>
+				{accountCount === 0
+					? 'The ledger is empty: import the account ids this app stores first.'
+					: `${plural(accountCount, 'stored account')} in ${plural(batchCount, 'batch', 'batches')} of at most ${MAX_BATCH} — each batch is one request body for Atlassian’s reporting API.`}
+			</p>
+			<FormAlert message={result?.formError} />
+			{accountCount > 0 && canEdit ? (
+				<Form method="post" className="row">
+					<input type="hidden" name="intent" value="prepare" />
+					<button type="submit" className="button" disabled={busy}>
+						Prepare report
+					</button>
+					<span className="card-muted">Records what will be sent, so the run you record later proves it.</span>
+				</Form>
+			) : null}
+			{latest ? (
+				<div className="stack-sm">
+					<p>
+						Latest prepared report <span className="mono">{shortDigest(latest.sha256)}</span>:{' '}
+						{plural(latest.accountCount, 'account')} in {plural(latest.batchCount, 'batch', 'batches')}, prepared{' '}
+						{formatDateTime(latest.preparedAt, timeZone)}.
+					</p>
+					<div className="row">
+						<a className="button button-secondary" href={`${base}/batches?format=json&report=${latest.sha256}`} download>
+							Download its batches (JSON array)
+						</a>
+						<a className="button button-secondary" href={`${base}/batches?format=ndjson&report=${latest.sha256}`} download>
+							Download its batches (NDJSON)
+						</a>
+					</div>
+					<p className="card-muted">
+						The download is refused if the ledger has changed since: prepare again then. Full SHA-256:{' '}
+						<span className="mono">{latest.sha256}</span>
+					</p>
+				</div>
+			) : accountCount > 0 ? (
+				<p className="card-muted">No report prepared yet.</p>
+			) : null}
+		</section>
+	)
+}

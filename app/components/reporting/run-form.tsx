@@ -1,0 +1,114 @@
+import { Form } from '@remix-run/react'
+import { useState } from 'react'
+import { formatDateTime } from '~/components/reporting-status'
+import { FieldError, FormAlert, SelectField, TextAreaField, TextField } from '~/components/ui/form'
+import { describeCycle, readCyclePeriod } from '~/domain/cycle-period'
+import { shortDigest } from '~/domain/report-evidence'
+import { type ReportingActionResult } from './action-result'
+import { type PreparedReportView } from './prepare-card'
+
+/** What Clearance will do with a Cycle-Period value, said before the run is recorded. */
+function headerPreview(raw: string, cycleDays: number): { tone: 'info' | 'warn'; text: string } | null {
+	const value = raw.trim()
+	if (!value) return null
+	const reading = readCyclePeriod(value)
+	if (reading.kind === 'unreadable') return { tone: 'warn', text: `${reading.reason}. It is kept with the run and not applied.` }
+	if (reading.kind === 'unclear') return { tone: 'warn', text: `${reading.reason} You will be asked to confirm it after recording.` }
+	const means = `“${value}” means ${describeCycle(reading.days)}`
+	if (reading.days < cycleDays) {
+		return { tone: 'warn', text: `${means}, shorter than the ${describeCycle(cycleDays)} in force: you will be asked to confirm it after recording.` }
+	}
+	return { tone: 'info', text: `${means}: recording this run makes it the app’s cycle, as Atlassian asks.` }
+}
+
+export function RunForm({
+	prepared,
+	cycleDays,
+	nowLocal,
+	timeZone,
+	busy,
+	result,
+}: {
+	prepared: PreparedReportView[]
+	cycleDays: number
+	nowLocal: string
+	timeZone: string
+	busy: boolean
+	result?: ReportingActionResult
+}) {
+	const values = result?.values ?? {}
+	const [cyclePeriod, setCyclePeriod] = useState(typeof values.cyclePeriod === 'string' ? values.cyclePeriod : '')
+	const preview = headerPreview(cyclePeriod, cycleDays)
+	return (
+		<section className="card stack-sm" aria-labelledby="run-heading">
+			<h2 id="run-heading">Record a report run</h2>
+			<p className="card-muted">
+				Once a prepared report’s batches are sent, record when and what Atlassian answered. Accounts answered{' '}
+				<strong>closed</strong> become erase tasks, <strong>updated</strong> ones refresh tasks. Recording restarts the cycle
+				from the time sent; a time more than a day before now is labelled “recorded later”.
+			</p>
+			<FormAlert message={result?.formError} />
+			{prepared.length === 0 ? (
+				<p>Prepare the report first: a run records which prepared report it answers.</p>
+			) : (
+				<Form method="post" encType="multipart/form-data" className="form">
+					<input type="hidden" name="intent" value="run" />
+					<SelectField
+						label="Report sent"
+						name="preparedReport"
+						required
+						defaultValue={typeof values.preparedReport === 'string' ? values.preparedReport : prepared[0]!.id}
+						error={result?.errors?.preparedReport}
+					>
+						{prepared.map((report) => (
+							<option key={report.id} value={report.id}>
+								{shortDigest(report.sha256)} — {report.accountCount} account{report.accountCount === 1 ? '' : 's'}, {report.batchCount}{' '}
+								batch{report.batchCount === 1 ? '' : 'es'}, prepared {formatDateTime(report.preparedAt, timeZone)}
+							</option>
+						))}
+					</SelectField>
+					<TextField
+						label={`Sent at (${timeZone})`}
+						name="sentAt"
+						type="datetime-local"
+						required
+						defaultValue={typeof values.sentAt === 'string' ? values.sentAt : nowLocal}
+						error={result?.errors?.sentAt}
+					/>
+					<TextField
+						label="Cycle-Period header (optional)"
+						name="cyclePeriod"
+						autoComplete="off"
+						value={cyclePeriod}
+						onChange={(event) => setCyclePeriod(event.currentTarget.value)}
+						hint="Exactly as Atlassian returned it, e.g. P7D, 7 Days or 604800. It is kept with the run."
+						error={result?.errors?.cyclePeriod}
+					/>
+					{preview ? (
+						<p className={`alert alert-${preview.tone}`} aria-live="polite">
+							{preview.text}
+						</p>
+					) : null}
+					<TextAreaField
+						label="Atlassian’s answers (paste)"
+						name="answers"
+						rows={6}
+						defaultValue={typeof values.answers === 'string' ? values.answers : ''}
+						hint='One per batch, in batch order: {"accounts":[{"accountId":"…","status":"closed"}]}, a JSON array of those, NDJSON, or leave empty / 204 when nothing came back.'
+						error={result?.errors?.answers}
+					/>
+					<div className="field">
+						<label htmlFor="answersFile">…or upload the answers file</label>
+						<input id="answersFile" name="answersFile" type="file" accept=".json,.ndjson,.txt,application/json" />
+						<FieldError name="answersFile" message={result?.errors?.answersFile} />
+					</div>
+					<div className="row">
+						<button type="submit" className="button" disabled={busy}>
+							Record run
+						</button>
+					</div>
+				</Form>
+			)}
+		</section>
+	)
+}

@@ -1,0 +1,107 @@
+import { formatDateTime } from '~/components/reporting-status'
+import { Badge } from '~/components/ui/status'
+import { describeCycle } from '~/domain/cycle-period'
+import { shortDigest } from '~/domain/report-evidence'
+
+export type RunView = {
+	id: string
+	sentAt: Date | string
+	accountCount: number
+	batchCount: number
+	closedCount: number
+	updatedCount: number
+	cyclePeriodRaw: string | null
+	cyclePeriodDays: number | null
+	cyclePeriodOutcome: string | null
+	preparedSha256: string | null
+	answeredBatches: number
+	recordedByName: string
+	createdAt: Date | string
+	recordedLater: boolean
+}
+
+const HEADER_OUTCOME: Record<string, string> = {
+	applied: 'became the cycle',
+	pending: 'waiting for confirmation',
+	dismissed: 'not applied (a person kept the cycle)',
+	unchanged: 'same as the cycle in force',
+	unreadable: 'not readable: not applied',
+}
+
+/** Report runs as evidence: what was sent (the prepared report), what came back, who recorded it and when. */
+export function RunsTable({ runs, timeZone }: { runs: RunView[]; timeZone: string }) {
+	return (
+		<section className="card stack-sm" aria-labelledby="runs-heading">
+			<h2 id="runs-heading">Report runs (evidence)</h2>
+			{runs.length === 0 ? (
+				<p>No report recorded yet. After sending a prepared report’s batches to Atlassian, record the run and its answers.</p>
+			) : (
+				<div className="table-wrap">
+					<table>
+						<caption className="visually-hidden">Report runs</caption>
+						<thead>
+							<tr>
+								<th scope="col">Sent</th>
+								<th scope="col">Report sent</th>
+								<th scope="col">Answers</th>
+								<th scope="col">Closed</th>
+								<th scope="col">Updated</th>
+								<th scope="col">Cycle-Period</th>
+								<th scope="col">Recorded by</th>
+							</tr>
+						</thead>
+						<tbody>
+							{runs.map((run) => (
+								<tr key={run.id}>
+									<td>
+										{formatDateTime(run.sentAt, timeZone)}
+										{run.recordedLater ? (
+											<span className="sub">
+												<Badge tone="warn">Recorded later</Badge>
+											</span>
+										) : null}
+									</td>
+									<td>
+										{run.accountCount.toLocaleString('en-GB')} account{run.accountCount === 1 ? '' : 's'} in {run.batchCount}{' '}
+										batch{run.batchCount === 1 ? '' : 'es'}
+										<span className="sub">
+											{run.preparedSha256 ? (
+												<>
+													prepared report <span className="mono">{shortDigest(run.preparedSha256)}</span>
+												</>
+											) : (
+												'not tied to a prepared report (recorded before Clearance kept them)'
+											)}
+										</span>
+									</td>
+									<td>
+										{run.preparedSha256 ? `${run.answeredBatches} of ${run.batchCount}` : '—'}
+									</td>
+									<td>{run.closedCount}</td>
+									<td>{run.updatedCount}</td>
+									<td>
+										{run.cyclePeriodRaw ? (
+											<>
+												<span className="mono">{run.cyclePeriodRaw}</span>
+												<span className="sub">
+													{run.cyclePeriodDays != null ? `${describeCycle(run.cyclePeriodDays)}, ` : ''}
+													{HEADER_OUTCOME[run.cyclePeriodOutcome ?? ''] ?? 'kept as evidence'}
+												</span>
+											</>
+										) : (
+											'—'
+										)}
+									</td>
+									<td>
+										{run.recordedByName}
+										<span className="sub">{formatDateTime(run.createdAt, timeZone)}</span>
+									</td>
+								</tr>
+							))}
+						</tbody>
+					</table>
+				</div>
+			)}
+		</section>
+	)
+}
