@@ -25,10 +25,10 @@ import {
 	type Actor,
 } from '~/services/review.server'
 import { getTicket } from '~/services/tickets.server'
-import { requireMember, requirePermission } from '~/utils/auth.server'
+import { assertPermission, requireMember, requirePermission } from '~/utils/auth.server'
 import { UserFacingError } from '~/utils/errors'
 import { parseForm, readFormData } from '~/utils/forms'
-import { forbidden, notFound } from '~/utils/http.server'
+import { notFound } from '~/utils/http.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
 	{ title: data ? `Request for ${data.request.appName || data.request.app.name} · Clearance` : 'Request · Clearance' },
@@ -101,7 +101,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	const requestId = params.requestId ?? ''
 	try {
 		if (input.intent === 'amend') {
-			if (!can(roles, 'requests:edit')) forbidden('Only a vendor can start an amendment.')
+			await assertPermission(request, { org, user, roles }, 'requests:edit', 'Only a vendor can start an amendment.')
 			const { id } = await createAmendment(org.id, user.id, requestId)
 			return redirect(`/o/${org.slug}/requests/${id}`)
 		}

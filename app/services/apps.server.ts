@@ -5,6 +5,7 @@ import { type AppInput } from '~/schemas/apps'
 import { uniqueViolation } from '~/utils/db-errors.server'
 import { UserFacingError } from '~/utils/errors'
 import { recordAudit } from './audit.server'
+import { auditChanges } from '~/domain/audit-diff'
 import { isUuid } from '~/utils/ids'
 import { likePattern } from '~/utils/sql-like'
 
@@ -176,8 +177,8 @@ export async function updateApp(orgId: string, actorId: string, appId: string, i
 				action: 'app.updated',
 				subjectType: 'app',
 				subjectId: appId,
-				before: Object.fromEntries(changed.map((key) => [key, current[key]])),
-				after: Object.fromEntries(changed.map((key) => [key, next[key]])),
+				// Old and new value of each changed field, email addresses removed (docs/rules.md › Audit trail).
+				...auditChanges(pickEditable(current), next, changed),
 			})
 			return app!
 		}),

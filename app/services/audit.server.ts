@@ -1,6 +1,21 @@
-import { and, desc, eq, like, lt, sql } from 'drizzle-orm'
-import { auditEvents, users } from '#db/schema'
+import { and, asc, desc, eq, inArray, like, lt, sql } from 'drizzle-orm'
+import {
+	accessRequests,
+	accountActions,
+	apps,
+	auditEvents,
+	invites,
+	organizations,
+	reportRuns,
+	requestUseCases,
+	users,
+} from '#db/schema'
 import { db, type Database, type Tx } from '#db/client.server'
+import { auditChanges, redactEmails, REQUEST_AUDIT_FIELDS, requestAuditState } from '~/domain/audit-diff'
+import { permissionRefusalReason, subjectOfPath, type ResolvedSubject } from '~/domain/audit-labels'
+import { type Permission, type Role } from '~/domain/roles'
+import { UserFacingError } from '~/utils/errors'
+import { isUuid } from '~/utils/ids'
 
 export interface AuditEntry {
 	orgId: string
@@ -108,4 +123,215 @@ export async function auditFilterOptions(orgId: string) {
 		.where(eq(auditEvents.orgId, orgId))
 		.orderBy(users.name)
 	return { actions: actions.map((row) => row.action), actors }
+}
+
+// ── Saves: the fields that changed (docs/rules.md › Audit trail) ─────────
+
+/** The request's content as the audit log compares it, read inside the caller's transaction. */
+export async function requestAuditStateOf(tx: Tx, requestId: string) {
+	const [request] = await tx.select().from(accessRequests).where(eq(accessRequests.id, requestId))
+	if (!request) return null
+	const useCases = await tx
+		.select({ code: requestUseCases.code, description: requestUseCases.description })
+		.from(requestUseCases)
+		.where(eq(requestUseCases.requestId, requestId))
+		.orderBy(asc(requestUseCases.position))
+	return requestAuditState({ ...request, useCases })
+}
+
+/**
+ * Records a request save: the version it went from and to, whether the
+ * checklist verdict changed, and each content field that changed with its
+ * old and new value, email addresses removed. `before` is
+ * `requestAuditStateOf` read before the save wrote anything.
+ */
+export async function recordRequestSave(
+	tx: Tx,
+	entry: {
+		orgId: string
+		actorUserId: string
+		requestId: string
+		before: Record<string, unknown> | null
+		version: { from: number; to: number }
+		checklistReady: { from: boolean; to: boolean }
+	},
+) {
+	const after = await requestAuditStateOf(tx, entry.requestId)
+	const changes = entry.before && after ? auditChanges(entry.before, after, REQUEST_AUDIT_FIELDS) : null
+	const verdict = entry.checklistReady.from !== entry.checklistReady.to
+	await recordAudit(tx, {
+		orgId: entry.orgId,
+		actorUserId: entry.actorUserId,
+		action: 'request.saved',
+		subjectType: 'access_request',
+		subjectId: entry.requestId,
+		before: { version: entry.version.from, ...(verdict ? { checklistReady: entry.checklistReady.from } : {}), ...changes?.before },
+		after: { version: entry.version.to, ...(verdict ? { checklistReady: entry.checklistReady.to } : {}), ...changes?.after },
+	})
+}
+
+// ── Refusals ────────────────────────────────────────────────────────────
+
+export type Refusal = {
+	orgId: string
+	actorUserId: string
+	/** `request.decide_refused`, `request.action_refused`, `permission.denied`… */
+	action: string
+	subjectType: string
+	subjectId: string
+	/** What was attempted (`{ attempted: 'complete_review' }`), recorded with the reason. */
+	attempted: Record<string, unknown>
+	reason: string
+	roles?: readonly Role[]
+}
+
+/**
+ * Records a refused attempt in its own transaction: the refused work has
+ * rolled back by then, and the record of the refusal must not go with it.
+ * A use case named by id is recorded with its code and description, which
+ * stay readable after a later save replaces the row.
+ */
+export async function recordRefusal(refusal: Refusal) {
+	const useCaseId = refusal.attempted.useCaseId
+	const [useCase] =
+		refusal.subjectType === 'access_request' && typeof useCaseId === 'string' && isUuid(useCaseId)
+			? await db
+					.select({ code: requestUseCases.code, description: requestUseCases.description })
+					.from(requestUseCases)
+					.where(and(eq(requestUseCases.id, useCaseId), eq(requestUseCases.requestId, refusal.subjectId)))
+			: []
+	await db.transaction((tx) =>
+		recordAudit(tx, {
+			orgId: refusal.orgId,
+			actorUserId: refusal.actorUserId,
+			action: refusal.action,
+			subjectType: refusal.subjectType,
+			subjectId: refusal.subjectId,
+			before: refusal.roles ? { roles: [...refusal.roles] } : null,
+			after: redactEmails({ ...refusal.attempted, ...useCase, reason: refusal.reason }),
+		}),
+	)
+}
+
+/**
+ * Runs `work`; when it is refused for who is asking (a 403: four eyes, a
+ * missing role), records the refusal after the work rolled back, then
+ * passes the refusal on unchanged.
+ */
+export async function auditRefusals<T>(refusal: Omit<Refusal, 'reason'>, work: () => Promise<T>): Promise<T> {
+	try {
+		return await work()
+	} catch (error) {
+		if (error instanceof UserFacingError && error.status === 403) {
+			await recordRefusal({ ...refusal, reason: error.message })
+		}
+		throw error
+	}
+}
+
+/**
+ * A member asked for a page or action of the organisation that their roles
+ * do not allow. The subject is the app or request the page is about, else
+ * the organisation.
+ */
+export async function recordPermissionDenied(input: {
+	orgId: string
+	actorUserId: string
+	roles: readonly Role[]
+	permission: Permission
+	method: string
+	path: string
+}) {
+	const subject = subjectOfPath(input.path) ?? { subjectType: 'organization', subjectId: input.orgId }
+	await recordRefusal({
+		orgId: input.orgId,
+		actorUserId: input.actorUserId,
+		action: 'permission.denied',
+		...subject,
+		attempted: { permission: input.permission, method: input.method, path: input.path },
+		reason: permissionRefusalReason(input.permission, input.roles),
+		roles: input.roles,
+	})
+}
+
+// ── Subjects by name ────────────────────────────────────────────────────
+
+const subjectKey = (subjectType: string, subjectId: string) => `${subjectType}:${subjectId}`
+
+/**
+ * The name of each event's subject (and, for reporting records, its app),
+ * keyed `type:id`; a subject no longer in this organisation is missing.
+ * One query per kind of subject on the page, each scoped to the organisation.
+ */
+export async function resolveAuditSubjects(
+	orgId: string,
+	events: readonly { subjectType: string; subjectId: string }[],
+): Promise<Map<string, ResolvedSubject>> {
+	const ids = (type: string) => [
+		...new Set(events.filter((event) => event.subjectType === type && isUuid(event.subjectId)).map((event) => event.subjectId)),
+	]
+	const found = new Map<string, ResolvedSubject>()
+	const add = (type: string, rows: { id: string; name: string; appId?: string | null }[]) => {
+		for (const row of rows) found.set(subjectKey(type, row.id), { name: row.name, appId: row.appId ?? null })
+	}
+	const requestIds = ids('access_request')
+	const appIds = ids('app')
+	const userIds = ids('user')
+	const inviteIds = ids('invite')
+	const runIds = ids('report_run')
+	const taskIds = ids('account_action')
+	await Promise.all([
+		requestIds.length &&
+			db
+				.select({ id: accessRequests.id, name: apps.name, appId: apps.id })
+				.from(accessRequests)
+				.innerJoin(apps, eq(apps.id, accessRequests.appId))
+				.where(and(eq(accessRequests.orgId, orgId), inArray(accessRequests.id, requestIds)))
+				.then((rows) => add('access_request', rows)),
+		appIds.length &&
+			db
+				.select({ id: apps.id, name: apps.name })
+				.from(apps)
+				.where(and(eq(apps.orgId, orgId), inArray(apps.id, appIds)))
+				.then((rows) => add('app', rows)),
+		// People keep their name in the log after they leave the organisation:
+		// only ids this organisation's own events name are looked up.
+		userIds.length &&
+			db
+				.select({ id: users.id, name: users.name })
+				.from(users)
+				.where(inArray(users.id, userIds))
+				.then((rows) => add('user', rows)),
+		inviteIds.length &&
+			db
+				.select({ id: invites.id, name: invites.email })
+				.from(invites)
+				.where(and(eq(invites.orgId, orgId), inArray(invites.id, inviteIds)))
+				.then((rows) => add('invite', rows)),
+		runIds.length &&
+			db
+				.select({ id: reportRuns.id, name: apps.name, appId: apps.id })
+				.from(reportRuns)
+				.innerJoin(apps, eq(apps.id, reportRuns.appId))
+				.where(and(eq(reportRuns.orgId, orgId), inArray(reportRuns.id, runIds)))
+				.then((rows) => add('report_run', rows)),
+		taskIds.length &&
+			db
+				.select({ id: accountActions.id, name: apps.name, appId: apps.id })
+				.from(accountActions)
+				.innerJoin(apps, eq(apps.id, accountActions.appId))
+				.where(and(eq(accountActions.orgId, orgId), inArray(accountActions.id, taskIds)))
+				.then((rows) => add('account_action', rows)),
+		events.some((event) => event.subjectType === 'organization' && event.subjectId === orgId) &&
+			db
+				.select({ id: organizations.id, name: organizations.name })
+				.from(organizations)
+				.where(eq(organizations.id, orgId))
+				.then((rows) => add('organization', rows)),
+	])
+	return found
+}
+
+export function resolvedSubject(subjects: Map<string, ResolvedSubject>, event: { subjectType: string; subjectId: string }) {
+	return subjects.get(subjectKey(event.subjectType, event.subjectId))
 }

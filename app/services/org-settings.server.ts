@@ -3,6 +3,7 @@ import { db } from '#db/client.server'
 import { organizations } from '#db/schema'
 import { type OrgSettings } from '~/schemas/settings'
 import { UserFacingError } from '~/utils/errors'
+import { auditChanges } from '~/domain/audit-diff'
 import { recordAudit } from './audit.server'
 
 export async function getOrgSettings(orgId: string): Promise<OrgSettings> {
@@ -14,7 +15,7 @@ export async function getOrgSettings(orgId: string): Promise<OrgSettings> {
 	return row
 }
 
-/** Time zone, ticket follow-up period and task due period, audited with before/after. */
+/** Time zone, ticket follow-up period and task due period; the audit event holds the settings that changed. */
 export async function updateOrgSettings(orgId: string, actorId: string, settings: OrgSettings) {
 	await db.transaction(async (tx) => {
 		const [before] = await tx
@@ -23,6 +24,9 @@ export async function updateOrgSettings(orgId: string, actorId: string, settings
 			.where(eq(organizations.id, orgId))
 			.for('update')
 		if (!before) throw new UserFacingError('No such organisation.', 404)
+		// Only what changed is written and audited, old and new (docs/rules.md › Audit trail).
+		const changes = auditChanges(before, settings, Object.keys(settings))
+		if (!changes) return
 		await tx.update(organizations).set(settings).where(eq(organizations.id, orgId))
 		await recordAudit(tx, {
 			orgId,
@@ -30,8 +34,7 @@ export async function updateOrgSettings(orgId: string, actorId: string, settings
 			action: 'org.settings_changed',
 			subjectType: 'organization',
 			subjectId: orgId,
-			before,
-			after: settings,
+			...changes,
 		})
 	})
 }

@@ -6,7 +6,7 @@ import { evaluateRequest, type ChecklistResult } from '~/domain/checklist'
 import { isEditable, type RequestState } from '~/domain/request-lifecycle'
 import { toChecklistInput, type RequestFields } from '~/schemas/request'
 import { UserFacingError } from '~/utils/errors'
-import { recordAudit } from './audit.server'
+import { recordAudit, recordRequestSave, requestAuditStateOf } from './audit.server'
 import { isUuid } from '~/utils/ids'
 
 
@@ -225,6 +225,7 @@ export async function saveDraft(
 				409,
 			)
 		}
+		const auditBefore = await requestAuditStateOf(tx, requestId)
 		const result = await writeUseCases(tx, requestId, fields)
 		const columns = columnsOf(fields)
 		const [saved] = await tx
@@ -238,18 +239,14 @@ export async function saveDraft(
 			})
 			.where(and(eq(accessRequests.id, requestId), eq(accessRequests.version, expectedVersion)))
 			.returning()
-		await recordAudit(tx, {
+		// The fields that changed, old and new, email addresses removed (docs/rules.md › Audit trail).
+		await recordRequestSave(tx, {
 			orgId,
 			actorUserId: actorId,
-			action: 'request.saved',
-			subjectType: 'access_request',
-			subjectId: requestId,
-			before: { version: current.version, checklistReady: current.checklistReady },
-			after: {
-				version: saved!.version,
-				checklistReady: result.ready,
-				failing: result.checks.filter((check) => check.status === 'fail').map((check) => check.id),
-			},
+			requestId,
+			before: auditBefore,
+			version: { from: current.version, to: saved!.version },
+			checklistReady: { from: current.checklistReady, to: result.ready },
 		})
 		return { request: saved!, checklist: result }
 	})

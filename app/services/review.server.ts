@@ -14,7 +14,7 @@ import {
 import { type Role } from '~/domain/roles'
 import { parseTicketKey } from '~/domain/tickets'
 import { UserFacingError } from '~/utils/errors'
-import { recordAudit } from './audit.server'
+import { auditRefusals, recordAudit } from './audit.server'
 import { membersWithRole, notify, type NotificationKind } from './notifications.server'
 import { evaluateSaved, type RequestRow, type UseCaseRow } from './requests.server'
 import { OPEN_TICKET_STATES } from './tickets.server'
@@ -146,13 +146,28 @@ async function orgSlugOf(tx: Tx, orgId: string) {
  * writes (ticket, cleared decisions), bumps the version and records the
  * timeline event, the audit event and notifications (design.md › lifecycle).
  */
-export async function applyTransition(
+export function applyTransition(
 	orgId: string,
 	actor: Actor,
 	requestId: string,
 	expectedVersion: number,
 	action: RequestAction,
 	input: TransitionInput = {},
+) {
+	// A refusal for who is asking (four eyes, a role) is recorded after the rollback (docs/rules.md › Audit trail).
+	const refusal = { orgId, actorUserId: actor.id, roles: actor.roles, subjectType: 'access_request', subjectId: requestId }
+	return auditRefusals({ ...refusal, action: 'request.action_refused', attempted: { attempted: action } }, () =>
+		applyTransitionOnce(orgId, actor, requestId, expectedVersion, action, input),
+	)
+}
+
+async function applyTransitionOnce(
+	orgId: string,
+	actor: Actor,
+	requestId: string,
+	expectedVersion: number,
+	action: RequestAction,
+	input: TransitionInput,
 ) {
 	return db.transaction(async (tx) => {
 		const { request, useCases } = await lockRequest(tx, orgId, requestId, expectedVersion)
@@ -254,13 +269,14 @@ async function touchTicket(tx: Tx, orgId: string, requestId: string, at: Date) {
  * status): a timeline entry that restarts the quiet period. Same locking
  * and version rules as a transition; the state does not change.
  */
-export async function recordTicketNote(
-	orgId: string,
-	actor: Actor,
-	requestId: string,
-	expectedVersion: number,
-	note: string,
-) {
+export function recordTicketNote(orgId: string, actor: Actor, requestId: string, expectedVersion: number, note: string) {
+	const refusal = { orgId, actorUserId: actor.id, roles: actor.roles, subjectType: 'access_request', subjectId: requestId }
+	return auditRefusals({ ...refusal, action: 'request.action_refused', attempted: { attempted: 'ticket_note' } }, () =>
+		recordTicketNoteOnce(orgId, actor, requestId, expectedVersion, note),
+	)
+}
+
+async function recordTicketNoteOnce(orgId: string, actor: Actor, requestId: string, expectedVersion: number, note: string) {
 	return db.transaction(async (tx) => {
 		const { request } = await lockRequest(tx, orgId, requestId, expectedVersion)
 		if (!(OPEN_TICKET_STATES as readonly string[]).includes(request.state)) {
@@ -305,7 +321,21 @@ export async function recordTicketNote(
  * Same transaction rules as a transition; the domain refuses four eyes,
  * rejected catalogue codes and a rejection without a reason.
  */
-export async function decideUseCaseOf(
+export function decideUseCaseOf(
+	orgId: string,
+	actor: Actor,
+	requestId: string,
+	expectedVersion: number,
+	input: { useCaseId: string; decision: 'approve' | 'reject'; reason?: string },
+) {
+	const refusal = { orgId, actorUserId: actor.id, roles: actor.roles, subjectType: 'access_request', subjectId: requestId }
+	const attempted = { attempted: input.decision, useCaseId: input.useCaseId }
+	return auditRefusals({ ...refusal, action: 'request.decide_refused', attempted }, () =>
+		decideUseCaseOnce(orgId, actor, requestId, expectedVersion, input),
+	)
+}
+
+async function decideUseCaseOnce(
 	orgId: string,
 	actor: Actor,
 	requestId: string,

@@ -1,5 +1,6 @@
 import { redirect } from '@remix-run/node'
 import { can, type Permission } from '~/domain/roles'
+import { recordPermissionDenied } from '~/services/audit.server'
 import { getSessionUser, type SessionUser } from '~/services/auth.server'
 import { getMembership, type Membership } from '~/services/members.server'
 import { forbidden, notFound } from './http.server'
@@ -44,8 +45,32 @@ export async function requirePermission(
 	permission: Permission,
 ) {
 	const member = await requireMember(request, orgSlug)
-	if (!can(member.roles, permission)) forbidden()
+	await assertPermission(request, member, permission)
 	return member
+}
+
+/**
+ * A 403 unless the member's roles allow `permission`. The refusal is
+ * recorded in the organisation's audit log first: who, what they tried
+ * (the page or action), on what, and which role it needs
+ * (docs/rules.md › Audit trail).
+ */
+export async function assertPermission(
+	request: Request,
+	member: { user: SessionUser } & Membership,
+	permission: Permission,
+	message?: string,
+) {
+	if (can(member.roles, permission)) return
+	await recordPermissionDenied({
+		orgId: member.org.id,
+		actorUserId: member.user.id,
+		roles: member.roles,
+		permission,
+		method: request.method,
+		path: new URL(request.url).pathname,
+	})
+	forbidden(message)
 }
 
 const LOCAL_ORIGIN = 'http://clearance.local'
