@@ -4,7 +4,7 @@ import { AuthCard } from '~/components/auth-card'
 import { FormAlert, TextField } from '~/components/ui/form'
 import { useValidatedForm } from '~/components/ui/use-validated-form'
 import { LoginSchema } from '~/schemas/auth'
-import { createSession, verifyLogin } from '~/services/auth.server'
+import { createSession, recordLoginAttempt, verifyLogin } from '~/services/auth.server'
 import { hitRateLimit } from '~/services/rate-limit.server'
 import { requireAnonymous, safeRedirect } from '~/utils/auth.server'
 import { parseForm } from '~/utils/forms'
@@ -29,6 +29,8 @@ export async function action({ request }: ActionFunctionArgs) {
 	// Per account, so password guessing is slowed wherever it comes from.
 	const limit = await hitRateLimit(`login:${form.data.email}`, LOGIN_ATTEMPTS, LOGIN_WINDOW_SECONDS)
 	if (!limit.allowed) {
+		// The first refused attempt of a window is recorded; the rest of the window adds nothing new to the log.
+		if (limit.attempts === LOGIN_ATTEMPTS + 1) await recordLoginAttempt(form.data.email, 'rate_limited')
 		const minutes = Math.ceil(limit.retryAfterSeconds / 60)
 		return data(
 			{
@@ -41,12 +43,14 @@ export async function action({ request }: ActionFunctionArgs) {
 	}
 	const user = await verifyLogin(form.data.email, form.data.password)
 	if (!user) {
+		await recordLoginAttempt(form.data.email, 'failed')
 		return data(
 			{ errors: {}, values: { email: form.data.email, redirectTo: form.data.redirectTo }, formError: BAD_LOGIN },
 			400,
 		)
 	}
 	const session = await createSession(user.id)
+	await recordLoginAttempt(user.email, 'succeeded')
 	return redirect(safeRedirect(form.data.redirectTo), {
 		headers: { 'Set-Cookie': await setSessionCookie(request, session.token, session.expiresAt) },
 	})

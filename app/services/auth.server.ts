@@ -102,6 +102,43 @@ export async function verifyLogin(email: string, password: string) {
 	return ok ? ({ id: user.id, email: user.email, name: user.name } satisfies SessionUser) : null
 }
 
+export type LoginOutcome = 'succeeded' | 'failed' | 'rate_limited'
+
+const LOGIN_REASONS: Record<LoginOutcome, string | null> = {
+	succeeded: null,
+	failed: 'Wrong password.',
+	rate_limited: 'Too many login attempts for this account; further attempts are refused for a while.',
+}
+
+/**
+ * Records a login attempt in the audit log of every organisation the
+ * account belongs to (docs/rules.md › Audit trail): a success as done by the
+ * user, a failure or a blocked attempt as done by someone not signed in, on
+ * the account they tried. An audit event belongs to an organisation, so an
+ * email with no account (or an account in no organisation) leaves no row:
+ * no organisation's auditor could read it, and keeping the typed address
+ * would store an unknown person's email. The password never comes here.
+ */
+export async function recordLoginAttempt(email: string, outcome: LoginOutcome) {
+	const user = await findUserByEmail(email)
+	if (!user) return
+	const orgs = await db.select({ orgId: memberships.orgId }).from(memberships).where(eq(memberships.userId, user.id))
+	if (orgs.length === 0) return
+	const reason = LOGIN_REASONS[outcome]
+	await db.transaction(async (tx) => {
+		for (const { orgId } of orgs) {
+			await recordAudit(tx, {
+				orgId,
+				actorUserId: outcome === 'succeeded' ? user.id : null,
+				action: `login.${outcome}`,
+				subjectType: 'user',
+				subjectId: user.id,
+				after: reason ? { reason } : null,
+			})
+		}
+	})
+}
+
 export async function createSession(userId: string, now = new Date()) {
 	const token = newToken()
 	const expiresAt = sessionExpiry(now, env().SESSION_TTL_DAYS)

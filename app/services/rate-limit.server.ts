@@ -2,7 +2,8 @@ import { sql } from 'drizzle-orm'
 import { db } from '#db/client.server'
 import { rateLimits } from '#db/schema'
 
-export type RateLimitResult = { allowed: boolean; retryAfterSeconds: number }
+/** `attempts`: how many were counted in the current window, this one included. */
+export type RateLimitResult = { allowed: boolean; retryAfterSeconds: number; attempts: number }
 
 /**
  * Counts one attempt for `key` in a fixed window and says whether it is
@@ -26,5 +27,5 @@ export async function hitRateLimit(key: string, limit: number, windowSeconds: nu
 			retryAfter: sql<number>`greatest(1, ceil(extract(epoch from ${rateLimits.windowStart} + make_interval(secs => ${windowSeconds}) - now())))::int`,
 		})
 	const count = row?.count ?? 1
-	return { allowed: count <= limit, retryAfterSeconds: row?.retryAfter ?? windowSeconds }
+	return { allowed: count <= limit, retryAfterSeconds: row?.retryAfter ?? windowSeconds, attempts: count }
 }

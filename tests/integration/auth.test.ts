@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm'
+import { eq, like } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { db } from '#db/client.server'
 import { auditEvents, memberships, organizations, sessions } from '#db/schema'
@@ -147,6 +147,64 @@ describe('login rate limit', () => {
 		const other = await createOrg('Other')
 		const ok = await runRoute(loginAction, makeRequest('/login', { form: { email: other.admin.email, password: PASSWORD } }))
 		expect(ok.status).toBe(302)
+	})
+})
+
+describe('logins in the audit log', () => {
+	const loginEvents = () => db.select().from(auditEvents).where(like(auditEvents.action, 'login.%')).orderBy(auditEvents.id)
+
+	it('a login is recorded in every organisation the person belongs to, as done by them', async () => {
+		const { org, admin } = await createOrg('First Org')
+		const second = await createOrg('Second Org')
+		await db.insert(memberships).values({ orgId: second.org.id, userId: admin.id, roles: ['reviewer'] })
+		const ok = await runRoute(loginAction, makeRequest('/login', { form: { email: admin.email.toUpperCase(), password: PASSWORD } }))
+		expect(ok.status).toBe(302)
+		const events = await loginEvents()
+		expect(events.map((event) => [event.orgId, event.action, event.actorUserId, event.subjectId]).sort()).toEqual(
+			[
+				[org.id, 'login.succeeded', admin.id, admin.id],
+				[second.org.id, 'login.succeeded', admin.id, admin.id],
+			].sort(),
+		)
+	})
+
+	it('a failed login is recorded on the account tried, by someone not signed in, without the password', async () => {
+		const { org, admin } = await createOrg()
+		const typed = 'my secret guess 12345'
+		const failed = await runRoute(loginAction, makeRequest('/login', { form: { email: admin.email, password: typed } }))
+		expect(failed.status).toBe(400)
+		const [event] = await loginEvents()
+		expect(event).toMatchObject({
+			orgId: org.id,
+			action: 'login.failed',
+			actorUserId: null,
+			subjectType: 'user',
+			subjectId: admin.id,
+			after: { reason: 'Wrong password.' },
+		})
+		expect(JSON.stringify(event)).not.toContain(typed)
+	})
+
+	it('an unknown email leaves no row: an audit event needs an organisation, and the typed address is not kept', async () => {
+		await createOrg()
+		const before = await db.select().from(auditEvents)
+		const unknown = await runRoute(loginAction, makeRequest('/login', { form: { email: 'nobody@example.test', password: PASSWORD } }))
+		expect(unknown.status).toBe(400)
+		expect(await db.select().from(auditEvents)).toHaveLength(before.length)
+	})
+
+	it('a login blocked by the rate limit is recorded once per window', async () => {
+		const { org, admin } = await createOrg()
+		const attempt = (password: string) => runRoute(loginAction, makeRequest('/login', { form: { email: admin.email, password } }))
+		for (let i = 0; i < 10; i++) await attempt('wrong password guess')
+		expect((await attempt(PASSWORD)).status).toBe(429)
+		expect((await attempt(PASSWORD)).status).toBe(429)
+		const events = await loginEvents()
+		expect(events.filter((event) => event.action === 'login.failed')).toHaveLength(10)
+		expect(events.filter((event) => event.action === 'login.rate_limited')).toMatchObject([
+			{ orgId: org.id, actorUserId: null, subjectId: admin.id },
+		])
+		expect(events.some((event) => event.action === 'login.succeeded')).toBe(false)
 	})
 })
 
