@@ -1,9 +1,11 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData, useLocation } from '@remix-run/react'
+import { AuditChanges } from '~/components/audit-changes'
 import { FormAlert } from '~/components/ui/form'
-import { EmptyState, PageHeader } from '~/components/ui/status'
+import { Badge, EmptyState, PageHeader } from '~/components/ui/status'
+import { actionLabel, presentAuditEvent, type AuditEventView } from '~/domain/audit-labels'
 import { parseAuditFilter } from '~/schemas/audit'
-import { auditFilterOptions, searchAuditEvents } from '~/services/audit.server'
+import { auditFilterOptions, resolveAuditSubjects, resolvedSubject, searchAuditEvents } from '~/services/audit.server'
 import { requirePermission } from '~/utils/auth.server'
 
 export const meta: MetaFunction = () => [{ title: 'Audit log · Clearance' }]
@@ -13,21 +15,29 @@ const PAGE_SIZE = 50
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org } = await requirePermission(request, params.org, 'audit:read')
 	const url = new URL(request.url)
-	const options = await auditFilterOptions(org.id)
+	const found = await auditFilterOptions(org.id)
+	// Actions in words, alphabetically as they read; the code stays the value.
+	const options = {
+		actors: found.actors,
+		actions: found.actions
+			.map((action) => ({ value: action, label: actionLabel(action) }))
+			.sort((a, b) => a.label.localeCompare(b.label, 'en')),
+	}
 	const parsed = parseAuditFilter(url)
 	if (!parsed.ok) {
-		return data({ org, options, events: [], nextBeforeId: null, filterError: parsed.error, query: url.search }, 400)
+		return data({ org, options, events: [] as AuditEventView[], nextBeforeId: null, filterError: parsed.error, query: url.search }, 400)
 	}
-	const { events, nextBeforeId } = await searchAuditEvents(org.id, org.timeZone, parsed.filter, {
+	const { events: rows, nextBeforeId } = await searchAuditEvents(org.id, org.timeZone, parsed.filter, {
 		limit: PAGE_SIZE,
 		beforeId: parsed.before,
 	})
+	// Subjects by name with a link, changes as a readable diff (docs/rules.md › Audit trail).
+	const subjects = await resolveAuditSubjects(org.id, rows)
+	const events = rows.map((row) => ({
+		...presentAuditEvent(row, { orgSlug: org.slug, timeZone: org.timeZone, subject: resolvedSubject(subjects, row) }),
+		actorName: row.actorName,
+	}))
 	return { org, options, events, nextBeforeId, filterError: null as string | null, query: url.search }
-}
-
-function summary(value: unknown) {
-	if (value === null || value === undefined) return '—'
-	return JSON.stringify(value)
 }
 
 export default function AuditPage() {
@@ -42,7 +52,7 @@ export default function AuditPage() {
 		<div className="stack">
 			<PageHeader
 				title="Audit log"
-				description="Every change, decision and ticket update: who, when, what, before and after. Append-only — the database refuses to change or delete an entry."
+				description="Every change, decision, refused attempt and login: who, when, what it was about, and what changed. Append-only — the database refuses to change or delete an entry."
 				actions={
 					<a className="button button-secondary" href={csvHref} download>
 						Export CSV
@@ -55,8 +65,8 @@ export default function AuditPage() {
 					<select id="audit-action" name="action" className="select" defaultValue={params.get('action') ?? ''}>
 						<option value="">Any action</option>
 						{options.actions.map((action) => (
-							<option key={action} value={action}>
-								{action}
+							<option key={action.value} value={action.value}>
+								{action.label}
 							</option>
 						))}
 					</select>
@@ -102,26 +112,32 @@ export default function AuditPage() {
 							<tr>
 								<th scope="col">When ({org.timeZone})</th>
 								<th scope="col">Who</th>
-								<th scope="col">Action</th>
-								<th scope="col">Subject</th>
-								<th scope="col">Before</th>
-								<th scope="col">After</th>
+								<th scope="col">What</th>
+								<th scope="col">About</th>
+								<th scope="col">Changes</th>
 							</tr>
 						</thead>
 						<tbody>
 							{events.map((event) => (
 								<tr key={event.id}>
 									<td>
-										{new Date(event.createdAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: org.timeZone })}
+										<time dateTime={event.at}>
+											{new Date(event.at).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: org.timeZone })}
+										</time>
 									</td>
-									<td>{event.actorName ?? 'System'}</td>
-									<td className="mono">{event.action}</td>
+									<td>{event.who}</td>
 									<td>
-										{event.subjectType}
-										<span className="sub mono">{event.subjectId}</span>
+										{event.refused ? (
+											<>
+												<Badge tone="bad">Refused</Badge>{' '}
+											</>
+										) : null}
+										{event.summary}
 									</td>
-									<td className="audit-json">{summary(event.before)}</td>
-									<td className="audit-json">{summary(event.after)}</td>
+									<td>{event.subject.href ? <Link to={event.subject.href}>{event.subject.label}</Link> : event.subject.label}</td>
+									<td>
+										<AuditChanges changes={event.changes} />
+									</td>
 								</tr>
 							))}
 						</tbody>

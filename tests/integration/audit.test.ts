@@ -86,7 +86,7 @@ describe('audit log', () => {
 		expect(result.headers.get('Content-Type')).toMatch(/text\/csv/)
 		expect(result.headers.get('Content-Disposition')).toMatch(/attachment; filename="audit-/)
 		const lines = String(result.data).trim().split('\r\n')
-		expect(lines[0]).toBe('"id","occurred_at_utc","actor_name","actor_email","action","subject_type","subject_id","before","after"')
+		expect(lines[0]).toBe('"id","occurred_at_utc","actor_name","actor_email","action","subject_type","subject_id","subject_name","before","after"')
 		expect(lines).toHaveLength(2)
 		expect(lines[1]).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`)
 		expect(lines[1]).toContain('"Fay Founder"')
