@@ -1,5 +1,5 @@
 import { ROLE_LABELS, type Role } from './roles'
-import { parseTicketKey } from './tickets'
+import { parseTicketKey, STEP_OF_EVENT, type TicketStepKind } from './tickets'
 
 /**
  * The access-request state machine (design.md, "The request lifecycle").
@@ -91,7 +91,7 @@ export type TransitionRule = {
 	to: RequestState | 'unchanged'
 	/** Any one of these roles suffices. */
 	roles: readonly Role[]
-	/** The acting reviewer must not have created or last edited the request. */
+	/** The acting reviewer must not have written or edited any version of the request (see `Authorship`). */
 	fourEyes: boolean
 	guards: readonly Guard[]
 }
@@ -179,8 +179,10 @@ export const TRANSITIONS = {
 
 export type TransitionContext = {
 	roles: readonly Role[]
-	/** Created or last edited the request. */
+	/** Wrote or edited any version of the request's content (four eyes). */
 	isAuthor: boolean
+	/** What the person did, so a four-eyes refusal can say it. */
+	authorship?: Authorship | null
 	/** The checklist has no failing check (warnings are fine). */
 	checklistReady?: boolean
 	/** See `useCasesApproved`. */
@@ -224,12 +226,7 @@ function checkAccess(state: RequestState, action: RequestAction, ctx: Transition
 			`Only a ${roleList(rule.roles)} can do “${ACTION_LABELS[action]}”. Ask someone with that role in your organisation.`,
 		)
 	}
-	if (rule.fourEyes && ctx.isAuthor) {
-		return fail(
-			'four_eyes',
-			'You created or last edited this request, so another reviewer has to review it (four eyes).',
-		)
-	}
+	if (rule.fourEyes && ctx.isAuthor) return fail('four_eyes', fourEyesMessage(ctx.authorship, 'decide it'))
 	return null
 }
 
@@ -315,6 +312,55 @@ export function isEditable(state: RequestState): boolean {
 	return (TRANSITIONS.edit.from as readonly RequestState[]).includes(state)
 }
 
+/** The action that records each dated ticket step. */
+export const ACTION_OF_STEP = Object.fromEntries(
+	Object.entries(STEP_OF_EVENT).map(([action, kind]) => [kind, action]),
+) as Record<TicketStepKind, RequestAction>
+
+/** The roles that may correct a step's date: whoever may record the step (docs/rules.md › Tickets). */
+export function stepCorrectors(kind: TicketStepKind): readonly Role[] {
+	return TRANSITIONS[ACTION_OF_STEP[kind]].roles
+}
+
+export function mayCorrectStep(kind: TicketStepKind, roles: readonly Role[]): boolean {
+	return stepCorrectors(kind).some((role) => roles.includes(role))
+}
+
+// --- Four eyes -----------------------------------------------------------------
+
+/**
+ * What one person did to a request's content (docs/rules.md › Review and four
+ * eyes). An approved request is never edited (amendments are new requests),
+ * so "since it was last approved" is the request's whole edit history: every
+ * save counts, not only the creator and the last editor.
+ */
+export type Authorship = {
+	created: boolean
+	edited: boolean
+	/** The versions their saves produced, oldest first; may be empty when only the last save is known. */
+	versions: readonly number[]
+}
+
+function listOfNumbers(values: readonly number[]): string {
+	if (values.length <= 1) return values.join('')
+	return `${values.slice(0, -1).join(', ')} and ${values.at(-1)}`
+}
+
+/** "You created this request and edited version 4 of it": what the person did, in words. */
+export function describeAuthorship(authorship: Authorship): string {
+	const versions = [...new Set(authorship.versions)].sort((a, b) => a - b)
+	const which = versions.length === 0 ? '' : `${versions.length === 1 ? 'version' : 'versions'} ${listOfNumbers(versions)}`
+	if (authorship.created && authorship.edited) return `You created this request and edited ${which ? `${which} of it` : 'it'}`
+	if (authorship.created) return 'You created this request'
+	return `You edited ${which ? `${which} of this request` : 'this request'}`
+}
+
+/** Why the person cannot decide: what they did, and the rule. */
+export function fourEyesMessage(authorship: Authorship | null | undefined, verb: string): string {
+	const what = authorship ? describeAuthorship(authorship) : 'You wrote or edited this request'
+	return `${what}, so another reviewer has to ${verb} (four eyes: nobody decides a request whose content they wrote or edited in any version since it was last approved).`
+}
+
 // --- Use-case decisions -------------------------------------------------------
 
 export type EngineOutcome = 'auto_approvable' | 'rejected' | 'needs_review'
@@ -332,7 +378,7 @@ export function decideUseCase(input: {
 	engineOutcome: EngineOutcome
 	decision: 'approve' | 'reject'
 	reason?: string
-	ctx: Pick<TransitionContext, 'roles' | 'isAuthor'>
+	ctx: Pick<TransitionContext, 'roles' | 'isAuthor' | 'authorship'>
 }): UseCaseDecisionResult {
 	const { requestState, engineOutcome, decision, ctx } = input
 	if (requestState !== 'in_review') {
@@ -346,11 +392,7 @@ export function decideUseCase(input: {
 		return { ok: false, code: 'forbidden_role', message: 'Only a compliance reviewer can decide use cases.' }
 	}
 	if (ctx.isAuthor) {
-		return {
-			ok: false,
-			code: 'four_eyes',
-			message: 'You created or last edited this request, so another reviewer has to decide its use cases (four eyes).',
-		}
+		return { ok: false, code: 'four_eyes', message: fourEyesMessage(ctx.authorship, 'decide its use cases') }
 	}
 	// Atlassian rejects these uses outright (domain.md, "Use-case catalogue").
 	if (decision === 'approve' && engineOutcome === 'rejected') {

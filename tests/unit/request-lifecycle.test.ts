@@ -3,7 +3,10 @@ import {
 	ACTION_LABELS,
 	availableActions,
 	decideUseCase,
+	describeAuthorship,
+	fourEyesMessage,
 	isEditable,
+	mayCorrectStep,
 	isTerminal,
 	REQUEST_ACTIONS,
 	REQUEST_STATES,
@@ -400,5 +403,47 @@ describe('useCasesApproved', () => {
 		expect(useCasesApproved([{ engineOutcome: 'auto_approvable', decision: 'rejected' }])).toBe(false)
 		expect(useCasesApproved([{ engineOutcome: 'rejected', decision: null }])).toBe(false)
 		expect(useCasesApproved([{ engineOutcome: 'rejected', decision: 'approved' }])).toBe(false)
+	})
+})
+
+describe('four eyes over the whole history (issue 9, finding 6)', () => {
+	it('says what the person did, in words', () => {
+		expect(describeAuthorship({ created: true, edited: false, versions: [] })).toBe('You created this request')
+		expect(describeAuthorship({ created: false, edited: true, versions: [2] })).toBe('You edited version 2 of this request')
+		expect(describeAuthorship({ created: false, edited: true, versions: [4, 2, 7, 4] })).toBe('You edited versions 2, 4 and 7 of this request')
+		expect(describeAuthorship({ created: true, edited: true, versions: [3] })).toBe('You created this request and edited version 3 of it')
+		expect(describeAuthorship({ created: false, edited: true, versions: [] })).toBe('You edited this request')
+	})
+
+	it('a refusal names the rule: any version since the last approval', () => {
+		const authorship = { created: false, edited: true, versions: [2] }
+		const result = transition('in_review', 'complete_review', { roles: ['reviewer'], isAuthor: true, authorship, allUseCasesApproved: true })
+		expect(result).toEqual({
+			ok: false,
+			code: 'four_eyes',
+			message: fourEyesMessage(authorship, 'decide it'),
+		})
+		expect(fourEyesMessage(authorship, 'decide it')).toBe(
+			'You edited version 2 of this request, so another reviewer has to decide it (four eyes: nobody decides a request whose content they wrote or edited in any version since it was last approved).',
+		)
+		expect(
+			decideUseCase({
+				requestState: 'in_review',
+				engineOutcome: 'needs_review',
+				decision: 'approve',
+				ctx: { roles: ['reviewer'], isAuthor: true, authorship },
+			}),
+		).toMatchObject({ ok: false, code: 'four_eyes', message: expect.stringContaining('You edited version 2') })
+	})
+})
+
+describe('who may correct a ticket date', () => {
+	it('whoever may record the step', () => {
+		expect(mayCorrectStep('opened', ['member'])).toBe(true)
+		expect(mayCorrectStep('opened', ['reviewer'])).toBe(false)
+		expect(mayCorrectStep('info_requested', ['reviewer'])).toBe(true)
+		expect(mayCorrectStep('approved', ['member'])).toBe(false)
+		expect(mayCorrectStep('approved', ['reviewer'])).toBe(true)
+		expect(mayCorrectStep('revoked', ['admin'])).toBe(false)
 	})
 })

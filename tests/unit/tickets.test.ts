@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { daysWaiting, DEFAULT_FOLLOW_UP_DAYS, needsFollowUp, parseTicketKey, TICKET_KEY_PATTERN } from '~/domain/tickets'
+import {
+	checkStepDate,
+	correctedDates,
+	dayToInstant,
+	daysWaiting,
+	DEFAULT_FOLLOW_UP_DAYS,
+	lastActivity,
+	needsFollowUp,
+	parseTicketKey,
+	ticketSteps,
+	TICKET_KEY_PATTERN,
+} from '~/domain/tickets'
 
 describe('TICKET_KEY_PATTERN', () => {
 	it.each(['DEVHELP-5718', 'AMKTHELP-40168', 'ECOHELP-1', 'AB-0', 'A1-22'])('accepts %s', (key) => {
@@ -135,5 +146,105 @@ describe('needsFollowUp', () => {
 		for (const quietDays of [0, -1, 2.5, Number.NaN]) {
 			expect(() => needsFollowUp({ lastActivityAt, now: day(1), quietDays })).toThrow(RangeError)
 		}
+	})
+})
+
+describe('checkStepDate (issue 9, finding 5)', () => {
+	const now = new Date('2026-03-12T09:00:00Z')
+	const opened = { kind: 'opened' as const, at: new Date('2026-03-02T12:00:00Z') }
+	const approved = { kind: 'approved' as const, at: new Date('2026-03-09T12:00:00Z') }
+
+	it('accepts an answer on the day the ticket was opened, and today', () => {
+		expect(checkStepDate({ kind: 'approved', at: new Date('2026-03-02T08:00:00Z'), now, earlier: [opened] })).toEqual({ ok: true })
+		expect(checkStepDate({ kind: 'approved', at: new Date('2026-03-12T23:00:00Z'), now, earlier: [opened] })).toEqual({ ok: true })
+	})
+
+	it('refuses an answer dated before the ticket was opened, naming that date', () => {
+		expect(checkStepDate({ kind: 'approved', at: new Date('2026-03-01T23:59:00Z'), now, earlier: [opened] })).toEqual({
+			ok: false,
+			message: 'Atlassian’s approval cannot be dated before the ticket was opened (2 Mar 2026).',
+		})
+	})
+
+	it('refuses a date after today in the organisation’s time zone', () => {
+		const tomorrow = new Date('2026-03-13T00:30:00Z')
+		const result = checkStepDate({ kind: 'revoked', at: tomorrow, now })
+		expect(result).toEqual({
+			ok: false,
+			message: 'Atlassian’s revocation cannot be in the future: today is 12 Mar 2026 in your organisation’s time zone.',
+		})
+		// 00:30 UTC on 13 March is still 12 March in New York.
+		expect(checkStepDate({ kind: 'revoked', at: tomorrow, now, timeZone: 'America/New_York' })).toEqual({ ok: true })
+		// 23:30 UTC on 12 March is already 13 March in Auckland, where it is 12 March only until 11:00 UTC.
+		expect(checkStepDate({ kind: 'opened', at: new Date('2026-03-12T23:30:00Z'), now, timeZone: 'Pacific/Auckland' })).toMatchObject({
+			ok: false,
+		})
+	})
+
+	it('keeps a corrected date between the steps around it', () => {
+		expect(checkStepDate({ kind: 'opened', at: new Date('2026-03-10T12:00:00Z'), now, later: [approved] })).toEqual({
+			ok: false,
+			message: 'The date the ticket was opened cannot be dated after Atlassian approved (9 Mar 2026).',
+		})
+		expect(checkStepDate({ kind: 'revoked', at: new Date('2026-03-05T12:00:00Z'), now, earlier: [opened, approved] })).toMatchObject({
+			ok: false,
+			message: expect.stringContaining('before Atlassian approved'),
+		})
+		expect(checkStepDate({ kind: 'opened', at: new Date('2026-03-09T01:00:00Z'), now, later: [approved] })).toEqual({ ok: true })
+	})
+})
+
+describe('dayToInstant', () => {
+	const now = new Date('2026-03-12T09:00:00Z')
+
+	it('is noon of that day in the organisation’s time zone', () => {
+		expect(dayToInstant('2026-03-02', 'UTC', now)).toEqual(new Date('2026-03-02T12:00:00Z'))
+		expect(dayToInstant('2026-03-02', 'Europe/Berlin', now)).toEqual(new Date('2026-03-02T11:00:00Z'))
+		// Noon UTC would be the next day in Auckland; local noon is not.
+		expect(dayToInstant('2026-03-02', 'Pacific/Auckland', now)).toEqual(new Date('2026-03-01T23:00:00Z'))
+	})
+
+	it('is now for today before noon, and stays in the future for a later day', () => {
+		expect(dayToInstant('2026-03-12', 'UTC', now)).toEqual(now)
+		expect(dayToInstant('2026-03-13', 'UTC', now)).toEqual(new Date('2026-03-13T12:00:00Z'))
+	})
+
+	it('is null for text that is not a real day', () => {
+		for (const day of ['', '2026-02-30', '12.03.2026', '2026-3-1']) expect(dayToInstant(day, 'UTC', now)).toBeNull()
+	})
+})
+
+describe('ticketSteps, corrections and lastActivity', () => {
+	const at = (iso: string) => new Date(iso)
+	const events = [
+		{ id: 1, kind: 'submit_for_review', occurredAt: at('2026-02-20T10:00:00Z'), details: {} },
+		{ id: 2, kind: 'record_ticket', occurredAt: at('2026-03-03T10:00:00Z'), details: { openedAt: '2026-03-02T12:00:00.000Z' } },
+		{ id: 3, kind: 'atlassian_requested_info', occurredAt: at('2026-03-04T12:00:00Z'), details: {} },
+		{ id: 4, kind: 'record_reply', occurredAt: at('2026-03-06T15:00:00Z'), details: {} },
+		{ id: 5, kind: 'atlassian_approved', occurredAt: at('2026-03-09T12:00:00Z'), details: {} },
+		{ id: 6, kind: 'date_corrected', occurredAt: at('2026-03-10T10:00:00Z'), details: { eventId: 5, to: '2026-03-08T12:00:00.000Z' } },
+		{ id: 7, kind: 'date_corrected', occurredAt: at('2026-03-11T10:00:00Z'), details: { eventId: 5, to: '2026-03-07T12:00:00.000Z' } },
+	]
+
+	it('lists the opening date and each answer with the latest correction in force', () => {
+		expect(ticketSteps(events)).toEqual([
+			{ eventId: 2, kind: 'opened', at: at('2026-03-02T12:00:00Z'), correctedFrom: null },
+			{ eventId: 3, kind: 'info_requested', at: at('2026-03-04T12:00:00Z'), correctedFrom: null },
+			{ eventId: 5, kind: 'approved', at: at('2026-03-07T12:00:00Z'), correctedFrom: at('2026-03-09T12:00:00Z') },
+		])
+		expect(correctedDates(events)).toEqual(new Map([[5, at('2026-03-07T12:00:00Z')]]))
+	})
+
+	it('only counts the current ticket', () => {
+		const again = [...events, { id: 8, kind: 'record_ticket', occurredAt: at('2026-03-12T10:00:00Z'), details: { openedAt: '2026-03-12T09:00:00.000Z' } }]
+		expect(ticketSteps(again).map((step) => step.eventId)).toEqual([8])
+		expect(ticketSteps(events.slice(0, 1))).toEqual([])
+	})
+
+	it('last activity is the latest step or reply, corrected dates included', () => {
+		expect(lastActivity(events)).toEqual(at('2026-03-07T12:00:00Z'))
+		expect(lastActivity(events.slice(0, 5))).toEqual(at('2026-03-09T12:00:00Z'))
+		expect(lastActivity(events.slice(0, 4))).toEqual(at('2026-03-06T15:00:00Z'))
+		expect(lastActivity(events.slice(0, 1))).toBeNull()
 	})
 })
