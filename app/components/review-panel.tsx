@@ -1,4 +1,5 @@
 import { Form, useNavigation } from '@remix-run/react'
+import { readsLikeRejected } from '~/domain/checklist'
 import { type AvailableAction } from '~/domain/request-lifecycle'
 import { OUTCOME, useCaseLabel } from './checklist-panel'
 import { FieldError, FormAlert } from './ui/form'
@@ -39,6 +40,7 @@ export function ReviewPanel({
 	useCases,
 	canReview,
 	isAuthor,
+	fourEyes,
 	otherReviewers,
 	complete,
 	feedback,
@@ -47,6 +49,8 @@ export function ReviewPanel({
 	useCases: ReviewUseCase[]
 	canReview: boolean
 	isAuthor: boolean
+	/** Why this person may not decide (what they wrote, and the rule), when they may not. */
+	fourEyes?: string | null
 	otherReviewers: number
 	complete: AvailableAction | undefined
 	feedback?: ActionFeedback
@@ -60,13 +64,13 @@ export function ReviewPanel({
 			{otherReviewers === 0 ? (
 				<div className="alert alert-warn" role="status" data-testid="no-reviewer">
 					<strong>Nobody can review this request yet.</strong>
-					Four eyes: the person who created or last edited a request cannot review it, and this organisation has no other
+					Four eyes: nobody who wrote or edited any version of a request can review it, and this organisation has no other
 					compliance reviewer. An admin can invite one under Members.
 				</div>
 			) : null}
 			{canReview && isAuthor ? (
 				<div className="alert alert-info" role="status" data-testid="four-eyes">
-					You created or last edited this request, so another compliance reviewer has to decide it (four eyes).
+					{fourEyes ?? 'You wrote or edited this request, so another compliance reviewer has to decide it (four eyes).'}
 				</div>
 			) : null}
 			{!canReview ? (
@@ -74,7 +78,7 @@ export function ReviewPanel({
 			) : null}
 			{reviewFeedback?.intent !== 'decide' ? <FormAlert message={reviewFeedback?.formError} /> : null}
 			<ul className="checklist-items">
-				{useCases.map((useCase) => {
+				{lookAlikesFirst(useCases).map((useCase) => {
 					const mine = reviewFeedback?.intent === 'decide' && reviewFeedback.useCaseId === useCase.id ? reviewFeedback : undefined
 					const label = useCaseLabel(useCase.code, useCase.description)
 					const reasonId = `reason-${useCase.id}`
@@ -85,7 +89,13 @@ export function ReviewPanel({
 								<DecisionBadge useCase={useCase} />
 								<span className="check-title">{label}</span>
 							</div>
-							{useCase.suggestedCode ? (
+							{looksRejected(useCase) ? (
+								<p className="check-message" data-testid="looks-rejected">
+									<Badge tone="bad">Check first</Badge> Looks like a rejected use case:{' '}
+									{useCaseLabel(useCase.suggestedCode ?? '')}. Atlassian does not approve that; decide whether this is really
+									something else.
+								</p>
+							) : useCase.suggestedCode ? (
 								<p className="check-source">
 									Engine suggestion: {useCaseLabel(useCase.suggestedCode)} (<code>{useCase.suggestedCode}</code>). A suggestion
 									only: you decide.
@@ -164,4 +174,13 @@ export function ReviewPanel({
 			) : null}
 		</section>
 	)
+}
+
+function looksRejected(useCase: ReviewUseCase): boolean {
+	return readsLikeRejected(useCase)
+}
+
+/** Custom use cases that read like a rejected one come first: they are the reviewer's first concern. */
+function lookAlikesFirst(useCases: ReviewUseCase[]): ReviewUseCase[] {
+	return [...useCases.filter(looksRejected), ...useCases.filter((useCase) => !looksRejected(useCase))]
 }

@@ -1,6 +1,7 @@
 import { Form, useNavigation } from '@remix-run/react'
 import { type ReactNode } from 'react'
 import { type RequestAction } from '~/domain/request-lifecycle'
+import { STEP_NAMES, type TicketStepKind } from '~/domain/tickets'
 import { type ActionFeedback } from './review-panel'
 import { FieldError, FormAlert } from './ui/form'
 import { Badge } from './ui/status'
@@ -13,7 +14,11 @@ export type TicketInfo = {
 	open: boolean
 	daysWaiting: number
 	followUp: { due: boolean; daysQuiet: number; daysUntilDue: number } | null
+	/** The opening date and Atlassian's answers, each with the date in force. */
+	steps: TicketStepInfo[]
 }
+
+export type TicketStepInfo = { eventId: number; kind: TicketStepKind; at: string | Date; correctedFrom: string | Date | null }
 
 function feedbackFor(feedback: ActionFeedback | undefined, intent: string) {
 	return feedback?.intent === intent ? feedback : undefined
@@ -64,7 +69,7 @@ function ActionForm({
 	danger,
 	children,
 }: {
-	intent: RequestAction | 'ticket_note'
+	intent: RequestAction | 'ticket_note' | 'correct_date'
 	version: number
 	title: string
 	submit: string
@@ -90,8 +95,9 @@ function ActionForm({
 	)
 }
 
-function today() {
-	return new Date().toISOString().slice(0, 10)
+/** Today in the organisation's time zone, for a date field's default. */
+function today(timeZone: string) {
+	return new Date().toLocaleDateString('en-CA', { timeZone })
 }
 
 function formatDay(value: string | Date, timeZone: string) {
@@ -110,6 +116,7 @@ export function TicketPanel({
 	followUpDays,
 	timeZone,
 	feedback,
+	correctable = [],
 }: {
 	ticket: TicketInfo | null
 	version: number
@@ -117,10 +124,14 @@ export function TicketPanel({
 	followUpDays: number
 	timeZone: string
 	feedback?: ActionFeedback
+	/** The steps whose dates this person may correct (those they may record). */
+	correctable?: TicketStepKind[]
 }) {
 	const has = (action: RequestAction) => actions.includes(action)
 	const f = (intent: string) => feedbackFor(feedback, intent)
 	const open = ticket?.followUp !== null && ticket?.followUp !== undefined
+	const opened = ticket?.steps.find((step) => step.kind === 'opened')
+	const canCorrect = (ticket?.steps ?? []).filter((step) => correctable.includes(step.kind))
 	if (!ticket && !has('record_ticket')) return null
 	return (
 		<section className="card stack-sm" aria-labelledby="ticket-heading">
@@ -139,7 +150,12 @@ export function TicketPanel({
 							)}
 						</dd>
 						<dt>Opened</dt>
-						<dd>{formatDay(ticket.openedAt, timeZone)}</dd>
+						<dd>
+							{formatDay(ticket.openedAt, timeZone)}
+							{opened?.correctedFrom ? (
+								<span className="sub">Corrected from {formatDay(opened.correctedFrom, timeZone)}: see the timeline.</span>
+							) : null}
+						</dd>
 						<dt>{ticket.open ? 'Days waiting' : 'Answered after'}</dt>
 						<dd data-testid="days-waiting">
 							{ticket.daysWaiting} day{ticket.daysWaiting === 1 ? '' : 's'}
@@ -168,7 +184,7 @@ export function TicketPanel({
 					</p>
 					<Field id="ticketKey" name="ticketKey" label="Ticket key" hint="For example DEVHELP-5718. A pasted ticket link works too." feedback={f('record_ticket')} />
 					<Field id="ticketUrl" name="ticketUrl" label="Ticket link (optional)" type="url" feedback={f('record_ticket')} />
-					<Field id="openedOn" name="openedOn" label="Opened on" type="date" defaultValue={today()} feedback={f('record_ticket')} />
+					<Field id="openedOn" name="openedOn" label="Opened on" type="date" defaultValue={today(timeZone)} feedback={f('record_ticket')} />
 				</ActionForm>
 			) : null}
 			{has('record_reply') ? (
@@ -179,6 +195,7 @@ export function TicketPanel({
 			{has('atlassian_requested_info') ? (
 				<ActionForm intent="atlassian_requested_info" version={version} title="Atlassian asked for information" submit="Record question" feedback={feedback}>
 					<Field id="question" name="question" label="What Atlassian asked" multiline feedback={f('atlassian_requested_info')} />
+					<Field id="askedOn" name="askedOn" label="Asked on" type="date" defaultValue={today(timeZone)} feedback={f('atlassian_requested_info')} />
 				</ActionForm>
 			) : null}
 			{open && (has('atlassian_requested_info') || has('record_reply')) ? (
@@ -188,7 +205,15 @@ export function TicketPanel({
 			) : null}
 			{has('atlassian_approved') ? (
 				<ActionForm intent="atlassian_approved" version={version} title="Atlassian approved" submit="Record approval" feedback={feedback}>
-					<Field id="approvedOn" name="approvedOn" label="Approved on" type="date" defaultValue={today()} feedback={f('atlassian_approved')} />
+					<Field
+						id="approvedOn"
+						name="approvedOn"
+						label="Approved on"
+						type="date"
+						hint="Not before the ticket was opened, nor in the future."
+						defaultValue={today(timeZone)}
+						feedback={f('atlassian_approved')}
+					/>
 					<Field
 						id="scopes"
 						name="scopes"
@@ -201,12 +226,17 @@ export function TicketPanel({
 			{has('atlassian_declined') ? (
 				<ActionForm intent="atlassian_declined" version={version} title="Atlassian declined" submit="Record decline" danger feedback={feedback}>
 					<Field id="declineReason" name="reason" label="Reason Atlassian gave" multiline feedback={f('atlassian_declined')} />
+					<Field id="declinedOn" name="declinedOn" label="Declined on" type="date" defaultValue={today(timeZone)} feedback={f('atlassian_declined')} />
 				</ActionForm>
 			) : null}
 			{has('atlassian_revoked') ? (
 				<ActionForm intent="atlassian_revoked" version={version} title="Atlassian revoked access" submit="Record revocation" danger feedback={feedback}>
 					<Field id="revokeReason" name="reason" label="Reason Atlassian gave" multiline feedback={f('atlassian_revoked')} />
+					<Field id="revokedOn" name="revokedOn" label="Revoked on" type="date" defaultValue={today(timeZone)} feedback={f('atlassian_revoked')} />
 				</ActionForm>
+			) : null}
+			{canCorrect.length > 0 ? (
+				<CorrectDateForm steps={canCorrect} version={version} timeZone={timeZone} feedback={f('correct_date')} />
 			) : null}
 			{!ticket ? null : (
 				<p className="card-muted">
@@ -214,5 +244,60 @@ export function TicketPanel({
 				</p>
 			)}
 		</section>
+	)
+}
+
+/**
+ * A recorded date was wrong. The correction does not overwrite it: it is
+ * recorded in the timeline with who, why and both dates (docs/rules.md › Tickets).
+ */
+function CorrectDateForm({
+	steps,
+	version,
+	timeZone,
+	feedback,
+}: {
+	steps: TicketStepInfo[]
+	version: number
+	timeZone: string
+	feedback?: ActionFeedback
+}) {
+	const error = feedback?.errors?.eventId
+	return (
+		<details className="ticket-correction" open={Boolean(feedback?.formError)}>
+			<summary>Correct a recorded date</summary>
+			<ActionForm intent="correct_date" version={version} title="Correct a date" submit="Record correction" feedback={feedback}>
+				<p className="card-muted">
+					The date on record stays in the timeline; the correction is added with your name and reason, and the corrected
+					date counts from then on.
+				</p>
+				<div className="field">
+					<label htmlFor="correct-eventId">Which date</label>
+					<select
+						id="correct-eventId"
+						name="eventId"
+						className="input"
+						aria-invalid={error ? true : undefined}
+						aria-describedby={error ? 'correct-eventId-error' : undefined}
+					>
+						{steps.map((step) => (
+							<option key={step.eventId} value={step.eventId}>
+								{STEP_NAMES[step.kind]}: {formatDay(step.at, timeZone)}
+							</option>
+						))}
+					</select>
+					<FieldError name="correct-eventId" message={error} />
+				</div>
+				<Field id="correctedOn" name="correctedOn" label="Correct date" type="date" feedback={feedback} />
+				<Field
+					id="correctionReason"
+					name="reason"
+					label="Why it is corrected"
+					hint="For example: typed the wrong month; Atlassian’s email is dated 12 March."
+					multiline
+					feedback={feedback}
+				/>
+			</ActionForm>
+		</details>
 	)
 }

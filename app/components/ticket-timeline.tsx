@@ -1,4 +1,5 @@
 import { ACTION_LABELS, STATE_LABELS, STATE_TONES, type RequestAction, type RequestState } from '~/domain/request-lifecycle'
+import { DATE_CORRECTED, STEP_NAMES, type TicketStepKind } from '~/domain/tickets'
 import { useCaseLabel } from './checklist-panel'
 import { Badge } from './ui/status'
 
@@ -10,6 +11,32 @@ export type TimelineEvent = {
 	occurredAt: string | Date
 	details: unknown
 	actorName: string | null
+	/** When it was recorded in Clearance, if different from when it happened. */
+	recordedAt?: string | Date
+	/** A dated ticket step: the date in force and, once corrected, the date first recorded. */
+	step?: { kind: TicketStepKind; at: string | Date; correctedFrom: string | Date | null } | null
+}
+
+function formatDay(value: string | Date, timeZone: string) {
+	return new Date(value).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone })
+}
+
+function formatTime(value: string | Date, timeZone: string) {
+	return new Date(value).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone })
+}
+
+/** When the event happened: a ticket step by its date in force (its correction shown), anything else by its time. */
+function When({ event, timeZone }: { event: TimelineEvent; timeZone: string }) {
+	const step = event.step
+	if (!step) return <>{formatTime(event.occurredAt, timeZone)}</>
+	const what = step.kind === 'opened' ? 'Ticket opened on' : 'On'
+	return (
+		<>
+			{what} {formatDay(step.at, timeZone)}
+			{step.correctedFrom ? ` (corrected from ${formatDay(step.correctedFrom, timeZone)})` : ''}
+			{event.recordedAt ? ` · recorded ${formatTime(event.recordedAt, timeZone)}` : ''}
+		</>
+	)
 }
 
 const DETAIL_LABELS: Record<string, string> = {
@@ -29,6 +56,10 @@ function titleOf(event: TimelineEvent, details: Record<string, unknown>) {
 		return `${details.decision === 'approved' ? 'Approved' : 'Rejected'} use case: ${what}`
 	}
 	if (event.kind === 'ticket_follow_up') return 'Follow-up recorded'
+	if (event.kind === DATE_CORRECTED) {
+		const step = STEP_NAMES[details.step as TicketStepKind]
+		return step ? `Date corrected: ${step}` : 'Date corrected'
+	}
 	return ACTION_LABELS[event.kind as RequestAction] ?? event.kind
 }
 
@@ -56,9 +87,14 @@ export function TicketTimeline({ events, timeZone }: { events: TimelineEvent[]; 
 								{changed ? <Badge tone={STATE_TONES[event.toState!]}>{STATE_LABELS[event.toState!]}</Badge> : null}
 							</div>
 							<p className="check-source">
-								{new Date(event.occurredAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone })}
+								<When event={event} timeZone={timeZone} />
 								{event.actorName ? ` · ${event.actorName}` : ''}
 							</p>
+							{event.kind === DATE_CORRECTED && typeof details.from === 'string' && typeof details.to === 'string' ? (
+								<p className="check-message" data-testid="date-correction">
+									From {formatDay(details.from, timeZone)} to {formatDay(details.to, timeZone)}
+								</p>
+							) : null}
 							{Object.entries(DETAIL_LABELS).map(([key, label]) =>
 								typeof details[key] === 'string' && details[key] ? (
 									<p key={key} className="check-message">

@@ -1,3 +1,4 @@
+import { describeCycle } from '~/domain/cycle-period'
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { AppForm, appFormDefaults, AppTypeBadge, AppTypeTell, PersonalDataBadge } from '~/components/app-form'
@@ -12,8 +13,9 @@ import { UserFacingError } from '~/utils/errors'
 import { parseForm } from '~/utils/forms'
 import { notFound } from '~/utils/http.server'
 import { AppRequests } from '~/components/app-requests'
-import { AppApprovedScope } from '~/components/review-scope'
-import { getApprovedScope, listRequests } from '~/services/requests.server'
+import { AppApprovedScope, PersonalDataConflictNotice } from '~/components/review-scope'
+import { appScopeView } from '~/services/approved-scope.server'
+import { listRequests } from '~/services/requests.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
 	{ title: data ? `${data.app.name} · Apps · Clearance` : 'App · Clearance' },
@@ -23,8 +25,19 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org, roles } = await requirePermission(request, params.org, 'org:view')
 	const app = await getApp(org.id, params.appId)
 	if (!app) notFound('No such app in this organisation.')
-	const [requests, approvedScope] = await Promise.all([listRequests(org.id, { appId: app.id }), getApprovedScope(org.id, app.id)])
-	return { app, org, canEdit: can(roles, 'apps:edit'), canRequest: can(roles, 'requests:edit'), requests, approvedScope }
+	const [requests, scopeView] = await Promise.all([listRequests(org.id, { appId: app.id }), appScopeView(org.id, app)])
+	// Revocation ends the scope; the app record is checked against the approved request (docs/rules.md › Review and four eyes).
+	const { scope: approvedScope, revocation, personalDataConflict } = scopeView
+	return {
+		app,
+		org,
+		canEdit: can(roles, 'apps:edit'),
+		canRequest: can(roles, 'requests:edit'),
+		requests,
+		approvedScope,
+		revocation,
+		personalDataConflict,
+	}
 }
 
 type ActionResult = {
@@ -90,7 +103,7 @@ function LinkOrMissing({ href, missing }: { href: string | null; missing: string
 }
 
 export default function AppPage() {
-	const { app, org, canEdit, canRequest, requests, approvedScope } = useLoaderData<typeof loader>()
+	const { app, org, canEdit, canRequest, requests, approvedScope, revocation, personalDataConflict } = useLoaderData<typeof loader>()
 	const result = useActionData<typeof action>()
 	const navigation = useNavigation()
 	const busy = navigation.state === 'submitting'
@@ -209,7 +222,14 @@ export default function AppPage() {
 				</div>
 			</section>
 
-			<AppApprovedScope orgSlug={org.slug} scope={approvedScope} canAmend={canRequest && !app.archivedAt} timeZone={org.timeZone} />
+			<PersonalDataConflictNotice message={personalDataConflict} />
+			<AppApprovedScope
+				orgSlug={org.slug}
+				scope={approvedScope}
+				revocation={revocation}
+				canAmend={canRequest && !app.archivedAt}
+				timeZone={org.timeZone}
+			/>
 
 			<section className="card stack-sm" aria-labelledby="requests-heading">
 				<h2 id="requests-heading">Email API requests</h2>
@@ -227,8 +247,10 @@ export default function AppPage() {
 				<h2 id="reporting-heading">Personal-data reporting</h2>
 				<p className="card-muted">
 					{app.storesPersonalData === 'yes'
-						? `Reported every ${app.cycleDays} days: stored account ids, report batches, runs and erase/refresh tasks.`
-						: 'Only apps that store personal data report to Atlassian; the page explains what applies.'}
+						? `Reported every ${describeCycle(app.cycleDays)}: stored account ids, report batches, runs and erase/refresh tasks.`
+						: app.storesPersonalData === 'no'
+						? 'This app says it stores no personal data of Atlassian users, so it has no reports to send.'
+						: 'Answer whether this app stores personal data: until then Clearance cannot tell whether reports are due.'}
 				</p>
 				<div className="row">
 					<Link className="button button-secondary" to={`/o/${org.slug}/apps/${app.id}/reporting`}>

@@ -8,7 +8,17 @@ import { TicketPanel } from '~/components/ticket-panel'
 import { TicketTimeline } from '~/components/ticket-timeline'
 import { FormAlert } from '~/components/ui/form'
 import { Badge, PageHeader } from '~/components/ui/status'
-import { availableActions, isEditable, STATE_LABELS, STATE_TONES, useCasesApproved } from '~/domain/request-lifecycle'
+import { ApprovalStandingNotice, PersonalDataConflictNotice } from '~/components/review-scope'
+import {
+	availableActions,
+	fourEyesMessage,
+	isEditable,
+	mayCorrectStep,
+	STATE_LABELS,
+	STATE_TONES,
+	useCasesApproved,
+} from '~/domain/request-lifecycle'
+import { TICKET_STEP_KINDS } from '~/domain/tickets'
 import { can } from '~/domain/roles'
 import { diffUseCases } from '~/domain/use-case-diff'
 import { REQUEST_ARRAY_FIELDS, SaveRequestSchema, type RequestFields } from '~/schemas/request'
@@ -19,12 +29,14 @@ import {
 	applyTransition,
 	decideUseCaseOf,
 	eligibleReviewers,
-	isAuthorOf,
+	authorshipOf,
+	correctTicketDate,
 	listRequestEvents,
 	recordTicketNote,
 	type Actor,
 } from '~/services/review.server'
 import { getTicket } from '~/services/tickets.server'
+import { requestScopeNotices } from '~/services/approved-scope.server'
 import { assertPermission, requireMember, requirePermission } from '~/utils/auth.server'
 import { UserFacingError } from '~/utils/errors'
 import { parseForm, readFormData } from '~/utils/forms'
@@ -40,17 +52,21 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	if (!accessRequest) notFound('No such request in this organisation.')
 	const editable = isEditable(accessRequest.state) && can(roles, 'requests:edit')
 	const checklist = evaluateSaved(accessRequest)
-	const isAuthor = isAuthorOf(accessRequest, user.id)
-	const [events, ticket, reviewers, settings, approved] = await Promise.all([
+	// Four eyes over every version since the last approval, said in words (docs/rules.md › Review and four eyes).
+	const authorship = await authorshipOf(org.id, accessRequest, user.id)
+	const isAuthor = authorship !== null
+	const [events, ticket, reviewers, settings, approved, notices] = await Promise.all([
 		listRequestEvents(org.id, accessRequest.id),
 		getTicket(org.id, accessRequest.id),
 		eligibleReviewers(org.id, accessRequest),
 		getOrgSettings(org.id),
 		accessRequest.amendsRequestId ? getRequest(org.id, accessRequest.amendsRequestId) : null,
+		requestScopeNotices(org.id, accessRequest),
 	])
 	const actions = availableActions(accessRequest.state, {
 		roles,
 		isAuthor,
+		authorship,
 		checklistReady: checklist.ready,
 		allUseCasesApproved: useCasesApproved(accessRequest.useCases),
 	})
@@ -63,6 +79,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		checklist,
 		actions,
 		isAuthor,
+		fourEyes: authorship ? fourEyesMessage(authorship, 'decide it') : null,
+		...notices,
+		correctable: TICKET_STEP_KINDS.filter((kind) => mayCorrectStep(kind, roles)),
 		canReview: can(roles, 'requests:review'),
 		canEdit: can(roles, 'requests:edit'),
 		otherReviewers: reviewers.length,
@@ -122,12 +141,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	}
 }
 
-/** Noon UTC of a picked calendar date, or now when that is earlier: the date, not a clock time, is what was entered. */
-function dateOf(day: string) {
-	const noon = new Date(`${day}T12:00:00Z`)
-	return noon.getTime() > Date.now() ? new Date() : noon
-}
-
 async function runLifecycle(
 	orgId: string,
 	actor: Actor,
@@ -138,6 +151,9 @@ async function runLifecycle(
 		case 'decide':
 			await decideUseCaseOf(orgId, actor, requestId, input.version, input)
 			return input.decision === 'approve' ? 'Use case approved.' : 'Use case rejected; the reason is kept for the vendor.'
+		case 'correct_date':
+			await correctTicketDate(orgId, actor, requestId, input.version, { eventId: input.eventId, day: input.correctedOn, reason: input.reason })
+			return 'Date corrected. The date on record stays in the timeline, with your correction and reason.'
 		case 'ticket_note':
 			await recordTicketNote(orgId, actor, requestId, input.version, input.note)
 			return 'Follow-up recorded; the quiet period starts again.'
@@ -146,11 +162,15 @@ async function runLifecycle(
 			return 'Sent back to the vendor with your comment.'
 		case 'record_ticket':
 			await applyTransition(orgId, actor, requestId, input.version, 'record_ticket', {
-				ticket: { key: input.ticketKey, url: input.ticketUrl || null, openedAt: dateOf(input.openedOn) },
+				// A picked day is read in the organisation's time zone and checked by the service.
+				ticket: { key: input.ticketKey, url: input.ticketUrl || null, openedOn: input.openedOn },
 			})
 			return 'Ticket recorded. Clearance counts the days it waits.'
 		case 'atlassian_requested_info':
-			await applyTransition(orgId, actor, requestId, input.version, input.intent, { details: { question: input.question } })
+			await applyTransition(orgId, actor, requestId, input.version, input.intent, {
+				details: { question: input.question },
+				answeredOn: input.askedOn,
+			})
 			return 'Recorded what Atlassian asked. Record your reply once you have answered.'
 		case 'record_reply':
 			await applyTransition(orgId, actor, requestId, input.version, input.intent, { details: { reply: input.reply } })
@@ -158,12 +178,15 @@ async function runLifecycle(
 		case 'atlassian_approved':
 			await applyTransition(orgId, actor, requestId, input.version, input.intent, {
 				details: { scopes: input.scopes, approvedOn: input.approvedOn },
-				occurredAt: dateOf(input.approvedOn),
+				answeredOn: input.approvedOn,
 			})
 			return 'Approval recorded. This is now the app’s approved scope.'
 		case 'atlassian_declined':
 		case 'atlassian_revoked':
-			await applyTransition(orgId, actor, requestId, input.version, input.intent, { details: { reason: input.reason } })
+			await applyTransition(orgId, actor, requestId, input.version, input.intent, {
+				details: { reason: input.reason },
+				answeredOn: input.intent === 'atlassian_declined' ? input.declinedOn : input.revokedOn,
+			})
 			return input.intent === 'atlassian_declined' ? 'Decline recorded.' : 'Revocation recorded.'
 		case 'withdraw':
 			await applyTransition(orgId, actor, requestId, input.version, 'withdraw', { comment: input.comment })
@@ -214,6 +237,7 @@ export default function RequestPage() {
 	const loaderData = useLoaderData<typeof loader>()
 	const { org, request, fields, editable, checklist, actions, isAuthor, canReview, canEdit, otherReviewers, events, ticket, followUpDays, diff } =
 		loaderData
+	const { fourEyes, standing, personalDataConflict, correctable } = loaderData
 	const result = useActionData<typeof action>() as ActionResult | undefined
 	const saveResult = result?.intent === 'save' ? result : undefined
 	const defaults = (saveResult?.values as RequestFields | undefined) ?? fields
@@ -247,6 +271,8 @@ export default function RequestPage() {
 				</div>
 			) : null}
 			<FormAlert message={lifecycleError} />
+			<ApprovalStandingNotice orgSlug={org.slug} standing={standing} timeZone={org.timeZone} />
+			<PersonalDataConflictNotice message={personalDataConflict} />
 			{request.state === 'changes_requested' ? <SentBack events={events} useCases={request.useCases} /> : null}
 			{diff ? <AmendmentDiff diff={diff} approvedHref={`/o/${org.slug}/requests/${request.amendsRequestId}`} /> : null}
 			{vendorActions.length > 0 ? <LifecycleBar version={request.version} actions={vendorActions} /> : null}
@@ -256,6 +282,7 @@ export default function RequestPage() {
 					useCases={request.useCases}
 					canReview={canReview}
 					isAuthor={isAuthor}
+					fourEyes={fourEyes}
 					otherReviewers={otherReviewers}
 					complete={actions.find((entry) => entry.action === 'complete_review')}
 					feedback={result}
@@ -268,6 +295,7 @@ export default function RequestPage() {
 				followUpDays={followUpDays}
 				timeZone={org.timeZone}
 				feedback={result}
+				correctable={correctable}
 			/>
 			{request.state === 'approved' && canEdit ? (
 				<section className="card stack-sm" aria-labelledby="amend-heading">

@@ -56,10 +56,15 @@ export const RecordTicketSchema = z.object({
 	openedOn: pastDate('date the ticket was opened'),
 })
 
+// Each of Atlassian's answers carries the day it came (defaults to today in
+// the form). The service checks it against the ticket's other dates in the
+// organisation's time zone (docs/rules.md › Tickets).
+
 export const InfoRequestedSchema = z.object({
 	intent: z.literal('atlassian_requested_info'),
 	version,
 	question: note(4000, 'Write down what Atlassian asked.'),
+	askedOn: pastDate('date Atlassian asked').optional(),
 })
 
 export const RecordReplySchema = z.object({
@@ -79,12 +84,23 @@ export const DeclinedSchema = z.object({
 	intent: z.literal('atlassian_declined'),
 	version,
 	reason: note(2000, 'Write down the reason Atlassian gave.'),
+	declinedOn: pastDate('date Atlassian declined').optional(),
 })
 
 export const RevokedSchema = z.object({
 	intent: z.literal('atlassian_revoked'),
 	version,
 	reason: note(2000, 'Write down the reason Atlassian gave.'),
+	revokedOn: pastDate('date Atlassian revoked access').optional(),
+})
+
+/** A recorded ticket date was wrong: the correction is an event of its own, with the reason. */
+export const CorrectDateSchema = z.object({
+	intent: z.literal('correct_date'),
+	version,
+	eventId: z.coerce.number('Choose the date to correct.').int('Choose the date to correct.').positive('Choose the date to correct.'),
+	correctedOn: pastDate('corrected date'),
+	reason: note(1000, 'Say why the date is corrected, for example “typed the wrong month”.'),
 })
 
 export const TicketNoteSchema = z.object({
@@ -105,6 +121,7 @@ export const RequestActionSchema = z.discriminatedUnion('intent', [
 	DeclinedSchema,
 	RevokedSchema,
 	TicketNoteSchema,
+	CorrectDateSchema,
 	simple('submit_for_review'),
 	simple('complete_review'),
 	simple('reopen'),

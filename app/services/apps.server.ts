@@ -1,11 +1,12 @@
 import { and, asc, count, eq, ilike, isNull, or, sql } from 'drizzle-orm'
 import { db, type Tx } from '#db/client.server'
 import { apps } from '#db/schema'
+import { containsEmailAddress } from '~/domain/email-addresses'
 import { type AppInput } from '~/schemas/apps'
 import { uniqueViolation } from '~/utils/db-errors.server'
 import { UserFacingError } from '~/utils/errors'
-import { recordAudit } from './audit.server'
 import { auditChanges } from '~/domain/audit-diff'
+import { recordAudit } from './audit.server'
 import { isUuid } from '~/utils/ids'
 import { likePattern } from '~/utils/sql-like'
 
@@ -126,13 +127,22 @@ function sameValue(a: unknown, b: unknown) {
  * The reporting anchor of last resort (domain.md › Personal-data reporting):
  * stamped when the answer becomes `yes`, left alone otherwise.
  */
-function personalDataSince(current: App | null, next: Pick<App, 'storesPersonalData'>) {
+export function personalDataSince(current: App | null, next: Pick<App, 'storesPersonalData'>) {
 	return next.storesPersonalData === 'yes' && current?.storesPersonalData !== 'yes'
 		? { personalDataSince: sql`now()` }
 		: {}
 }
 
+/** The schema refuses these too; a caller that skips it must not store an address (docs/rules.md › Emails are never stored). */
+function refuseEmailAddresses(input: Pick<AppInput, 'name' | 'appKey'>) {
+	if (containsEmailAddress(input.name))
+		throw new UserFacingError('Remove the email address from the app name: use the name users see.', 422, 'name')
+	if (containsEmailAddress(input.appKey))
+		throw new UserFacingError('An app key or app id is never an email address: copy it from the descriptor or manifest.', 422, 'appKey')
+}
+
 export async function createApp(orgId: string, actorId: string, input: AppInput): Promise<App> {
+	refuseEmailAddresses(input)
 	return withDuplicateKeyAsConflict(() =>
 		db.transaction(async (tx) => {
 			await assertKeyFree(tx, orgId, input.appKey)
@@ -158,6 +168,7 @@ export async function createApp(orgId: string, actorId: string, input: AppInput)
  * an unchanged form writes nothing. An archived app is read-only until restored.
  */
 export async function updateApp(orgId: string, actorId: string, appId: string, input: AppInput): Promise<App> {
+	refuseEmailAddresses(input)
 	return withDuplicateKeyAsConflict(() =>
 		db.transaction(async (tx) => {
 			const current = await lockApp(tx, orgId, appId)

@@ -1,11 +1,12 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm'
 import { db, type Tx } from '#db/client.server'
-import { accessRequests, apps, organizations, requestUseCases } from '#db/schema'
+import { accessRequests, apps, organizations, requestUseCases, users } from '#db/schema'
 import { CUSTOM_USE_CASE_CODE, isProduct } from '~/domain/catalogue'
 import { evaluateRequest, type ChecklistResult } from '~/domain/checklist'
 import { isEditable, type RequestState } from '~/domain/request-lifecycle'
-import { toChecklistInput, type RequestFields } from '~/schemas/request'
+import { emailAddressErrors, toChecklistInput, type RequestFields } from '~/schemas/request'
 import { UserFacingError } from '~/utils/errors'
+import { loadAppAccess } from './approved-scope.server'
 import { recordAudit, recordRequestSave, requestAuditStateOf } from './audit.server'
 import { isUuid } from '~/utils/ids'
 
@@ -146,13 +147,10 @@ export async function createDraft(orgId: string, actorId: string, appId: string)
 		if (!row) throw new UserFacingError('No such app in this organisation.', 404)
 		if (row.app.archivedAt) throw new UserFacingError('This app is archived. Restore it to start a request.', 409)
 		// New email features of an approved app are amendments, linked to the
-		// approved request (domain.md › Appropriate use after approval).
-		const [approved] = await tx
-			.select({ id: accessRequests.id })
-			.from(accessRequests)
-			.where(and(eq(accessRequests.appId, appId), eq(accessRequests.orgId, orgId), eq(accessRequests.state, 'approved')))
-			.limit(1)
-		if (approved) {
+		// approved request (domain.md › Appropriate use after approval). An app
+		// whose access Atlassian revoked starts afresh (docs/rules.md › Review and four eyes).
+		const access = await loadAppAccess(tx, orgId, appId)
+		if (access.status === 'approved') {
 			throw new UserFacingError(
 				'This app already has an approved request. Start an amendment from it instead, so the new use cases are reviewed against the approved scope.',
 				409,
@@ -211,6 +209,7 @@ export async function saveDraft(
 	fields: RequestFields,
 ) {
 	if (!isUuid(requestId)) throw new UserFacingError(NOT_FOUND, 404)
+	refuseEmailAddresses(fields)
 	return db.transaction(async (tx) => {
 		const [current] = await tx
 			.select()
@@ -250,6 +249,17 @@ export async function saveDraft(
 		})
 		return { request: saved!, checklist: result }
 	})
+}
+
+/**
+ * Every field goes to Atlassian: an address other than the vendor's own is
+ * refused, and nothing is saved (docs/rules.md › Emails are never stored).
+ */
+function refuseEmailAddresses(fields: RequestFields) {
+	const [field] = Object.keys(emailAddressErrors(fields))
+	if (field === undefined) return
+	const check = evaluateRequest(toChecklistInput(fields)).checks.find((entry) => entry.id === 'no_email_addresses')
+	throw new UserFacingError(`Nothing was saved. ${check?.message ?? 'Remove the email address.'}`, 422, field)
 }
 
 function assertEditable(state: RequestState) {
@@ -335,23 +345,32 @@ export async function createAmendment(orgId: string, actorId: string, approvedRe
 }
 
 /**
- * The app's current approved scope: the use cases of its most recently
- * approved request that has not been revoked (a revoked one is in state
- * `revoked`, so it drops out by itself).
+ * The app's current approved scope. Derived from Atlassian's approvals and
+ * revocations in approved-scope.server.ts: a revocation ends it until a new
+ * request is approved.
  */
-export async function getApprovedScope(orgId: string, appId: string) {
-	if (!isUuid(appId)) return null
-	const [latest] = await db
-		.select({ id: accessRequests.id, approvedAt: accessRequests.updatedAt, products: accessRequests.products })
-		.from(accessRequests)
-		.where(and(eq(accessRequests.orgId, orgId), eq(accessRequests.appId, appId), eq(accessRequests.state, 'approved')))
-		.orderBy(desc(accessRequests.updatedAt))
-		.limit(1)
-	if (!latest) return null
-	const useCases = await db
-		.select({ code: requestUseCases.code, description: requestUseCases.description })
-		.from(requestUseCases)
-		.where(eq(requestUseCases.requestId, latest.id))
-		.orderBy(asc(requestUseCases.position))
-	return { requestId: latest.id, approvedAt: latest.approvedAt, products: latest.products, useCases }
+export { getApprovedScope } from './approved-scope.server'
+
+/**
+ * The reviewers who decided the request's use cases, by name, with how many
+ * each approved and rejected and when they last decided (the request text's
+ * print view). Only this organisation's request is read.
+ */
+export async function useCaseDeciders(orgId: string, request: Pick<RequestDetail, 'orgId' | 'useCases'>) {
+	if (request.orgId !== orgId) return []
+	const ids = [...new Set(request.useCases.flatMap((useCase) => (useCase.decidedBy ? [useCase.decidedBy] : [])))]
+	if (ids.length === 0) return []
+	const names = new Map(
+		(await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, ids))).map((row) => [row.id, row.name]),
+	)
+	return ids.map((id) => {
+		const decided = request.useCases.filter((useCase) => useCase.decidedBy === id)
+		const last = Math.max(...decided.map((useCase) => (useCase.decidedAt ? new Date(useCase.decidedAt).getTime() : 0)))
+		return {
+			name: names.get(id) ?? 'A former member',
+			approved: decided.filter((useCase) => useCase.decision === 'approved').length,
+			rejected: decided.filter((useCase) => useCase.decision === 'rejected').length,
+			lastDecidedAt: last > 0 ? new Date(last) : null,
+		}
+	})
 }

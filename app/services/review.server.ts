@@ -1,23 +1,40 @@
 import { aliasedTable, and, asc, eq, inArray, sql } from 'drizzle-orm'
-import { db, type Tx } from '#db/client.server'
-import { accessRequests, apps, memberships, organizations, requestEvents, requestUseCases, tickets, users } from '#db/schema'
+import { db, type Database, type Tx } from '#db/client.server'
+import { accessRequests, apps, auditEvents, memberships, organizations, requestEvents, requestUseCases, tickets, users } from '#db/schema'
+import { answerOfRequest } from '~/domain/approved-scope'
 import {
 	decideUseCase,
 	STATE_LABELS,
+	mayCorrectStep,
+	stepCorrectors,
 	transition,
 	useCasesApproved,
+	type Authorship,
 	type RequestAction,
 	type RequestState,
 	type TransitionErrorCode,
 	type UseCaseDecisionErrorCode,
 } from '~/domain/request-lifecycle'
-import { type Role } from '~/domain/roles'
-import { parseTicketKey } from '~/domain/tickets'
+import { ROLE_LABELS, type Role } from '~/domain/roles'
+import {
+	checkStepDate,
+	correctedDates,
+	DATE_CORRECTED,
+	dayToInstant,
+	lastActivity,
+	parseTicketKey,
+	STEP_NAMES,
+	STEP_OF_EVENT,
+	stepOf,
+	ticketSteps,
+	type TicketStepKind,
+} from '~/domain/tickets'
 import { UserFacingError } from '~/utils/errors'
 import { auditRefusals, recordAudit } from './audit.server'
+import { lockApp, personalDataSince } from './apps.server'
 import { membersWithRole, notify, type NotificationKind } from './notifications.server'
 import { evaluateSaved, type RequestRow, type UseCaseRow } from './requests.server'
-import { OPEN_TICKET_STATES } from './tickets.server'
+import { OPEN_TICKET_STATES, ticketEvents } from './tickets.server'
 import { isUuid } from '~/utils/ids'
 
 const NOT_FOUND = 'No such request in this organisation.'
@@ -32,11 +49,23 @@ export type Actor = { id: string; roles: readonly Role[] }
 export type TransitionInput = {
 	/** Reviewer's comment when sending back; optional note otherwise. */
 	comment?: string
-	ticket?: { key: string; url?: string | null; openedAt: Date }
+	/** The opening date as an instant (`openedAt`) or as the calendar day a person picked (`openedOn`). */
+	ticket?: { key: string; url?: string | null; openedAt?: Date; openedOn?: string }
 	/** What Atlassian asked, the reply, approved scopes, decline/revocation reason… */
 	details?: Record<string, string | string[] | null>
-	/** When it happened at Atlassian (defaults to now). */
+	/** When it happened at Atlassian (defaults to now)… */
 	occurredAt?: Date
+	/** …or the calendar day a person picked, read in the organisation's time zone. */
+	answeredOn?: string
+}
+
+/** The form field that carries each dated step's date, for field-level messages. */
+const DATE_FIELDS: Record<TicketStepKind, string> = {
+	opened: 'openedOn',
+	info_requested: 'askedOn',
+	approved: 'approvedOn',
+	declined: 'declinedOn',
+	revoked: 'revokedOn',
 }
 
 // Who fixes what decides the status: a role or four-eyes refusal is 403,
@@ -81,9 +110,78 @@ async function lockRequest(tx: Tx, orgId: string, requestId: string, expectedVer
 	return { request, useCases }
 }
 
-/** Four eyes (design.md › Who uses it): created or last edited the request. */
-export function isAuthorOf(request: Pick<RequestRow, 'createdBy' | 'updatedBy'>, userId: string) {
-	return request.createdBy === userId || request.updatedBy === userId
+type AuthoredRequest = Pick<RequestRow, 'id' | 'createdBy' | 'updatedBy'>
+
+/** Audit actions that write a request's content, with the person who did it. */
+const CONTENT_ACTIONS = ['request.created', 'request.amendment_created', 'request.saved']
+
+/**
+ * Who wrote or edited each request's content, and how (docs/rules.md › Review
+ * and four eyes): its creator and everyone who saved any version, read from
+ * the append-only audit log — not only the creator and last editor on the row.
+ */
+export async function requestAuthors(
+	q: Tx | Database,
+	orgId: string,
+	requests: readonly AuthoredRequest[],
+): Promise<Map<string, Map<string, Authorship>>> {
+	const byRequest = new Map<string, Map<string, Authorship>>()
+	if (requests.length === 0) return byRequest
+	const rows = await q
+		.select({
+			requestId: auditEvents.subjectId,
+			userId: auditEvents.actorUserId,
+			action: auditEvents.action,
+			version: sql<string | null>`${auditEvents.after} ->> 'version'`,
+		})
+		.from(auditEvents)
+		.where(
+			and(
+				eq(auditEvents.orgId, orgId),
+				eq(auditEvents.subjectType, 'access_request'),
+				inArray(
+					auditEvents.subjectId,
+					requests.map((request) => request.id),
+				),
+				inArray(auditEvents.action, CONTENT_ACTIONS),
+			),
+		)
+		.orderBy(asc(auditEvents.id))
+	for (const request of requests) {
+		const authors = new Map<string, Authorship>()
+		const add = (userId: string, change: { created?: boolean; edited?: boolean; version?: number }) => {
+			const known = authors.get(userId) ?? { created: false, edited: false, versions: [] }
+			authors.set(userId, {
+				created: known.created || Boolean(change.created),
+				edited: known.edited || Boolean(change.edited),
+				versions: change.version ? [...known.versions, change.version] : known.versions,
+			})
+		}
+		add(request.createdBy, { created: true })
+		for (const row of rows) {
+			if (row.requestId !== request.id || !row.userId) continue
+			if (row.action === 'request.saved') {
+				const version = Number(row.version)
+				add(row.userId, { edited: true, version: Number.isInteger(version) && version > 0 ? version : undefined })
+			} else {
+				add(row.userId, { created: true })
+			}
+		}
+		// The row's last editor, should the log lack their save.
+		if (request.updatedBy !== request.createdBy && !authors.get(request.updatedBy)?.edited) add(request.updatedBy, { edited: true })
+		byRequest.set(request.id, authors)
+	}
+	return byRequest
+}
+
+/** The authors of one request: user id → what they did. */
+export async function authorsOf(q: Tx | Database, orgId: string, request: AuthoredRequest) {
+	return (await requestAuthors(q, orgId, [request])).get(request.id) ?? new Map<string, Authorship>()
+}
+
+/** What this person wrote of the request, or null when four eyes lets them decide it. */
+export async function authorshipOf(orgId: string, request: AuthoredRequest, userId: string): Promise<Authorship | null> {
+	return (await authorsOf(db, orgId, request)).get(userId) ?? null
 }
 
 async function bumpVersion(tx: Tx, request: RequestRow, state: RequestState) {
@@ -140,6 +238,70 @@ async function orgSlugOf(tx: Tx, orgId: string) {
 	return row?.slug ?? ''
 }
 
+async function orgTimeZone(tx: Tx, orgId: string) {
+	const [row] = await tx.select({ timeZone: organizations.timeZone }).from(organizations).where(eq(organizations.id, orgId))
+	return row?.timeZone ?? 'UTC'
+}
+
+/** The instant of a picked day, or a 400 on its field. */
+function instantOf(day: string, timeZone: string, now: Date, field: string) {
+	const at = dayToInstant(day, timeZone, now)
+	if (!at) throw new UserFacingError('Enter the date as a real date, like 2026-03-31.', 400, field)
+	return at
+}
+
+/** Refuses a date that cannot be (docs/rules.md › Tickets), with the reason on the date's field. */
+function assertStepDate(input: Parameters<typeof checkStepDate>[0], field: string) {
+	const checked = checkStepDate(input)
+	if (!checked.ok) throw new UserFacingError(checked.message, 400, field)
+}
+
+/**
+ * When the dated step `action` records happened: the picked day or the
+ * given instant, checked against today and the ticket's earlier steps.
+ */
+async function stepDate(tx: Tx, orgId: string, requestId: string, action: RequestAction, input: TransitionInput, now: Date) {
+	const kind = STEP_OF_EVENT[action]
+	if (!kind) return input.occurredAt ?? now
+	const field = DATE_FIELDS[kind]
+	const timeZone = await orgTimeZone(tx, orgId)
+	if (kind === 'opened') {
+		const day = input.ticket?.openedOn
+		const openedAt = day !== undefined ? instantOf(day, timeZone, now, field) : (input.ticket?.openedAt ?? now)
+		assertStepDate({ kind, at: openedAt, now, timeZone }, field)
+		return openedAt
+	}
+	const at = input.answeredOn !== undefined ? instantOf(input.answeredOn, timeZone, now, field) : (input.occurredAt ?? now)
+	assertStepDate({ kind, at, now, timeZone, earlier: ticketSteps(await ticketEvents(tx, orgId, requestId)) }, field)
+	return at
+}
+
+/**
+ * Atlassian approved the request with its personal-data answer: the app
+ * record takes that answer (docs/rules.md › Personal-data reporting) through
+ * the same rule as an edit of the app, with its own audit event.
+ */
+async function applyApprovedAnswer(tx: Tx, orgId: string, actorId: string, request: RequestRow) {
+	const answer = answerOfRequest(request.storesPersonalData)
+	if (!answer) return
+	const app = await lockApp(tx, orgId, request.appId)
+	if (app.storesPersonalData === answer) return
+	const [saved] = await tx
+		.update(apps)
+		.set({ storesPersonalData: answer, ...personalDataSince(app, { storesPersonalData: answer }), updatedAt: sql`now()` })
+		.where(and(eq(apps.orgId, orgId), eq(apps.id, app.id)))
+		.returning()
+	await recordAudit(tx, {
+		orgId,
+		actorUserId: actorId,
+		action: 'app.personal_data_set_from_request',
+		subjectType: 'app',
+		subjectId: app.id,
+		before: { storesPersonalData: app.storesPersonalData, personalDataSince: app.personalDataSince },
+		after: { storesPersonalData: answer, personalDataSince: saved!.personalDataSince, requestId: request.id },
+	})
+}
+
 /**
  * Moves a request through the lifecycle: one transaction that locks the row,
  * checks the version, asks the state machine, applies the action's own
@@ -171,9 +333,12 @@ async function applyTransitionOnce(
 ) {
 	return db.transaction(async (tx) => {
 		const { request, useCases } = await lockRequest(tx, orgId, requestId, expectedVersion)
+		const authors = await authorsOf(tx, orgId, request)
+		const authorship = authors.get(actor.id) ?? null
 		const result = transition(request.state, action, {
 			roles: actor.roles,
-			isAuthor: isAuthorOf(request, actor.id),
+			isAuthor: authorship !== null,
+			authorship,
 			// Recomputed rather than trusting the stored flag, in case the engine changed since the save.
 			checklistReady: evaluateSaved({ ...request, useCases, app: { id: request.appId, name: request.appName } }).ready,
 			allUseCasesApproved: useCasesApproved(useCases),
@@ -182,7 +347,10 @@ async function applyTransitionOnce(
 		})
 		if (!result.ok) refuse(result.code, result.message)
 
-		const occurredAt = input.occurredAt ?? new Date()
+		const now = new Date()
+		const stepAt = await stepDate(tx, orgId, request.id, action, input, now)
+		// The ticket's step is the day it was opened; its event is when that was recorded.
+		const occurredAt = action === 'record_ticket' ? (input.occurredAt ?? now) : stepAt
 		const details: Record<string, unknown> = { ...input.details }
 		if (input.comment?.trim()) details.comment = input.comment.trim()
 
@@ -196,6 +364,7 @@ async function applyTransitionOnce(
 		if (action === 'record_ticket' && input.ticket) {
 			const parsed = parseTicketKey(input.ticket.key)
 			if (!parsed.ok) refuse('invalid_ticket_key', parsed.message)
+			const openedAt = stepAt
 			await tx
 				.insert(tickets)
 				.values({
@@ -203,19 +372,20 @@ async function applyTransitionOnce(
 					requestId: request.id,
 					key: parsed.key,
 					url: input.ticket.url || null,
-					openedAt: input.ticket.openedAt,
-					lastActivityAt: input.ticket.openedAt,
+					openedAt,
+					lastActivityAt: openedAt,
 					createdBy: actor.id,
 				})
 				.onConflictDoUpdate({
 					// A request reopened after a ticket was recorded keeps one ticket row.
 					target: tickets.requestId,
-					set: { key: parsed.key, url: input.ticket.url || null, openedAt: input.ticket.openedAt, lastActivityAt: input.ticket.openedAt },
+					set: { key: parsed.key, url: input.ticket.url || null, openedAt, lastActivityAt: openedAt },
 				})
-			Object.assign(details, { ticketKey: parsed.key, url: input.ticket.url || null, openedAt: input.ticket.openedAt.toISOString() })
+			Object.assign(details, { ticketKey: parsed.key, url: input.ticket.url || null, openedAt: openedAt.toISOString() })
 		} else if (['atlassian_requested_info', 'record_reply', 'atlassian_approved', 'atlassian_declined', 'atlassian_revoked'].includes(action)) {
 			await touchTicket(tx, orgId, request.id, occurredAt)
 		}
+		if (action === 'atlassian_approved') await applyApprovedAnswer(tx, orgId, actor.id, request)
 
 		const saved = await bumpVersion(tx, request, result.to)
 		await tx.insert(requestEvents).values({
@@ -241,8 +411,8 @@ async function applyTransitionOnce(
 		if (note) {
 			const audience =
 				note.audience === 'authors'
-					? [request.createdBy, request.updatedBy]
-					: (await membersWithRole(tx, orgId, 'reviewer')).filter((id) => !isAuthorOf(request, id))
+					? [...authors.keys()]
+					: (await membersWithRole(tx, orgId, 'reviewer')).filter((id) => !authors.has(id))
 			await notify(tx, {
 				orgId,
 				userIds: audience.filter((id) => id !== actor.id),
@@ -346,12 +516,13 @@ async function decideUseCaseOnce(
 		const { request, useCases } = await lockRequest(tx, orgId, requestId, expectedVersion)
 		const useCase = useCases.find((row) => row.id === input.useCaseId)
 		if (!useCase) throw new UserFacingError('That use case is not part of this request. Reload the request.', 404)
+		const authorship = (await authorsOf(tx, orgId, request)).get(actor.id) ?? null
 		const result = decideUseCase({
 			requestState: request.state,
 			engineOutcome: useCase.engineOutcome,
 			decision: input.decision,
 			reason: input.reason,
-			ctx: { roles: actor.roles, isAuthor: isAuthorOf(request, actor.id) },
+			ctx: { roles: actor.roles, isAuthor: authorship !== null, authorship },
 		})
 		if (!result.ok) refuse(result.code, result.message)
 		const now = new Date()
@@ -384,20 +555,112 @@ async function decideUseCaseOnce(
 	})
 }
 
+/**
+ * Corrects the date of one of the ticket's steps: when it was opened or
+ * when Atlassian answered (docs/rules.md › Tickets). Nothing recorded is
+ * edited: the correction is an event of its own, with who, why and the old
+ * and new date, and the corrected date is the one in force from then on.
+ * Whoever may record a step may correct its date; the new date is checked
+ * like a new one, against today and the steps before and after it.
+ */
+export function correctTicketDate(
+	orgId: string,
+	actor: Actor,
+	requestId: string,
+	expectedVersion: number,
+	input: { eventId: number; day: string; reason: string },
+) {
+	const refusal = { orgId, actorUserId: actor.id, roles: actor.roles, subjectType: 'access_request', subjectId: requestId }
+	return auditRefusals({ ...refusal, action: 'request.action_refused', attempted: { attempted: DATE_CORRECTED, eventId: input.eventId } }, () =>
+		correctTicketDateOnce(orgId, actor, requestId, expectedVersion, input),
+	)
+}
+
+async function correctTicketDateOnce(
+	orgId: string,
+	actor: Actor,
+	requestId: string,
+	expectedVersion: number,
+	input: { eventId: number; day: string; reason: string },
+) {
+	return db.transaction(async (tx) => {
+		const { request } = await lockRequest(tx, orgId, requestId, expectedVersion)
+		const steps = ticketSteps(await ticketEvents(tx, orgId, request.id))
+		const index = steps.findIndex((step) => step.eventId === input.eventId)
+		const step = steps[index]
+		if (!step) throw new UserFacingError('That date is not on this request’s ticket. Reload the request and choose it again.', 409)
+		if (!mayCorrectStep(step.kind, actor.roles)) {
+			const who = stepCorrectors(step.kind)
+				.map((role) => ROLE_LABELS[role].toLowerCase())
+				.join(' or ')
+			throw new UserFacingError(`Only a ${who} can correct the date “${STEP_NAMES[step.kind]}”, as only they can record it.`, 403)
+		}
+		const reason = input.reason.trim()
+		if (!reason) throw new UserFacingError('Say why the date is corrected, for example “typed the wrong month”.', 400, 'reason')
+		const now = new Date()
+		const timeZone = await orgTimeZone(tx, orgId)
+		const at = instantOf(input.day, timeZone, now, 'correctedOn')
+		if (dayKey(at, timeZone) === dayKey(step.at, timeZone)) {
+			throw new UserFacingError('That is already the date on record: choose the date it should be.', 400, 'correctedOn')
+		}
+		assertStepDate(
+			{ kind: step.kind, at, now, timeZone, earlier: steps.slice(0, index), later: steps.slice(index + 1) },
+			'correctedOn',
+		)
+		const correction = { eventId: step.eventId, step: step.kind, from: step.at.toISOString(), to: at.toISOString(), reason }
+		await tx.insert(requestEvents).values({
+			orgId,
+			requestId: request.id,
+			kind: DATE_CORRECTED,
+			fromState: request.state,
+			toState: request.state,
+			actorUserId: actor.id,
+			occurredAt: now,
+			details: correction,
+		})
+		// The ticket row holds the dates in force, so the counters follow the correction.
+		const last = lastActivity(await ticketEvents(tx, orgId, request.id))
+		await tx
+			.update(tickets)
+			.set({ ...(step.kind === 'opened' ? { openedAt: at } : {}), ...(last ? { lastActivityAt: last } : {}) })
+			.where(and(eq(tickets.orgId, orgId), eq(tickets.requestId, request.id)))
+		const saved = await bumpVersion(tx, request, request.state)
+		await recordAudit(tx, {
+			orgId,
+			actorUserId: actor.id,
+			action: 'ticket.date_corrected',
+			subjectType: 'access_request',
+			subjectId: request.id,
+			before: { eventId: step.eventId, step: step.kind, date: correction.from, version: request.version },
+			after: { eventId: step.eventId, step: step.kind, date: correction.to, reason, version: saved.version },
+		})
+		return saved
+	})
+}
+
+function dayKey(at: Date, timeZone: string) {
+	return at.toLocaleDateString('en-CA', { timeZone })
+}
+
 // ── Reading ─────────────────────────────────────────────────────────────
 
 const actorUsers = aliasedTable(users, 'actor')
 
-/** The request's timeline, oldest first, with who did each step. */
+/**
+ * The request's timeline, oldest first, with who did each step and when it
+ * was recorded. A dated ticket step carries the date in force (`step.at`)
+ * and, once corrected, the date first recorded (`step.correctedFrom`).
+ */
 export async function listRequestEvents(orgId: string, requestId: string) {
 	if (!isUuid(requestId)) return []
-	return db
+	const rows = await db
 		.select({
 			id: requestEvents.id,
 			kind: requestEvents.kind,
 			fromState: requestEvents.fromState,
 			toState: requestEvents.toState,
 			occurredAt: requestEvents.occurredAt,
+			recordedAt: requestEvents.createdAt,
 			details: requestEvents.details,
 			actorName: actorUsers.name,
 		})
@@ -405,19 +668,24 @@ export async function listRequestEvents(orgId: string, requestId: string) {
 		.leftJoin(actorUsers, eq(actorUsers.id, requestEvents.actorUserId))
 		.where(and(eq(requestEvents.orgId, orgId), eq(requestEvents.requestId, requestId)))
 		.orderBy(asc(requestEvents.id))
+	const corrected = correctedDates(rows)
+	return rows.map((row) => ({ ...row, step: stepOf(row, corrected) }))
 }
 
 /**
  * Who could review this request: reviewers of the org other than its
  * authors. Empty means review cannot proceed, and the page says why.
  */
-export async function eligibleReviewers(orgId: string, request: Pick<RequestRow, 'createdBy' | 'updatedBy'>) {
-	const rows = await db
-		.select({ userId: memberships.userId, name: users.name })
-		.from(memberships)
-		.innerJoin(users, eq(users.id, memberships.userId))
-		.where(and(eq(memberships.orgId, orgId), sql`'reviewer' = any(${memberships.roles})`))
-	return rows.filter((row) => !isAuthorOf(request, row.userId))
+export async function eligibleReviewers(orgId: string, request: AuthoredRequest) {
+	const [rows, authors] = await Promise.all([
+		db
+			.select({ userId: memberships.userId, name: users.name })
+			.from(memberships)
+			.innerJoin(users, eq(users.id, memberships.userId))
+			.where(and(eq(memberships.orgId, orgId), sql`'reviewer' = any(${memberships.roles})`)),
+		authorsOf(db, orgId, request),
+	])
+	return rows.filter((row) => !authors.has(row.userId))
 }
 
 export type QueueItem = {
@@ -452,6 +720,11 @@ export async function listReviewQueue(orgId: string, viewerId: string): Promise<
 	const useCases = ids.length
 		? await db.select().from(requestUseCases).where(inArray(requestUseCases.requestId, ids)).orderBy(asc(requestUseCases.position))
 		: []
+	const authors = await requestAuthors(
+		db,
+		orgId,
+		rows.map((row) => row.request),
+	)
 	return rows.map((row) => ({
 		id: row.request.id,
 		appName: row.appName,
@@ -460,7 +733,7 @@ export async function listReviewQueue(orgId: string, viewerId: string): Promise<
 		checklistReady: row.request.checklistReady,
 		submittedAt: row.submittedAt,
 		authorName: row.authorName,
-		isAuthor: isAuthorOf(row.request, viewerId),
+		isAuthor: authors.get(row.request.id)?.has(viewerId) ?? false,
 		amendsRequestId: row.request.amendsRequestId,
 		useCases: useCases
 			.filter((useCase) => useCase.requestId === row.request.id)

@@ -1,14 +1,34 @@
-import { and, eq, inArray } from 'drizzle-orm'
-import { db } from '#db/client.server'
-import { accessRequests, apps, organizations, tickets } from '#db/schema'
-import { daysWaiting, needsFollowUp, type FollowUp } from '~/domain/tickets'
+import { and, asc, eq, inArray } from 'drizzle-orm'
+import { db, type Database, type Tx } from '#db/client.server'
+import { accessRequests, apps, organizations, requestEvents, tickets } from '#db/schema'
+import { DATE_CORRECTED, daysWaiting, needsFollowUp, STEP_OF_EVENT, ticketSteps, type FollowUp, type TicketStep } from '~/domain/tickets'
 
 export type TicketRow = typeof tickets.$inferSelect
 
 /** States in which the ticket is open at Atlassian: waiting for their answer or for ours. */
 export const OPEN_TICKET_STATES = ['submitted', 'info_requested'] as const
 
-export type TicketView = TicketRow & { open: boolean; daysWaiting: number; followUp: FollowUp | null }
+export type TicketView = TicketRow & {
+	open: boolean
+	daysWaiting: number
+	followUp: FollowUp | null
+	/** The opening date and Atlassian's answers, each with the date in force (corrections applied). */
+	steps: TicketStep[]
+}
+
+/** Event kinds that date the ticket: its steps, replies and follow-ups, and corrections of their dates. */
+const TICKET_EVENT_KINDS = [...Object.keys(STEP_OF_EVENT), 'record_reply', 'ticket_follow_up', DATE_CORRECTED]
+
+/** The request's events that date its ticket, oldest first (for `ticketSteps` and `lastActivity`). */
+export async function ticketEvents(q: Tx | Database, orgId: string, requestId: string) {
+	return q
+		.select({ id: requestEvents.id, kind: requestEvents.kind, occurredAt: requestEvents.occurredAt, details: requestEvents.details })
+		.from(requestEvents)
+		.where(
+			and(eq(requestEvents.orgId, orgId), eq(requestEvents.requestId, requestId), inArray(requestEvents.kind, TICKET_EVENT_KINDS)),
+		)
+		.orderBy(asc(requestEvents.id))
+}
 
 /**
  * The request's ticket with days waiting and, while it is open, whether it
@@ -30,6 +50,7 @@ export async function getTicket(
 	const open = (OPEN_TICKET_STATES as readonly string[]).includes(row.state)
 	return {
 		...row.ticket,
+		steps: ticketSteps(await ticketEvents(db, orgId, requestId)),
 		open,
 		// Once Atlassian has answered, the wait ended at the last recorded activity.
 		daysWaiting: daysWaiting(row.ticket.openedAt, open ? now : row.ticket.lastActivityAt, row.timeZone),
