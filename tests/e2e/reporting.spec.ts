@@ -20,40 +20,28 @@ function localDaysAgo(daysAgo: number) {
 	return new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 16)
 }
 
-test('an overdue app tops the dashboard; import, batches, a run with a closed account and its erase task put it back on track', async ({
+/** An RFC 3339 stamp `daysAgo` days before now. */
+function isoDaysAgo(daysAgo: number) {
+	return new Date(Date.now() - daysAgo * 86_400_000).toISOString()
+}
+
+test('stored data 40 days old makes an app overdue at the top; a prepared report, its run and the erase task put it back on track', async ({
 	page,
 }) => {
 	await signUp(page, { name: 'Vera Vendor', email: uniqueEmail('vendor'), orgName: 'Report Works' })
 	await registerApp(page, 'Quiet Tool', 'com.works.quiet', 'No, it stores no personal data')
 	await registerApp(page, 'Mail Bridge', 'com.works.mail', 'Yes, it stores personal data')
 
-	// Make it overdue: a report recorded 40 days ago on a 15-day cycle.
+	// Import the ledger: data retrieved 40 days ago, one email-shaped row refused.
 	await page.getByRole('link', { name: 'Open reporting' }).click()
 	await expect(page.getByRole('heading', { name: 'Reporting: Mail Bridge' })).toBeVisible()
-	await expect(page.locator('html[data-hydrated]')).toBeAttached()
-	const runForm = page.getByRole('region', { name: 'Record a report run' })
-	await runForm.getByLabel(/Sent at/).fill(localDaysAgo(40))
-	await runForm.getByRole('button', { name: 'Record run' }).click()
-	await expect(page.getByRole('status').filter({ hasText: 'Report run recorded' })).toBeVisible()
-
-	await page.getByRole('link', { name: 'Dashboard', exact: true }).click()
-	await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
-	await expect(page.getByRole('alert')).toContainText('1 app is overdue')
-	const firstRow = page.locator('tbody tr.deadline-row').first()
-	await expect(firstRow).toContainText('Mail Bridge')
-	await expect(firstRow).toContainText('Overdue')
-	await expect(page.locator('tbody tr.deadline-row').nth(1)).toContainText('Quiet Tool')
-	await expect(page.getByRole('img', { name: /Reports falling due over the next 60 days/ })).toBeVisible()
-
-	// Import a CSV with one bad row; it is reported with its line and reason.
-	await firstRow.getByRole('link', { name: 'Reporting for Mail Bridge' }).click()
 	await expect(page.locator('html[data-hydrated]')).toBeAttached()
 	const importForm = page.getByRole('region', { name: 'Import account ids' })
 	await importForm.getByLabel('CSV file').setInputFiles({
 		name: 'accounts.csv',
 		mimeType: 'text/csv',
 		buffer: Buffer.from(
-			'accountId,updatedAt\r\n5be24ad8b1653240376955d2,2026-01-10T09:00:00Z\r\nsomeone@example.com,2026-01-10T09:00:00Z\r\n5be24ba3f91c106033269289,2026-01-10T09:00:00Z\r\n',
+			`accountId,updatedAt\r\n5be24ad8b1653240376955d2,${isoDaysAgo(40)}\r\nsomeone@example.com,${isoDaysAgo(40)}\r\n5be24ba3f91c106033269289,${isoDaysAgo(30)}\r\n`,
 		),
 	})
 	await importForm.getByRole('button', { name: 'Import' }).click()
@@ -62,10 +50,29 @@ test('an overdue app tops the dashboard; import, batches, a run with a closed ac
 	const rejected = summary.getByRole('row').filter({ hasText: 'this looks like an email address' })
 	await expect(rejected).toContainText('3')
 	await expect(page.getByText('someone@example.com')).toHaveCount(0)
+	// The clock started when the data was retrieved, not when it was imported.
+	const statusCard = page.getByRole('region', { name: 'Reporting status' })
+	await expect(statusCard).toContainText('Overdue by 25 days')
+	await expect(statusCard).toContainText('the oldest account’s updatedAt, when the ledger was first imported')
 
-	// Download the batches.
+	await page.getByRole('link', { name: 'Dashboard', exact: true }).click()
+	await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
+	await expect(page.getByRole('alert')).toContainText('1 app is overdue')
+	const firstRow = page.locator('tbody tr.deadline-row').first()
+	await expect(firstRow).toContainText('Mail Bridge')
+	await expect(firstRow).toContainText('Overdue')
+	await expect(firstRow).toContainText('First report overdue by 25 days')
+	await expect(page.locator('tbody tr.deadline-row').nth(1)).toContainText('Quiet Tool')
+	await expect(page.getByRole('img', { name: /Reports falling due over the next 60 days/ })).toBeVisible()
+
+	// Prepare the report, then download exactly its batches.
+	await firstRow.getByRole('link', { name: 'Reporting for Mail Bridge' }).click()
+	await expect(page.locator('html[data-hydrated]')).toBeAttached()
+	const prepare = page.getByRole('region', { name: 'Prepare the report' })
+	await prepare.getByRole('button', { name: 'Prepare report' }).click()
+	await expect(page.getByRole('status').filter({ hasText: 'Report prepared: 2 accounts in 1 batch' })).toBeVisible()
 	const downloadPromise = page.waitForEvent('download')
-	await page.getByRole('link', { name: 'Download batches (JSON array)' }).click()
+	await prepare.getByRole('link', { name: 'Download its batches (JSON array)' }).click()
 	const download = await downloadPromise
 	const bodies = JSON.parse(await readFile((await download.path())!, 'utf8')) as { accounts: { accountId: string }[] }[]
 	expect(bodies).toHaveLength(1)
@@ -74,7 +81,9 @@ test('an overdue app tops the dashboard; import, batches, a run with a closed ac
 		'5be24ba3f91c106033269289',
 	])
 
-	// Record today's run with one closed account.
+	// Record today's run answering that report, with one closed account.
+	const runForm = page.getByRole('region', { name: 'Record a report run' })
+	await expect(runForm.getByLabel('Report sent')).toContainText('2 accounts, 1 batch')
 	await runForm.getByLabel(/Sent at/).fill(localDaysAgo(0))
 	await runForm
 		.getByLabel('Atlassian’s answers (paste)')
@@ -82,6 +91,10 @@ test('an overdue app tops the dashboard; import, batches, a run with a closed ac
 	await runForm.getByRole('button', { name: 'Record run' }).click()
 	await expect(page.getByRole('status').filter({ hasText: '1 closed' })).toBeVisible()
 	await expect(page.getByText('On track').first()).toBeVisible()
+	const runs = page.getByRole('region', { name: 'Report runs (evidence)' })
+	await expect(runs).toContainText('2 accounts in 1 batch')
+	await expect(runs).toContainText('1 of 1')
+	await expect(runs).not.toContainText('Recorded later')
 
 	// Complete the erase task: the account leaves the ledger.
 	const tasks = page.getByRole('region', { name: 'Open tasks' })
@@ -97,13 +110,13 @@ test('an overdue app tops the dashboard; import, batches, a run with a closed ac
 	await page.getByRole('link', { name: 'Dashboard', exact: true }).click()
 	const row = page.locator('tbody tr.deadline-row').filter({ hasText: 'Mail Bridge' })
 	await expect(row).toContainText('On track')
-	await expect(row).toContainText('15 days left')
+	await expect(row).toContainText('Next report due in 15 days')
 	await expect(page.getByRole('alert')).toHaveCount(0)
 
-	// The cycle: 0 days is refused in the browser, 7 (Atlassian's API default) is saved and explained.
+	// The cycle: 0 days is refused in the browser, 7 (Atlassian's guide default) is saved and explained.
 	await row.getByRole('link', { name: 'Reporting for Mail Bridge' }).click()
 	await expect(page.locator('html[data-hydrated]')).toBeAttached()
-	const cycleForm = page.getByRole('region', { name: 'Change the cycle' })
+	const cycleForm = page.getByRole('form', { name: 'Change the cycle' })
 	await cycleForm.getByLabel('Another number of days').check()
 	await cycleForm.getByLabel('Days (1–90), for another number').fill('0')
 	await cycleForm.getByRole('button', { name: 'Save cycle' }).click()
@@ -111,5 +124,5 @@ test('an overdue app tops the dashboard; import, batches, a run with a closed ac
 	await cycleForm.getByLabel(/^7 days/).check()
 	await cycleForm.getByRole('button', { name: 'Save cycle' }).click()
 	await expect(page.getByRole('status').filter({ hasText: 'The reporting cycle is now 7 days.' })).toBeVisible()
-	await expect(page.getByRole('region', { name: 'Reporting status' })).toContainText('7-day cycle (Atlassian reporting API default)')
+	await expect(page.getByRole('region', { name: 'Reporting status' })).toContainText('7-day cycle (Atlassian’s reporting guide default)')
 })
