@@ -38,6 +38,8 @@ export const organizations = pgTable('organizations', {
 	followUpDays: integer().notNull().default(10),
 	/** Internal policy for erase/refresh tasks, not Atlassian's (domain.md › reporting). */
 	taskDueDays: integer().notNull().default(30),
+	/** Bumped by every settings save and checked by it: two admins saving at once cannot silently revert each other. */
+	version: integer().notNull().default(1),
 	createdAt: createdAt(),
 })
 
@@ -165,6 +167,8 @@ export const apps = pgTable(
 		/** A report run whose Cycle-Period header waits for a person to confirm it. */
 		pendingCycleRunId: uuid().references((): AnyPgColumn => reportRuns.id, { onDelete: 'set null' }),
 		archivedAt: timestamp({ withTimezone: true }),
+		/** Bumped by every edit of the app's details and checked by it (optimistic locking, as requests do). */
+		version: integer().notNull().default(1),
 		createdBy: uuid().references(() => users.id),
 		createdAt: createdAt(),
 		updatedAt: createdAt(),
