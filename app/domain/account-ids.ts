@@ -14,9 +14,9 @@ export const PLACEHOLDER_ACCOUNT_ID = 'unknown'
 export const EMAIL_IN_ACCOUNT_ID_REASON =
 	'this looks like an email address — store account ids only'
 
-// Real ids are 24 hex digits or "557058:<uuid>"; the wider set leaves room for
-// formats Atlassian may add while still refusing spaces, '@' and markup.
-const ACCOUNT_ID = /^[A-Za-z0-9:_-]+$/
+// Atlassian's documented format (docs/rules.md › Personal-data reporting):
+// letters, digits, '-' and ':'. Real ids are 24 hex digits or "557058:<uuid>".
+const ACCOUNT_ID = /^[A-Za-z0-9:-]+$/
 
 export function validateAccountId(raw: unknown): Validated<string> {
 	if (typeof raw !== 'string') return { ok: false, reason: 'account id must be text' }
@@ -39,7 +39,7 @@ export function validateAccountId(raw: unknown): Validated<string> {
 	if (!ACCOUNT_ID.test(value)) {
 		return {
 			ok: false,
-			reason: "account id may contain only letters, digits, ':', '_' and '-'",
+			reason: "account id may contain only letters, digits, ':' and '-' (Atlassian's format)",
 		}
 	}
 	return { ok: true, value }

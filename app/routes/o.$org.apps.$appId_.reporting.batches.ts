@@ -23,7 +23,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const report = search.get('report')
 	if (report !== null) {
 		const prepared = await preparedReportBySha(org.id, app.id, report)
-		const current = prepared ? await digestLedger(app.id) : null
+		const current = prepared ? await digestLedger(org.id, app.id) : null
 		if (!prepared || current?.sha256 !== prepared.sha256) {
 			return new Response(
 				prepared
@@ -33,7 +33,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 			)
 		}
 	}
-	const bodies = batchAccountsAsync(streamLedger(app.id))
+	const bodies = batchAccountsAsync(streamLedger(org.id, app.id))
 	const encoder = new TextEncoder()
 	let first = true
 	const stream = new ReadableStream<Uint8Array>({

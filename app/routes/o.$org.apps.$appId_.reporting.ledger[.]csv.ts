@@ -11,7 +11,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org } = await requirePermission(request, params.org, 'org:view')
 	const app = await getApp(org.id, params.appId)
 	if (!app) notFound('No such app in this organisation.')
-	const accounts = streamLedger(app.id)
+	const accounts = streamLedger(org.id, app.id)
 	const encoder = new TextEncoder()
 	let headerSent = false
 	const stream = new ReadableStream<Uint8Array>({

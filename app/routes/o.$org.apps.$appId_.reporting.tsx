@@ -31,7 +31,7 @@ import { keepStoringSince, setStoringSince } from '~/services/storing-since.serv
 import { parseCsv } from '~/domain/csv'
 import { requirePermission } from '~/utils/auth.server'
 import { UserFacingError } from '~/utils/errors'
-import { formDataToObject, issuesToErrors } from '~/utils/forms'
+import { formDataToObject, issuesToErrors, readFormData } from '~/utils/forms'
 import { notFound } from '~/utils/http.server'
 import { isMultipart, parseMultipart, removeUploads, textChunks, uploadedFile } from '~/utils/multipart.server'
 import { Pagination } from '~/components/ui/pagination'
@@ -52,7 +52,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const query = LedgerQuerySchema.parse(Object.fromEntries(url.searchParams))
 	const [overview, ledger] = await Promise.all([
 		getReportingOverview(org.id, app),
-		listLedgerPage(app.id, { q: query.q, page: query.page, pageSize: LEDGER_PAGE_SIZE }),
+		listLedgerPage(org.id, app.id, { q: query.q, page: query.page, pageSize: LEDGER_PAGE_SIZE }),
 	])
 	return {
 		org,
@@ -87,7 +87,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	let form: FormData
 	try {
 		// Uploads (ledger CSV, answers file) arrive as multipart and go to disk, not memory.
-		form = isMultipart(request) ? await parseMultipart(request) : await request.formData()
+		form = isMultipart(request) ? await parseMultipart(request) : await readFormData(request)
 	} catch (error) {
 		// Which form it came from is unknown yet, so the message goes to the top of the page.
 		if (error instanceof UserFacingError) return data<ActionResult>({ formError: error.message }, error.status)

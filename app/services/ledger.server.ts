@@ -8,14 +8,16 @@ import { MAX_REJECTED_LISTED } from '~/schemas/reporting'
 import { UserFacingError } from '~/utils/errors'
 import { recordAudit } from './audit.server'
 import { likePattern } from '~/utils/sql-like'
+import { getApp, lockApp } from './apps.server'
 import { noteOldestImported } from './storing-since.server'
 
 /**
  * The account ledger of an app: Atlassian account ids with `updatedAt`, never
  * an email address (domain.md, "Emails are never stored"). The only table that
  * grows with Atlassian's end users, so every query here is scoped by app and
- * bulk paths stream (design.md, "Scaling out"). Callers check that the app
- * belongs to the organisation first (getApp → 404).
+ * bulk paths stream (design.md, "Scaling out"). Every function takes the
+ * organisation and checks that the app is one of its own (a miss is a 404),
+ * whatever the caller checked before.
  */
 
 /** Rows per upsert statement: one round trip per thousand rows, not per row. */
@@ -82,6 +84,8 @@ export async function importAccounts(
 	}
 	try {
 		await db.transaction(async (tx) => {
+			// The app is the organisation's (404 otherwise), and one import at a time writes to it.
+			await lockApp(tx, orgId, appId)
 			// Later rows win; a Map also keeps one id from meeting itself in one statement.
 			let chunk = new Map<string, Date>()
 			// The oldest updatedAt written: data retrieved then has been stored since.
@@ -105,7 +109,10 @@ export async function importAccounts(
 					continue
 				}
 				result.rows++
-				const [rawId = '', rawDate = '', ...extra] = record.fields
+				const [quotedId = '', rawDate = '', ...extra] = record.fields
+				// Exports guard a cell starting with '-' against spreadsheet formulas with a leading
+				// apostrophe (never part of an account id): read back, it is dropped.
+				const rawId = quotedId.startsWith("'") ? quotedId.slice(1) : quotedId
 				if (record.error) {
 					reject(record.line, rawId, record.error)
 					continue
@@ -172,13 +179,24 @@ async function upsertChunk(tx: Tx, rows: { appId: string; accountId: string; upd
 	return { inserted, updated: written.length - inserted }
 }
 
-export async function countAccounts(appId: string): Promise<number> {
+/** The organisation's app, or a 404: the ledger of another organisation's app is never read. */
+async function assertOwnApp(orgId: string, appId: string) {
+	if (!(await getApp(orgId, appId))) throw new UserFacingError('No such app in this organisation.', 404)
+}
+
+export async function countAccounts(orgId: string, appId: string): Promise<number> {
+	await assertOwnApp(orgId, appId)
 	const [row] = await db.select({ total: count() }).from(storedAccounts).where(eq(storedAccounts.appId, appId))
 	return row?.total ?? 0
 }
 
 /** A page of the ledger, by account id; `q` matches any part of the id. */
-export async function listLedgerPage(appId: string, { q, page, pageSize }: { q?: string; page: number; pageSize: number }) {
+export async function listLedgerPage(
+	orgId: string,
+	appId: string,
+	{ q, page, pageSize }: { q?: string; page: number; pageSize: number },
+) {
+	await assertOwnApp(orgId, appId)
 	const search = q?.trim()
 	const where = and(eq(storedAccounts.appId, appId), search ? ilike(storedAccounts.accountId, likePattern(search)) : undefined)
 	const offset = (Math.max(1, Math.floor(page)) - 1) * pageSize
@@ -200,7 +218,12 @@ export async function listLedgerPage(appId: string, { q, page, pageSize }: { q?:
  * STREAM_PAGE: memory stays flat for a million accounts, and each page is an
  * index range scan on the (app_id, account_id) key.
  */
-export async function* streamLedger(appId: string, pageSize = STREAM_PAGE): AsyncGenerator<StoredAccount, void, undefined> {
+export async function* streamLedger(
+	orgId: string,
+	appId: string,
+	pageSize = STREAM_PAGE,
+): AsyncGenerator<StoredAccount, void, undefined> {
+	await assertOwnApp(orgId, appId)
 	let after: string | null = null
 	for (;;) {
 		const page: StoredAccount[] = await db

@@ -33,10 +33,10 @@ export function batchSetSha256(batchSha256: readonly string[]): string {
 }
 
 /** Streams the app's current batches and digests them (the same bodies the download serves). */
-export async function digestLedger(appId: string): Promise<BatchSetDigest> {
+export async function digestLedger(orgId: string, appId: string): Promise<BatchSetDigest> {
 	const batchSha256: string[] = []
 	let accountCount = 0
-	for await (const body of batchAccountsAsync(streamLedger(appId))) {
+	for await (const body of batchAccountsAsync(streamLedger(orgId, appId))) {
 		batchSha256.push(sha256Hex(JSON.stringify(body)))
 		accountCount += body.accounts.length
 	}
@@ -71,7 +71,7 @@ async function insertPrepared(tx: Tx, orgId: string, appId: string, digest: Batc
 /** A person prepares the report: the ledger's batch set as it is now, recorded once. */
 export async function prepareReport(orgId: string, actorId: string, appId: string): Promise<PreparedReport> {
 	if (!(await getApp(orgId, appId))) throw new UserFacingError('No such app in this organisation.', 404)
-	const digest = await digestLedger(appId)
+	const digest = await digestLedger(orgId, appId)
 	if (digest.accountCount === 0) {
 		throw new UserFacingError('The ledger is empty: import the account ids this app stores before preparing a report.', 409)
 	}
@@ -108,7 +108,7 @@ export async function findPreparedReport(
 	if (!SHA256.test(sha256)) throw new UserFacingError('A prepared report is named by its SHA-256: 64 hexadecimal characters.', 400, 'preparedReport')
 	const found = await preparedReportBySha(orgId, appId, sha256)
 	if (found) return found
-	const digest = await digestLedger(appId)
+	const digest = await digestLedger(orgId, appId)
 	if (digest.sha256 !== sha256) {
 		throw new UserFacingError(
 			'That SHA-256 matches neither a prepared report nor the ledger’s current batches: prepare the report, send those batches, then record the run.',

@@ -130,7 +130,7 @@ describe('ledger import', () => {
 			updated: 0,
 			rejected: 0,
 		})
-		expect(await countAccounts(app.id)).toBe(total)
+		expect(await countAccounts(org.id, app.id)).toBe(total)
 		const [event] = await db.select().from(auditEvents).where(eq(auditEvents.action, 'ledger.imported'))
 		expect(event).toMatchObject({ orgId: org.id, subjectId: app.id, after: { inserted: total } })
 		expect(seconds).toBeLessThan(60)
@@ -195,7 +195,7 @@ describe('ledger import', () => {
 	})
 
 	it('rejects an updatedAt PostgreSQL cannot store (year 0000) as one row, with its line, and imports the rest', async () => {
-		const { app, cookie, params, url } = await world()
+		const { org, app, cookie, params, url } = await world()
 		const result = await runRoute(
 			reportingAction,
 			multipartRequest(
@@ -213,7 +213,7 @@ describe('ledger import', () => {
 			rejected: 1,
 			rejectedRows: [{ line: 3, accountId: 'acc-1', reason: expect.stringContaining('1970-01-01') }],
 		})
-		expect(await countAccounts(app.id)).toBe(2)
+		expect(await countAccounts(org.id, app.id)).toBe(2)
 	})
 
 	it('writes nothing in atomic mode when any row is rejected, and everything when none is', async () => {
@@ -237,7 +237,7 @@ describe('ledger import', () => {
 			rejected: 1,
 			rejectedRows: [{ line: 2502, reason: EMAIL_IN_ACCOUNT_ID_REASON }],
 		})
-		expect(await countAccounts(app.id)).toBe(0)
+		expect(await countAccounts(org.id, app.id)).toBe(0)
 		expect(await db.select().from(auditEvents).where(eq(auditEvents.action, 'ledger.imported'))).toHaveLength(0)
 
 		const clean = await importText(org.id, user.id, app.id, 'accountId,updatedAt\nabc,2026-01-01T00:00:00Z\n', true)
@@ -264,7 +264,7 @@ describe('ledger import', () => {
 	})
 
 	it('refuses a file without the accountId,updatedAt header, and a missing file, with a message', async () => {
-		const { app, cookie, params, url } = await world()
+		const { org, app, cookie, params, url } = await world()
 		const wrong = await runRoute(
 			reportingAction,
 			multipartRequest(url, cookie, { intent: 'import' }, { name: 'file', filename: 'a.csv', chunks: () => ['email,date\nx,y\n'] }),
@@ -278,7 +278,7 @@ describe('ledger import', () => {
 			params,
 		)
 		expect(none.status).toBe(400)
-		expect(await countAccounts(app.id)).toBe(0)
+		expect(await countAccounts(org.id, app.id)).toBe(0)
 	})
 
 	it('searches and pages the ledger, and exports it as CSV', async () => {
@@ -753,7 +753,7 @@ describe('organisation isolation', () => {
 			recordRun(b.org.id, b.admin.id, a.app.id, { sentAt: new Date(), preparedReport: { id: prepared!.id }, answers: '' }),
 		).rejects.toMatchObject({ status: 404 })
 		await expect(prepareReport(b.org.id, b.admin.id, a.app.id)).rejects.toMatchObject({ status: 404 })
-		expect(await countAccounts(a.app.id)).toBe(1)
+		expect(await countAccounts(a.org.id, a.app.id)).toBe(1)
 		expect((await dashboardRows(b.org.id)).rows).toHaveLength(0)
 	})
 

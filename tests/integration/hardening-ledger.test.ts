@@ -1,0 +1,90 @@
+import { eq } from 'drizzle-orm'
+import { describe, expect, it } from 'vitest'
+import { db } from '#db/client.server'
+import { storedAccounts } from '#db/schema'
+import { parseCsv } from '~/domain/csv'
+import { action as reportingAction } from '~/routes/o.$org.apps.$appId_.reporting'
+import { loader as csvLoader } from '~/routes/o.$org.apps.$appId_.reporting.ledger[.]csv'
+import { AppSchema } from '~/schemas/apps'
+import { createApp } from '~/services/apps.server'
+import { countAccounts, importAccounts, listLedgerPage, streamLedger } from '~/services/ledger.server'
+import { digestLedger, prepareReport } from '~/services/prepared-reports.server'
+import { cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
+
+// Issue 10, findings 7 and 10, and the reporting action's content types (finding 2).
+
+async function orgWithApp(name: string) {
+	const { org, admin } = await createOrg(name)
+	const app = await createApp(
+		org.id,
+		admin.id,
+		AppSchema.parse({ name: 'Ledger App', appKey: `com.${name.toLowerCase().replace(/\W/g, '')}.ledger`, appType: 'forge', products: ['jira'], storesPersonalData: 'yes' }),
+	)
+	return { org, admin, app }
+}
+
+function importText(orgId: string, userId: string, appId: string, text: string) {
+	return importAccounts(orgId, userId, appId, parseCsv([text]), { atomic: false })
+}
+
+describe('tenancy in the ledger services, not just the routes', () => {
+	it('refuses a call made as one organisation on another’s app, for every reader and writer, and writes nothing', async () => {
+		const a = await orgWithApp('Org A')
+		const b = await orgWithApp('Org B')
+		await importText(b.org.id, b.admin.id, b.app.id, 'accountId,updatedAt\nb-1,2026-01-01T00:00:00Z\n')
+
+		await expect(importText(a.org.id, a.admin.id, b.app.id, 'accountId,updatedAt\nintruder,2026-01-01T00:00:00Z\n')).rejects.toMatchObject({ status: 404 })
+		await expect(countAccounts(a.org.id, b.app.id)).rejects.toMatchObject({ status: 404 })
+		await expect(listLedgerPage(a.org.id, b.app.id, { page: 1, pageSize: 10 })).rejects.toMatchObject({ status: 404 })
+		await expect(streamLedger(a.org.id, b.app.id).next()).rejects.toMatchObject({ status: 404 })
+		await expect(digestLedger(a.org.id, b.app.id)).rejects.toMatchObject({ status: 404 })
+		await expect(prepareReport(a.org.id, a.admin.id, b.app.id)).rejects.toMatchObject({ status: 404 })
+
+		const rows = await db.select().from(storedAccounts).where(eq(storedAccounts.appId, b.app.id))
+		expect(rows.map((row) => row.accountId)).toEqual(['b-1'])
+	})
+})
+
+describe('the ledger export round-trips through the import', () => {
+	it('re-imports an exported ledger whose ids start with "-" (guarded against formulas) unchanged', async () => {
+		const { org, admin, app } = await orgWithApp('Round Trip')
+		await importText(org.id, admin.id, app.id, 'accountId,updatedAt\n-starts-with-dash,2026-01-01T00:00:00Z\n5be24ad8b1653240376955d2,2026-02-01T10:30:00Z\n')
+		const { cookie } = await cookieFor(admin.id)
+		const exported = await runRoute(csvLoader, makeRequest(`/o/${org.slug}/apps/${app.id}/reporting/ledger.csv`, { cookie }), {
+			org: org.slug,
+			appId: app.id,
+		})
+		const text = exported.data as string
+		// Still safe to open in a spreadsheet.
+		expect(text).toContain(`"'-starts-with-dash"`)
+
+		const before = await db.select().from(storedAccounts).where(eq(storedAccounts.appId, app.id))
+		await db.delete(storedAccounts).where(eq(storedAccounts.appId, app.id))
+		const result = await importText(org.id, admin.id, app.id, text)
+		expect(result).toMatchObject({ rejected: 0, inserted: 2 })
+		const after = await db.select().from(storedAccounts).where(eq(storedAccounts.appId, app.id))
+		const shape = (rows: typeof before) => rows.map((row) => [row.accountId, row.updatedAt.toISOString()]).sort()
+		expect(shape(after)).toEqual(shape(before))
+	})
+})
+
+describe('the reporting action reads forms only', () => {
+	it('answers a JSON, text or missing content type with 415, not a 500', async () => {
+		const { org, admin, app } = await orgWithApp('Content Types')
+		const { cookie } = await cookieFor(admin.id)
+		const url = `http://localhost/o/${org.slug}/apps/${app.id}/reporting`
+		const bodies: [string | null, string][] = [
+			['application/json', '{"intent":"cycle","cycle":"7"}'],
+			['text/plain', 'intent=cycle&cycle=7'],
+			[null, 'intent=cycle&cycle=7'],
+		]
+		for (const [type, body] of bodies) {
+			const headers: Record<string, string> = { Cookie: cookie }
+			if (type) headers['Content-Type'] = type
+			const request = new Request(url, { method: 'POST', headers, body: new Blob([body]) })
+			if (!type) request.headers.delete('Content-Type')
+			const result = await runRoute(reportingAction, request, { org: org.slug, appId: app.id })
+			expect(result.status, String(type)).toBe(415)
+		}
+	})
+})
