@@ -41,6 +41,27 @@ const large: ChecklistInput = {
 	})),
 }
 
+/**
+ * The most expensive body the API accepts: just under its 64 KB limit, every
+ * field at its schema cap and shaped against pattern matching — a run of
+ * letters ending in `@`, dot-heavy text, runs of `@`, URLs full of slashes.
+ * A backtracking email pattern once took 0.3 s on this body (and 85 s on
+ * 200,000 characters); it must stay within a small multiple of a typical one.
+ */
+const adversarial: ChecklistInput = {
+	companyName: `${'a'.repeat(199)}@`,
+	appName: `${'a.'.repeat(99)}@`,
+	appKey: '@'.repeat(200),
+	appType: 'forge',
+	products: ['jira'],
+	privacyPolicyUrl: `https://vendor.example/${'/'.repeat(2000)}x`,
+	termsOfUseUrl: `https://vendor.example/${'/'.repeat(2000)}x`,
+	storesPersonalData: true,
+	useCases: Array.from({ length: 19 }, (_, i) => ({ code: 'other', description: (i % 2 ? 'a@' : 'a.').repeat(1000) })),
+	functionalityDescription: `${'a'.repeat(9999)}@`,
+	privacyPolicyExcerpt: `email ${'a.'.repeat(4997)}`,
+}
+
 function apiRequest(body: ChecklistInput) {
 	const text = JSON.stringify(body)
 	return () =>
@@ -60,18 +81,31 @@ const results = [
 	await measure('engine: ~60 KB request', () => evaluateRequest(large), { iterations: 200 }),
 	await measure('API route: typical request', apiRequest(typical)),
 	await measure('API route: ~60 KB request', apiRequest(large), { iterations: 200 }),
+	await measure('engine: 64 KB adversarial', () => evaluateRequest(adversarial), { iterations: 100 }),
+	await measure('API route: 64 KB adversarial', apiRequest(adversarial), { iterations: 100 }),
 ]
 
 const pad = (value: string, width: number) => value.padEnd(width)
-console.log(`\nClearance benchmarks (Node ${process.version}, ${new Date().toISOString()})\n`)
+console.log(`\nClearance benchmarks (Node ${process.version}, ${new Date().toISOString()})`)
+console.log(`64 KB adversarial body: ${new TextEncoder().encode(JSON.stringify(adversarial)).length.toLocaleString('en')} bytes\n`)
 console.log(`${pad('case', 30)} ${pad('ops/s', 12)} median µs/op`)
 for (const result of results) {
 	console.log(
 		`${pad(result.name, 30)} ${pad(Math.round(result.opsPerSecond).toLocaleString('en'), 12)} ${result.medianMicros.toFixed(1)}`,
 	)
 }
-const [engineTypical, engineLarge, apiTypical, apiLarge] = results as [Result, Result, Result, Result]
+const [engineTypical, engineLarge, apiTypical, apiLarge, engineAdversarial, apiAdversarial] = results as [
+	Result,
+	Result,
+	Result,
+	Result,
+	Result,
+	Result,
+]
 console.log('\nratios (same run):')
 console.log(`  API overhead over the engine, typical: ×${(apiTypical.medianMicros / engineTypical.medianMicros).toFixed(2)}`)
 console.log(`  API overhead over the engine, ~60 KB:  ×${(apiLarge.medianMicros / engineLarge.medianMicros).toFixed(2)}`)
 console.log(`  ~60 KB vs typical request, engine:     ×${(engineLarge.medianMicros / engineTypical.medianMicros).toFixed(2)}`)
+console.log(`  64 KB adversarial vs typical, engine:  ×${(engineAdversarial.medianMicros / engineTypical.medianMicros).toFixed(2)}`)
+console.log(`  64 KB adversarial vs typical, API:     ×${(apiAdversarial.medianMicros / apiTypical.medianMicros).toFixed(2)}`)
+console.log(`  largest evaluate body (64 KB adversarial), API: ${(apiAdversarial.medianMicros / 1000).toFixed(2)} ms`)

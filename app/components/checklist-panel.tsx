@@ -12,11 +12,12 @@ const CHECK_TITLES: Record<Check['id'], string> = {
 	use_cases: 'Use cases',
 	functionality: 'Functionality description',
 	policy_language: 'Privacy policy mentions email',
+	no_email_addresses: 'No Atlassian user’s email address',
 	connect_end_of_support: 'Connect is ending',
 	policy_mentions_forbidden_use: 'Wording Atlassian forbids',
 	listing_not_marketplace: 'Listing URL',
 	policy_same_as_terms: 'Policy and terms URLs',
-	text_contains_email_address: 'Email address in the text',
+	use_case_reads_like_rejected: 'Reads like a rejected use case',
 }
 
 const STATUS: Record<Check['status'], { tone: Tone; label: string }> = {
@@ -36,6 +37,19 @@ export function useCaseLabel(code: string, description?: string) {
 	return findUseCase(code)?.label ?? code
 }
 
+/** In place of the live checklist while the form holds values it cannot take (too long, or of the wrong kind). */
+export function ChecklistPending() {
+	return (
+		<section className="checklist card" aria-labelledby="checklist-heading">
+			<h2 id="checklist-heading">Checklist</h2>
+			<div className="alert alert-warn" role="status" aria-live="polite" data-testid="checklist-verdict">
+				<strong>The checklist waits for the fields marked in the form.</strong> A field is longer than allowed or holds a
+				value the form does not accept; fix it and the checklist runs again.
+			</div>
+		</section>
+	)
+}
+
 /**
  * The checklist as a person reads it: the verdict first, then each check
  * with what to do, and where the rule comes from. The same component shows
@@ -48,13 +62,18 @@ export function ChecklistPanel({ result, live }: { result: ChecklistResult; live
 		<section className="checklist card" aria-labelledby="checklist-heading">
 			<h2 id="checklist-heading">Checklist</h2>
 			<div
-				className={`alert ${result.ready ? 'alert-ok' : 'alert-bad'}`}
+				className={`alert ${result.ready ? (warnings.length ? 'alert-warn' : 'alert-ok') : 'alert-bad'}`}
 				role="status"
 				aria-live={live ? 'polite' : undefined}
 				data-testid="checklist-verdict"
 			>
 				{result.ready ? (
-					<strong>Ready to send{warnings.length ? `, with ${warnings.length} warning${warnings.length > 1 ? 's' : ''}` : ''}</strong>
+					<strong>
+						Ready to send
+						{warnings.length
+							? `, with ${warnings.length} warning${warnings.length > 1 ? 's' : ''}: ${warnings.map((check) => CHECK_TITLES[check.id]).join('; ')}`
+							: ''}
+					</strong>
 				) : (
 					<strong>
 						Not ready: {failing.length} check{failing.length > 1 ? 's' : ''} failing

@@ -4,15 +4,16 @@ import { useFieldArray, useWatch } from 'react-hook-form'
 import {
 	APP_TYPE_RULES,
 	APP_TYPES,
+	isAppType,
 	PRODUCT_LABELS,
 	PRODUCTS,
 	USE_CASES,
 	type UseCaseEntry,
 } from '~/domain/catalogue'
-import { evaluateRequest } from '~/domain/checklist'
 import { suggestUseCase } from '~/domain/suggest'
-import { RequestFieldsSchema, toChecklistInput, type RequestFields } from '~/schemas/request'
-import { ChecklistPanel, useCaseLabel } from './checklist-panel'
+import { CHECKLIST_LIMITS } from '~/schemas/checklist'
+import { formChecklist, RequestFormSchema, type RequestFields } from '~/schemas/request'
+import { ChecklistPanel, ChecklistPending, useCaseLabel } from './checklist-panel'
 import { FormAlert, SelectField, TextAreaField, TextField, type FieldErrorMap } from './ui/form'
 import { Badge } from './ui/status'
 import { useValidatedForm } from './ui/use-validated-form'
@@ -40,7 +41,9 @@ const GROUPS: { title: string; hint: string; entries: UseCaseEntry[] }[] = [
  * The request editor: the form on the left, the live checklist on the right.
  * The checklist runs the same engine as the server on every change
  * (toChecklistInput + evaluateRequest), so what the vendor sees is what
- * the server will say.
+ * the server will say — but only on values of the form's shape and limits
+ * (formChecklist): after a refused save the page renders what was posted,
+ * and the engine never runs on that.
  */
 export function RequestForm({
 	defaults,
@@ -56,14 +59,14 @@ export function RequestForm({
 	notice?: string | null
 }) {
 	const navigation = useNavigation()
-	const { form, formRef, onSubmit, errorOf, text, checkbox, radio } = useValidatedForm(RequestFieldsSchema, {
+	const { form, formRef, onSubmit, errorOf, text, checkbox, radio } = useValidatedForm(RequestFormSchema, {
 		defaultValues: defaults,
 		serverErrors,
 	})
 	// Without JavaScript there is always one empty row to type a custom use case into.
 	const customRows = useFieldArray({ control: form.control, name: 'customUseCases' })
 	const values = useWatch({ control: form.control }) as Partial<RequestFields>
-	const result = useMemo(() => evaluateRequest(toChecklistInput(values)), [values])
+	const result = useMemo(() => formChecklist(values), [values])
 	const appType = values.appType
 	const saving = navigation.state !== 'idle' && navigation.formData?.get('intent') === 'save'
 
@@ -105,7 +108,7 @@ export function RequestForm({
 						))}
 					</SelectField>
 					<p className="hint" id="appType-tell" aria-live="polite">
-						{appType ? APP_TYPE_RULES[appType].tell : 'Only admin-installed Connect and Forge apps can be approved.'}
+						{isAppType(appType) ? APP_TYPE_RULES[appType].tell : 'Only admin-installed Connect and Forge apps can be approved.'}
 					</p>
 					<fieldset className="fieldset">
 						<legend>Products</legend>
@@ -189,7 +192,9 @@ export function RequestForm({
 							Anything else, in your words. Atlassian reviews these one by one; your reviewer decides first.
 						</span>
 						{customRows.fields.map((row, index) => {
-							const description = values.customUseCases?.[index]?.description ?? ''
+							const typed = values.customUseCases?.[index]?.description
+							const description =
+								typeof typed === 'string' && typed.length <= CHECKLIST_LIMITS.useCaseDescription ? typed : ''
 							const suggestion = description.trim() ? suggestUseCase(description) : null
 							return (
 								<div key={row.id} className="stack-sm">
@@ -255,11 +260,11 @@ export function RequestForm({
 						{saving ? 'Saving…' : 'Save draft'}
 					</button>
 					<span className="card-muted">
-						{result.ready ? 'The checklist passes.' : 'You can save a draft that does not pass yet.'}
+						{result?.ready ? 'The checklist passes.' : 'You can save a draft that does not pass yet.'}
 					</span>
 				</div>
 			</Form>
-			<ChecklistPanel result={result} live />
+			{result ? <ChecklistPanel result={result} live /> : <ChecklistPending />}
 		</div>
 	)
 }

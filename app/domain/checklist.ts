@@ -13,7 +13,15 @@ import {
 	PRODUCTS,
 	type UseCaseCode,
 } from './catalogue'
-import { buildSubmissionText } from './request-text'
+import {
+	fieldsWithForeignAddresses,
+	joinLabels,
+	maskEmailAddresses,
+	ownDomainNote,
+	ownDomainsOf,
+	type SentText,
+} from './email-addresses'
+import { buildSubmissionText, collapseWhitespace } from './request-text'
 import { suggestUseCase } from './suggest'
 
 /**
@@ -42,7 +50,11 @@ export type ChecklistInput = {
 
 export type ChecklistField = keyof ChecklistInput
 
-/** One entry per row of domain.md's request table, in its order. */
+/**
+ * One entry per row of the request table (docs/rules.md › Request checklist),
+ * in its order, then the rule that no Atlassian user's email address is sent
+ * (docs/rules.md › Emails are never stored).
+ */
 export const REQUIRED_CHECK_IDS = [
 	'company',
 	'app_identity',
@@ -53,6 +65,7 @@ export const REQUIRED_CHECK_IDS = [
 	'use_cases',
 	'functionality',
 	'policy_language',
+	'no_email_addresses',
 ] as const
 export type RequiredCheckId = (typeof REQUIRED_CHECK_IDS)[number]
 
@@ -62,7 +75,7 @@ export const WARNING_IDS = [
 	'policy_mentions_forbidden_use',
 	'listing_not_marketplace',
 	'policy_same_as_terms',
-	'text_contains_email_address',
+	'use_case_reads_like_rejected',
 ] as const
 export type WarningId = (typeof WARNING_IDS)[number]
 
@@ -113,7 +126,8 @@ export const CHECK_SOURCES: Record<CheckId, string> = {
 	policy_mentions_forbidden_use: `${REQUEST_TABLE} › Warnings; domain.md › Appropriate use after approval`,
 	listing_not_marketplace: `${REQUEST_TABLE} › Warnings`,
 	policy_same_as_terms: `${REQUEST_TABLE} › Warnings`,
-	text_contains_email_address: 'domain.md › Emails are never stored',
+	no_email_addresses: 'docs/rules.md › Emails are never stored',
+	use_case_reads_like_rejected: 'docs/rules.md › Use-case catalogue',
 }
 
 /**
@@ -125,7 +139,12 @@ export const CHECK_SOURCES: Record<CheckId, string> = {
 export const FUNCTIONALITY_MIN_CHARS = 80
 export const FUNCTIONALITY_MIN_WORDS = 10
 
-const EMAIL_ADDRESS = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/
+/**
+ * The engine reads at most this many use cases: a real request has a
+ * handful (the form allows 40, the API 50), and the cost of a hostile list
+ * stays bounded. More fail the use-case check.
+ */
+export const MAX_USE_CASES = 100
 
 /** The excerpt "must actually mention email" (domain.md › policy_language). */
 const MENTIONS_EMAIL = /e[-‐‑]?mail/i
@@ -137,9 +156,12 @@ function str(value: unknown): string {
 	return typeof value === 'string' ? value.trim() : ''
 }
 
-/** Short, single-line echo of user text for messages. */
+/**
+ * Short, single-line echo of user text for messages. An email address in it
+ * is never echoed back (docs/rules.md › Emails are never stored).
+ */
 function quote(value: string, max = 60): string {
-	const flat = value.replace(/\s+/g, ' ')
+	const flat = collapseWhitespace(maskEmailAddresses(value.slice(0, max * 4)))
 	return `"${flat.length > max ? `${flat.slice(0, max)}…` : flat}"`
 }
 
@@ -166,13 +188,27 @@ function sameAddress(a: string, b: string): boolean {
 		if (parsed.kind !== 'valid') return text.toLowerCase()
 		const url = new URL(parsed.url.href)
 		url.hash = ''
-		return url.href.replace(/\/+$/, '')
+		// Trailing slashes cut by a loop: `/\/+$/` backtracks on a long run of slashes.
+		let href = url.href
+		while (href.endsWith('/')) href = href.slice(0, -1)
+		return href
 	}
 	return normalise(a) === normalise(b)
 }
 
-function countWords(text: string): number {
-	return text.match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu)?.length ?? 0
+/** Words in the text, counting no further than `enough`: only short texts need the exact figure. */
+function countWords(text: string, enough = Number.POSITIVE_INFINITY): number {
+	const word = /[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu
+	let count = 0
+	while (count < enough && word.exec(text) !== null) count++
+	return count
+}
+
+/** Characters (code points), without building an array of them. */
+function countChars(text: string): number {
+	let count = 0
+	for (const _char of text) count++
+	return count
 }
 
 function record(value: unknown): Record<string, unknown> {
@@ -414,7 +450,19 @@ function checkPersonalData(value: unknown): RequiredCheck {
 	)
 }
 
-function checkUseCases(entries: readonly unknown[], results: readonly UseCaseResult[]): RequiredCheck {
+/** Custom use cases whose text reads like one Atlassian rejects (docs/rules.md › Use-case catalogue). */
+export function readsLikeRejected(result: { code: string; suggestedCode?: string | null | undefined }): boolean {
+	return result.code === 'other' && typeof result.suggestedCode === 'string' && findUseCase(result.suggestedCode)?.list === 'rejected'
+}
+
+function checkUseCases(entries: readonly unknown[], results: readonly UseCaseResult[], total: number): RequiredCheck {
+	if (total > MAX_USE_CASES) {
+		return fail(
+			'use_cases',
+			'useCases',
+			`${total.toLocaleString('en')} use cases are far more than a request can hold: list at most ${MAX_USE_CASES}, each once.`,
+		)
+	}
 	if (results.length === 0) {
 		return fail(
 			'use_cases',
@@ -451,17 +499,21 @@ function checkUseCases(entries: readonly unknown[], results: readonly UseCaseRes
 	}
 	if (problems.length > 0) return fail('use_cases', 'useCases', problems.join(' '))
 	const review = results.filter((result) => result.outcome === 'needs_review').length
+	const lookAlikes = results.filter(readsLikeRejected).length
+	const count = `${results.length} use case${results.length > 1 ? 's' : ''}`
 	return pass(
 		'use_cases',
 		'useCases',
-		review > 0
-			? `${results.length} use case${results.length > 1 ? 's' : ''}; ${review} custom one${review > 1 ? 's' : ''} will wait for a reviewer.`
-			: `${results.length} use case${results.length > 1 ? 's' : ''}, all on Atlassian’s approved list.`,
+		lookAlikes > 0
+			? `${count}; ${review} custom one${review > 1 ? 's' : ''} will wait for a reviewer, and ${lookAlikes === 1 ? 'one reads' : `${lookAlikes} read`} like a use case Atlassian rejects (see the warning).`
+			: review > 0
+				? `${count}; ${review} custom one${review > 1 ? 's' : ''} will wait for a reviewer.`
+				: `${count}, all on Atlassian’s approved list.`,
 	)
 }
 
 function checkFunctionality(value: unknown): RequiredCheck {
-	const text = str(value).replace(/\s+/g, ' ')
+	const text = collapseWhitespace(str(value))
 	const howTo = `Atlassian reviewers read it: write at least a couple of sentences (${FUNCTIONALITY_MIN_CHARS}+ characters, ${FUNCTIONALITY_MIN_WORDS}+ words) on what the app does with email addresses, for whom and when.`
 	if (text === '')
 		return fail(
@@ -469,8 +521,9 @@ function checkFunctionality(value: unknown): RequiredCheck {
 			'functionalityDescription',
 			`The description of the functionality that needs email addresses is missing. ${howTo}`,
 		)
-	const chars = [...text].length
-	const words = countWords(text)
+	const chars = countChars(text)
+	// With enough characters the word count is shown only when it falls short, so counting can stop at the minimum.
+	const words = countWords(text, chars < FUNCTIONALITY_MIN_CHARS ? Number.POSITIVE_INFINITY : FUNCTIONALITY_MIN_WORDS)
 	if (chars < FUNCTIONALITY_MIN_CHARS || words < FUNCTIONALITY_MIN_WORDS) {
 		return fail(
 			'functionality',
@@ -498,9 +551,60 @@ function checkPolicyLanguage(value: unknown): RequiredCheck {
 	return pass('policy_language', 'privacyPolicyExcerpt', 'The privacy policy excerpt covers email addresses.')
 }
 
+/**
+ * Every field of the request text goes to Atlassian, so none may hold an
+ * Atlassian user's email address (docs/rules.md › Emails are never stored).
+ * The vendor's own addresses (at the domain of its policy, terms or listing
+ * URL) may stay: a policy rightly quotes "contact privacy@vendor.com".
+ */
+export function sentTextsOf(input: Record<string, unknown>, useCaseEntries: readonly unknown[]): SentText[] {
+	const texts: SentText[] = [
+		{ key: 'companyName', label: 'the company name', text: input.companyName },
+		{ key: 'appName', label: 'the app name', text: input.appName },
+		{ key: 'appKey', label: 'the app key', text: input.appKey },
+		{ key: 'marketplaceListingUrl', label: 'the Marketplace listing URL', text: input.marketplaceListingUrl },
+		{ key: 'privacyPolicyUrl', label: 'the privacy policy URL', text: input.privacyPolicyUrl },
+		{ key: 'termsOfUseUrl', label: 'the terms-of-use URL', text: input.termsOfUseUrl },
+	]
+	let custom = 0
+	useCaseEntries.forEach((entry, index) => {
+		const { code, description } = record(entry)
+		const isCustom = code === 'other'
+		if (isCustom) custom++
+		const label = isCustom ? `custom use case ${custom}` : `use case ${index + 1}`
+		texts.push({ key: `useCases.${index}.code`, label, text: code })
+		texts.push({ key: `useCases.${index}.description`, label, text: description })
+	})
+	texts.push(
+		{ key: 'functionalityDescription', label: 'the functionality description', text: input.functionalityDescription },
+		{ key: 'privacyPolicyExcerpt', label: 'the privacy policy excerpt', text: input.privacyPolicyExcerpt },
+	)
+	return texts
+}
+
+function checkEmailAddresses(input: Record<string, unknown>, useCaseEntries: readonly unknown[]): RequiredCheck {
+	const own = ownDomainsOf([input.privacyPolicyUrl, input.termsOfUseUrl, input.marketplaceListingUrl])
+	const found = fieldsWithForeignAddresses(sentTextsOf(input, useCaseEntries), own)
+	if (found.length === 0) {
+		return pass(
+			'no_email_addresses',
+			'functionalityDescription',
+			'No Atlassian user’s email address in the text sent to Atlassian.',
+		)
+	}
+	const labels = [...new Set(found.map((field) => field.label))]
+	const first = found[0]!.key
+	const field: ChecklistField = first.startsWith('useCases.') ? 'useCases' : (first as ChecklistField)
+	return fail(
+		'no_email_addresses',
+		field,
+		`${capitalise(joinLabels(labels.slice(0, 4)))}${labels.length > 4 ? ` and ${labels.length - 4} more` : ''} ${labels.length > 1 ? 'hold' : 'holds'} an email address. Remove it: Atlassian must not receive an Atlassian user’s address and Clearance never keeps one; describe the person by role instead (“the user who triggered the alert”). ${ownDomainNote(own)}`,
+	)
+}
+
 // ── Warnings ────────────────────────────────────────────────────────────────
 
-function warnings(input: Record<string, unknown>, appType: unknown): Check[] {
+function warnings(input: Record<string, unknown>, appType: unknown, useCases: readonly UseCaseResult[]): Check[] {
 	const found: Check[] = []
 	if (appType === 'connect') {
 		found.push(
@@ -560,22 +664,19 @@ function warnings(input: Record<string, unknown>, appType: unknown): Check[] {
 		)
 	}
 
-	// The request text is stored and copied out: it must not carry an
-	// Atlassian user's address. The policy excerpt is left out, as it may
-	// rightly quote the vendor's own privacy contact.
-	const customDescriptions = (Array.isArray(input.useCases) ? (input.useCases as unknown[]) : []).map((entry) =>
-		str(record(entry).description),
-	)
-	const withAddress = [
-		EMAIL_ADDRESS.test(str(input.functionalityDescription)) ? 'the functionality description' : '',
-		customDescriptions.some((text) => EMAIL_ADDRESS.test(text)) ? 'a custom use case' : '',
-	].filter((part) => part !== '')
-	if (withAddress.length > 0) {
+	// A custom use case that reads like a rejected one is the reviewer's
+	// first concern, and must not hide behind a passing use-case check.
+	const lookAlikes = useCases.filter(readsLikeRejected)
+	if (lookAlikes.length > 0) {
+		const each = lookAlikes.map(
+			(result) =>
+				`${quote(result.description ?? '')} reads like “${findUseCase(result.suggestedCode ?? '')?.label ?? ''}” (matched: ${(result.matched ?? []).join(', ')})`,
+		)
 		found.push(
 			warn(
-				'text_contains_email_address',
-				withAddress[0] === 'a custom use case' ? 'useCases' : 'functionalityDescription',
-				`${capitalise(withAddress.join(' and '))} contains what looks like an email address. Clearance never keeps an Atlassian user's address: describe the feature instead, and keep only your own support address if you mean one.`,
+				'use_case_reads_like_rejected',
+				'useCases',
+				`${lookAlikes.length === 1 ? 'A custom use case reads' : `${lookAlikes.length} custom use cases read`} like a use case Atlassian rejects: ${each.join('; ')}. Atlassian does not approve these. Remove ${lookAlikes.length === 1 ? 'it' : 'them'}, or reword ${lookAlikes.length === 1 ? 'it' : 'each'} so it says what the email is really for; a reviewer will look at ${lookAlikes.length === 1 ? 'it' : 'them'} first.`,
 			),
 		)
 	}
@@ -593,7 +694,9 @@ export function evaluateRequest(input: ChecklistInput): ChecklistResult {
 	const appType: unknown = fields.appType
 	const products = (Array.isArray(fields.products) ? (fields.products as unknown[]) : []).filter(isProduct)
 	const uniqueProducts = PRODUCTS.filter((product) => products.includes(product))
-	const useCaseEntries: unknown[] = Array.isArray(fields.useCases) ? fields.useCases : []
+	const allEntries: unknown[] = Array.isArray(fields.useCases) ? fields.useCases : []
+	// Bounded cost: past MAX_USE_CASES the use-case check fails and the rest is not read.
+	const useCaseEntries = allEntries.slice(0, MAX_USE_CASES)
 	const useCases = useCaseEntries.map(evaluateUseCase)
 
 	const required: RequiredCheck[] = [
@@ -611,11 +714,12 @@ export function evaluateRequest(input: ChecklistInput): ChecklistResult {
 			fields.marketplaceListingUrl,
 		),
 		checkPersonalData(fields.storesPersonalData),
-		checkUseCases(useCaseEntries, useCases),
+		checkUseCases(useCaseEntries, useCases, allEntries.length),
 		checkFunctionality(fields.functionalityDescription),
 		checkPolicyLanguage(fields.privacyPolicyExcerpt),
+		checkEmailAddresses(fields, useCaseEntries),
 	]
-	const checks: Check[] = [...required, ...warnings(fields, appType)]
+	const checks: Check[] = [...required, ...warnings(fields, appType, useCases)]
 
 	const eligibility: ChecklistResult['eligibility'] = isAppType(appType)
 		? { status: APP_TYPE_RULES[appType].eligibility, reason: APP_TYPE_RULES[appType].tell }

@@ -14,6 +14,10 @@ type SuggestionRule = { code: Exclude<UseCaseCode, 'other'>; keywords: Keyword[]
 const kw = (name: string, pattern: RegExp): Keyword => ({ name, pattern })
 
 /**
+ * Every pattern is linear: fixed words and alternatives, and where words may
+ * stand between two keywords a bounded gap (`{0,30}`), never an open `*` or
+ * `+` beside another quantifier, so no text can make matching backtrack.
+ *
  * The rule with the most matching keywords wins; on a tie the earlier rule
  * wins. Rejected codes come first so that "invite users to our webinar"
  * surfaces the rejected reading for the reviewer, not the approved one.
@@ -54,9 +58,9 @@ export const SUGGESTION_RULES: readonly SuggestionRule[] = [
 		code: 'renewal_reminders',
 		keywords: [
 			kw('renewal', /\brenew(?:al|als|s|ed|ing)?\b/i),
-			kw('subscription reminder', /\bsubscription (?:reminders?|expir\w*|ends?|ending)\b/i),
+			kw('subscription reminder', /\bsubscription (?:reminders?|expir(?:y|es|ed|ing|ation)|ends?|ending)\b/i),
 			kw('expiry', /\bexpir(?:y|es|ed|ing|ation)\b/i),
-			kw('trial ending', /\btrials? (?:ends?|ending|expir\w*|is over)\b/i),
+			kw('trial ending', /\btrials? (?:ends?|ending|expir(?:y|es|ed|ing|ation)|is over)\b/i),
 			kw('billing reminder', /\b(?:billing|payment|invoice) reminders?\b/i),
 		],
 	},

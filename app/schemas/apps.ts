@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { APP_TYPE_RULES, APP_TYPES, PRODUCT_LABELS, PRODUCTS } from '~/domain/catalogue'
+import { containsEmailAddress } from '~/domain/email-addresses'
 
 // Shared by the browser (zodResolver) and the actions (safeParse), style.md habit 3.
 
@@ -42,14 +43,23 @@ export const AppSchema = z.object({
 		.string()
 		.trim()
 		.min(1, 'Enter the app’s name, as it appears on the Marketplace or in the developer console.')
-		.max(APP_LIMITS.name, `Shorten the name to at most ${APP_LIMITS.name} characters.`),
+		.max(APP_LIMITS.name, `Shorten the name to at most ${APP_LIMITS.name} characters.`)
+		// The name goes into the request sent to Atlassian (docs/rules.md › Emails are never stored).
+		.refine(
+			(value) => !containsEmailAddress(value),
+			'Remove the email address: use the app’s name as it appears on the Marketplace or in the developer console.',
+		),
 	// Connect app key (from the descriptor) or Forge app id / ARI (from manifest.yml).
 	appKey: z
 		.string()
 		.trim()
 		.min(1, 'Enter the Connect app key or the Forge app id (ari:cloud:ecosystem::app/…).')
 		.max(APP_LIMITS.appKey, `Shorten the app key to at most ${APP_LIMITS.appKey} characters.`)
-		.regex(/^\S+$/, 'Remove the spaces: an app key or app id is one word. Copy it exactly from the descriptor or manifest.'),
+		.regex(/^\S+$/, 'Remove the spaces: an app key or app id is one word. Copy it exactly from the descriptor or manifest.')
+		.refine(
+			(value) => !containsEmailAddress(value),
+			'An app key or app id is never an email address: copy the key from the Connect descriptor or the app id from the Forge manifest.',
+		),
 	appType: z.enum(APP_TYPES, `Choose the app type: ${appTypeOptions}.`),
 	// The Email API has separate Jira and Confluence endpoints, so the request must name the products.
 	products: z

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { APP_TYPES, CUSTOM_USE_CASE_CODE, PRODUCTS } from '~/domain/catalogue'
-import { type ChecklistInput } from '~/domain/checklist'
+import { evaluateRequest, type ChecklistInput, type ChecklistResult } from '~/domain/checklist'
+import { fieldsWithForeignAddresses, ownDomainNote, ownDomainsOf, type SentText } from '~/domain/email-addresses'
 import { CHECKLIST_LIMITS } from './checklist'
 import { PERSONAL_DATA_ANSWERS } from './apps'
 
@@ -32,11 +33,57 @@ export const RequestFieldsSchema = z.object({
 
 export type RequestFields = z.infer<typeof RequestFieldsSchema>
 
+/**
+ * Form fields (by their form path) that hold an email address other than
+ * the vendor's own: every field goes to Atlassian, so such a save is refused
+ * (docs/rules.md › Emails are never stored). The message never repeats the
+ * address.
+ */
+export function emailAddressErrors(fields: RequestFields): Record<string, string> {
+	const own = ownDomainsOf([fields.privacyPolicyUrl, fields.termsOfUseUrl, fields.marketplaceListingUrl])
+	const texts: SentText[] = [
+		...(['companyName', 'appName', 'appKey', 'marketplaceListingUrl', 'privacyPolicyUrl', 'termsOfUseUrl'] as const).map(
+			(key) => ({ key, label: key, text: fields[key] }),
+		),
+		...fields.useCaseCodes.map((code) => ({ key: 'useCaseCodes', label: 'useCaseCodes', text: code })),
+		...fields.customUseCases.map((row, index) => ({
+			key: `customUseCases.${index}.description`,
+			label: 'custom use case',
+			text: row.description,
+		})),
+		{ key: 'functionalityDescription', label: 'functionalityDescription', text: fields.functionalityDescription },
+		{ key: 'privacyPolicyExcerpt', label: 'privacyPolicyExcerpt', text: fields.privacyPolicyExcerpt },
+	]
+	const message = `Remove the email address: Atlassian must not receive an Atlassian user’s address, and Clearance never keeps one. ${ownDomainNote(own)}`
+	return Object.fromEntries(fieldsWithForeignAddresses(texts, own).map((field) => [field.key, message]))
+}
+
+const refuseEmailAddresses = (fields: RequestFields, ctx: z.RefinementCtx) => {
+	for (const [key, message] of Object.entries(emailAddressErrors(fields))) {
+		ctx.addIssue({ code: 'custom', message, path: key.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part)) })
+	}
+}
+
+/** The editor in the browser: the shape, and no email address in what goes to Atlassian. */
+export const RequestFormSchema = RequestFieldsSchema.superRefine(refuseEmailAddresses)
+
 /** What the action receives: the fields plus the version the editor started from. */
 export const SaveRequestSchema = RequestFieldsSchema.extend({
 	intent: z.literal('save'),
 	version: z.coerce.number().int().positive(),
-})
+}).superRefine(refuseEmailAddresses)
+
+/**
+ * The live checklist of the editor, or null while the values do not have
+ * the form's shape and limits (a field over its length, a wrong type). The
+ * engine never runs on values the schema refused: after a refused save the
+ * page is rendered with what was posted, however long, and its cost must
+ * stay that of a valid request.
+ */
+export function formChecklist(values: unknown): ChecklistResult | null {
+	const parsed = RequestFieldsSchema.safeParse(values)
+	return parsed.success ? evaluateRequest(toChecklistInput(parsed.data)) : null
+}
 
 /** Form field names that are always arrays in form data. */
 export const REQUEST_ARRAY_FIELDS = ['products', 'useCaseCodes', 'customUseCases'] as const

@@ -65,7 +65,7 @@ function endlessStream(chunkBytes: number) {
 }
 
 describe('POST /api/v1/checklist/evaluate › answers', () => {
-	it('a complete body is ready, with all nine checks, and is never cached', async () => {
+	it('a complete body is ready, with all ten checks, and is never cached', async () => {
 		const { data, headers } = await evaluate(complete)
 		expect(data.ready).toBe(true)
 		expect(data.checks.map((c) => c.id)).toEqual([...REQUIRED_CHECK_IDS])
@@ -78,7 +78,10 @@ describe('POST /api/v1/checklist/evaluate › answers', () => {
 	it('missing fields are failing checks, not an error', async () => {
 		const { data } = await evaluate({})
 		expect(data.ready).toBe(false)
-		expect(data.checks.filter((c) => c.status === 'fail').map((c) => c.id)).toEqual([...REQUIRED_CHECK_IDS])
+		// Every check fails but the one that looks for email addresses: there is no text to hold one.
+		expect(data.checks.filter((c) => c.status === 'fail').map((c) => c.id)).toEqual(
+			REQUIRED_CHECK_IDS.filter((id) => id !== 'no_email_addresses'),
+		)
 		expect(data.eligibility.status).toBe('not_eligible')
 	})
 
@@ -181,6 +184,47 @@ describe('POST /api/v1/checklist/evaluate › bad bodies are 400 with issues', (
 	})
 })
 
+describe('POST /api/v1/checklist/evaluate › cost (issue 10, finding 1)', () => {
+	/** The most expensive body the schema and the 64 KB limit let through: every text a run of letters ending in `@`. */
+	const hostile: ChecklistInput = {
+		...complete,
+		companyName: `${'a'.repeat(199)}@`,
+		appName: `${'a'.repeat(199)}@`,
+		appKey: `${'a'.repeat(199)}@`,
+		useCases: Array.from({ length: 21 }, () => ({ code: 'other', description: `${'a'.repeat(1999)}@` })),
+		functionalityDescription: `${'a'.repeat(9999)}@`,
+		privacyPolicyExcerpt: `email ${'a.'.repeat(4990)}@`,
+	}
+
+	it('the largest hostile body evaluates in milliseconds (it took about 0.3 s)', async () => {
+		const body = JSON.stringify(hostile)
+		expect(body.length).toBeGreaterThan(60_000)
+		expect(body.length).toBeLessThanOrEqual(LIMIT)
+		const times: number[] = []
+		for (let run = 0; run < 3; run++) {
+			const started = performance.now()
+			const outcome = await runRoute(action, post(body))
+			times.push(performance.now() - started)
+			expect(outcome.status).toBe(200)
+		}
+		expect(Math.min(...times)).toBeLessThan(50)
+	})
+
+	it('an address in what would be sent fails the request; the vendor’s own does not (issue 9, finding 8)', async () => {
+		const foreign = await evaluate({ ...complete, privacyPolicyExcerpt: `${complete.privacyPolicyExcerpt} Questions: dpo@gmail.com` })
+		expect(foreign.data.ready).toBe(false)
+		expect(check(foreign.data, 'no_email_addresses')).toMatchObject({ status: 'fail', field: 'privacyPolicyExcerpt' })
+		expect(JSON.stringify(foreign.data.checks)).not.toContain('dpo@gmail.com')
+		const own = await evaluate({
+			...complete,
+			privacyPolicyUrl: 'https://www.acme.example/privacy',
+			privacyPolicyExcerpt: `${complete.privacyPolicyExcerpt} Questions: privacy@acme.example`,
+		})
+		expect(own.data.ready).toBe(true)
+		expect(check(own.data, 'no_email_addresses')?.status).toBe('pass')
+	})
+})
+
 describe('POST /api/v1/checklist/evaluate › limits, media type, methods', () => {
 	it('takes exactly 64 KB, refuses one byte more', async () => {
 		const json = JSON.stringify(complete)
@@ -261,7 +305,7 @@ describe('POST /api/v1/checklist/evaluate › any input', () => {
 				if (outcome.status === 200) {
 					const data = outcome.data as ChecklistResult
 					expect(typeof data.ready).toBe('boolean')
-					expect(data.checks.slice(0, 9).map((c) => c.id)).toEqual([...REQUIRED_CHECK_IDS])
+					expect(data.checks.slice(0, REQUIRED_CHECK_IDS.length).map((c) => c.id)).toEqual([...REQUIRED_CHECK_IDS])
 				} else {
 					expect((outcome.data as ErrorBody).issues?.length).toBeGreaterThan(0)
 				}

@@ -106,6 +106,38 @@ describe('registering an app', () => {
 		})
 	})
 
+	it('refuses an email address in the name or the key, on create and edit, in the service too (issue 9, finding 8)', async () => {
+		const { org, user, cookie, params } = await vendorWorld()
+		const result = await runRoute(
+			newAction,
+			makeRequest(`/o/${org.slug}/apps/new`, {
+				cookie,
+				form: appForm({ name: 'Bridge for jane.doe@customer.example', appKey: 'jane@customer.example' }),
+			}),
+			params,
+		)
+		expect(result.status).toBe(400)
+		const errors = (result.data as { errors: Record<string, string> }).errors
+		expect(errors.name).toContain('Remove the email address')
+		expect(errors.appKey).toContain('never an email address')
+		expect(JSON.stringify(errors)).not.toContain('customer.example')
+		expect(await listApps(org.id)).toHaveLength(0)
+
+		// A caller that skips the schema meets the same rule in the service.
+		await expect(createApp(org.id, user.id, appInput({ name: 'Ops ops@gmail.com' }))).rejects.toMatchObject({ status: 422, field: 'name' })
+		const app = await createApp(org.id, user.id, appInput())
+		await expect(updateApp(org.id, user.id, app.id, appInput({ appKey: 'key@vendor.example' }))).rejects.toBeInstanceOf(UserFacingError)
+		expect((await getApp(org.id, app.id))?.appKey).toBe('com.acme.mail-bridge')
+		const edit = await runRoute(
+			appAction,
+			makeRequest(`/o/${org.slug}/apps/${app.id}`, { cookie, form: { intent: 'update', ...appForm({ name: 'Mail a@b.io' }) } }),
+			{ ...params, appId: app.id },
+		)
+		expect(edit.status).toBe(400)
+		expect(edit.data).toMatchObject({ errors: { name: expect.stringContaining('Remove the email address') } })
+		expect((await getApp(org.id, app.id))?.name).toBe('Mail Bridge')
+	})
+
 	it('answers a key already used in the organisation with 409 on appKey, keeping what was typed', async () => {
 		const { org, user, cookie, params } = await vendorWorld()
 		await createApp(org.id, user.id, appInput())

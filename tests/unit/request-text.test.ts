@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { USE_CASES } from '~/domain/catalogue'
 import type { ChecklistInput } from '~/domain/checklist'
-import { buildSubmissionText, MISSING } from '~/domain/request-text'
+import { buildSubmissionText, collapseWhitespace, MISSING, requestMilestones } from '~/domain/request-text'
 
 const full: ChecklistInput = {
 	companyName: 'Acme Apps GmbH',
@@ -25,6 +25,8 @@ describe('buildSubmissionText', () => {
 				'Company name: Acme Apps GmbH',
 				'App name: Acme Alerts',
 				'App ID (app key): com.acme.alerts',
+				'App type: Forge app',
+				'Products: Jira',
 				'Privacy policy: https://acme.test/privacy',
 				'Customer terms of use: https://acme.test/terms',
 				'Does the app store personal data: Yes',
@@ -48,6 +50,8 @@ describe('buildSubmissionText', () => {
 				`Company name: ${MISSING}`,
 				`App name: ${MISSING}`,
 				`App ID (app key): ${MISSING}`,
+				`App type: ${MISSING}`,
+				`Products: ${MISSING}`,
 				`Privacy policy: ${MISSING}`,
 				`Customer terms of use: ${MISSING}`,
 				`Does the app store personal data: ${MISSING}`,
@@ -64,6 +68,16 @@ describe('buildSubmissionText', () => {
 		)
 		expect(buildSubmissionText({ companyName: '   ', storesPersonalData: null })).toContain(`Company name: ${MISSING}`)
 		expect(buildSubmissionText({ storesPersonalData: null })).toContain(`personal data: ${MISSING}`)
+	})
+
+	it('gives the app type in words and the products by name (issue 9, finding 10)', () => {
+		const connect = buildSubmissionText({ ...full, appType: 'connect', products: ['confluence', 'jira', 'jira'] })
+		expect(connect).toContain('App type: Atlassian Connect app')
+		expect(connect).toContain('Products: Jira, Confluence')
+		expect(buildSubmissionText({ ...full, appType: 'forge' })).toContain('App type: Forge app')
+		expect(buildSubmissionText({ ...full, appType: 'plugin' as never, products: ['bitbucket' as never] })).toContain(
+			`App type: ${MISSING}\nProducts: ${MISSING}`,
+		)
 	})
 
 	it('answers No when the app stores no personal data', () => {
@@ -99,11 +113,57 @@ describe('buildSubmissionText', () => {
 	})
 })
 
+describe('collapseWhitespace', () => {
+	it('does what replace(/\\s+/g, " ") does, on any text', () => {
+		fc.assert(
+			fc.property(fc.string({ unit: fc.constantFrom('a', ' ', '\t', '\n', '\u00a0', '\u2028', '\r', 'é') }), (text) => {
+				expect(collapseWhitespace(text)).toBe(text.replace(/\s+/g, ' '))
+			}),
+			{ numRuns: 500 },
+		)
+	})
+
+	it('is linear: a million single spaces take milliseconds', () => {
+		const started = performance.now()
+		collapseWhitespace('a '.repeat(500_000))
+		expect(performance.now() - started).toBeLessThan(200)
+	})
+})
+
+describe('requestMilestones (the print view’s dates, issue 9, finding 10)', () => {
+	it('gives creation, then each step in words with its latest date; "sent to Atlassian" is the first time', () => {
+		const steps = requestMilestones('2025-03-01T10:00:00Z', [
+			{ toState: 'in_review', at: '2025-03-02T10:00:00Z' },
+			{ toState: 'changes_requested', at: '2025-03-03T10:00:00Z' },
+			{ toState: 'in_review', at: '2025-03-04T10:00:00Z' },
+			{ toState: 'ready_to_submit', at: '2025-03-05T10:00:00Z' },
+			{ toState: 'submitted', at: '2025-03-06T10:00:00Z' },
+			{ toState: 'info_requested', at: '2025-03-08T10:00:00Z' },
+			{ toState: 'submitted', at: '2025-03-09T10:00:00Z' },
+			{ toState: 'approved', at: '2025-03-10T10:00:00Z' },
+			{ toState: null, at: '2025-03-11T10:00:00Z' },
+		])
+		expect(steps.map((step) => [step.label, step.at.toISOString().slice(0, 10)])).toEqual([
+			['Created', '2025-03-01'],
+			['Submitted for review', '2025-03-04'],
+			['Review completed', '2025-03-05'],
+			['Sent to Atlassian', '2025-03-06'],
+			['Approved by Atlassian', '2025-03-10'],
+		])
+	})
+
+	it('a fresh draft has only its creation date', () => {
+		expect(requestMilestones(new Date('2025-01-01T00:00:00Z'), []).map((step) => step.label)).toEqual(['Created'])
+	})
+})
+
 describe('properties', () => {
 	const headings = [
 		'Company name:',
 		'App name:',
 		'App ID (app key):',
+		'App type:',
+		'Products:',
 		'Does the app store personal data:',
 		'Use cases:',
 		'Functionality that requires email address:',

@@ -86,6 +86,17 @@ describe('the rule table', () => {
 			for (const keyword of rule.keywords) expect(keyword.pattern.global || keyword.pattern.sticky).toBe(false)
 		}
 	})
+
+	it('every pattern is linear: no open * or + (issue 10, finding 1), only fixed words and bounded gaps', () => {
+		for (const rule of SUGGESTION_RULES) {
+			for (const keyword of rule.keywords) expect(keyword.pattern.source, keyword.name).not.toMatch(/(?<!\\)[*+]/)
+		}
+	})
+
+	it('the expiry words still match without the open \\w*', () => {
+		for (const text of ['subscription expiry', 'subscription expires', 'subscription expiration', 'your trial expired'])
+			expect(suggestUseCase(text)?.code).toBe('renewal_reminders')
+	})
 })
 
 describe('properties', () => {
