@@ -2,7 +2,10 @@ import { type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { CopyBlock } from '~/components/copy-block'
 import { Badge, PageHeader } from '~/components/ui/status'
-import { evaluateSaved, getRequest } from '~/services/requests.server'
+import { STATE_LABELS, STATE_TONES } from '~/domain/request-lifecycle'
+import { appTypeText, productsText, requestMilestones } from '~/domain/request-text'
+import { evaluateSaved, getRequest, useCaseDeciders } from '~/services/requests.server'
+import { listRequestEvents } from '~/services/review.server'
 import { requireMember } from '~/utils/auth.server'
 import { notFound } from '~/utils/http.server'
 
@@ -13,16 +16,80 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const accessRequest = await getRequest(org.id, params.requestId ?? '')
 	if (!accessRequest) notFound('No such request in this organisation.')
 	const checklist = evaluateSaved(accessRequest)
+	const [events, deciders] = await Promise.all([
+		listRequestEvents(org.id, accessRequest.id),
+		useCaseDeciders(org.id, accessRequest),
+	])
 	return {
 		appName: accessRequest.appName || accessRequest.app.name,
 		text: checklist.submissionText,
 		ready: checklist.ready,
 		failing: checklist.checks.filter((check) => check.status === 'fail').length,
+		// The record a printed copy carries: where the request stands, since when, and who decided it.
+		record: {
+			state: accessRequest.state,
+			version: accessRequest.version,
+			appType: appTypeText(accessRequest.appType),
+			products: productsText(accessRequest.products),
+			milestones: requestMilestones(
+				accessRequest.createdAt,
+				events.map((event) => ({ toState: event.toState, at: event.step?.at ?? event.occurredAt })),
+			),
+			deciders,
+			timeZone: org.timeZone,
+		},
 	}
 }
 
+function RequestRecord({ record }: { record: ReturnType<typeof useLoaderData<typeof loader>>['record'] }) {
+	const date = (value: string | Date) =>
+		new Date(value).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: record.timeZone })
+	return (
+		<section className="card stack-sm" aria-labelledby="record-heading" data-testid="request-record">
+			<h2 id="record-heading">Request record</h2>
+			<dl className="dl">
+				<dt>State</dt>
+				<dd>
+					<Badge tone={STATE_TONES[record.state]}>{STATE_LABELS[record.state]}</Badge> (version {record.version})
+				</dd>
+				<dt>App type</dt>
+				<dd>{record.appType}</dd>
+				<dt>Products</dt>
+				<dd>{record.products}</dd>
+				{record.milestones.map((milestone) => (
+					<div key={milestone.label} style={{ display: 'contents' }}>
+						<dt>{milestone.label}</dt>
+						<dd>{date(milestone.at)}</dd>
+					</div>
+				))}
+				<dt>Decided by</dt>
+				<dd>
+					{record.deciders.length === 0 ? (
+						'No reviewer has decided a use case yet.'
+					) : (
+						<ul style={{ margin: 0, paddingLeft: 'var(--space-4)' }}>
+							{record.deciders.map((decider) => (
+								<li key={decider.name}>
+									{decider.name}:{' '}
+									{[
+										decider.approved ? `approved ${decider.approved} use case${decider.approved > 1 ? 's' : ''}` : '',
+										decider.rejected ? `rejected ${decider.rejected} use case${decider.rejected > 1 ? 's' : ''}` : '',
+									]
+										.filter(Boolean)
+										.join(', ')}
+									{decider.lastDecidedAt ? `, on ${date(decider.lastDecidedAt)}` : ''}
+								</li>
+							))}
+						</ul>
+					)}
+				</dd>
+			</dl>
+		</section>
+	)
+}
+
 export default function RequestTextPage() {
-	const { appName, text, ready, failing } = useLoaderData<typeof loader>()
+	const { appName, text, ready, failing, record } = useLoaderData<typeof loader>()
 	return (
 		<div className="stack">
 			<PageHeader
@@ -54,6 +121,7 @@ export default function RequestTextPage() {
 					Atlassian is likely to bounce this request; fix the checklist first.
 				</div>
 			)}
+			<RequestRecord record={record} />
 			<section className="card">
 				<CopyBlock text={text} label="request text" />
 			</section>
