@@ -161,7 +161,8 @@ function str(value: unknown): string {
  * is never echoed back (docs/rules.md › Emails are never stored).
  */
 function quote(value: string, max = 60): string {
-	const flat = collapseWhitespace(maskEmailAddresses(value.slice(0, max * 4)))
+	// Cut with room for a whole address (64 + 255 characters) past the end, so none is half-masked.
+	const flat = collapseWhitespace(maskEmailAddresses(value.slice(0, max + 400)))
 	return `"${flat.length > max ? `${flat.slice(0, max)}…` : flat}"`
 }
 
