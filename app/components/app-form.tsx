@@ -115,6 +115,7 @@ export function AppForm({
 	serverErrors,
 	formError,
 	intent,
+	version,
 	submitLabel,
 	submittingLabel,
 	secondaryAction,
@@ -124,6 +125,8 @@ export function AppForm({
 	formError?: string | null
 	/** Sent as `intent` when the route handles several actions. */
 	intent?: string
+	/** The record's version the form was opened at (edits check it). */
+	version?: number
 	submitLabel: string
 	submittingLabel: string
 	secondaryAction?: ReactNode
@@ -139,6 +142,7 @@ export function AppForm({
 		<Form ref={formRef} method="post" className="form" noValidate onSubmit={onSubmit}>
 			<FormAlert message={formError} />
 			{intent ? <input type="hidden" name="intent" value={intent} /> : null}
+			{version !== undefined ? <input type="hidden" name="version" value={version} /> : null}
 			<TextField
 				label="App name"
 				autoComplete="off"

@@ -61,8 +61,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	try {
 		switch (input.intent) {
 			case 'update': {
-				const { intent: _intent, ...fields } = input
-				await updateApp(org.id, user.id, app.id, fields)
+				const { intent: _intent, version, ...fields } = input
+				await updateApp(org.id, user.id, app.id, fields, version)
 				return data<ActionResult>({ intent: input.intent, notice: 'App details saved.' })
 			}
 			case 'archive':
@@ -267,8 +267,9 @@ export default function AppPage() {
 					</p>
 					<AppForm
 						// Remount after a save so the form starts from what was stored.
-						key={app.updatedAt.toString()}
+						key={`${app.version}`}
 						intent="update"
+						version={app.version}
 						defaults={appFormDefaults(updateResult?.values ?? app)}
 						serverErrors={updateResult?.errors}
 						formError={updateResult?.formError}

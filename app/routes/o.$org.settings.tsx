@@ -3,9 +3,10 @@ import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/re
 import { FormAlert, TextField } from '~/components/ui/form'
 import { PageHeader } from '~/components/ui/status'
 import { DEFAULT_FOLLOW_UP_DAYS } from '~/domain/tickets'
-import { OrgSettingsSchema } from '~/schemas/settings'
+import { SaveOrgSettingsSchema } from '~/schemas/settings'
 import { getOrgSettings, updateOrgSettings } from '~/services/org-settings.server'
 import { requirePermission } from '~/utils/auth.server'
+import { UserFacingError } from '~/utils/errors'
 import { parseForm } from '~/utils/forms'
 
 export const meta: MetaFunction = () => [{ title: 'Settings · Clearance' }]
@@ -17,19 +18,25 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { org, user } = await requirePermission(request, params.org, 'members:manage')
-	const form = await parseForm(request, OrgSettingsSchema)
+	const form = await parseForm(request, SaveOrgSettingsSchema)
 	if (!form.success) {
-		return data({ errors: form.errors, values: form.values, notice: null as string | null }, 400)
+		return data({ errors: form.errors, values: form.values, notice: null as string | null, formError: null as string | null }, 400)
 	}
-	await updateOrgSettings(org.id, user.id, form.data)
-	return { errors: undefined, values: undefined, notice: 'Settings saved.' }
+	const { version, ...settings } = form.data
+	try {
+		await updateOrgSettings(org.id, user.id, settings, version)
+	} catch (error) {
+		if (!(error instanceof UserFacingError)) throw error
+		return data({ errors: undefined, values: form.data as Record<string, unknown>, notice: null, formError: error.message }, error.status)
+	}
+	return { errors: undefined, values: undefined, notice: 'Settings saved.', formError: null }
 }
 
 export default function SettingsPage() {
 	const { settings } = useLoaderData<typeof loader>()
 	const result = useActionData<typeof action>()
 	const navigation = useNavigation()
-	const value = (name: keyof typeof settings) => String(result?.values?.[name] ?? settings[name])
+	const value = (name: 'timeZone' | 'followUpDays' | 'taskDueDays') => String(result?.values?.[name] ?? settings[name])
 	return (
 		<div className="stack">
 			<PageHeader title="Settings" description="Organisation-wide rules: the time zone dates are shown in, and internal deadlines." />
@@ -38,8 +45,9 @@ export default function SettingsPage() {
 					{result.notice}
 				</div>
 			) : null}
-			<FormAlert message={result?.errors ? 'Some fields need attention; nothing was saved.' : null} />
+			<FormAlert message={result?.formError ?? (result?.errors ? 'Some fields need attention; nothing was saved.' : null)} />
 			<Form method="post" className="card form" aria-label="Organisation settings" key={JSON.stringify(settings)}>
+				<input type="hidden" name="version" value={settings.version} />
 				<TextField
 					label="Time zone"
 					name="timeZone"

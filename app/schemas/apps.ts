@@ -82,7 +82,8 @@ export type AppInput = z.output<typeof AppSchema>
 
 /** The app page posts several actions; `intent` picks one (style.md habit 4). */
 export const AppActionSchema = z.discriminatedUnion('intent', [
-	z.object({ intent: z.literal('update'), ...AppSchema.shape }),
+	// `version`: the app's version the form was opened at, checked on save (no lost updates).
+	z.object({ intent: z.literal('update'), ...AppSchema.shape, version: z.coerce.number('Reload the page and try again.').int().positive() }),
 	z.object({ intent: z.literal('archive') }),
 	z.object({ intent: z.literal('restore') }),
 ])

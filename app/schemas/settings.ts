@@ -21,3 +21,8 @@ export const OrgSettingsSchema = z.object({
 })
 
 export type OrgSettings = z.infer<typeof OrgSettingsSchema>
+
+/** The form adds the version it was opened at: a save over someone else's is refused, not silently reverted. */
+export const SaveOrgSettingsSchema = OrgSettingsSchema.extend({
+	version: z.coerce.number('Reload the page and try again.').int().positive(),
+})

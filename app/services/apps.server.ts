@@ -167,19 +167,30 @@ export async function createApp(orgId: string, actorId: string, input: AppInput)
  * Saves the edited fields. The audit event holds only what changed; saving
  * an unchanged form writes nothing. An archived app is read-only until restored.
  */
-export async function updateApp(orgId: string, actorId: string, appId: string, input: AppInput): Promise<App> {
+const EDITED_MEANWHILE =
+	'Someone else saved this app after you opened it. Your changes are still in the form: reload to see theirs, then save yours again.'
+
+export async function updateApp(
+	orgId: string,
+	actorId: string,
+	appId: string,
+	input: AppInput,
+	/** The version the person's form started from; a save over someone else's is refused, not silently reverted. */
+	expectedVersion?: number,
+): Promise<App> {
 	refuseEmailAddresses(input)
 	return withDuplicateKeyAsConflict(() =>
 		db.transaction(async (tx) => {
 			const current = await lockApp(tx, orgId, appId)
 			if (current.archivedAt) throw new UserFacingError('This app is archived. Restore it before editing.', 409)
+			if (expectedVersion !== undefined && current.version !== expectedVersion) throw new UserFacingError(EDITED_MEANWHILE, 409)
 			const next = pickEditable(input)
 			const changed = EDITABLE.filter((key) => !sameValue(current[key], next[key]))
 			if (changed.length === 0) return current
 			if (changed.includes('appKey')) await assertKeyFree(tx, orgId, next.appKey, appId)
 			const [app] = await tx
 				.update(apps)
-				.set({ ...next, ...personalDataSince(current, next), updatedAt: sql`now()` })
+				.set({ ...next, ...personalDataSince(current, next), version: current.version + 1, updatedAt: sql`now()` })
 				.where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
 				.returning()
 			await recordAudit(tx, {
@@ -204,7 +215,7 @@ async function setArchived(orgId: string, actorId: string, appId: string, archiv
 		}
 		const [app] = await tx
 			.update(apps)
-			.set({ archivedAt: archive ? sql`now()` : null, updatedAt: sql`now()` })
+			.set({ archivedAt: archive ? sql`now()` : null, version: current.version + 1, updatedAt: sql`now()` })
 			.where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
 			.returning()
 		await recordAudit(tx, {

@@ -6,9 +6,14 @@ import { UserFacingError } from '~/utils/errors'
 import { auditChanges } from '~/domain/audit-diff'
 import { recordAudit } from './audit.server'
 
-export async function getOrgSettings(orgId: string): Promise<OrgSettings> {
+export async function getOrgSettings(orgId: string): Promise<OrgSettings & { version: number }> {
 	const [row] = await db
-		.select({ timeZone: organizations.timeZone, followUpDays: organizations.followUpDays, taskDueDays: organizations.taskDueDays })
+		.select({
+			timeZone: organizations.timeZone,
+			followUpDays: organizations.followUpDays,
+			taskDueDays: organizations.taskDueDays,
+			version: organizations.version,
+		})
 		.from(organizations)
 		.where(eq(organizations.id, orgId))
 	if (!row) throw new UserFacingError('No such organisation.', 404)
@@ -16,18 +21,30 @@ export async function getOrgSettings(orgId: string): Promise<OrgSettings> {
 }
 
 /** Time zone, ticket follow-up period and task due period; the audit event holds the settings that changed. */
-export async function updateOrgSettings(orgId: string, actorId: string, settings: OrgSettings) {
+export async function updateOrgSettings(orgId: string, actorId: string, settings: OrgSettings, expectedVersion?: number) {
 	await db.transaction(async (tx) => {
-		const [before] = await tx
-			.select({ timeZone: organizations.timeZone, followUpDays: organizations.followUpDays, taskDueDays: organizations.taskDueDays })
+		const [row] = await tx
+			.select({
+				timeZone: organizations.timeZone,
+				followUpDays: organizations.followUpDays,
+				taskDueDays: organizations.taskDueDays,
+				version: organizations.version,
+			})
 			.from(organizations)
 			.where(eq(organizations.id, orgId))
 			.for('update')
-		if (!before) throw new UserFacingError('No such organisation.', 404)
+		if (!row) throw new UserFacingError('No such organisation.', 404)
+		const { version, ...before } = row
+		if (expectedVersion !== undefined && version !== expectedVersion) {
+			throw new UserFacingError(
+				'Someone else saved the settings after you opened them. Your values are still in the form: reload to see theirs, then save yours again.',
+				409,
+			)
+		}
 		// Only what changed is written and audited, old and new (docs/rules.md › Audit trail).
 		const changes = auditChanges(before, settings, Object.keys(settings))
 		if (!changes) return
-		await tx.update(organizations).set(settings).where(eq(organizations.id, orgId))
+		await tx.update(organizations).set({ ...settings, version: version + 1 }).where(eq(organizations.id, orgId))
 		await recordAudit(tx, {
 			orgId,
 			actorUserId: actorId,

@@ -288,7 +288,13 @@ async function applyApprovedAnswer(tx: Tx, orgId: string, actorId: string, reque
 	if (app.storesPersonalData === answer) return
 	const [saved] = await tx
 		.update(apps)
-		.set({ storesPersonalData: answer, ...personalDataSince(app, { storesPersonalData: answer }), updatedAt: sql`now()` })
+		.set({
+			storesPersonalData: answer,
+			...personalDataSince(app, { storesPersonalData: answer }),
+			// A form opened before the approval must not silently put the old answer back.
+			version: app.version + 1,
+			updatedAt: sql`now()`,
+		})
 		.where(and(eq(apps.orgId, orgId), eq(apps.id, app.id)))
 		.returning()
 	await recordAudit(tx, {

@@ -1,4 +1,5 @@
 // Issue 9, findings 5, 6 and 7, and "the approved request drives the app".
+import { getApp } from '~/services/apps.server'
 import { and, eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { db } from '#db/client.server'
@@ -292,7 +293,7 @@ describe('the approved request drives the app', () => {
 		// Someone edits the app to say it stores none: both pages flag it.
 		const edit = await runRoute(
 			appAction,
-			makeRequest('/', { cookie: w.vendorCookie, form: { intent: 'update', ...appForm({ storesPersonalData: 'no' }) } }),
+			makeRequest('/', { cookie: w.vendorCookie, form: { intent: 'update', ...appForm({ storesPersonalData: 'no', version: String((await getApp(w.org.id, w.app.id))!.version) }) } }),
 			{ org: w.org.slug, appId: w.app.id },
 		)
 		expect(edit.status).toBe(200)
@@ -303,7 +304,7 @@ describe('the approved request drives the app', () => {
 		// Corrected: the flag goes.
 		await runRoute(
 			appAction,
-			makeRequest('/', { cookie: w.vendorCookie, form: { intent: 'update', ...appForm({ storesPersonalData: 'yes' }) } }),
+			makeRequest('/', { cookie: w.vendorCookie, form: { intent: 'update', ...appForm({ storesPersonalData: 'yes', version: String((await getApp(w.org.id, w.app.id))!.version) }) } }),
 			{ org: w.org.slug, appId: w.app.id },
 		)
 		expect((await appPage(w)).personalDataConflict).toBeNull()

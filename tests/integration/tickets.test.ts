@@ -190,7 +190,7 @@ describe('settings', () => {
 		const w = await reviewWorld()
 		const bad = await runRoute(
 			settingsAction,
-			makeRequest('/', { cookie: w.vendorCookie, form: { timeZone: 'Mars/Olympus', followUpDays: '0', taskDueDays: '400' } }),
+			makeRequest('/', { cookie: w.vendorCookie, form: { timeZone: 'Mars/Olympus', followUpDays: '0', taskDueDays: '400', version: '1' } }),
 			{ org: w.org.slug },
 		)
 		expect(bad.status).toBe(400)
@@ -199,7 +199,7 @@ describe('settings', () => {
 		})
 		const ok = await runRoute(
 			settingsAction,
-			makeRequest('/', { cookie: w.vendorCookie, form: { timeZone: 'Europe/Berlin', followUpDays: '14', taskDueDays: '45' } }),
+			makeRequest('/', { cookie: w.vendorCookie, form: { timeZone: 'Europe/Berlin', followUpDays: '14', taskDueDays: '45', version: '1' } }),
 			{ org: w.org.slug },
 		)
 		expect(ok.status).toBe(200)
@@ -207,7 +207,7 @@ describe('settings', () => {
 		expect(org).toMatchObject({ timeZone: 'Europe/Berlin', followUpDays: 14, taskDueDays: 45 })
 		const reviewerTry = await runRoute(
 			settingsAction,
-			makeRequest('/', { cookie: (await cookieFor(w.reviewer.id)).cookie, form: { timeZone: 'UTC', followUpDays: '10', taskDueDays: '30' } }),
+			makeRequest('/', { cookie: (await cookieFor(w.reviewer.id)).cookie, form: { timeZone: 'UTC', followUpDays: '10', taskDueDays: '30', version: '2' } }),
 			{ org: w.org.slug },
 		)
 		expect(reviewerTry.status).toBe(403)

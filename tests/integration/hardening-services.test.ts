@@ -6,12 +6,16 @@ import { parseCsv } from '~/domain/csv'
 import { action as reportingAction } from '~/routes/o.$org.apps.$appId_.reporting'
 import { loader as csvLoader } from '~/routes/o.$org.apps.$appId_.reporting.ledger[.]csv'
 import { AppSchema } from '~/schemas/apps'
-import { createApp } from '~/services/apps.server'
+import { action as appAction } from '~/routes/o.$org.apps.$appId'
+import { action as settingsAction } from '~/routes/o.$org.settings'
+import { createApp, getApp } from '~/services/apps.server'
+import { getOrgSettings } from '~/services/org-settings.server'
+import { appForm } from '../fixtures/requests'
 import { countAccounts, importAccounts, listLedgerPage, streamLedger } from '~/services/ledger.server'
 import { digestLedger, prepareReport } from '~/services/prepared-reports.server'
 import { cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
 
-// Issue 10, findings 7 and 10, and the reporting action's content types (finding 2).
+// Issue 10: findings 7, 8 and 10, and the reporting action's content types (finding 2).
 
 async function orgWithApp(name: string) {
 	const { org, admin } = await createOrg(name)
@@ -86,5 +90,34 @@ describe('the reporting action reads forms only', () => {
 			const result = await runRoute(reportingAction, request, { org: org.slug, appId: app.id })
 			expect(result.status, String(type)).toBe(415)
 		}
+	})
+})
+
+describe('no lost updates: two people editing at once', () => {
+	it('refuses the second save of an app made from a stale form, and keeps the first', async () => {
+		const { org, admin, app } = await orgWithApp('Two Editors')
+		const { cookie } = await cookieFor(admin.id)
+		const params = { org: org.slug, appId: app.id }
+		const fields = { appKey: app.appKey, version: String(app.version) }
+		const first = await runRoute(appAction, makeRequest('/', { cookie, form: { intent: 'update', ...appForm({ ...fields, name: 'First Edit' }) } }), params)
+		expect(first.status).toBe(200)
+		const second = await runRoute(appAction, makeRequest('/', { cookie, form: { intent: 'update', ...appForm({ ...fields, name: 'Second Edit' }) } }), params)
+		expect(second.status).toBe(409)
+		expect(second.data).toMatchObject({ formError: expect.stringContaining('Someone else saved this app'), values: { name: 'Second Edit' } })
+		expect(await getApp(org.id, app.id)).toMatchObject({ name: 'First Edit', version: app.version + 1 })
+	})
+
+	it('refuses the second save of the organisation settings made from a stale form', async () => {
+		const { org, admin } = await orgWithApp('Two Admins')
+		const { cookie } = await cookieFor(admin.id)
+		const { version } = await getOrgSettings(org.id)
+		const save = (timeZone: string) =>
+			runRoute(settingsAction, makeRequest('/', { cookie, form: { timeZone, followUpDays: '10', taskDueDays: '30', version: String(version) } }), {
+				org: org.slug,
+			})
+		expect((await save('Europe/Berlin')).status).toBe(200)
+		const stale = await save('Asia/Tokyo')
+		expect(stale.status).toBe(409)
+		expect(await getOrgSettings(org.id)).toMatchObject({ timeZone: 'Europe/Berlin', version: version + 1 })
 	})
 })
