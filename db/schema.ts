@@ -469,7 +469,11 @@ export const auditEvents = pgTable(
 		after: jsonb(),
 		createdAt: createdAt(),
 	},
-	(t) => [index('audit_events_org_created_idx').on(t.orgId, t.createdAt)],
+	(t) => [
+		index('audit_events_org_created_idx').on(t.orgId, t.createdAt),
+		// Four eyes reads a request's whole edit history; the audit page names subjects.
+		index('audit_events_subject_idx').on(t.orgId, t.subjectType, t.subjectId),
+	],
 )
 
 export type Role = (typeof roleEnum.enumValues)[number]
