@@ -1,0 +1,125 @@
+import { expect, test, type Page } from '@playwright/test'
+import { gotoHydrated, PASSWORD, signUp, uniqueEmail } from './utils'
+
+// Issue 9: an app approved as storing personal data, whose accounts were
+// retrieved 16 days ago, is overdue at the top of the dashboard — with the
+// reason in words — and never "no report needed" while the answer is open.
+
+async function stateIs(page: Page, label: string) {
+	await expect(page.locator('.page-header').getByText(label, { exact: true })).toBeVisible()
+}
+
+function isoDaysAgo(daysAgo: number) {
+	return new Date(Date.now() - daysAgo * 86_400_000).toISOString()
+}
+
+test('an app approved as storing personal data, with accounts retrieved 16 days ago, is overdue at the top of the dashboard', async ({
+	page,
+	browser,
+}) => {
+	test.setTimeout(120_000)
+	await signUp(page, { name: 'Olga Owner', email: uniqueEmail('owner'), orgName: 'Obligation Works' })
+	const slug = new URL(page.url()).pathname.split('/')[2]!
+	const base = `/o/${slug}`
+
+	// A reviewer, for four eyes.
+	await gotoHydrated(page, `${base}/members`)
+	const inviteForm = page.getByRole('region', { name: 'Invite someone' })
+	await inviteForm.getByLabel('Email address').fill(uniqueEmail('reviewer'))
+	await inviteForm.getByLabel(/Compliance reviewer/).check()
+	await inviteForm.getByLabel(/^Vendor/).uncheck()
+	await inviteForm.getByRole('button', { name: 'Create invite link' }).click()
+	const link = await page.getByLabel('Invite link').inputValue()
+	const reviewerContext = await browser.newContext()
+	const reviewer = await reviewerContext.newPage()
+	await gotoHydrated(reviewer, link)
+	await reviewer.getByLabel('Your name').fill('Rui Reviewer')
+	await reviewer.getByLabel('Choose a password').fill(PASSWORD)
+	await reviewer.getByRole('button', { name: 'Create account and join' }).click()
+	await expect(reviewer.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
+
+	// The app is registered before anyone decided on personal data.
+	await gotoHydrated(page, `${base}/apps/new`)
+	await page.getByLabel('App name').fill('Ledger Lens')
+	await page.getByLabel('App key or app id').fill('com.obligation.ledger-lens')
+	await page.getByLabel('App type').selectOption('forge')
+	await page.getByLabel('Jira').check()
+	await page.getByLabel('Privacy policy URL (optional)').fill('https://obligation.example/privacy')
+	await page.getByLabel('Customer terms-of-use URL (optional)').fill('https://obligation.example/terms')
+	await page.getByLabel('Not decided yet').check()
+	await page.getByRole('button', { name: 'Register app' }).click()
+	await expect(page.getByRole('heading', { name: 'Ledger Lens' })).toBeVisible()
+
+	// Not decided is never "no report needed".
+	await gotoHydrated(page, base)
+	const undecided = page.locator('tbody tr.deadline-row').filter({ hasText: 'Ledger Lens' })
+	await expect(undecided).toContainText('Answer needed')
+	await expect(undecided).not.toContainText('No report needed')
+
+	// The request says yes, it stores personal data; it is reviewed and sent.
+	await gotoHydrated(page, `${base}/apps`)
+	await page.getByRole('link', { name: 'Ledger Lens' }).click()
+	await page.getByRole('button', { name: 'Start an Email API request' }).click()
+	await expect(page.getByRole('heading', { name: /Email API request: Ledger Lens/ })).toBeVisible()
+	await expect(page.locator('html[data-hydrated]')).toBeAttached()
+	const requestUrl = page.url()
+	await page.getByLabel('Company name').fill('Obligation Works Ltd')
+	await page.getByLabel('Yes, it stores personal data').check()
+	await page.getByLabel(/send security alerts/).check()
+	await page.getByLabel('Functionality that needs email addresses').fill(
+		'Ledger Lens emails security alerts to the users affected when their linked ledgers change unexpectedly. Users can switch them off.',
+	)
+	await page.getByLabel('Privacy policy excerpt').fill('We use email addresses only to send the security alerts you subscribed to.')
+	await page.getByRole('button', { name: 'Save draft' }).click()
+	await expect(page.getByText('Draft saved. The checklist passes.')).toBeVisible()
+	await page.getByRole('button', { name: 'Submit for review' }).click()
+	await stateIs(page, 'In review')
+
+	await gotoHydrated(reviewer, requestUrl)
+	await reviewer.getByRole('button', { name: 'Complete review' }).click()
+	await stateIs(reviewer, 'Ready to submit')
+
+	await gotoHydrated(page, requestUrl)
+	await page.getByLabel('Ticket key').fill('DEVHELP-7001')
+	await page.getByRole('button', { name: 'Record ticket' }).click()
+	await stateIs(page, 'Submitted to Atlassian')
+
+	await gotoHydrated(reviewer, requestUrl)
+	await reviewer.getByLabel('Products and scopes approved').fill('Jira: read:email-address:jira')
+	await reviewer.getByRole('button', { name: 'Record approval' }).click()
+	await stateIs(reviewer, 'Approved')
+	await reviewerContext.close()
+
+	// The approval answered the app's personal-data question; the ledger holds data retrieved 16 days ago.
+	await gotoHydrated(page, `${base}/apps`)
+	await page.getByRole('link', { name: 'Ledger Lens' }).click()
+	await page.getByRole('link', { name: 'Open reporting' }).click()
+	await expect(page.getByRole('heading', { name: 'Reporting: Ledger Lens' })).toBeVisible()
+	await expect(page.locator('html[data-hydrated]')).toBeAttached()
+	const importForm = page.getByRole('region', { name: 'Import account ids' })
+	await importForm.getByLabel('CSV file').setInputFiles({
+		name: 'accounts.csv',
+		mimeType: 'text/csv',
+		buffer: Buffer.from(`accountId,updatedAt\r\n5be24ad8b1653240376955d2,${isoDaysAgo(16)}\r\n712020:lens-0002,${isoDaysAgo(3)}\r\n`),
+	})
+	await importForm.getByRole('button', { name: 'Import' }).click()
+	await expect(importForm.getByRole('status')).toContainText('2 added')
+
+	// A second app, on track, so "at the top" means something.
+	await gotoHydrated(page, `${base}/apps/new`)
+	await page.getByLabel('App name').fill('Calm Counter')
+	await page.getByLabel('App key or app id').fill('com.obligation.calm')
+	await page.getByLabel('App type').selectOption('forge')
+	await page.getByLabel('Jira').check()
+	await page.getByLabel('Yes, it stores personal data').check()
+	await page.getByRole('button', { name: 'Register app' }).click()
+	await expect(page.getByRole('heading', { name: 'Calm Counter' })).toBeVisible()
+
+	await gotoHydrated(page, base)
+	await expect(page.getByRole('alert')).toContainText('1 app is overdue')
+	const top = page.locator('tbody tr.deadline-row').first()
+	await expect(top).toContainText('Ledger Lens')
+	await expect(top).toContainText('Overdue')
+	await expect(top).toContainText('First report overdue by 1 day, counted from the oldest account’s updatedAt')
+	await expect(page.locator('tbody tr.deadline-row').nth(1)).toContainText('Calm Counter')
+})
