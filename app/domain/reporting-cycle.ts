@@ -299,12 +299,23 @@ export function reportingStatus(input: ReportingStatusInput): ReportingStatus {
 
 function headlineOf(status: ReportingState, daysLeft: number, anchor: ReportingAnchor): string {
 	const what = anchor.kind === 'last_report' ? 'Next report' : 'First report'
-	const from = anchor.kind === 'last_report' ? 'the last report' : anchorPhrase(anchor)
+	const from = ANCHOR_SHORT[anchor.kind === 'storing_since' ? (anchor.source ?? 'ledger') : anchor.kind]
 	if (status === 'overdue') return `${what} ${overdueBy(daysLeft)}, counted from ${from}.`
 	if (daysLeft === 0) return `${what} due today, counted from ${from}.`
 	return `${what} due in ${plural(daysLeft, 'day')}, counted from ${from}.`
 }
 
+/** The anchor in a few words, for one-line headlines. */
+const ANCHOR_SHORT: Record<Exclude<AnchorKind, 'storing_since'> | StoringSinceSource, string> = {
+	last_report: 'the last report',
+	person: 'the storing-since date you gave',
+	ledger: 'when the oldest stored data was retrieved',
+	proposed: 'an earlier date found at import (confirm it)',
+	first_account: 'when the oldest stored data was retrieved',
+	flag_set: 'the day the app was marked as storing personal data',
+}
+
+/** The anchor as a noun phrase, for the full explanation ("15 days after …"). */
 function anchorPhrase(anchor: ReportingAnchor): string {
 	switch (anchor.kind) {
 		case 'last_report':
@@ -313,10 +324,10 @@ function anchorPhrase(anchor: ReportingAnchor): string {
 			return anchor.source === 'person'
 				? 'the date your organisation gave for storing personal data'
 				: anchor.source === 'proposed'
-				? 'the oldest updatedAt of the last import (earlier than the storing-since date; confirm or keep it)'
-				: 'the oldest account’s updatedAt, when the ledger was first imported'
+				? 'the retrieval of the oldest data in an import, earlier than the storing-since date (confirm it or keep the date)'
+				: 'the retrieval of the oldest stored data (the oldest updatedAt in the first import)'
 		case 'first_account':
-			return 'the oldest stored account’s updatedAt (no report recorded yet)'
+			return 'the retrieval of the oldest stored data (the oldest updatedAt in the ledger; no report recorded yet)'
 		case 'flag_set':
 			return 'the day the app was marked as storing personal data (no report or stored account yet)'
 	}

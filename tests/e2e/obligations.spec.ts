@@ -120,6 +120,6 @@ test('an app approved as storing personal data, with accounts retrieved 16 days 
 	const top = page.locator('tbody tr.deadline-row').first()
 	await expect(top).toContainText('Ledger Lens')
 	await expect(top).toContainText('Overdue')
-	await expect(top).toContainText('First report overdue by 1 day, counted from the oldest account’s updatedAt')
+	await expect(top).toContainText('First report overdue by 1 day, counted from when the oldest stored data was retrieved')
 	await expect(page.locator('tbody tr.deadline-row').nth(1)).toContainText('Calm Counter')
 })

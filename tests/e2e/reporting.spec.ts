@@ -53,7 +53,7 @@ test('stored data 40 days old makes an app overdue at the top; a prepared report
 	// The clock started when the data was retrieved, not when it was imported.
 	const statusCard = page.getByRole('region', { name: 'Reporting status' })
 	await expect(statusCard).toContainText('Overdue by 25 days')
-	await expect(statusCard).toContainText('the oldest account’s updatedAt, when the ledger was first imported')
+	await expect(statusCard).toContainText('the retrieval of the oldest stored data (the oldest updatedAt in the first import)')
 
 	await page.getByRole('link', { name: 'Dashboard', exact: true }).click()
 	await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()

@@ -678,7 +678,7 @@ describe('cycle', () => {
 		expect(row!.explanation).toContain('marked as storing personal data')
 		await importText(org.id, user.id, app.id, 'accountId,updatedAt\nabc,2026-01-01T00:00:00Z\n')
 		;[row] = (await dashboardRows(org.id)).rows
-		expect(row!.explanation).toContain('the oldest account’s updatedAt, when the ledger was first imported')
+		expect(row!.explanation).toContain('the retrieval of the oldest stored data (the oldest updatedAt in the first import)')
 
 		// Turning the flag on later stamps the date; an app that never stored data needs no report.
 		const off = await createApp(org.id, user.id, appInput({ storesPersonalData: 'no' }))

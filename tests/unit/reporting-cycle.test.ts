@@ -235,7 +235,7 @@ describe('anchor precedence', () => {
 		expect(result.anchor).toEqual({ kind: 'first_account', at: firstStoredAccountAt })
 		expect(result.dueDate).toBe('2026-04-16')
 		expect(result.status).toBe('overdue')
-		expect(result.explanation).toContain('the oldest stored account’s updatedAt')
+		expect(result.explanation).toContain('the oldest updatedAt in the ledger; no report recorded yet')
 	})
 
 	it('falls back to the date the personal-data flag was set', () => {
@@ -501,14 +501,14 @@ describe('one status per app (issue 9)', () => {
 		expect(result.anchor).toEqual({ kind: 'storing_since', at: storingSince.at, source: 'ledger' })
 		// 4 June + 15 days = 19 June, over by the 20th: overdue by 1 day.
 		expect(result).toMatchObject({ status: 'overdue', dueDate: '2026-06-19', daysLeft: -1 })
-		expect(result.headline).toBe('First report overdue by 1 day, counted from the oldest account’s updatedAt, when the ledger was first imported.')
+		expect(result.headline).toBe('First report overdue by 1 day, counted from when the oldest stored data was retrieved.')
 	})
 
 	it('says whose date it counts from', () => {
 		const person = status({ storingSince: { at: at('2026-06-10T00:00:00Z'), source: 'person' }, now })
 		expect(person.explanation).toContain('the date your organisation gave for storing personal data')
 		const proposed = status({ storingSince: { at: at('2026-06-10T00:00:00Z'), source: 'proposed' }, now })
-		expect(proposed.explanation).toContain('confirm or keep it')
+		expect(proposed.explanation).toContain('confirm it or keep the date')
 	})
 
 	it('keeps the precision of a cycle with hours in it: due exactly one cycle after the anchor', () => {

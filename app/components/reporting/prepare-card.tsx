@@ -81,7 +81,9 @@ export function PrepareCard({
 					</p>
 				</div>
 			) : accountCount > 0 ? (
-				<p className="card-muted">No report prepared yet.</p>
+				<p className="card-muted">
+					No report prepared yet.{canEdit ? '' : ' Someone with the vendor role prepares it before the batches are sent.'}
+				</p>
 			) : null}
 		</section>
 	)
