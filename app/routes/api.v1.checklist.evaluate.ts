@@ -1,7 +1,10 @@
 import { type ActionFunctionArgs } from '@remix-run/node'
 import { evaluateRequest } from '~/domain/checklist'
 import { ChecklistInputSchema } from '~/schemas/checklist'
-import { apiJson, methodNotAllowed, parseJsonBody } from '~/utils/api.server'
+import { clientKey, hitRateLimit } from '~/services/rate-limit.server'
+import { apiError, apiJson, methodNotAllowed, parseJsonBody } from '~/utils/api.server'
+import { env } from '~/utils/env.server'
+import { clientAddress } from '~/utils/http.server'
 
 /**
  * POST /api/v1/checklist/evaluate — the checklist engine over HTTP. Public and
@@ -18,8 +21,20 @@ export function loader() {
 	return methodNotAllowed(['POST'])
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
 	if (request.method !== 'POST') return methodNotAllowed(['POST'])
+	// Per client, before the body is read (EVALUATE_PER_CLIENT a window, 60 a minute by default).
+	const client = clientKey(clientAddress(context))
+	if (client) {
+		const { EVALUATE_PER_CLIENT, EVALUATE_WINDOW_SECONDS } = env()
+		const limit = await hitRateLimit(`evaluate:client:${client}`, EVALUATE_PER_CLIENT, EVALUATE_WINDOW_SECONDS)
+		if (!limit.allowed) {
+			await request.body?.cancel().catch(() => {})
+			return apiError(429, `Too many requests: at most ${EVALUATE_PER_CLIENT} per ${EVALUATE_WINDOW_SECONDS} seconds. Try again later.`, undefined, {
+				'Retry-After': String(limit.retryAfterSeconds),
+			})
+		}
+	}
 	const input = await parseJsonBody(request, ChecklistInputSchema, { limitBytes: BODY_LIMIT_BYTES })
 	return apiJson(evaluateRequest(input))
 }

@@ -1,15 +1,20 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation, useParams } from '@remix-run/react'
 import { AuthCard } from '~/components/auth-card'
+import { Honeypot } from '~/components/honeypot'
 import { FormAlert, TextField } from '~/components/ui/form'
 import { useValidatedForm } from '~/components/ui/use-validated-form'
 import { ROLE_LABELS } from '~/domain/roles'
 import { AcceptInviteSchema, PASSWORD_MIN } from '~/schemas/auth'
 import { createSession, EmailTakenError } from '~/services/auth.server'
 import { acceptInvite, getInvite } from '~/services/members.server'
+import { clientKey, hitRateLimit } from '~/services/rate-limit.server'
 import { getOptionalUser } from '~/utils/auth.server'
+import { env } from '~/utils/env.server'
 import { UserFacingError } from '~/utils/errors'
 import { parseForm } from '~/utils/forms'
+import { HONEYPOT_MESSAGE } from '~/utils/honeypot'
+import { clientAddress, retryAfterHeaders, submittedByBot, waitText } from '~/utils/http.server'
 import { setSessionCookie } from '~/utils/session.server'
 
 export const meta: MetaFunction = () => [{ title: 'Join an organisation · Clearance' }]
@@ -19,8 +24,25 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	return { invite, signedInAs: user?.email ?? null }
 }
 
-export async function action({ request, params }: ActionFunctionArgs) {
+// Retry-After of a refused attempt reaches the browser only through this.
+export const headers = retryAfterHeaders
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
 	const token = params.token ?? ''
+	if (await submittedByBot(request)) {
+		return data({ errors: {}, values: {} as Record<string, unknown>, formError: HONEYPOT_MESSAGE }, 400)
+	}
+	const client = clientKey(clientAddress(context))
+	if (client) {
+		const { INVITE_ACCEPT_PER_CLIENT, INVITE_ACCEPT_WINDOW_SECONDS } = env()
+		const limit = await hitRateLimit(`invite:client:${client}`, INVITE_ACCEPT_PER_CLIENT, INVITE_ACCEPT_WINDOW_SECONDS)
+		if (!limit.allowed) {
+			return data(
+				{ errors: {}, values: {} as Record<string, unknown>, formError: `Too many attempts from your network. Try again in ${waitText(limit.retryAfterSeconds)}.` },
+				{ status: 429, headers: { 'Retry-After': String(limit.retryAfterSeconds) } },
+			)
+		}
+	}
 	const user = await getOptionalUser(request)
 	try {
 		if (user) {
@@ -61,6 +83,7 @@ function NewAccountForm({ email }: { email: string }) {
 	return (
 		<Form ref={formRef} method="post" className="form" noValidate onSubmit={onSubmit}>
 			<FormAlert message={actionData?.formError} />
+			<Honeypot />
 			<TextField label="Email" name="email-display" value={email} readOnly hint="The invite is for this address." />
 			<TextField label="Your name" autoComplete="name" autoFocus error={errorOf('name')} {...text('name')} />
 			<TextField
@@ -115,6 +138,7 @@ export default function InvitePage() {
 			<AuthCard title="Join an organisation" lead={lead}>
 				<Form method="post" className="form">
 					<FormAlert message={actionData?.formError} />
+					<Honeypot />
 					<button className="button" type="submit">
 						Join {invite.org.name}
 					</button>

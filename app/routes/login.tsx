@@ -4,56 +4,56 @@ import { AuthCard } from '~/components/auth-card'
 import { FormAlert, TextField } from '~/components/ui/form'
 import { useValidatedForm } from '~/components/ui/use-validated-form'
 import { LoginSchema } from '~/schemas/auth'
-import { createSession, recordLoginAttempt, verifyLogin } from '~/services/auth.server'
-import { hitRateLimit } from '~/services/rate-limit.server'
+import { Honeypot } from '~/components/honeypot'
+import { attemptLogin, createSession } from '~/services/auth.server'
+import { clientKey } from '~/services/rate-limit.server'
 import { requireAnonymous, safeRedirect } from '~/utils/auth.server'
+import { env } from '~/utils/env.server'
 import { parseForm } from '~/utils/forms'
-import { setSessionCookie } from '~/utils/session.server'
+import { HONEYPOT_MESSAGE } from '~/utils/honeypot'
+import { clientAddress, retryAfterHeaders, submittedByBot, waitText } from '~/utils/http.server'
+import { readDeviceToken, setDeviceCookie, setSessionCookie } from '~/utils/session.server'
 
 export const meta: MetaFunction = () => [{ title: 'Log in · Clearance' }]
 
 export async function loader({ request }: LoaderFunctionArgs) {
-	await requireAnonymous(request)
-	return null
+	return data(null, { headers: await requireAnonymous(request) })
 }
+
+// Retry-After of a refused attempt reaches the browser only through this.
+export const headers = retryAfterHeaders
 
 // One message for unknown email and wrong password, so the form does not
 // reveal who has an account.
 const BAD_LOGIN = 'Email or password is incorrect.'
-const LOGIN_ATTEMPTS = 10
-const LOGIN_WINDOW_SECONDS = 15 * 60
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
+	if (await submittedByBot(request)) {
+		return data({ errors: {}, values: {} as Record<string, unknown>, formError: HONEYPOT_MESSAGE }, 400)
+	}
 	const form = await parseForm(request, LoginSchema)
 	if (!form.success) return data({ errors: form.errors, values: form.values, formError: null }, 400)
-	// Per account, so password guessing is slowed wherever it comes from.
-	const limit = await hitRateLimit(`login:${form.data.email}`, LOGIN_ATTEMPTS, LOGIN_WINDOW_SECONDS)
-	if (!limit.allowed) {
-		// The first refused attempt of a window is recorded; the rest of the window adds nothing new to the log.
-		if (limit.attempts === LOGIN_ATTEMPTS + 1) await recordLoginAttempt(form.data.email, 'rate_limited')
-		const minutes = Math.ceil(limit.retryAfterSeconds / 60)
-		return data(
-			{
-				errors: {},
-				values: { email: form.data.email, redirectTo: form.data.redirectTo },
-				formError: `Too many login attempts for this account. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
-			},
-			{ status: 429, headers: { 'Retry-After': String(limit.retryAfterSeconds) } },
-		)
-	}
-	const user = await verifyLogin(form.data.email, form.data.password)
-	if (!user) {
-		await recordLoginAttempt(form.data.email, 'failed')
-		return data(
-			{ errors: {}, values: { email: form.data.email, redirectTo: form.data.redirectTo }, formError: BAD_LOGIN },
-			400,
-		)
-	}
-	const session = await createSession(user.id)
-	await recordLoginAttempt(user.email, 'succeeded')
-	return redirect(safeRedirect(form.data.redirectTo), {
-		headers: { 'Set-Cookie': await setSessionCookie(request, session.token, session.expiresAt) },
+	const values = { email: form.data.email, redirectTo: form.data.redirectTo }
+	const result = await attemptLogin({
+		email: form.data.email,
+		password: form.data.password,
+		client: clientKey(clientAddress(context)),
+		deviceToken: await readDeviceToken(request),
 	})
+	if (result.outcome === 'rate_limited') {
+		const wait = waitText(result.retryAfterSeconds)
+		const formError =
+			result.scope === 'client'
+				? `Too many failed logins from your network. Try again in ${wait}.`
+				: `Too many failed logins for this account. Try again in ${wait}; the right password works then.`
+		return data({ errors: {}, values, formError }, { status: 429, headers: { 'Retry-After': String(result.retryAfterSeconds) } })
+	}
+	if (result.outcome === 'failed') return data({ errors: {}, values, formError: BAD_LOGIN }, 400)
+	const session = await createSession(result.user.id)
+	const headers = new Headers()
+	headers.append('Set-Cookie', await setSessionCookie(request, session.token, session.expiresAt))
+	headers.append('Set-Cookie', await setDeviceCookie(request, result.deviceToken, env().LOGIN_KNOWN_DEVICE_DAYS))
+	return redirect(safeRedirect(form.data.redirectTo), { headers })
 }
 
 export default function LoginPage() {
@@ -78,6 +78,7 @@ export default function LoginPage() {
 			<Form ref={formRef} method="post" className="form" noValidate onSubmit={onSubmit}>
 				<FormAlert message={actionData?.formError} />
 				<input type="hidden" {...text('redirectTo')} />
+				<Honeypot />
 				<TextField
 					label="Email"
 					type="email"

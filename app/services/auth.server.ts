@@ -6,9 +6,10 @@ import { slugify, uniqueSlug } from '~/domain/slug'
 import { type SignupInput } from '~/schemas/auth'
 import { uniqueViolation } from '~/utils/db-errors.server'
 import { env } from '~/utils/env.server'
-import { hashPassword, timingDummyHash, verifyPassword } from '~/utils/password.server'
+import { hashPassword, needsRehash, timingDummyHash, verifyPassword } from '~/utils/password.server'
 import { hashToken, newToken } from '~/utils/tokens.server'
 import { recordAudit } from './audit.server'
+import { claimAttempt, clearFailures, type FailurePolicy, isKnownDevice, recordFailure, rememberDevice } from './rate-limit.server'
 
 export class EmailTakenError extends Error {
 	constructor() {
@@ -91,7 +92,11 @@ async function signupOnce(input: SignupInput) {
 	})
 }
 
-/** The user for this email and password, or null — never says which was wrong. */
+/**
+ * The user for this email and password, or null — never says which was wrong.
+ * A hash made at a lower cost than today's is replaced now that the password
+ * is known (only if nobody changed it meanwhile).
+ */
 export async function verifyLogin(email: string, password: string) {
 	const user = await findUserByEmail(email)
 	if (!user) {
@@ -99,7 +104,89 @@ export async function verifyLogin(email: string, password: string) {
 		return null
 	}
 	const ok = await verifyPassword(password, user.passwordHash)
-	return ok ? ({ id: user.id, email: user.email, name: user.name } satisfies SessionUser) : null
+	if (!ok) return null
+	if (needsRehash(user.passwordHash)) {
+		await db
+			.update(users)
+			.set({ passwordHash: await hashPassword(password) })
+			.where(and(eq(users.id, user.id), eq(users.passwordHash, user.passwordHash)))
+	}
+	return { id: user.id, email: user.email, name: user.name } satisfies SessionUser
+}
+
+export function loginPolicies(settings = env()): { account: FailurePolicy; client: FailurePolicy } {
+	return {
+		account: {
+			freeFailures: settings.LOGIN_ACCOUNT_FREE_FAILURES,
+			delaySeconds: settings.LOGIN_ACCOUNT_DELAY_SECONDS,
+			maxDelaySeconds: settings.LOGIN_ACCOUNT_MAX_DELAY_SECONDS,
+			memorySeconds: settings.LOGIN_FAILURE_MEMORY_SECONDS,
+		},
+		client: {
+			freeFailures: settings.LOGIN_CLIENT_FREE_FAILURES,
+			delaySeconds: settings.LOGIN_CLIENT_DELAY_SECONDS,
+			maxDelaySeconds: settings.LOGIN_CLIENT_MAX_DELAY_SECONDS,
+			memorySeconds: settings.LOGIN_FAILURE_MEMORY_SECONDS,
+		},
+	}
+}
+
+export const loginAccountKey = (email: string) => `login:account:${email.trim().toLowerCase()}`
+export const loginClientKey = (client: string) => `login:client:${client}`
+
+export type LoginResult =
+	| { outcome: 'succeeded'; user: SessionUser; deviceToken: string }
+	| { outcome: 'failed' }
+	| { outcome: 'rate_limited'; scope: 'client' | 'account'; retryAfterSeconds: number }
+
+/**
+ * One login attempt, with the limits of docs/decisions/006-limits-and-operations.md:
+ *
+ * - Only failures count. A client (address) past its free failures waits a
+ *   doubling delay between attempts, whatever accounts it tries.
+ * - An account past its free failures waits a doubling delay too, capped,
+ *   so guessing from many clients stays slow; a refused attempt is not a
+ *   failure and does not lengthen it, and once the delay has passed the next
+ *   attempt is checked: the right password gets in, and clears the count.
+ * - A browser that has signed in to this account before (its device cookie)
+ *   skips the account's delay, so nobody can keep the owner out by failing
+ *   on purpose; it still counts as a client.
+ *
+ * `client` is null when the address is unknown (no per-client limit then).
+ */
+export async function attemptLogin(input: {
+	email: string
+	password: string
+	client: string | null
+	deviceToken: string | null
+}): Promise<LoginResult> {
+	const policies = loginPolicies()
+	const clientKey = input.client ? loginClientKey(input.client) : null
+	if (clientKey) {
+		const verdict = await claimAttempt(clientKey, policies.client)
+		if (!verdict.allowed) return { outcome: 'rate_limited', scope: 'client', retryAfterSeconds: verdict.retryAfterSeconds }
+	}
+	const accountKey = loginAccountKey(input.email)
+	const known = await findUserByEmail(input.email)
+	if (!(known && (await isKnownDevice(known.id, input.deviceToken)))) {
+		const verdict = await claimAttempt(accountKey, policies.account)
+		if (!verdict.allowed) return { outcome: 'rate_limited', scope: 'account', retryAfterSeconds: verdict.retryAfterSeconds }
+	}
+	const user = await verifyLogin(input.email, input.password)
+	if (!user) {
+		const failures = await recordFailure(accountKey, policies.account)
+		if (clientKey) await recordFailure(clientKey, policies.client)
+		await recordLoginAttempt(input.email, 'failed')
+		// The failure that starts the delay is recorded too, once per episode.
+		if (failures === policies.account.freeFailures) await recordLoginAttempt(input.email, 'rate_limited')
+		return { outcome: 'failed' }
+	}
+	await clearFailures(accountKey)
+	// A known browser keeps its token (refreshed); a new one gets one.
+	const deviceToken = await rememberDevice(user.id, input.deviceToken ?? undefined)
+	await deleteExpiredSessions()
+	await recordLoginAttempt(user.email, 'succeeded')
+	return { outcome: 'succeeded', user, deviceToken }
 }
 
 export type LoginOutcome = 'succeeded' | 'failed' | 'rate_limited'
@@ -107,7 +194,7 @@ export type LoginOutcome = 'succeeded' | 'failed' | 'rate_limited'
 const LOGIN_REASONS: Record<LoginOutcome, string | null> = {
 	succeeded: null,
 	failed: 'Wrong password.',
-	rate_limited: 'Too many login attempts for this account; further attempts are refused for a while.',
+	rate_limited: 'Too many failed logins for this account: further attempts are slowed down for a while.',
 }
 
 /**

@@ -1,6 +1,22 @@
-import { sql } from 'drizzle-orm'
+import { and, eq, gt, sql } from 'drizzle-orm'
 import { db } from '#db/client.server'
 import { rateLimits } from '#db/schema'
+import { env } from '~/utils/env.server'
+import { hashToken, newToken } from '~/utils/tokens.server'
+
+/*
+ * Every limit lives in the `rate_limits` table, so several servers share it,
+ * and each change is one atomic statement. A row is `key → (window_start,
+ * count)`; what the two columns mean depends on the kind of limit:
+ *
+ * - a fixed window (`hitRateLimit`): the window's start and the attempts in it;
+ * - failures with a progressive delay (`claimAttempt` / `recordFailure`): the
+ *   time of the last failure (or claimed attempt) and the failures so far;
+ * - a known device (`rememberDevice`): when it last signed in, count unused.
+ *
+ * `deleteExpiredRateLimits` removes rows past their use.
+ * See docs/decisions/006-limits-and-operations.md.
+ */
 
 /** `attempts`: how many were counted in the current window, this one included. */
 export type RateLimitResult = { allowed: boolean; retryAfterSeconds: number; attempts: number }
@@ -28,4 +44,155 @@ export async function hitRateLimit(key: string, limit: number, windowSeconds: nu
 		})
 	const count = row?.count ?? 1
 	return { allowed: count <= limit, retryAfterSeconds: row?.retryAfter ?? windowSeconds, attempts: count }
+}
+
+/**
+ * Failures under one key slow further attempts: the first `freeFailures`
+ * cost nothing, then each one doubles the wait before the next attempt is
+ * even looked at, from `delaySeconds` up to `maxDelaySeconds`. Failures are
+ * forgotten `memorySeconds` after the last one (never before the delay ends).
+ */
+export type FailurePolicy = { freeFailures: number; delaySeconds: number; maxDelaySeconds: number; memorySeconds: number }
+
+export type Verdict = { allowed: true } | { allowed: false; retryAfterSeconds: number }
+
+function delaySql(policy: FailurePolicy) {
+	// The exponent is capped so power() cannot overflow whatever the count.
+	return sql`least(${policy.delaySeconds}::float8 * power(2, least(greatest(${rateLimits.count} - ${policy.freeFailures}, 0), 40)), ${policy.maxDelaySeconds}::float8)`
+}
+
+function rememberedSql(policy: FailurePolicy) {
+	const memory = Math.max(policy.memorySeconds, policy.maxDelaySeconds)
+	return sql`${rateLimits.windowStart} > now() - make_interval(secs => ${memory})`
+}
+
+/**
+ * May an attempt under `key` go ahead? While the delay runs the answer is no,
+ * with the seconds left, and the refused attempt changes nothing (it is not
+ * a failure, so hammering does not lengthen the wait). Once the delay has
+ * passed, exactly one attempt claims the turn (an atomic update restarts the
+ * delay), so parallel requests cannot all slip through together.
+ */
+export async function claimAttempt(key: string, policy: FailurePolicy): Promise<Verdict> {
+	const delay = delaySql(policy)
+	const claimed = await db
+		.update(rateLimits)
+		.set({ windowStart: sql`now()` })
+		.where(
+			and(
+				eq(rateLimits.key, key),
+				sql`${rateLimits.count} >= ${policy.freeFailures}`,
+				rememberedSql(policy),
+				sql`now() >= ${rateLimits.windowStart} + make_interval(secs => ${delay})`,
+			),
+		)
+		.returning({ key: rateLimits.key })
+	if (claimed.length > 0) return { allowed: true }
+	const [row] = await db
+		.select({
+			count: rateLimits.count,
+			remembered: sql<boolean>`${rememberedSql(policy)}`,
+			retryAfter: sql<number>`greatest(1, ceil(extract(epoch from ${rateLimits.windowStart} + make_interval(secs => ${delay}) - now())))::int`,
+		})
+		.from(rateLimits)
+		.where(eq(rateLimits.key, key))
+	if (!row || !row.remembered || row.count < policy.freeFailures) return { allowed: true }
+	return { allowed: false, retryAfterSeconds: row.retryAfter }
+}
+
+/** Counts a failure under `key` (starting afresh when earlier ones are forgotten); returns the count. */
+export async function recordFailure(key: string, policy: FailurePolicy): Promise<number> {
+	const forgotten = sql`not (${rememberedSql(policy)})`
+	const [row] = await db
+		.insert(rateLimits)
+		.values({ key, windowStart: sql`now()`, count: 1 })
+		.onConflictDoUpdate({
+			target: rateLimits.key,
+			set: {
+				count: sql`case when ${forgotten} then 1 else ${rateLimits.count} + 1 end`,
+				windowStart: sql`now()`,
+			},
+		})
+		.returning({ count: rateLimits.count })
+	return row?.count ?? 1
+}
+
+export async function clearFailures(key: string) {
+	await db.delete(rateLimits).where(eq(rateLimits.key, key))
+}
+
+/* Known devices: a browser that has signed in to an account carries a random
+ * token in a cookie; only its hash is stored, under the account. */
+
+const deviceKey = (userId: string, token: string) => `login:device:${userId}:${hashToken(token)}`
+const DEVICE_PREFIX = 'login:device:'
+
+/** Remembers this browser for the account (the same token again just refreshes it); returns the token. */
+export async function rememberDevice(userId: string, token = newToken()) {
+	await db
+		.insert(rateLimits)
+		.values({ key: deviceKey(userId, token), windowStart: sql`now()`, count: 0 })
+		.onConflictDoUpdate({ target: rateLimits.key, set: { windowStart: sql`now()` } })
+	return token
+}
+
+export async function isKnownDevice(userId: string, token: string | null) {
+	if (!token) return false
+	const [row] = await db
+		.select({ key: rateLimits.key })
+		.from(rateLimits)
+		.where(
+			and(
+				eq(rateLimits.key, deviceKey(userId, token)),
+				gt(rateLimits.windowStart, sql`now() - make_interval(days => ${env().LOGIN_KNOWN_DEVICE_DAYS})`),
+			),
+		)
+	return Boolean(row)
+}
+
+/**
+ * Deletes rows no limit reads any more: known devices after
+ * LOGIN_KNOWN_DEVICE_DAYS, every other row once it is older than the longest
+ * window, delay or memory in the settings (an old row would be restarted on
+ * its next use anyway, so this only keeps the table small).
+ */
+export async function deleteExpiredRateLimits(settings = env()) {
+	const longest = Math.max(
+		settings.LOGIN_FAILURE_MEMORY_SECONDS,
+		settings.LOGIN_ACCOUNT_MAX_DELAY_SECONDS,
+		settings.LOGIN_CLIENT_MAX_DELAY_SECONDS,
+		settings.SIGNUP_WINDOW_SECONDS,
+		settings.INVITE_ACCEPT_WINDOW_SECONDS,
+		settings.EVALUATE_WINDOW_SECONDS,
+	)
+	const deleted = await db
+		.delete(rateLimits)
+		.where(
+			sql`${rateLimits.windowStart} < now() - case when ${rateLimits.key} like ${`${DEVICE_PREFIX}%`}
+				then make_interval(days => ${settings.LOGIN_KNOWN_DEVICE_DAYS})
+				else make_interval(secs => ${longest}) end`,
+		)
+		.returning({ key: rateLimits.key })
+	return deleted.length
+}
+
+/**
+ * The part of a client address a limit counts by: an IPv4 address as is
+ * (IPv4-mapped IPv6 unwrapped), an IPv6 address by its /64 network, since
+ * one subscriber usually holds a whole /64. Null when unknown.
+ */
+export function clientKey(address: string | null | undefined): string | null {
+	if (!address) return null
+	const value = address.trim().toLowerCase().replace(/^\[|\]$/g, '').split('%')[0]!
+	const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(value)
+	if (mapped) return mapped[1]!
+	if (!value.includes(':')) return value
+	const [head = '', tail = ''] = value.split('::')
+	const left = head ? head.split(':') : []
+	const right = tail ? tail.split(':') : []
+	const groups = value.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left
+	return `${groups
+		.slice(0, 4)
+		.map((group) => (group || '0').replace(/^0+(?=.)/, ''))
+		.join(':')}::/64`
 }

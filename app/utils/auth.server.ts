@@ -4,24 +4,37 @@ import { recordPermissionDenied } from '~/services/audit.server'
 import { getSessionUser, type SessionUser } from '~/services/auth.server'
 import { getMembership, type Membership } from '~/services/members.server'
 import { forbidden, notFound } from './http.server'
-import { readSessionToken } from './session.server'
+import { clearSessionCookie, readSessionToken } from './session.server'
 
 export async function getOptionalUser(request: Request): Promise<SessionUser | null> {
 	const token = await readSessionToken(request)
 	return token ? getSessionUser(token) : null
 }
 
-/** The signed-in user, or a redirect to the login page that comes back here. */
+/**
+ * The signed-in user, or a redirect to the login page that comes back here.
+ * A cookie whose session is gone (expired, logged out) is cleared on the way.
+ */
 export async function requireUser(request: Request): Promise<SessionUser> {
-	const user = await getOptionalUser(request)
+	const token = await readSessionToken(request)
+	const user = token ? await getSessionUser(token) : null
 	if (user) return user
 	const url = new URL(request.url)
 	const redirectTo = url.pathname + url.search
-	throw redirect(`/login?${new URLSearchParams({ redirectTo })}`)
+	const headers = token ? { 'Set-Cookie': await clearSessionCookie(request) } : undefined
+	throw redirect(`/login?${new URLSearchParams({ redirectTo })}`, { headers })
 }
 
-export async function requireAnonymous(request: Request) {
-	if (await getOptionalUser(request)) throw redirect('/')
+/**
+ * Pages for people not signed in: a signed-in user goes home. Returns the
+ * headers for the page: a cookie for a session that no longer exists is
+ * cleared, so the browser stops sending it.
+ */
+export async function requireAnonymous(request: Request): Promise<HeadersInit> {
+	const token = await readSessionToken(request)
+	if (!token) return {}
+	if (await getSessionUser(token)) throw redirect('/')
+	return { 'Set-Cookie': await clearSessionCookie(request) }
 }
 
 /**

@@ -5,7 +5,7 @@
 export class UserFacingError extends Error {
 	constructor(
 		message: string,
-		readonly status: 400 | 403 | 404 | 409 | 410 | 422 = 400,
+		readonly status: 400 | 403 | 404 | 409 | 410 | 413 | 422 = 400,
 		readonly field?: string,
 	) {
 		super(message)

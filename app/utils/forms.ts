@@ -1,5 +1,6 @@
 import { type z } from 'zod'
 import { type FieldErrorMap } from '~/components/ui/form'
+import { readFormBody } from './http.server'
 
 /** Zod issues → one message per dotted path; `''` holds form-level errors. */
 export function issuesToErrors(error: z.ZodError): FieldErrorMap {
@@ -60,8 +61,10 @@ function compactArrays(result: Record<string, unknown>) {
  */
 export async function readFormData(request: Request): Promise<FormData> {
 	try {
-		return await request.formData()
-	} catch {
+		// At most FORM_MAX_BYTES are read: a larger body is a 413 with a message.
+		return await readFormBody(request)
+	} catch (error) {
+		if (error instanceof Response) throw error
 		throw Response.json(
 			{ error: 'Send this as a form (application/x-www-form-urlencoded or multipart/form-data).' },
 			{ status: 415 },

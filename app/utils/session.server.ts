@@ -37,3 +37,25 @@ export function setSessionCookie(request: Request, token: string, expiresAt: Dat
 export function clearSessionCookie(request: Request) {
 	return sessionCookie.serialize('', { maxAge: 0, expires: new Date(0), secure: isHttps(request) })
 }
+
+/**
+ * A browser that has signed in to an account before carries this random
+ * token (only its hash is stored, in `rate_limits`). The per-account delay
+ * after failed logins does not apply to it, so someone who knows an email
+ * address cannot keep its owner out (docs/decisions/006-limits-and-operations.md).
+ * Sent only to /login.
+ */
+export const deviceCookie = createCookie('__clearance_device', {
+	httpOnly: true,
+	sameSite: 'lax',
+	path: '/login',
+})
+
+export async function readDeviceToken(request: Request): Promise<string | null> {
+	const value: unknown = await deviceCookie.parse(request.headers.get('Cookie'))
+	return typeof value === 'string' && /^[\w-]{20,100}$/.test(value) ? value : null
+}
+
+export function setDeviceCookie(request: Request, token: string, days: number) {
+	return deviceCookie.serialize(token, { maxAge: days * 24 * 60 * 60, secure: isHttps(request) })
+}
