@@ -42,9 +42,11 @@ export async function updateOrgSettings(orgId: string, actorId: string, settings
 			)
 		}
 		// Only what changed is written and audited, old and new (docs/rules.md › Audit trail).
-		const changes = auditChanges(before, settings, Object.keys(settings))
+		// Only the settings themselves, whatever else the caller's object carries.
+		const next: OrgSettings = { timeZone: settings.timeZone, followUpDays: settings.followUpDays, taskDueDays: settings.taskDueDays }
+		const changes = auditChanges(before, next, Object.keys(next))
 		if (!changes) return
-		await tx.update(organizations).set({ ...settings, version: version + 1 }).where(eq(organizations.id, orgId))
+		await tx.update(organizations).set({ ...next, version: version + 1 }).where(eq(organizations.id, orgId))
 		await recordAudit(tx, {
 			orgId,
 			actorUserId: actorId,
