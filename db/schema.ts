@@ -18,6 +18,7 @@ import {
 } from 'drizzle-orm/pg-core'
 // Enum values come from the pure domain, the one place they are defined.
 // Relative imports: drizzle-kit loads this file without the app's aliases.
+import { API_SCOPES } from '../app/domain/api-keys'
 import { APP_TYPES } from '../app/domain/catalogue'
 import { ENGINE_OUTCOMES } from '../app/domain/checklist'
 import { REQUEST_STATES } from '../app/domain/request-lifecycle'
@@ -408,12 +409,15 @@ export const reportRuns = pgTable(
 		answers: jsonb().notNull().default(sql`'[]'::jsonb`),
 		/** Per batch: its index, the status code, the raw body and the raw Cycle-Period value. */
 		batchAnswers: jsonb().notNull().default(sql`'[]'::jsonb`),
-		recordedBy: uuid()
-			.notNull()
-			.references(() => users.id),
+		/** The person who recorded the run, or (API, issue 12) the organisation's key that did: exactly one. */
+		recordedBy: uuid().references(() => users.id),
+		recordedByKeyId: uuid().references((): AnyPgColumn => apiKeys.id),
 		createdAt: createdAt(),
 	},
-	(t) => [index('report_runs_app_idx').on(t.appId, t.sentAt)],
+	(t) => [
+		index('report_runs_app_idx').on(t.appId, t.sentAt),
+		check('report_runs_recorded_by_one', sql`num_nonnulls(${t.recordedBy}, ${t.recordedByKeyId}) = 1`),
+	],
 )
 
 export const accountActionKindEnum = pgEnum('account_action_kind', ['erase', 'refresh'])
@@ -452,6 +456,69 @@ export const rateLimits = pgTable('rate_limits', {
 	count: integer().notNull(),
 })
 
+// ── API keys and the REST API (issue 12) ─────────────────────────────────
+
+/**
+ * An organisation's key for the REST API under /api/v1 (docs/architecture.md ›
+ * REST API). The key is shown once; only its SHA-256 is stored, with its
+ * visible start (`clr_AbCd1234`) so people can tell keys apart. Revoking
+ * stamps `revoked_at`: every request looks the key up, so it takes effect at
+ * once. Keys are never deleted: the audit log names them.
+ */
+export const apiKeys = pgTable(
+	'api_keys',
+	{
+		id: uuid().primaryKey().defaultRandom(),
+		orgId: uuid()
+			.notNull()
+			.references(() => organizations.id, { onDelete: 'cascade' }),
+		name: text().notNull(),
+		prefix: text().notNull(),
+		keyHash: text().notNull(),
+		scopes: text().array().notNull(),
+		/** Null for a key made with `npm run api-key` (nobody signed in). */
+		createdBy: uuid().references(() => users.id),
+		createdAt: createdAt(),
+		/** Updated at most once a minute, so a busy job does not write on every request. */
+		lastUsedAt: timestamp({ withTimezone: true }),
+		revokedAt: timestamp({ withTimezone: true }),
+		revokedBy: uuid().references(() => users.id),
+	},
+	(t) => [
+		uniqueIndex('api_keys_hash_idx').on(t.keyHash),
+		index('api_keys_org_idx').on(t.orgId, t.createdAt),
+		check('api_keys_hash_format', sql`${t.keyHash} ~ '^[0-9a-f]{64}$'`),
+		check(
+			'api_keys_scopes_known',
+			sql`cardinality(${t.scopes}) > 0 and ${t.scopes} <@ ${sql.raw(`array[${API_SCOPES.map((scope) => `'${scope}'`).join(', ')}]::text[]`)}`,
+		),
+	],
+)
+
+/**
+ * The first answer to a POST sent with an `Idempotency-Key` header, per API
+ * key: a retry of the same request gets it again instead of a second run.
+ * Written in the same transaction as the change it answers.
+ */
+export const apiIdempotencyKeys = pgTable(
+	'api_idempotency_keys',
+	{
+		orgId: uuid()
+			.notNull()
+			.references(() => organizations.id, { onDelete: 'cascade' }),
+		apiKeyId: uuid()
+			.notNull()
+			.references(() => apiKeys.id, { onDelete: 'cascade' }),
+		key: text().notNull(),
+		/** SHA-256 of the method, path and body: the same key sent with another request is refused. */
+		requestSha256: text().notNull(),
+		status: integer().notNull(),
+		body: jsonb().notNull(),
+		createdAt: createdAt(),
+	},
+	(t) => [primaryKey({ columns: [t.apiKeyId, t.key] }), index('api_idempotency_keys_created_idx').on(t.createdAt)],
+)
+
 // Append-only: a trigger in the migrations refuses UPDATE, DELETE and
 // TRUNCATE, so the log can be shown to an auditor.
 export const auditEvents = pgTable(
@@ -462,6 +529,8 @@ export const auditEvents = pgTable(
 			.notNull()
 			.references(() => organizations.id),
 		actorUserId: uuid().references(() => users.id),
+		/** The organisation's API key that made the change (issue 12); then no person is the actor. */
+		actorApiKeyId: uuid().references((): AnyPgColumn => apiKeys.id),
 		action: text().notNull(),
 		subjectType: text().notNull(),
 		subjectId: text().notNull(),
