@@ -8,6 +8,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
+import { lockDataFolder } from './data-folder-lock'
 import * as schema from './schema'
 
 /** The drizzle API both drivers share; services depend on nothing more. */
@@ -54,20 +55,47 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
 		return {
 			db: db as unknown as Database,
 			config,
-			migrate: () => migratePostgres(db, { migrationsFolder }),
+			migrate: () => withMigrationLock(client, () => migratePostgres(db, { migrationsFolder })),
 			close: () => client.end({ timeout: 5 }),
 		}
 	}
 	const inMemory = config.dataDir.startsWith('memory://')
 	// PGlite creates the data folder itself but not its parents.
 	if (!inMemory) mkdirSync(path.dirname(config.dataDir), { recursive: true })
+	// One process per folder (db/data-folder-lock.ts): a second one is refused with a message, not let in to corrupt it.
+	const release = inMemory ? () => {} : lockDataFolder(config.dataDir)
 	const client = new PGlite(config.dataDir)
 	const db = drizzlePglite({ client, schema, casing: 'snake_case' })
 	return {
 		db: db as unknown as Database,
 		config,
+		// No lock: PGlite is opened by one process only (its data folder is locked), so no two migrations can race.
 		migrate: () => migratePglite(db, { migrationsFolder }),
-		close: () => client.close(),
+		close: () => client.close().finally(release),
+	}
+}
+
+/** Any fixed number, the same for every Clearance server: the advisory lock migrations hold. */
+export const MIGRATION_LOCK_ID = 4_206_622_010
+
+/**
+ * Runs `migrate` holding a PostgreSQL advisory lock, so several servers
+ * starting at once apply the migrations one after the other: the first
+ * applies them, the others wait, then find nothing left to do. The lock is
+ * taken on one reserved connection (a session lock belongs to its
+ * connection) and released even when the migration fails.
+ */
+export async function withMigrationLock<T>(client: postgres.Sql, migrate: () => Promise<T>): Promise<T> {
+	const connection = await client.reserve()
+	try {
+		await connection`select pg_advisory_lock(${MIGRATION_LOCK_ID})`
+		try {
+			return await migrate()
+		} finally {
+			await connection`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`
+		}
+	} finally {
+		connection.release()
 	}
 }
 
@@ -93,6 +121,16 @@ export async function ping(db: Database, timeoutMs = 2000): Promise<boolean> {
 // PGlite allows a single process per data folder.
 const globalForDb = globalThis as unknown as {
 	__clearanceDb?: DatabaseHandle
+	__clearanceShutdownManaged?: boolean
+}
+
+/**
+ * The caller (scripts/server.ts) closes the database itself once requests in
+ * flight are done; without this the handle would close, and the process
+ * exit, on the first SIGTERM.
+ */
+export function manageShutdown() {
+	globalForDb.__clearanceShutdownManaged = true
 }
 
 export function getDatabase(): DatabaseHandle {
@@ -115,6 +153,7 @@ function registerShutdown(handle: DatabaseHandle) {
 	// Without this an open PGlite (or pool) keeps the server from exiting.
 	for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 		process.once(signal, () => {
+			if (globalForDb.__clearanceShutdownManaged) return
 			handle.close().finally(() => process.exit(0))
 		})
 	}
