@@ -37,6 +37,8 @@ import { isMultipart, parseMultipart, removeUploads, textChunks, uploadedFile } 
 import { Pagination } from '~/components/ui/pagination'
 
 const LEDGER_PAGE_SIZE = 50
+/** The file fields each intent takes; any other file is refused before a byte of it is written. */
+const UPLOADS_BY_INTENT = { import: ['file'], run: ['answersFile'] }
 /** Answers are small (90 accounts per batch); a file above this is not Atlassian's answer. */
 const MAX_ANSWERS_FILE_BYTES = 20 * 1024 * 1024
 
@@ -87,7 +89,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	let form: FormData
 	try {
 		// Uploads (ledger CSV, answers file) arrive as multipart and go to disk, not memory.
-		form = isMultipart(request) ? await parseMultipart(request) : await readFormData(request)
+		form = isMultipart(request) ? await parseMultipart(request, UPLOADS_BY_INTENT) : await readFormData(request)
 	} catch (error) {
 		// Which form it came from is unknown yet, so the message goes to the top of the page.
 		if (error instanceof UserFacingError) return data<ActionResult>({ formError: error.message }, error.status)

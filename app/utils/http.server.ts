@@ -41,8 +41,9 @@ export function waitText(seconds: number) {
  */
 export async function readBodyLimited(request: Request, limitBytes: number, tooLarge: () => Response): Promise<Uint8Array<ArrayBuffer>> {
 	const declared = request.headers.get('Content-Length')
+	// Cancels are not awaited: on a cloned request the cancel settles only once both copies are cancelled.
 	if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > limitBytes) {
-		await request.body?.cancel().catch(() => {})
+		request.body?.cancel().catch(() => {})
 		throw tooLarge()
 	}
 	if (request.body === null) return new Uint8Array()
@@ -55,7 +56,7 @@ export async function readBodyLimited(request: Request, limitBytes: number, tooL
 			if (done) break
 			total += value.byteLength
 			if (total > limitBytes) {
-				await reader.cancel().catch(() => {})
+				reader.cancel().catch(() => {})
 				throw tooLarge()
 			}
 			chunks.push(value)

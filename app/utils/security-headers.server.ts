@@ -28,3 +28,15 @@ export function securityHeaders(nonce: string, { production }: { production: boo
 	}
 	return headers
 }
+
+/**
+ * Headers for every response the server sends (pages, JSON, CSV, downloads,
+ * static files), set by `scripts/server-app.ts`. HSTS only when the request
+ * came over HTTPS as the server sees it: directly, or through a proxy that
+ * TRUST_PROXY names (an X-Forwarded-Proto from anyone else is ignored).
+ */
+export function transportHeaders({ secure, hstsMaxAgeSeconds }: { secure: boolean; hstsMaxAgeSeconds: number }) {
+	const headers: Record<string, string> = { 'X-Content-Type-Options': 'nosniff' }
+	if (secure && hstsMaxAgeSeconds > 0) headers['Strict-Transport-Security'] = `max-age=${hstsMaxAgeSeconds}; includeSubDomains`
+	return headers
+}

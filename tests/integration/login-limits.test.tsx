@@ -74,6 +74,14 @@ describe('login limits (issue 10, finding 5)', () => {
 		expect(await db.select().from(rateLimits).where(eq(rateLimits.key, accountKey(admin.email)))).toEqual([])
 	})
 
+	it('once a delay ends, parallel attempts cannot all slip through: exactly one is checked', async () => {
+		const { admin } = await createOrg()
+		for (let i = 0; i < env().LOGIN_ACCOUNT_FREE_FAILURES; i++) await login({ email: admin.email, password: 'a wrong guess' })
+		await elapse(accountKey(admin.email), env().LOGIN_ACCOUNT_DELAY_SECONDS)
+		const burst = await Promise.all(Array.from({ length: 6 }, () => login({ email: admin.email, password: 'burst guess' })))
+		expect(burst.map((outcome) => outcome.status).sort()).toEqual([400, 429, 429, 429, 429, 429])
+	})
+
 	it('an admin cannot be kept out by someone who knows the email: a browser that signed in before skips the account delay', async () => {
 		const { admin } = await createOrg()
 		const first = await login({ email: admin.email, password: PASSWORD }, { client: OWNER })

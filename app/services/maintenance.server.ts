@@ -1,0 +1,13 @@
+import { deleteExpiredSessions } from './auth.server'
+import { deleteExpiredRateLimits } from './rate-limit.server'
+
+/**
+ * Housekeeping the server runs at start and every 10 minutes: expired
+ * sessions and limit rows nobody reads any more are deleted (a session is
+ * also refused, and deleted, when its cookie comes back after expiry).
+ */
+export async function runMaintenance(now = new Date()) {
+	await deleteExpiredSessions(now)
+	const rateLimits = await deleteExpiredRateLimits()
+	return { rateLimits }
+}

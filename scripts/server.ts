@@ -1,0 +1,76 @@
+// npm run serve / npm start: serves the production build on PORT (3000) after
+// `scripts/db-setup.ts` has migrated. On SIGTERM or SIGINT it stops taking
+// connections, lets the requests in flight finish (at most
+// SHUTDOWN_TIMEOUT_SECONDS), closes the database and exits.
+// SERVER_BUILD names another build module (the tests use a small one).
+import { type AddressInfo } from 'node:net'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { installGlobals, type ServerBuild } from '@remix-run/node'
+
+process.env.NODE_ENV ??= 'production'
+
+const { closeDatabase, manageShutdown } = await import('../db/client.server')
+// The database must stay open until the requests in flight are done: this script closes it.
+manageShutdown()
+const { env, trustProxySetting } = await import('../app/utils/env.server')
+const { removeOrphanUploads } = await import('../app/utils/multipart.server')
+const { runMaintenance } = await import('../app/services/maintenance.server')
+const { createServerApp } = await import('./server-app')
+
+const settings = env()
+const buildPath = path.resolve(process.env.SERVER_BUILD ?? path.join(process.env.BUILD_DIR ?? 'build', 'server/index.js'))
+const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild
+installGlobals({ nativeFetch: build.future.v3_singleFetch })
+
+const removed = await removeOrphanUploads()
+if (removed > 0) console.log(`Removed ${removed} upload folder${removed === 1 ? '' : 's'} left by earlier processes.`)
+
+const { app, startDraining } = createServerApp({
+	build,
+	trustProxy: trustProxySetting(),
+	hstsMaxAgeSeconds: settings.HSTS_MAX_AGE_SECONDS,
+	log: process.env.NODE_ENV === 'test' ? undefined : (line) => console.log(line),
+})
+
+const port = Number(process.env.PORT ?? 3000)
+const host = process.env.HOST
+const server = host ? app.listen(port, host) : app.listen(port)
+server.on('listening', () => {
+	const { port: actual } = server.address() as AddressInfo
+	console.log(`Clearance is listening on http://${host ?? 'localhost'}:${actual}`)
+})
+
+// Expired sessions and limit rows, now and every 10 minutes (any server may do it; the work is idempotent).
+const maintain = () => runMaintenance().catch((error: unknown) => console.error('Maintenance failed:', error))
+void maintain()
+const maintenance = setInterval(maintain, 10 * 60 * 1000)
+maintenance.unref()
+
+let stopping = false
+function shutdown(signal: NodeJS.Signals) {
+	if (stopping) return
+	stopping = true
+	console.log(`${signal}: finishing the requests in flight, then stopping.`)
+	clearInterval(maintenance)
+	startDraining()
+	// No new connections; idle keep-alive ones close now, busy ones after their response.
+	const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+	server.closeIdleConnections()
+	const deadline = setTimeout(() => {
+		console.error(`Requests still running after ${settings.SHUTDOWN_TIMEOUT_SECONDS} s: closing them.`)
+		server.closeAllConnections()
+	}, settings.SHUTDOWN_TIMEOUT_SECONDS * 1000)
+	deadline.unref()
+	void closed
+		.then(() => closeDatabase())
+		.then(
+			() => process.exit(0),
+			(error: unknown) => {
+				console.error(error)
+				process.exit(1)
+			},
+		)
+}
+process.on('SIGTERM', shutdown)
+process.on('SIGINT', shutdown)
