@@ -12,6 +12,9 @@ const env: NodeJS.ProcessEnv = {
 	NODE_ENV: 'production',
 	PORT: process.env.E2E_PORT ?? '3100',
 	SEED_DEMO: 'true',
+	// Every browser of the suite is one client (127.0.0.1): room for all its sign-ups and invites.
+	SIGNUP_PER_CLIENT: process.env.SIGNUP_PER_CLIENT ?? '200',
+	INVITE_ACCEPT_PER_CLIENT: process.env.INVITE_ACCEPT_PER_CLIENT ?? '200',
 }
 
 if (process.env.DATABASE_URL) {

@@ -5,6 +5,8 @@ const MESSAGES: Record<number, { title: string; body: string }> = {
 	403: { title: 'You don’t have access to this', body: 'Ask an admin of your organisation for the role you need.' },
 	404: { title: 'Page not found', body: 'The page you asked for does not exist, or you do not have access to it.' },
 	410: { title: 'This link no longer works', body: 'Ask for a new one.' },
+	413: { title: 'That was too large to send', body: 'Shorten the longest texts, or send a smaller file, and try again.' },
+	429: { title: 'Too many attempts', body: 'Wait a little, then try again.' },
 }
 
 function errorMessage(data: unknown): string | undefined {

@@ -556,7 +556,7 @@ describe('report runs and tasks', () => {
 			),
 			params,
 		)
-		expect(result.status).toBe(400)
+		expect(result.status).toBe(413)
 		expect(result.data).toMatchObject({ formError: expect.stringContaining('too large') })
 		expect(await db.select().from(reportRuns).where(eq(reportRuns.appId, app.id))).toHaveLength(0)
 	})
