@@ -103,6 +103,9 @@ const ACTION_LABELS: Record<string, string> = {
 	'login.succeeded': 'Logged in',
 	'login.failed': 'Failed to log in',
 	'login.rate_limited': 'Login blocked after too many attempts',
+	'api_key.created': 'Created an API key',
+	'api_key.revoked': 'Revoked an API key',
+	'ledger.account_erased': 'Removed an account whose data the app erased',
 }
 for (const [step, words] of Object.entries(REQUEST_STEPS)) ACTION_LABELS[`request.${step}`] ??= words.done
 
@@ -156,9 +159,10 @@ export function describeAuditAction(action: string, before: unknown, after: unkn
 	}
 }
 
-/** Who did it: a name, or who it must have been when nobody was signed in. */
-export function actorLabel(action: string, actorName: string | null): string {
+/** Who did it: a name, the organisation's API key, or who it must have been when nobody was signed in. */
+export function actorLabel(action: string, actorName: string | null, apiKey?: { name: string | null; prefix: string | null } | null): string {
 	if (actorName) return actorName
+	if (apiKey?.name) return `API key “${apiKey.name}”${apiKey.prefix ? ` (${apiKey.prefix}…)` : ''}`
 	return action.startsWith('login.') ? 'Someone not signed in' : 'Clearance'
 }
 
@@ -220,6 +224,11 @@ export const AUDIT_FIELD_LABELS: Record<string, string> = {
 	completedAt: 'Completed',
 	path: 'Page',
 	amendsRequestId: 'Amends',
+	apiScopes: 'Scopes',
+	prefix: 'Key starts with',
+	revokedAt: 'Revoked',
+	tasksClosed: 'Open tasks closed',
+	madeWith: 'Made with',
 }
 
 /** Recorded for the machine or already said by the action's words: not listed as a change. */
@@ -352,6 +361,7 @@ const SUBJECT_WORDS: Record<string, string> = {
 	invite: 'An invitation',
 	report_run: 'A report run',
 	account_action: 'An account task',
+	api_key: 'An API key',
 }
 
 /** The subject by name, with a link to where it lives; an id the database no longer knows is said so. */
@@ -377,6 +387,8 @@ export function subjectView(orgSlug: string, subjectType: string, subjectId: str
 			return { label: `Report run for ${resolved.name}`, href: reporting }
 		case 'account_action':
 			return { label: `Account task for ${resolved.name}`, href: reporting }
+		case 'api_key':
+			return { label: `API key “${resolved.name}”`, href: `${base}/api-keys` }
 		default:
 			return { label: resolved.name, href: reporting }
 	}
@@ -393,6 +405,9 @@ export type AuditEventRow = {
 	after: unknown
 	createdAt: Date | string
 	actorName: string | null
+	/** The organisation's API key that acted, when no person did (issue 12). */
+	actorKeyName?: string | null
+	actorKeyPrefix?: string | null
 }
 
 export type AuditEventView = {
@@ -417,7 +432,7 @@ export function presentAuditEvent(
 		id: event.id,
 		action: event.action,
 		at: new Date(event.createdAt).toISOString(),
-		who: actorLabel(event.action, event.actorName),
+		who: actorLabel(event.action, event.actorName, { name: event.actorKeyName ?? null, prefix: event.actorKeyPrefix ?? null }),
 		summary: describeAuditAction(event.action, event.before, event.after),
 		refused: REFUSALS.has(event.action),
 		subject: subjectView(orgSlug, event.subjectType, event.subjectId, subject),

@@ -169,6 +169,10 @@ function readEnvelope(record: Record<string, unknown>, where: string, raw: strin
 	const headers = isRecord(record.headers) ? record.headers : {}
 	const header = record.cyclePeriod ?? headers['cycle-period'] ?? headers['Cycle-Period']
 	const cyclePeriod = typeof header === 'string' && header.trim() !== '' ? header.trim() : null
+	// A header value never holds control characters (RFC 9110), and PostgreSQL cannot store a NUL.
+	if (cyclePeriod !== null && /\p{Cc}/u.test(cyclePeriod)) {
+		return { ok: false, reason: `${where}the Cycle-Period header holds a control character, so it is not Atlassian’s` }
+	}
 	if (status === 204) return { ok: true, batch: { accounts: [], status: 204, raw: '', cyclePeriod } }
 	if (status !== 200) {
 		return { ok: false, reason: `${where}Atlassian answered ${String(status)}, so that batch was not processed; re-send it` }
@@ -201,8 +205,15 @@ function readAnswer(value: unknown, where: string, raw: string): ReadResult {
 	if (!Array.isArray(record.accounts)) {
 		return { ok: false, reason: `${where}expected an "accounts" list` }
 	}
+	const accounts = readAccounts(record.accounts, where)
+	if (!accounts.ok) return accounts
+	return { ok: true, batch: { accounts: accounts.accounts, status: accounts.accounts.length === 0 && raw === '' ? 204 : 200, raw, cyclePeriod: null } }
+}
+
+/** The `accounts` of one answer: each `{accountId, status: closed|updated}`, or why not. */
+function readAccounts(list: readonly unknown[], where: string): { ok: true; accounts: AccountStatus[] } | { ok: false; reason: string } {
 	const accounts: AccountStatus[] = []
-	for (const [i, entry] of record.accounts.entries()) {
+	for (const [i, entry] of list.entries()) {
 		const at = `${where}accounts[${i}]`
 		if (typeof entry !== 'object' || entry === null) {
 			return { ok: false, reason: `${at}: expected {"accountId","status"}` }
@@ -220,7 +231,45 @@ function readAnswer(value: unknown, where: string, raw: string): ReadResult {
 		}
 		accounts.push({ accountId: id.value, status })
 	}
-	return { ok: true, batch: { accounts, status: accounts.length === 0 && raw === '' ? 204 : 200, raw, cyclePeriod: null } }
+	return { ok: true, accounts }
+}
+
+/**
+ * One batch's answer as an API client pushes it (already JSON): the status
+ * code Atlassian answered, its `accounts` (absent for a 204) and the raw
+ * Cycle-Period value if the client saw one.
+ */
+export type ReportResponse = { status: number; accounts?: readonly unknown[] | null; cyclePeriod?: string | null }
+
+/**
+ * Reads the answers an API client pushes, one per batch sent, with the same
+ * rules as a pasted answer: 200 with its accounts or 204 (nothing to do); any
+ * other status means the batch was not processed and must be re-sent, and
+ * refuses the whole run, as does any account that does not fit. `index` says
+ * which response was refused.
+ */
+export function parseReportResponses(
+	responses: readonly ReportResponse[],
+): { ok: true; batches: BatchEvidence[] } | { ok: false; reason: string; index: number } {
+	const batches: BatchEvidence[] = []
+	for (const [index, response] of responses.entries()) {
+		const where = `response ${index + 1}: `
+		const cyclePeriod = typeof response.cyclePeriod === 'string' && response.cyclePeriod.trim() !== '' ? response.cyclePeriod.trim() : null
+		if (response.status === 204) {
+			if (response.accounts && response.accounts.length > 0) {
+				return { ok: false, index, reason: `${where}a 204 answer has no accounts; send the 200 answer with its accounts` }
+			}
+			batches.push({ accounts: [], status: 204, raw: '', cyclePeriod })
+			continue
+		}
+		if (response.status !== 200) {
+			return { ok: false, index, reason: `${where}Atlassian answered ${response.status}, so that batch was not processed; re-send it` }
+		}
+		const accounts = readAccounts(response.accounts ?? [], where)
+		if (!accounts.ok) return { ...accounts, index }
+		batches.push({ accounts: accounts.accounts, status: 200, raw: JSON.stringify({ accounts: accounts.accounts }), cyclePeriod })
+	}
+	return { ok: true, batches }
 }
 
 function clip(text: string): string {

@@ -1,6 +1,6 @@
 import { type LoaderFunctionArgs } from '@remix-run/node'
 import { parseAuditFilter } from '~/schemas/audit'
-import { subjectView } from '~/domain/audit-labels'
+import { actorLabel, subjectView } from '~/domain/audit-labels'
 import { resolveAuditSubjects, resolvedSubject, searchAuditEvents } from '~/services/audit.server'
 import { requirePermission } from '~/utils/auth.server'
 import { toCsv } from '~/utils/csv'
@@ -21,7 +21,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		...events.map((event) => [
 			event.id,
 			new Date(event.createdAt).toISOString(),
-			event.actorName,
+			// An API key that acted (issue 12) is named as the audit page names it.
+			event.actorName ?? (event.actorKeyName ? actorLabel(event.action, null, { name: event.actorKeyName, prefix: event.actorKeyPrefix }) : null),
 			event.actorEmail,
 			event.action,
 			event.subjectType,

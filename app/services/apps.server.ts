@@ -6,7 +6,7 @@ import { type AppInput } from '~/schemas/apps'
 import { uniqueViolation } from '~/utils/db-errors.server'
 import { UserFacingError } from '~/utils/errors'
 import { auditChanges } from '~/domain/audit-diff'
-import { recordAudit } from './audit.server'
+import { actorUserIdOf, auditActor, recordAudit, type Actor } from './audit.server'
 import { isUuid } from '~/utils/ids'
 import { likePattern } from '~/utils/sql-like'
 
@@ -94,7 +94,7 @@ function isDuplicateKey(error: unknown): boolean {
 	return uniqueViolation(error) === 'apps_org_key_idx'
 }
 
-async function withDuplicateKeyAsConflict<T>(work: () => Promise<T>): Promise<T> {
+export async function withDuplicateKeyAsConflict<T>(work: () => Promise<T>): Promise<T> {
 	try {
 		return await work()
 	} catch (error) {
@@ -141,26 +141,28 @@ function refuseEmailAddresses(input: Pick<AppInput, 'name' | 'appKey'>) {
 		throw new UserFacingError('An app key or app id is never an email address: copy it from the descriptor or manifest.', 422, 'appKey')
 }
 
-export async function createApp(orgId: string, actorId: string, input: AppInput): Promise<App> {
+export async function createApp(orgId: string, actor: Actor, input: AppInput): Promise<App> {
 	refuseEmailAddresses(input)
-	return withDuplicateKeyAsConflict(() =>
-		db.transaction(async (tx) => {
-			await assertKeyFree(tx, orgId, input.appKey)
-			const [app] = await tx
-				.insert(apps)
-				.values({ orgId, createdBy: actorId, ...pickEditable(input), ...personalDataSince(null, input) })
-				.returning()
-			await recordAudit(tx, {
-				orgId,
-				actorUserId: actorId,
-				action: 'app.created',
-				subjectType: 'app',
-				subjectId: app!.id,
-				after: pickEditable(app!),
-			})
-			return app!
-		}),
-	)
+	return withDuplicateKeyAsConflict(() => db.transaction((tx) => createAppIn(tx, orgId, actor, input)))
+}
+
+/** createApp inside the caller's transaction (the API registers an app with its storing-since date and cycle at once). */
+export async function createAppIn(tx: Tx, orgId: string, actor: Actor, input: AppInput): Promise<App> {
+	refuseEmailAddresses(input)
+	await assertKeyFree(tx, orgId, input.appKey)
+	const [app] = await tx
+		.insert(apps)
+		.values({ orgId, createdBy: actorUserIdOf(actor), ...pickEditable(input), ...personalDataSince(null, input) })
+		.returning()
+	await recordAudit(tx, {
+		orgId,
+		...auditActor(actor),
+		action: 'app.created',
+		subjectType: 'app',
+		subjectId: app!.id,
+		after: pickEditable(app!),
+	})
+	return app!
 }
 
 /**
@@ -172,39 +174,48 @@ const EDITED_MEANWHILE =
 
 export async function updateApp(
 	orgId: string,
-	actorId: string,
+	actor: Actor,
 	appId: string,
 	input: AppInput,
 	/** The version the person's form started from; a save over someone else's is refused, not silently reverted. */
 	expectedVersion?: number,
 ): Promise<App> {
 	refuseEmailAddresses(input)
-	return withDuplicateKeyAsConflict(() =>
-		db.transaction(async (tx) => {
-			const current = await lockApp(tx, orgId, appId)
-			if (current.archivedAt) throw new UserFacingError('This app is archived. Restore it before editing.', 409)
-			if (expectedVersion !== undefined && current.version !== expectedVersion) throw new UserFacingError(EDITED_MEANWHILE, 409)
-			const next = pickEditable(input)
-			const changed = EDITABLE.filter((key) => !sameValue(current[key], next[key]))
-			if (changed.length === 0) return current
-			if (changed.includes('appKey')) await assertKeyFree(tx, orgId, next.appKey, appId)
-			const [app] = await tx
-				.update(apps)
-				.set({ ...next, ...personalDataSince(current, next), version: current.version + 1, updatedAt: sql`now()` })
-				.where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
-				.returning()
-			await recordAudit(tx, {
-				orgId,
-				actorUserId: actorId,
-				action: 'app.updated',
-				subjectType: 'app',
-				subjectId: appId,
-				// Old and new value of each changed field, email addresses removed (docs/rules.md › Audit trail).
-				...auditChanges(pickEditable(current), next, changed),
-			})
-			return app!
-		}),
-	)
+	return withDuplicateKeyAsConflict(() => db.transaction((tx) => updateAppIn(tx, orgId, actor, appId, input, expectedVersion)))
+}
+
+/** updateApp inside the caller's transaction. */
+export async function updateAppIn(
+	tx: Tx,
+	orgId: string,
+	actor: Actor,
+	appId: string,
+	input: AppInput,
+	expectedVersion?: number,
+): Promise<App> {
+	refuseEmailAddresses(input)
+	const current = await lockApp(tx, orgId, appId)
+	if (current.archivedAt) throw new UserFacingError('This app is archived. Restore it before editing.', 409)
+	if (expectedVersion !== undefined && current.version !== expectedVersion) throw new UserFacingError(EDITED_MEANWHILE, 409)
+	const next = pickEditable(input)
+	const changed = EDITABLE.filter((key) => !sameValue(current[key], next[key]))
+	if (changed.length === 0) return current
+	if (changed.includes('appKey')) await assertKeyFree(tx, orgId, next.appKey, appId)
+	const [app] = await tx
+		.update(apps)
+		.set({ ...next, ...personalDataSince(current, next), version: current.version + 1, updatedAt: sql`now()` })
+		.where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
+		.returning()
+	await recordAudit(tx, {
+		orgId,
+		...auditActor(actor),
+		action: 'app.updated',
+		subjectType: 'app',
+		subjectId: appId,
+		// Old and new value of each changed field, email addresses removed (docs/rules.md › Audit trail).
+		...auditChanges(pickEditable(current), next, changed),
+	})
+	return app!
 }
 
 async function setArchived(orgId: string, actorId: string, appId: string, archive: boolean): Promise<App> {

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, inArray, like, lt, sql } from 'drizzle-orm'
 import {
 	accessRequests,
 	accountActions,
+	apiKeys,
 	apps,
 	auditEvents,
 	invites,
@@ -17,9 +18,29 @@ import { type Permission, type Role } from '~/domain/roles'
 import { UserFacingError } from '~/utils/errors'
 import { isUuid } from '~/utils/ids'
 
+/**
+ * Who makes a change: a signed-in person (their user id), or one of the
+ * organisation's API keys (issue 12). Services take either; the audit event
+ * names whichever it was.
+ */
+export type Actor = string | { apiKeyId: string }
+
+/** The person behind a change, or null when an API key made it. */
+export function actorUserIdOf(actor: Actor): string | null {
+	return typeof actor === 'string' ? actor : null
+}
+
+/** The audit event's actor columns for this actor. */
+export function auditActor(actor: Actor | null): { actorUserId: string | null; actorApiKeyId: string | null } {
+	if (actor === null) return { actorUserId: null, actorApiKeyId: null }
+	return typeof actor === 'string' ? { actorUserId: actor, actorApiKeyId: null } : { actorUserId: null, actorApiKeyId: actor.apiKeyId }
+}
+
 export interface AuditEntry {
 	orgId: string
 	actorUserId: string | null
+	/** Set when one of the organisation's API keys made the change (then `actorUserId` is null). */
+	actorApiKeyId?: string | null
 	action: string
 	subjectType: string
 	subjectId: string
@@ -35,6 +56,7 @@ export async function recordAudit(tx: Tx | Database, entry: AuditEntry) {
 	await tx.insert(auditEvents).values({
 		orgId: entry.orgId,
 		actorUserId: entry.actorUserId,
+		actorApiKeyId: entry.actorApiKeyId ?? null,
 		action: entry.action,
 		subjectType: entry.subjectType,
 		subjectId: entry.subjectId,
@@ -91,9 +113,13 @@ export async function searchAuditEvents(
 			actorUserId: auditEvents.actorUserId,
 			actorName: users.name,
 			actorEmail: users.email,
+			actorApiKeyId: auditEvents.actorApiKeyId,
+			actorKeyName: apiKeys.name,
+			actorKeyPrefix: apiKeys.prefix,
 		})
 		.from(auditEvents)
 		.leftJoin(users, eq(users.id, auditEvents.actorUserId))
+		.leftJoin(apiKeys, and(eq(apiKeys.id, auditEvents.actorApiKeyId), eq(apiKeys.orgId, orgId)))
 		.where(
 			and(
 				eq(auditEvents.orgId, orgId),
@@ -280,6 +306,7 @@ export async function resolveAuditSubjects(
 	const inviteIds = ids('invite')
 	const runIds = ids('report_run')
 	const taskIds = ids('account_action')
+	const keyIds = ids('api_key')
 	await Promise.all([
 		requestIds.length &&
 			db
@@ -322,6 +349,12 @@ export async function resolveAuditSubjects(
 				.innerJoin(apps, eq(apps.id, accountActions.appId))
 				.where(and(eq(accountActions.orgId, orgId), inArray(accountActions.id, taskIds)))
 				.then((rows) => add('account_action', rows)),
+		keyIds.length &&
+			db
+				.select({ id: apiKeys.id, name: apiKeys.name })
+				.from(apiKeys)
+				.where(and(eq(apiKeys.orgId, orgId), inArray(apiKeys.id, keyIds)))
+				.then((rows) => add('api_key', rows)),
 		events.some((event) => event.subjectType === 'organization' && event.subjectId === orgId) &&
 			db
 				.select({ id: organizations.id, name: organizations.name })

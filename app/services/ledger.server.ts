@@ -1,12 +1,12 @@
-import { and, asc, count, eq, gt, ilike, sql } from 'drizzle-orm'
+import { and, asc, count, eq, gt, ilike, isNull, sql } from 'drizzle-orm'
 import { db, type Tx } from '#db/client.server'
-import { storedAccounts } from '#db/schema'
+import { accountActions, storedAccounts } from '#db/schema'
 import { EMAIL_IN_ACCOUNT_ID_REASON, validateAccountId, validateUpdatedAt } from '~/domain/account-ids'
 import { isBlankRecord, type CsvRecord } from '~/domain/csv'
 import { type StoredAccount } from '~/domain/report-batches'
 import { MAX_REJECTED_LISTED } from '~/schemas/reporting'
 import { UserFacingError } from '~/utils/errors'
-import { recordAudit } from './audit.server'
+import { actorUserIdOf, auditActor, recordAudit, type Actor } from './audit.server'
 import { likePattern } from '~/utils/sql-like'
 import { getApp, lockApp } from './apps.server'
 import { noteOldestImported } from './storing-since.server'
@@ -41,13 +41,16 @@ export type ImportResult = {
 
 class AtomicRollback extends Error {}
 
-/** `%` and `_` typed into the search box mean themselves. */
 /** Shown instead of a rejected value that may be an email address (domain.md, "Emails are never stored"). */
 export const HIDDEN_EMAIL = '(looks like an email address — not shown)'
 
 /** Valid ids never hold '@', so hiding every such value loses nothing and catches emails under any reason. */
+function looksLikeEmail(value: string, reason?: string) {
+	return reason === EMAIL_IN_ACCOUNT_ID_REASON || value.includes('@')
+}
+
 function shown(value: string, reason?: string) {
-	return reason === EMAIL_IN_ACCOUNT_ID_REASON || value.includes('@') ? HIDDEN_EMAIL : clip(value)
+	return looksLikeEmail(value, reason) ? HIDDEN_EMAIL : clip(value)
 }
 
 function clip(text: string, max = 80) {
@@ -55,32 +58,40 @@ function clip(text: string, max = 80) {
 }
 
 /**
- * Imports `accountId,updatedAt` rows, upserting by account id in chunks of
- * IMPORT_CHUNK inside ONE transaction with its audit event. Atomic mode keeps
- * reading (to report every bad row) but writes nothing once a row is
- * rejected, and rolls back what was written before it.
+ * One account to write, however it arrived: a CSV line or an entry of the
+ * API's JSON body. `position` says where (the line, or the 0-based index);
+ * `error` is a problem its reader found before the account rules ran.
  */
-export async function importAccounts(
+export type AccountCandidate = { position: number; accountId: unknown; updatedAt: unknown; error?: string }
+
+/** A refused candidate; `hidden` when its value looks like an email address and must never be echoed. */
+export type RefusedAccount = { position: number; accountId: string; hidden: boolean; reason: string }
+
+export type WriteAccountsResult = Omit<ImportResult, 'rejectedRows'> & { refused: RefusedAccount[] }
+
+/**
+ * The one write path of the ledger (the CSV import and the API's JSON push
+ * both come here): every candidate is checked by the same rules
+ * (docs/rules.md › Personal-data reporting: account id format, no email
+ * address, updatedAt with a zone, not in the future), then upserted by
+ * account id in chunks of IMPORT_CHUNK inside ONE transaction with its audit
+ * event; the oldest updatedAt written proposes or sets "storing since".
+ * Atomic mode keeps reading (to report every bad entry) but writes nothing
+ * once one is refused, and rolls back what was written before it.
+ */
+export async function writeAccounts(
 	orgId: string,
-	actorId: string,
+	actor: Actor,
 	appId: string,
-	records: AsyncIterable<CsvRecord>,
-	{ atomic, now = new Date() }: { atomic: boolean; now?: Date },
-): Promise<ImportResult> {
-	const result: ImportResult = {
-		atomic,
-		written: true,
-		rows: 0,
-		inserted: 0,
-		updated: 0,
-		rejected: 0,
-		rejectedRows: [],
-	}
-	const reject = (line: number, accountId: string, reason: string) => {
+	candidates: AsyncIterable<AccountCandidate> | Iterable<AccountCandidate>,
+	{ atomic, now = new Date(), listRefused = MAX_REJECTED_LISTED }: { atomic: boolean; now?: Date; listRefused?: number },
+): Promise<WriteAccountsResult> {
+	const result: WriteAccountsResult = { atomic, written: true, rows: 0, inserted: 0, updated: 0, rejected: 0, refused: [] }
+	const reject = (position: number, raw: unknown, reason: string) => {
 		result.rejected++
-		if (result.rejectedRows.length < MAX_REJECTED_LISTED) {
-			result.rejectedRows.push({ line, accountId: shown(accountId, reason), reason })
-		}
+		if (result.refused.length >= listRefused) return
+		const accountId = typeof raw === 'string' ? raw : raw === undefined || raw === null ? '' : JSON.stringify(raw)
+		result.refused.push({ position, accountId, hidden: looksLikeEmail(accountId, reason), reason })
 	}
 	try {
 		await db.transaction(async (tx) => {
@@ -100,47 +111,31 @@ export async function importAccounts(
 				result.inserted += written.inserted
 				result.updated += written.updated
 			}
-			let header = true
-			for await (const record of records) {
-				if (isBlankRecord(record)) continue
-				if (header) {
-					header = false
-					assertHeader(record)
-					continue
-				}
+			for await (const candidate of candidates) {
 				result.rows++
-				const [quotedId = '', rawDate = '', ...extra] = record.fields
-				// Exports guard a cell starting with '-' against spreadsheet formulas with a leading
-				// apostrophe (never part of an account id): read back, it is dropped.
-				const rawId = quotedId.startsWith("'") ? quotedId.slice(1) : quotedId
-				if (record.error) {
-					reject(record.line, rawId, record.error)
+				if (candidate.error) {
+					reject(candidate.position, candidate.accountId, candidate.error)
 					continue
 				}
-				if (extra.some((field) => field.trim() !== '')) {
-					reject(record.line, rawId, 'expected two columns: accountId,updatedAt')
-					continue
-				}
-				const id = validateAccountId(rawId)
+				const id = validateAccountId(candidate.accountId)
 				if (!id.ok) {
-					reject(record.line, rawId, id.reason)
+					reject(candidate.position, candidate.accountId, id.reason)
 					continue
 				}
-				const date = validateUpdatedAt(rawDate, { now })
+				const date = validateUpdatedAt(candidate.updatedAt, { now })
 				if (!date.ok) {
-					reject(record.line, rawId, date.reason)
+					reject(candidate.position, candidate.accountId, date.reason)
 					continue
 				}
 				chunk.set(id.value, date.value)
 				if (chunk.size >= IMPORT_CHUNK) await flush()
 			}
-			if (header) throw new UserFacingError('The file is empty. Start it with the header accountId,updatedAt.', 400, 'file')
 			await flush()
 			if (atomic && result.rejected > 0) throw new AtomicRollback()
-			if (oldest) await noteOldestImported(tx, orgId, actorId, appId, oldest)
+			if (oldest) await noteOldestImported(tx, orgId, actor, appId, oldest)
 			await recordAudit(tx, {
 				orgId,
-				actorUserId: actorId,
+				...auditActor(actor),
 				action: 'ledger.imported',
 				subjectType: 'app',
 				subjectId: appId,
@@ -155,6 +150,63 @@ export async function importAccounts(
 	return result
 }
 
+/**
+ * Imports `accountId,updatedAt` rows of a CSV file through writeAccounts:
+ * the header is required, blank lines are skipped, each line is one
+ * candidate with its line number.
+ */
+export async function importAccounts(
+	orgId: string,
+	actor: Actor,
+	appId: string,
+	records: AsyncIterable<CsvRecord>,
+	{ atomic, now = new Date() }: { atomic: boolean; now?: Date },
+): Promise<ImportResult> {
+	const { refused, ...result } = await writeAccounts(orgId, actor, appId, csvCandidates(records), { atomic, now })
+	return {
+		...result,
+		rejectedRows: refused.map((row) => ({ line: row.position, accountId: row.hidden ? HIDDEN_EMAIL : clip(row.accountId), reason: row.reason })),
+	}
+}
+
+/** The CSV file's lines as candidates; a missing or wrong header refuses the whole file. */
+async function* csvCandidates(records: AsyncIterable<CsvRecord>): AsyncGenerator<AccountCandidate> {
+	let header = true
+	for await (const record of records) {
+		if (isBlankRecord(record)) continue
+		if (header) {
+			header = false
+			assertHeader(record)
+			continue
+		}
+		const [quotedId = '', rawDate = '', ...extra] = record.fields
+		// Exports guard a cell starting with '-' against spreadsheet formulas with a leading
+		// apostrophe (never part of an account id): read back, it is dropped.
+		const rawId = quotedId.startsWith("'") ? quotedId.slice(1) : quotedId
+		if (record.error) {
+			yield { position: record.line, accountId: rawId, updatedAt: rawDate, error: record.error }
+		} else if (extra.some((field) => field.trim() !== '')) {
+			yield { position: record.line, accountId: rawId, updatedAt: rawDate, error: 'expected two columns: accountId,updatedAt' }
+		} else {
+			yield { position: record.line, accountId: rawId, updatedAt: rawDate }
+		}
+	}
+	if (header) throw new UserFacingError('The file is empty. Start it with the header accountId,updatedAt.', 400, 'file')
+}
+
+/** One account the API pushes (`{"accountId","updatedAt"}`); its 0-based index is its position. */
+export type PushedAccount = { accountId: unknown; updatedAt: unknown }
+
+/**
+ * The API's push of stored accounts (`POST /api/v1/apps/{appId}/accounts`):
+ * the same rules and the same write as the CSV import, every refusal listed
+ * with its 0-based index.
+ */
+export function pushAccounts(orgId: string, actor: Actor, appId: string, accounts: readonly PushedAccount[], options: { atomic: boolean; now?: Date }) {
+	const candidates = accounts.map((account, index): AccountCandidate => ({ position: index, accountId: account.accountId, updatedAt: account.updatedAt }))
+	return writeAccounts(orgId, actor, appId, candidates, { ...options, listRefused: accounts.length })
+}
+
 function assertHeader(record: CsvRecord) {
 	const names = record.fields.map((field) => field.trim().toLowerCase())
 	if (names.length === 2 && names[0] === 'accountid' && names[1] === 'updatedat') return
@@ -163,6 +215,46 @@ function assertHeader(record: CsvRecord) {
 		400,
 		'file',
 	)
+}
+
+/**
+ * The app erased a person's data on its own, so it need not report that
+ * account any more (docs/rules.md › Personal-data reporting): the account
+ * leaves the ledger and its open erase or refresh tasks close with it, in one
+ * transaction with an audit event (counts, not the account id).
+ */
+export async function removeErasedAccount(orgId: string, actor: Actor, appId: string, accountId: string, now = new Date()) {
+	const id = validateAccountId(accountId)
+	if (!id.ok) throw new UserFacingError(`That is not an account id: ${id.reason}.`, 400, 'accountId')
+	return db.transaction(async (tx) => {
+		await lockApp(tx, orgId, appId)
+		const removed = await tx
+			.delete(storedAccounts)
+			.where(and(eq(storedAccounts.appId, appId), eq(storedAccounts.accountId, id.value)))
+			.returning({ accountId: storedAccounts.accountId })
+		if (removed.length === 0) throw new UserFacingError('That account is not in this app’s ledger.', 404)
+		const closed = await tx
+			.update(accountActions)
+			.set({ completedAt: now, completedBy: actorUserIdOf(actor) })
+			.where(
+				and(
+					eq(accountActions.orgId, orgId),
+					eq(accountActions.appId, appId),
+					eq(accountActions.accountId, id.value),
+					isNull(accountActions.completedAt),
+				),
+			)
+			.returning({ id: accountActions.id })
+		await recordAudit(tx, {
+			orgId,
+			...auditActor(actor),
+			action: 'ledger.account_erased',
+			subjectType: 'app',
+			subjectId: appId,
+			after: { erased: 1, tasksClosed: closed.length },
+		})
+		return { accountId: id.value, tasksClosed: closed.length }
+	})
 }
 
 /** One multi-row `insert … on conflict do update`; `xmax = 0` tells a fresh row from an updated one. */

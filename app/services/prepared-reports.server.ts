@@ -6,7 +6,7 @@ import { batchAccountsAsync } from '~/domain/report-batches'
 import { UserFacingError } from '~/utils/errors'
 import { isUuid } from '~/utils/ids'
 import { getApp, lockApp } from './apps.server'
-import { recordAudit } from './audit.server'
+import { auditActor, recordAudit, type Actor } from './audit.server'
 import { streamLedger } from './ledger.server'
 
 /**
@@ -43,7 +43,15 @@ export async function digestLedger(orgId: string, appId: string): Promise<BatchS
 	return { sha256: batchSetSha256(batchSha256), batchSha256, accountCount, batchCount: batchSha256.length }
 }
 
-async function insertPrepared(tx: Tx, orgId: string, appId: string, digest: BatchSetDigest, preparedBy: string | null) {
+async function insertPrepared(
+	tx: Tx,
+	orgId: string,
+	appId: string,
+	digest: BatchSetDigest,
+	preparedBy: string | null,
+	/** Who the audit event names: the person preparing, or the one (or API key) whose run named the report. */
+	actor: Actor | null = preparedBy,
+) {
 	const [inserted] = await tx
 		.insert(preparedReports)
 		.values({ orgId, appId, preparedBy, ...digest })
@@ -52,7 +60,7 @@ async function insertPrepared(tx: Tx, orgId: string, appId: string, digest: Batc
 	if (inserted) {
 		await recordAudit(tx, {
 			orgId,
-			actorUserId: preparedBy,
+			...auditActor(actor),
 			action: 'report.prepared',
 			subjectType: 'app',
 			subjectId: appId,
@@ -91,6 +99,8 @@ export async function findPreparedReport(
 	orgId: string,
 	appId: string,
 	ref: { id: string } | { sha256: string },
+	/** Whose run names it, for the audit event when the SHA-256 is recorded now. */
+	actor: Actor | null = null,
 ): Promise<PreparedReport> {
 	const app = await getApp(orgId, appId)
 	if (!app) throw new UserFacingError('No such app in this organisation.', 404)
@@ -118,7 +128,7 @@ export async function findPreparedReport(
 	}
 	return db.transaction(async (tx) => {
 		await lockApp(tx, orgId, appId)
-		return insertPrepared(tx, orgId, appId, digest, null)
+		return insertPrepared(tx, orgId, appId, digest, null, actor)
 	})
 }
 

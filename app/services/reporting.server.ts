@@ -3,6 +3,7 @@ import { db, type Tx } from '#db/client.server'
 import {
 	accessRequests,
 	accountActions,
+	apiKeys,
 	apps,
 	organizations,
 	preparedReports,
@@ -11,8 +12,8 @@ import {
 	tickets,
 	users,
 } from '#db/schema'
-import { CYCLE_UNITS, periodInUnit, readCyclePeriod, type CycleUnit } from '~/domain/cycle-period'
-import { MAX_BATCH, parseReportEvidence, tasksFromAnswers } from '~/domain/report-batches'
+import { CYCLE_UNITS, periodInUnit, readCyclePeriod, type CyclePeriodReading, type CycleUnit } from '~/domain/cycle-period'
+import { MAX_BATCH, parseReportEvidence, tasksFromAnswers, type BatchEvidence } from '~/domain/report-batches'
 import {
 	cycleWarnings,
 	headerCycleOutcome,
@@ -21,6 +22,7 @@ import {
 	REPORTING_URGENCY,
 	reportingStatus,
 	type CycleSource,
+	type HeaderCycleOutcome,
 	type PersonalDataAnswer,
 	type ReportingState,
 	type ReportingStatus,
@@ -28,8 +30,9 @@ import {
 import { isRecordedLater } from '~/domain/report-evidence'
 import { UserFacingError } from '~/utils/errors'
 import { lockApp, type App } from './apps.server'
-import { recordAudit } from './audit.server'
-import { findPreparedReport, listPreparedReports } from './prepared-reports.server'
+import { actorUserIdOf, auditActor, recordAudit, type Actor } from './audit.server'
+import { withTransaction } from '~/utils/transaction.server'
+import { findPreparedReport, listPreparedReports, type PreparedReport } from './prepared-reports.server'
 import { storingSinceOf } from './storing-since.server'
 
 /**
@@ -161,16 +164,23 @@ export async function listRuns(orgId: string, appId: string, limit = 50) {
 			preparedReportId: reportRuns.preparedReportId,
 			preparedSha256: preparedReports.sha256,
 			answeredBatches: sql<number>`jsonb_array_length(${reportRuns.batchAnswers})`.mapWith(Number),
-			recordedByName: users.name,
+			recordedByUser: users.name,
+			recordedByKey: apiKeys.name,
 			createdAt: reportRuns.createdAt,
 		})
 		.from(reportRuns)
-		.innerJoin(users, eq(users.id, reportRuns.recordedBy))
+		.leftJoin(users, eq(users.id, reportRuns.recordedBy))
+		.leftJoin(apiKeys, and(eq(apiKeys.id, reportRuns.recordedByKeyId), eq(apiKeys.orgId, orgId)))
 		.leftJoin(preparedReports, eq(preparedReports.id, reportRuns.preparedReportId))
 		.where(and(eq(reportRuns.orgId, orgId), eq(reportRuns.appId, appId)))
 		.orderBy(desc(reportRuns.sentAt), desc(reportRuns.createdAt))
 		.limit(limit)
-	return rows.map((run) => ({ ...run, recordedLater: isRecordedLater(run.sentAt, run.createdAt) }))
+	return rows.map(({ recordedByUser, recordedByKey, ...run }) => ({
+		...run,
+		// A person, or the organisation's API key that recorded it (issue 12).
+		recordedByName: recordedByUser ?? (recordedByKey ? `API key “${recordedByKey}”` : 'Unknown'),
+		recordedLater: isRecordedLater(run.sentAt, run.createdAt),
+	}))
 }
 
 export async function listOpenTasks(orgId: string, appId: string) {
@@ -195,10 +205,17 @@ export type CycleInput = { cycleDays: number; confirmLonger?: boolean; reason?: 
  * an explicit confirmation and a reason, kept on the app and shown with the
  * cycle (docs/rules.md › Reporting cycle).
  */
-export async function setCycle(orgId: string, actorId: string, appId: string, input: CycleInput) {
+export async function setCycle(
+	orgId: string,
+	actor: Actor,
+	appId: string,
+	input: CycleInput,
+	/** The caller's transaction, when this is one step of a larger change (the API). */
+	outer?: Tx,
+) {
 	const days = input.cycleDays
 	const reason = input.reason?.trim() ?? ''
-	return db.transaction(async (tx) => {
+	return withTransaction(outer, async (tx) => {
 		const current = await lockApp(tx, orgId, appId)
 		const refusal = manualCycleRefusal({
 			cycleDays: days,
@@ -218,7 +235,7 @@ export async function setCycle(orgId: string, actorId: string, appId: string, in
 			.returning()
 		await recordAudit(tx, {
 			orgId,
-			actorUserId: actorId,
+			...auditActor(actor),
 			action: 'app.cycle_changed',
 			subjectType: 'app',
 			subjectId: appId,
@@ -253,6 +270,25 @@ export type RunInput = {
 	answers: string
 }
 
+/** A run whose answers are already read (the API pushes them as JSON: parseReportResponses). */
+export type RunEvidenceInput = Omit<RunInput, 'answers'> & { batches: BatchEvidence[] }
+
+export type RecordedRun = {
+	run: typeof reportRuns.$inferSelect
+	cycle: { outcome: HeaderCycleOutcome | null; reading: CyclePeriodReading | null }
+	tasksCreated: number
+	tasksCreatedByKind: { erase: number; refresh: number }
+	skipped: { count: number; sample: string[] }
+	/** The app's reporting status with this run recorded: the next report counts from it. */
+	status: ReportingStatus
+}
+
+export type RunOptions = {
+	now?: Date
+	/** Also done inside the run's transaction, with what was recorded (the API's Idempotency-Key answer). */
+	alsoInTransaction?: (tx: Tx, recorded: RecordedRun) => Promise<void>
+}
+
 /** Rows per account_actions insert: 6 parameters each stays far below PostgreSQL's 65,535. */
 export const TASK_INSERT_CHUNK = 1000
 /** Skipped account ids named in the warning. */
@@ -283,17 +319,34 @@ const FUTURE_SKEW_MS = 5 * 60 * 1000
  * to the cycle (applied, or waiting for a person), and an audit event. The
  * run's sentAt becomes the cycle's anchor.
  */
-export async function recordRun(orgId: string, actorId: string, appId: string, input: RunInput, now = new Date()) {
-	if (input.sentAt.getTime() > now.getTime() + FUTURE_SKEW_MS) {
-		throw new UserFacingError('The report cannot have been sent in the future. Check the date and time.', 400, 'sentAt')
-	}
+export async function recordRun(orgId: string, actor: Actor, appId: string, input: RunInput, now = new Date()) {
+	assertSentAt(input.sentAt, now)
 	const parsed = parseReportEvidence(input.answers)
 	if (!parsed.ok) throw new UserFacingError(`Atlassian’s answer could not be read: ${parsed.reason}`, 400, 'answers')
-	const batches = parsed.batches
+	const { answers: _answers, ...rest } = input
+	return recordRunEvidence(orgId, actor, appId, { ...rest, batches: parsed.batches }, { now })
+}
+
+function assertSentAt(sentAt: Date, now: Date) {
+	if (sentAt.getTime() > now.getTime() + FUTURE_SKEW_MS) {
+		throw new UserFacingError('The report cannot have been sent in the future. Check the date and time.', 400, 'sentAt')
+	}
+}
+
+/** recordRun for answers already read, one BatchEvidence per batch answered (the API). */
+export async function recordRunEvidence(
+	orgId: string,
+	actor: Actor,
+	appId: string,
+	input: RunEvidenceInput,
+	{ now = new Date(), alsoInTransaction }: RunOptions = {},
+): Promise<RecordedRun & { prepared: PreparedReport }> {
+	assertSentAt(input.sentAt, now)
+	const batches = input.batches
 	// A header given for the whole run, else the last one a batch carried.
 	const raw = input.cyclePeriod?.trim() || [...batches].reverse().find((batch) => batch.cyclePeriod)?.cyclePeriod || null
 	const reading = raw ? readCyclePeriod(raw) : null
-	const prepared = await findPreparedReport(orgId, appId, input.preparedReport)
+	const prepared = await findPreparedReport(orgId, appId, input.preparedReport, actor)
 	if (batches.length > Math.max(1, prepared.batchCount)) {
 		throw new UserFacingError(
 			`${batches.length} answers were given for a report of ${prepared.batchCount} batch${prepared.batchCount === 1 ? '' : 'es'}: Atlassian answers once per batch.`,
@@ -358,7 +411,8 @@ export async function recordRun(orgId: string, actorId: string, appId: string, i
 					body: batch.raw,
 					cyclePeriod: batch.cyclePeriod ?? (raw && i === batches.length - 1 ? raw : null),
 				})),
-				recordedBy: actorId,
+				recordedBy: actorUserIdOf(actor),
+				recordedByKeyId: typeof actor === 'string' ? null : actor.apiKeyId,
 			})
 			.returning()
 
@@ -398,7 +452,7 @@ export async function recordRun(orgId: string, actorId: string, appId: string, i
 		}
 		await recordAudit(tx, {
 			orgId,
-			actorUserId: actorId,
+			...auditActor(actor),
 			action: 'report_run.recorded',
 			subjectType: 'report_run',
 			subjectId: run!.id,
@@ -420,13 +474,25 @@ export async function recordRun(orgId: string, actorId: string, appId: string, i
 				...(outcome === 'applied' && reading?.kind === 'clear' ? { cycleDaysBefore: app.cycleDays, cycleDaysAfter: reading.days } : {}),
 			},
 		})
-		return {
+		// The status with this run in: the next report is due one cycle after the latest sentAt (cycle as it now stands).
+		const [current] = await tx.select().from(apps).where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
+		const [latest] = await tx
+			.select({ at: max(reportRuns.sentAt) })
+			.from(reportRuns)
+			.where(and(eq(reportRuns.orgId, orgId), eq(reportRuns.appId, appId)))
+		const recorded: RecordedRun = {
 			run: run!,
-			prepared,
 			cycle: { outcome, reading },
 			tasksCreated: fresh.length,
+			tasksCreatedByKind: {
+				erase: fresh.filter((task) => task.kind === 'erase').length,
+				refresh: fresh.filter((task) => task.kind === 'refresh').length,
+			},
 			skipped: { count: skippedIds.length, sample: skippedIds.slice(0, SKIPPED_SHOWN) },
+			status: statusOf(current!, { lastReportAt: latest?.at ?? input.sentAt, firstStoredAccountAt: null }, policy.timeZone, now),
 		}
+		if (alsoInTransaction) await alsoInTransaction(tx, recorded)
+		return { ...recorded, prepared }
 	})
 }
 
@@ -495,7 +561,7 @@ export async function decideHeaderCycle(orgId: string, actorId: string, appId: s
  * tasks close with it: nothing is left to refresh) or a refresh task (its
  * updatedAt becomes now), in one transaction with an audit event.
  */
-export async function completeTask(orgId: string, actorId: string, appId: string, taskId: string, now = new Date()) {
+export async function completeTask(orgId: string, actor: Actor, appId: string, taskId: string, now = new Date()) {
 	return db.transaction(async (tx) => {
 		const [task] = await tx
 			.select()
@@ -523,7 +589,7 @@ export async function completeTask(orgId: string, actorId: string, appId: string
 				.where(and(eq(storedAccounts.appId, appId), eq(storedAccounts.accountId, task.accountId)))
 			const closed = await tx
 				.update(accountActions)
-				.set({ completedAt: now, completedBy: actorId })
+				.set({ completedAt: now, completedBy: actorUserIdOf(actor) })
 				.where(
 					and(
 						eq(accountActions.orgId, orgId),
@@ -543,12 +609,12 @@ export async function completeTask(orgId: string, actorId: string, appId: string
 		}
 		const [done] = await tx
 			.update(accountActions)
-			.set({ completedAt: now, completedBy: actorId })
+			.set({ completedAt: now, completedBy: actorUserIdOf(actor) })
 			.where(eq(accountActions.id, task.id))
 			.returning()
 		await recordAudit(tx, {
 			orgId,
-			actorUserId: actorId,
+			...auditActor(actor),
 			action: task.kind === 'erase' ? 'account_task.erased' : 'account_task.refreshed',
 			subjectType: 'account_action',
 			subjectId: task.id,
@@ -596,12 +662,17 @@ export type DashboardRow = {
  * organisation are few (the ledger is the big table), so this is computed
  * whole and paged after.
  */
-export async function dashboardRows(orgId: string, now = new Date()): Promise<{ rows: DashboardRow[]; timeZone: string }> {
+export async function dashboardRows(
+	orgId: string,
+	now = new Date(),
+	/** One app only, archived or not (the API's answer about one app). */
+	only?: { appId: string },
+): Promise<{ rows: DashboardRow[]; timeZone: string }> {
 	const policy = await getOrgPolicy(orgId)
 	const appRows = await db
 		.select()
 		.from(apps)
-		.where(and(eq(apps.orgId, orgId), isNull(apps.archivedAt)))
+		.where(and(eq(apps.orgId, orgId), only ? eq(apps.id, only.appId) : isNull(apps.archivedAt)))
 	if (appRows.length === 0) return { rows: [], timeZone: policy.timeZone }
 	const appIds = appRows.map((app) => app.id)
 

@@ -3,7 +3,8 @@ import { db, type Tx } from '#db/client.server'
 import { apps } from '#db/schema'
 import { UserFacingError } from '~/utils/errors'
 import { lockApp, type App } from './apps.server'
-import { recordAudit } from './audit.server'
+import { actorUserIdOf, auditActor, recordAudit, type Actor } from './audit.server'
+import { withTransaction } from '~/utils/transaction.server'
 
 /**
  * "Storing personal data since" per app (docs/rules.md › Personal-data
@@ -33,19 +34,27 @@ export function storingSinceOf(app: Pick<App, 'storingSince' | 'storingSinceSour
  * due one cycle after it. Answers any proposal an import made (its date is
  * then either taken or consciously kept). Not in the future.
  */
-export async function setStoringSince(orgId: string, actorId: string, appId: string, at: Date, now = new Date()) {
+export async function setStoringSince(
+	orgId: string,
+	actor: Actor,
+	appId: string,
+	at: Date,
+	now = new Date(),
+	/** The caller's transaction, when this is one step of a larger change (the API). */
+	outer?: Tx,
+) {
 	if (Number.isNaN(at.getTime())) throw new UserFacingError('Enter the date the app started storing personal data.', 400, 'storingSince')
 	if (at.getTime() > now.getTime() + FUTURE_SKEW_MS) {
 		throw new UserFacingError('The app cannot have started storing personal data in the future.', 400, 'storingSince')
 	}
-	return db.transaction(async (tx) => {
+	return withTransaction(outer, async (tx) => {
 		const app = await lockApp(tx, orgId, appId)
 		const [saved] = await tx
 			.update(apps)
 			.set({
 				storingSince: at,
 				storingSinceSource: 'person',
-				storingSinceSetBy: actorId,
+				storingSinceSetBy: actorUserIdOf(actor),
 				storingSinceSetAt: now,
 				storingSinceProposed: null,
 				updatedAt: sql`now()`,
@@ -54,7 +63,7 @@ export async function setStoringSince(orgId: string, actorId: string, appId: str
 			.returning()
 		await recordAudit(tx, {
 			orgId,
-			actorUserId: actorId,
+			...auditActor(actor),
 			action: 'app.storing_since_set',
 			subjectType: 'app',
 			subjectId: appId,
@@ -75,16 +84,16 @@ export async function setStoringSince(orgId: string, actorId: string, appId: str
  * the first stored account), or proposes the earlier date when the import
  * holds accounts older than the date in force.
  */
-export async function noteOldestImported(tx: Tx, orgId: string, actorId: string, appId: string, oldest: Date) {
+export async function noteOldestImported(tx: Tx, orgId: string, actor: Actor, appId: string, oldest: Date) {
 	const app = await lockApp(tx, orgId, appId)
 	if (!app.storingSince) {
 		await tx
 			.update(apps)
-			.set({ storingSince: oldest, storingSinceSource: 'ledger', storingSinceSetAt: sql`now()`, storingSinceSetBy: actorId })
+			.set({ storingSince: oldest, storingSinceSource: 'ledger', storingSinceSetAt: sql`now()`, storingSinceSetBy: actorUserIdOf(actor) })
 			.where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
 		await recordAudit(tx, {
 			orgId,
-			actorUserId: actorId,
+			...auditActor(actor),
 			action: 'app.storing_since_set',
 			subjectType: 'app',
 			subjectId: appId,
@@ -97,7 +106,7 @@ export async function noteOldestImported(tx: Tx, orgId: string, actorId: string,
 		await tx.update(apps).set({ storingSinceProposed: oldest }).where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
 		await recordAudit(tx, {
 			orgId,
-			actorUserId: actorId,
+			...auditActor(actor),
 			action: 'app.storing_since_proposed',
 			subjectType: 'app',
 			subjectId: appId,
