@@ -23,6 +23,7 @@ import {
 } from './email-addresses'
 import { buildSubmissionText, collapseWhitespace } from './request-text'
 import { suggestUseCase } from './suggest'
+import { parseHttpUrl } from './urls'
 
 /**
  * The request checklist (domain.md › What a request must contain). Pure and
@@ -168,18 +169,12 @@ function quote(value: string, max = 60): string {
 
 type UrlState = { kind: 'missing' } | { kind: 'invalid' } | { kind: 'valid'; url: URL }
 
-/** URLs must parse and be http/https (domain.md › privacy_policy). */
+/** URLs must parse and be http/https (domain.md › privacy_policy): the one URL check (domain/urls.ts). */
 function readUrl(value: unknown): UrlState {
 	const text = str(value)
 	if (text === '') return { kind: 'missing' }
-	let url: URL
-	try {
-		url = new URL(text)
-	} catch {
-		return { kind: 'invalid' }
-	}
-	if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') return { kind: 'invalid' }
-	return { kind: 'valid', url }
+	const url = parseHttpUrl(text)
+	return url ? { kind: 'valid', url } : { kind: 'invalid' }
 }
 
 /** Same document, ignoring case of the host, a trailing slash and a fragment. */

@@ -1,3 +1,4 @@
+import { EARLIEST_YEAR, utcInstant } from './calendar-day'
 import { zonedToInstant } from './reporting-cycle'
 
 /**
@@ -62,7 +63,7 @@ function calendarDay(instant: Date, timeZone: string): number {
 		day: 'numeric',
 	}).formatToParts(instant)
 	const part = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value)
-	return Math.round(Date.UTC(part('year'), part('month') - 1, part('day')) / DAY_MS)
+	return Math.round(utcInstant(part('year'), part('month'), part('day')).getTime() / DAY_MS)
 }
 
 /** Calendar days between two instants in `timeZone`; never negative (clock skew). */
@@ -296,7 +297,8 @@ export function dayToInstant(day: string, timeZone: string, now: Date): Date | n
 	const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day.trim())
 	if (!match) return null
 	const [year, month, date] = [Number(match[1]), Number(match[2]), Number(match[3])]
-	const check = new Date(Date.UTC(year, month - 1, date))
+	if (year < EARLIEST_YEAR) return null
+	const check = utcInstant(year, month, date)
 	if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== date) return null
 	const noon = new Date(zonedToInstant({ year, month, day: date, hour: 12, minute: 0, second: 0, millisecond: 0 }, timeZone))
 	// Today before noon: now. A day still to come stays in the future, for the check to refuse.

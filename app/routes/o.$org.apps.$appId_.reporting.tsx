@@ -10,6 +10,8 @@ import { formatDay } from '~/components/reporting-status'
 import { FieldError, FormAlert, TextField } from '~/components/ui/form'
 import { Badge, EmptyState, PageHeader } from '~/components/ui/status'
 import { validateUpdatedAt } from '~/domain/account-ids'
+import { isBeforeEarliestYear, TOO_EARLY_MESSAGE } from '~/domain/calendar-day'
+import { NUL_MESSAGE, pathsWithNul, withoutNul } from '~/domain/text'
 import { describeCycle } from '~/domain/cycle-period'
 import { cycleLabel, type CycleSource } from '~/domain/reporting-cycle'
 import { can } from '~/domain/roles'
@@ -97,6 +99,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	}
 	const values = formDataToObject(form)
 	const parsed = ReportingActionSchema.safeParse(values)
+	// PostgreSQL cannot store NUL: refused in any field (domain/text.ts), as parseForm does.
+	const nul = pathsWithNul(values)
+	if (parsed.success && nul.length > 0) {
+		await removeUploads(form)
+		const errors = Object.fromEntries(nul.map((path) => [path, NUL_MESSAGE]))
+		return data<ActionResult>({ intent: parsed.data.intent, errors, values: withoutNul(values), formError: NUL_MESSAGE }, 400)
+	}
 	if (!parsed.success) {
 		await removeUploads(form)
 		return data<ActionResult>({ errors: issuesToErrors(parsed.error), formError: 'That action is not understood.' }, 400)
@@ -123,10 +132,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 				if (!fields.success) return data<ActionResult>({ intent: 'run', errors: issuesToErrors(fields.error), values }, 400)
 				const sentAt = readSentAt(fields.data.sentAt, org.timeZone)
 				if (!sentAt) {
-					return data<ActionResult>(
-						{ intent: 'run', errors: { sentAt: 'Enter the date and time the report was sent.' }, values },
-						400,
-					)
+					const message = isBeforeEarliestYear(fields.data.sentAt) ? TOO_EARLY_MESSAGE : 'Enter the date and time the report was sent.'
+					return data<ActionResult>({ intent: 'run', errors: { sentAt: message }, values }, 400)
 				}
 				const answersFile = uploadedFile(form, 'answersFile')
 				if (answersFile && answersFile.size > MAX_ANSWERS_FILE_BYTES) {
@@ -178,10 +185,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 				const fields = StoringSinceSchema.safeParse(input)
 				const at = fields.success ? localDateTimeToInstant(`${fields.data.storingSince}T00:00`, org.timeZone) : null
 				if (!at) {
-					return data<ActionResult>(
-						{ intent: 'storing-since', errors: { storingSince: 'Enter the date the app started storing personal data.' }, values },
-						400,
-					)
+					const errors = fields.success ? { storingSince: 'Enter the date the app started storing personal data.' } : issuesToErrors(fields.error)
+					return data<ActionResult>({ intent: 'storing-since', errors, values }, 400)
 				}
 				await setStoringSince(org.id, user.id, app.id, at)
 				return data<ActionResult>({ intent: 'storing-since', notice: `Storing personal data since ${formatDay(at, org.timeZone)}: the first report is due one cycle after it.` })

@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { APP_TYPE_RULES, APP_TYPES, PRODUCT_LABELS, PRODUCTS } from '~/domain/catalogue'
 import { containsEmailAddress } from '~/domain/email-addresses'
+import { HTTP_URL_MESSAGE, isHttpUrl } from '~/domain/urls'
+import { keyText, lineText, searchText } from './text'
 
 // Shared by the browser (zodResolver) and the actions (safeParse), style.md habit 3.
 
@@ -16,32 +18,20 @@ export const PERSONAL_DATA_LABELS: Record<PersonalDataAnswer, string> = {
 	undecided: 'Not decided yet',
 }
 
-/** Same rule as the checklist's URL check (domain/checklist.ts): http or https with a host. */
-function isHttpUrl(value: string): boolean {
-	try {
-		const url = new URL(value)
-		return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== ''
-	} catch {
-		return false
-	}
-}
-
-/** Optional URL: empty means "not given" and is stored as null. */
+/** Optional URL: empty means "not given" and is stored as null (one URL check: domain/urls.ts). */
 const optionalUrl = (what: string) =>
 	z
 		.string()
 		.trim()
 		.max(APP_LIMITS.url, `Shorten the ${what} to at most ${APP_LIMITS.url} characters.`)
-		.refine((value) => value === '' || isHttpUrl(value), 'Enter a full URL starting with https://')
+		.refine((value) => value === '' || isHttpUrl(value), HTTP_URL_MESSAGE)
 		.optional()
 		.transform((value) => (value ? value : null))
 
 const appTypeOptions = APP_TYPES.map((type) => APP_TYPE_RULES[type].label).join(', ')
 
 export const AppSchema = z.object({
-	name: z
-		.string()
-		.trim()
+	name: lineText()
 		.min(1, 'Enter the app’s name, as it appears on the Marketplace or in the developer console.')
 		.max(APP_LIMITS.name, `Shorten the name to at most ${APP_LIMITS.name} characters.`)
 		// The name goes into the request sent to Atlassian (docs/rules.md › Emails are never stored).
@@ -50,9 +40,7 @@ export const AppSchema = z.object({
 			'Remove the email address: use the app’s name as it appears on the Marketplace or in the developer console.',
 		),
 	// Connect app key (from the descriptor) or Forge app id / ARI (from manifest.yml).
-	appKey: z
-		.string()
-		.trim()
+	appKey: keyText()
 		.min(1, 'Enter the Connect app key or the Forge app id (ari:cloud:ecosystem::app/…).')
 		.max(APP_LIMITS.appKey, `Shorten the app key to at most ${APP_LIMITS.appKey} characters.`)
 		.regex(/^\S+$/, 'Remove the spaces: an app key or app id is one word. Copy it exactly from the descriptor or manifest.')
@@ -90,7 +78,7 @@ export const AppActionSchema = z.discriminatedUnion('intent', [
 
 /** The list page's query string; anything odd falls back to the default instead of failing. */
 export const AppListQuerySchema = z.object({
-	q: z.string().trim().max(APP_LIMITS.search).catch(''),
+	q: searchText(APP_LIMITS.search),
 	archived: z
 		.enum(['1', 'on', 'true'])
 		.optional()

@@ -1,7 +1,11 @@
 import { z } from 'zod'
-import { isCalendarDay } from '~/domain/calendar-day'
+import { isBeforeEarliestYear, isCalendarDay, TOO_EARLY_MESSAGE } from '~/domain/calendar-day'
 
-const day = z.string().trim().refine(isCalendarDay, 'Enter a real date, like 2026-03-31.')
+const day = z
+	.string()
+	.trim()
+	.refine((value) => !isBeforeEarliestYear(value), TOO_EARLY_MESSAGE)
+	.refine(isCalendarDay, 'Enter a real date, like 2026-03-31.')
 const blank = (value: unknown) => (value === '' ? undefined : value)
 
 /** The audit log's filter, from the query string (GET: filtering never changes anything). */

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ROLES } from '~/domain/roles'
+import { emailAddress } from './auth'
 
 const roles = z
 	.array(z.enum(ROLES, 'Unknown role.'))
@@ -7,12 +8,7 @@ const roles = z
 
 export const InviteSchema = z.object({
 	intent: z.literal('invite'),
-	email: z
-		.string()
-		.trim()
-		.min(1, 'Enter the email address of the person to invite.')
-		.pipe(z.email('Enter a valid email address.'))
-		.transform((value) => value.toLowerCase()),
+	email: emailAddress('Enter the email address of the person to invite.'),
 	roles,
 })
 

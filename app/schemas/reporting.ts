@@ -1,6 +1,8 @@
 import { z } from 'zod'
+import { isBeforeEarliestYear, isCalendarDay, TOO_EARLY_MESSAGE } from '~/domain/calendar-day'
 import { CYCLE_UNITS } from '~/domain/cycle-period'
 import { ATLASSIAN_API_DEFAULT_CYCLE_DAYS, DEFAULT_CYCLE_DAYS, validateCycleDays } from '~/domain/reporting-cycle'
+import { keyText, multilineText, searchText } from './text'
 
 // Shared by the browser and the actions (style.md habit 3); no server code here.
 
@@ -22,7 +24,7 @@ export const CycleSchema = z
 		customDays: z.string().trim().optional(),
 		/** Needed (with a reason) only for a cycle longer than the one Atlassian set by header. */
 		confirmLonger: checkbox,
-		reason: z.string().trim().max(REPORTING_LIMITS.reason, 'Keep the reason under 1,000 characters.').optional(),
+		reason: multilineText().max(REPORTING_LIMITS.reason, 'Keep the reason under 1,000 characters.').optional(),
 	})
 	.transform((value, context) => {
 		const raw = value.cycle === 'custom' ? (value.customDays ?? '') : value.cycle
@@ -37,14 +39,11 @@ export const CycleSchema = z
 export const RunFieldsSchema = z.object({
 	sentAt: z.string().trim().min(1, 'Enter when the report was sent.'),
 	preparedReport: z.uuid('Choose the prepared report whose batches were sent.'),
-	cyclePeriod: z
-		.string()
-		.trim()
+	cyclePeriod: keyText()
 		.max(REPORTING_LIMITS.cyclePeriod, 'That is not a Cycle-Period header value.')
 		.optional()
 		.transform((value) => value || null),
-	answers: z
-		.string()
+	answers: multilineText({ trim: false })
 		.max(REPORTING_LIMITS.answers, 'The answers are too long to paste; upload them as a file.')
 		.optional()
 		.transform((value) => value ?? ''),
@@ -76,7 +75,7 @@ export const ReportingActionSchema = z.discriminatedUnion('intent', [
 		runId: z.uuid('No such report run.'),
 		decision: z.enum(['confirm', 'dismiss'], 'Confirm or dismiss the value.'),
 		unit: z.enum(CYCLE_UNITS).optional().catch(undefined),
-		reason: z.string().trim().max(REPORTING_LIMITS.reason, 'Keep the reason under 1,000 characters.').optional(),
+		reason: multilineText().max(REPORTING_LIMITS.reason, 'Keep the reason under 1,000 characters.').optional(),
 	}),
 ])
 
@@ -85,11 +84,12 @@ export const StoringSinceSchema = z.object({
 	storingSince: z
 		.string('Enter the date the app started storing personal data.')
 		.trim()
-		.regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter the date the app started storing personal data.'),
+		.refine((value) => !isBeforeEarliestYear(value), TOO_EARLY_MESSAGE)
+		.refine(isCalendarDay, 'Enter the date the app started storing personal data, like 2026-03-31.'),
 })
 
 export const LedgerQuerySchema = z.object({
-	q: z.string().trim().max(REPORTING_LIMITS.search).catch(''),
+	q: searchText(REPORTING_LIMITS.search),
 	page: z.coerce.number().int().min(1).max(1_000_000).catch(1),
 })
 
@@ -100,6 +100,6 @@ export type DashboardFilter = (typeof DASHBOARD_FILTERS)[number]
 
 export const DashboardQuerySchema = z.object({
 	status: z.enum(DASHBOARD_FILTERS).catch('all'),
-	q: z.string().trim().max(120).catch(''),
+	q: searchText(120),
 	page: z.coerce.number().int().min(1).max(100_000).catch(1),
 })

@@ -1,9 +1,14 @@
 import { z } from 'zod'
-import { APP_TYPES, CUSTOM_USE_CASE_CODE, PRODUCTS } from '~/domain/catalogue'
+import { APP_TYPES, CUSTOM_USE_CASE_CODE, isUseCaseCode, PRODUCTS } from '~/domain/catalogue'
 import { evaluateRequest, type ChecklistInput, type ChecklistResult } from '~/domain/checklist'
 import { fieldsWithForeignAddresses, ownDomainNote, ownDomainsOf, type SentText } from '~/domain/email-addresses'
 import { CHECKLIST_LIMITS } from './checklist'
 import { PERSONAL_DATA_ANSWERS } from './apps'
+import { refuseHiddenCharacters } from './text'
+import { HTTP_URL_MESSAGE, isHttpUrl } from '~/domain/urls'
+
+/** A catalogue code the editor may tick ('other' is a custom row, not a box). */
+export const isFormUseCaseCode = (code: string): boolean => isUseCaseCode(code) && code !== CUSTOM_USE_CASE_CODE
 
 /**
  * The request form. Saving a draft only enforces shape and length: an
@@ -11,24 +16,35 @@ import { PERSONAL_DATA_ANSWERS } from './apps'
  * (with how to fix it), live beside the form.
  */
 const text = (max: number) => z.string().max(max, `Use at most ${max.toLocaleString('en')} characters.`)
-
+/** One-line names and keys, and text of several lines: no NUL, control or bidi characters (domain/text.ts). */
+const line = (max: number, kind: 'line' | 'key' = 'line') => text(max).superRefine(refuseHiddenCharacters(kind))
+const lines = (max: number) => text(max).superRefine(refuseHiddenCharacters('text'))
 
 export const RequestFieldsSchema = z.object({
-	companyName: text(CHECKLIST_LIMITS.name),
-	appName: text(CHECKLIST_LIMITS.name),
-	appKey: text(CHECKLIST_LIMITS.name),
+	companyName: line(CHECKLIST_LIMITS.name),
+	appName: line(CHECKLIST_LIMITS.name),
+	appKey: line(CHECKLIST_LIMITS.name, 'key'),
 	appType: z.enum([...APP_TYPES, ''], 'Pick an app type from the list.'),
 	products: z.array(z.enum(PRODUCTS, 'Unknown product.')).max(PRODUCTS.length),
-	marketplaceListingUrl: text(CHECKLIST_LIMITS.url),
-	privacyPolicyUrl: text(CHECKLIST_LIMITS.url),
-	termsOfUseUrl: text(CHECKLIST_LIMITS.url),
+	// Any text while typing (the checklist says what is wrong); refused on save unless a web address (refuseUnstorable).
+	marketplaceListingUrl: line(CHECKLIST_LIMITS.url, 'key'),
+	privacyPolicyUrl: line(CHECKLIST_LIMITS.url, 'key'),
+	termsOfUseUrl: line(CHECKLIST_LIMITS.url, 'key'),
 	storesPersonalData: z.enum(PERSONAL_DATA_ANSWERS, 'Answer yes, no or not decided.'),
-	useCaseCodes: z.array(z.string().max(CHECKLIST_LIMITS.useCaseCode)).max(20, 'Pick at most 20 use cases.'),
+	// Codes of the catalogue only; a custom use case is described in customUseCases (docs/rules.md › Use-case catalogue).
+	useCaseCodes: z
+		.array(
+			z
+				.string()
+				.max(CHECKLIST_LIMITS.useCaseCode)
+				.refine(isFormUseCaseCode, 'Pick use cases from the list: one of those sent is not in the catalogue. Describe anything else as a custom use case.'),
+		)
+		.max(20, 'Pick at most 20 use cases.'),
 	customUseCases: z
-		.array(z.object({ description: text(CHECKLIST_LIMITS.useCaseDescription) }))
+		.array(z.object({ description: line(CHECKLIST_LIMITS.useCaseDescription) }))
 		.max(20, 'Add at most 20 custom use cases.'),
-	functionalityDescription: text(CHECKLIST_LIMITS.longText),
-	privacyPolicyExcerpt: text(CHECKLIST_LIMITS.longText),
+	functionalityDescription: lines(CHECKLIST_LIMITS.longText),
+	privacyPolicyExcerpt: lines(CHECKLIST_LIMITS.longText),
 })
 
 export type RequestFields = z.infer<typeof RequestFieldsSchema>
@@ -64,14 +80,34 @@ const refuseEmailAddresses = (fields: RequestFields, ctx: z.RefinementCtx) => {
 	}
 }
 
-/** The editor in the browser: the shape, and no email address in what goes to Atlassian. */
-export const RequestFormSchema = RequestFieldsSchema.superRefine(refuseEmailAddresses)
+const URL_FIELDS = ['marketplaceListingUrl', 'privacyPolicyUrl', 'termsOfUseUrl'] as const
+
+/**
+ * A draft may be incomplete, but what is saved must be what it says: a URL
+ * field holds a web address or nothing (never `javascript:` or `data:`; the
+ * one URL check, domain/urls.ts). The live checklist runs without this, so
+ * it keeps working while a URL is being typed.
+ */
+const refuseNonWebUrls = (fields: RequestFields, ctx: z.RefinementCtx) => {
+	for (const key of URL_FIELDS) {
+		const value = fields[key].trim()
+		if (value !== '' && !isHttpUrl(value)) ctx.addIssue({ code: 'custom', message: HTTP_URL_MESSAGE, path: [key] })
+	}
+}
+
+const refuseUnsaveable = (fields: RequestFields, ctx: z.RefinementCtx) => {
+	refuseNonWebUrls(fields, ctx)
+	refuseEmailAddresses(fields, ctx)
+}
+
+/** The editor in the browser: the shape, web addresses only, and no email address in what goes to Atlassian. */
+export const RequestFormSchema = RequestFieldsSchema.superRefine(refuseUnsaveable)
 
 /** What the action receives: the fields plus the version the editor started from. */
 export const SaveRequestSchema = RequestFieldsSchema.extend({
 	intent: z.literal('save'),
 	version: z.coerce.number().int().positive(),
-}).superRefine(refuseEmailAddresses)
+}).superRefine(refuseUnsaveable)
 
 /**
  * The live checklist of the editor, or null while the values do not have

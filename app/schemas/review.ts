@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { isCalendarDay } from '~/domain/calendar-day'
+import { isBeforeEarliestYear, isCalendarDay, TOO_EARLY_MESSAGE } from '~/domain/calendar-day'
+import { keyText, multilineText, optionalHttpUrl } from './text'
 
 /**
  * Every lifecycle form on the request page. Each carries the version the
@@ -8,23 +9,19 @@ import { isCalendarDay } from '~/domain/calendar-day'
  */
 const version = z.coerce.number().int().positive()
 const note = (max: number, message?: string) =>
-	z
-		.string()
-		.trim()
+	multilineText()
 		.max(max, `Use at most ${max.toLocaleString('en')} characters.`)
 		.refine((value) => !message || value.length > 0, message ?? '')
 
-const optionalUrl = z
-	.string()
-	.trim()
-	.max(2000, 'Use at most 2,000 characters.')
-	.refine((value) => value === '' || /^https?:\/\/[^\s]+$/i.test(value), 'Enter a link starting with http:// or https://, or leave it empty.')
+// The one URL check (domain/urls.ts), as on the app and request forms.
+const optionalUrl = optionalHttpUrl(2000, 'Enter a link starting with http:// or https://, or leave it empty.')
 
 /** A calendar date from `<input type="date">`, not in the future. */
 const pastDate = (label: string) =>
 	z
 		.string()
 		.trim()
+		.refine((value) => !isBeforeEarliestYear(value), TOO_EARLY_MESSAGE)
 		.refine(isCalendarDay, `Enter the ${label} as a real date, like 2026-03-31.`)
 		.refine((value) => Date.parse(`${value}T00:00:00Z`) <= Date.now() + 24 * 60 * 60 * 1000, `The ${label} cannot be in the future.`)
 
@@ -51,7 +48,7 @@ export const RecordTicketSchema = z.object({
 	intent: z.literal('record_ticket'),
 	version,
 	// Shape only here; parseTicketKey (domain) gives the precise message.
-	ticketKey: z.string().trim().min(1, 'Enter the ticket key, for example DEVHELP-5718.').max(200, 'That is too long for a ticket key.'),
+	ticketKey: keyText().min(1, 'Enter the ticket key, for example DEVHELP-5718.').max(200, 'That is too long for a ticket key.'),
 	ticketUrl: optionalUrl,
 	openedOn: pastDate('date the ticket was opened'),
 })

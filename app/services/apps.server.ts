@@ -1,4 +1,4 @@
-import { and, asc, count, eq, ilike, isNull, or, sql } from 'drizzle-orm'
+import { and, asc, count, eq, isNull, sql } from 'drizzle-orm'
 import { db, type Tx } from '#db/client.server'
 import { apps } from '#db/schema'
 import { containsEmailAddress } from '~/domain/email-addresses'
@@ -8,7 +8,7 @@ import { UserFacingError } from '~/utils/errors'
 import { auditChanges } from '~/domain/audit-diff'
 import { actorUserIdOf, auditActor, recordAudit, type Actor } from './audit.server'
 import { isUuid } from '~/utils/ids'
-import { likePattern } from '~/utils/sql-like'
+import { searchCondition } from '~/utils/sql-like'
 
 export type App = typeof apps.$inferSelect
 
@@ -58,11 +58,10 @@ export async function listAppsPage(
 		pageSize,
 	}: { q?: string; includeArchived?: boolean; page: number; pageSize: number },
 ) {
-	const search = q?.trim()
 	const where = and(
 		eq(apps.orgId, orgId),
 		includeArchived ? undefined : isNull(apps.archivedAt),
-		search ? or(ilike(apps.name, likePattern(search)), ilike(apps.appKey, likePattern(search))) : undefined,
+		searchCondition([apps.name, apps.appKey], q),
 	)
 	const offset = (Math.max(1, Math.floor(page)) - 1) * pageSize
 	const [rows, [totals]] = await Promise.all([

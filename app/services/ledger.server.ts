@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, ilike, isNull, sql } from 'drizzle-orm'
+import { and, asc, count, eq, gt, isNull, sql } from 'drizzle-orm'
 import { db, type Tx } from '#db/client.server'
 import { accountActions, storedAccounts } from '#db/schema'
 import { EMAIL_IN_ACCOUNT_ID_REASON, validateAccountId, validateUpdatedAt } from '~/domain/account-ids'
@@ -7,7 +7,7 @@ import { type StoredAccount } from '~/domain/report-batches'
 import { MAX_REJECTED_LISTED } from '~/schemas/reporting'
 import { UserFacingError } from '~/utils/errors'
 import { actorUserIdOf, auditActor, recordAudit, type Actor } from './audit.server'
-import { likePattern } from '~/utils/sql-like'
+import { searchCondition } from '~/utils/sql-like'
 import { getApp, lockApp } from './apps.server'
 import { noteOldestImported } from './storing-since.server'
 
@@ -289,8 +289,7 @@ export async function listLedgerPage(
 	{ q, page, pageSize }: { q?: string; page: number; pageSize: number },
 ) {
 	await assertOwnApp(orgId, appId)
-	const search = q?.trim()
-	const where = and(eq(storedAccounts.appId, appId), search ? ilike(storedAccounts.accountId, likePattern(search)) : undefined)
+	const where = and(eq(storedAccounts.appId, appId), searchCondition([storedAccounts.accountId], q))
 	const offset = (Math.max(1, Math.floor(page)) - 1) * pageSize
 	const [rows, [totals]] = await Promise.all([
 		db

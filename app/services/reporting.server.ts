@@ -12,6 +12,7 @@ import {
 	tickets,
 	users,
 } from '#db/schema'
+import { isBeforeEarliestInstant, TOO_EARLY_MESSAGE } from '~/domain/calendar-day'
 import { CYCLE_UNITS, periodInUnit, readCyclePeriod, type CyclePeriodReading, type CycleUnit } from '~/domain/cycle-period'
 import { MAX_BATCH, parseReportEvidence, tasksFromAnswers, type BatchEvidence } from '~/domain/report-batches'
 import {
@@ -328,6 +329,7 @@ export async function recordRun(orgId: string, actor: Actor, appId: string, inpu
 }
 
 function assertSentAt(sentAt: Date, now: Date) {
+	if (isBeforeEarliestInstant(sentAt)) throw new UserFacingError(TOO_EARLY_MESSAGE, 400, 'sentAt')
 	if (sentAt.getTime() > now.getTime() + FUTURE_SKEW_MS) {
 		throw new UserFacingError('The report cannot have been sent in the future. Check the date and time.', 400, 'sentAt')
 	}

@@ -2,6 +2,7 @@ import { aliasedTable, and, asc, eq, inArray, sql } from 'drizzle-orm'
 import { db, type Database, type Tx } from '#db/client.server'
 import { accessRequests, apps, auditEvents, memberships, organizations, requestEvents, requestUseCases, tickets, users } from '#db/schema'
 import { answerOfRequest } from '~/domain/approved-scope'
+import { isBeforeEarliestYear, TOO_EARLY_MESSAGE } from '~/domain/calendar-day'
 import {
 	decideUseCase,
 	STATE_LABELS,
@@ -246,7 +247,7 @@ async function orgTimeZone(tx: Tx, orgId: string) {
 /** The instant of a picked day, or a 400 on its field. */
 function instantOf(day: string, timeZone: string, now: Date, field: string) {
 	const at = dayToInstant(day, timeZone, now)
-	if (!at) throw new UserFacingError('Enter the date as a real date, like 2026-03-31.', 400, field)
+	if (!at) throw new UserFacingError(isBeforeEarliestYear(day) ? TOO_EARLY_MESSAGE : 'Enter the date as a real date, like 2026-03-31.', 400, field)
 	return at
 }
 

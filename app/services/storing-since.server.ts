@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm'
 import { db, type Tx } from '#db/client.server'
 import { apps } from '#db/schema'
+import { isBeforeEarliestInstant, TOO_EARLY_MESSAGE } from '~/domain/calendar-day'
 import { UserFacingError } from '~/utils/errors'
 import { lockApp, type App } from './apps.server'
 import { actorUserIdOf, auditActor, recordAudit, type Actor } from './audit.server'
@@ -44,6 +45,7 @@ export async function setStoringSince(
 	outer?: Tx,
 ) {
 	if (Number.isNaN(at.getTime())) throw new UserFacingError('Enter the date the app started storing personal data.', 400, 'storingSince')
+	if (isBeforeEarliestInstant(at)) throw new UserFacingError(TOO_EARLY_MESSAGE, 400, 'storingSince')
 	if (at.getTime() > now.getTime() + FUTURE_SKEW_MS) {
 		throw new UserFacingError('The app cannot have started storing personal data in the future.', 400, 'storingSince')
 	}

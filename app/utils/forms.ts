@@ -1,5 +1,6 @@
 import { type z } from 'zod'
 import { type FieldErrorMap } from '~/components/ui/form'
+import { NUL_MESSAGE, pathsWithNul, withoutNul } from '~/domain/text'
 import { readFormBody } from './http.server'
 
 /** Zod issues → one message per dotted path; `''` holds form-level errors. */
@@ -89,10 +90,12 @@ export async function parseForm<S extends z.ZodType>(
 ): Promise<FormResult<z.output<S>>> {
 	const values = formDataToObject(await readFormData(request), arrayKeys)
 	const parsed = schema.safeParse(values)
-	if (parsed.success) return { success: true, data: parsed.data }
+	// PostgreSQL cannot store NUL: refused in any field, whatever its schema says (domain/text.ts).
+	const nul = Object.fromEntries(pathsWithNul(values).map((path) => [path, NUL_MESSAGE]))
+	if (parsed.success && Object.keys(nul).length === 0) return { success: true, data: parsed.data }
 	return {
 		success: false,
-		errors: issuesToErrors(parsed.error),
-		values: Object.fromEntries(Object.entries(values).filter(([key]) => !SECRET_FIELDS.has(key))),
+		errors: { ...nul, ...(parsed.success ? {} : issuesToErrors(parsed.error)) },
+		values: withoutNul(Object.fromEntries(Object.entries(values).filter(([key]) => !SECRET_FIELDS.has(key)))),
 	}
 }
