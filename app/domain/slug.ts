@@ -19,3 +19,13 @@ export function uniqueSlug(base: string, taken: ReadonlySet<string>): string {
 		if (!taken.has(candidate)) return candidate
 	}
 }
+
+/**
+ * What an organisation slug in a URL can be: lower-case letters, digits and
+ * hyphens, as slugify makes them. Anything else (`%E2%80%AE`, `%0d%0a`, a NUL)
+ * names no organisation: a 404 before any query, and never copied into a
+ * header such as `Location`.
+ */
+export function isSlug(value: unknown): value is string {
+	return typeof value === 'string' && /^[a-z0-9-]{1,64}$/.test(value)
+}

@@ -1,4 +1,5 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
+import { isSlug } from '~/domain/slug'
 import { createDraft } from '~/services/requests.server'
 import { requirePermission } from '~/utils/auth.server'
 import { UserFacingError } from '~/utils/errors'
@@ -19,6 +20,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	}
 }
 
+// A GET (a reload, a bookmark) goes to the list; a slug that names no organisation is a 404, never copied into Location.
 export async function loader({ params }: LoaderFunctionArgs) {
-	return redirect(`/o/${params.org}/requests`)
+	if (!isSlug(params.org)) notFound('No such organisation.')
+	return redirect(`/o/${encodeURIComponent(params.org)}/requests`)
 }

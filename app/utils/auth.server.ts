@@ -1,5 +1,6 @@
 import { redirect } from '@remix-run/node'
 import { can, type Permission } from '~/domain/roles'
+import { isSlug } from '~/domain/slug'
 import { recordPermissionDenied } from '~/services/audit.server'
 import { getSessionUser, type SessionUser } from '~/services/auth.server'
 import { getMembership, type Membership } from '~/services/members.server'
@@ -47,7 +48,8 @@ export async function requireMember(
 	orgSlug: string | undefined,
 ): Promise<{ user: SessionUser } & Membership> {
 	const user = await requireUser(request)
-	const membership = orgSlug ? await getMembership(user.id, orgSlug) : null
+	// A slug of the wrong shape names no organisation (and must reach neither the database nor a header).
+	const membership = isSlug(orgSlug) ? await getMembership(user.id, orgSlug) : null
 	if (!membership) notFound('No such organisation.')
 	return { user, ...membership }
 }
@@ -90,16 +92,23 @@ const LOCAL_ORIGIN = 'http://clearance.local'
 
 /**
  * Only same-site paths, so a crafted link cannot bounce a user elsewhere.
- * Control characters and whitespace are refused outright: browsers strip a
- * tab or newline from `/\t/evil.example`, turning it into `//evil.example`.
+ * The check is made on what the browser will follow, not on what was typed:
+ * the path is resolved against a stand-in origin and must stay on it, and the
+ * result must start with exactly one `/` (`/..//evil.example` resolves to
+ * `//evil.example`, which a browser reads as another host). Control
+ * characters, whitespace and backslashes are refused outright: browsers strip
+ * a tab or newline (`/\t/evil.example` becomes `//evil.example`) and read `\`
+ * as `/`.
  */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = '/') {
 	if (typeof to !== 'string' || !to.startsWith('/') || to.startsWith('//')) return fallback
-	if (/[\u0000-\u0020\u007f\\]/.test(to)) return fallback
+	if (/[\u0000-\u0020\u007f\\]|\p{Cf}/u.test(to)) return fallback
+	let url: URL
 	try {
-		const url = new URL(to, LOCAL_ORIGIN)
-		return url.origin === LOCAL_ORIGIN ? `${url.pathname}${url.search}${url.hash}` : fallback
+		url = new URL(to, LOCAL_ORIGIN)
 	} catch {
 		return fallback
 	}
+	const target = `${url.pathname}${url.search}${url.hash}`
+	return url.origin === LOCAL_ORIGIN && target.startsWith('/') && !target.startsWith('//') ? target : fallback
 }
