@@ -8,6 +8,7 @@ import { PassThrough } from 'node:stream'
 import { createReadableStreamFromReadable, createRequestHandler, writeReadableStreamToWritable, type ServerBuild } from '@remix-run/node'
 import compression from 'compression'
 import express, { type NextFunction, type Request as ExpressRequest, type Response as ExpressResponse } from 'express'
+import { refuseCrossSite } from '../app/utils/cross-site.server'
 import { endScope, runInScope, type RequestScope } from '../app/utils/request-scope.server'
 import { transportHeaders } from '../app/utils/security-headers.server'
 
@@ -71,7 +72,8 @@ export function createServerApp({
 	app.use(build.publicPath, express.static(build.assetsBuildDirectory, { immutable: true, maxAge: '1y' }))
 	if (publicDir) app.use(express.static(publicDir, { maxAge: '1h' }))
 
-	const handle = createRequestHandler(build, process.env.NODE_ENV)
+	// A form posted from another site: a 403 page saying why, not Remix's own check, which throws (a 500).
+	const handle = refuseCrossSite(createRequestHandler(build, process.env.NODE_ENV))
 	app.all('*', (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
 		const scope: RequestScope = { cleanups: [] }
 		res.on('close', () => {

@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http'
+import { type AddressInfo } from 'node:net'
 import { eq } from 'drizzle-orm'
 import { describe, expect, it, vi } from 'vitest'
 import { db } from '#db/client.server'
@@ -6,7 +8,8 @@ import * as settingsRoute from '~/routes/o.$org.settings'
 import * as evaluateRoute from '~/routes/api.v1.checklist.evaluate'
 import { isCrossSiteAction, refuseCrossSite } from '~/utils/cross-site.server'
 import { cookieFor, createOrg } from '../fixtures/world'
-import { handlerFor } from './server-helpers'
+import { createServerApp } from '../../scripts/server-app'
+import { handlerFor, testBuild } from './server-helpers'
 
 // Issue 10, finding 2: a POST with a foreign Origin made Remix throw (its own
 // CSRF check), so the person got a 500. It is a 403 page saying why.
@@ -98,5 +101,40 @@ describe('a POST from another site (issue 10, finding 2)', () => {
 			}),
 		)
 		expect(api.status).toBe(200)
+	})
+})
+
+describe('the server refuses it before Remix (issue 10, finding 2)', () => {
+	function post(port: number, path: string, headers: Record<string, string>, body: string) {
+		return new Promise<{ status: number; type: string | undefined; body: string }>((resolve, reject) => {
+			const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path, headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers } }, (res) => {
+				const chunks: Buffer[] = []
+				res.on('data', (chunk: Buffer) => chunks.push(chunk))
+				res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'], body: Buffer.concat(chunks).toString('utf8') }))
+			})
+			req.on('error', reject)
+			req.end(body)
+		})
+	}
+
+	it('a foreign Origin gets the 403 page over HTTP; the same origin saves', async () => {
+		const { org, cookie } = await world()
+		const { app } = createServerApp({ build: testBuild(routes), publicDir: null })
+		const server = app.listen(0, '127.0.0.1')
+		await new Promise((resolve) => server.once('listening', resolve))
+		try {
+			const { port } = server.address() as AddressInfo
+			const form = (timeZone: string, version: string) => new URLSearchParams({ timeZone, followUpDays: '10', taskDueDays: '30', version }).toString()
+			const foreign = await post(port, `/o/${org.slug}/settings`, { Cookie: cookie, Origin: 'https://evil.example' }, form('Asia/Tokyo', '1'))
+			expect(foreign.status).toBe(403)
+			expect(foreign.type).toBe('text/html; charset=utf-8')
+			expect(foreign.body).toContain('Cross-site request refused')
+			expect(await timeZoneOf(org.id)).toBe('UTC')
+			const same = await post(port, `/o/${org.slug}/settings`, { Cookie: cookie, Origin: `http://127.0.0.1:${port}` }, form('Asia/Tokyo', '1'))
+			expect(same.status).toBe(200)
+			expect(await timeZoneOf(org.id)).toBe('Asia/Tokyo')
+		} finally {
+			await new Promise((resolve) => server.close(resolve))
+		}
 	})
 })
