@@ -8,10 +8,13 @@ import * as loginRoute from '~/routes/login'
 import * as signupRoute from '~/routes/signup'
 import * as inviteRoute from '~/routes/invite.$token'
 import * as evaluateRoute from '~/routes/api.v1.checklist.evaluate'
+import { createSession } from '~/services/auth.server'
+import { runMaintenance } from '~/services/maintenance.server'
 import { clientKey, deleteExpiredRateLimits } from '~/services/rate-limit.server'
 import { env } from '~/utils/env.server'
 import { HONEYPOT_FIELD, HONEYPOT_MESSAGE } from '~/utils/honeypot'
 import { hashPassword } from '~/utils/password.server'
+import { hashToken } from '~/utils/tokens.server'
 import { createOrg, makeRequest, PASSWORD, runRoute, uniqueEmail, type RouteOutcome } from '../fixtures/world'
 import { handlerFor } from './server-helpers'
 
@@ -235,6 +238,19 @@ describe('limit rows expire', () => {
 		expect(await deleteExpiredRateLimits()).toBe(2)
 		const left = (await db.select({ key: rateLimits.key }).from(rateLimits)).map((row) => row.key).sort()
 		expect(left).toEqual(['evaluate:client:203.0.113.1', 'login:device:u:recent'])
+	})
+})
+
+describe('housekeeping the server runs at start and every 10 minutes', () => {
+	it('runMaintenance deletes expired sessions and expired limit rows, and keeps live ones', async () => {
+		const { admin } = await createOrg()
+		const expired = await createSession(admin.id, new Date(Date.now() - 31 * 24 * 60 * 60 * 1000))
+		const live = await createSession(admin.id)
+		await db.insert(rateLimits).values({ key: 'signup:client:203.0.113.2', windowStart: new Date(Date.now() - 3 * 24 * 3600 * 1000), count: 4 })
+		expect(await runMaintenance()).toEqual({ rateLimits: 1 })
+		const left = (await db.select({ tokenHash: sessions.tokenHash }).from(sessions)).map((row) => row.tokenHash)
+		expect(left).toEqual([hashToken(live.token)])
+		expect(left).not.toContain(hashToken(expired.token))
 	})
 })
 
