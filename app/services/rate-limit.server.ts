@@ -164,6 +164,7 @@ export async function deleteExpiredRateLimits(settings = env()) {
 		settings.SIGNUP_WINDOW_SECONDS,
 		settings.INVITE_ACCEPT_WINDOW_SECONDS,
 		settings.EVALUATE_WINDOW_SECONDS,
+		settings.API_WINDOW_SECONDS,
 	)
 	const deleted = await db
 		.delete(rateLimits)

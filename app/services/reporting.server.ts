@@ -287,7 +287,7 @@ export type RecordedRun = {
 export type RunOptions = {
 	now?: Date
 	/** Also done inside the run's transaction, with what was recorded (the API's Idempotency-Key answer). */
-	alsoInTransaction?: (tx: Tx, recorded: RecordedRun) => Promise<void>
+	alsoInTransaction?: (tx: Tx, recorded: RecordedRun & { prepared: PreparedReport }) => Promise<void>
 }
 
 /** Rows per account_actions insert: 6 parameters each stays far below PostgreSQL's 65,535. */
@@ -493,7 +493,7 @@ export async function recordRunEvidence(
 			skipped: { count: skippedIds.length, sample: skippedIds.slice(0, SKIPPED_SHOWN) },
 			status: statusOf(current!, { lastReportAt: latest?.at ?? input.sentAt, firstStoredAccountAt: null }, policy.timeZone, now),
 		}
-		if (alsoInTransaction) await alsoInTransaction(tx, recorded)
+		if (alsoInTransaction) await alsoInTransaction(tx, { ...recorded, prepared })
 		return { ...recorded, prepared }
 	})
 }

@@ -44,6 +44,9 @@ const EnvSchema = z.object({
 	INVITE_ACCEPT_WINDOW_SECONDS: count(1, 86_400).default(3600),
 	EVALUATE_PER_CLIENT: count(1, 1_000_000).default(60),
 	EVALUATE_WINDOW_SECONDS: count(1, 86_400).default(60),
+	// Per API key (issue 12): requests to /api/v1 in a window; beyond it, 429 with Retry-After.
+	API_PER_KEY: count(1, 1_000_000).default(600),
+	API_WINDOW_SECONDS: count(1, 86_400).default(60),
 })
 
 export type Env = z.infer<typeof EnvSchema>
