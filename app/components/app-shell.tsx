@@ -21,6 +21,7 @@ const NAV: { section: string; items: NavItem[] }[] = [
 		items: [
 			{ to: 'members', label: 'Members', permission: 'members:manage' },
 			{ to: 'audit', label: 'Audit log', permission: 'audit:read' },
+			{ to: 'api-keys', label: 'API keys', permission: 'api-keys:manage' },
 			{ to: 'settings', label: 'Settings', permission: 'members:manage' },
 		],
 	},
@@ -97,6 +98,9 @@ export function AppShell({
 						{user.name}
 						<small>{roles.map((role) => ROLE_LABELS[role]).join(' · ')}</small>
 					</div>
+					<Link to="/docs/api" className="button-link">
+						API reference
+					</Link>
 					<Form method="post" action="/logout">
 						<button type="submit" className="button-link">
 							Log out
