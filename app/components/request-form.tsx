@@ -12,9 +12,9 @@ import {
 } from '~/domain/catalogue'
 import { suggestUseCase } from '~/domain/suggest'
 import { CHECKLIST_LIMITS } from '~/schemas/checklist'
-import { formChecklist, RequestFormSchema, type RequestFields } from '~/schemas/request'
+import { formChecklist, isFormUseCaseCode, RequestFormSchema, type RequestFields } from '~/schemas/request'
 import { ChecklistPanel, ChecklistPending, useCaseLabel } from './checklist-panel'
-import { FormAlert, SelectField, TextAreaField, TextField, type FieldErrorMap } from './ui/form'
+import { FieldError, FormAlert, SelectField, TextAreaField, TextField, type FieldErrorMap } from './ui/form'
 import { Badge } from './ui/status'
 import { useValidatedForm } from './ui/use-validated-form'
 
@@ -60,7 +60,8 @@ export function RequestForm({
 }) {
 	const navigation = useNavigation()
 	const { form, formRef, onSubmit, errorOf, text, checkbox, radio } = useValidatedForm(RequestFormSchema, {
-		defaultValues: defaults,
+		// Only codes the form has a box for: a code no longer in the catalogue cannot be unticked, so it must not block the save.
+		defaultValues: { ...defaults, useCaseCodes: Array.isArray(defaults.useCaseCodes) ? defaults.useCaseCodes.filter(isFormUseCaseCode) : [] },
 		serverErrors,
 	})
 	// Without JavaScript there is always one empty row to type a custom use case into.
@@ -186,6 +187,7 @@ export function RequestForm({
 							))}
 						</fieldset>
 					))}
+					<FieldError name="useCaseCodes" message={errorOf('useCaseCodes')} />
 					<fieldset className="fieldset use-case-group">
 						<legend>Other use cases</legend>
 						<span className="hint">

@@ -152,6 +152,16 @@ export async function* parseCsv(
 	yield* parser.end()
 }
 
+/**
+ * True when a record holds what no CSV text file does: NUL or another control
+ * character (tab and line breaks aside), or U+FFFD, which the UTF-8 decoder
+ * puts where bytes were not text. An image, a spreadsheet workbook (a zip) or
+ * a UTF-16 export all show it within their first bytes.
+ */
+export function isBinaryRecord(record: CsvRecord): boolean {
+	return record.fields.some((field) => /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/.test(field))
+}
+
 /** A blank line (nothing but its line end) carries no row. */
 export function isBlankRecord(record: CsvRecord): boolean {
 	return record.fields.length === 1 && record.fields[0]!.trim() === '' && !record.error

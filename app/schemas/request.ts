@@ -26,20 +26,19 @@ export const RequestFieldsSchema = z.object({
 	appKey: line(CHECKLIST_LIMITS.name, 'key'),
 	appType: z.enum([...APP_TYPES, ''], 'Pick an app type from the list.'),
 	products: z.array(z.enum(PRODUCTS, 'Unknown product.')).max(PRODUCTS.length),
-	// Any text while typing (the checklist says what is wrong); refused on save unless a web address (refuseUnstorable).
-	marketplaceListingUrl: line(CHECKLIST_LIMITS.url, 'key'),
-	privacyPolicyUrl: line(CHECKLIST_LIMITS.url, 'key'),
-	termsOfUseUrl: line(CHECKLIST_LIMITS.url, 'key'),
+	// Any text while typing (the checklist says what is wrong); refused on save unless a web address (refuseNonWebUrls).
+	marketplaceListingUrl: text(CHECKLIST_LIMITS.url),
+	privacyPolicyUrl: text(CHECKLIST_LIMITS.url),
+	termsOfUseUrl: text(CHECKLIST_LIMITS.url),
 	storesPersonalData: z.enum(PERSONAL_DATA_ANSWERS, 'Answer yes, no or not decided.'),
 	// Codes of the catalogue only; a custom use case is described in customUseCases (docs/rules.md › Use-case catalogue).
 	useCaseCodes: z
-		.array(
-			z
-				.string()
-				.max(CHECKLIST_LIMITS.useCaseCode)
-				.refine(isFormUseCaseCode, 'Pick use cases from the list: one of those sent is not in the catalogue. Describe anything else as a custom use case.'),
-		)
-		.max(20, 'Pick at most 20 use cases.'),
+		.array(z.string().max(CHECKLIST_LIMITS.useCaseCode))
+		.max(20, 'Pick at most 20 use cases.')
+		.refine(
+			(codes) => codes.every(isFormUseCaseCode),
+			'Pick use cases from the list: one of those sent is not in the catalogue. Describe anything else as a custom use case.',
+		),
 	customUseCases: z
 		.array(z.object({ description: line(CHECKLIST_LIMITS.useCaseDescription) }))
 		.max(20, 'Add at most 20 custom use cases.'),

@@ -2,7 +2,7 @@ import { and, asc, count, eq, gt, isNull, sql } from 'drizzle-orm'
 import { db, type Tx } from '#db/client.server'
 import { accountActions, storedAccounts } from '#db/schema'
 import { EMAIL_IN_ACCOUNT_ID_REASON, validateAccountId, validateUpdatedAt } from '~/domain/account-ids'
-import { isBlankRecord, type CsvRecord } from '~/domain/csv'
+import { isBinaryRecord, isBlankRecord, type CsvRecord } from '~/domain/csv'
 import { type StoredAccount } from '~/domain/report-batches'
 import { MAX_REJECTED_LISTED } from '~/schemas/reporting'
 import { UserFacingError } from '~/utils/errors'
@@ -169,10 +169,15 @@ export async function importAccounts(
 	}
 }
 
-/** The CSV file's lines as candidates; a missing or wrong header refuses the whole file. */
+export const NOT_CSV_TEXT =
+	'This file is not a CSV text file: it holds binary data, like an image or a spreadsheet workbook. Save the ledger as “CSV UTF-8” with the header accountId,updatedAt and upload that file.'
+
+/** The CSV file's lines as candidates; a missing or wrong header, or binary data, refuses the whole file. */
 async function* csvCandidates(records: AsyncIterable<CsvRecord>): AsyncGenerator<AccountCandidate> {
 	let header = true
 	for await (const record of records) {
+		// A binary file is refused as a whole, not reported row by row (the transaction rolls back what was written).
+		if (isBinaryRecord(record)) throw new UserFacingError(NOT_CSV_TEXT, 400, 'file')
 		if (isBlankRecord(record)) continue
 		if (header) {
 			header = false
