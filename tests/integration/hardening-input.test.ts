@@ -264,6 +264,20 @@ describe('the request page after a refused save of values of the wrong shape (is
 	})
 })
 
+describe('bracketed keys (a[b]) from a hand-made post (issue 10, finding 2)', () => {
+	it('are not fields: ignored, never stored, and the save of the real fields works', async () => {
+		const w = await reviewWorld()
+		const created = await runRoute(newRequestAction, makeRequest(`/o/${w.org.slug}/requests/new`, { cookie: w.vendorCookie, form: { appId: w.app.id } }), { org: w.org.slug })
+		const id = created.headers.get('Location')!.split('/').pop()!
+		const saved = await post(w, w.vendorCookie, id, { ...COMPLETE, version: '1', 'companyName[x]': 'Evil', 'useCaseCodes[]': 'made_up_code', 'customUseCases[0][description]': 'Evil' })
+		expect(saved.status).toBe(200)
+		const row = await versionOf(id)
+		expect(row.companyName).toBe('Acme Apps')
+		const codes = await db.execute<{ code: string }>(sql`select code from request_use_cases where request_id = ${id} order by position`)
+		expect((Array.isArray(codes) ? codes : (codes as { rows: { code: string }[] }).rows).map((r) => r.code)).toEqual(['send_security_alerts', 'other'])
+	})
+})
+
 describe('an odd organisation slug in the URL (issue 10, finding 2)', () => {
 	const ODD = ['\u202e', '\r\n', 'acme\r\nSet-Cookie: x=1', '\u0000', 'ACME', 'a/b', '../x', 'é']
 
