@@ -35,9 +35,9 @@ export const organizations = pgTable('organizations', {
 	slug: text().notNull().unique(),
 	name: text().notNull(),
 	timeZone: text().notNull().default('UTC'),
-	/** Days without ticket activity before a follow-up prompt (domain.md › Tickets). */
+	/** Days without ticket activity before a follow-up prompt (docs/rules.md › Tickets). */
 	followUpDays: integer().notNull().default(10),
-	/** Internal policy for erase/refresh tasks, not Atlassian's (domain.md › reporting). */
+	/** Internal policy for erase/refresh tasks, not Atlassian's (docs/rules.md › Personal-data reporting). */
 	taskDueDays: integer().notNull().default(30),
 	/** Bumped by every settings save and checked by it: two admins saving at once cannot silently revert each other. */
 	version: integer().notNull().default(1),
@@ -45,7 +45,7 @@ export const organizations = pgTable('organizations', {
 })
 
 // Clearance's own users. Their email is their login — not Atlassian data
-// (see design.md, "Scaling out", last paragraph).
+// (docs/rules.md › Emails are never stored).
 export const users = pgTable(
 	'users',
 	{
@@ -189,7 +189,7 @@ export const requestStateEnum = pgEnum('request_state', REQUEST_STATES)
  * An Email API access request. The app's details are copied in when the
  * request is made: what was sent to Atlassian is evidence and must not
  * change when the app record does. `version` is bumped by every write and
- * checked by every transition (optimistic locking, design.md › lifecycle).
+ * checked by every transition (optimistic locking, docs/architecture.md › Transactions and concurrency).
  */
 export const accessRequests = pgTable(
 	'access_requests',
@@ -259,7 +259,7 @@ export const requestUseCases = pgTable(
 
 // ── Review and tickets (issue 5) ─────────────────────────────────────────
 
-/** The Atlassian support ticket of a request (domain.md › Tickets). */
+/** The Atlassian support ticket of a request (docs/rules.md › Tickets). */
 export const tickets = pgTable(
 	'tickets',
 	{
@@ -333,7 +333,7 @@ export const notifications = pgTable(
 /**
  * The account ids an app stores — never an email address. The only table
  * that grows with Atlassian's end users: keyed and always queried by app,
- * so it can be distributed by app_id (design.md › Scaling out).
+ * so it can be distributed by app_id (docs/architecture.md › Scaling out).
  */
 export const storedAccounts = pgTable(
 	'stored_accounts',
@@ -401,7 +401,7 @@ export const reportRuns = pgTable(
 		batchCount: integer().notNull(),
 		closedCount: integer().notNull().default(0),
 		updatedCount: integer().notNull().default(0),
-		/** The raw Cycle-Period header, kept as returned (domain.md › The cycle length). */
+		/** The raw Cycle-Period header, kept as returned (docs/rules.md › Cycle-Period header). */
 		cyclePeriodRaw: text(),
 		cyclePeriodDays: doublePrecision(),
 		/** What became of the header: applied, pending (a person must confirm), dismissed, unchanged or unreadable. */
@@ -448,7 +448,7 @@ export const accountActions = pgTable(
 
 /**
  * Fixed-window counters for rate limits, in the database so that every app
- * server sees the same count (design.md › Scaling out).
+ * server sees the same count (docs/architecture.md › Scaling out).
  */
 export const rateLimits = pgTable('rate_limits', {
 	key: text().primaryKey(),

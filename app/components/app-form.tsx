@@ -27,7 +27,7 @@ import {
 
 // ── Badges shared by the list and the app page ─────────────────────────────
 
-/** Whether the type can use the Email API, in colour and words (domain.md › Who is eligible). */
+/** Whether the type can use the Email API, in colour and words (docs/rules.md › Eligibility). */
 export function AppTypeBadge({ appType }: { appType: AppType }) {
 	const rule = APP_TYPE_RULES[appType]
 	if ('warning' in rule && rule.warning === 'connect_end_of_support') {

@@ -14,7 +14,7 @@ function errorMessage(data: unknown): string | undefined {
 	return undefined
 }
 
-/** One error page for every route, with a message per status (style.md, habit 9). */
+/** One error page for every route, with a message per status (docs/architecture.md › Errors). */
 export function GeneralErrorBoundary() {
 	const error = useRouteError()
 	const status = isRouteErrorResponse(error) ? error.status : 500

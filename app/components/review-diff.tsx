@@ -3,7 +3,7 @@ import { type UseCaseDiff } from '~/domain/use-case-diff'
 import { useCaseLabel } from './checklist-panel'
 import { Badge } from './ui/status'
 
-/** What an amendment changes against the approved request (domain.md › Appropriate use after approval). */
+/** What an amendment changes against the approved request (docs/rules.md › Appropriate use). */
 export function AmendmentDiff({ diff, approvedHref }: { diff: UseCaseDiff; approvedHref: string }) {
 	const rows = [
 		...diff.added.map((useCase) => ({ useCase, tone: 'warn' as const, label: 'Added' })),

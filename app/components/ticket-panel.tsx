@@ -105,7 +105,7 @@ function formatDay(value: string | Date, timeZone: string) {
 }
 
 /**
- * The Atlassian ticket (domain.md › Tickets): recording it, how long it has
+ * The Atlassian ticket (docs/rules.md › Tickets): recording it, how long it has
  * waited, a follow-up prompt after the org's quiet period, and Atlassian's
  * answers as they come.
  */

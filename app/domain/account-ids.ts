@@ -1,14 +1,14 @@
 /**
  * Atlassian account ids and the `updatedAt` stamps reported with them
- * (domain.md, "Personal-data reporting"). Clearance stores account ids and
- * dates only, never an Atlassian user's email address (domain.md, "Emails are
- * never stored").
+ * (docs/rules.md › Personal-data reporting). Clearance stores account ids and
+ * dates only, never an Atlassian user's email address
+ * (docs/rules.md › Emails are never stored).
  */
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; reason: string }
 
 export const MAX_ACCOUNT_ID_LENGTH = 128
-/** Atlassian's placeholder for a user it cannot identify; never reported (domain.md). */
+/** Atlassian's placeholder for a user it cannot identify; never reported (docs/rules.md › Personal-data reporting). */
 export const PLACEHOLDER_ACCOUNT_ID = 'unknown'
 
 export const EMAIL_IN_ACCOUNT_ID_REASON =

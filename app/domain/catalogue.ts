@@ -1,10 +1,10 @@
 /**
  * What Clearance knows about Email API requests: use cases, app types,
- * products and the Connect end-of-support dates (domain.md). Codes are
+ * products and the Connect end-of-support dates (docs/rules.md). Codes are
  * stable: they are stored in the database and sent through the API.
  */
 
-// ── Use cases (domain.md › Use-case catalogue) ──────────────────────────────
+// ── Use cases (docs/rules.md › Use-case catalogue) ──────────────────────────────
 
 /** `approved` and `rejected` are Atlassian's lists; `custom` is `other`. */
 export type UseCaseList = 'approved' | 'rejected' | 'custom'
@@ -83,7 +83,7 @@ export const CUSTOM_USE_CASE_CODE = 'other' satisfies UseCaseCode
 
 const useCasesByCode = new Map<string, UseCaseEntry>(USE_CASES.map((entry) => [entry.code, entry]))
 
-/** The catalogue entry for a code, or undefined for codes not in domain.md. */
+/** The catalogue entry for a code, or undefined for codes not in the catalogue (docs/rules.md › Use-case catalogue). */
 export function findUseCase(code: string): UseCaseEntry | undefined {
 	return useCasesByCode.get(code)
 }
@@ -92,7 +92,7 @@ export function isUseCaseCode(code: string): code is UseCaseCode {
 	return useCasesByCode.has(code)
 }
 
-// ── Connect end of support (domain.md › Who is eligible › Connect is ending) ─
+// ── Connect end of support (docs/rules.md › Eligibility: Connect is ending) ─
 
 /**
  * The one place these dates live: Atlassian has not published the final day
@@ -135,7 +135,7 @@ export function connectEndOfSupportText(dates: typeof CONNECT_END_OF_SUPPORT = C
 	)
 }
 
-// ── App types (domain.md › Who is eligible (app type)) ──────────────────────
+// ── App types (docs/rules.md › Eligibility) ──────────────────────
 
 export const APP_TYPES = ['connect', 'forge', 'oauth2', 'api_token'] as const
 export type AppType = (typeof APP_TYPES)[number]
@@ -145,7 +145,7 @@ export type Eligibility = 'eligible' | 'conditional' | 'not_eligible'
 export type AppTypeEntry = {
 	label: string
 	eligibility: Eligibility
-	/** "What to tell the user" column of domain.md. */
+	/** "What Clearance tells the user" column of docs/rules.md › Eligibility. */
 	tell: string
 	/** Warning id that always accompanies this type. */
 	warning?: 'connect_end_of_support'
@@ -183,7 +183,7 @@ export function isAppType(value: unknown): value is AppType {
 	return typeof value === 'string' && (APP_TYPES as readonly string[]).includes(value)
 }
 
-// ── Products (domain.md › Products) ─────────────────────────────────────────
+// ── Products (docs/rules.md › Eligibility: Products) ─────────────────────────────────────────
 
 export const PRODUCTS = ['jira', 'confluence'] as const
 export type Product = (typeof PRODUCTS)[number]
@@ -193,7 +193,7 @@ export const PRODUCT_LABELS: Record<Product, string> = {
 	confluence: 'Confluence',
 }
 
-/** Forge scope per product (domain.md › Who is eligible, forge row). */
+/** Forge scope per product (docs/rules.md › Eligibility, forge row). */
 export const FORGE_EMAIL_SCOPES: Record<Product, string> = {
 	jira: 'read:email-address:jira',
 	confluence: 'read:email-address:confluence',
@@ -203,10 +203,10 @@ export function isProduct(value: unknown): value is Product {
 	return typeof value === 'string' && (PRODUCTS as readonly string[]).includes(value)
 }
 
-// ── Reporting (domain.md › Personal-data reporting › The cycle length) ──────
+// ── Reporting (docs/rules.md › Reporting cycle) ──────
 
 /** "Report every 15 days" per the Email API guidelines; per-app overrides live elsewhere. */
 export const EMAIL_API_REPORTING_CYCLE_DAYS = 15
 
-/** The only host that serves Marketplace listings (domain.md › Warnings). */
+/** The only host that serves Marketplace listings (docs/rules.md › Request checklist: listing_not_marketplace). */
 export const MARKETPLACE_HOST = 'marketplace.atlassian.com'

@@ -26,10 +26,10 @@ import { suggestUseCase } from './suggest'
 import { parseHttpUrl } from './urls'
 
 /**
- * The request checklist (domain.md › What a request must contain). Pure and
+ * The request checklist (docs/rules.md › Request checklist). Pure and
  * total: any value of `ChecklistInput` — and odd runtime values that slip
  * past the type — yields a result, never an exception, because the public
- * evaluator must not answer a bad body with a 500 (design.md › REST API).
+ * evaluator must not answer a bad body with a 500 (docs/architecture.md › REST API).
  */
 
 export type ChecklistUseCaseInput = { code: string; description?: string | undefined }
@@ -70,7 +70,7 @@ export const REQUIRED_CHECK_IDS = [
 ] as const
 export type RequiredCheckId = (typeof REQUIRED_CHECK_IDS)[number]
 
-/** domain.md › What a request must contain › Warnings (do not block). */
+/** docs/rules.md › Request checklist: warnings (do not block). */
 export const WARNING_IDS = [
 	'connect_end_of_support',
 	'policy_mentions_forbidden_use',
@@ -112,27 +112,27 @@ export type ChecklistResult = {
 	submissionText: string
 }
 
-const REQUEST_TABLE = 'domain.md › What a request must contain'
+const REQUEST_TABLE = 'docs/rules.md › Request checklist'
 export const CHECK_SOURCES: Record<CheckId, string> = {
 	company: `${REQUEST_TABLE} › company`,
 	app_identity: `${REQUEST_TABLE} › app_identity`,
-	app_type: `${REQUEST_TABLE} › app_type; domain.md › Who is eligible (app type)`,
+	app_type: `${REQUEST_TABLE} › app_type; docs/rules.md › Eligibility`,
 	privacy_policy: `${REQUEST_TABLE} › privacy_policy`,
 	terms_of_use: `${REQUEST_TABLE} › terms_of_use`,
 	personal_data: `${REQUEST_TABLE} › personal_data`,
-	use_cases: `${REQUEST_TABLE} › use_cases; domain.md › Use-case catalogue`,
+	use_cases: `${REQUEST_TABLE} › use_cases; docs/rules.md › Use-case catalogue`,
 	functionality: `${REQUEST_TABLE} › functionality`,
 	policy_language: `${REQUEST_TABLE} › policy_language`,
-	connect_end_of_support: 'domain.md › Who is eligible (app type) › Connect is ending',
-	policy_mentions_forbidden_use: `${REQUEST_TABLE} › Warnings; domain.md › Appropriate use after approval`,
-	listing_not_marketplace: `${REQUEST_TABLE} › Warnings`,
-	policy_same_as_terms: `${REQUEST_TABLE} › Warnings`,
+	connect_end_of_support: `${REQUEST_TABLE} › connect_end_of_support; docs/rules.md › Eligibility`,
+	policy_mentions_forbidden_use: `${REQUEST_TABLE} › policy_mentions_forbidden_use; docs/rules.md › Appropriate use`,
+	listing_not_marketplace: `${REQUEST_TABLE} › listing_not_marketplace`,
+	policy_same_as_terms: `${REQUEST_TABLE} › policy_same_as_terms`,
 	no_email_addresses: 'docs/rules.md › Emails are never stored',
 	use_case_reads_like_rejected: 'docs/rules.md › Use-case catalogue',
 }
 
 /**
- * "At least a couple of sentences" (domain.md › functionality), made
+ * "At least a couple of sentences" (docs/rules.md › Request checklist: functionality), made
  * countable: two short sentences come to about 80 characters and 10 words.
  * Both must hold, so neither a padded single word nor a list of ten
  * one-letter tokens passes.
@@ -147,7 +147,7 @@ export const FUNCTIONALITY_MIN_WORDS = 10
  */
 export const MAX_USE_CASES = 100
 
-/** The excerpt "must actually mention email" (domain.md › policy_language). */
+/** The excerpt "must actually mention email" (docs/rules.md › Request checklist: policy_language). */
 const MENTIONS_EMAIL = /e[-‐‑]?mail/i
 
 // ── Reading odd input ───────────────────────────────────────────────────────
@@ -169,7 +169,7 @@ function quote(value: string, max = 60): string {
 
 type UrlState = { kind: 'missing' } | { kind: 'invalid' } | { kind: 'valid'; url: URL }
 
-/** URLs must parse and be http/https (domain.md › privacy_policy): the one URL check (domain/urls.ts). */
+/** URLs must parse and be http/https (docs/rules.md › Request checklist › privacy_policy): the one URL check (domain/urls.ts). */
 function readUrl(value: unknown): UrlState {
 	const text = str(value)
 	if (text === '') return { kind: 'missing' }
@@ -211,7 +211,7 @@ function record(value: unknown): Record<string, unknown> {
 	return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {}
 }
 
-// ── Forbidden uses (domain.md › Warnings; Appropriate use after approval) ──
+// ── Forbidden uses (docs/rules.md › Request checklist; docs/rules.md › Appropriate use) ──
 
 const FORBIDDEN_USES: readonly { name: string; pattern: RegExp }[] = [
 	{ name: 'marketing', pattern: /\bmarketing\b/i },
@@ -408,7 +408,7 @@ type Document = { id: 'privacy_policy' | 'terms_of_use'; field: ChecklistField; 
 
 function checkDocument(doc: Document, urlValue: unknown, listingValue: unknown): RequiredCheck {
 	const listing = readUrl(listingValue)
-	// The listing's Privacy & Security tab carries both documents (domain.md › privacy_policy, terms_of_use).
+	// The listing's Privacy & Security tab carries both documents (docs/rules.md › Request checklist: privacy_policy, terms_of_use).
 	if (listing.kind === 'valid')
 		return pass(doc.id, 'marketplaceListingUrl', `Covered by the Marketplace listing URL, which carries the ${doc.name}.`)
 	const url = readUrl(urlValue)

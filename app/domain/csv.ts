@@ -2,7 +2,7 @@
  * A streaming CSV reader (RFC 4180 plus what spreadsheets really write: a
  * UTF-8 BOM, CRLF or LF or CR line ends, quoted fields with doubled quotes and
  * line breaks). Chunks go in, records come out, so an upload of any size is
- * read with little memory (design.md, "Scaling out"). Pure: no I/O.
+ * read with little memory (docs/architecture.md › Scaling out). Pure: no I/O.
  */
 
 import { csvCell } from '~/utils/csv'

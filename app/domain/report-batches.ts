@@ -2,14 +2,14 @@ import { toRfc3339, validateAccountId } from '~/domain/account-ids'
 import { dueAfter } from '~/domain/reporting-cycle'
 
 /**
- * Report payloads and answers for `POST /app/report-accounts/` (domain.md,
- * "Personal-data reporting"). Generators, so a ledger of millions of accounts
- * streams through without being held in memory (design.md, "Scaling out").
+ * Report payloads and answers for `POST /app/report-accounts/`
+ * (docs/rules.md › Personal-data reporting). Generators, so a ledger of millions of accounts
+ * streams through without being held in memory (docs/architecture.md › Scaling out).
  */
 
-/** Atlassian takes at most 90 accounts per request (domain.md). */
+/** Atlassian takes at most 90 accounts per request (docs/rules.md › Personal-data reporting). */
 export const MAX_BATCH = 90
-/** No erasure deadline is published; 30 days is Clearance's internal default (domain.md). */
+/** No erasure deadline is published; 30 days is Clearance's internal default (docs/rules.md › Personal-data reporting). */
 export const DEFAULT_TASK_DUE_DAYS = 30
 
 export type StoredAccount = { accountId: string; updatedAt: Date }
@@ -295,7 +295,7 @@ const TASK_REASONS: Record<AccountTaskKind, string> = {
 }
 
 /**
- * closed → erase, updated → refresh (domain.md). One task per account; closed
+ * closed → erase, updated → refresh (docs/rules.md › Personal-data reporting). One task per account; closed
  * wins because erasing supersedes refreshing. Order of first appearance is
  * kept. The due date is internal policy, not an Atlassian deadline.
  */

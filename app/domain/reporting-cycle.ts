@@ -1,6 +1,6 @@
 /**
- * Personal-data reporting cycle arithmetic (domain.md, "Personal-data
- * reporting"; design.md, "Personal-data reporting"). Pure: values in, values
+ * Personal-data reporting cycle arithmetic (docs/rules.md › Reporting cycle;
+ * docs/rules.md › Personal-data reporting). Pure: values in, values
  * out; time zones through `Intl.DateTimeFormat` only.
  *
  * Due instant: a report is due by the END of the local calendar day that lies

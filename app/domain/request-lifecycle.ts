@@ -2,7 +2,7 @@ import { ROLE_LABELS, type Role } from './roles'
 import { parseTicketKey, STEP_OF_EVENT, type TicketStepKind } from './tickets'
 
 /**
- * The access-request state machine (design.md, "The request lifecycle").
+ * The access-request state machine (docs/rules.md › Review and four eyes).
  * Pure: the service loads the request, builds a context, asks `transition`
  * and writes the result together with the version check and audit event.
  */
@@ -108,7 +108,7 @@ const BEFORE_DECISION = [
 /** The single source of truth for who may move a request where. */
 export const TRANSITIONS = {
 	// Only while the vendor holds the pen; an approved request is never edited,
-	// new email uses start an amendment (domain.md, "Appropriate use after approval").
+	// new email uses start an amendment (docs/rules.md › Appropriate use).
 	edit: { from: ['draft', 'changes_requested'], to: 'unchanged', roles: ['member'], fourEyes: false, guards: [] },
 	submit_for_review: {
 		from: ['draft', 'changes_requested'],
@@ -156,7 +156,7 @@ export const TRANSITIONS = {
 		fourEyes: false,
 		guards: [],
 	},
-	// Atlassian's verdicts are recorded by compliance (design.md, "Who uses it"),
+	// Atlassian's verdicts are recorded by compliance (docs/rules.md › Review and four eyes),
 	// so a vendor cannot mark their own request approved. Recording is not
 	// deciding, so four eyes does not apply.
 	atlassian_approved: {
@@ -394,7 +394,7 @@ export function decideUseCase(input: {
 	if (ctx.isAuthor) {
 		return { ok: false, code: 'four_eyes', message: fourEyesMessage(ctx.authorship, 'decide its use cases') }
 	}
-	// Atlassian rejects these uses outright (domain.md, "Use-case catalogue").
+	// Atlassian rejects these uses outright (docs/rules.md › Use-case catalogue).
 	if (decision === 'approve' && engineOutcome === 'rejected') {
 		return {
 			ok: false,
@@ -413,7 +413,7 @@ export function decideUseCase(input: {
 /**
  * Whether the review can be completed (`allUseCasesApproved`): at least one use
  * case, none rejected, and each approved — by the reviewer, or by the engine
- * for codes on Atlassian's approved list (design.md: "pre-approved by the engine").
+ * for codes on Atlassian's approved list (docs/rules.md › Use-case catalogue).
  */
 export function useCasesApproved(
 	useCases: readonly { engineOutcome: EngineOutcome; decision: ReviewerDecision | null }[],

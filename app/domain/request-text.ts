@@ -3,8 +3,8 @@ import type { ChecklistInput } from './checklist'
 
 /**
  * The text a vendor pastes into Atlassian's request, in the order of the
- * "In your request you must provide" list (domain.md › What a request must
- * contain; seed 001). Nothing here validates: the checklist does that.
+ * "In your request you must provide" list (docs/rules.md › Request checklist).
+ * Nothing here validates: the checklist does that.
  */
 
 export const MISSING = '(missing)'

@@ -1,6 +1,6 @@
 /**
- * Roles are independent grants; one person may hold several (design.md,
- * "Who uses it"). `admin` does not imply `reviewer`: four-eyes review must
+ * Roles are independent grants; one person may hold several
+ * (docs/rules.md › Review and four eyes). `admin` does not imply `reviewer`: four-eyes review must
  * be a deliberate grant.
  */
 export const ROLES = ['member', 'reviewer', 'admin'] as const

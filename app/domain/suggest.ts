@@ -3,7 +3,7 @@ import type { UseCaseCode } from './catalogue'
 /**
  * Keyword rules that suggest a catalogue code for a custom (`other`) use
  * case. A suggestion never decides an outcome: the use case stays
- * `needs_review` and a reviewer decides (domain.md › Use-case catalogue).
+ * `needs_review` and a reviewer decides (docs/rules.md › Use-case catalogue).
  */
 
 export type UseCaseSuggestion = { code: UseCaseCode; matched: string[] }

@@ -2,12 +2,12 @@ import { EARLIEST_YEAR, utcInstant } from './calendar-day'
 import { zonedToInstant } from './reporting-cycle'
 
 /**
- * Atlassian support tickets (domain.md, "Tickets"): the key a request became,
+ * Atlassian support tickets (docs/rules.md › Tickets): the key a request became,
  * how long it has waited, and when to chase it. Atlassian publishes no
  * turnaround time, so Clearance only counts and prompts.
  */
 
-/** e.g. DEVHELP-5718, AMKTHELP-40168 (domain.md, "Tickets"). */
+/** e.g. DEVHELP-5718, AMKTHELP-40168 (docs/rules.md › Tickets). */
 export const TICKET_KEY_PATTERN = /^[A-Z][A-Z0-9]+-\d+$/
 
 /** Quiet days before Clearance prompts a follow-up; configurable per organisation. */

@@ -1,6 +1,6 @@
 /**
- * What an amendment changes in scope (domain.md, "Appropriate use after
- * approval": a new email feature needs a new or updated request). Pure: the
+ * What an amendment changes in scope (docs/rules.md › Appropriate use: a new
+ * email feature needs a new or updated request). Pure: the
  * amendment page and the app's scope both compare use-case lists with it.
  */
 

@@ -1,6 +1,6 @@
 /**
  * Reads a wall-clock time typed into a `datetime-local` field as a time in
- * the organisation's zone (design.md: dates are stored in UTC and shown in the
+ * the organisation's zone (docs/architecture.md › Time and dates: dates are stored in UTC and shown in the
  * organisation's time zone). Pure: Intl only.
  */
 

@@ -9,7 +9,7 @@ import { clientAddress } from '~/utils/http.server'
 /**
  * POST /api/v1/checklist/evaluate — the checklist engine over HTTP. Public and
  * key-less because it is pure: it reads nothing stored and stores nothing
- * (design.md › REST API). Empty or wrong answers are a 200 with failing checks;
+ * (docs/architecture.md › REST API). Empty or wrong answers are a 200 with failing checks;
  * only a body of the wrong shape is a 400.
  */
 

@@ -8,10 +8,10 @@ import { notFound } from '~/utils/http.server'
 import { digestLedger, preparedReportBySha } from '~/services/prepared-reports.server'
 
 /**
- * The app's report bodies for `POST /app/report-accounts/` (domain.md): a JSON
+ * The app's report bodies for `POST /app/report-accounts/` (docs/rules.md › Personal-data reporting): a JSON
  * array of bodies or NDJSON (one body per line), at most 90 accounts each,
  * streamed from the ledger in keyset pages so a million accounts need little
- * memory (design.md, "Scaling out").
+ * memory (docs/architecture.md › Scaling out).
  */
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org } = await requirePermission(request, params.org, 'org:view')

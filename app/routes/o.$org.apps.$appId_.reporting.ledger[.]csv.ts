@@ -6,7 +6,7 @@ import { getApp } from '~/services/apps.server'
 import { requirePermission } from '~/utils/auth.server'
 import { notFound } from '~/utils/http.server'
 
-/** The ledger as CSV in the import's own format, streamed in keyset pages (design.md, "Scaling out"). */
+/** The ledger as CSV in the import's own format, streamed in keyset pages (docs/architecture.md › Scaling out). */
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org } = await requirePermission(request, params.org, 'org:view')
 	const app = await getApp(org.id, params.appId)

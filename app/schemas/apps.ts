@@ -4,7 +4,7 @@ import { containsEmailAddress } from '~/domain/email-addresses'
 import { HTTP_URL_MESSAGE, isHttpUrl } from '~/domain/urls'
 import { keyText, lineText, searchText } from './text'
 
-// Shared by the browser (zodResolver) and the actions (safeParse), style.md habit 3.
+// Shared by the browser (zodResolver) and the actions (safeParse): docs/architecture.md › Routes and forms.
 
 export const APP_LIMITS = { name: 120, appKey: 200, url: 2048, search: 200 } as const
 
@@ -68,7 +68,7 @@ export type AppFormValues = z.input<typeof AppSchema>
 /** What the services take (URLs null when left empty, products deduplicated). */
 export type AppInput = z.output<typeof AppSchema>
 
-/** The app page posts several actions; `intent` picks one (style.md habit 4). */
+/** The app page posts several actions; `intent` picks one (docs/architecture.md › Routes and forms). */
 export const AppActionSchema = z.discriminatedUnion('intent', [
 	// `version`: the app's version the form was opened at, checked on save (no lost updates).
 	z.object({ intent: z.literal('update'), ...AppSchema.shape, version: z.coerce.number('Reload the page and try again.').int().positive() }),

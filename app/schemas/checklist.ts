@@ -3,7 +3,7 @@ import { APP_TYPES, PRODUCTS } from '~/domain/catalogue'
 import type { ChecklistInput } from '~/domain/checklist'
 
 /**
- * Body of `POST /api/v1/checklist/evaluate` (design.md › REST API). Only the
+ * Body of `POST /api/v1/checklist/evaluate` (docs/architecture.md › REST API). Only the
  * shape is enforced here: empty or wrong answers are the checklist's job, so
  * the engine can tell the user how to fix them. Unknown keys are stripped.
  */

@@ -4,7 +4,7 @@ import { CYCLE_UNITS } from '~/domain/cycle-period'
 import { ATLASSIAN_API_DEFAULT_CYCLE_DAYS, DEFAULT_CYCLE_DAYS, validateCycleDays } from '~/domain/reporting-cycle'
 import { keyText, multilineText, searchText } from './text'
 
-// Shared by the browser and the actions (style.md habit 3); no server code here.
+// Shared by the browser and the actions (docs/architecture.md › Routes and forms); no server code here.
 
 /** Rejected import rows listed back to the person; the count covers the rest. */
 export const MAX_REJECTED_LISTED = 50
@@ -49,7 +49,7 @@ export const RunFieldsSchema = z.object({
 		.transform((value) => value ?? ''),
 })
 
-/** The reporting page posts several actions; `intent` picks one (style.md habit 4). */
+/** The reporting page posts several actions; `intent` picks one (docs/architecture.md › Routes and forms). */
 export const ReportingActionSchema = z.discriminatedUnion('intent', [
 	z.object({
 		intent: z.literal('cycle'),

@@ -5,7 +5,7 @@ import { keyText, multilineText, optionalHttpUrl } from './text'
 /**
  * Every lifecycle form on the request page. Each carries the version the
  * page was rendered from (hidden input), checked by the service
- * (design.md › lifecycle: optimistic locking).
+ * (docs/architecture.md › Transactions and concurrency: optimistic locking).
  */
 const version = z.coerce.number().int().positive()
 const note = (max: number, message?: string) =>

@@ -123,7 +123,7 @@ function sameValue(a: unknown, b: unknown) {
 }
 
 /**
- * The reporting anchor of last resort (domain.md › Personal-data reporting):
+ * The reporting anchor of last resort (docs/rules.md › Personal-data reporting):
  * stamped when the answer becomes `yes`, left alone otherwise.
  */
 export function personalDataSince(current: App | null, next: Pick<App, 'storesPersonalData'>) {

@@ -13,9 +13,9 @@ import { noteOldestImported } from './storing-since.server'
 
 /**
  * The account ledger of an app: Atlassian account ids with `updatedAt`, never
- * an email address (domain.md, "Emails are never stored"). The only table that
+ * an email address (docs/rules.md › Emails are never stored). The only table that
  * grows with Atlassian's end users, so every query here is scoped by app and
- * bulk paths stream (design.md, "Scaling out"). Every function takes the
+ * bulk paths stream (docs/architecture.md › Scaling out). Every function takes the
  * organisation and checks that the app is one of its own (a miss is a 404),
  * whatever the caller checked before.
  */
@@ -41,7 +41,7 @@ export type ImportResult = {
 
 class AtomicRollback extends Error {}
 
-/** Shown instead of a rejected value that may be an email address (domain.md, "Emails are never stored"). */
+/** Shown instead of a rejected value that may be an email address (docs/rules.md › Emails are never stored). */
 export const HIDDEN_EMAIL = '(looks like an email address — not shown)'
 
 /** Valid ids never hold '@', so hiding every such value loses nothing and catches emails under any reason. */

@@ -54,7 +54,7 @@ export async function listNotifications(orgId: string, userId: string, { limit =
 }
 
 /**
- * Quiet tickets are computed on read (design.md: no scheduler needed for a
+ * Quiet tickets are computed on read (docs/architecture.md › Scaling out: no scheduler needed for a
  * prompt); they concern whoever records tickets, the vendors.
  */
 export async function followUpsFor(orgId: string, roles: readonly Role[], now = new Date()): Promise<QuietTicket[]> {

@@ -37,10 +37,10 @@ import { findPreparedReport, listPreparedReports, type PreparedReport } from './
 import { storingSinceOf } from './storing-since.server'
 
 /**
- * Personal-data reporting (domain.md, "Personal-data reporting"; design.md,
- * "Personal-data reporting"): the cycle of each app, report runs kept as
+ * Personal-data reporting (docs/rules.md › Personal-data reporting; docs/rules.md › Reporting cycle):
+ * the cycle of each app, report runs kept as
  * evidence, and the erase/refresh tasks they create. Every query is scoped by
- * organisation, and by app for stored_accounts (design.md, "Scaling out").
+ * organisation, and by app for stored_accounts (docs/architecture.md › Scaling out).
  */
 
 

@@ -147,7 +147,7 @@ export async function createDraft(orgId: string, actorId: string, appId: string)
 		if (!row) throw new UserFacingError('No such app in this organisation.', 404)
 		if (row.app.archivedAt) throw new UserFacingError('This app is archived. Restore it to start a request.', 409)
 		// New email features of an approved app are amendments, linked to the
-		// approved request (domain.md › Appropriate use after approval). An app
+		// approved request (docs/rules.md › Appropriate use). An app
 		// whose access Atlassian revoked starts afresh (docs/rules.md › Review and four eyes).
 		const access = await loadAppAccess(tx, orgId, appId)
 		if (access.status === 'approved') {
@@ -199,7 +199,7 @@ export async function createDraft(orgId: string, actorId: string, appId: string)
 /**
  * Saves the editor's fields. Only drafts and requests sent back for changes
  * can be edited; `expectedVersion` must match, so two people saving at once
- * cannot overwrite each other silently (design.md › request lifecycle).
+ * cannot overwrite each other silently (docs/architecture.md › Transactions and concurrency).
  */
 export async function saveDraft(
 	orgId: string,
@@ -287,8 +287,8 @@ const OPEN_STATES: RequestState[] = ['draft', 'in_review', 'changes_requested', 
 /**
  * Starts an amendment of an approved request: a new draft linked to it and
  * prefilled from it, which goes through the same review. The approved
- * request itself is never edited (domain.md › Appropriate use after
- * approval). An amendment already in progress is returned instead.
+ * request itself is never edited (docs/rules.md › Appropriate use). An amendment
+ * already in progress is returned instead.
  */
 export async function createAmendment(orgId: string, actorId: string, approvedRequestId: string) {
 	if (!isUuid(approvedRequestId)) throw new UserFacingError(NOT_FOUND, 404)

@@ -40,7 +40,7 @@ import { isUuid } from '~/utils/ids'
 
 const NOT_FOUND = 'No such request in this organisation.'
 
-/** Shown on a version mismatch; nothing was written (design.md › lifecycle: "the other is told"). */
+/** Shown on a version mismatch; nothing was written (docs/architecture.md › Transactions and concurrency: "the other is told"). */
 export const STALE_MESSAGE =
 	'Someone else changed this request after you opened it, so nothing was saved. Reload the page to see the current state, then try again.'
 
@@ -313,7 +313,7 @@ async function applyApprovedAnswer(tx: Tx, orgId: string, actorId: string, reque
  * Moves a request through the lifecycle: one transaction that locks the row,
  * checks the version, asks the state machine, applies the action's own
  * writes (ticket, cleared decisions), bumps the version and records the
- * timeline event, the audit event and notifications (design.md › lifecycle).
+ * timeline event, the audit event and notifications (docs/architecture.md › Transactions and concurrency).
  */
 export function applyTransition(
 	orgId: string,
@@ -433,7 +433,7 @@ async function applyTransitionOnce(
 	})
 }
 
-/** A ticket change counts as activity: it restarts the quiet period (domain.md › Tickets). */
+/** A ticket change counts as activity: it restarts the quiet period (docs/rules.md › Tickets). */
 async function touchTicket(tx: Tx, orgId: string, requestId: string, at: Date) {
 	await tx
 		.update(tickets)

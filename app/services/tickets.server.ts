@@ -32,7 +32,7 @@ export async function ticketEvents(q: Tx | Database, orgId: string, requestId: s
 
 /**
  * The request's ticket with days waiting and, while it is open, whether it
- * has been quiet long enough to chase (domain.md › Tickets; the quiet period
+ * has been quiet long enough to chase (docs/rules.md › Tickets; the quiet period
  * is the org's `followUpDays`).
  */
 export async function getTicket(

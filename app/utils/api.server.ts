@@ -1,10 +1,10 @@
 import { type z } from 'zod'
 
 /**
- * Helpers for the JSON API under /api/v1 (design.md › REST API): every error
+ * Helpers for the JSON API under /api/v1 (docs/architecture.md › REST API): every error
  * is `{ error, issues? }` with a 4xx status, and no request body — however
  * large, broken or odd — may end in a 500. Guards throw their error
- * `Response` so routes read top to bottom (style.md, habit 1); Remix answers
+ * `Response` so routes read top to bottom (docs/architecture.md › Routes and forms); Remix answers
  * a thrown Response as is.
  */
 

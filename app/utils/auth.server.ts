@@ -41,7 +41,7 @@ export async function requireAnonymous(request: Request): Promise<HeadersInit> {
 /**
  * The user's membership of the organisation in the URL. Someone outside it
  * gets a 404, not a 403, so an org's existence is not confirmed
- * (style.md, habit 6).
+ * (docs/architecture.md › Tenancy).
  */
 export async function requireMember(
 	request: Request,

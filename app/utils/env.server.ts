@@ -4,7 +4,7 @@ import { z } from 'zod'
 const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
 
 // Validated once at boot so a bad setting fails loudly instead of at the
-// first request that needs it (style.md, habit 7).
+// first request that needs it (docs/architecture.md › Sessions and security).
 const EnvSchema = z.object({
 	NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 	DATABASE_URL: z

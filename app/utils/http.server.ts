@@ -2,7 +2,7 @@ import { data, type HeadersFunction } from '@remix-run/node'
 import { env } from './env.server'
 import { honeypotFilled } from './honeypot'
 
-// Guards throw these so loaders read top to bottom (style.md, habit 1).
+// Guards throw these so loaders read top to bottom (docs/architecture.md › Routes and forms).
 
 export function notFound(message = 'Not found'): never {
 	throw data({ error: message }, { status: 404 })

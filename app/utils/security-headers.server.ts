@@ -1,7 +1,7 @@
 /**
  * Headers for every HTML response. The CSP allows only our own scripts and
  * the inline hydration script carrying this request's nonce
- * (style.md, habit 10).
+ * (docs/architecture.md › Sessions and security).
  */
 export function securityHeaders(nonce: string, { production }: { production: boolean }) {
 	const headers: Record<string, string> = {

@@ -3,7 +3,7 @@ import { createCookie } from '@remix-run/node'
 /**
  * The cookie holds only a random session token; the session row (hashed
  * token, user, expiry) lives in the database, so logout and expiry are
- * enforced on the server (style.md, habit 2).
+ * enforced on the server (docs/architecture.md › Sessions and security).
  *
  * Why no CSRF token: the cookie is SameSite=Lax, so browsers do not send it
  * on cross-site POSTs, and no route mutates on GET. HttpOnly keeps it away

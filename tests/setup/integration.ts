@@ -13,7 +13,7 @@ beforeEach(async () => {
 	consoleError = vi.spyOn(console, 'error')
 })
 
-// An error the app logs is a bug unless the test expected it (style.md, habit 11).
+// An error the app logs is a bug unless the test expected it (docs/architecture.md › Tests).
 afterEach(() => {
 	const calls = consoleError.mock.calls
 	consoleError.mockRestore()

@@ -60,10 +60,10 @@ describe('a complete request', () => {
 		expect(result.eligibility.status).toBe('conditional')
 	})
 
-	it('names the domain.md rule behind every check', () => {
+	it('names the docs/rules.md rule behind every check', () => {
 		const result = evaluateRequest({ ...valid, appType: 'connect', marketplaceListingUrl: 'https://example.com' })
 		for (const c of result.checks) {
-			expect(c.source).toMatch(/^(domain\.md|docs\/rules\.md) › /)
+			expect(c.source).toMatch(/^docs\/rules\.md › /)
 			if (c.status !== 'warn' && c.id !== 'no_email_addresses') expect(c.source).toContain(`› ${c.id}`)
 		}
 	})
@@ -363,7 +363,7 @@ describe('warnings', () => {
 		})
 	})
 
-	it('come after the required checks, in domain.md order', () => {
+	it('come after the required checks, in docs/rules.md order', () => {
 		const result = evaluateRequest({
 			...valid,
 			appType: 'connect',
@@ -653,7 +653,7 @@ function expectWellFormed(input: ChecklistInput) {
 		if (index < REQUIRED_CHECK_IDS.length) expect(['pass', 'fail']).toContain(c.status)
 		else expect(c.status).toBe('warn')
 		expect(c.message).not.toBe('')
-		expect(c.source).toMatch(/^(domain\.md|docs\/rules\.md) › /)
+		expect(c.source).toMatch(/^docs\/rules\.md › /)
 	}
 	for (const c of result.checks.slice(REQUIRED_CHECK_IDS.length)) expect(WARNING_IDS).toContain(c.id)
 	expect(['eligible', 'conditional', 'not_eligible']).toContain(result.eligibility.status)

@@ -37,7 +37,7 @@ async function* asAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
 }
 
 describe('batchAccounts', () => {
-	it('allows 90 accounts per request (domain.md)', () => {
+	it('allows 90 accounts per request (docs/rules.md › Personal-data reporting)', () => {
 		expect(MAX_BATCH).toBe(90)
 	})
 

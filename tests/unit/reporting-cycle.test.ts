@@ -30,7 +30,7 @@ function status(overrides: Partial<ReportingStatusInput> & { now: Date }) {
 }
 
 describe('constants', () => {
-	it('match domain.md', () => {
+	it('match docs/rules.md › Reporting cycle', () => {
 		expect(DEFAULT_CYCLE_DAYS).toBe(15)
 		expect(ATLASSIAN_API_DEFAULT_CYCLE_DAYS).toBe(7)
 		expect(MIN_CYCLE_DAYS).toBe(1)

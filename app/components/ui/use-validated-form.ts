@@ -15,7 +15,7 @@ function valueAt(source: unknown, path: string): unknown {
 /**
  * react-hook-form with the route's zod schema. The browser validates first;
  * a valid form is then submitted as ordinary form data to the action, which
- * validates again with the same schema (style.md, habit 3). Without
+ * validates again with the same schema (docs/architecture.md › Routes and forms). Without
  * JavaScript the form posts natively and the action's errors render.
  *
  * `text`, `checkbox` and `radio` add the default value to the server-rendered
