@@ -1,4 +1,4 @@
-import { offsetAt } from './reporting-cycle'
+import { offsetAt } from './zoned-time'
 
 /**
  * Dates the REST API answers with: RFC 3339 date-times carrying the

@@ -1,4 +1,4 @@
-const DAY_MS = 24 * 60 * 60 * 1000
+import { DAY_MS } from './zoned-time'
 
 export function sessionExpiry(now: Date, ttlDays: number): Date {
 	return new Date(now.getTime() + ttlDays * DAY_MS)

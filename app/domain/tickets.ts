@@ -1,5 +1,5 @@
 import { EARLIEST_YEAR, utcInstant } from './calendar-day'
-import { zonedToInstant } from './reporting-cycle'
+import { dayNumberIn, DAY_MS, zonedToInstant } from './zoned-time'
 
 /**
  * Atlassian support tickets (docs/rules.md › Tickets): the key a request became,
@@ -14,7 +14,6 @@ export const TICKET_KEY_PATTERN = /^[A-Z][A-Z0-9]+-\d+$/
 export const DEFAULT_FOLLOW_UP_DAYS = 10
 
 const MAX_KEY_LENGTH = 64
-const DAY_MS = 24 * 60 * 60 * 1000
 
 export type TicketKeyResult = { ok: true; key: string } | { ok: false; message: string }
 
@@ -55,16 +54,7 @@ function lastPathSegment(url: string): string | null {
  * days, not 24-hour spans, because people count "opened Monday, today is
  * Thursday" as three days.
  */
-function calendarDay(instant: Date, timeZone: string): number {
-	const parts = new Intl.DateTimeFormat('en-US', {
-		timeZone,
-		year: 'numeric',
-		month: 'numeric',
-		day: 'numeric',
-	}).formatToParts(instant)
-	const part = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value)
-	return Math.round(utcInstant(part('year'), part('month'), part('day')).getTime() / DAY_MS)
-}
+const calendarDay = dayNumberIn
 
 /** Calendar days between two instants in `timeZone`; never negative (clock skew). */
 function calendarDaysBetween(from: Date, to: Date, timeZone: string): number {

@@ -5,7 +5,233 @@
  */
 
 import { EARLIEST_YEAR, utcInstant } from './calendar-day'
-import { offsetAt, zonedToInstant } from './reporting-cycle'
+
+/** Milliseconds in a day of 24 hours (the one definition). */
+export const DAY_MS = 24 * 60 * 60 * 1000
+
+export type LocalDateTime = {
+	year: number
+	month: number
+	day: number
+	hour: number
+	minute: number
+	second: number
+	millisecond: number
+}
+
+export function isValidTimeZone(timeZone: string): boolean {
+	if (typeof timeZone !== 'string' || timeZone.trim() === '') return false
+	try {
+		partsFormatter(timeZone)
+		return true
+	} catch {
+		return false
+	}
+}
+
+/** Whole calendar days from `from`'s local date to `to`'s local date in `timeZone`. */
+export function calendarDaysBetween(from: Date, to: Date, timeZone: string): number {
+	return dayNumber(localDateTime(to, timeZone)) - dayNumber(localDateTime(from, timeZone))
+}
+
+/** The number of the calendar day `date` falls on in `timeZone` (days since 1970-01-01). */
+export function dayNumberIn(date: Date, timeZone: string): number {
+	return dayNumber(localDateTime(date, timeZone))
+}
+
+/** The local date of `date` in `timeZone`, as `YYYY-MM-DD`. */
+export function localDateOf(date: Date, timeZone: string): string {
+	return dateKey(localDateTime(date, timeZone))
+}
+
+/** "9 Dec 2026, 23:59 NZDT": date, 24-hour time and zone abbreviation, for display. */
+export function formatInTimeZone(date: Date, timeZone: string): string {
+	const when = cachedFormatter(
+		timeZone,
+		'display',
+		() =>
+			new Intl.DateTimeFormat('en-GB', {
+				timeZone,
+				day: 'numeric',
+				month: 'short',
+				year: 'numeric',
+				hour: '2-digit',
+				minute: '2-digit',
+				hourCycle: 'h23',
+			}),
+	).format(date)
+	return `${when} ${zoneAbbreviation(date, timeZone)}`
+}
+
+/** "Wed 9 Dec 2026" in `timeZone`. */
+export function formatLocalDate(date: Date, timeZone: string): string {
+	return cachedFormatter(
+		timeZone,
+		'date',
+		() =>
+			new Intl.DateTimeFormat('en-GB', {
+				timeZone,
+				weekday: 'short',
+				day: 'numeric',
+				month: 'short',
+				year: 'numeric',
+			}),
+	)
+		.format(date)
+		.replace(',', '')
+}
+
+// ICU only knows most abbreviations in the locale where they are used
+// (CET in en-GB, NZDT in en-AU, IST in en-IN); "GMT+13" is the fallback.
+const ABBREVIATION_LOCALES = ['en-US', 'en-GB', 'en-AU', 'en-IN'] as const
+
+function zoneAbbreviation(date: Date, timeZone: string): string {
+	let fallback = ''
+	for (const locale of ABBREVIATION_LOCALES) {
+		const name =
+			cachedFormatter(
+				timeZone,
+				`tz-${locale}`,
+				() => new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' }),
+			)
+				.formatToParts(date)
+				.find((part) => part.type === 'timeZoneName')?.value ?? ''
+		if (name && !/^GMT[-+\u2212]/.test(name)) return name
+		fallback ||= name
+	}
+	return fallback || timeZone
+}
+
+// Intl.DateTimeFormat construction is slow; property tests and dashboards call this a lot.
+const formatters = new Map<string, Intl.DateTimeFormat>()
+
+function cachedFormatter(
+	timeZone: string,
+	kind: string,
+	make: () => Intl.DateTimeFormat,
+): Intl.DateTimeFormat {
+	const key = `${kind}|${timeZone}`
+	let formatter = formatters.get(key)
+	if (!formatter) {
+		formatter = make()
+		formatters.set(key, formatter)
+	}
+	return formatter
+}
+
+function partsFormatter(timeZone: string): Intl.DateTimeFormat {
+	return cachedFormatter(
+		timeZone,
+		'parts',
+		() =>
+			new Intl.DateTimeFormat('en-US', {
+				timeZone,
+				year: 'numeric',
+				month: 'numeric',
+				day: 'numeric',
+				hour: 'numeric',
+				minute: 'numeric',
+				second: 'numeric',
+				hourCycle: 'h23',
+			}),
+	)
+}
+
+export function localDateTime(date: Date, timeZone: string): LocalDateTime {
+	const fields: Record<string, number> = {}
+	for (const part of partsFormatter(timeZone).formatToParts(date)) {
+		if (part.type !== 'literal') fields[part.type] = Number(part.value)
+	}
+	const ms = date.getTime()
+	return {
+		year: fields.year ?? NaN,
+		month: fields.month ?? NaN,
+		day: fields.day ?? NaN,
+		hour: fields.hour ?? NaN,
+		minute: fields.minute ?? NaN,
+		second: fields.second ?? NaN,
+		millisecond: ((ms % 1000) + 1000) % 1000,
+	}
+}
+
+/** Treats local fields as if they were UTC; safe for years below 100 and day overflow. */
+function utcMs(local: LocalDateTime): number {
+	const date = new Date(0)
+	date.setUTCFullYear(local.year, local.month - 1, local.day)
+	date.setUTCHours(local.hour, local.minute, local.second, local.millisecond)
+	return date.getTime()
+}
+
+function fromUtcMs(ms: number): LocalDateTime {
+	const date = new Date(ms)
+	return {
+		year: date.getUTCFullYear(),
+		month: date.getUTCMonth() + 1,
+		day: date.getUTCDate(),
+		hour: date.getUTCHours(),
+		minute: date.getUTCMinutes(),
+		second: date.getUTCSeconds(),
+		millisecond: date.getUTCMilliseconds(),
+	}
+}
+
+export function addLocalDays(local: LocalDateTime, days: number): LocalDateTime {
+	return fromUtcMs(utcMs({ ...local, day: local.day + days }))
+}
+
+function dayNumber(local: LocalDateTime): number {
+	return Math.round(utcMs({ ...local, hour: 0, minute: 0, second: 0, millisecond: 0 }) / DAY_MS)
+}
+
+export function dateKey(local: LocalDateTime): string {
+	const pad = (n: number, width = 2) => String(n).padStart(width, '0')
+	return `${pad(local.year, 4)}-${pad(local.month)}-${pad(local.day)}`
+}
+
+/** Milliseconds the zone is ahead of UTC at `instant`. */
+export function offsetAt(instant: number, timeZone: string): number {
+	return utcMs(localDateTime(new Date(instant), timeZone)) - instant
+}
+
+function sameWallClock(a: LocalDateTime, b: LocalDateTime): boolean {
+	return (
+		a.year === b.year &&
+		a.month === b.month &&
+		a.day === b.day &&
+		a.hour === b.hour &&
+		a.minute === b.minute &&
+		a.second === b.second
+	)
+}
+
+/**
+ * The instant a local wall-clock time denotes in `timeZone`. Like Temporal's
+ * "compatible" rule: a time that occurs twice (autumn) takes the earlier
+ * instant, a time skipped by a spring-forward gap moves forward by the gap
+ * (so "midnight" on a day that starts at 01:00 is 01:00).
+ */
+export function zonedToInstant(local: LocalDateTime, timeZone: string): number {
+	const guess = utcMs(local)
+	const before = offsetAt(guess - DAY_MS, timeZone)
+	const after = offsetAt(guess + DAY_MS, timeZone)
+	const matches = [...new Set([before, after, offsetAt(guess, timeZone)])]
+		.map((offset) => guess - offset)
+		.filter((instant) => sameWallClock(localDateTime(new Date(instant), timeZone), local))
+	if (matches.length > 0) return Math.min(...matches)
+	return guess - before
+}
+
+export function isValidDate(date: unknown): date is Date {
+	return date instanceof Date && !Number.isNaN(date.getTime())
+}
+
+export function assertDate(date: unknown, name: string): asserts date is Date {
+	if (!isValidDate(date)) throw new RangeError(`Invalid date for ${name}`)
+}
+
+export function assertTimeZone(timeZone: string): void {
+	if (!isValidTimeZone(timeZone)) throw new RangeError(`Unknown time zone "${timeZone}"`)
+}
 
 const LOCAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/
 

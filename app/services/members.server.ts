@@ -8,8 +8,8 @@ import { UserFacingError } from '~/utils/errors'
 import { hashToken, newToken } from '~/utils/tokens.server'
 import { recordAudit } from './audit.server'
 import { findUserByEmail, insertUser, type SessionUser } from './auth.server'
+import { DAY_MS } from '~/domain/zoned-time'
 
-const DAY_MS = 24 * 60 * 60 * 1000
 
 export type Membership = {
 	org: { id: string; slug: string; name: string; timeZone: string }
