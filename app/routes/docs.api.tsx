@@ -14,7 +14,8 @@ export const meta: MetaFunction = () => [{ title: 'API reference · Clearance' }
 
 export function loader({ request }: LoaderFunctionArgs) {
 	const origin = new URL(request.url).origin
-	return { document: openApiDocument(`${origin}/api/v1`) }
+	const document = openApiDocument(`${origin}/api/v1`)
+	return { document, operations: listOperations(document) }
 }
 
 type Schema = Record<string, unknown>
@@ -167,8 +168,7 @@ type Operation = {
 }
 
 export default function ApiReference() {
-	const { document } = useLoaderData<typeof loader>()
-	const operations = listOperations(document)
+	const { document, operations } = useLoaderData<typeof loader>()
 	const server = document.servers[0]!.url
 	const componentResponses = document.components.responses as Record<string, Schema>
 	const resolve = (response: Schema) =>

@@ -1,5 +1,6 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { useEffect } from 'react'
 import { CopyField } from '~/components/copy-field'
 import { FieldError, FormAlert, TextField } from '~/components/ui/form'
 import { Badge, EmptyState, PageHeader } from '~/components/ui/status'
@@ -61,7 +62,7 @@ function CreateKeyForm({ result, apiBase }: { result?: ActionResult; apiBase: st
 	const createResult = result?.intent === 'create' ? result : undefined
 	const navigation = useNavigation()
 	const values = createResult?.created ? undefined : createResult?.values
-	const { formRef, onSubmit, errorOf, text, checkbox } = useValidatedForm(ApiKeyCreateSchema, {
+	const { form, formRef, onSubmit, errorOf, text, checkbox } = useValidatedForm(ApiKeyCreateSchema, {
 		defaultValues: {
 			intent: 'create',
 			name: String(values?.name ?? ''),
@@ -69,6 +70,11 @@ function CreateKeyForm({ result, apiBase }: { result?: ActionResult; apiBase: st
 		},
 		serverErrors: createResult?.errors,
 	})
+	const createdKey = createResult?.created?.key
+	// A key was made: the form starts afresh, so a second click makes no twin by mistake.
+	useEffect(() => {
+		if (createdKey) form.reset({ intent: 'create', name: '', scopes: ['read'] })
+	}, [createdKey, form])
 	return (
 		<section className="card stack-sm" aria-labelledby="create-key-heading">
 			<h2 id="create-key-heading">Create a key</h2>

@@ -105,7 +105,7 @@ const RESPONSES = {
 	}),
 	Forbidden: error('The key lacks the scope this endpoint needs.', 'This API key lacks the scope “apps:write”. An admin can create a key that has it.'),
 	NotFound: error('No such app or task in the key’s organisation (another organisation’s is not found either).', 'No such app in this organisation.'),
-	Conflict: error('The change conflicts with the app’s state (a key already used, an edit since your version, an archived app, an empty ledger).', 'Another app in this organisation already uses this key.'),
+	Conflict: error('The change conflicts with what is stored: an app key another app already uses, a change since your `version`, an archived app, an empty ledger, a task whose account is gone.', 'Another app in this organisation already uses this key.'),
 	PayloadTooLarge: error('The body is larger than this endpoint takes.', 'Request body is larger than 64 KB.'),
 	UnsupportedMediaType: error('The body is not JSON.', 'Send the request body as JSON (Content-Type: application/json).'),
 	Unprocessable: {
