@@ -5,6 +5,7 @@ import { ENGINE_OUTCOMES, REQUIRED_CHECK_IDS, WARNING_IDS, type ChecklistResult 
 import { CYCLE_SOURCES, MAX_CYCLE_DAYS, MIN_CYCLE_DAYS, REPORTING_STATES } from '~/domain/reporting-cycle'
 import { MAX_BATCH } from '~/domain/report-batches'
 import { AppSchema } from './apps'
+import { keyText, multilineText } from './text'
 
 /**
  * The REST API's bodies and answers under /api/v1 (docs/architecture.md ›
@@ -110,9 +111,7 @@ const appFields = {
 		.max(MAX_CYCLE_DAYS, `The cycle is ${MIN_CYCLE_DAYS} to ${MAX_CYCLE_DAYS} days.`)
 		.optional()
 		.describe('The reporting cycle in whole days (7 recommended, 15 by default).'),
-	cycleReason: z
-		.string()
-		.trim()
+	cycleReason: multilineText()
 		.min(1)
 		.max(API_LIMITS.cycleReason)
 		.optional()
@@ -223,7 +222,7 @@ export const ApiReportResponseSchema = named(
 			.nullable()
 			.optional()
 			.describe('The 200 answer’s accounts; absent for a 204.'),
-		cyclePeriod: z.string().max(API_LIMITS.cyclePeriod).nullable().optional().describe('This answer’s raw Cycle-Period header, if your client saw it.'),
+		cyclePeriod: keyText().max(API_LIMITS.cyclePeriod).nullable().optional().describe('This answer’s raw Cycle-Period header, if your client saw it.'),
 	}),
 	'ReportResponse',
 	'What Atlassian answered to one batch, in batch order.',
@@ -239,7 +238,7 @@ export const ApiReportRunSchema = named(
 			.regex(SHA256_OR_UUID, 'Use the Clearance-Prepared-Report header of the batches you sent (a SHA-256).')
 			.optional()
 			.describe('The Clearance-Prepared-Report header of the batches sent (their SHA-256), or a prepared report’s id. Absent: the ledger’s current batches.'),
-		cyclePeriod: z.string().max(API_LIMITS.cyclePeriod).nullable().optional().describe('The raw Cycle-Period response header, kept as given. Forge’s privacy.reportPersonalData() does not pass it on: leave it out then.'),
+		cyclePeriod: keyText().max(API_LIMITS.cyclePeriod).nullable().optional().describe('The raw Cycle-Period response header, kept as given. Forge’s privacy.reportPersonalData() does not pass it on: leave it out then.'),
 		responses: z
 			.array(ApiReportResponseSchema)
 			.min(1, 'Send one response per batch sent.')

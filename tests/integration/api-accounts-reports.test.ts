@@ -285,6 +285,9 @@ describe('POST /api/v1/apps/{appId}/report-runs', () => {
 		expect(unprocessed.issues?.[0]).toMatchObject({ path: 'responses.1', message: expect.stringMatching(/answered 429/) })
 		const email = expectError(await post(world, { sentAt: new Date().toISOString(), responses: [{ status: 200, accounts: [{ accountId: EMAIL, status: 'closed' }] }] }), 422)
 		expect(JSON.stringify(email)).not.toContain('private')
+		// NUL cannot be stored (PostgreSQL refuses it): a 400, never a 500.
+		const nul = expectError(await post(world, { sentAt: new Date().toISOString(), cyclePeriod: 'P7D\u0000', responses: [{ status: 204, cyclePeriod: 'P1D\u0000' }] }), 400)
+		expect(nul.issues!.map((issue) => issue.path).sort()).toEqual(['cyclePeriod', 'responses.0.cyclePeriod'])
 		const unknownSha = expectError(await post(world, { sentAt: new Date().toISOString(), preparedReportId: 'f'.repeat(64), responses: [{ status: 204 }] }), 400)
 		expect(unknownSha.issues?.[0]?.path).toBe('preparedReportId')
 		expect(await db.select().from(reportRuns)).toHaveLength(0)

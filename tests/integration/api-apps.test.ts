@@ -163,6 +163,8 @@ describe('POST /api/v1/apps', () => {
 		expect(email.issues?.[0]).toMatchObject({ path: 'name' })
 		const typo = expectError(await call(appsRoute, apiRequest('/apps', { key, method: 'POST', body: { ...body, storesPersonalDatta: true } })), 400)
 		expect(typo.issues?.[0]?.message).toMatch(/storesPersonalDatta/)
+		const nul = expectError(await call(appsRoute, apiRequest('/apps', { key, method: 'POST', body: { ...body, cycleReason: 'because\u0000' } })), 400)
+		expect(nul.issues?.[0]?.path).toBe('cycleReason')
 		const wrongType = expectError(await call(appsRoute, apiRequest('/apps', { key, method: 'POST', body: { ...body, cycleDays: 7.5 } })), 400)
 		expect(wrongType.issues?.[0]?.path).toBe('cycleDays')
 		const taken = expectError(await call(appsRoute, apiRequest('/apps', { key, method: 'POST', body: { ...body, appKey: app.appKey } })), 409)
