@@ -105,6 +105,7 @@ const ACTION_LABELS: Record<string, string> = {
 	'login.rate_limited': 'Login blocked after too many attempts',
 	'api_key.created': 'Created an API key',
 	'api_key.revoked': 'Revoked an API key',
+	'api_key.scope_refused': 'Was refused: the API key lacks the scope',
 	'ledger.account_erased': 'Removed an account whose data the app erased',
 }
 for (const [step, words] of Object.entries(REQUEST_STEPS)) ACTION_LABELS[`request.${step}`] ??= words.done
@@ -150,6 +151,8 @@ export function describeAuditAction(action: string, before: unknown, after: unkn
 			const attempt = PERMISSION_ATTEMPTS[text(detail.permission) as Permission]
 			return attempt ? `Was refused: ${attempt}` : actionLabel(action)
 		}
+		case 'api_key.scope_refused':
+			return `Was refused: ${text(detail.method)} ${text(detail.path)} needs the scope “${text(detail.scope)}”`
 		case 'request.saved':
 			return Object.keys((before ?? {}) as object).some((key) => key !== 'version' && key !== 'checklistReady')
 				? 'Saved the request'
@@ -239,6 +242,8 @@ const HIDDEN_FOR: Record<string, readonly string[]> = {
 	'request.decide_refused': ['code', 'description', 'decision', 'roles'],
 	'request.action_refused': ['roles'],
 	'permission.denied': ['roles'],
+	// The summary names the endpoint and the scope.
+	'api_key.scope_refused': ['scope', 'method', 'path'],
 }
 
 export function fieldLabel(key: string): string {
@@ -422,7 +427,14 @@ export type AuditEventView = {
 	changes: AuditChangeView[]
 }
 
-const REFUSALS = new Set(['request.decide_refused', 'request.action_refused', 'permission.denied', 'login.failed', 'login.rate_limited'])
+const REFUSALS = new Set([
+	'request.decide_refused',
+	'request.action_refused',
+	'permission.denied',
+	'login.failed',
+	'login.rate_limited',
+	'api_key.scope_refused',
+])
 
 export function presentAuditEvent(
 	event: AuditEventRow,

@@ -134,6 +134,26 @@ export async function revokeApiKey(orgId: string, actorId: string, keyId: string
 }
 
 /**
+ * A key used for an endpoint its scopes do not allow: recorded in the
+ * organisation's audit log under the key (docs/rules.md › Audit trail:
+ * refused attempts are recorded), in its own transaction.
+ */
+export async function recordScopeRefusal(key: { id: string; orgId: string; scopes: readonly string[] }, attempt: { scope: ApiScope; method: string; path: string }) {
+	await db.transaction((tx) =>
+		recordAudit(tx, {
+			orgId: key.orgId,
+			actorUserId: null,
+			actorApiKeyId: key.id,
+			action: 'api_key.scope_refused',
+			subjectType: 'api_key',
+			subjectId: key.id,
+			before: { apiScopes: [...key.scopes] },
+			after: { scope: attempt.scope, method: attempt.method, path: attempt.path },
+		}),
+	)
+}
+
+/**
  * The live key this bearer token is, with its organisation; null for
  * anything else (malformed, unknown, revoked). Notes the time of use.
  */

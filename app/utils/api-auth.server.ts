@@ -1,5 +1,5 @@
 import { hasScope, type ApiScope } from '~/domain/api-keys'
-import { authenticateApiKey, type AuthenticatedKey } from '~/services/api-keys.server'
+import { authenticateApiKey, recordScopeRefusal, type AuthenticatedKey } from '~/services/api-keys.server'
 import { hitRateLimit } from '~/services/rate-limit.server'
 import { apiError } from './api.server'
 import { env } from './env.server'
@@ -69,6 +69,7 @@ export async function requireApiKey(request: Request, scope: ApiScope): Promise<
 		)
 	}
 	if (!hasScope(caller.apiKey.scopes, scope)) {
+		await recordScopeRefusal(caller.apiKey, { scope, method: request.method, path: new URL(request.url).pathname })
 		return refuse(
 			request,
 			apiError(403, `This API key lacks the scope “${scope}”. An admin can create a key that has it.`, undefined, {

@@ -52,6 +52,9 @@ describe('API keys on /api/v1', () => {
 		const body = expectError(outcome, 403)
 		expect(body.error).toMatch(/apps:write/)
 		expect(outcome.headers.get('WWW-Authenticate')).toMatch(/insufficient_scope/)
+		// The refusal is in the audit log, under the key (docs/rules.md › Audit trail).
+		const [refusal] = await db.select().from(auditEvents).where(eq(auditEvents.action, 'api_key.scope_refused'))
+		expect(refusal).toMatchObject({ actorUserId: null, subjectType: 'api_key', after: { scope: 'apps:write', method: 'POST', path: '/api/v1/apps' } })
 	})
 
 	it('limits each key to API_PER_KEY requests a window: then 429 with Retry-After, other keys unaffected', async () => {

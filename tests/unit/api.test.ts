@@ -87,5 +87,22 @@ describe('the audit log names an API key that acted', () => {
 		expect(view.summary).toBe('Created an API key')
 		expect(view.subject).toEqual({ label: 'API key “Cron”', href: '/o/acme/api-keys' })
 		expect(view.changes.map((change) => change.label)).toEqual(['Name', 'Key starts with', 'Scopes'])
+		const refused = presentAuditEvent(
+			{
+				id: 2,
+				action: 'api_key.scope_refused',
+				subjectType: 'api_key',
+				subjectId: '3f1c2a9e-7b4d-4e21-9c55-0a8d6f2b1e47',
+				before: { apiScopes: ['read'] },
+				after: { scope: 'apps:write', method: 'POST', path: '/api/v1/apps' },
+				createdAt: '2026-03-10T10:00:00Z',
+				actorName: null,
+				actorKeyName: 'Cron',
+				actorKeyPrefix: 'clr_AbCd1234',
+			},
+			{ orgSlug: 'acme', timeZone: 'UTC', subject: { name: 'Cron' } },
+		)
+		expect(refused).toMatchObject({ refused: true, who: 'API key “Cron” (clr_AbCd1234…)', summary: 'Was refused: POST /api/v1/apps needs the scope “apps:write”' })
+		expect(refused.changes).toEqual([{ kind: 'detail', label: 'Scopes', value: 'read', long: false }])
 	})
 })
