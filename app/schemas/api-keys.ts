@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { API_KEY_NAME_MAX, API_SCOPES } from '~/domain/api-keys'
 
-// Shared by the browser and the action (style.md habit 3).
+// Shared by the browser and the action (docs/architecture.md › Routes and forms).
 
 export const ApiKeyCreateSchema = z.object({
 	intent: z.literal('create'),
