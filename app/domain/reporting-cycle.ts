@@ -81,6 +81,13 @@ export type ReportingStatusInput = {
 	cycleSource?: CycleSource
 	/** When the cycle was last changed (shown for `cycle_period_header`). */
 	cycleSetAt?: Date | null
+	/**
+	 * A shorter cycle Atlassian's Cycle-Period header asked for, waiting for a
+	 * person to confirm it. Until then the deadline is counted with it: the
+	 * cycle in force is not changed, but no status may be greener than
+	 * Atlassian's own clock (docs/rules.md › Cycle-Period header).
+	 */
+	pendingCycleDays?: number | null
 	lastReportAt?: Date | null
 	/** "Storing personal data since", as a person set it or as the ledger proposed it. */
 	storingSince?: { at: Date; source: StoringSinceSource } | null
@@ -257,7 +264,12 @@ export function reportingStatus(input: ReportingStatusInput): ReportingStatus {
 		}
 	}
 
-	const label = cycleLabel(cycleDays, input.cycleSource, input.cycleSetAt ?? null, timeZone)
+	const pending = input.pendingCycleDays
+	const countWithPending = pending != null && isValidCycleLength(pending) && pending < cycleDays
+	const cycle = countWithPending ? pending : cycleDays
+	const label = countWithPending
+		? `${cycleName(pending)} asked for by Atlassian’s Cycle-Period header, counted with until you confirm it (the ${cycleName(cycleDays)} is still set)`
+		: cycleLabel(cycleDays, input.cycleSource, input.cycleSetAt ?? null, timeZone)
 	const anchor = pickAnchor(input)
 	if (!anchor) {
 		// Nothing to count from: the conservative reading is "report now".
@@ -272,20 +284,20 @@ export function reportingStatus(input: ReportingStatusInput): ReportingStatus {
 		}
 	}
 
-	const { dueAt, dueDate } = cycleDue(anchor.at, cycleDays, timeZone)
+	const { dueAt, dueDate } = cycleDue(anchor.at, cycle, timeZone)
 	const daysLeft = calendarDaysBetween(now, dueAt, timeZone)
 	const status: ReportingState =
 		now.getTime() > dueAt.getTime() ? 'overdue' : daysLeft <= DUE_SOON_DAYS ? 'due_soon' : 'on_track'
 
 	const since = `${anchorPhrase(anchor)} on ${formatInTimeZone(anchor.at, timeZone)}`
-	const wholeDays = Number.isInteger(cycleDays)
+	const wholeDays = Number.isInteger(cycle)
 	const when = wholeDays
 		? `by the end of ${formatLocalDate(dueAt, timeZone)} (${timeZone})`
 		: `by ${formatInTimeZone(dueAt, timeZone)}`
 	const explanation = [
 		`${label}.`,
 		`${anchor.kind === 'last_report' ? 'Next report' : 'First report'} due ${when},`,
-		`${describeCycle(cycleDays)} after ${since}.`,
+		`${describeCycle(cycle)} after ${since}.`,
 		statusPhrase(daysLeft, status),
 	].join(' ')
 	return { status, dueAt, dueDate, daysLeft, anchor, headline: headlineOf(status, daysLeft, anchor), explanation }

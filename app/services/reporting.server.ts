@@ -71,7 +71,7 @@ type StatusApp = Pick<
 
 function statusOf(
 	app: StatusApp,
-	anchors: { lastReportAt: Date | null; firstStoredAccountAt: Date | null },
+	anchors: { lastReportAt: Date | null; firstStoredAccountAt: Date | null; pendingCycleDays?: number | null },
 	timeZone: string,
 	now: Date,
 ): ReportingStatus {
@@ -80,6 +80,7 @@ function statusOf(
 		cycleDays: app.cycleDays,
 		cycleSource: app.cycleSource as CycleSource,
 		cycleSetAt: app.cycleSetAt,
+		pendingCycleDays: anchors.pendingCycleDays ?? null,
 		lastReportAt: anchors.lastReportAt,
 		storingSince: storingSinceOf(app),
 		firstStoredAccountAt: anchors.firstStoredAccountAt,
@@ -87,6 +88,17 @@ function statusOf(
 		now,
 		timeZone,
 	})
+}
+
+/** The days a pending Cycle-Period header asks for, per app (from the run that carried it). */
+async function pendingCycleDays(orgId: string, appRows: readonly Pick<App, 'id' | 'pendingCycleRunId'>[]) {
+	const runIds = appRows.flatMap((app) => (app.pendingCycleRunId ? [app.pendingCycleRunId] : []))
+	if (runIds.length === 0) return new Map<string, number>()
+	const rows = await db
+		.select({ appId: reportRuns.appId, days: reportRuns.cyclePeriodDays })
+		.from(reportRuns)
+		.where(and(eq(reportRuns.orgId, orgId), inArray(reportRuns.id, runIds)))
+	return new Map(rows.flatMap((row) => (row.days == null ? [] : [[row.appId, row.days] as const])))
 }
 
 async function lastRunAt(orgId: string, appId: string): Promise<Date | null> {
@@ -137,7 +149,12 @@ export async function getReportingOverview(orgId: string, app: App, now = new Da
 		: []
 	return {
 		policy,
-		status: statusOf(app, { lastReportAt, firstStoredAccountAt }, policy.timeZone, now),
+		status: statusOf(
+			app,
+			{ lastReportAt, firstStoredAccountAt, pendingCycleDays: (await pendingCycleDays(orgId, [app])).get(app.id) },
+			policy.timeZone,
+			now,
+		),
 		storingSince: storingSinceOf(app),
 		storingSinceSetByName: storingSinceSetBy?.name ?? null,
 		oldestAccountAt: firstStoredAccountAt,
@@ -491,7 +508,16 @@ export async function recordRunEvidence(
 				refresh: fresh.filter((task) => task.kind === 'refresh').length,
 			},
 			skipped: { count: skippedIds.length, sample: skippedIds.slice(0, SKIPPED_SHOWN) },
-			status: statusOf(current!, { lastReportAt: latest?.at ?? input.sentAt, firstStoredAccountAt: null }, policy.timeZone, now),
+			status: statusOf(
+				current!,
+				{
+					lastReportAt: latest?.at ?? input.sentAt,
+					firstStoredAccountAt: null,
+					pendingCycleDays: outcome === 'pending' ? run!.cyclePeriodDays : null,
+				},
+				policy.timeZone,
+				now,
+			),
 		}
 		if (alsoInTransaction) await alsoInTransaction(tx, { ...recorded, prepared })
 		return { ...recorded, prepared }
@@ -713,13 +739,19 @@ export async function dashboardRows(
 					.where(inArray(storedAccounts.appId, needOldest))
 					.groupBy(storedAccounts.appId)
 	const oldestAccount = new Map(oldest.map((row) => [row.appId, row.at]))
+	const pendingDays = await pendingCycleDays(orgId, appRows)
 	const taskCounts = new Map(tasks.map((row) => [row.appId, row]))
 	const latestRequest = new Map<string, (typeof requests)[number]>()
 	for (const request of requests) if (!latestRequest.has(request.appId)) latestRequest.set(request.appId, request)
 
 	const rows = appRows.map((app): DashboardRow => {
 		const lastRunAt = lastRun.get(app.id) ?? null
-		const status = statusOf(app, { lastReportAt: lastRunAt, firstStoredAccountAt: oldestAccount.get(app.id) ?? null }, policy.timeZone, now)
+		const status = statusOf(
+			app,
+			{ lastReportAt: lastRunAt, firstStoredAccountAt: oldestAccount.get(app.id) ?? null, pendingCycleDays: pendingDays.get(app.id) },
+			policy.timeZone,
+			now,
+		)
 		const counts = taskCounts.get(app.id)
 		const request = latestRequest.get(app.id)
 		return {

@@ -578,7 +578,11 @@ describe('report runs and tasks', () => {
 		const { run } = await record(org.id, user.id, app.id, { sentAt: new Date(), cyclePeriod: 'P7D', answers: '204' })
 		expect(run).toMatchObject({ cyclePeriodRaw: 'P7D', cyclePeriodDays: 7, cyclePeriodOutcome: 'pending', closedCount: 0 })
 		expect(await getApp(org.id, app.id)).toMatchObject({ cycleDays: 20, pendingCycleRunId: run.id })
-		expect((await dashboardRows(org.id)).rows[0]!.attention).toContain('A Cycle-Period value from Atlassian waits for confirmation.')
+		const [pendingRow] = (await dashboardRows(org.id)).rows
+		expect(pendingRow!.attention).toContain('A Cycle-Period value from Atlassian waits for confirmation.')
+		// Never greener than Atlassian's own clock: counted with the 7 days until confirmed.
+		expect(pendingRow).toMatchObject({ daysLeft: 7 })
+		expect(pendingRow!.explanation).toContain('7-day cycle asked for by Atlassian’s Cycle-Period header, counted with until you confirm it')
 		await decideHeaderCycle(org.id, user.id, app.id, run.id, { decision: 'confirm' })
 		expect(await getApp(org.id, app.id)).toMatchObject({ cycleDays: 7, cycleSource: 'cycle_period_header', pendingCycleRunId: null })
 		const actions = (await db.select().from(auditEvents).where(eq(auditEvents.subjectId, app.id))).map((event) => event.action)
@@ -588,6 +592,9 @@ describe('report runs and tasks', () => {
 	it('keeps Atlassian’s precision: PT12H is a 12-hour cycle, never rounded up to a day', async () => {
 		const { org, user, app } = await withLedger()
 		const { run } = await record(org.id, user.id, app.id, { sentAt: new Date(), cyclePeriod: 'PT12H', answers: '' })
+		// Before anyone confirms, the deadline is already 12 hours out, not 15 days.
+		const [pending] = (await dashboardRows(org.id)).rows
+		expect(pending!.dueAt!.getTime() - run.sentAt.getTime()).toBe(12 * 3_600_000)
 		await decideHeaderCycle(org.id, user.id, app.id, run.id, { decision: 'confirm' })
 		expect(await getApp(org.id, app.id)).toMatchObject({ cycleDays: 0.5 })
 		const [row] = (await dashboardRows(org.id)).rows

@@ -521,3 +521,21 @@ describe('one status per app (issue 9)', () => {
 		expect(late.headline).toContain('overdue since earlier today')
 	})
 })
+
+describe('a shorter Cycle-Period waiting for confirmation', () => {
+	const lastReportAt = at('2026-06-01T10:00:00Z')
+	const now = at('2026-06-10T12:00:00Z')
+
+	it('is counted with at once, without changing the cycle set', () => {
+		const result = status({ lastReportAt, now, pendingCycleDays: 7 })
+		// 1 June + 7 days = 8 June: overdue on the 10th, where 15 days would be on track.
+		expect(result).toMatchObject({ status: 'overdue', dueDate: '2026-06-08' })
+		expect(result.explanation).toContain('the 15-day cycle is still set')
+		expect(status({ lastReportAt, now }).status).toBe('on_track')
+	})
+
+	it('is ignored when it is not shorter, or not a valid length', () => {
+		expect(status({ lastReportAt, now, pendingCycleDays: 20 }).dueDate).toBe('2026-06-16')
+		expect(status({ lastReportAt, now, pendingCycleDays: 0 }).dueDate).toBe('2026-06-16')
+	})
+})

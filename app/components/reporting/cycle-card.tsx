@@ -2,7 +2,7 @@ import { Form } from '@remix-run/react'
 import { type z } from 'zod'
 import { FormAlert, SelectField, TextAreaField, TextField } from '~/components/ui/form'
 import { useValidatedForm } from '~/components/ui/use-validated-form'
-import { describeCycle, type CyclePeriodReading } from '~/domain/cycle-period'
+import { cycleName, describeCycle, type CyclePeriodReading } from '~/domain/cycle-period'
 import { ATLASSIAN_API_DEFAULT_CYCLE_DAYS, DEFAULT_CYCLE_DAYS, MAX_CYCLE_DAYS } from '~/domain/reporting-cycle'
 import { CycleSchema } from '~/schemas/reporting'
 import { formatDateTime } from '~/components/reporting-status'
@@ -89,7 +89,10 @@ function PendingHeaderBlock({
 	return (
 		<div className="alert alert-warn stack-sm" role="status">
 			<p>
-				<strong>Waiting for your confirmation.</strong> {sentence} Until then the {describeCycle(cycleDays)} cycle applies.
+				<strong>Waiting for your confirmation.</strong> {sentence}{' '}
+				{reading.kind === 'clear' || (reading.kind === 'unclear' && reading.likely)
+					? `Until you answer, the ${cycleName(cycleDays)} stays set but deadlines are counted with the shorter one, so no status is greener than Atlassian’s clock.`
+					: `Until you answer, the ${cycleName(cycleDays)} applies.`}
 			</p>
 			<FormAlert message={result?.formError} />
 			{canEdit ? (
