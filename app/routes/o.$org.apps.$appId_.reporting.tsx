@@ -188,8 +188,17 @@ export async function action({ request, params }: ActionFunctionArgs) {
 					const errors = fields.success ? { storingSince: 'Enter the date the app started storing personal data.' } : issuesToErrors(fields.error)
 					return data<ActionResult>({ intent: 'storing-since', errors, values }, 400)
 				}
-				await setStoringSince(org.id, user.id, app.id, at)
-				return data<ActionResult>({ intent: 'storing-since', notice: `Storing personal data since ${formatDay(at, org.timeZone)}: the first report is due one cycle after it.` })
+				const saved = await setStoringSince(org.id, user.id, app.id, at)
+				const notice = `Storing personal data since ${formatDay(at, org.timeZone)}: the first report is due one cycle after it.`
+				return data<ActionResult>(
+					saved.storingSinceProposed
+						? {
+								intent: 'storing-since',
+								notice,
+								warning: `The ledger holds data retrieved on ${formatDay(saved.storingSinceProposed, org.timeZone)}, before that date: Clearance counts from the earlier date until you choose “Keep” under Storing personal data since.`,
+						  }
+						: { intent: 'storing-since', notice },
+				)
 			}
 			case 'keep-storing-since': {
 				await keepStoringSince(org.id, user.id, app.id)

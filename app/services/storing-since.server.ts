@@ -1,6 +1,6 @@
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, min, sql } from 'drizzle-orm'
 import { db, type Tx } from '#db/client.server'
-import { apps } from '#db/schema'
+import { apps, storedAccounts } from '#db/schema'
 import { isBeforeEarliestInstant, TOO_EARLY_MESSAGE } from '~/domain/calendar-day'
 import { UserFacingError } from '~/utils/errors'
 import { lockApp, type App } from './apps.server'
@@ -51,6 +51,13 @@ export async function setStoringSince(
 	}
 	return withTransaction(outer, async (tx) => {
 		const app = await lockApp(tx, orgId, appId)
+		// Data already in the ledger that was retrieved before the date given: the
+		// earlier date is proposed and counted from until a person keeps theirs.
+		const [oldest] = await tx
+			.select({ at: min(storedAccounts.updatedAt) })
+			.from(storedAccounts)
+			.where(eq(storedAccounts.appId, appId))
+		const proposed = oldest?.at && oldest.at < at ? oldest.at : null
 		const [saved] = await tx
 			.update(apps)
 			.set({
@@ -58,7 +65,7 @@ export async function setStoringSince(
 				storingSinceSource: 'person',
 				storingSinceSetBy: actorUserIdOf(actor),
 				storingSinceSetAt: now,
-				storingSinceProposed: null,
+				storingSinceProposed: proposed,
 				updatedAt: sql`now()`,
 			})
 			.where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
@@ -74,7 +81,7 @@ export async function setStoringSince(
 				storingSinceSource: app.storingSinceSource,
 				storingSinceProposed: app.storingSinceProposed?.toISOString() ?? null,
 			},
-			after: { storingSince: at.toISOString(), storingSinceSource: 'person' },
+			after: { storingSince: at.toISOString(), storingSinceSource: 'person', storingSinceProposed: proposed?.toISOString() ?? null },
 		})
 		return saved!
 	})

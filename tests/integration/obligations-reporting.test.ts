@@ -106,6 +106,21 @@ describe('finding 2: the clock starts when the app started storing data', () => 
 		await expect(keepStoringSince(org.id, user.id, app.id)).rejects.toMatchObject({ status: 409 })
 	})
 
+	it('a person’s date later than data already stored does not turn an overdue app green: the earlier date is proposed', async () => {
+		const { org, user, app } = await world()
+		const now = Date.now()
+		await importRows(org.id, user.id, app.id, [['acc-old', new Date(now - 20 * DAY)]])
+		expect((await dashboardRows(org.id)).rows[0]).toMatchObject({ status: 'overdue' })
+		const saved = await setStoringSince(org.id, user.id, app.id, new Date(now - 2 * DAY))
+		expect(saved.storingSinceProposed!.getTime()).toBe(now - 20 * DAY)
+		// Still overdue, and it says why, until the person keeps their date on purpose.
+		const [row] = (await dashboardRows(org.id)).rows
+		expect(row).toMatchObject({ status: 'overdue' })
+		expect(row!.attention.join(' ')).toContain('older than the storing-since date')
+		await keepStoringSince(org.id, user.id, app.id)
+		expect((await dashboardRows(org.id)).rows[0]).toMatchObject({ status: 'on_track' })
+	})
+
 	it('sets the date from the reporting page, and refuses a date in the future or no date', async () => {
 		const { org, cookie, app, params, url } = await world()
 		const ok = await runRoute(reportingAction, makeRequest(url, { cookie, form: { intent: 'storing-since', storingSince: '2026-01-05' } }), params)

@@ -141,7 +141,13 @@ function StoringSinceBlock({
 						name="storingSince"
 						type="date"
 						required
-						defaultValue={storingSince ? localDateOf(new Date(storingSince.at), timeZone) : ''}
+						defaultValue={
+							storingSinceValue
+								? localDateOf(new Date(storingSinceValue), timeZone)
+								: storingSince
+								? localDateOf(new Date(storingSince.at), timeZone)
+								: ''
+						}
 						error={own?.errors?.storingSince}
 					/>
 					<button type="submit" className="button button-secondary" disabled={busy}>
