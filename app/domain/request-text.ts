@@ -136,10 +136,12 @@ const MILESTONES: Record<string, { label: string; first?: boolean }> = {
 
 export function requestMilestones(
 	createdAt: Date | string,
-	events: readonly { toState: string | null; at: Date | string }[],
+	events: readonly { fromState?: string | null; toState: string | null; at: Date | string }[],
 ): RequestMilestone[] {
 	const found = new Map<string, Date>()
 	for (const event of events) {
+		// Notes and follow-ups keep the state (from = to): they are no milestone.
+		if (event.fromState !== undefined && event.fromState === event.toState) continue
 		const rule = event.toState ? MILESTONES[event.toState] : undefined
 		if (!rule || (rule.first && found.has(rule.label))) continue
 		found.set(rule.label, new Date(event.at))

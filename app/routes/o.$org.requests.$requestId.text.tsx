@@ -11,6 +11,9 @@ import { notFound } from '~/utils/http.server'
 
 export const meta: MetaFunction = () => [{ title: 'Request text · Clearance' }]
 
+/** States in which the internal review is complete (the request may go, or has gone, to Atlassian). */
+const REVIEWED_STATES: readonly string[] = ['ready_to_submit', 'submitted', 'info_requested', 'approved', 'declined', 'revoked']
+
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org } = await requireMember(request, params.org)
 	const accessRequest = await getRequest(org.id, params.requestId ?? '')
@@ -20,7 +23,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		listRequestEvents(org.id, accessRequest.id),
 		useCaseDeciders(org.id, accessRequest),
 	])
+	const rejected = accessRequest.useCases.filter((useCase) => useCase.decision === 'rejected').length
 	return {
+		orgSlug: org.slug,
+		requestId: accessRequest.id,
+		// "Ready to send" is the checklist AND the review: a request sent back, or with a use case a
+		// reviewer rejected, is not ready whatever the checklist says.
+		review: { rejected, reviewed: REVIEWED_STATES.includes(accessRequest.state) },
 		appName: accessRequest.appName || accessRequest.app.name,
 		text: checklist.submissionText,
 		ready: checklist.ready,
@@ -33,7 +42,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 			products: productsText(accessRequest.products),
 			milestones: requestMilestones(
 				accessRequest.createdAt,
-				events.map((event) => ({ toState: event.toState, at: event.step?.at ?? event.occurredAt })),
+				events.map((event) => ({ fromState: event.fromState, toState: event.toState, at: event.step?.at ?? event.occurredAt })),
 			),
 			deciders,
 			timeZone: org.timeZone,
@@ -89,7 +98,7 @@ function RequestRecord({ record }: { record: ReturnType<typeof useLoaderData<typ
 }
 
 export default function RequestTextPage() {
-	const { appName, text, ready, failing, record } = useLoaderData<typeof loader>()
+	const { appName, text, ready, failing, record, orgSlug, requestId, review } = useLoaderData<typeof loader>()
 	return (
 		<div className="stack">
 			<PageHeader
@@ -97,7 +106,7 @@ export default function RequestTextPage() {
 				description="In the order of Atlassian’s request form. Paste it into the developer support portal when the request is ready."
 				actions={
 					<div className="row no-print">
-						<Link className="button button-secondary" to="..">
+						<Link className="button button-secondary" to={`/o/${orgSlug}/requests/${requestId}`}>
 							Back to the request
 						</Link>
 						<a className="button button-secondary" href="json" download>
@@ -109,9 +118,20 @@ export default function RequestTextPage() {
 					</div>
 				}
 			/>
-			{ready ? (
+			{ready && review.rejected > 0 ? (
+				<div className="alert alert-warn">
+					<strong>
+						<Badge tone="bad">Not ready</Badge> A reviewer rejected {review.rejected} use case{review.rejected === 1 ? '' : 's'}.
+					</strong>{' '}
+					Change or remove {review.rejected === 1 ? 'it' : 'them'} and have the request reviewed again before sending it.
+				</div>
+			) : ready && !review.reviewed ? (
+				<div className="alert alert-info">
+					<strong>The checklist passes.</strong> The request still needs its review before this text is sent to Atlassian.
+				</div>
+			) : ready ? (
 				<div className="alert alert-ok">
-					<strong>The checklist passes.</strong> This text is ready to send.
+					<strong>The checklist passes and the review is complete.</strong> This text is ready to send.
 				</div>
 			) : (
 				<div className="alert alert-warn">

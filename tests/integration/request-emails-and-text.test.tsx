@@ -192,3 +192,33 @@ describe('the request text and its print view (issue 9, finding 10)', () => {
 		expect(html).toContain('No reviewer has decided a use case yet.')
 	})
 })
+
+describe('"ready to send" means the checklist and the review (found in a new-user walk)', () => {
+	it('a passing draft still needs its review; a rejected use case is never ready; a reviewed request is', async () => {
+		const w = await reviewWorld()
+		const id = await draft(w)
+		expect((await post(w, w.vendorCookie, id, { ...COMPLETE, version: '1' })).status).toBe(200)
+		let html = await renderPage(TextPage, (await load(w, textLoader, id)).data)
+		expect(html).toContain('still needs its review')
+		expect(html).not.toContain('ready to send')
+
+		const reviewed = await submittedRequest(w)
+		await approveAll(w, reviewed)
+		html = await renderPage(TextPage, (await load(w, textLoader, reviewed)).data)
+		expect(html).toContain('This text is ready to send')
+
+		await db.update(requestUseCases).set({ decision: 'rejected', decisionReason: 'no' }).where(eq(requestUseCases.requestId, reviewed))
+		html = await renderPage(TextPage, (await load(w, textLoader, reviewed)).data)
+		expect(html).toContain('A reviewer rejected')
+		expect(html).not.toContain('ready to send')
+	})
+
+	it('a note that keeps the state is no milestone: the approval date stays the approval’s', async () => {
+		const { requestMilestones } = await import('~/domain/request-text')
+		const milestones = requestMilestones('2026-01-01T00:00:00Z', [
+			{ fromState: 'submitted', toState: 'approved', at: '2026-01-10T12:00:00Z' },
+			{ fromState: 'approved', toState: 'approved', at: '2026-02-01T12:00:00Z' },
+		])
+		expect(milestones.find((m) => m.label === 'Approved by Atlassian')!.at.toISOString()).toBe('2026-01-10T12:00:00.000Z')
+	})
+})
