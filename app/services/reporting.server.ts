@@ -305,6 +305,12 @@ export type RunOptions = {
 	now?: Date
 	/** Also done inside the run's transaction, with what was recorded (the API's Idempotency-Key answer). */
 	alsoInTransaction?: (tx: Tx, recorded: RecordedRun & { prepared: PreparedReport }) => Promise<void>
+	/**
+	 * Refuse a run of the same prepared report sent at the same time (the page:
+	 * a second click would double the evidence). The API leaves it to its
+	 * Idempotency-Key, as its contract says.
+	 */
+	refuseTwin?: boolean
 }
 
 /** Rows per account_actions insert: 6 parameters each stays far below PostgreSQL's 65,535. */
@@ -342,7 +348,7 @@ export async function recordRun(orgId: string, actor: Actor, appId: string, inpu
 	const parsed = parseReportEvidence(input.answers)
 	if (!parsed.ok) throw new UserFacingError(`Atlassian’s answer could not be read: ${parsed.reason}`, 400, 'answers')
 	const { answers: _answers, ...rest } = input
-	return recordRunEvidence(orgId, actor, appId, { ...rest, batches: parsed.batches }, { now })
+	return recordRunEvidence(orgId, actor, appId, { ...rest, batches: parsed.batches }, { now, refuseTwin: true })
 }
 
 function assertSentAt(sentAt: Date, now: Date) {
@@ -358,14 +364,19 @@ export async function recordRunEvidence(
 	actor: Actor,
 	appId: string,
 	input: RunEvidenceInput,
-	{ now = new Date(), alsoInTransaction }: RunOptions = {},
+	{ now = new Date(), alsoInTransaction, refuseTwin = false }: RunOptions = {},
 ): Promise<RecordedRun & { prepared: PreparedReport }> {
 	assertSentAt(input.sentAt, now)
-	const batches = input.batches
+	let batches = input.batches
 	// A header given for the whole run, else the last one a batch carried.
 	const raw = input.cyclePeriod?.trim() || [...batches].reverse().find((batch) => batch.cyclePeriod)?.cyclePeriod || null
 	const reading = raw ? readCyclePeriod(raw) : null
 	const prepared = await findPreparedReport(orgId, appId, input.preparedReport, actor)
+	// One "nothing to do" (an empty paste or a bare 204) stands for every batch, as the page says.
+	const [only] = batches
+	if (batches.length === 1 && only && only.status === 204 && only.raw === '' && prepared.batchCount > 1) {
+		batches = Array.from({ length: prepared.batchCount }, () => ({ ...only }))
+	}
 	if (batches.length > Math.max(1, prepared.batchCount)) {
 		throw new UserFacingError(
 			`${batches.length} answers were given for a report of ${prepared.batchCount} batch${prepared.batchCount === 1 ? '' : 'es'}: Atlassian answers once per batch.`,
@@ -379,6 +390,17 @@ export async function recordRunEvidence(
 		const app = await lockApp(tx, orgId, appId)
 		if (!storesPersonalData(app)) {
 			throw new UserFacingError('This app is not marked as storing personal data, so it has no report to record.', 409)
+		}
+		// The same report sent at the same time is one run: recording it twice would double the evidence.
+		const [twin] = !refuseTwin
+			? []
+			: await tx
+					.select({ id: reportRuns.id })
+					.from(reportRuns)
+					.where(and(eq(reportRuns.orgId, orgId), eq(reportRuns.preparedReportId, prepared.id), eq(reportRuns.sentAt, input.sentAt)))
+					.limit(1)
+		if (twin) {
+			throw new UserFacingError('This run is already recorded: the same prepared report, sent at the same time. Check the list of runs.', 409)
 		}
 		const tasks = tasksFromAnswers(batches, {
 			recordedAt: now,

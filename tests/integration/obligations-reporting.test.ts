@@ -205,6 +205,20 @@ describe('finding 3: runs are tied to what was sent', () => {
 		).rejects.toMatchObject({ status: 400, field: 'preparedReport' })
 	})
 
+	it('one empty answer stands for every batch; the same run recorded twice from the page is refused (found in a new-user walk)', async () => {
+		const { org, user, app } = await world()
+		const rows: [string, Date][] = Array.from({ length: 200 }, (_, i) => [`acc-${String(i).padStart(3, '0')}`, new Date('2026-01-01T00:00:00Z')])
+		await importRows(org.id, user.id, app.id, rows)
+		const report = await prepareReport(org.id, user.id, app.id)
+		expect(report.batchCount).toBe(3)
+		const sentAt = new Date(Date.now() - 60_000)
+		const { run } = await recordRun(org.id, user.id, app.id, { sentAt, preparedReport: { id: report.id }, answers: '' })
+		expect(run.batchAnswers).toHaveLength(3)
+		expect(run.batchAnswers).toEqual([1, 2, 3].map((batch) => ({ batch, status: 204, body: '', cyclePeriod: null })))
+		await expect(recordRun(org.id, user.id, app.id, { sentAt, preparedReport: { id: report.id }, answers: '' })).rejects.toMatchObject({ status: 409 })
+		expect(await db.select().from(reportRuns).where(eq(reportRuns.appId, app.id))).toHaveLength(1)
+	})
+
 	it('refuses to prepare a report of an empty ledger', async () => {
 		const { org, user, app } = await world()
 		await expect(prepareReport(org.id, user.id, app.id)).rejects.toMatchObject({ status: 409 })
