@@ -1,19 +1,22 @@
-import { data, type HeadersFunction } from '@remix-run/node'
+import { type HeadersFunction } from '@remix-run/node'
 import { env } from './env.server'
 import { honeypotFilled } from './honeypot'
 
 // Guards throw these so loaders read top to bottom (docs/architecture.md › Routes and forms).
+// Responses, not `data()`: a resource route (CSV, JSON, batches) delivers a
+// thrown Response as is, where a thrown `data()` becomes "Unexpected Server Error".
 
 export function notFound(message = 'Not found'): never {
-	throw data({ error: message }, { status: 404 })
+	throw Response.json({ error: message }, { status: 404 })
 }
 
 export function forbidden(message = 'You do not have permission to do that.'): never {
-	throw data({ error: message }, { status: 403 })
+	throw Response.json({ error: message }, { status: 403 })
 }
 
+/** A 400 with `{ error }`: a Response, so resource routes (CSV, JSON) deliver it as is, not as a 500-style error. */
 export function badRequest(message: string): never {
-	throw data({ error: message }, { status: 400 })
+	throw Response.json({ error: message }, { status: 400 })
 }
 
 /**

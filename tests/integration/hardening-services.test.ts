@@ -14,6 +14,7 @@ import { appForm } from '../fixtures/requests'
 import { countAccounts, importAccounts, listLedgerPage, streamLedger } from '~/services/ledger.server'
 import { digestLedger, prepareReport } from '~/services/prepared-reports.server'
 import { cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
+import { handlerFor } from './server-helpers'
 
 // Issue 10: findings 7, 8 and 10, and the reporting action's content types (finding 2).
 
@@ -119,5 +120,29 @@ describe('no lost updates: two people editing at once', () => {
 		const stale = await save('Asia/Tokyo')
 		expect(stale.status).toBe(409)
 		expect(await getOrgSettings(org.id)).toMatchObject({ timeZone: 'Europe/Berlin', version: version + 1 })
+	})
+})
+
+describe('a bad filter on a download is a 400 with a message', () => {
+	it('the audit CSV with a date before 1970 answers 400 JSON naming the problem', async () => {
+		const auditCsv = await import('~/routes/o.$org.audit.csv')
+		const { org, admin } = await orgWithApp('Audit Filters')
+		const { cookie } = await cookieFor(admin.id)
+		// Through Remix's own handler: a resource route must deliver the 400 it throws.
+		const handle = handlerFor({ 'routes/o.$org.audit.csv': { path: 'o/:org/audit/csv', module: auditCsv } } as never)
+		const answer = await handle(new Request(`http://localhost/o/${org.slug}/audit/csv?from=0050-01-01`, { headers: { Cookie: cookie } }))
+		expect(answer.status).toBe(400)
+		expect(await answer.json()).toMatchObject({ error: expect.stringMatching(/1970/) })
+	})
+
+	it('another organisation’s ledger CSV is a 404 with a message, through Remix’s own handler', async () => {
+		const ledgerCsv = await import('~/routes/o.$org.apps.$appId_.reporting.ledger[.]csv')
+		const a = await orgWithApp('Org Csv A')
+		const b = await orgWithApp('Org Csv B')
+		const { cookie } = await cookieFor(b.admin.id)
+		const handle = handlerFor({ 'routes/ledger-csv': { path: 'o/:org/apps/:appId/reporting/ledger.csv', module: ledgerCsv } } as never)
+		const answer = await handle(new Request(`http://localhost/o/${b.org.slug}/apps/${a.app.id}/reporting/ledger.csv`, { headers: { Cookie: cookie } }))
+		expect(answer.status).toBe(404)
+		expect(await answer.json()).toMatchObject({ error: 'No such app in this organisation.' })
 	})
 })
