@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test'
-import { gotoHydrated, PASSWORD, signUp, uniqueEmail } from './utils'
+import { gotoHydrated, vendorAndReviewer } from './utils'
 
 // Issue 9: an app approved as storing personal data, whose accounts were
 // retrieved 16 days ago, is overdue at the top of the dashboard — with the
@@ -18,25 +18,11 @@ test('an app approved as storing personal data, with accounts retrieved 16 days 
 	browser,
 }) => {
 	test.setTimeout(120_000)
-	await signUp(page, { name: 'Olga Owner', email: uniqueEmail('owner'), orgName: 'Obligation Works' })
-	const slug = new URL(page.url()).pathname.split('/')[2]!
-	const base = `/o/${slug}`
-
-	// A reviewer, for four eyes.
-	await gotoHydrated(page, `${base}/members`)
-	const inviteForm = page.getByRole('region', { name: 'Invite someone' })
-	await inviteForm.getByLabel('Email address').fill(uniqueEmail('reviewer'))
-	await inviteForm.getByLabel(/Compliance reviewer/).check()
-	await inviteForm.getByLabel(/^Vendor/).uncheck()
-	await inviteForm.getByRole('button', { name: 'Create invite link' }).click()
-	const link = await page.getByLabel('Invite link').inputValue()
-	const reviewerContext = await browser.newContext()
-	const reviewer = await reviewerContext.newPage()
-	await gotoHydrated(reviewer, link)
-	await reviewer.getByLabel('Your name').fill('Rui Reviewer')
-	await reviewer.getByLabel('Choose a password').fill(PASSWORD)
-	await reviewer.getByRole('button', { name: 'Create account and join' }).click()
-	await expect(reviewer.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
+	const { base, reviewer, reviewerContext } = await vendorAndReviewer(page, browser, {
+		vendorName: 'Olga Owner',
+		orgName: 'Obligation Works',
+		reviewerName: 'Rui Reviewer',
+	})
 
 	// The app is registered before anyone decided on personal data.
 	await gotoHydrated(page, `${base}/apps/new`)

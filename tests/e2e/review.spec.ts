@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test'
-import { gotoHydrated, PASSWORD, signUp, uniqueEmail } from './utils'
+import { gotoHydrated, vendorAndReviewer } from './utils'
 
 const CUSTOM = 'Notify watchers when a linked incident changes state'
 const CUSTOM_FIXED = 'Email incident watchers a summary when a linked incident is resolved'
@@ -11,24 +11,11 @@ async function stateIs(page: Page, label: string) {
 test('vendor and reviewer take a request from draft to approval, then start an amendment', async ({ page, browser }) => {
 	test.setTimeout(120_000)
 	// The vendor signs up (admin + vendor) and invites a compliance reviewer.
-	await signUp(page, { name: 'Val Vendor', email: uniqueEmail('vendor'), orgName: 'Relay Apps' })
-	const slug = new URL(page.url()).pathname.split('/')[2]!
-	const base = `/o/${slug}`
-	await gotoHydrated(page, `${base}/members`)
-	const inviteForm = page.getByRole('region', { name: 'Invite someone' })
-	await inviteForm.getByLabel('Email address').fill(uniqueEmail('reviewer'))
-	await inviteForm.getByLabel(/Compliance reviewer/).check()
-	await inviteForm.getByLabel(/^Vendor/).uncheck()
-	await inviteForm.getByRole('button', { name: 'Create invite link' }).click()
-	const link = await page.getByLabel('Invite link').inputValue()
-
-	const reviewerContext = await browser.newContext()
-	const reviewer = await reviewerContext.newPage()
-	await gotoHydrated(reviewer, link)
-	await reviewer.getByLabel('Your name').fill('Rita Reviewer')
-	await reviewer.getByLabel('Choose a password').fill(PASSWORD)
-	await reviewer.getByRole('button', { name: 'Create account and join' }).click()
-	await expect(reviewer.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
+	const { base, reviewer, reviewerContext } = await vendorAndReviewer(page, browser, {
+		vendorName: 'Val Vendor',
+		orgName: 'Relay Apps',
+		reviewerName: 'Rita Reviewer',
+	})
 
 	// The vendor registers the app and fills a request that passes the checklist.
 	await gotoHydrated(page, `${base}/apps/new`)
