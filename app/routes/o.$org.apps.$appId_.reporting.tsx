@@ -315,6 +315,7 @@ export default function ReportingPage() {
 				accountCount={accountCount}
 				batchCount={batchCount}
 				prepared={preparedReports}
+				latestIsCurrent={loaderData.latestPreparedIsCurrent}
 				timeZone={timeZone}
 				canEdit={canEdit}
 				busy={busy}

@@ -33,7 +33,7 @@ import { UserFacingError } from '~/utils/errors'
 import { lockApp, type App } from './apps.server'
 import { actorUserIdOf, auditActor, recordAudit, type Actor } from './audit.server'
 import { withTransaction } from '~/utils/transaction.server'
-import { findPreparedReport, listPreparedReports, type PreparedReport } from './prepared-reports.server'
+import { digestLedger, findPreparedReport, listPreparedReports, type PreparedReport } from './prepared-reports.server'
 import { storingSinceOf } from './storing-since.server'
 
 /**
@@ -147,6 +147,7 @@ export async function getReportingOverview(orgId: string, app: App, now = new Da
 	const [storingSinceSetBy] = app.storingSinceSetBy
 		? await db.select({ name: users.name }).from(users).where(eq(users.id, app.storingSinceSetBy))
 		: []
+	const prepared = await listPreparedReports(orgId, app.id)
 	return {
 		policy,
 		status: statusOf(
@@ -161,10 +162,26 @@ export async function getReportingOverview(orgId: string, app: App, now = new Da
 		cycle: await cycleAttention(orgId, app),
 		accountCount,
 		batchCount: Math.ceil(accountCount / MAX_BATCH),
-		preparedReports: await listPreparedReports(orgId, app.id),
+		preparedReports: prepared,
+		latestPreparedIsCurrent: await latestPreparedIsCurrent(orgId, app.id, prepared[0], accountCount),
 		runs: await listRuns(orgId, app.id),
 		tasks: await listOpenTasks(orgId, app.id),
 	}
+}
+
+/** Ledgers up to this size are digested on each page view to tell whether the latest prepared report still matches. */
+const DIGEST_ON_VIEW_MAX_ACCOUNTS = 20_000
+
+/**
+ * Whether the latest prepared report is still what the ledger yields (its
+ * batches can be downloaded), false when the ledger changed since, null when
+ * the ledger is too large to check on every view (the download checks then).
+ */
+async function latestPreparedIsCurrent(orgId: string, appId: string, latest: PreparedReport | undefined, accountCount: number) {
+	if (!latest) return null
+	if (latest.accountCount !== accountCount) return false
+	if (accountCount > DIGEST_ON_VIEW_MAX_ACCOUNTS) return null
+	return (await digestLedger(orgId, appId)).sha256 === latest.sha256
 }
 
 export async function listRuns(orgId: string, appId: string, limit = 50) {

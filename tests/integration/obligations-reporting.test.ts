@@ -160,6 +160,16 @@ describe('finding 3: runs are tied to what was sent', () => {
 		expect(org.id).toBe(report.orgId)
 	})
 
+	it('the page says when the latest prepared report no longer matches the ledger, instead of offering a dead download', async () => {
+		const { org, user, app, report } = await prepared()
+		const view = async () => getReportingOverview(org.id, (await getApp(org.id, app.id))!)
+		expect((await view()).latestPreparedIsCurrent).toBe(true)
+		// Same count, another date: only the digest tells.
+		await importRows(org.id, user.id, app.id, [['acc-1', new Date('2026-01-05T00:00:00Z')]])
+		expect((await view()).latestPreparedIsCurrent).toBe(false)
+		expect(report.accountCount).toBe(2)
+	})
+
 	it('refuses a prepared report’s download once the ledger has changed', async () => {
 		const { org, user, cookie, app, params, url, report } = await prepared()
 		await importRows(org.id, user.id, app.id, [['acc-3', new Date('2026-01-03T00:00:00Z')]])

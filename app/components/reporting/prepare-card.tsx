@@ -27,6 +27,7 @@ export function PrepareCard({
 	accountCount,
 	batchCount,
 	prepared,
+	latestIsCurrent,
 	timeZone,
 	canEdit,
 	busy,
@@ -36,6 +37,8 @@ export function PrepareCard({
 	accountCount: number
 	batchCount: number
 	prepared: PreparedReportView[]
+	/** False when the ledger changed since the latest report was prepared; null when unknown. */
+	latestIsCurrent: boolean | null
 	timeZone: string
 	canEdit: boolean
 	busy: boolean
@@ -67,14 +70,21 @@ export function PrepareCard({
 						{plural(latest.accountCount, 'account')} in {plural(latest.batchCount, 'batch', 'batches')}, prepared{' '}
 						{formatDateTime(latest.preparedAt, timeZone)}.
 					</p>
-					<div className="row">
-						<a className="button button-secondary" href={`${base}/batches?format=json&report=${latest.sha256}`} download>
-							Download its batches (JSON array)
-						</a>
-						<a className="button button-secondary" href={`${base}/batches?format=ndjson&report=${latest.sha256}`} download>
-							Download its batches (NDJSON)
-						</a>
-					</div>
+					{latestIsCurrent === false ? (
+						<p className="alert alert-warn" role="status">
+							The ledger has changed since this report was prepared, so its batches are no longer what the ledger holds.
+							Prepare the report again to send the current accounts.
+						</p>
+					) : (
+						<div className="row">
+							<a className="button button-secondary" href={`${base}/batches?format=json&report=${latest.sha256}`} download>
+								Download its batches (JSON array)
+							</a>
+							<a className="button button-secondary" href={`${base}/batches?format=ndjson&report=${latest.sha256}`} download>
+								Download its batches (NDJSON)
+							</a>
+						</div>
+					)}
 					<p className="card-muted">
 						The download is refused if the ledger has changed since: prepare again then. Full SHA-256:{' '}
 						<span className="mono">{latest.sha256}</span>
