@@ -1,4 +1,5 @@
 import { type z } from 'zod'
+import { readBodyLimited } from './http.server'
 
 /**
  * Helpers for the JSON API under /api/v1 (docs/architecture.md › REST API): every error
@@ -53,14 +54,10 @@ export async function readJsonBody(request: Request, { limitBytes }: ReadJsonOpt
 	requireJsonContentType(request)
 	const tooLarge = () => apiError(413, `Request body is larger than ${formatBytes(limitBytes)}.`)
 
-	const declared = request.headers.get('Content-Length')
-	if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > limitBytes) {
-		await request.body?.cancel().catch(() => {})
-		throw tooLarge()
-	}
-
-	const bytes = await readBytes(request, limitBytes)
-	if (bytes === 'too_large') throw tooLarge()
+	// Counted as it arrives (Content-Length can be absent or lie), the same reader as forms.
+	const bytes = await readBodyLimited(request, limitBytes, tooLarge, () =>
+		badBody('Request body could not be read.', 'The upload broke off; send it again.'),
+	)
 
 	let text: string
 	try {
@@ -104,38 +101,6 @@ function requireJsonContentType(request: Request): void {
 	if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
 		throw apiError(415, 'Send the request body as UTF-8 JSON.')
 	}
-}
-
-/** The body's bytes, or 'too_large' as soon as the count passes the limit. */
-async function readBytes(request: Request, limitBytes: number): Promise<Uint8Array | 'too_large'> {
-	if (request.body === null) return new Uint8Array()
-	const reader = request.body.getReader()
-	const chunks: Uint8Array[] = []
-	let total = 0
-	try {
-		for (;;) {
-			const { done, value } = await reader.read()
-			if (done) break
-			total += value.byteLength
-			if (total > limitBytes) {
-				await reader.cancel().catch(() => {})
-				return 'too_large'
-			}
-			chunks.push(value)
-		}
-	} catch {
-		// The client went away or sent a broken stream: its fault, not ours.
-		throw badBody('Request body could not be read.', 'The upload broke off; send it again.')
-	} finally {
-		reader.releaseLock()
-	}
-	const bytes = new Uint8Array(total)
-	let offset = 0
-	for (const chunk of chunks) {
-		bytes.set(chunk, offset)
-		offset += chunk.byteLength
-	}
-	return bytes
 }
 
 function badBody(error: string, message: string): Response {

@@ -42,7 +42,14 @@ export function waitText(seconds: number) {
  * The body's bytes, at most `limitBytes`; beyond it (declared or counted as
  * it arrives) a thrown `tooLarge()` Response, without buffering the rest.
  */
-export async function readBodyLimited(request: Request, limitBytes: number, tooLarge: () => Response): Promise<Uint8Array<ArrayBuffer>> {
+export async function readBodyLimited(
+	request: Request,
+	limitBytes: number,
+	tooLarge: () => Response,
+	/** The answer when the client's stream breaks off (its fault, not ours). */
+	brokenOff: () => Response = () =>
+		Response.json({ error: 'The form could not be read: the upload broke off. Send it again.' }, { status: 400 }),
+): Promise<Uint8Array<ArrayBuffer>> {
 	const declared = request.headers.get('Content-Length')
 	// Cancels are not awaited: on a cloned request the cancel settles only once both copies are cancelled.
 	if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > limitBytes) {
@@ -66,7 +73,7 @@ export async function readBodyLimited(request: Request, limitBytes: number, tooL
 		}
 	} catch (error) {
 		if (error instanceof Response) throw error
-		throw Response.json({ error: 'The form could not be read: the upload broke off. Send it again.' }, { status: 400 })
+		throw brokenOff()
 	} finally {
 		reader.releaseLock()
 	}
