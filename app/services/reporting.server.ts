@@ -125,7 +125,7 @@ async function cycleAttention(orgId: string, app: App) {
 	const pending = app.pendingCycleRunId
 		? (
 				await db
-					.select({ id: reportRuns.id, raw: reportRuns.cyclePeriodRaw, sentAt: reportRuns.sentAt })
+					.select({ id: reportRuns.id, raw: reportRuns.cyclePeriodRaw, sentAt: reportRuns.sentAt, days: reportRuns.cyclePeriodDays })
 					.from(reportRuns)
 					.where(and(eq(reportRuns.orgId, orgId), eq(reportRuns.id, app.pendingCycleRunId)))
 		  )[0] ?? null
@@ -133,6 +133,8 @@ async function cycleAttention(orgId: string, app: App) {
 	const reading = pending?.raw ? readCyclePeriod(pending.raw) : null
 	return {
 		pendingHeader: pending && reading && reading.kind !== 'unreadable' ? { runId: pending.id, sentAt: pending.sentAt, reading } : null,
+		/** The days the pending header asks for, which the status counts with until it is answered. */
+		pendingDays: pending?.days ?? null,
 		warnings: cycleWarnings({ ...app, cycleSource: app.cycleSource as CycleSource }),
 	}
 }
@@ -148,18 +150,14 @@ export async function getReportingOverview(orgId: string, app: App, now = new Da
 		? await db.select({ name: users.name }).from(users).where(eq(users.id, app.storingSinceSetBy))
 		: []
 	const prepared = await listPreparedReports(orgId, app.id)
+	const cycle = await cycleAttention(orgId, app)
 	return {
 		policy,
-		status: statusOf(
-			app,
-			{ lastReportAt, firstStoredAccountAt, pendingCycleDays: (await pendingCycleDays(orgId, [app])).get(app.id) },
-			policy.timeZone,
-			now,
-		),
+		status: statusOf(app, { lastReportAt, firstStoredAccountAt, pendingCycleDays: cycle.pendingDays }, policy.timeZone, now),
 		storingSince: storingSinceOf(app),
 		storingSinceSetByName: storingSinceSetBy?.name ?? null,
 		oldestAccountAt: firstStoredAccountAt,
-		cycle: await cycleAttention(orgId, app),
+		cycle,
 		accountCount,
 		batchCount: Math.ceil(accountCount / MAX_BATCH),
 		preparedReports: prepared,
