@@ -28,7 +28,8 @@ const typical: ChecklistInput = {
 	marketplaceListingUrl: 'https://marketplace.atlassian.com/apps/1/acme-sync',
 	storesPersonalData: true,
 	useCases: [{ code: 'send_security_alerts' }, { code: 'other', description: 'Weekly digest of watched pages' }],
-	functionalityDescription: 'Acme Sync emails security alerts to affected users when a sync fails. Users can turn them off.',
+	functionalityDescription:
+		'Acme Sync emails security alerts to affected users when a sync fails. Users can turn them off.',
 	privacyPolicyExcerpt: 'We use email addresses only to send security alerts and never share them.',
 }
 
@@ -87,7 +88,9 @@ const results = [
 
 const pad = (value: string, width: number) => value.padEnd(width)
 console.log(`\nClearance benchmarks (Node ${process.version}, ${new Date().toISOString()})`)
-console.log(`64 KB adversarial body: ${new TextEncoder().encode(JSON.stringify(adversarial)).length.toLocaleString('en')} bytes\n`)
+console.log(
+	`64 KB adversarial body: ${new TextEncoder().encode(JSON.stringify(adversarial)).length.toLocaleString('en')} bytes\n`,
+)
 console.log(`${pad('case', 30)} ${pad('ops/s', 12)} median µs/op`)
 for (const result of results) {
 	console.log(
@@ -103,9 +106,19 @@ const [engineTypical, engineLarge, apiTypical, apiLarge, engineAdversarial, apiA
 	Result,
 ]
 console.log('\nratios (same run):')
-console.log(`  API overhead over the engine, typical: ×${(apiTypical.medianMicros / engineTypical.medianMicros).toFixed(2)}`)
-console.log(`  API overhead over the engine, ~60 KB:  ×${(apiLarge.medianMicros / engineLarge.medianMicros).toFixed(2)}`)
-console.log(`  ~60 KB vs typical request, engine:     ×${(engineLarge.medianMicros / engineTypical.medianMicros).toFixed(2)}`)
-console.log(`  64 KB adversarial vs typical, engine:  ×${(engineAdversarial.medianMicros / engineTypical.medianMicros).toFixed(2)}`)
-console.log(`  64 KB adversarial vs typical, API:     ×${(apiAdversarial.medianMicros / apiTypical.medianMicros).toFixed(2)}`)
+console.log(
+	`  API overhead over the engine, typical: ×${(apiTypical.medianMicros / engineTypical.medianMicros).toFixed(2)}`,
+)
+console.log(
+	`  API overhead over the engine, ~60 KB:  ×${(apiLarge.medianMicros / engineLarge.medianMicros).toFixed(2)}`,
+)
+console.log(
+	`  ~60 KB vs typical request, engine:     ×${(engineLarge.medianMicros / engineTypical.medianMicros).toFixed(2)}`,
+)
+console.log(
+	`  64 KB adversarial vs typical, engine:  ×${(engineAdversarial.medianMicros / engineTypical.medianMicros).toFixed(2)}`,
+)
+console.log(
+	`  64 KB adversarial vs typical, API:     ×${(apiAdversarial.medianMicros / apiTypical.medianMicros).toFixed(2)}`,
+)
 console.log(`  largest evaluate body (64 KB adversarial), API: ${(apiAdversarial.medianMicros / 1000).toFixed(2)} ms`)

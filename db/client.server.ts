@@ -16,9 +16,7 @@ export type Database = PgDatabase<PgQueryResultHKT, typeof schema>
 /** A transaction handle, for helpers that must join the caller's transaction. */
 export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0]
 
-export type DatabaseConfig =
-	| { driver: 'postgres'; url: string }
-	| { driver: 'pglite'; dataDir: string }
+export type DatabaseConfig = { driver: 'postgres'; url: string } | { driver: 'pglite'; dataDir: string }
 
 export interface DatabaseHandle {
 	db: Database
@@ -34,9 +32,7 @@ const migrationsFolder = path.resolve(process.cwd(), 'db/migrations')
  * folder of `DATA_DIR` (default `./.data`). `DATA_DIR=memory://` gives a
  * throwaway in-memory instance.
  */
-export function configFromEnv(
-	env: Record<string, string | undefined> = process.env,
-): DatabaseConfig {
+export function configFromEnv(env: Record<string, string | undefined> = process.env): DatabaseConfig {
 	if (env.DATABASE_URL) return { driver: 'postgres', url: env.DATABASE_URL }
 	const dataDir = env.DATA_DIR || path.resolve(process.cwd(), '.data')
 	return {
@@ -106,10 +102,7 @@ export async function ping(db: Database, timeoutMs = 2000): Promise<boolean> {
 		timer = setTimeout(() => resolve(false), timeoutMs)
 	})
 	try {
-		return await Promise.race([
-			db.execute(sql`select 1`).then(() => true),
-			timeout,
-		])
+		return await Promise.race([db.execute(sql`select 1`).then(() => true), timeout])
 	} catch {
 		return false
 	} finally {

@@ -59,7 +59,11 @@ export function lockDataFolder(dataDir: string): () => void {
 	const content: LockContent = {
 		pid: process.pid,
 		host: os.hostname(),
-		command: process.argv.slice(1).map((arg) => path.basename(arg)).join(' ').slice(0, 200),
+		command: process.argv
+			.slice(1)
+			.map((arg) => path.basename(arg))
+			.join(' ')
+			.slice(0, 200),
 		since: new Date().toISOString(),
 	}
 	let locked = false
@@ -80,7 +84,8 @@ export function lockDataFolder(dataDir: string): () => void {
 			if (holder && holder.host === content.host && isAlive(holder.pid)) {
 				throw new DataFolderBusyError(file, holder.pid, holder.command)
 			}
-			if (holder && holder.host !== content.host) throw new DataFolderBusyError(file, holder.pid, `${holder.command} on ${holder.host}`)
+			if (holder && holder.host !== content.host)
+				throw new DataFolderBusyError(file, holder.pid, `${holder.command} on ${holder.host}`)
 			// Left by a process that is gone (or unreadable): take it over.
 			try {
 				unlinkSync(file)

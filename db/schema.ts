@@ -111,18 +111,11 @@ export const invites = pgTable(
 		acceptedBy: uuid().references(() => users.id),
 		revokedAt: timestamp({ withTimezone: true }),
 	},
-	(t) => [
-		index('invites_org_idx').on(t.orgId),
-		check('invites_roles_not_empty', sql`cardinality(${t.roles}) > 0`),
-	],
+	(t) => [index('invites_org_idx').on(t.orgId), check('invites_roles_not_empty', sql`cardinality(${t.roles}) > 0`)],
 )
 
 export const appTypeEnum = pgEnum('app_type', APP_TYPES)
-export const personalDataEnum = pgEnum('stores_personal_data', [
-	'yes',
-	'no',
-	'undecided',
-])
+export const personalDataEnum = pgEnum('stores_personal_data', ['yes', 'no', 'undecided'])
 
 export const apps = pgTable(
 	'apps',
@@ -134,7 +127,10 @@ export const apps = pgTable(
 		name: text().notNull(),
 		appKey: text().notNull(),
 		appType: appTypeEnum().notNull(),
-		products: text().array().notNull().default(sql`'{}'::text[]`),
+		products: text()
+			.array()
+			.notNull()
+			.default(sql`'{}'::text[]`),
 		marketplaceListingUrl: text(),
 		privacyPolicyUrl: text(),
 		termsOfUseUrl: text(),
@@ -179,7 +175,10 @@ export const apps = pgTable(
 		// From one hour (the shortest Cycle-Period read) to 90 days.
 		check('apps_cycle_days_range', sql`${t.cycleDays} * 86400 >= 3600 and ${t.cycleDays} <= 90`),
 		check('apps_storing_since_source_known', sql`${t.storingSinceSource} in ('person', 'ledger')`),
-		check('apps_cycle_source_known', sql`${t.cycleSource} in ('guideline', 'api_default', 'cycle_period_header', 'custom')`),
+		check(
+			'apps_cycle_source_known',
+			sql`${t.cycleSource} in ('guideline', 'api_default', 'cycle_period_header', 'custom')`,
+		),
 	],
 )
 
@@ -208,7 +207,10 @@ export const accessRequests = pgTable(
 		appName: text().notNull().default(''),
 		appKey: text().notNull().default(''),
 		appType: appTypeEnum(),
-		products: text().array().notNull().default(sql`'{}'::text[]`),
+		products: text()
+			.array()
+			.notNull()
+			.default(sql`'{}'::text[]`),
 		marketplaceListingUrl: text().notNull().default(''),
 		privacyPolicyUrl: text().notNull().default(''),
 		termsOfUseUrl: text().notNull().default(''),
@@ -302,7 +304,9 @@ export const requestEvents = pgTable(
 		toState: requestStateEnum(),
 		actorUserId: uuid().references(() => users.id),
 		occurredAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-		details: jsonb().notNull().default(sql`'{}'::jsonb`),
+		details: jsonb()
+			.notNull()
+			.default(sql`'{}'::jsonb`),
 		createdAt: createdAt(),
 	},
 	(t) => [index('request_events_request_idx').on(t.requestId, t.id)],
@@ -347,7 +351,10 @@ export const storedAccounts = pgTable(
 	},
 	(t) => [
 		primaryKey({ columns: [t.appId, t.accountId] }),
-		check('stored_accounts_account_id_format', sql`${t.accountId} ~ '^[A-Za-z0-9:_-]{1,128}$' and ${t.accountId} <> 'unknown'`),
+		check(
+			'stored_accounts_account_id_format',
+			sql`${t.accountId} ~ '^[A-Za-z0-9:_-]{1,128}$' and ${t.accountId} <> 'unknown'`,
+		),
 	],
 )
 
@@ -406,9 +413,13 @@ export const reportRuns = pgTable(
 		cyclePeriodDays: doublePrecision(),
 		/** What became of the header: applied, pending (a person must confirm), dismissed, unchanged or unreadable. */
 		cyclePeriodOutcome: text(),
-		answers: jsonb().notNull().default(sql`'[]'::jsonb`),
+		answers: jsonb()
+			.notNull()
+			.default(sql`'[]'::jsonb`),
 		/** Per batch: its index, the status code, the raw body and the raw Cycle-Period value. */
-		batchAnswers: jsonb().notNull().default(sql`'[]'::jsonb`),
+		batchAnswers: jsonb()
+			.notNull()
+			.default(sql`'[]'::jsonb`),
 		/** The person who recorded the run, or (API, issue 12) the organisation's key that did: exactly one. */
 		recordedBy: uuid().references(() => users.id),
 		recordedByKeyId: uuid().references((): AnyPgColumn => apiKeys.id),

@@ -54,7 +54,10 @@ export async function isEmpty(db: Database) {
 }
 
 export async function hasDemoOrg(db: Database) {
-	const [row] = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.slug, DEMO_ORG.slug))
+	const [row] = await db
+		.select({ id: organizations.id })
+		.from(organizations)
+		.where(eq(organizations.slug, DEMO_ORG.slug))
 	return Boolean(row)
 }
 
@@ -71,7 +74,10 @@ export async function seedDemo(db: Database) {
 		const orgId = org!.id
 		const userIds: Record<string, string> = {}
 		for (const demo of DEMO_USERS) {
-			let [user] = await tx.select().from(users).where(eq(sql`lower(${users.email})`, demo.email))
+			let [user] = await tx
+				.select()
+				.from(users)
+				.where(eq(sql`lower(${users.email})`, demo.email))
 			if (!user) {
 				;[user] = await tx.insert(users).values({ email: demo.email, name: demo.name, passwordHash }).returning()
 			}

@@ -24,7 +24,12 @@ function fail(message: string, code: number): never {
 let values: { org?: string; name?: string; scopes?: string; help?: boolean }
 try {
 	values = parseArgs({
-		options: { org: { type: 'string' }, name: { type: 'string' }, scopes: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+		options: {
+			org: { type: 'string' },
+			name: { type: 'string' },
+			scopes: { type: 'string' },
+			help: { type: 'boolean', short: 'h' },
+		},
 		strict: true,
 	}).values
 } catch (error) {
@@ -68,10 +73,16 @@ try {
 	const { createApiKey } = await import('../app/services/api-keys.server')
 	const { UserFacingError } = await import('../app/utils/errors')
 	const slug = values.org!.trim().toLowerCase()
-	const [org] = await handle.db.select({ id: organizations.id, name: organizations.name, slug: organizations.slug }).from(organizations).where(eq(organizations.slug, slug))
+	const [org] = await handle.db
+		.select({ id: organizations.id, name: organizations.name, slug: organizations.slug })
+		.from(organizations)
+		.where(eq(organizations.slug, slug))
 	if (!org) {
 		await closeDatabase()
-		fail(`No organisation has the web address “${slug}” (the <slug> in /o/<slug>). Sign up first, or check the address.`, 1)
+		fail(
+			`No organisation has the web address “${slug}” (the <slug> in /o/<slug>). Sign up first, or check the address.`,
+			1,
+		)
 	}
 	try {
 		const { key, apiKey } = await createApiKey(org.id, null, { name: values.name!, scopes: scopes.scopes })

@@ -42,7 +42,11 @@ const setup = spawnSync('npx', ['tsx', 'scripts/db-setup.ts'], { cwd: root, stdi
 if (setup.status !== 0) process.exit(setup.status ?? 1)
 
 // tsx itself (not npx, which does not pass SIGTERM on): the server then drains and exits.
-const server = spawn(path.join(root, 'node_modules/.bin/tsx'), ['scripts/server.ts'], { cwd: root, stdio: 'inherit', env: { ...env, BUILD_DIR: buildDir } })
+const server = spawn(path.join(root, 'node_modules/.bin/tsx'), ['scripts/server.ts'], {
+	cwd: root,
+	stdio: 'inherit',
+	env: { ...env, BUILD_DIR: buildDir },
+})
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 	process.on(signal, () => server.kill(signal))
 }

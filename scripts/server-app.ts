@@ -5,7 +5,12 @@
 // that lets requests in flight finish. See docs/decisions/006-limits-and-operations.md.
 import { type IncomingMessage, type ServerResponse } from 'node:http'
 import { PassThrough } from 'node:stream'
-import { createReadableStreamFromReadable, createRequestHandler, writeReadableStreamToWritable, type ServerBuild } from '@remix-run/node'
+import {
+	createReadableStreamFromReadable,
+	createRequestHandler,
+	writeReadableStreamToWritable,
+	type ServerBuild,
+} from '@remix-run/node'
 import compression from 'compression'
 import express, { type NextFunction, type Request as ExpressRequest, type Response as ExpressResponse } from 'express'
 import { refuseCrossSite } from '../app/utils/cross-site.server'
@@ -102,7 +107,9 @@ export function createServerApp({
 function remixRequest(req: ExpressRequest, res: ExpressResponse, maxDiscardBytes: number): Request {
 	const [, hostPortText] = req.get('host')?.split(':') ?? []
 	const hostPort = Number.parseInt(hostPortText ?? '', 10)
-	const url = new URL(`${req.protocol}://${req.hostname}${Number.isSafeInteger(hostPort) ? `:${hostPort}` : ''}${req.originalUrl}`)
+	const url = new URL(
+		`${req.protocol}://${req.hostname}${Number.isSafeInteger(hostPort) ? `:${hostPort}` : ''}${req.originalUrl}`,
+	)
 	let controller: AbortController | null = new AbortController()
 	const init: RequestInit & { duplex?: 'half' } = {
 		method: req.method,

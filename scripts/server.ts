@@ -19,7 +19,9 @@ const { runMaintenance } = await import('../app/services/maintenance.server')
 const { createServerApp } = await import('./server-app')
 
 const settings = env()
-const buildPath = path.resolve(process.env.SERVER_BUILD ?? path.join(process.env.BUILD_DIR ?? 'build', 'server/index.js'))
+const buildPath = path.resolve(
+	process.env.SERVER_BUILD ?? path.join(process.env.BUILD_DIR ?? 'build', 'server/index.js'),
+)
 const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild
 installGlobals({ nativeFetch: build.future.v3_singleFetch })
 

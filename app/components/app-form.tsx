@@ -18,12 +18,7 @@ import {
 	type AppType,
 	type Product,
 } from '~/domain/catalogue'
-import {
-	AppSchema,
-	PERSONAL_DATA_ANSWERS,
-	PERSONAL_DATA_LABELS,
-	type PersonalDataAnswer,
-} from '~/schemas/apps'
+import { AppSchema, PERSONAL_DATA_ANSWERS, PERSONAL_DATA_LABELS, type PersonalDataAnswer } from '~/schemas/apps'
 
 // ── Badges shared by the list and the app page ─────────────────────────────
 
@@ -194,7 +189,10 @@ export function AppForm({
 					<p>Choose a type to see whether it can use the Email API.</p>
 				)}
 			</div>
-			<fieldset className="fieldset" aria-describedby={['products-hint', productsError ? errorId('products') : ''].join(' ').trim()}>
+			<fieldset
+				className="fieldset"
+				aria-describedby={['products-hint', productsError ? errorId('products') : ''].join(' ').trim()}
+			>
 				<legend>Products</legend>
 				<span className="card-muted" id="products-hint">
 					The Email API has separate endpoints for Jira and Confluence; choose every product the app reads emails in.
@@ -249,12 +247,14 @@ export function AppForm({
 			/>
 			<fieldset
 				className="fieldset"
-				aria-describedby={['storesPersonalData-hint', personalError ? errorId('storesPersonalData') : ''].join(' ').trim()}
+				aria-describedby={['storesPersonalData-hint', personalError ? errorId('storesPersonalData') : '']
+					.join(' ')
+					.trim()}
 			>
 				<legend>Does the app store personal data?</legend>
 				<span className="card-muted" id="storesPersonalData-hint">
-					Atlassian asks this when the app is shared. An app that stores personal data must report the account ids
-					it stores on a regular cycle. An access request needs a clear yes or no.
+					Atlassian asks this when the app is shared. An app that stores personal data must report the account ids it
+					stores on a regular cycle. An access request needs a clear yes or no.
 				</span>
 				{PERSONAL_DATA_ANSWERS.map((answer) => (
 					<label key={answer} className="check" htmlFor={`storesPersonalData-${answer}`}>

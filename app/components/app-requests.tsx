@@ -51,7 +51,11 @@ export function AppRequests({
 							<Link to={`/o/${orgSlug}/requests/${request.id}`}>
 								Request of {new Date(request.updatedAt).toLocaleDateString('en-GB', { dateStyle: 'medium' })}
 							</Link>
-							{request.checklistReady ? <Badge tone="ok">Checklist passes</Badge> : <Badge tone="bad">Checks failing</Badge>}
+							{request.checklistReady ? (
+								<Badge tone="ok">Checklist passes</Badge>
+							) : (
+								<Badge tone="bad">Checks failing</Badge>
+							)}
 							<span className="card-muted">
 								{request.useCaseCount} use case{request.useCaseCount === 1 ? '' : 's'}
 							</span>

@@ -43,8 +43,8 @@ export function ChecklistPending() {
 		<section className="checklist card" aria-labelledby="checklist-heading">
 			<h2 id="checklist-heading">Checklist</h2>
 			<div className="alert alert-warn" role="status" aria-live="polite" data-testid="checklist-verdict">
-				<strong>The checklist waits for the fields marked in the form.</strong> A field is longer than allowed or holds a
-				value the form does not accept; fix it and the checklist runs again.
+				<strong>The checklist waits for the fields marked in the form.</strong> A field is longer than allowed or holds
+				a value the form does not accept; fix it and the checklist runs again.
 			</div>
 		</section>
 	)
@@ -82,7 +82,12 @@ export function ChecklistPanel({ result, live }: { result: ChecklistResult; live
 			</div>
 			<ul className="checklist-items">
 				{result.checks.map((check) => (
-					<li key={check.id} className={`check-item check-${check.status}`} data-check={check.id} data-status={check.status}>
+					<li
+						key={check.id}
+						className={`check-item check-${check.status}`}
+						data-check={check.id}
+						data-status={check.status}
+					>
 						<div className="check-head">
 							<Badge tone={STATUS[check.status].tone}>{STATUS[check.status].label}</Badge>
 							<span className="check-title">{CHECK_TITLES[check.id]}</span>
@@ -105,9 +110,9 @@ export function ChecklistPanel({ result, live }: { result: ChecklistResult; live
 								<p className="check-message">{useCase.reason}</p>
 								{useCase.suggestedCode ? (
 									<p className="check-source">
-										Closest catalogue entry: <code>{useCase.suggestedCode}</code> ({useCaseLabel(useCase.suggestedCode)})
-										{useCase.matched?.length ? `, matched “${useCase.matched.join('”, “')}”` : ''}. A suggestion only: a
-										reviewer decides.
+										Closest catalogue entry: <code>{useCase.suggestedCode}</code> ({useCaseLabel(useCase.suggestedCode)}
+										){useCase.matched?.length ? `, matched “${useCase.matched.join('”, “')}”` : ''}. A suggestion only:
+										a reviewer decides.
 									</p>
 								) : null}
 							</li>

@@ -21,7 +21,11 @@ export function CopyBlock({ text, label }: { text: string; label: string }) {
 					{state === 'copied' ? 'Copied' : `Copy ${label}`}
 				</button>
 				<span role="status" className="card-muted">
-					{state === 'copied' ? 'Copied to the clipboard.' : state === 'failed' ? 'Copy failed: select the text and copy it.' : ''}
+					{state === 'copied'
+						? 'Copied to the clipboard.'
+						: state === 'failed'
+							? 'Copy failed: select the text and copy it.'
+							: ''}
 				</span>
 			</div>
 			<pre className="text-block" data-testid="request-text">

@@ -5,7 +5,10 @@ const MESSAGES: Record<number, { title: string; body: string }> = {
 	403: { title: 'You don’t have access to this', body: 'Ask an admin of your organisation for the role you need.' },
 	404: { title: 'Page not found', body: 'The page you asked for does not exist, or you do not have access to it.' },
 	410: { title: 'This link no longer works', body: 'Ask for a new one.' },
-	413: { title: 'That was too large to send', body: 'Shorten the longest texts, or send a smaller file, and try again.' },
+	413: {
+		title: 'That was too large to send',
+		body: 'Shorten the longest texts, or send a smaller file, and try again.',
+	},
 	429: { title: 'Too many attempts', body: 'Wait a little, then try again.' },
 }
 
@@ -21,8 +24,7 @@ export function GeneralErrorBoundary() {
 	const known = MESSAGES[status]
 	const detail = isRouteErrorResponse(error) ? errorMessage(error.data) : undefined
 	const title = known?.title ?? 'Something went wrong'
-	const body =
-		known?.body ?? 'An unexpected error occurred. It has been logged; please try again in a moment.'
+	const body = known?.body ?? 'An unexpected error occurred. It has been logged; please try again in a moment.'
 	return (
 		<main className="error-page" id="main">
 			<div className="code" aria-hidden="true">

@@ -7,9 +7,19 @@ import { HONEYPOT_FIELD } from '~/utils/honeypot'
  */
 export function Honeypot() {
 	return (
-		<div aria-hidden="true" style={{ position: 'absolute', left: '-10000px', top: 'auto', width: 1, height: 1, overflow: 'hidden' }}>
+		<div
+			aria-hidden="true"
+			style={{ position: 'absolute', left: '-10000px', top: 'auto', width: 1, height: 1, overflow: 'hidden' }}
+		>
 			<label htmlFor={`${HONEYPOT_FIELD}-field`}>Leave this field empty</label>
-			<input id={`${HONEYPOT_FIELD}-field`} type="text" name={HONEYPOT_FIELD} tabIndex={-1} autoComplete="off" defaultValue="" />
+			<input
+				id={`${HONEYPOT_FIELD}-field`}
+				type="text"
+				name={HONEYPOT_FIELD}
+				tabIndex={-1}
+				autoComplete="off"
+				defaultValue=""
+			/>
 		</div>
 	)
 }

@@ -1,6 +1,12 @@
 import { type ReportingState } from '~/domain/reporting-cycle'
 
-export type DueItem = { id: string; name: string; status: ReportingState; daysLeft: number | null; dueDate: string | null }
+export type DueItem = {
+	id: string
+	name: string
+	status: ReportingState
+	daysLeft: number | null
+	dueDate: string | null
+}
 
 const WIDTH = 720
 const HEIGHT = 180
@@ -48,7 +54,12 @@ export function DueChart({ items, horizon = 60 }: { items: DueItem[]; horizon?: 
 							height={barHeight(overdue.length)}
 							className="due-chart-overdue"
 						/>
-						<text x={8 + OVERDUE_WIDTH / 2} y={baseline - barHeight(overdue.length) - 3} textAnchor="middle" className="due-chart-count">
+						<text
+							x={8 + OVERDUE_WIDTH / 2}
+							y={baseline - barHeight(overdue.length) - 3}
+							textAnchor="middle"
+							className="due-chart-count"
+						>
 							{overdue.length}
 						</text>
 					</g>
@@ -66,21 +77,30 @@ export function DueChart({ items, horizon = 60 }: { items: DueItem[]; horizon?: 
 								height={barHeight(n)}
 								className={day <= 3 ? 'due-chart-soon' : 'due-chart-later'}
 							/>
-							<text x={LEFT + day * slot + slot / 2} y={baseline - barHeight(n) - 3} textAnchor="middle" className="due-chart-count">
+							<text
+								x={LEFT + day * slot + slot / 2}
+								y={baseline - barHeight(n) - 3}
+								textAnchor="middle"
+								className="due-chart-count"
+							>
 								{n}
 							</text>
 						</g>
 					) : null,
 				)}
 				{Array.from({ length: Math.floor(horizon / 7) + 1 }, (_, week) => week * 7).map((day) => (
-					<text key={day} x={LEFT + day * slot + slot / 2} y={HEIGHT - 10} textAnchor="middle" className="due-chart-label">
+					<text
+						key={day}
+						x={LEFT + day * slot + slot / 2}
+						y={HEIGHT - 10}
+						textAnchor="middle"
+						className="due-chart-label"
+					>
 						{day === 0 ? 'today' : `+${day}d`}
 					</text>
 				))}
 			</svg>
-			<figcaption className="card-muted">
-				{summary} Red: overdue. Amber: due within 3 days. Blue: later.
-			</figcaption>
+			<figcaption className="card-muted">{summary} Red: overdue. Amber: due within 3 days. Blue: later.</figcaption>
 		</figure>
 	)
 }

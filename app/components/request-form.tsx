@@ -61,7 +61,10 @@ export function RequestForm({
 	const navigation = useNavigation()
 	const { form, formRef, onSubmit, errorOf, text, checkbox, radio } = useValidatedForm(RequestFormSchema, {
 		// Only codes the form has a box for: a code no longer in the catalogue cannot be unticked, so it must not block the save.
-		defaultValues: { ...defaults, useCaseCodes: Array.isArray(defaults.useCaseCodes) ? defaults.useCaseCodes.filter(isFormUseCaseCode) : [] },
+		defaultValues: {
+			...defaults,
+			useCaseCodes: Array.isArray(defaults.useCaseCodes) ? defaults.useCaseCodes.filter(isFormUseCaseCode) : [],
+		},
 		serverErrors,
 	})
 	// Without JavaScript there is always one empty row to type a custom use case into.
@@ -95,12 +98,7 @@ export function RequestForm({
 						error={errorOf('appKey')}
 						{...text('appKey')}
 					/>
-					<SelectField
-						label="App type"
-						describedBy="appType-tell"
-						error={errorOf('appType')}
-						{...text('appType')}
-					>
+					<SelectField label="App type" describedBy="appType-tell" error={errorOf('appType')} {...text('appType')}>
 						<option value="">Choose…</option>
 						{APP_TYPES.map((type) => (
 							<option key={type} value={type}>
@@ -109,7 +107,9 @@ export function RequestForm({
 						))}
 					</SelectField>
 					<p className="hint" id="appType-tell" aria-live="polite">
-						{isAppType(appType) ? APP_TYPE_RULES[appType].tell : 'Only admin-installed Connect and Forge apps can be approved.'}
+						{isAppType(appType)
+							? APP_TYPE_RULES[appType].tell
+							: 'Only admin-installed Connect and Forge apps can be approved.'}
 					</p>
 					<fieldset className="fieldset">
 						<legend>Products</legend>

@@ -14,8 +14,8 @@ export function AmendmentDiff({ diff, approvedHref }: { diff: UseCaseDiff; appro
 		<section className="card stack-sm" aria-labelledby="diff-heading" data-testid="amendment-diff">
 			<h2 id="diff-heading">Changes against the approved request</h2>
 			<p className="card-muted">
-				This is an amendment of <Link to={approvedHref}>the approved request</Link>, which stays as it was. Added use cases
-				are reviewed like any other.
+				This is an amendment of <Link to={approvedHref}>the approved request</Link>, which stays as it was. Added use
+				cases are reviewed like any other.
 			</p>
 			{diff.added.length === 0 && diff.removed.length === 0 ? (
 				<p className="card-muted">No use case changed yet. Add the new email feature below and save.</p>

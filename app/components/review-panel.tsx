@@ -57,15 +57,16 @@ export function ReviewPanel({
 }) {
 	const navigation = useNavigation()
 	const busy = navigation.state !== 'idle'
-	const reviewFeedback = feedback && ['decide', 'complete_review', 'request_changes'].includes(feedback.intent ?? '') ? feedback : undefined
+	const reviewFeedback =
+		feedback && ['decide', 'complete_review', 'request_changes'].includes(feedback.intent ?? '') ? feedback : undefined
 	return (
 		<section className="card stack-sm" aria-labelledby="review-heading">
 			<h2 id="review-heading">Compliance review</h2>
 			{otherReviewers === 0 ? (
 				<div className="alert alert-warn" role="status" data-testid="no-reviewer">
 					<strong>Nobody can review this request yet.</strong>
-					Four eyes: nobody who wrote or edited any version of a request can review it, and this organisation has no other
-					compliance reviewer. An admin can invite one under Members.
+					Four eyes: nobody who wrote or edited any version of a request can review it, and this organisation has no
+					other compliance reviewer. An admin can invite one under Members.
 				</div>
 			) : null}
 			{canReview && isAuthor ? (
@@ -79,7 +80,8 @@ export function ReviewPanel({
 			{reviewFeedback?.intent !== 'decide' ? <FormAlert message={reviewFeedback?.formError} /> : null}
 			<ul className="checklist-items">
 				{lookAlikesFirst(useCases).map((useCase) => {
-					const mine = reviewFeedback?.intent === 'decide' && reviewFeedback.useCaseId === useCase.id ? reviewFeedback : undefined
+					const mine =
+						reviewFeedback?.intent === 'decide' && reviewFeedback.useCaseId === useCase.id ? reviewFeedback : undefined
 					const label = useCaseLabel(useCase.code, useCase.description)
 					const reasonId = `reason-${useCase.id}`
 					return (
@@ -92,13 +94,13 @@ export function ReviewPanel({
 							{looksRejected(useCase) ? (
 								<p className="check-message" data-testid="looks-rejected">
 									<Badge tone="bad">Check first</Badge> Looks like a rejected use case:{' '}
-									{useCaseLabel(useCase.suggestedCode ?? '')}. Atlassian does not approve that; decide whether this is really
-									something else.
+									{useCaseLabel(useCase.suggestedCode ?? '')}. Atlassian does not approve that; decide whether this is
+									really something else.
 								</p>
 							) : useCase.suggestedCode ? (
 								<p className="check-source">
-									Engine suggestion: {useCaseLabel(useCase.suggestedCode)} (<code>{useCase.suggestedCode}</code>). A suggestion
-									only: you decide.
+									Engine suggestion: {useCaseLabel(useCase.suggestedCode)} (<code>{useCase.suggestedCode}</code>). A
+									suggestion only: you decide.
 								</p>
 							) : null}
 							{useCase.decisionReason ? <p className="check-message">Reason: {useCase.decisionReason}</p> : null}
@@ -123,11 +125,23 @@ export function ReviewPanel({
 										{useCase.engineOutcome === 'rejected' ? (
 											<span className="card-muted">Atlassian rejects this use case: it cannot be approved.</span>
 										) : (
-											<button type="submit" name="decision" value="approve" className="button button-small" disabled={busy}>
+											<button
+												type="submit"
+												name="decision"
+												value="approve"
+												className="button button-small"
+												disabled={busy}
+											>
 												Approve
 											</button>
 										)}
-										<button type="submit" name="decision" value="reject" className="button button-danger button-small" disabled={busy}>
+										<button
+											type="submit"
+											name="decision"
+											value="reject"
+											className="button button-danger button-small"
+											disabled={busy}
+										>
 											Reject
 										</button>
 									</div>
@@ -142,11 +156,18 @@ export function ReviewPanel({
 					<Form method="post" className="stack-sm">
 						<input type="hidden" name="intent" value="complete_review" />
 						<input type="hidden" name="version" value={version} />
-						<button type="submit" className="button" disabled={busy || Boolean(complete?.blocked)} aria-describedby="complete-hint">
+						<button
+							type="submit"
+							className="button"
+							disabled={busy || Boolean(complete?.blocked)}
+							aria-describedby="complete-hint"
+						>
 							Complete review
 						</button>
 						<span id="complete-hint" className="card-muted">
-							{complete?.blocked ? complete.blocked.message : 'Every use case is approved: the vendor can send the request to Atlassian.'}
+							{complete?.blocked
+								? complete.blocked.message
+								: 'Every use case is approved: the vendor can send the request to Atlassian.'}
 						</span>
 					</Form>
 					<Form method="post" className="form" aria-label="Send back for changes">

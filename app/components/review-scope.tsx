@@ -57,8 +57,8 @@ export function AppApprovedScope({
 				<>
 					<p className="card-muted">
 						<Badge tone="ok">Approved</Badge> by Atlassian on {formatDay(scope.approvedAt, timeZone)} (
-						<Link to={`/o/${orgSlug}/requests/${scope.requestId}`}>the approved request</Link>). Use email only for these;
-						anything new needs an amendment.
+						<Link to={`/o/${orgSlug}/requests/${scope.requestId}`}>the approved request</Link>). Use email only for
+						these; anything new needs an amendment.
 					</p>
 					<ul className="checklist-items" data-testid="approved-scope">
 						{scope.useCases.map((useCase, index) => (
@@ -78,10 +78,11 @@ export function AppApprovedScope({
 				</>
 			) : revocation ? (
 				<div className="alert alert-bad" role="status" data-testid="access-revoked">
-					<Badge tone="bad">Access revoked</Badge> <strong>Access revoked on {formatDay(revocation.revokedAt, timeZone)}</strong>{' '}
-					(see <Link to={`/o/${orgSlug}/requests/${revocation.requestId}`}>the revoked request</Link>); no approved scope until
-					a new request is approved. Atlassian revokes an app’s access, so earlier approvals do not count either: do not use
-					Atlassian users’ email addresses until then.
+					<Badge tone="bad">Access revoked</Badge>{' '}
+					<strong>Access revoked on {formatDay(revocation.revokedAt, timeZone)}</strong> (see{' '}
+					<Link to={`/o/${orgSlug}/requests/${revocation.requestId}`}>the revoked request</Link>); no approved scope
+					until a new request is approved. Atlassian revokes an app’s access, so earlier approvals do not count either:
+					do not use Atlassian users’ email addresses until then.
 				</div>
 			) : (
 				<p className="card-muted">
@@ -109,15 +110,18 @@ export function ApprovalStandingNotice({
 	if (standing.standing === 'superseded') {
 		return (
 			<div className="alert alert-info" role="status" data-testid="approval-standing">
-				<strong>No longer the app’s approved scope.</strong> A later request was approved on {formatDay(standing.at, timeZone)}
-				: <Link to={`/o/${orgSlug}/requests/${standing.byRequestId}`}>that request</Link> is what the app may use email for now.
+				<strong>No longer the app’s approved scope.</strong> A later request was approved on{' '}
+				{formatDay(standing.at, timeZone)}:{' '}
+				<Link to={`/o/${orgSlug}/requests/${standing.byRequestId}`}>that request</Link> is what the app may use email
+				for now.
 			</div>
 		)
 	}
 	return (
 		<div className="alert alert-bad" role="status" data-testid="approval-standing">
-			<Badge tone="bad">Access revoked</Badge> <strong>Atlassian revoked this app’s access on {formatDay(standing.at, timeZone)}</strong>{' '}
-			(see <Link to={`/o/${orgSlug}/requests/${standing.byRequestId}`}>the revoked request</Link>). This approval no longer
+			<Badge tone="bad">Access revoked</Badge>{' '}
+			<strong>Atlassian revoked this app’s access on {formatDay(standing.at, timeZone)}</strong> (see{' '}
+			<Link to={`/o/${orgSlug}/requests/${standing.byRequestId}`}>the revoked request</Link>). This approval no longer
 			gives the app any scope; a new request has to be approved first.
 		</div>
 	)

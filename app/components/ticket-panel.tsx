@@ -18,7 +18,12 @@ export type TicketInfo = {
 	steps: TicketStepInfo[]
 }
 
-export type TicketStepInfo = { eventId: number; kind: TicketStepKind; at: string | Date; correctedFrom: string | Date | null }
+export type TicketStepInfo = {
+	eventId: number
+	kind: TicketStepKind
+	at: string | Date
+	correctedFrom: string | Date | null
+}
 
 function feedbackFor(feedback: ActionFeedback | undefined, intent: string) {
 	return feedback?.intent === intent ? feedback : undefined
@@ -54,7 +59,11 @@ function Field({
 					{hint}
 				</span>
 			) : null}
-			{multiline ? <textarea className="textarea" rows={3} {...common} /> : <input className="input" type={type} {...common} />}
+			{multiline ? (
+				<textarea className="textarea" rows={3} {...common} />
+			) : (
+				<input className="input" type={type} {...common} />
+			)}
 			<FieldError name={id} message={error} />
 		</div>
 	)
@@ -87,7 +96,11 @@ function ActionForm({
 			<FormAlert message={mine && !mine.errors ? mine.formError : null} />
 			{children}
 			<div>
-				<button type="submit" className={`button ${danger ? 'button-danger' : 'button-secondary'}`} disabled={navigation.state !== 'idle'}>
+				<button
+					type="submit"
+					className={`button ${danger ? 'button-danger' : 'button-secondary'}`}
+					disabled={navigation.state !== 'idle'}
+				>
 					{submit}
 				</button>
 			</div>
@@ -153,7 +166,9 @@ export function TicketPanel({
 						<dd>
 							{formatDay(ticket.openedAt, timeZone)}
 							{opened?.correctedFrom ? (
-								<span className="sub">Corrected from {formatDay(opened.correctedFrom, timeZone)}: see the timeline.</span>
+								<span className="sub">
+									Corrected from {formatDay(opened.correctedFrom, timeZone)}: see the timeline.
+								</span>
 							) : null}
 						</dd>
 						<dt>{ticket.open ? 'Days waiting' : 'Answered after'}</dt>
@@ -166,8 +181,9 @@ export function TicketPanel({
 					{ticket.followUp?.due ? (
 						<div className="alert alert-warn" role="status" data-testid="follow-up">
 							<strong>Time to follow up.</strong>
-							No activity on {ticket.key} for {ticket.followUp.daysQuiet} days (your organisation prompts after {followUpDays}).
-							Atlassian publishes no turnaround time: add a comment to the ticket asking for a status, then record it below.
+							No activity on {ticket.key} for {ticket.followUp.daysQuiet} days (your organisation prompts after{' '}
+							{followUpDays}). Atlassian publishes no turnaround time: add a comment to the ticket asking for a status,
+							then record it below.
 						</div>
 					) : open ? (
 						<p className="card-muted">
@@ -178,33 +194,101 @@ export function TicketPanel({
 				</>
 			) : null}
 			{has('record_ticket') ? (
-				<ActionForm intent="record_ticket" version={version} title="Record the ticket" submit="Record ticket" feedback={feedback}>
+				<ActionForm
+					intent="record_ticket"
+					version={version}
+					title="Record the ticket"
+					submit="Record ticket"
+					feedback={feedback}
+				>
 					<p className="card-muted">
 						Send the request text through Atlassian’s developer support portal, then record the ticket it became.
 					</p>
-					<Field id="ticketKey" name="ticketKey" label="Ticket key" hint="For example DEVHELP-5718. A pasted ticket link works too." feedback={f('record_ticket')} />
-					<Field id="ticketUrl" name="ticketUrl" label="Ticket link (optional)" type="url" feedback={f('record_ticket')} />
-					<Field id="openedOn" name="openedOn" label="Opened on" type="date" defaultValue={today(timeZone)} feedback={f('record_ticket')} />
+					<Field
+						id="ticketKey"
+						name="ticketKey"
+						label="Ticket key"
+						hint="For example DEVHELP-5718. A pasted ticket link works too."
+						feedback={f('record_ticket')}
+					/>
+					<Field
+						id="ticketUrl"
+						name="ticketUrl"
+						label="Ticket link (optional)"
+						type="url"
+						feedback={f('record_ticket')}
+					/>
+					<Field
+						id="openedOn"
+						name="openedOn"
+						label="Opened on"
+						type="date"
+						defaultValue={today(timeZone)}
+						feedback={f('record_ticket')}
+					/>
 				</ActionForm>
 			) : null}
 			{has('record_reply') ? (
-				<ActionForm intent="record_reply" version={version} title="Record your reply" submit="Record reply" feedback={feedback}>
+				<ActionForm
+					intent="record_reply"
+					version={version}
+					title="Record your reply"
+					submit="Record reply"
+					feedback={feedback}
+				>
 					<Field id="reply" name="reply" label="What you answered" multiline feedback={f('record_reply')} />
 				</ActionForm>
 			) : null}
 			{has('atlassian_requested_info') ? (
-				<ActionForm intent="atlassian_requested_info" version={version} title="Atlassian asked for information" submit="Record question" feedback={feedback}>
-					<Field id="question" name="question" label="What Atlassian asked" multiline feedback={f('atlassian_requested_info')} />
-					<Field id="askedOn" name="askedOn" label="Asked on" type="date" defaultValue={today(timeZone)} feedback={f('atlassian_requested_info')} />
+				<ActionForm
+					intent="atlassian_requested_info"
+					version={version}
+					title="Atlassian asked for information"
+					submit="Record question"
+					feedback={feedback}
+				>
+					<Field
+						id="question"
+						name="question"
+						label="What Atlassian asked"
+						multiline
+						feedback={f('atlassian_requested_info')}
+					/>
+					<Field
+						id="askedOn"
+						name="askedOn"
+						label="Asked on"
+						type="date"
+						defaultValue={today(timeZone)}
+						feedback={f('atlassian_requested_info')}
+					/>
 				</ActionForm>
 			) : null}
 			{open && (has('atlassian_requested_info') || has('record_reply')) ? (
-				<ActionForm intent="ticket_note" version={version} title="Record a follow-up" submit="Record follow-up" feedback={feedback}>
-					<Field id="note" name="note" label="What you asked or what Atlassian said" multiline feedback={f('ticket_note')} />
+				<ActionForm
+					intent="ticket_note"
+					version={version}
+					title="Record a follow-up"
+					submit="Record follow-up"
+					feedback={feedback}
+				>
+					<Field
+						id="note"
+						name="note"
+						label="What you asked or what Atlassian said"
+						multiline
+						feedback={f('ticket_note')}
+					/>
 				</ActionForm>
 			) : null}
 			{has('atlassian_approved') ? (
-				<ActionForm intent="atlassian_approved" version={version} title="Atlassian approved" submit="Record approval" feedback={feedback}>
+				<ActionForm
+					intent="atlassian_approved"
+					version={version}
+					title="Atlassian approved"
+					submit="Record approval"
+					feedback={feedback}
+				>
 					<Field
 						id="approvedOn"
 						name="approvedOn"
@@ -224,15 +308,55 @@ export function TicketPanel({
 				</ActionForm>
 			) : null}
 			{has('atlassian_declined') ? (
-				<ActionForm intent="atlassian_declined" version={version} title="Atlassian declined" submit="Record decline" danger feedback={feedback}>
-					<Field id="declineReason" name="reason" label="Reason Atlassian gave" multiline feedback={f('atlassian_declined')} />
-					<Field id="declinedOn" name="declinedOn" label="Declined on" type="date" defaultValue={today(timeZone)} feedback={f('atlassian_declined')} />
+				<ActionForm
+					intent="atlassian_declined"
+					version={version}
+					title="Atlassian declined"
+					submit="Record decline"
+					danger
+					feedback={feedback}
+				>
+					<Field
+						id="declineReason"
+						name="reason"
+						label="Reason Atlassian gave"
+						multiline
+						feedback={f('atlassian_declined')}
+					/>
+					<Field
+						id="declinedOn"
+						name="declinedOn"
+						label="Declined on"
+						type="date"
+						defaultValue={today(timeZone)}
+						feedback={f('atlassian_declined')}
+					/>
 				</ActionForm>
 			) : null}
 			{has('atlassian_revoked') ? (
-				<ActionForm intent="atlassian_revoked" version={version} title="Atlassian revoked access" submit="Record revocation" danger feedback={feedback}>
-					<Field id="revokeReason" name="reason" label="Reason Atlassian gave" multiline feedback={f('atlassian_revoked')} />
-					<Field id="revokedOn" name="revokedOn" label="Revoked on" type="date" defaultValue={today(timeZone)} feedback={f('atlassian_revoked')} />
+				<ActionForm
+					intent="atlassian_revoked"
+					version={version}
+					title="Atlassian revoked access"
+					submit="Record revocation"
+					danger
+					feedback={feedback}
+				>
+					<Field
+						id="revokeReason"
+						name="reason"
+						label="Reason Atlassian gave"
+						multiline
+						feedback={f('atlassian_revoked')}
+					/>
+					<Field
+						id="revokedOn"
+						name="revokedOn"
+						label="Revoked on"
+						type="date"
+						defaultValue={today(timeZone)}
+						feedback={f('atlassian_revoked')}
+					/>
 				</ActionForm>
 			) : null}
 			{canCorrect.length > 0 ? (
@@ -240,7 +364,8 @@ export function TicketPanel({
 			) : null}
 			{!ticket ? null : (
 				<p className="card-muted">
-					<Badge tone="info">Tip</Badge> Every status you record here is dated and kept in the timeline and the audit log.
+					<Badge tone="info">Tip</Badge> Every status you record here is dated and kept in the timeline and the audit
+					log.
 				</p>
 			)}
 		</section>
@@ -266,7 +391,13 @@ function CorrectDateForm({
 	return (
 		<details className="ticket-correction" open={Boolean(feedback?.formError)}>
 			<summary>Correct a recorded date</summary>
-			<ActionForm intent="correct_date" version={version} title="Correct a date" submit="Record correction" feedback={feedback}>
+			<ActionForm
+				intent="correct_date"
+				version={version}
+				title="Correct a date"
+				submit="Record correction"
+				feedback={feedback}
+			>
 				<p className="card-muted">
 					The date on record stays in the timeline; the correction is added with your name and reason, and the corrected
 					date counts from then on.

@@ -1,4 +1,10 @@
-import { ACTION_LABELS, STATE_LABELS, STATE_TONES, type RequestAction, type RequestState } from '~/domain/request-lifecycle'
+import {
+	ACTION_LABELS,
+	STATE_LABELS,
+	STATE_TONES,
+	type RequestAction,
+	type RequestState,
+} from '~/domain/request-lifecycle'
 import { DATE_CORRECTED, STEP_NAMES, type TicketStepKind } from '~/domain/tickets'
 import { useCaseLabel } from './checklist-panel'
 import { Badge } from './ui/status'
@@ -78,7 +84,10 @@ export function TicketTimeline({ events, timeZone }: { events: TimelineEvent[]; 
 			<h2 id="timeline-heading">Timeline</h2>
 			<ol className="timeline">
 				{events.map((event) => {
-					const details = (event.details && typeof event.details === 'object' ? event.details : {}) as Record<string, unknown>
+					const details = (event.details && typeof event.details === 'object' ? event.details : {}) as Record<
+						string,
+						unknown
+					>
 					const changed = event.toState && event.fromState !== event.toState
 					return (
 						<li key={event.id} className="timeline-item">

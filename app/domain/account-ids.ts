@@ -11,8 +11,7 @@ export const MAX_ACCOUNT_ID_LENGTH = 128
 /** Atlassian's placeholder for a user it cannot identify; never reported (docs/rules.md › Personal-data reporting). */
 export const PLACEHOLDER_ACCOUNT_ID = 'unknown'
 
-export const EMAIL_IN_ACCOUNT_ID_REASON =
-	'this looks like an email address — store account ids only'
+export const EMAIL_IN_ACCOUNT_ID_REASON = 'this looks like an email address — store account ids only'
 
 // Atlassian's documented format (docs/rules.md › Personal-data reporting):
 // letters, digits, '-' and ':'. Real ids are 24 hex digits or "557058:<uuid>".
@@ -47,8 +46,7 @@ export function validateAccountId(raw: unknown): Validated<string> {
 
 // RFC 3339 section 5.6 (T/Z may be lower case; the section's note allows a
 // space separator). A bare date is accepted too, see validateUpdatedAt.
-const DATE_TIME =
-	/^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2}))?$/
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2}))?$/
 
 /** 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z, the instants updatedAt may take. */
 export const MIN_UPDATED_AT_MS = 0

@@ -24,7 +24,8 @@ export function redactEmails(value: unknown): unknown {
 	if (typeof value === 'string') return maskEmailAddresses(value)
 	if (value instanceof Date) return value.toISOString()
 	if (Array.isArray(value)) return value.map(redactEmails)
-	if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactEmails(item)]))
+	if (isPlainObject(value))
+		return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactEmails(item)]))
 	return value
 }
 
@@ -123,9 +124,12 @@ export function requestAuditState(request: RequestAuditSource): Record<(typeof R
 		marketplaceListingUrl: request.marketplaceListingUrl,
 		privacyPolicyUrl: request.privacyPolicyUrl,
 		termsOfUseUrl: request.termsOfUseUrl,
-		storesPersonalData: request.storesPersonalData === true ? 'yes' : request.storesPersonalData === false ? 'no' : 'undecided',
+		storesPersonalData:
+			request.storesPersonalData === true ? 'yes' : request.storesPersonalData === false ? 'no' : 'undecided',
 		useCases: request.useCases.map((useCase) =>
-			useCase.code === CUSTOM_USE_CASE_CODE ? { code: useCase.code, description: useCase.description ?? '' } : { code: useCase.code },
+			useCase.code === CUSTOM_USE_CASE_CODE
+				? { code: useCase.code, description: useCase.description ?? '' }
+				: { code: useCase.code },
 		),
 		functionalityDescription: request.functionalityDescription,
 		privacyPolicyExcerpt: request.privacyPolicyExcerpt,
@@ -191,7 +195,9 @@ export function textDiff(before: string, after: string): TextPart[] {
 		for (let i = midA.length - 1; i >= 0; i--) {
 			for (let j = midB.length - 1; j >= 0; j--) {
 				lcs[i * width + j] =
-					midA[i] === midB[j] ? lcs[(i + 1) * width + j + 1]! + 1 : Math.max(lcs[(i + 1) * width + j]!, lcs[i * width + j + 1]!)
+					midA[i] === midB[j]
+						? lcs[(i + 1) * width + j + 1]! + 1
+						: Math.max(lcs[(i + 1) * width + j]!, lcs[i * width + j + 1]!)
 			}
 		}
 		let i = 0

@@ -60,7 +60,10 @@ const REQUEST_STEPS: Record<string, { done: string; attempt: string }> = {
 	record_reply: { done: 'Recorded the reply to Atlassian', attempt: 'record the reply to Atlassian' },
 	atlassian_approved: { done: 'Recorded Atlassian’s approval', attempt: 'record Atlassian’s approval' },
 	atlassian_declined: { done: 'Recorded Atlassian’s decline', attempt: 'record Atlassian’s decline' },
-	atlassian_revoked: { done: 'Recorded that Atlassian revoked access', attempt: 'record that Atlassian revoked access' },
+	atlassian_revoked: {
+		done: 'Recorded that Atlassian revoked access',
+		attempt: 'record that Atlassian revoked access',
+	},
 	withdraw: { done: 'Withdrew the request', attempt: 'withdraw the request' },
 	ticket_note: { done: 'Recorded a ticket follow-up', attempt: 'record a ticket follow-up' },
 	date_corrected: { done: 'Corrected a ticket date', attempt: 'correct a ticket date' },
@@ -163,7 +166,11 @@ export function describeAuditAction(action: string, before: unknown, after: unkn
 }
 
 /** Who did it: a name, the organisation's API key, or who it must have been when nobody was signed in. */
-export function actorLabel(action: string, actorName: string | null, apiKey?: { name: string | null; prefix: string | null } | null): string {
+export function actorLabel(
+	action: string,
+	actorName: string | null,
+	apiKey?: { name: string | null; prefix: string | null } | null,
+): string {
 	if (actorName) return actorName
 	if (apiKey?.name) return `API key “${apiKey.name}”${apiKey.prefix ? ` (${apiKey.prefix}…)` : ''}`
 	return action.startsWith('login.') ? 'Someone not signed in' : 'Clearance'
@@ -235,7 +242,15 @@ export const AUDIT_FIELD_LABELS: Record<string, string> = {
 }
 
 /** Recorded for the machine or already said by the action's words: not listed as a change. */
-const HIDDEN_FIELDS = new Set(['useCaseId', 'inviteId', 'appId', 'attempted', 'permission', 'method', 'amendsRequestId'])
+const HIDDEN_FIELDS = new Set([
+	'useCaseId',
+	'inviteId',
+	'appId',
+	'attempted',
+	'permission',
+	'method',
+	'amendsRequestId',
+])
 const HIDDEN_FOR: Record<string, readonly string[]> = {
 	'request.use_case_decided': ['code', 'description'],
 	// The reason already names the roles the person had.
@@ -271,14 +286,17 @@ export function formatAuditValue(key: string, value: unknown, timeZone = 'UTC'):
 		return PERSONAL_DATA_WORDS[String(value)] ?? String(value)
 	}
 	if (typeof value === 'boolean') return value ? 'Yes' : 'No'
-	if (key === 'state' && (REQUEST_STATES as readonly string[]).includes(String(value))) return STATE_LABELS[value as RequestState]
+	if (key === 'state' && (REQUEST_STATES as readonly string[]).includes(String(value)))
+		return STATE_LABELS[value as RequestState]
 	if (key === 'appType' && isAppType(value)) return APP_TYPE_RULES[value].label
 	if ((key === 'products' || key === 'product') && isProduct(value)) return PRODUCT_LABELS[value]
 	if (key === 'roles' && (ROLES as readonly string[]).includes(String(value))) return ROLE_LABELS[value as Role]
 	if (key === 'decision') return value === 'approved' ? 'Approved' : value === 'rejected' ? 'Rejected' : String(value)
 	if (key === 'useCases' && typeof value === 'object' && 'code' in value) {
 		const useCase = value as { code: string; description?: string }
-		return useCase.code === CUSTOM_USE_CASE_CODE ? `Custom: ${useCase.description ?? ''}` : (findUseCase(useCase.code)?.label ?? useCase.code)
+		return useCase.code === CUSTOM_USE_CASE_CODE
+			? `Custom: ${useCase.description ?? ''}`
+			: (findUseCase(useCase.code)?.label ?? useCase.code)
 	}
 	if (key === 'failing' && typeof value === 'string') return humanise(value)
 	if (typeof value === 'string') return ISO_INSTANT.test(value) ? formatInstant(value, timeZone) : value
@@ -325,11 +343,20 @@ export function auditChangeViews(action: string, before: unknown, after: unknown
 			if (JSON.stringify(from) === JSON.stringify(to)) {
 				// Only an email address changed: both sides read the same once addresses are removed.
 				if (typeof from === 'string' && from.includes(EMAIL_MARK)) {
-					views.push({ kind: 'detail', label, value: 'An email address changed (addresses are not kept).', long: false })
+					views.push({
+						kind: 'detail',
+						label,
+						value: 'An email address changed (addresses are not kept).',
+						long: false,
+					})
 				}
 				continue
 			}
-			if ((Array.isArray(from) || from == null) && (Array.isArray(to) || to == null) && (Array.isArray(from) || Array.isArray(to))) {
+			if (
+				(Array.isArray(from) || from == null) &&
+				(Array.isArray(to) || to == null) &&
+				(Array.isArray(from) || Array.isArray(to))
+			) {
 				const { added, removed } = listChanges((from ?? []) as unknown[], (to ?? []) as unknown[])
 				views.push({
 					kind: 'list',
@@ -338,9 +365,20 @@ export function auditChangeViews(action: string, before: unknown, after: unknown
 					removed: removed.map((item) => formatAuditValue(key, item, timeZone)),
 				})
 			} else if ((typeof from === 'string' || typeof to === 'string') && (isLong(text(from)) || isLong(text(to)))) {
-				views.push({ kind: 'text', label, parts: compactTextDiff(textDiff(text(from), text(to))), from: text(from), to: text(to) })
+				views.push({
+					kind: 'text',
+					label,
+					parts: compactTextDiff(textDiff(text(from), text(to))),
+					from: text(from),
+					to: text(to),
+				})
 			} else {
-				views.push({ kind: 'value', label, from: formatAuditValue(key, from, timeZone), to: formatAuditValue(key, to, timeZone) })
+				views.push({
+					kind: 'value',
+					label,
+					from: formatAuditValue(key, from, timeZone),
+					to: formatAuditValue(key, to, timeZone),
+				})
 			}
 		} else {
 			const value = formatAuditValue(key, inNow ? now[key] : old[key], timeZone)
@@ -370,7 +408,12 @@ const SUBJECT_WORDS: Record<string, string> = {
 }
 
 /** The subject by name, with a link to where it lives; an id the database no longer knows is said so. */
-export function subjectView(orgSlug: string, subjectType: string, subjectId: string, resolved?: ResolvedSubject): SubjectView {
+export function subjectView(
+	orgSlug: string,
+	subjectType: string,
+	subjectId: string,
+	resolved?: ResolvedSubject,
+): SubjectView {
 	const base = `/o/${orgSlug}`
 	if (!resolved) {
 		const known = SUBJECT_WORDS[subjectType]
@@ -444,7 +487,10 @@ export function presentAuditEvent(
 		id: event.id,
 		action: event.action,
 		at: new Date(event.createdAt).toISOString(),
-		who: actorLabel(event.action, event.actorName, { name: event.actorKeyName ?? null, prefix: event.actorKeyPrefix ?? null }),
+		who: actorLabel(event.action, event.actorName, {
+			name: event.actorKeyName ?? null,
+			prefix: event.actorKeyPrefix ?? null,
+		}),
 		summary: describeAuditAction(event.action, event.before, event.after),
 		refused: REFUSALS.has(event.action),
 		subject: subjectView(orgSlug, event.subjectType, event.subjectId, subject),

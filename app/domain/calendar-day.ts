@@ -31,7 +31,15 @@ export function isBeforeEarliestYear(value: string): boolean {
  * The UTC instant of a calendar date and time, for any year: unlike
  * `Date.UTC`, a year below 100 is that year, not 1900 plus it.
  */
-export function utcInstant(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, millisecond = 0): Date {
+export function utcInstant(
+	year: number,
+	month: number,
+	day: number,
+	hour = 0,
+	minute = 0,
+	second = 0,
+	millisecond = 0,
+): Date {
 	const date = new Date(0)
 	date.setUTCFullYear(year, month - 1, day)
 	date.setUTCHours(hour, minute, second, millisecond)

@@ -410,7 +410,11 @@ function checkDocument(doc: Document, urlValue: unknown, listingValue: unknown):
 	const listing = readUrl(listingValue)
 	// The listing's Privacy & Security tab carries both documents (docs/rules.md › Request checklist: privacy_policy, terms_of_use).
 	if (listing.kind === 'valid')
-		return pass(doc.id, 'marketplaceListingUrl', `Covered by the Marketplace listing URL, which carries the ${doc.name}.`)
+		return pass(
+			doc.id,
+			'marketplaceListingUrl',
+			`Covered by the Marketplace listing URL, which carries the ${doc.name}.`,
+		)
 	const url = readUrl(urlValue)
 	if (url.kind === 'valid') return pass(doc.id, doc.field, `${capitalise(doc.name)} URL is a valid address.`)
 	const listingNote =
@@ -448,7 +452,11 @@ function checkPersonalData(value: unknown): RequiredCheck {
 
 /** Custom use cases whose text reads like one Atlassian rejects (docs/rules.md › Use-case catalogue). */
 export function readsLikeRejected(result: { code: string; suggestedCode?: string | null | undefined }): boolean {
-	return result.code === 'other' && typeof result.suggestedCode === 'string' && findUseCase(result.suggestedCode)?.list === 'rejected'
+	return (
+		result.code === 'other' &&
+		typeof result.suggestedCode === 'string' &&
+		findUseCase(result.suggestedCode)?.list === 'rejected'
+	)
 }
 
 function checkUseCases(entries: readonly unknown[], results: readonly UseCaseResult[], total: number): RequiredCheck {

@@ -111,7 +111,9 @@ export function periodInUnit(
 ): { ok: true; seconds: number; days: number } | { ok: false; reason: string } {
 	const seconds = Math.round(number * UNIT_SECONDS[unit])
 	const range = checkRange(seconds)
-	return range ? { ok: false, reason: `${number} ${unit} ${range}` } : { ok: true, seconds, days: seconds / DAY_SECONDS }
+	return range
+		? { ok: false, reason: `${number} ${unit} ${range}` }
+		: { ok: true, seconds, days: seconds / DAY_SECONDS }
 }
 
 function clear(raw: string, form: CyclePeriodForm, exactSeconds: number): CyclePeriodReading {

@@ -212,8 +212,7 @@ export function ownDomainNote(ownDomains: readonly string[]): string {
 	if (ownDomains.length === 0)
 		return 'An address at your own domain is fine once your privacy policy or terms-of-use URL is on that domain.'
 	const list = ownDomains.slice(0, 3)
-	const names =
-		list.length === 1 ? list[0]! : `${list.slice(0, -1).join(', ')} or ${list[list.length - 1]!}`
+	const names = list.length === 1 ? list[0]! : `${list.slice(0, -1).join(', ')} or ${list[list.length - 1]!}`
 	return `Addresses at your own domain ${names} are fine.`
 }
 

@@ -135,7 +135,11 @@ export function parseReportEvidence(text: string): ParsedEvidence {
 		if (text === '') continue
 		const where = `line ${i + 1}: `
 		const parsed = tryJson(text)
-		results.push(parsed.ok ? readAnswer(parsed.value, where, text) : { ok: false, reason: `${where}not valid JSON (${parsed.reason})` })
+		results.push(
+			parsed.ok
+				? readAnswer(parsed.value, where, text)
+				: { ok: false, reason: `${where}not valid JSON (${parsed.reason})` },
+		)
 	}
 	return collect(results)
 }
@@ -175,16 +179,24 @@ function readEnvelope(record: Record<string, unknown>, where: string, raw: strin
 	}
 	if (status === 204) return { ok: true, batch: { accounts: [], status: 204, raw: '', cyclePeriod } }
 	if (status !== 200) {
-		return { ok: false, reason: `${where}Atlassian answered ${String(status)}, so that batch was not processed; re-send it` }
+		return {
+			ok: false,
+			reason: `${where}Atlassian answered ${String(status)}, so that batch was not processed; re-send it`,
+		}
 	}
 	const body = typeof record.body === 'string' ? tryJson(record.body) : { ok: true as const, value: record.body }
 	if (!body.ok) return { ok: false, reason: `${where}body: not valid JSON (${body.reason})` }
-	const read = readAnswer(body.value, where, typeof record.body === 'string' ? record.body : JSON.stringify(record.body))
+	const read = readAnswer(
+		body.value,
+		where,
+		typeof record.body === 'string' ? record.body : JSON.stringify(record.body),
+	)
 	return read.ok ? { ok: true, batch: { ...read.batch, cyclePeriod } } : read
 }
 
 function readAnswer(value: unknown, where: string, raw: string): ReadResult {
-	if (value === 204 || value === '204') return { ok: true, batch: { accounts: [], status: 204, raw: '', cyclePeriod: null } }
+	if (value === 204 || value === '204')
+		return { ok: true, batch: { accounts: [], status: 204, raw: '', cyclePeriod: null } }
 	if (!isRecord(value)) {
 		return { ok: false, reason: `${where}expected an answer such as {"accounts":[…]}` }
 	}
@@ -197,9 +209,7 @@ function readAnswer(value: unknown, where: string, raw: string): ReadResult {
 			.join(': ')
 		return {
 			ok: false,
-			reason: `${where}Atlassian answered with an error${
-				message ? ` (${clip(message)})` : ''
-			}; re-send that batch`,
+			reason: `${where}Atlassian answered with an error${message ? ` (${clip(message)})` : ''}; re-send that batch`,
 		}
 	}
 	if (!Array.isArray(record.accounts)) {
@@ -207,11 +217,22 @@ function readAnswer(value: unknown, where: string, raw: string): ReadResult {
 	}
 	const accounts = readAccounts(record.accounts, where)
 	if (!accounts.ok) return accounts
-	return { ok: true, batch: { accounts: accounts.accounts, status: accounts.accounts.length === 0 && raw === '' ? 204 : 200, raw, cyclePeriod: null } }
+	return {
+		ok: true,
+		batch: {
+			accounts: accounts.accounts,
+			status: accounts.accounts.length === 0 && raw === '' ? 204 : 200,
+			raw,
+			cyclePeriod: null,
+		},
+	}
 }
 
 /** The `accounts` of one answer: each `{accountId, status: closed|updated}`, or why not. */
-function readAccounts(list: readonly unknown[], where: string): { ok: true; accounts: AccountStatus[] } | { ok: false; reason: string } {
+function readAccounts(
+	list: readonly unknown[],
+	where: string,
+): { ok: true; accounts: AccountStatus[] } | { ok: false; reason: string } {
 	const accounts: AccountStatus[] = []
 	for (const [i, entry] of list.entries()) {
 		const at = `${where}accounts[${i}]`
@@ -224,9 +245,7 @@ function readAccounts(list: readonly unknown[], where: string): { ok: true; acco
 		if (status !== 'closed' && status !== 'updated') {
 			return {
 				ok: false,
-				reason: `${at}.status: expected "closed" or "updated", got ${clip(
-					JSON.stringify(status) ?? 'nothing',
-				)}`,
+				reason: `${at}.status: expected "closed" or "updated", got ${clip(JSON.stringify(status) ?? 'nothing')}`,
 			}
 		}
 		accounts.push({ accountId: id.value, status })
@@ -254,20 +273,36 @@ export function parseReportResponses(
 	const batches: BatchEvidence[] = []
 	for (const [index, response] of responses.entries()) {
 		const where = `response ${index + 1}: `
-		const cyclePeriod = typeof response.cyclePeriod === 'string' && response.cyclePeriod.trim() !== '' ? response.cyclePeriod.trim() : null
+		const cyclePeriod =
+			typeof response.cyclePeriod === 'string' && response.cyclePeriod.trim() !== ''
+				? response.cyclePeriod.trim()
+				: null
 		if (response.status === 204) {
 			if (response.accounts && response.accounts.length > 0) {
-				return { ok: false, index, reason: `${where}a 204 answer has no accounts; send the 200 answer with its accounts` }
+				return {
+					ok: false,
+					index,
+					reason: `${where}a 204 answer has no accounts; send the 200 answer with its accounts`,
+				}
 			}
 			batches.push({ accounts: [], status: 204, raw: '', cyclePeriod })
 			continue
 		}
 		if (response.status !== 200) {
-			return { ok: false, index, reason: `${where}Atlassian answered ${response.status}, so that batch was not processed; re-send it` }
+			return {
+				ok: false,
+				index,
+				reason: `${where}Atlassian answered ${response.status}, so that batch was not processed; re-send it`,
+			}
 		}
 		const accounts = readAccounts(response.accounts ?? [], where)
 		if (!accounts.ok) return { ...accounts, index }
-		batches.push({ accounts: accounts.accounts, status: 200, raw: JSON.stringify({ accounts: accounts.accounts }), cyclePeriod })
+		batches.push({
+			accounts: accounts.accounts,
+			status: 200,
+			raw: JSON.stringify({ accounts: accounts.accounts }),
+			cyclePeriod,
+		})
 	}
 	return { ok: true, batches }
 }
@@ -290,8 +325,7 @@ export type AccountTask = {
 
 const TASK_REASONS: Record<AccountTaskKind, string> = {
 	erase: 'Atlassian reported the account closed: erase this user’s personal data.',
-	refresh:
-		'Atlassian reported the profile changed after the reported updatedAt: refresh the stored data.',
+	refresh: 'Atlassian reported the profile changed after the reported updatedAt: refresh the stored data.',
 }
 
 /**

@@ -114,9 +114,7 @@ export type ReportingStatus = {
 }
 
 /** A cycle a person sets: whole days from 1 to 90. */
-export function validateCycleDays(
-	raw: unknown,
-): { ok: true; value: number } | { ok: false; reason: string } {
+export function validateCycleDays(raw: unknown): { ok: true; value: number } | { ok: false; reason: string } {
 	const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw
 	if (typeof value !== 'number' || !Number.isInteger(value)) {
 		return { ok: false, reason: 'the cycle must be a whole number of days' }
@@ -132,7 +130,9 @@ export function validateCycleDays(
 
 /** Any stored cycle: from one hour (a header may set one) to 90 days. */
 function isValidCycleLength(days: number): boolean {
-	return typeof days === 'number' && Number.isFinite(days) && days * 86_400 >= MIN_CYCLE_SECONDS && days <= MAX_CYCLE_DAYS
+	return (
+		typeof days === 'number' && Number.isFinite(days) && days * 86_400 >= MIN_CYCLE_SECONDS && days <= MAX_CYCLE_DAYS
+	)
 }
 
 export type CycleSettings = {
@@ -217,7 +217,11 @@ export type HeaderCycleOutcome = 'applied' | 'pending' | 'unchanged' | 'unreadab
  * the cycle is applied; an unclear one, or one that shortens the cycle, waits
  * for a person; an unreadable one is kept on the run and nothing else.
  */
-export function headerCycleOutcome(reading: CyclePeriodReading, currentDays: number, currentSource: CycleSource): HeaderCycleOutcome {
+export function headerCycleOutcome(
+	reading: CyclePeriodReading,
+	currentDays: number,
+	currentSource: CycleSource,
+): HeaderCycleOutcome {
 	if (reading.kind === 'unreadable') return 'unreadable'
 	if (reading.kind === 'unclear') return 'pending'
 	if (sameLength(reading.days, currentDays) && currentSource === 'cycle_period_header') return 'unchanged'
@@ -250,7 +254,15 @@ export function reportingStatus(input: ReportingStatusInput): ReportingStatus {
 
 	if (input.personalData === 'no') {
 		const text = 'No report due: the app says it does not store personal data of Atlassian users.'
-		return { status: 'not_required', dueAt: null, dueDate: null, daysLeft: null, anchor: null, headline: text, explanation: text }
+		return {
+			status: 'not_required',
+			dueAt: null,
+			dueDate: null,
+			daysLeft: null,
+			anchor: null,
+			headline: text,
+			explanation: text,
+		}
 	}
 	if (input.personalData !== 'yes') {
 		return {
@@ -330,8 +342,8 @@ function anchorPhrase(anchor: ReportingAnchor): string {
 			return anchor.source === 'person'
 				? 'the date your organisation gave for storing personal data'
 				: anchor.source === 'proposed'
-				? 'the retrieval of the oldest data in an import, earlier than the storing-since date (confirm it or keep the date)'
-				: 'the retrieval of the oldest stored data (the oldest updatedAt in the first import)'
+					? 'the retrieval of the oldest data in an import, earlier than the storing-since date (confirm it or keep the date)'
+					: 'the retrieval of the oldest stored data (the oldest updatedAt in the first import)'
 		case 'first_account':
 			return 'the retrieval of the oldest stored data (the oldest updatedAt in the ledger; no report recorded yet)'
 		case 'flag_set':
@@ -397,11 +409,7 @@ export function cycleDue(from: Date, cycleDays: number, timeZone: string): { due
  * the last millisecond of that local day. Also used for erase/refresh tasks so
  * every deadline in the app means the same thing.
  */
-export function dueAfter(
-	from: Date,
-	days: number,
-	timeZone: string,
-): { dueAt: Date; dueDate: string } {
+export function dueAfter(from: Date, days: number, timeZone: string): { dueAt: Date; dueDate: string } {
 	assertDate(from, 'from')
 	assertTimeZone(timeZone)
 	const local = localDateTime(from, timeZone)

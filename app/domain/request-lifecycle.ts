@@ -349,8 +349,10 @@ function listOfNumbers(values: readonly number[]): string {
 /** "You created this request and edited version 4 of it": what the person did, in words. */
 export function describeAuthorship(authorship: Authorship): string {
 	const versions = [...new Set(authorship.versions)].sort((a, b) => a - b)
-	const which = versions.length === 0 ? '' : `${versions.length === 1 ? 'version' : 'versions'} ${listOfNumbers(versions)}`
-	if (authorship.created && authorship.edited) return `You created this request and edited ${which ? `${which} of it` : 'it'}`
+	const which =
+		versions.length === 0 ? '' : `${versions.length === 1 ? 'version' : 'versions'} ${listOfNumbers(versions)}`
+	if (authorship.created && authorship.edited)
+		return `You created this request and edited ${which ? `${which} of it` : 'it'}`
 	if (authorship.created) return 'You created this request'
 	return `You edited ${which ? `${which} of this request` : 'this request'}`
 }
@@ -366,7 +368,8 @@ export function fourEyesMessage(authorship: Authorship | null | undefined, verb:
 export type EngineOutcome = 'auto_approvable' | 'rejected' | 'needs_review'
 export type ReviewerDecision = 'approved' | 'rejected'
 
-export type UseCaseDecisionErrorCode = 'not_in_review' | 'forbidden_role' | 'four_eyes' | 'rejected_code' | 'reason_required'
+export type UseCaseDecisionErrorCode =
+	'not_in_review' | 'forbidden_role' | 'four_eyes' | 'rejected_code' | 'reason_required'
 
 export type UseCaseDecisionResult =
 	| { ok: true; decision: ReviewerDecision; reason: string | null }
@@ -424,8 +427,7 @@ export function useCasesApproved(
 			(useCase) =>
 				// A rejected code never counts, whatever was stored for it.
 				useCase.engineOutcome !== 'rejected' &&
-				(useCase.decision === 'approved' ||
-					(useCase.decision === null && useCase.engineOutcome === 'auto_approvable')),
+				(useCase.decision === 'approved' || (useCase.decision === null && useCase.engineOutcome === 'auto_approvable')),
 		)
 	)
 }

@@ -62,7 +62,8 @@ function useCaseLines(value: unknown): string[] {
 	const all: unknown[] = Array.isArray(value) ? value : []
 	const entries = all.slice(0, MAX_LISTED)
 	const lines = entries.map((entry) => {
-		const record: Record<string, unknown> = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : {}
+		const record: Record<string, unknown> =
+			typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : {}
 		const code = str(record.code)
 		const description = collapseWhitespace(str(record.description))
 		const known = findUseCase(code)
@@ -72,7 +73,8 @@ function useCaseLines(value: unknown): string[] {
 		else label = code === '' ? 'Use case (no code)' : `Use case "${collapseWhitespace(code)}"`
 		return `- ${label}${description === '' ? (known?.list === 'custom' ? `: ${MISSING}` : '') : `: ${description}`}`
 	})
-	if (all.length > entries.length) lines.push(`- (${(all.length - entries.length).toLocaleString('en')} more not listed)`)
+	if (all.length > entries.length)
+		lines.push(`- (${(all.length - entries.length).toLocaleString('en')} more not listed)`)
 	return lines.length > 0 ? lines : [`- ${MISSING}`]
 }
 

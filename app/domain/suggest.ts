@@ -87,7 +87,10 @@ export const SUGGESTION_RULES: readonly SuggestionRule[] = [
 		code: 'subscribe_alerts_news_feeds',
 		keywords: [
 			kw('news feed', /\bnews ?feeds?\b/i),
-			kw('subscribe to alerts', /\bsubscri(?:be|bes|bed|bing|ption|ptions)\b[^.!?\n]{0,30}\b(?:alerts?|updates|notifications?|feeds?)\b/i),
+			kw(
+				'subscribe to alerts',
+				/\bsubscri(?:be|bes|bed|bing|ption|ptions)\b[^.!?\n]{0,30}\b(?:alerts?|updates|notifications?|feeds?)\b/i,
+			),
 			kw('RSS', /\brss\b/i),
 			kw('watch', /\bwatch(?:es|ers?|ing)?\b/i),
 			kw('digest', /\bdigests?\b/i),
@@ -98,7 +101,10 @@ export const SUGGESTION_RULES: readonly SuggestionRule[] = [
 		keywords: [
 			kw('invite', /\binvit(?:e|es|ed|ing|ation|ations)\b/i),
 			kw('collaborate', /\bcollaborat(?:e|es|ed|ing|ion|ors?)\b/i),
-			kw('share with a colleague', /\bshar(?:e|es|ed|ing) with (?:a |your )?(?:colleagues?|teammates?|team members?|co-?workers?)\b/i),
+			kw(
+				'share with a colleague',
+				/\bshar(?:e|es|ed|ing) with (?:a |your )?(?:colleagues?|teammates?|team members?|co-?workers?)\b/i,
+			),
 		],
 	},
 	{

@@ -55,7 +55,11 @@ function describe(char: string): { what: string; why: string } {
 	if (code === 0x09) return { what: 'the tab', why: 'this is one line of text' }
 	if (LINE_BREAKS.has(code)) return { what: 'the line break', why: 'this is one line of text' }
 	const bidi = BIDI_CONTROLS[code]
-	if (bidi) return { what: `the invisible ${bidi} (${codePoint(char)})`, why: `it changes the order text is shown in, so ${cannot}` }
+	if (bidi)
+		return {
+			what: `the invisible ${bidi} (${codePoint(char)})`,
+			why: `it changes the order text is shown in, so ${cannot}`,
+		}
 	if (/\p{Cc}/u.test(char)) return { what: `the invisible control character (${codePoint(char)})`, why: cannot }
 	return { what: `the invisible formatting character (${codePoint(char)})`, why: cannot }
 }
@@ -91,8 +95,11 @@ export function pathsWithNul(value: unknown, path = ''): string[] {
 	if (typeof value === 'string') return hasNul(value) ? [path] : []
 	if (value === null || typeof value !== 'object') return []
 	// A checkbox list reports on the list, as the form shows its error there.
-	if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value.some((item) => hasNul(item)) ? [path] : []
-	const entries = Array.isArray(value) ? value.map((item, index) => [String(index), item] as const) : Object.entries(value)
+	if (Array.isArray(value) && value.every((item) => typeof item === 'string'))
+		return value.some((item) => hasNul(item)) ? [path] : []
+	const entries = Array.isArray(value)
+		? value.map((item, index) => [String(index), item] as const)
+		: Object.entries(value)
 	return entries.flatMap(([key, item]) => pathsWithNul(item, path === '' ? key : `${path}.${key}`))
 }
 

@@ -290,7 +290,9 @@ export function dayToInstant(day: string, timeZone: string, now: Date): Date | n
 	if (year < EARLIEST_YEAR) return null
 	const check = utcInstant(year, month, date)
 	if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== date) return null
-	const noon = new Date(zonedToInstant({ year, month, day: date, hour: 12, minute: 0, second: 0, millisecond: 0 }, timeZone))
+	const noon = new Date(
+		zonedToInstant({ year, month, day: date, hour: 12, minute: 0, second: 0, millisecond: 0 }, timeZone),
+	)
 	// Today before noon: now. A day still to come stays in the future, for the check to refuse.
 	const today = calendarDay(now, timeZone) === Math.round(check.getTime() / DAY_MS)
 	return today && noon.getTime() > now.getTime() ? now : noon

@@ -24,10 +24,7 @@ export function useCaseIdentity(useCase: ComparableUseCase): string {
 }
 
 /** Added, removed and unchanged use cases of `next` compared with `approved`, in list order. */
-export function diffUseCases(
-	approved: readonly ComparableUseCase[],
-	next: readonly ComparableUseCase[],
-): UseCaseDiff {
+export function diffUseCases(approved: readonly ComparableUseCase[], next: readonly ComparableUseCase[]): UseCaseDiff {
 	const before = new Set(approved.map(useCaseIdentity))
 	const after = new Set(next.map(useCaseIdentity))
 	const seen = new Set<string>()

@@ -105,11 +105,7 @@ function zoneAbbreviation(date: Date, timeZone: string): string {
 // Intl.DateTimeFormat construction is slow; property tests and dashboards call this a lot.
 const formatters = new Map<string, Intl.DateTimeFormat>()
 
-function cachedFormatter(
-	timeZone: string,
-	kind: string,
-	make: () => Intl.DateTimeFormat,
-): Intl.DateTimeFormat {
+function cachedFormatter(timeZone: string, kind: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
 	const key = `${kind}|${timeZone}`
 	let formatter = formatters.get(key)
 	if (!formatter) {
@@ -258,7 +254,15 @@ export function localDateTimeToInstant(text: string, timeZone: string): Date | n
 	) {
 		return null
 	}
-	const local = { year: Number(y), month: Number(mo), day: Number(d), hour: Number(h), minute: Number(mi), second: Number(s), millisecond: 0 }
+	const local = {
+		year: Number(y),
+		month: Number(mo),
+		day: Number(d),
+		hour: Number(h),
+		minute: Number(mi),
+		second: Number(s),
+		millisecond: 0,
+	}
 	return new Date(zonedToInstant(local, timeZone))
 }
 

@@ -39,17 +39,16 @@ export default function Index() {
 				<div className="empty-state">
 					<h2>You are not a member of any organisation</h2>
 					<p>
-						Signed in as {user.email}. Ask an admin of your organisation for an invite link, or log out and
-						create a new organisation.
+						Signed in as {user.email}. Ask an admin of your organisation for an invite link, or log out and create a new
+						organisation.
 					</p>
 				</div>
 			) : (
 				<section className="hero">
 					<h1>Get Atlassian Email API access right the first time.</h1>
 					<p>
-						Clearance checks your access request against Atlassian’s rules as you type, routes each use case
-						to a compliance reviewer, tracks the support ticket, and keeps every app on its personal-data
-						reporting cycle.
+						Clearance checks your access request against Atlassian’s rules as you type, routes each use case to a
+						compliance reviewer, tracks the support ticket, and keeps every app on its personal-data reporting cycle.
 					</p>
 					<div className="row">
 						<Link className="button" to="/signup">
@@ -70,7 +69,9 @@ export default function Index() {
 						</div>
 						<div className="card">
 							<h3>Reporting deadlines</h3>
-							<p>Every app that stores personal data stays on its reporting cycle, with erase and refresh tasks tracked.</p>
+							<p>
+								Every app that stores personal data stays on its reporting cycle, with erase and refresh tasks tracked.
+							</p>
 						</div>
 					</div>
 				</section>

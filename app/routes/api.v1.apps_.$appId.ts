@@ -27,7 +27,9 @@ export function action({ request, params }: ActionFunctionArgs) {
 		// Another organisation's app is a 404 whatever the body holds.
 		const app = await requireApp(caller.org.id, params.appId)
 		const body = await parseJsonBody(request, ApiAppUpdateSchema, { limitBytes: APP_BODY_LIMIT_BYTES })
-		const answer: z.input<typeof ApiAppEnvelopeSchema> = { app: await updateApiApp(caller.org.id, caller.actor, app.id, body) }
+		const answer: z.input<typeof ApiAppEnvelopeSchema> = {
+			app: await updateApiApp(caller.org.id, caller.actor, app.id, body),
+		}
 		return apiJson(answer)
 	}, APP_FIELD_NAMES)
 }

@@ -25,7 +25,9 @@ function readAtomic(request: Request): boolean {
 	const value = new URL(request.url).searchParams.get('atomic')
 	if (value === null || value === '' || value === 'false' || value === '0') return false
 	if (value === 'true' || value === '1') return true
-	throw apiError(400, 'atomic must be true or false.', [{ path: 'atomic', message: 'Use ?atomic=true or ?atomic=false.' }])
+	throw apiError(400, 'atomic must be true or false.', [
+		{ path: 'atomic', message: 'Use ?atomic=true or ?atomic=false.' },
+	])
 }
 
 export function action({ request, params }: ActionFunctionArgs) {

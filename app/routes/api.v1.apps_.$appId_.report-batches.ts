@@ -42,7 +42,8 @@ export function loader({ request, params }: LoaderFunctionArgs) {
 			async pull(controller) {
 				const next = await bodies.next()
 				if (next.done) {
-					if (index !== digest.batchCount) return controller.error(new Error('The ledger changed while its batches were sent: fetch them again.'))
+					if (index !== digest.batchCount)
+						return controller.error(new Error('The ledger changed while its batches were sent: fetch them again.'))
 					if (!ndjson) controller.enqueue(encoder.encode(index === 0 ? '[]\n' : '\n]\n'))
 					controller.close()
 					return

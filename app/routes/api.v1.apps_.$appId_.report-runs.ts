@@ -49,9 +49,16 @@ function readIdempotencyKey(request: Request): string | null {
 	if (value === null) return null
 	const key = value.trim()
 	if (!IDEMPOTENCY_KEY.test(key)) {
-		throw apiError(400, `Idempotency-Key must be 1 to ${API_LIMITS.idempotencyKey} visible ASCII characters, such as a UUID.`, [
-			{ path: 'Idempotency-Key', message: 'Use a unique value per run, such as a UUID, and the same value for its retries.' },
-		])
+		throw apiError(
+			400,
+			`Idempotency-Key must be 1 to ${API_LIMITS.idempotencyKey} visible ASCII characters, such as a UUID.`,
+			[
+				{
+					path: 'Idempotency-Key',
+					message: 'Use a unique value per run, such as a UUID, and the same value for its retries.',
+				},
+			],
+		)
 	}
 	return key
 }
@@ -73,9 +80,11 @@ export function action({ request, params }: ActionFunctionArgs) {
 			const earlier = idempotencyKey ? await findStoredAnswer(orgId, caller.apiKey.id, idempotencyKey) : null
 			if (earlier) {
 				if (earlier.requestSha256 !== fingerprint) {
-					return apiError(422, 'This Idempotency-Key was already used for a different request: use a new key for a new run.', [
-						{ path: 'Idempotency-Key', message: 'Already used with another body or app.' },
-					])
+					return apiError(
+						422,
+						'This Idempotency-Key was already used for a different request: use a new key for a new run.',
+						[{ path: 'Idempotency-Key', message: 'Already used with another body or app.' }],
+					)
 				}
 				return replay(earlier)
 			}
@@ -84,16 +93,23 @@ export function action({ request, params }: ActionFunctionArgs) {
 			const body = parsed.data
 			const answers = parseReportResponses(body.responses)
 			if (!answers.ok) {
-				return apiError(422, `Atlassian’s answers could not be recorded: ${answers.reason}.`, [{ path: `responses.${answers.index}`, message: answers.reason }])
+				return apiError(422, `Atlassian’s answers could not be recorded: ${answers.reason}.`, [
+					{ path: `responses.${answers.index}`, message: answers.reason },
+				])
 			}
 			let preparedReport: { id: string } | { sha256: string }
 			if (body.preparedReportId) {
-				preparedReport = /^[0-9a-fA-F]{64}$/.test(body.preparedReportId) ? { sha256: body.preparedReportId } : { id: body.preparedReportId }
+				preparedReport = /^[0-9a-fA-F]{64}$/.test(body.preparedReportId)
+					? { sha256: body.preparedReportId }
+					: { id: body.preparedReportId }
 			} else {
 				// No id: the ledger's batches as they are now are what was sent.
 				const digest = await digestLedger(orgId, app.id)
 				if (digest.accountCount === 0) {
-					throw new UserFacingError('The ledger is empty: push the accounts this app stores before recording a report.', 409)
+					throw new UserFacingError(
+						'The ledger is empty: push the accounts this app stores before recording a report.',
+						409,
+					)
 				}
 				preparedReport = { sha256: digest.sha256 }
 			}
@@ -103,7 +119,12 @@ export function action({ request, params }: ActionFunctionArgs) {
 					orgId,
 					caller.actor,
 					app.id,
-					{ sentAt: new Date(body.sentAt), preparedReport, cyclePeriod: body.cyclePeriod ?? null, batches: answers.batches },
+					{
+						sentAt: new Date(body.sentAt),
+						preparedReport,
+						cyclePeriod: body.cyclePeriod ?? null,
+						batches: answers.batches,
+					},
 					{
 						now,
 						alsoInTransaction: idempotencyKey

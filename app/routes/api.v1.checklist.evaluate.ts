@@ -30,9 +30,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
 		const limit = await hitRateLimit(`evaluate:client:${client}`, EVALUATE_PER_CLIENT, EVALUATE_WINDOW_SECONDS)
 		if (!limit.allowed) {
 			await request.body?.cancel().catch(() => {})
-			return apiError(429, `Too many requests: at most ${EVALUATE_PER_CLIENT} per ${EVALUATE_WINDOW_SECONDS} seconds. Try again later.`, undefined, {
-				'Retry-After': String(limit.retryAfterSeconds),
-			})
+			return apiError(
+				429,
+				`Too many requests: at most ${EVALUATE_PER_CLIENT} per ${EVALUATE_WINDOW_SECONDS} seconds. Try again later.`,
+				undefined,
+				{
+					'Retry-After': String(limit.retryAfterSeconds),
+				},
+			)
 		}
 	}
 	const input = await parseJsonBody(request, ChecklistInputSchema, { limitBytes: BODY_LIMIT_BYTES })

@@ -20,7 +20,9 @@ export function action({ request, params }: ActionFunctionArgs) {
 	if (request.method !== 'POST') return methodNotAllowed(['POST'])
 	return answerApi(async () => {
 		const caller = await requireApiKey(request, 'accounts:write')
-		const answer: z.input<typeof ApiTaskEnvelopeSchema> = { task: await completeApiTask(caller.org.id, caller.actor, params.taskId ?? '') }
+		const answer: z.input<typeof ApiTaskEnvelopeSchema> = {
+			task: await completeApiTask(caller.org.id, caller.actor, params.taskId ?? ''),
+		}
 		return apiJson(answer)
 	})
 }

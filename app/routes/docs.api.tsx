@@ -71,7 +71,11 @@ function TypeOf({ schema }: { schema: Schema | undefined }): ReactNode {
 	}
 	if (Array.isArray(schema.enum)) return (schema.enum as unknown[]).map((value) => JSON.stringify(value)).join(' | ')
 	if ('const' in schema) return JSON.stringify(schema.const)
-	const types = Array.isArray(schema.type) ? (schema.type as string[]) : typeof schema.type === 'string' ? [schema.type] : []
+	const types = Array.isArray(schema.type)
+		? (schema.type as string[])
+		: typeof schema.type === 'string'
+			? [schema.type]
+			: []
 	return types.map((type, i) => (
 		<Fragment key={type}>
 			{i > 0 ? ' or ' : ''}
@@ -173,7 +177,8 @@ export default function ApiReference() {
 	const componentResponses = document.components.responses as Record<string, Schema>
 	const resolve = (response: Schema) =>
 		typeof response.$ref === 'string' ? (componentResponses[refName(response.$ref)] ?? response) : response
-	const pathParameters = (path: string) => ((document.paths as Record<string, { parameters?: Schema[] }>)[path]?.parameters ?? []) as Schema[]
+	const pathParameters = (path: string) =>
+		((document.paths as Record<string, { parameters?: Schema[] }>)[path]?.parameters ?? []) as Schema[]
 	return (
 		<main className="docs" id="main">
 			<div className="stack">
@@ -219,7 +224,12 @@ export default function ApiReference() {
 					const body = operation.requestBody?.content?.['application/json']
 					const scope = operation['x-clearance-scope']
 					return (
-						<section key={`${method} ${path}`} className="card stack-sm" id={operation.operationId} aria-labelledby={`${operation.operationId}-heading`}>
+						<section
+							key={`${method} ${path}`}
+							className="card stack-sm"
+							id={operation.operationId}
+							aria-labelledby={`${operation.operationId}-heading`}
+						>
 							<h2 id={`${operation.operationId}-heading`}>
 								<code>
 									{method.toUpperCase()} /api/v1{path}
@@ -263,7 +273,11 @@ export default function ApiReference() {
 															<TypeOf schema={parameter.schema as Schema} />
 														</td>
 														<td>{parameter.required ? 'yes' : 'no'}</td>
-														<td>{typeof parameter.description === 'string' ? <Inline text={parameter.description} /> : null}</td>
+														<td>
+															{typeof parameter.description === 'string' ? (
+																<Inline text={parameter.description} />
+															) : null}
+														</td>
 													</tr>
 												))}
 											</tbody>
@@ -283,7 +297,11 @@ export default function ApiReference() {
 							<h3>Answers</h3>
 							<dl className="stack-sm">
 								{Object.entries(operation.responses ?? {}).map(([status, value]) => {
-									const response = resolve(value) as { description?: string; content?: Media; headers?: Record<string, Schema> }
+									const response = resolve(value) as {
+										description?: string
+										content?: Media
+										headers?: Record<string, Schema>
+									}
 									const media = response.content ?? {}
 									const first = Object.values(media)[0]
 									return (

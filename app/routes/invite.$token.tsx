@@ -38,7 +38,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 		const limit = await hitRateLimit(`invite:client:${client}`, INVITE_ACCEPT_PER_CLIENT, INVITE_ACCEPT_WINDOW_SECONDS)
 		if (!limit.allowed) {
 			return data(
-				{ errors: {}, values: {} as Record<string, unknown>, formError: `Too many attempts from your network. Try again in ${waitText(limit.retryAfterSeconds)}.` },
+				{
+					errors: {},
+					values: {} as Record<string, unknown>,
+					formError: `Too many attempts from your network. Try again in ${waitText(limit.retryAfterSeconds)}.`,
+				},
 				{ status: 429, headers: { 'Retry-After': String(limit.retryAfterSeconds) } },
 			)
 		}
@@ -70,7 +74,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 const UNUSABLE = {
 	used: { title: 'This invite was already used', body: 'Each invite link works once. Ask an admin for a new one.' },
 	expired: { title: 'This invite has expired', body: 'Invite links expire after 7 days. Ask an admin for a new one.' },
-	invalid: { title: 'This invite link is not valid', body: 'It may have been revoked or mistyped. Ask an admin for a new one.' },
+	invalid: {
+		title: 'This invite link is not valid',
+		body: 'It may have been revoked or mistyped. Ask an admin for a new one.',
+	},
 } as const
 
 function NewAccountForm({ email }: { email: string }) {
@@ -150,9 +157,7 @@ export default function InvitePage() {
 		const back = `/login?${new URLSearchParams({ redirectTo: `/invite/${encodeURIComponent(token)}` })}`
 		return (
 			<AuthCard title="Join an organisation" lead={lead}>
-				<p>
-					{invite.email} already has a Clearance account. Log in, and you will come back here to accept.
-				</p>
+				<p>{invite.email} already has a Clearance account. Log in, and you will come back here to accept.</p>
 				<p style={{ marginTop: 'var(--space-4)' }}>
 					<Link className="button" to={back}>
 						Log in to accept

@@ -46,7 +46,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
 			result.scope === 'client'
 				? `Too many failed logins from your network. Try again in ${wait}.`
 				: `Too many failed logins for this account. Try again in ${wait}; the right password works then.`
-		return data({ errors: {}, values, formError }, { status: 429, headers: { 'Retry-After': String(result.retryAfterSeconds) } })
+		return data(
+			{ errors: {}, values, formError },
+			{ status: 429, headers: { 'Retry-After': String(result.retryAfterSeconds) } },
+		)
 	}
 	if (result.outcome === 'failed') return data({ errors: {}, values, formError: BAD_LOGIN }, 400)
 	const session = await createSession(result.user.id)

@@ -53,7 +53,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const url = new URL(request.url)
 	const query = DashboardQuerySchema.parse(Object.fromEntries(url.searchParams))
 	const { rows: all, timeZone } = await dashboardRows(org.id)
-	const counts: Record<ReportingState, number> = { overdue: 0, answer_needed: 0, due_soon: 0, on_track: 0, not_required: 0 }
+	const counts: Record<ReportingState, number> = {
+		overdue: 0,
+		answer_needed: 0,
+		due_soon: 0,
+		on_track: 0,
+		not_required: 0,
+	}
 	for (const row of all) counts[row.status]++
 	const needle = query.q.toLowerCase()
 	const filtered = all.filter(
@@ -129,10 +135,11 @@ export default function Dashboard() {
 					{counts.answer_needed > 0 ? (
 						<div className="alert alert-warn" role="status">
 							<strong>
-								{counts.answer_needed} app{counts.answer_needed === 1 ? ' has' : 's have'} no answer on personal data yet.
+								{counts.answer_needed} app{counts.answer_needed === 1 ? ' has' : 's have'} no answer on personal data
+								yet.
 							</strong>{' '}
-							Until you answer whether an app stores Atlassian users’ personal data, Clearance cannot tell whether reports are
-							due.
+							Until you answer whether an app stores Atlassian users’ personal data, Clearance cannot tell whether
+							reports are due.
 						</div>
 					) : null}
 					{counts.due_soon > 0 ? (
@@ -256,7 +263,13 @@ export default function Dashboard() {
 														</>
 													)}
 												</td>
-												<td>{row.lastRunAt ? formatDay(row.lastRunAt, timeZone) : <span className="card-muted">None yet</span>}</td>
+												<td>
+													{row.lastRunAt ? (
+														formatDay(row.lastRunAt, timeZone)
+													) : (
+														<span className="card-muted">None yet</span>
+													)}
+												</td>
 												<td>
 													{row.openErase + row.openRefresh === 0 ? (
 														'—'
@@ -269,7 +282,11 @@ export default function Dashboard() {
 													)}
 												</td>
 												<td>
-													{row.requestState ? REQUEST_STATE_LABELS[row.requestState] ?? row.requestState : <span className="card-muted">No request</span>}
+													{row.requestState ? (
+														(REQUEST_STATE_LABELS[row.requestState] ?? row.requestState)
+													) : (
+														<span className="card-muted">No request</span>
+													)}
 													{row.ticketKey ? <span className="sub mono">{row.ticketKey}</span> : null}
 												</td>
 											</tr>
@@ -277,7 +294,13 @@ export default function Dashboard() {
 									</tbody>
 								</table>
 							</div>
-							<Pagination first={first} last={last} total={total} page={page} hrefFor={(to) => `${base}${dashboardSearch({ status, q, page: to })}`} />
+							<Pagination
+								first={first}
+								last={last}
+								total={total}
+								page={page}
+								hrefFor={(to) => `${base}${dashboardSearch({ status, q, page: to })}`}
+							/>
 							<p className="card-muted">
 								{Object.entries(REPORTING_STATUS)
 									.map(([, { label }]) => label)

@@ -34,16 +34,25 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	const { org, user } = await requirePermission(request, params.org, 'api-keys:manage')
 	const form = await parseForm(request, ApiKeyActionSchema, { arrayKeys: ['scopes'] })
 	if (!form.success) {
-		return data<ActionResult>({ intent: String(form.values.intent ?? ''), errors: form.errors, values: form.values }, 400)
+		return data<ActionResult>(
+			{ intent: String(form.values.intent ?? ''), errors: form.errors, values: form.values },
+			400,
+		)
 	}
 	const input = form.data
 	try {
 		if (input.intent === 'create') {
 			const { key, apiKey } = await createApiKey(org.id, user.id, input)
-			return data<ActionResult>({ intent: 'create', created: { key, name: apiKey.name } }, { headers: { 'Cache-Control': 'no-store' } })
+			return data<ActionResult>(
+				{ intent: 'create', created: { key, name: apiKey.name } },
+				{ headers: { 'Cache-Control': 'no-store' } },
+			)
 		}
 		const revoked = await revokeApiKey(org.id, user.id, input.keyId)
-		return data<ActionResult>({ intent: 'revoke', notice: `The key “${revoked.name}” is revoked: requests with it are refused from now on.` })
+		return data<ActionResult>({
+			intent: 'revoke',
+			notice: `The key “${revoked.name}” is revoked: requests with it are refused from now on.`,
+		})
 	} catch (error) {
 		if (!(error instanceof UserFacingError)) throw error
 		return data<ActionResult>(
@@ -83,20 +92,29 @@ function CreateKeyForm({ result, apiBase }: { result?: ActionResult; apiBase: st
 			</p>
 			{createResult?.created ? (
 				<div className="alert alert-ok" role="status">
-					<strong>Key “{createResult.created.name}” created.</strong> Copy it now: it is shown only once. Clearance keeps
-					only a hash of it and cannot show it again.
+					<strong>Key “{createResult.created.name}” created.</strong> Copy it now: it is shown only once. Clearance
+					keeps only a hash of it and cannot show it again.
 					<div style={{ marginTop: 'var(--space-3)' }}>
 						<CopyField id="new-api-key" label="New API key" value={createResult.created.key} />
 					</div>
 					<p className="hint">
-						Try it: <code>curl -H &apos;Authorization: Bearer {createResult.created.key.slice(0, 8)}…&apos; {apiBase}/apps</code>
+						Try it:{' '}
+						<code>
+							curl -H &apos;Authorization: Bearer {createResult.created.key.slice(0, 8)}…&apos; {apiBase}/apps
+						</code>
 					</p>
 				</div>
 			) : null}
 			<FormAlert message={createResult?.formError} />
 			<Form ref={formRef} method="post" className="form" noValidate onSubmit={onSubmit}>
 				<input type="hidden" {...text('intent')} />
-				<TextField label="Name" autoComplete="off" hint="What uses the key, such as “Release pipeline” or “Forge reporter”." error={errorOf('name')} {...text('name')} />
+				<TextField
+					label="Name"
+					autoComplete="off"
+					hint="What uses the key, such as “Release pipeline” or “Forge reporter”."
+					error={errorOf('name')}
+					{...text('name')}
+				/>
 				<fieldset className="fieldset" aria-describedby={errorOf('scopes') ? 'scopes-error' : undefined}>
 					<legend>Scopes</legend>
 					{API_SCOPES.map((scope) => (
@@ -132,7 +150,8 @@ export default function ApiKeysPage() {
 				description={
 					<>
 						Keys let your release pipeline, a cron job or a Forge app read reporting status, push the accounts your apps
-						store and record report runs, without a person in between. See the <Link to="/docs/api">API reference</Link>.
+						store and record report runs, without a person in between. See the <Link to="/docs/api">API reference</Link>
+						.
 					</>
 				}
 			/>
@@ -176,7 +195,9 @@ export default function ApiKeysPage() {
 										<td>{key.scopes.join(', ')}</td>
 										<td>
 											{when(key.createdAt)}
-											<span className="sub">{key.createdByName ? `by ${key.createdByName}` : 'from the command line'}</span>
+											<span className="sub">
+												{key.createdByName ? `by ${key.createdByName}` : 'from the command line'}
+											</span>
 										</td>
 										<td>{when(key.lastUsedAt) ?? 'Never'}</td>
 										<td>
@@ -197,12 +218,17 @@ export default function ApiKeysPage() {
 												<Form
 													method="post"
 													onSubmit={(event) => {
-														if (!confirm(`Revoke the key “${key.name}”? Requests with it are refused at once.`)) event.preventDefault()
+														if (!confirm(`Revoke the key “${key.name}”? Requests with it are refused at once.`))
+															event.preventDefault()
 													}}
 												>
 													<input type="hidden" name="intent" value="revoke" />
 													<input type="hidden" name="keyId" value={key.id} />
-													<button type="submit" className="button button-danger button-small" aria-label={`Revoke ${key.name}`}>
+													<button
+														type="submit"
+														className="button button-danger button-small"
+														aria-label={`Revoke ${key.name}`}
+													>
 														Revoke
 													</button>
 												</Form>

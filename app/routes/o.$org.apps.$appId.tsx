@@ -55,7 +55,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	if (!app) notFound('No such app in this organisation.')
 	const form = await parseForm(request, AppActionSchema, { arrayKeys: ['products'] })
 	if (!form.success) {
-		return data<ActionResult>({ intent: String(form.values.intent ?? ''), errors: form.errors, values: form.values }, 400)
+		return data<ActionResult>(
+			{ intent: String(form.values.intent ?? ''), errors: form.errors, values: form.values },
+			400,
+		)
 	}
 	const input = form.data
 	try {
@@ -103,12 +106,14 @@ function LinkOrMissing({ href, missing }: { href: string | null; missing: string
 }
 
 export default function AppPage() {
-	const { app, org, canEdit, canRequest, requests, approvedScope, revocation, personalDataConflict } = useLoaderData<typeof loader>()
+	const { app, org, canEdit, canRequest, requests, approvedScope, revocation, personalDataConflict } =
+		useLoaderData<typeof loader>()
 	const result = useActionData<typeof action>()
 	const navigation = useNavigation()
 	const busy = navigation.state === 'submitting'
 	const updateResult = result?.intent === 'update' ? result : undefined
-	const otherError = result && result.intent !== 'update' ? (result.formError ?? Object.values(result.errors ?? {})[0]) : undefined
+	const otherError =
+		result && result.intent !== 'update' ? (result.formError ?? Object.values(result.errors ?? {})[0]) : undefined
 	const listUrl = `/o/${org.slug}/apps`
 	return (
 		<div className="stack">
@@ -249,8 +254,8 @@ export default function AppPage() {
 					{app.storesPersonalData === 'yes'
 						? `Reported every ${describeCycle(app.cycleDays)}: stored account ids, report batches, runs and erase/refresh tasks.`
 						: app.storesPersonalData === 'no'
-						? 'This app says it stores no personal data of Atlassian users, so it has no reports to send.'
-						: 'Answer whether this app stores personal data: until then Clearance cannot tell whether reports are due.'}
+							? 'This app says it stores no personal data of Atlassian users, so it has no reports to send.'
+							: 'Answer whether this app stores personal data: until then Clearance cannot tell whether reports are due.'}
 				</p>
 				<div className="row">
 					<Link className="button button-secondary" to={`/o/${org.slug}/apps/${app.id}/reporting`}>

@@ -29,7 +29,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 				prepared
 					? 'The ledger has changed since this report was prepared, so its batches can no longer be served. Prepare the report again.\n'
 					: 'No prepared report of this app has that SHA-256.\n',
-				{ status: prepared ? 409 : 404, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } },
+				{
+					status: prepared ? 409 : 404,
+					headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
+				},
 			)
 		}
 	}

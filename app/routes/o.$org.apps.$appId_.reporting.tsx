@@ -1,6 +1,9 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
-import { type ReportingActionResult as ActionResult, type ReportingIntent as Intent } from '~/components/reporting/action-result'
+import {
+	type ReportingActionResult as ActionResult,
+	type ReportingIntent as Intent,
+} from '~/components/reporting/action-result'
 import { CycleCard } from '~/components/reporting/cycle-card'
 import { PrepareCard } from '~/components/reporting/prepare-card'
 import { RunForm } from '~/components/reporting/run-form'
@@ -104,40 +107,61 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	if (parsed.success && nul.length > 0) {
 		await removeUploads(form)
 		const errors = Object.fromEntries(nul.map((path) => [path, NUL_MESSAGE]))
-		return data<ActionResult>({ intent: parsed.data.intent, errors, values: withoutNul(values), formError: NUL_MESSAGE }, 400)
+		return data<ActionResult>(
+			{ intent: parsed.data.intent, errors, values: withoutNul(values), formError: NUL_MESSAGE },
+			400,
+		)
 	}
 	if (!parsed.success) {
 		await removeUploads(form)
-		return data<ActionResult>({ errors: issuesToErrors(parsed.error), formError: 'That action is not understood.' }, 400)
+		return data<ActionResult>(
+			{ errors: issuesToErrors(parsed.error), formError: 'That action is not understood.' },
+			400,
+		)
 	}
 	const input = parsed.data
 	try {
 		switch (input.intent) {
 			case 'cycle': {
 				const cycle = CycleSchema.safeParse(input)
-				if (!cycle.success) return data<ActionResult>({ intent: 'cycle', errors: issuesToErrors(cycle.error), values }, 400)
+				if (!cycle.success)
+					return data<ActionResult>({ intent: 'cycle', errors: issuesToErrors(cycle.error), values }, 400)
 				const saved = await setCycle(org.id, user.id, app.id, cycle.data)
-				return data<ActionResult>({ intent: 'cycle', notice: `The reporting cycle is now ${describeCycle(saved.cycleDays)}.` })
+				return data<ActionResult>({
+					intent: 'cycle',
+					notice: `The reporting cycle is now ${describeCycle(saved.cycleDays)}.`,
+				})
 			}
 			case 'import': {
 				const file = uploadedFile(form, 'file')
 				if (!file) {
-					return data<ActionResult>({ intent: 'import', errors: { file: 'Choose a CSV file with the header accountId,updatedAt.' } }, 400)
+					return data<ActionResult>(
+						{ intent: 'import', errors: { file: 'Choose a CSV file with the header accountId,updatedAt.' } },
+						400,
+					)
 				}
-				const importResult = await importAccounts(org.id, user.id, app.id, parseCsv(textChunks(file)), { atomic: input.atomic })
+				const importResult = await importAccounts(org.id, user.id, app.id, parseCsv(textChunks(file)), {
+					atomic: input.atomic,
+				})
 				return data<ActionResult>({ intent: 'import', importResult }, importResult.written ? 200 : 422)
 			}
 			case 'run': {
 				const fields = RunFieldsSchema.safeParse(input)
-				if (!fields.success) return data<ActionResult>({ intent: 'run', errors: issuesToErrors(fields.error), values }, 400)
+				if (!fields.success)
+					return data<ActionResult>({ intent: 'run', errors: issuesToErrors(fields.error), values }, 400)
 				const sentAt = readSentAt(fields.data.sentAt, org.timeZone)
 				if (!sentAt) {
-					const message = isBeforeEarliestYear(fields.data.sentAt) ? TOO_EARLY_MESSAGE : 'Enter the date and time the report was sent.'
+					const message = isBeforeEarliestYear(fields.data.sentAt)
+						? TOO_EARLY_MESSAGE
+						: 'Enter the date and time the report was sent.'
 					return data<ActionResult>({ intent: 'run', errors: { sentAt: message }, values }, 400)
 				}
 				const answersFile = uploadedFile(form, 'answersFile')
 				if (answersFile && answersFile.size > MAX_ANSWERS_FILE_BYTES) {
-					return data<ActionResult>({ intent: 'run', errors: { answersFile: 'That file is too large to be Atlassian’s answers.' }, values }, 400)
+					return data<ActionResult>(
+						{ intent: 'run', errors: { answersFile: 'That file is too large to be Atlassian’s answers.' }, values },
+						400,
+					)
 				}
 				const answers = answersFile ? await answersFile.text() : fields.data.answers
 				const { run, cycle, tasksCreated, skipped } = await recordRun(org.id, user.id, app.id, {
@@ -150,10 +174,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
 					cycle.outcome === 'applied' && cycle.reading?.kind === 'clear'
 						? ` The cycle is now ${describeCycle(cycle.reading.days)} (Cycle-Period header).`
 						: cycle.outcome === 'pending'
-						? ' The Cycle-Period value waits for your confirmation (see Reporting cycle).'
-						: cycle.outcome === 'unreadable'
-						? ' The Cycle-Period value could not be read: it is kept with the run, and the cycle is unchanged.'
-						: ''
+							? ' The Cycle-Period value waits for your confirmation (see Reporting cycle).'
+							: cycle.outcome === 'unreadable'
+								? ' The Cycle-Period value could not be read: it is kept with the run, and the cycle is unchanged.'
+								: ''
 				const skippedNote =
 					skipped.count > 0
 						? `${skipped.count} account${skipped.count === 1 ? '' : 's'} in the answer ${skipped.count === 1 ? 'is' : 'are'} no longer in the ledger (${skipped.sample.join(', ')}${skipped.count > skipped.sample.length ? ', …' : ''}), probably erased after the batches were downloaded: no task was created for ${skipped.count === 1 ? 'it' : 'them'}.`
@@ -185,7 +209,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
 				const fields = StoringSinceSchema.safeParse(input)
 				const at = fields.success ? localDateTimeToInstant(`${fields.data.storingSince}T00:00`, org.timeZone) : null
 				if (!at) {
-					const errors = fields.success ? { storingSince: 'Enter the date the app started storing personal data.' } : issuesToErrors(fields.error)
+					const errors = fields.success
+						? { storingSince: 'Enter the date the app started storing personal data.' }
+						: issuesToErrors(fields.error)
 					return data<ActionResult>({ intent: 'storing-since', errors, values }, 400)
 				}
 				const saved = await setStoringSince(org.id, user.id, app.id, at)
@@ -196,7 +222,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 								intent: 'storing-since',
 								notice,
 								warning: `The ledger holds data retrieved on ${formatDay(saved.storingSinceProposed, org.timeZone)}, before that date: Clearance counts from the earlier date until you choose “Keep” under Storing personal data since.`,
-						  }
+							}
 						: { intent: 'storing-since', notice },
 				)
 			}
@@ -210,7 +236,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
 					user.id,
 					app.id,
 					input.runId,
-					input.decision === 'confirm' ? { decision: 'confirm', unit: input.unit } : { decision: 'dismiss', reason: input.reason ?? '' },
+					input.decision === 'confirm'
+						? { decision: 'confirm', unit: input.unit }
+						: { decision: 'dismiss', reason: input.reason ?? '' },
 				)
 				return data<ActionResult>({
 					intent: 'header-cycle',
@@ -297,7 +325,12 @@ export default function ReportingPage() {
 			/>
 
 			<CycleCard
-				label={cycleLabel(app.cycleDays, app.cycleSource as CycleSource, app.cycleSetAt ? new Date(app.cycleSetAt) : null, timeZone)}
+				label={cycleLabel(
+					app.cycleDays,
+					app.cycleSource as CycleSource,
+					app.cycleSetAt ? new Date(app.cycleSetAt) : null,
+					timeZone,
+				)}
 				cycleDays={app.cycleDays}
 				atlassianCycleDays={app.atlassianCycleDays}
 				warnings={loaderData.cycle.warnings}
@@ -355,7 +388,10 @@ function TasksCard() {
 				Atlassian deadline (Atlassian publishes none).
 			</p>
 			{tasks.length === 0 ? (
-				<p>No erase or refresh tasks are open. Tasks appear here when a recorded answer reports accounts closed or updated.</p>
+				<p>
+					No erase or refresh tasks are open. Tasks appear here when a recorded answer reports accounts closed or
+					updated.
+				</p>
 			) : (
 				<div className="table-wrap">
 					<table>
@@ -396,7 +432,9 @@ function TasksCard() {
 													<input type="hidden" name="intent" value="complete" />
 													<input type="hidden" name="taskId" value={task.id} />
 													<button type="submit" className="button button-small" disabled={busy}>
-														{task.kind === 'erase' ? `Mark erased: ${task.accountId}` : `Mark refreshed: ${task.accountId}`}
+														{task.kind === 'erase'
+															? `Mark erased: ${task.accountId}`
+															: `Mark refreshed: ${task.accountId}`}
 													</button>
 												</Form>
 											</td>
@@ -470,7 +508,9 @@ function ImportSummary({ result }: { result: ImportResult }) {
 					<table>
 						<caption>
 							Rejected rows
-							{result.rejected > result.rejectedRows.length ? ` (the first ${MAX_REJECTED_LISTED} of ${result.rejected})` : ''}
+							{result.rejected > result.rejectedRows.length
+								? ` (the first ${MAX_REJECTED_LISTED} of ${result.rejected})`
+								: ''}
 						</caption>
 						<thead>
 							<tr>
@@ -507,7 +547,13 @@ function Ledger({ base }: { base: string }) {
 					Export CSV
 				</a>
 			</div>
-			<Form method="get" className="row" role="search" aria-label="Search the ledger" style={{ alignItems: 'flex-end' }}>
+			<Form
+				method="get"
+				className="row"
+				role="search"
+				aria-label="Search the ledger"
+				style={{ alignItems: 'flex-end' }}
+			>
 				<TextField label="Search account ids" type="search" name="q" defaultValue={q} autoComplete="off" />
 				<button type="submit" className="button button-secondary">
 					Search
@@ -515,7 +561,9 @@ function Ledger({ base }: { base: string }) {
 			</Form>
 			{ledger.total === 0 ? (
 				<EmptyState title={q ? `No account id contains “${q}”` : 'No accounts stored'}>
-					{q ? 'Check the id, or clear the search.' : 'Import a CSV of the account ids this app stores, with their updatedAt.'}
+					{q
+						? 'Check the id, or clear the search.'
+						: 'Import a CSV of the account ids this app stores, with their updatedAt.'}
 				</EmptyState>
 			) : (
 				<>
@@ -540,7 +588,14 @@ function Ledger({ base }: { base: string }) {
 							</tbody>
 						</table>
 					</div>
-					<Pagination label="Ledger pages" first={first} last={last} total={ledger.total} page={page} hrefFor={(to) => ledgerSearch({ q, page: to })} />
+					<Pagination
+						label="Ledger pages"
+						first={first}
+						last={last}
+						total={ledger.total}
+						page={page}
+						hrefFor={(to) => ledgerSearch({ q, page: to })}
+					/>
 				</>
 			)}
 		</section>

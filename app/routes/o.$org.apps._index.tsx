@@ -89,13 +89,7 @@ export default function AppsPage() {
 			) : (
 				<>
 					<Form method="get" className="row" role="search" aria-label="Search apps" style={{ alignItems: 'flex-end' }}>
-						<TextField
-							label="Search by name or key"
-							type="search"
-							name="q"
-							defaultValue={q}
-							autoComplete="off"
-						/>
+						<TextField label="Search by name or key" type="search" name="q" defaultValue={q} autoComplete="off" />
 						<label className="check" htmlFor="archived">
 							<input
 								id="archived"
@@ -174,7 +168,13 @@ export default function AppsPage() {
 									</tbody>
 								</table>
 							</div>
-							<Pagination first={first} last={last} total={total} page={page} hrefFor={(to) => `${base}${listSearch({ q, archived, page: to })}`} />
+							<Pagination
+								first={first}
+								last={last}
+								total={total}
+								page={page}
+								hrefFor={(to) => `${base}${listSearch({ q, archived, page: to })}`}
+							/>
 						</>
 					)}
 				</>

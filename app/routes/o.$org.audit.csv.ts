@@ -17,12 +17,26 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { events } = await searchAuditEvents(org.id, org.timeZone, parsed.filter, { limit: MAX_ROWS })
 	const subjects = await resolveAuditSubjects(org.id, events)
 	const rows = [
-		['id', 'occurred_at_utc', 'actor_name', 'actor_email', 'action', 'subject_type', 'subject_id', 'subject_name', 'before', 'after'],
+		[
+			'id',
+			'occurred_at_utc',
+			'actor_name',
+			'actor_email',
+			'action',
+			'subject_type',
+			'subject_id',
+			'subject_name',
+			'before',
+			'after',
+		],
 		...events.map((event) => [
 			event.id,
 			new Date(event.createdAt).toISOString(),
 			// An API key that acted (issue 12) is named as the audit page names it.
-			event.actorName ?? (event.actorKeyName ? actorLabel(event.action, null, { name: event.actorKeyName, prefix: event.actorKeyPrefix }) : null),
+			event.actorName ??
+				(event.actorKeyName
+					? actorLabel(event.action, null, { name: event.actorKeyName, prefix: event.actorKeyPrefix })
+					: null),
 			event.actorEmail,
 			event.action,
 			event.subjectType,

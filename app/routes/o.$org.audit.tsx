@@ -25,7 +25,17 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	}
 	const parsed = parseAuditFilter(url)
 	if (!parsed.ok) {
-		return data({ org, options, events: [] as AuditEventView[], nextBeforeId: null, filterError: parsed.error, query: url.search }, 400)
+		return data(
+			{
+				org,
+				options,
+				events: [] as AuditEventView[],
+				nextBeforeId: null,
+				filterError: parsed.error,
+				query: url.search,
+			},
+			400,
+		)
 	}
 	const { events: rows, nextBeforeId } = await searchAuditEvents(org.id, org.timeZone, parsed.filter, {
 		limit: PAGE_SIZE,
@@ -122,7 +132,11 @@ export default function AuditPage() {
 								<tr key={event.id}>
 									<td>
 										<time dateTime={event.at}>
-											{new Date(event.at).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: org.timeZone })}
+											{new Date(event.at).toLocaleString('en-GB', {
+												dateStyle: 'medium',
+												timeStyle: 'medium',
+												timeZone: org.timeZone,
+											})}
 										</time>
 									</td>
 									<td>{event.who}</td>
@@ -134,7 +148,13 @@ export default function AuditPage() {
 										) : null}
 										{event.summary}
 									</td>
-									<td>{event.subject.href ? <Link to={event.subject.href}>{event.subject.label}</Link> : event.subject.label}</td>
+									<td>
+										{event.subject.href ? (
+											<Link to={event.subject.href}>{event.subject.label}</Link>
+										) : (
+											event.subject.label
+										)}
+									</td>
 									<td>
 										<AuditChanges changes={event.changes} />
 									</td>

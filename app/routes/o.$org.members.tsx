@@ -40,7 +40,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	const { org, user } = await requirePermission(request, params.org, 'members:manage')
 	const form = await parseForm(request, MemberActionSchema, { arrayKeys: ['roles'] })
 	if (!form.success) {
-		return data<ActionResult>({ intent: String(form.values.intent ?? ''), errors: form.errors, values: form.values }, 400)
+		return data<ActionResult>(
+			{ intent: String(form.values.intent ?? ''), errors: form.errors, values: form.values },
+			400,
+		)
 	}
 	const input = form.data
 	try {

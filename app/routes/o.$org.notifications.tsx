@@ -53,7 +53,9 @@ export default function NotificationsPage() {
 										{ticket.key} · {ticket.appName}
 									</Link>
 								</div>
-								<p className="check-message">Ask Atlassian for a status on the ticket, then record the follow-up on the request.</p>
+								<p className="check-message">
+									Ask Atlassian for a status on the ticket, then record the follow-up on the request.
+								</p>
 							</li>
 						))}
 					</ul>
@@ -61,7 +63,8 @@ export default function NotificationsPage() {
 			) : null}
 			{items.length === 0 && followUps.length === 0 ? (
 				<EmptyState title="No notifications">
-					You are all caught up. Clearance tells you here when a request is sent back or decided and when Atlassian answers.
+					You are all caught up. Clearance tells you here when a request is sent back or decided and when Atlassian
+					answers.
 				</EmptyState>
 			) : (
 				<ul className="checklist-items notification-list">
@@ -73,7 +76,11 @@ export default function NotificationsPage() {
 							</div>
 							<div className="row">
 								<span className="check-source">
-									{new Date(item.createdAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: org.timeZone })}
+									{new Date(item.createdAt).toLocaleString('en-GB', {
+										dateStyle: 'medium',
+										timeStyle: 'short',
+										timeZone: org.timeZone,
+									})}
 								</span>
 								{!item.readAt ? (
 									<Form method="post">

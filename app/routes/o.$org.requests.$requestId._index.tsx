@@ -150,9 +150,15 @@ async function runLifecycle(
 	switch (input.intent) {
 		case 'decide':
 			await decideUseCaseOf(orgId, actor, requestId, input.version, input)
-			return input.decision === 'approve' ? 'Use case approved.' : 'Use case rejected; the reason is kept for the vendor.'
+			return input.decision === 'approve'
+				? 'Use case approved.'
+				: 'Use case rejected; the reason is kept for the vendor.'
 		case 'correct_date':
-			await correctTicketDate(orgId, actor, requestId, input.version, { eventId: input.eventId, day: input.correctedOn, reason: input.reason })
+			await correctTicketDate(orgId, actor, requestId, input.version, {
+				eventId: input.eventId,
+				day: input.correctedOn,
+				reason: input.reason,
+			})
 			return 'Date corrected. The date on record stays in the timeline, with your correction and reason.'
 		case 'ticket_note':
 			await recordTicketNote(orgId, actor, requestId, input.version, input.note)
@@ -208,7 +214,13 @@ async function saveAction(request: Request, params: ActionFunctionArgs['params']
 	const form = await parseForm(request, SaveRequestSchema, { arrayKeys: REQUEST_ARRAY_FIELDS })
 	if (!form.success) {
 		return data<ActionResult>(
-			{ intent: 'save', errors: form.errors, values: form.values, formError: 'Some fields need attention; nothing was saved yet.', notice: null },
+			{
+				intent: 'save',
+				errors: form.errors,
+				values: form.values,
+				formError: 'Some fields need attention; nothing was saved yet.',
+				notice: null,
+			},
 			400,
 		)
 	}
@@ -227,7 +239,13 @@ async function saveAction(request: Request, params: ActionFunctionArgs['params']
 		if (error.status === 404) notFound(error.message)
 		// Keep everything that was typed, so nothing is lost on a conflict.
 		return data<ActionResult>(
-			{ intent: 'save', errors: undefined, values: form.data as Record<string, unknown>, formError: error.message, notice: null },
+			{
+				intent: 'save',
+				errors: undefined,
+				values: form.data as Record<string, unknown>,
+				formError: error.message,
+				notice: null,
+			},
 			error.status,
 		)
 	}
@@ -235,8 +253,22 @@ async function saveAction(request: Request, params: ActionFunctionArgs['params']
 
 export default function RequestPage() {
 	const loaderData = useLoaderData<typeof loader>()
-	const { org, request, fields, editable, checklist, actions, isAuthor, canReview, canEdit, otherReviewers, events, ticket, followUpDays, diff } =
-		loaderData
+	const {
+		org,
+		request,
+		fields,
+		editable,
+		checklist,
+		actions,
+		isAuthor,
+		canReview,
+		canEdit,
+		otherReviewers,
+		events,
+		ticket,
+		followUpDays,
+		diff,
+	} = loaderData
 	const { fourEyes, standing, personalDataConflict, correctable } = loaderData
 	const result = useActionData<typeof action>() as ActionResult | undefined
 	const saveResult = result?.intent === 'save' ? result : undefined
@@ -244,7 +276,10 @@ export default function RequestPage() {
 	const available = actions.map((entry) => entry.action)
 	const vendorActions = actions.filter((entry) => ['submit_for_review', 'reopen', 'withdraw'].includes(entry.action))
 	const lifecycleError =
-		result && result.intent !== 'save' && !result.errors && !['decide', 'complete_review', 'request_changes'].includes(result.intent ?? '')
+		result &&
+		result.intent !== 'save' &&
+		!result.errors &&
+		!['decide', 'complete_review', 'request_changes'].includes(result.intent ?? '')
 			? result.formError
 			: null
 	return (
@@ -255,8 +290,13 @@ export default function RequestPage() {
 					<>
 						<Badge tone={STATE_TONES[request.state]}>{STATE_LABELS[request.state]}</Badge>{' '}
 						{request.amendsRequestId ? <Badge tone="info">Amendment</Badge> : null} For{' '}
-						<Link to={`/o/${org.slug}/apps/${request.app.id}`}>{request.app.name}</Link> · version {request.version} · last
-						changed {new Date(request.updatedAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: org.timeZone })}
+						<Link to={`/o/${org.slug}/apps/${request.app.id}`}>{request.app.name}</Link> · version {request.version} ·
+						last changed{' '}
+						{new Date(request.updatedAt).toLocaleString('en-GB', {
+							dateStyle: 'medium',
+							timeStyle: 'short',
+							timeZone: org.timeZone,
+						})}
 					</>
 				}
 				actions={
@@ -358,7 +398,13 @@ function SentBack({
 	)
 }
 
-function LifecycleBar({ version, actions }: { version: number; actions: ReturnType<typeof useLoaderData<typeof loader>>['actions'] }) {
+function LifecycleBar({
+	version,
+	actions,
+}: {
+	version: number
+	actions: ReturnType<typeof useLoaderData<typeof loader>>['actions']
+}) {
 	const navigation = useNavigation()
 	return (
 		<div className="card row lifecycle-bar">
@@ -367,7 +413,8 @@ function LifecycleBar({ version, actions }: { version: number; actions: ReturnTy
 					key={entry.action}
 					method="post"
 					onSubmit={(event) => {
-						if (entry.action === 'withdraw' && !confirm('Withdraw this request? It cannot be reopened.')) event.preventDefault()
+						if (entry.action === 'withdraw' && !confirm('Withdraw this request? It cannot be reopened.'))
+							event.preventDefault()
 					}}
 				>
 					<input type="hidden" name="intent" value={entry.action} />

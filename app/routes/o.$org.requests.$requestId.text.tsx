@@ -12,7 +12,14 @@ import { notFound } from '~/utils/http.server'
 export const meta: MetaFunction = () => [{ title: 'Request text · Clearance' }]
 
 /** States in which the internal review is complete (the request may go, or has gone, to Atlassian). */
-const REVIEWED_STATES: readonly string[] = ['ready_to_submit', 'submitted', 'info_requested', 'approved', 'declined', 'revoked']
+const REVIEWED_STATES: readonly string[] = [
+	'ready_to_submit',
+	'submitted',
+	'info_requested',
+	'approved',
+	'declined',
+	'revoked',
+]
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org } = await requireMember(request, params.org)
@@ -42,7 +49,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 			products: productsText(accessRequest.products),
 			milestones: requestMilestones(
 				accessRequest.createdAt,
-				events.map((event) => ({ fromState: event.fromState, toState: event.toState, at: event.step?.at ?? event.occurredAt })),
+				events.map((event) => ({
+					fromState: event.fromState,
+					toState: event.toState,
+					at: event.step?.at ?? event.occurredAt,
+				})),
 			),
 			deciders,
 			timeZone: org.timeZone,
@@ -52,7 +63,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 function RequestRecord({ record }: { record: ReturnType<typeof useLoaderData<typeof loader>>['record'] }) {
 	const date = (value: string | Date) =>
-		new Date(value).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: record.timeZone })
+		new Date(value).toLocaleDateString('en-GB', {
+			day: 'numeric',
+			month: 'long',
+			year: 'numeric',
+			timeZone: record.timeZone,
+		})
 	return (
 		<section className="card stack-sm" aria-labelledby="record-heading" data-testid="request-record">
 			<h2 id="record-heading">Request record</h2>
@@ -121,13 +137,16 @@ export default function RequestTextPage() {
 			{ready && review.rejected > 0 ? (
 				<div className="alert alert-warn">
 					<strong>
-						<Badge tone="bad">Not ready</Badge> A reviewer rejected {review.rejected} use case{review.rejected === 1 ? '' : 's'}.
+						<Badge tone="bad">Not ready</Badge> A reviewer rejected {review.rejected} use case
+						{review.rejected === 1 ? '' : 's'}.
 					</strong>{' '}
-					Change or remove {review.rejected === 1 ? 'it' : 'them'} and have the request reviewed again before sending it.
+					Change or remove {review.rejected === 1 ? 'it' : 'them'} and have the request reviewed again before sending
+					it.
 				</div>
 			) : ready && !review.reviewed ? (
 				<div className="alert alert-info">
-					<strong>The checklist passes.</strong> The request still needs its review before this text is sent to Atlassian.
+					<strong>The checklist passes.</strong> The request still needs its review before this text is sent to
+					Atlassian.
 				</div>
 			) : ready ? (
 				<div className="alert alert-ok">

@@ -16,7 +16,10 @@ export default function RequestsPage() {
 	const { org, requests } = useLoaderData<typeof loader>()
 	return (
 		<div className="stack">
-			<PageHeader title="Email API requests" description="Every access request of this organisation, most recently changed first." />
+			<PageHeader
+				title="Email API requests"
+				description="Every access request of this organisation, most recently changed first."
+			/>
 			{requests.length === 0 ? (
 				<EmptyState
 					title="No requests yet"
@@ -26,8 +29,8 @@ export default function RequestsPage() {
 						</Link>
 					}
 				>
-					Open an app and choose “Start an Email API request”. Clearance fills in what it knows about the app and
-					checks the rest as you type.
+					Open an app and choose “Start an Email API request”. Clearance fills in what it knows about the app and checks
+					the rest as you type.
 				</EmptyState>
 			) : (
 				<div className="table-wrap">

@@ -47,12 +47,20 @@ export default function ReviewQueuePage() {
 									<strong>{item.appName}</strong>
 								</Link>
 								{item.amendsRequestId ? <Badge tone="info">Amendment</Badge> : null}
-								{item.checklistReady ? <Badge tone="ok">Checklist passes</Badge> : <Badge tone="bad">Checks failing</Badge>}
+								{item.checklistReady ? (
+									<Badge tone="ok">Checklist passes</Badge>
+								) : (
+									<Badge tone="bad">Checks failing</Badge>
+								)}
 								{item.isAuthor ? <Badge tone="neutral">Yours: another reviewer decides (four eyes)</Badge> : null}
 							</div>
 							<p className="card-muted">
 								By {item.authorName} · waiting {item.daysInQueue} day{item.daysInQueue === 1 ? '' : 's'} (since{' '}
-								{new Date(item.submittedAt).toLocaleDateString('en-GB', { dateStyle: 'medium', timeZone: org.timeZone })})
+								{new Date(item.submittedAt).toLocaleDateString('en-GB', {
+									dateStyle: 'medium',
+									timeZone: org.timeZone,
+								})}
+								)
 							</p>
 							<ul className="checklist-items">
 								{item.useCases.map((useCase) => (
@@ -64,7 +72,8 @@ export default function ReviewQueuePage() {
 										</div>
 										{useCase.suggestedCode ? (
 											<p className="check-source">
-												Suggestion: {useCaseLabel(useCase.suggestedCode)} (<code>{useCase.suggestedCode}</code>) — a reviewer decides.
+												Suggestion: {useCaseLabel(useCase.suggestedCode)} (<code>{useCase.suggestedCode}</code>) — a
+												reviewer decides.
 											</p>
 										) : null}
 									</li>

@@ -20,14 +20,20 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	const { org, user } = await requirePermission(request, params.org, 'members:manage')
 	const form = await parseForm(request, SaveOrgSettingsSchema)
 	if (!form.success) {
-		return data({ errors: form.errors, values: form.values, notice: null as string | null, formError: null as string | null }, 400)
+		return data(
+			{ errors: form.errors, values: form.values, notice: null as string | null, formError: null as string | null },
+			400,
+		)
 	}
 	const { version, ...settings } = form.data
 	try {
 		await updateOrgSettings(org.id, user.id, settings, version)
 	} catch (error) {
 		if (!(error instanceof UserFacingError)) throw error
-		return data({ errors: undefined, values: form.data as Record<string, unknown>, notice: null, formError: error.message }, error.status)
+		return data(
+			{ errors: undefined, values: form.data as Record<string, unknown>, notice: null, formError: error.message },
+			error.status,
+		)
 	}
 	return { errors: undefined, values: undefined, notice: 'Settings saved.', formError: null }
 }
@@ -39,13 +45,18 @@ export default function SettingsPage() {
 	const value = (name: 'timeZone' | 'followUpDays' | 'taskDueDays') => String(result?.values?.[name] ?? settings[name])
 	return (
 		<div className="stack">
-			<PageHeader title="Settings" description="Organisation-wide rules: the time zone dates are shown in, and internal deadlines." />
+			<PageHeader
+				title="Settings"
+				description="Organisation-wide rules: the time zone dates are shown in, and internal deadlines."
+			/>
 			{result?.notice ? (
 				<div className="alert alert-ok" role="status">
 					{result.notice}
 				</div>
 			) : null}
-			<FormAlert message={result?.formError ?? (result?.errors ? 'Some fields need attention; nothing was saved.' : null)} />
+			<FormAlert
+				message={result?.formError ?? (result?.errors ? 'Some fields need attention; nothing was saved.' : null)}
+			/>
 			<Form method="post" className="card form" aria-label="Organisation settings" key={JSON.stringify(settings)}>
 				<input type="hidden" name="version" value={settings.version} />
 				<TextField

@@ -37,7 +37,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
 		if (!limit.allowed) {
 			const { password: _omit, ...values } = form.data
 			return data(
-				{ errors: {}, values, formError: `Too many sign-ups from your network. Try again in ${waitText(limit.retryAfterSeconds)}.` },
+				{
+					errors: {},
+					values,
+					formError: `Too many sign-ups from your network. Try again in ${waitText(limit.retryAfterSeconds)}.`,
+				},
 				{ status: 429, headers: { 'Retry-After': String(limit.retryAfterSeconds) } },
 			)
 		}

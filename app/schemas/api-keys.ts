@@ -10,7 +10,10 @@ export const ApiKeyCreateSchema = z.object({
 		.trim()
 		.min(1, 'Name the key after what uses it, such as “Release pipeline”.')
 		.max(API_KEY_NAME_MAX, `Shorten the name to at most ${API_KEY_NAME_MAX} characters.`)
-		.refine((value) => !/[\p{Cc}\p{Cf}]/u.test(value), 'Remove the invisible characters from the name: type it again rather than pasting it.'),
+		.refine(
+			(value) => !/[\p{Cc}\p{Cf}]/u.test(value),
+			'Remove the invisible characters from the name: type it again rather than pasting it.',
+		),
 	scopes: z.array(z.enum(API_SCOPES, 'Unknown scope.')).min(1, 'Choose at least one scope.'),
 })
 

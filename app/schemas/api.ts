@@ -34,7 +34,9 @@ export const API_LIMITS = { cyclePeriod: 200, cycleReason: 1_000, cursor: 200, i
 
 /** RFC 3339 date-time with `Z` or an offset, as the API reads and writes them. */
 const dateTime = (description: string) =>
-	z.iso.datetime({ offset: true, message: 'Use an RFC 3339 date-time with Z or an offset, such as 2026-03-01T09:30:00Z.' }).describe(description)
+	z.iso
+		.datetime({ offset: true, message: 'Use an RFC 3339 date-time with Z or an offset, such as 2026-03-01T09:30:00Z.' })
+		.describe(description)
 
 type UrlField = 'marketplaceListingUrl' | 'privacyPolicyUrl' | 'termsOfUseUrl'
 const url = (field: UrlField, description: string) =>
@@ -48,7 +50,10 @@ export const ApiIssueSchema = z.object({
 export const ApiErrorSchema = named(
 	z.object({
 		error: z.string().describe('What went wrong, in words.'),
-		issues: z.array(ApiIssueSchema).optional().describe('For a body that could not be accepted: one entry per problem.'),
+		issues: z
+			.array(ApiIssueSchema)
+			.optional()
+			.describe('For a body that could not be accepted: one entry per problem.'),
 	}),
 	'Error',
 	'Every error answer (4xx). Never cached.',
@@ -58,11 +63,23 @@ export const ApiErrorSchema = named(
 
 export const ApiReportingSchema = named(
 	z.object({
-		status: z.enum(REPORTING_STATES).describe('overdue, answer_needed (the personal-data answer is open), due_soon (within 3 days), on_track, not_required (only for an explicit "no").'),
+		status: z
+			.enum(REPORTING_STATES)
+			.describe(
+				'overdue, answer_needed (the personal-data answer is open), due_soon (within 3 days), on_track, not_required (only for an explicit "no").',
+			),
 		headline: z.string().describe('Why this status, in one sentence.'),
-		cycleDays: z.number().describe('The reporting cycle in days; fractional when Atlassian’s Cycle-Period header set one (PT12H is 0.5).'),
-		cycleSource: z.enum(CYCLE_SOURCES).describe('Why this cycle applies: the Email API guideline (15 days), Atlassian’s guide default (7), its Cycle-Period header, or the organisation’s choice.'),
-		nextDueAt: dateTime('When the next report is due, in the organisation’s time zone; null for answer_needed and not_required. For an overdue app with nothing recorded to count from, the time of this answer (due now).').nullable(),
+		cycleDays: z
+			.number()
+			.describe('The reporting cycle in days; fractional when Atlassian’s Cycle-Period header set one (PT12H is 0.5).'),
+		cycleSource: z
+			.enum(CYCLE_SOURCES)
+			.describe(
+				'Why this cycle applies: the Email API guideline (15 days), Atlassian’s guide default (7), its Cycle-Period header, or the organisation’s choice.',
+			),
+		nextDueAt: dateTime(
+			'When the next report is due, in the organisation’s time zone; null for answer_needed and not_required. For an overdue app with nothing recorded to count from, the time of this answer (due now).',
+		).nullable(),
 		lastReportedAt: dateTime('`sentAt` of the latest recorded report run.').nullable(),
 		accounts: z.number().int().min(0).describe('Accounts in the app’s ledger.'),
 		openTasks: z.number().int().min(0).describe('Erase and refresh tasks not yet completed.'),
@@ -82,8 +99,14 @@ export const ApiAppSchema = named(
 		privacyPolicyUrl: z.string().nullable(),
 		termsOfUseUrl: z.string().nullable(),
 		storesPersonalData: z.boolean().nullable().describe('true, false, or null while not decided.'),
-		storingSince: dateTime('Since when the app stores personal data: the date the status counts from before the first report.').nullable(),
-		version: z.number().int().min(1).describe('Bumped by every change; send it back with PATCH to refuse a change over someone else’s.'),
+		storingSince: dateTime(
+			'Since when the app stores personal data: the date the status counts from before the first report.',
+		).nullable(),
+		version: z
+			.number()
+			.int()
+			.min(1)
+			.describe('Bumped by every change; send it back with PATCH to refuse a change over someone else’s.'),
 		archived: z.boolean(),
 		reporting: ApiReportingSchema,
 	}),
@@ -92,7 +115,11 @@ export const ApiAppSchema = named(
 )
 
 export const ApiAppListSchema = named(
-	z.object({ apps: z.array(ApiAppSchema).describe('Active apps, most urgent first (overdue, answer needed, due soon, on track, not required).') }),
+	z.object({
+		apps: z
+			.array(ApiAppSchema)
+			.describe('Active apps, most urgent first (overdue, answer needed, due soon, on track, not required).'),
+	}),
 	'AppList',
 	'The organisation’s active apps.',
 )
@@ -103,7 +130,9 @@ const appFields = {
 	marketplaceListingUrl: url('marketplaceListingUrl', 'The Marketplace listing URL.'),
 	privacyPolicyUrl: url('privacyPolicyUrl', 'The privacy policy URL.'),
 	termsOfUseUrl: url('termsOfUseUrl', 'The customer terms-of-use URL.'),
-	storingSince: dateTime('Since when the app stores personal data of Atlassian users; the first report is due one cycle after it. Not in the future.').optional(),
+	storingSince: dateTime(
+		'Since when the app stores personal data of Atlassian users; the first report is due one cycle after it. Not in the future.',
+	).optional(),
 	cycleDays: z
 		.number()
 		.int('The cycle is a whole number of days.')
@@ -115,16 +144,24 @@ const appFields = {
 		.min(1)
 		.max(API_LIMITS.cycleReason)
 		.optional()
-		.describe('Needed with a cycleDays longer than the cycle Atlassian set by Cycle-Period header: why your organisation chooses it.'),
+		.describe(
+			'Needed with a cycleDays longer than the cycle Atlassian set by Cycle-Period header: why your organisation chooses it.',
+		),
 }
 
 export const ApiAppCreateSchema = named(
 	z.strictObject({
-		name: AppSchema.shape.name.describe('The app’s name as on the Marketplace or in the developer console; no email address.'),
+		name: AppSchema.shape.name.describe(
+			'The app’s name as on the Marketplace or in the developer console; no email address.',
+		),
 		appKey: AppSchema.shape.appKey.describe('Connect app key or Forge app id; unique in the organisation.'),
 		appType: AppSchema.shape.appType,
 		products: AppSchema.shape.products.describe('jira, confluence or both.'),
-		storesPersonalData: z.boolean('Answer true, false or null.').nullable().optional().describe('true, false, or null/absent while not decided.'),
+		storesPersonalData: z
+			.boolean('Answer true, false or null.')
+			.nullable()
+			.optional()
+			.describe('true, false, or null/absent while not decided.'),
 		...appFields,
 	}),
 	'AppCreate',
@@ -137,9 +174,18 @@ export const ApiAppUpdateSchema = named(
 		appKey: AppSchema.shape.appKey.optional(),
 		appType: AppSchema.shape.appType.optional(),
 		products: AppSchema.shape.products.optional(),
-		storesPersonalData: z.boolean('Answer true, false or null.').nullable().optional().describe('true, false, or null for not decided; absent leaves it.'),
+		storesPersonalData: z
+			.boolean('Answer true, false or null.')
+			.nullable()
+			.optional()
+			.describe('true, false, or null for not decided; absent leaves it.'),
 		...appFields,
-		version: z.number().int().min(1).optional().describe('The version you read: the change is refused with 409 if the app changed since.'),
+		version: z
+			.number()
+			.int()
+			.min(1)
+			.optional()
+			.describe('The version you read: the change is refused with 409 if the app changed since.'),
 	}),
 	'AppUpdate',
 	'Fields to change; absent fields stay as they are.',
@@ -149,7 +195,11 @@ export const ApiAppUpdateSchema = named(
 
 export const ApiPushedAccountSchema = z.object({
 	accountId: z.string().describe('Atlassian account id: 1–128 letters, digits, "-" and ":". Never an email address.'),
-	updatedAt: z.string().describe('When the personal data was retrieved: RFC 3339 with Z or an offset (a bare date is 00:00 UTC); not in the future.'),
+	updatedAt: z
+		.string()
+		.describe(
+			'When the personal data was retrieved: RFC 3339 with Z or an offset (a bare date is 00:00 UTC); not in the future.',
+		),
 })
 
 export const ApiAccountsPushSchema = named(
@@ -203,7 +253,9 @@ export const ApiAccountRemovedSchema = named(
 export const ApiReportBatchSchema = named(
 	z.object({
 		accounts: z
-			.array(z.object({ accountId: z.string(), updatedAt: z.string().describe('RFC 3339 in UTC, as Atlassian takes it.') }))
+			.array(
+				z.object({ accountId: z.string(), updatedAt: z.string().describe('RFC 3339 in UTC, as Atlassian takes it.') }),
+			)
 			.min(1)
 			.max(MAX_BATCH),
 	}),
@@ -211,24 +263,40 @@ export const ApiReportBatchSchema = named(
 	`One body for Atlassian’s report-accounts call (privacy.reportPersonalData in Forge): at most ${MAX_BATCH} accounts.`,
 )
 
-export const ApiReportBatchesSchema = named(z.array(ApiReportBatchSchema), 'ReportBatches', 'Every batch of the ledger, in order.')
+export const ApiReportBatchesSchema = named(
+	z.array(ApiReportBatchSchema),
+	'ReportBatches',
+	'Every batch of the ledger, in order.',
+)
 
 export const ApiReportResponseSchema = named(
 	z.object({
-		status: z.number().int().min(100).max(599).describe('The status Atlassian answered: 200 (accounts that need action) or 204 (nothing to do). Any other refuses the run: that batch was not processed and must be sent again.'),
+		status: z
+			.number()
+			.int()
+			.min(100)
+			.max(599)
+			.describe(
+				'The status Atlassian answered: 200 (accounts that need action) or 204 (nothing to do). Any other refuses the run: that batch was not processed and must be sent again.',
+			),
 		accounts: z
 			.array(z.object({ accountId: z.string(), status: z.enum(['closed', 'updated']) }))
 			.max(MAX_BATCH)
 			.nullable()
 			.optional()
 			.describe('The 200 answer’s accounts; absent for a 204.'),
-		cyclePeriod: keyText().max(API_LIMITS.cyclePeriod).nullable().optional().describe('This answer’s raw Cycle-Period header, if your client saw it.'),
+		cyclePeriod: keyText()
+			.max(API_LIMITS.cyclePeriod)
+			.nullable()
+			.optional()
+			.describe('This answer’s raw Cycle-Period header, if your client saw it.'),
 	}),
 	'ReportResponse',
 	'What Atlassian answered to one batch, in batch order.',
 )
 
-const SHA256_OR_UUID = /^(?:[0-9a-fA-F]{64}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/
+const SHA256_OR_UUID =
+	/^(?:[0-9a-fA-F]{64}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/
 
 export const ApiReportRunSchema = named(
 	z.strictObject({
@@ -237,8 +305,16 @@ export const ApiReportRunSchema = named(
 			.string()
 			.regex(SHA256_OR_UUID, 'Use the Clearance-Prepared-Report header of the batches you sent (a SHA-256).')
 			.optional()
-			.describe('The Clearance-Prepared-Report header of the batches sent (their SHA-256), or a prepared report’s id. Absent: the ledger’s current batches.'),
-		cyclePeriod: keyText().max(API_LIMITS.cyclePeriod).nullable().optional().describe('The raw Cycle-Period response header, kept as given. Forge’s privacy.reportPersonalData() does not pass it on: leave it out then.'),
+			.describe(
+				'The Clearance-Prepared-Report header of the batches sent (their SHA-256), or a prepared report’s id. Absent: the ledger’s current batches.',
+			),
+		cyclePeriod: keyText()
+			.max(API_LIMITS.cyclePeriod)
+			.nullable()
+			.optional()
+			.describe(
+				'The raw Cycle-Period response header, kept as given. Forge’s privacy.reportPersonalData() does not pass it on: leave it out then.',
+			),
 		responses: z
 			.array(ApiReportResponseSchema)
 			.min(1, 'Send one response per batch sent.')
@@ -259,7 +335,9 @@ export const ApiReportRunResultSchema = named(
 		cyclePeriodOutcome: z
 			.enum(['applied', 'pending', 'unchanged', 'unreadable'])
 			.nullable()
-			.describe('What the Cycle-Period value did: applied to the cycle, pending a person’s confirmation, unchanged, or unreadable (kept on the run only).'),
+			.describe(
+				'What the Cycle-Period value did: applied to the cycle, pending a person’s confirmation, unchanged, or unreadable (kept on the run only).',
+			),
 	}),
 	'ReportRunResult',
 	'The run recorded.',
@@ -273,7 +351,9 @@ export const ApiTaskSchema = named(
 	z.object({
 		id: z.uuid(),
 		appId: z.uuid(),
-		kind: z.enum(['erase', 'refresh']).describe('erase: Atlassian reported the account closed. refresh: the profile changed after updatedAt.'),
+		kind: z
+			.enum(['erase', 'refresh'])
+			.describe('erase: Atlassian reported the account closed. refresh: the profile changed after updatedAt.'),
 		accountId: z.string(),
 		dueAt: dateTime('Your organisation’s internal deadline (a setting), not Atlassian’s.'),
 		status: z.enum(TASK_STATUSES),

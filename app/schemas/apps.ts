@@ -43,7 +43,10 @@ export const AppSchema = z.object({
 	appKey: keyText()
 		.min(1, 'Enter the Connect app key or the Forge app id (ari:cloud:ecosystem::app/…).')
 		.max(APP_LIMITS.appKey, `Shorten the app key to at most ${APP_LIMITS.appKey} characters.`)
-		.regex(/^\S+$/, 'Remove the spaces: an app key or app id is one word. Copy it exactly from the descriptor or manifest.')
+		.regex(
+			/^\S+$/,
+			'Remove the spaces: an app key or app id is one word. Copy it exactly from the descriptor or manifest.',
+		)
 		.refine(
 			(value) => !containsEmailAddress(value),
 			'An app key or app id is never an email address: copy the key from the Connect descriptor or the app id from the Forge manifest.',
@@ -71,7 +74,11 @@ export type AppInput = z.output<typeof AppSchema>
 /** The app page posts several actions; `intent` picks one (docs/architecture.md › Routes and forms). */
 export const AppActionSchema = z.discriminatedUnion('intent', [
 	// `version`: the app's version the form was opened at, checked on save (no lost updates).
-	z.object({ intent: z.literal('update'), ...AppSchema.shape, version: z.coerce.number('Reload the page and try again.').int().positive() }),
+	z.object({
+		intent: z.literal('update'),
+		...AppSchema.shape,
+		version: z.coerce.number('Reload the page and try again.').int().positive(),
+	}),
 	z.object({ intent: z.literal('archive') }),
 	z.object({ intent: z.literal('restore') }),
 ])

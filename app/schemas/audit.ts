@@ -10,7 +10,15 @@ const blank = (value: unknown) => (value === '' ? undefined : value)
 
 /** The audit log's filter, from the query string (GET: filtering never changes anything). */
 export const AuditFilterSchema = z.object({
-	action: z.preprocess(blank, z.string().trim().max(100).regex(/^[a-z_.]+$/, 'Pick an action from the list.').optional()),
+	action: z.preprocess(
+		blank,
+		z
+			.string()
+			.trim()
+			.max(100)
+			.regex(/^[a-z_.]+$/, 'Pick an action from the list.')
+			.optional(),
+	),
 	actor: z.preprocess(blank, z.uuid('Pick a person from the list.').optional()),
 	from: z.preprocess(blank, day.optional()),
 	to: z.preprocess(blank, day.optional()),

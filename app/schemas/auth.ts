@@ -25,9 +25,7 @@ const newPassword = z
 	.min(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters.`)
 	.max(200, 'Use at most 200 characters.')
 
-const personName = lineText()
-	.min(1, 'Enter your name.')
-	.max(100, 'Use at most 100 characters.')
+const personName = lineText().min(1, 'Enter your name.').max(100, 'Use at most 100 characters.')
 
 export const LoginSchema = z.object({
 	email,

@@ -20,7 +20,9 @@ export const CHECKLIST_LIMITS = {
 } as const
 
 const UseCaseInputSchema = z.object({
-	code: z.string().max(CHECKLIST_LIMITS.useCaseCode, `Use at most ${CHECKLIST_LIMITS.useCaseCode} characters for a use-case code.`),
+	code: z
+		.string()
+		.max(CHECKLIST_LIMITS.useCaseCode, `Use at most ${CHECKLIST_LIMITS.useCaseCode} characters for a use-case code.`),
 	description: text(CHECKLIST_LIMITS.useCaseDescription, 'a use-case description'),
 })
 

@@ -2,9 +2,7 @@ import { z } from 'zod'
 import { ROLES } from '~/domain/roles'
 import { emailAddress } from './auth'
 
-const roles = z
-	.array(z.enum(ROLES, 'Unknown role.'))
-	.min(1, 'Pick at least one role.')
+const roles = z.array(z.enum(ROLES, 'Unknown role.')).min(1, 'Pick at least one role.')
 
 export const InviteSchema = z.object({
 	intent: z.literal('invite'),

@@ -12,10 +12,20 @@ import { ChecklistInputSchema } from './checklist'
  * at /api/v1/openapi.json and rendered for people at /docs/api.
  */
 
-apiRegistry.add(ChecklistInputSchema, { id: 'ChecklistInput', description: 'A request as the checklist reads it; every field is optional.' })
+apiRegistry.add(ChecklistInputSchema, {
+	id: 'ChecklistInput',
+	description: 'A request as the checklist reads it; every field is optional.',
+})
 
 /** Schemas of request bodies, documented as clients send them (zod's input side). */
-const REQUEST_SCHEMAS = new Set(['AppCreate', 'AppUpdate', 'AccountsPush', 'ReportRun', 'ReportResponse', 'ChecklistInput'])
+const REQUEST_SCHEMAS = new Set([
+	'AppCreate',
+	'AppUpdate',
+	'AccountsPush',
+	'ReportRun',
+	'ReportResponse',
+	'ChecklistInput',
+])
 
 type JsonSchema = Record<string, unknown>
 
@@ -36,7 +46,9 @@ function componentSchemas(): Record<string, JsonSchema> {
 }
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` })
-const json = (schema: unknown, example?: unknown) => ({ 'application/json': { schema, ...(example === undefined ? {} : { example }) } })
+const json = (schema: unknown, example?: unknown) => ({
+	'application/json': { schema, ...(example === undefined ? {} : { example }) },
+})
 
 // ── Examples (checked against their schemas by Spectral in the tests) ────
 
@@ -98,26 +110,55 @@ const error = (description: string, example: string, headers?: Record<string, un
 const RESPONSES = {
 	BadRequest: {
 		description: 'The body or query could not be accepted: `issues` says where and why.',
-		content: json(ref('Error'), { error: 'Request body is invalid: see issues.', issues: [{ path: 'name', message: 'Enter the app’s name.' }] }),
+		content: json(ref('Error'), {
+			error: 'Request body is invalid: see issues.',
+			issues: [{ path: 'name', message: 'Enter the app’s name.' }],
+		}),
 	},
-	Unauthorized: error('No key, or a key that is not valid (mistyped or revoked: revoking takes effect at once).', 'This API key is not valid: it may have been revoked, or mistyped.', {
-		'WWW-Authenticate': { description: 'Bearer realm="Clearance API"', schema: { type: 'string' } },
-	}),
-	Forbidden: error('The key lacks the scope this endpoint needs.', 'This API key lacks the scope “apps:write”. An admin can create a key that has it.'),
-	NotFound: error('No such app or task in the key’s organisation (another organisation’s is not found either).', 'No such app in this organisation.'),
-	Conflict: error('The change conflicts with what is stored: an app key another app already uses, a change since your `version`, an archived app, an empty ledger, a task whose account is gone.', 'Another app in this organisation already uses this key.'),
+	Unauthorized: error(
+		'No key, or a key that is not valid (mistyped or revoked: revoking takes effect at once).',
+		'This API key is not valid: it may have been revoked, or mistyped.',
+		{
+			'WWW-Authenticate': { description: 'Bearer realm="Clearance API"', schema: { type: 'string' } },
+		},
+	),
+	Forbidden: error(
+		'The key lacks the scope this endpoint needs.',
+		'This API key lacks the scope “apps:write”. An admin can create a key that has it.',
+	),
+	NotFound: error(
+		'No such app or task in the key’s organisation (another organisation’s is not found either).',
+		'No such app in this organisation.',
+	),
+	Conflict: error(
+		'The change conflicts with what is stored: an app key another app already uses, a change since your `version`, an archived app, an empty ledger, a task whose account is gone.',
+		'Another app in this organisation already uses this key.',
+	),
 	PayloadTooLarge: error('The body is larger than this endpoint takes.', 'Request body is larger than 64 KB.'),
-	UnsupportedMediaType: error('The body is not JSON.', 'Send the request body as JSON (Content-Type: application/json).'),
+	UnsupportedMediaType: error(
+		'The body is not JSON.',
+		'Send the request body as JSON (Content-Type: application/json).',
+	),
 	Unprocessable: {
 		description: 'Well-formed, but cannot be recorded: `issues` says which part.',
 		content: json(ref('Error'), {
-			error: 'Atlassian’s answers could not be recorded: response 2: Atlassian answered 429, so that batch was not processed; re-send it.',
-			issues: [{ path: 'responses.1', message: 'response 2: Atlassian answered 429, so that batch was not processed; re-send it' }],
+			error:
+				'Atlassian’s answers could not be recorded: response 2: Atlassian answered 429, so that batch was not processed; re-send it.',
+			issues: [
+				{
+					path: 'responses.1',
+					message: 'response 2: Atlassian answered 429, so that batch was not processed; re-send it',
+				},
+			],
 		}),
 	},
-	TooManyRequests: error('Too many requests with this key (600 a minute by default).', 'Too many requests with this key: at most 600 per 60 seconds. Try again in 12 seconds.', {
-		'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 1 } },
-	}),
+	TooManyRequests: error(
+		'Too many requests with this key (600 a minute by default).',
+		'Too many requests with this key: at most 600 per 60 seconds. Try again in 12 seconds.',
+		{
+			'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 1 } },
+		},
+	),
 }
 
 const refResponse = (name: keyof typeof RESPONSES) => ({ $ref: `#/components/responses/${name}` })
@@ -173,7 +214,10 @@ export function openApiDocument(serverUrl = 'http://localhost:3000/api/v1') {
 		tags: [
 			{ name: 'Apps', description: 'Registered apps and their personal-data reporting status.' },
 			{ name: 'Accounts', description: 'The account ids each app stores (the ledger): never an email address.' },
-			{ name: 'Reports', description: 'Report batches to send to Atlassian, and the runs that record what it answered.' },
+			{
+				name: 'Reports',
+				description: 'Report batches to send to Atlassian, and the runs that record what it answered.',
+			},
 			{ name: 'Tasks', description: 'Erase and refresh tasks from Atlassian’s answers.' },
 			{ name: 'Checklist', description: 'The request checklist, public and key-less.' },
 		],
@@ -184,14 +228,19 @@ export function openApiDocument(serverUrl = 'http://localhost:3000/api/v1') {
 					tags: ['Apps'],
 					operationId: 'listApps',
 					summary: 'List apps with their reporting status',
-					description: 'The organisation’s active apps, most urgent first: overdue, answer needed, due soon, on track, not required.',
-					responses: { '200': { description: 'The apps.', content: json(ref('AppList'), { apps: [appExample] }) }, ...keyedErrors() },
+					description:
+						'The organisation’s active apps, most urgent first: overdue, answer needed, due soon, on track, not required.',
+					responses: {
+						'200': { description: 'The apps.', content: json(ref('AppList'), { apps: [appExample] }) },
+						...keyedErrors(),
+					},
 				}),
 				post: keyed('apps:write', {
 					tags: ['Apps'],
 					operationId: 'createApp',
 					summary: 'Register an app',
-					description: 'Registers an app with the same rules as the form; `storingSince` and `cycleDays` are set in the same transaction. Body limit 64 KB.',
+					description:
+						'Registers an app with the same rules as the form; `storingSince` and `cycleDays` are set in the same transaction. Body limit 64 KB.',
 					requestBody: {
 						required: true,
 						content: json(ref('AppCreate'), {
@@ -223,14 +272,25 @@ export function openApiDocument(serverUrl = 'http://localhost:3000/api/v1') {
 					operationId: 'getApp',
 					summary: 'Get an app',
 					description: 'One app with its reporting status; archived apps too.',
-					responses: { '200': { description: 'The app.', content: json(ref('AppEnvelope'), { app: appExample }) }, ...keyedErrors('NotFound') },
+					responses: {
+						'200': { description: 'The app.', content: json(ref('AppEnvelope'), { app: appExample }) },
+						...keyedErrors('NotFound'),
+					},
 				}),
 				patch: keyed('apps:write', {
 					tags: ['Apps'],
 					operationId: 'updateApp',
 					summary: 'Change an app',
-					description: 'Changes the fields sent, with the same rules as the form; absent fields stay. Send `version` to refuse the change (409) if someone changed the app since you read it.',
-					requestBody: { required: true, content: json(ref('AppUpdate'), { storesPersonalData: true, storingSince: '2026-02-15T00:00:00Z', version: 3 }) },
+					description:
+						'Changes the fields sent, with the same rules as the form; absent fields stay. Send `version` to refuse the change (409) if someone changed the app since you read it.',
+					requestBody: {
+						required: true,
+						content: json(ref('AppUpdate'), {
+							storesPersonalData: true,
+							storingSince: '2026-02-15T00:00:00Z',
+							version: 3,
+						}),
+					},
 					responses: {
 						'200': { description: 'Changed (or already so).', content: json(ref('AppEnvelope'), { app: appExample }) },
 						'400': refResponse('BadRequest'),
@@ -268,7 +328,9 @@ export function openApiDocument(serverUrl = 'http://localhost:3000/api/v1') {
 							description: 'Written.',
 							content: json(ref('AccountsResult'), {
 								upserted: 2,
-								rejected: [{ index: 2, accountId: null, reason: 'this looks like an email address — store account ids only' }],
+								rejected: [
+									{ index: 2, accountId: null, reason: 'this looks like an email address — store account ids only' },
+								],
 							}),
 						},
 						'400': refResponse('BadRequest'),
@@ -288,15 +350,25 @@ export function openApiDocument(serverUrl = 'http://localhost:3000/api/v1') {
 			'/apps/{appId}/accounts/{accountId}': {
 				parameters: [
 					appIdParameter,
-					{ name: 'accountId', in: 'path', required: true, description: 'The Atlassian account id.', schema: { type: 'string', maxLength: 128 } },
+					{
+						name: 'accountId',
+						in: 'path',
+						required: true,
+						description: 'The Atlassian account id.',
+						schema: { type: 'string', maxLength: 128 },
+					},
 				],
 				delete: keyed('accounts:write', {
 					tags: ['Accounts'],
 					operationId: 'removeAccount',
 					summary: 'Remove an account the app erased',
-					description: 'The app erased that person’s data on its own, so it need not report the account any more (Atlassian’s user privacy guide). The account leaves the ledger and its open tasks close.',
+					description:
+						'The app erased that person’s data on its own, so it need not report the account any more (Atlassian’s user privacy guide). The account leaves the ledger and its open tasks close.',
 					responses: {
-						'200': { description: 'Removed.', content: json(ref('AccountRemoved'), { accountId: '5be24ad8b1653240376955d2', tasksClosed: 0 }) },
+						'200': {
+							description: 'Removed.',
+							content: json(ref('AccountRemoved'), { accountId: '5be24ad8b1653240376955d2', tasksClosed: 0 }),
+						},
 						'400': refResponse('BadRequest'),
 						...keyedErrors('NotFound'),
 					},
@@ -310,24 +382,36 @@ export function openApiDocument(serverUrl = 'http://localhost:3000/api/v1') {
 					summary: 'Get the report batches',
 					description: `The bodies to send to Atlassian’s report-accounts call, at most ${MAX_BATCH} accounts each, from the ledger as it is now. A JSON array, or one body per line with \`Accept: application/x-ndjson\` (or \`?format=ndjson\`). The \`Clearance-Prepared-Report\` header is the batch set’s SHA-256: name it as \`preparedReportId\` when you record the run. Nothing is written. Should the ledger change while the batches stream, the answer breaks off: fetch it again.`,
 					parameters: [
-						{ name: 'format', in: 'query', required: false, description: 'ndjson: one body per line.', schema: { type: 'string', enum: ['json', 'ndjson'] } },
+						{
+							name: 'format',
+							in: 'query',
+							required: false,
+							description: 'ndjson: one body per line.',
+							schema: { type: 'string', enum: ['json', 'ndjson'] },
+						},
 					],
 					responses: {
 						'200': {
 							description: 'The batches.',
 							headers: {
-								'Clearance-Prepared-Report': { description: 'SHA-256 of the batch set (the SHA-256 of each batch body, one per line, hashed again).', schema: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+								'Clearance-Prepared-Report': {
+									description: 'SHA-256 of the batch set (the SHA-256 of each batch body, one per line, hashed again).',
+									schema: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+								},
 								'Clearance-Batch-Count': { description: 'Batches in the set.', schema: { type: 'integer' } },
 								'Clearance-Account-Count': { description: 'Accounts in the set.', schema: { type: 'integer' } },
 							},
 							content: {
 								'application/json': {
 									schema: ref('ReportBatches'),
-									example: [{ accounts: [{ accountId: '5be24ad8b1653240376955d2', updatedAt: '2026-03-01T08:30:00.000Z' }] }],
+									example: [
+										{ accounts: [{ accountId: '5be24ad8b1653240376955d2', updatedAt: '2026-03-01T08:30:00.000Z' }] },
+									],
 								},
 								'application/x-ndjson': {
 									schema: { type: 'string', description: 'One ReportBatch body per line.' },
-									example: '{"accounts":[{"accountId":"5be24ad8b1653240376955d2","updatedAt":"2026-03-01T08:30:00.000Z"}]}\n',
+									example:
+										'{"accounts":[{"accountId":"5be24ad8b1653240376955d2","updatedAt":"2026-03-01T08:30:00.000Z"}]}\n',
 								},
 							},
 						},
@@ -348,7 +432,8 @@ export function openApiDocument(serverUrl = 'http://localhost:3000/api/v1') {
 							name: 'Idempotency-Key',
 							in: 'header',
 							required: false,
-							description: 'A unique value per run (a UUID): a retry with the same key and body gets the first answer (with `Idempotent-Replayed: true`) instead of a second run.',
+							description:
+								'A unique value per run (a UUID): a retry with the same key and body gets the first answer (with `Idempotent-Replayed: true`) instead of a second run.',
 							schema: { type: 'string', maxLength: 255 },
 						},
 					],
@@ -357,13 +442,21 @@ export function openApiDocument(serverUrl = 'http://localhost:3000/api/v1') {
 						content: json(ref('ReportRun'), {
 							sentAt: '2026-03-10T10:15:00+01:00',
 							preparedReportId: SHA,
-							responses: [{ status: 200, accounts: [{ accountId: '5be24ba3f91c106033269289', status: 'closed' }] }, { status: 204 }],
+							responses: [
+								{ status: 200, accounts: [{ accountId: '5be24ba3f91c106033269289', status: 'closed' }] },
+								{ status: 204 },
+							],
 						}),
 					},
 					responses: {
 						'201': {
 							description: 'Recorded (or, for a retried Idempotency-Key, recorded before).',
-							headers: { 'Idempotent-Replayed': { description: 'true when this is the stored answer to an earlier request.', schema: { type: 'string' } } },
+							headers: {
+								'Idempotent-Replayed': {
+									description: 'true when this is the stored answer to an earlier request.',
+									schema: { type: 'string' },
+								},
+							},
 							content: json(ref('ReportRunResult'), {
 								id: '0c7d2f4e-5a1b-4c3d-8e9f-1a2b3c4d5e6f',
 								eraseTasks: 1,
@@ -386,27 +479,68 @@ export function openApiDocument(serverUrl = 'http://localhost:3000/api/v1') {
 					summary: 'List erase and refresh tasks',
 					description: 'The organisation’s tasks by due date, then id, up to `limit` a page.',
 					parameters: [
-						{ name: 'status', in: 'query', required: false, description: 'open (default), done or all.', schema: { type: 'string', enum: ['open', 'done', 'all'], default: 'open' } },
-						{ name: 'appId', in: 'query', required: false, description: 'Only this app’s tasks.', schema: { type: 'string', format: 'uuid' } },
-						{ name: 'limit', in: 'query', required: false, description: 'Tasks per page.', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 1000 } },
-						{ name: 'cursor', in: 'query', required: false, description: 'nextCursor of the previous page.', schema: { type: 'string' } },
+						{
+							name: 'status',
+							in: 'query',
+							required: false,
+							description: 'open (default), done or all.',
+							schema: { type: 'string', enum: ['open', 'done', 'all'], default: 'open' },
+						},
+						{
+							name: 'appId',
+							in: 'query',
+							required: false,
+							description: 'Only this app’s tasks.',
+							schema: { type: 'string', format: 'uuid' },
+						},
+						{
+							name: 'limit',
+							in: 'query',
+							required: false,
+							description: 'Tasks per page.',
+							schema: { type: 'integer', minimum: 1, maximum: 1000, default: 1000 },
+						},
+						{
+							name: 'cursor',
+							in: 'query',
+							required: false,
+							description: 'nextCursor of the previous page.',
+							schema: { type: 'string' },
+						},
 					],
 					responses: {
-						'200': { description: 'A page of tasks.', content: json(ref('TaskList'), { tasks: [taskExample], nextCursor: null }) },
+						'200': {
+							description: 'A page of tasks.',
+							content: json(ref('TaskList'), { tasks: [taskExample], nextCursor: null }),
+						},
 						'400': refResponse('BadRequest'),
 						...keyedErrors(),
 					},
 				}),
 			},
 			'/tasks/{taskId}/complete': {
-				parameters: [{ name: 'taskId', in: 'path', required: true, description: 'The task’s id.', schema: { type: 'string', format: 'uuid' } }],
+				parameters: [
+					{
+						name: 'taskId',
+						in: 'path',
+						required: true,
+						description: 'The task’s id.',
+						schema: { type: 'string', format: 'uuid' },
+					},
+				],
 				post: keyed('accounts:write', {
 					tags: ['Tasks'],
 					operationId: 'completeTask',
 					summary: 'Complete a task',
-					description: 'Your job confirms it erased the account’s data (the account leaves the ledger, its other open tasks close) or refreshed it (its updatedAt becomes now). No body. A task already done is answered as it is.',
+					description:
+						'Your job confirms it erased the account’s data (the account leaves the ledger, its other open tasks close) or refreshed it (its updatedAt becomes now). No body. A task already done is answered as it is.',
 					responses: {
-						'200': { description: 'Done.', content: json(ref('TaskEnvelope'), { task: { ...taskExample, status: 'done', completedAt: '2026-03-12T16:02:11.000+01:00' } }) },
+						'200': {
+							description: 'Done.',
+							content: json(ref('TaskEnvelope'), {
+								task: { ...taskExample, status: 'done', completedAt: '2026-03-12T16:02:11.000+01:00' },
+							}),
+						},
 						...keyedErrors('NotFound', 'Conflict'),
 					},
 				}),
@@ -416,7 +550,8 @@ export function openApiDocument(serverUrl = 'http://localhost:3000/api/v1') {
 					tags: ['Checklist'],
 					operationId: 'evaluateChecklist',
 					summary: 'Evaluate a request',
-					description: 'The request checklist over HTTP: public and key-less, because it reads and stores nothing. Missing fields are failing checks, not errors. Body limit 64 KB; 60 requests a minute per client.',
+					description:
+						'The request checklist over HTTP: public and key-less, because it reads and stores nothing. Missing fields are failing checks, not errors. Body limit 64 KB; 60 requests a minute per client.',
 					security: [],
 					requestBody: {
 						required: true,

@@ -30,7 +30,11 @@ export const CycleSchema = z
 		const raw = value.cycle === 'custom' ? (value.customDays ?? '') : value.cycle
 		const days = validateCycleDays(raw)
 		if (!days.ok) {
-			context.addIssue({ code: 'custom', path: ['customDays'], message: `Enter a cycle from 1 to 90 days: ${days.reason}.` })
+			context.addIssue({
+				code: 'custom',
+				path: ['customDays'],
+				message: `Enter a cycle from 1 to 90 days: ${days.reason}.`,
+			})
 			return z.NEVER
 		}
 		return { cycleDays: days.value, confirmLonger: value.confirmLonger, reason: value.reason ?? '' }

@@ -57,9 +57,9 @@ export type RequestFields = z.infer<typeof RequestFieldsSchema>
 export function emailAddressErrors(fields: RequestFields): Record<string, string> {
 	const own = ownDomainsOf([fields.privacyPolicyUrl, fields.termsOfUseUrl, fields.marketplaceListingUrl])
 	const texts: SentText[] = [
-		...(['companyName', 'appName', 'appKey', 'marketplaceListingUrl', 'privacyPolicyUrl', 'termsOfUseUrl'] as const).map(
-			(key) => ({ key, label: key, text: fields[key] }),
-		),
+		...(
+			['companyName', 'appName', 'appKey', 'marketplaceListingUrl', 'privacyPolicyUrl', 'termsOfUseUrl'] as const
+		).map((key) => ({ key, label: key, text: fields[key] })),
 		...fields.useCaseCodes.map((code) => ({ key: 'useCaseCodes', label: 'useCaseCodes', text: code })),
 		...fields.customUseCases.map((row, index) => ({
 			key: `customUseCases.${index}.description`,
@@ -75,7 +75,11 @@ export function emailAddressErrors(fields: RequestFields): Record<string, string
 
 const refuseEmailAddresses = (fields: RequestFields, ctx: z.RefinementCtx) => {
 	for (const [key, message] of Object.entries(emailAddressErrors(fields))) {
-		ctx.addIssue({ code: 'custom', message, path: key.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part)) })
+		ctx.addIssue({
+			code: 'custom',
+			message,
+			path: key.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part)),
+		})
 	}
 }
 
@@ -147,8 +151,7 @@ export function toChecklistInput(fields: Partial<RequestFields>): ChecklistInput
 		marketplaceListingUrl: blankToUndefined(fields.marketplaceListingUrl),
 		privacyPolicyUrl: blankToUndefined(fields.privacyPolicyUrl),
 		termsOfUseUrl: blankToUndefined(fields.termsOfUseUrl),
-		storesPersonalData:
-			fields.storesPersonalData === 'yes' ? true : fields.storesPersonalData === 'no' ? false : null,
+		storesPersonalData: fields.storesPersonalData === 'yes' ? true : fields.storesPersonalData === 'no' ? false : null,
 		useCases: [
 			...codes.filter((code) => code !== CUSTOM_USE_CASE_CODE).map((code) => ({ code })),
 			...customUseCasesOf({ customUseCases: fields.customUseCases ?? [] }).map((description) => ({

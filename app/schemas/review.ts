@@ -23,7 +23,10 @@ const pastDate = (label: string) =>
 		.trim()
 		.refine((value) => !isBeforeEarliestYear(value), TOO_EARLY_MESSAGE)
 		.refine(isCalendarDay, `Enter the ${label} as a real date, like 2026-03-31.`)
-		.refine((value) => Date.parse(`${value}T00:00:00Z`) <= Date.now() + 24 * 60 * 60 * 1000, `The ${label} cannot be in the future.`)
+		.refine(
+			(value) => Date.parse(`${value}T00:00:00Z`) <= Date.now() + 24 * 60 * 60 * 1000,
+			`The ${label} cannot be in the future.`,
+		)
 
 export const DecideUseCaseSchema = z
 	.object({
@@ -48,7 +51,9 @@ export const RecordTicketSchema = z.object({
 	intent: z.literal('record_ticket'),
 	version,
 	// Shape only here; parseTicketKey (domain) gives the precise message.
-	ticketKey: keyText().min(1, 'Enter the ticket key, for example DEVHELP-5718.').max(200, 'That is too long for a ticket key.'),
+	ticketKey: keyText()
+		.min(1, 'Enter the ticket key, for example DEVHELP-5718.')
+		.max(200, 'That is too long for a ticket key.'),
 	ticketUrl: optionalUrl,
 	openedOn: pastDate('date the ticket was opened'),
 })
@@ -95,7 +100,10 @@ export const RevokedSchema = z.object({
 export const CorrectDateSchema = z.object({
 	intent: z.literal('correct_date'),
 	version,
-	eventId: z.coerce.number('Choose the date to correct.').int('Choose the date to correct.').positive('Choose the date to correct.'),
+	eventId: z.coerce
+		.number('Choose the date to correct.')
+		.int('Choose the date to correct.')
+		.positive('Choose the date to correct.'),
 	correctedOn: pastDate('corrected date'),
 	reason: note(1000, 'Say why the date is corrected, for example “typed the wrong month”.'),
 })

@@ -17,14 +17,26 @@ export class IdempotentTwin extends Error {}
 
 /** SHA-256 of what makes two requests the same one: method, path and the JSON body. */
 export function requestFingerprint(method: string, path: string, body: unknown): string {
-	return createHash('sha256').update(`${method.toUpperCase()} ${path}\n${JSON.stringify(body)}`, 'utf8').digest('hex')
+	return createHash('sha256')
+		.update(`${method.toUpperCase()} ${path}\n${JSON.stringify(body)}`, 'utf8')
+		.digest('hex')
 }
 
 export async function findStoredAnswer(orgId: string, apiKeyId: string, key: string): Promise<StoredAnswer | null> {
 	const [row] = await db
-		.select({ status: apiIdempotencyKeys.status, body: apiIdempotencyKeys.body, requestSha256: apiIdempotencyKeys.requestSha256 })
+		.select({
+			status: apiIdempotencyKeys.status,
+			body: apiIdempotencyKeys.body,
+			requestSha256: apiIdempotencyKeys.requestSha256,
+		})
 		.from(apiIdempotencyKeys)
-		.where(and(eq(apiIdempotencyKeys.orgId, orgId), eq(apiIdempotencyKeys.apiKeyId, apiKeyId), eq(apiIdempotencyKeys.key, key)))
+		.where(
+			and(
+				eq(apiIdempotencyKeys.orgId, orgId),
+				eq(apiIdempotencyKeys.apiKeyId, apiKeyId),
+				eq(apiIdempotencyKeys.key, key),
+			),
+		)
 	return row ?? null
 }
 

@@ -38,13 +38,24 @@ export type NewApiKey = { name: string; scopes: readonly string[] }
 
 function checkNewKey(input: NewApiKey): { name: string; scopes: ApiScope[] } {
 	const name = input.name.trim()
-	if (name === '') throw new UserFacingError('Name the key after what uses it, such as “Release pipeline”.', 400, 'name')
-	if (name.length > API_KEY_NAME_MAX) throw new UserFacingError(`Shorten the name to at most ${API_KEY_NAME_MAX} characters.`, 400, 'name')
+	if (name === '')
+		throw new UserFacingError('Name the key after what uses it, such as “Release pipeline”.', 400, 'name')
+	if (name.length > API_KEY_NAME_MAX)
+		throw new UserFacingError(`Shorten the name to at most ${API_KEY_NAME_MAX} characters.`, 400, 'name')
 	// Invisible control and format characters (and NUL, which PostgreSQL refuses) have no place in a name.
-	if (/[\p{Cc}\p{Cf}]/u.test(name)) throw new UserFacingError('Remove the invisible characters from the name: type it again rather than pasting it.', 400, 'name')
+	if (/[\p{Cc}\p{Cf}]/u.test(name))
+		throw new UserFacingError(
+			'Remove the invisible characters from the name: type it again rather than pasting it.',
+			400,
+			'name',
+		)
 	const scopes = normaliseScopes(input.scopes)
 	if (scopes.length === 0 || scopes.length !== new Set(input.scopes).size) {
-		throw new UserFacingError('Choose at least one scope: read, apps:write, accounts:write or reports:write.', 400, 'scopes')
+		throw new UserFacingError(
+			'Choose at least one scope: read, apps:write, accounts:write or reports:write.',
+			400,
+			'scopes',
+		)
 	}
 	return { name, scopes }
 }
@@ -54,7 +65,11 @@ function checkNewKey(input: NewApiKey): { name: string; scopes: ApiScope[] } {
  * `createdBy` is the admin, or null for `npm run api-key` (nobody signed in).
  * The returned `key` is the only time the whole key exists outside the caller.
  */
-export async function createApiKey(orgId: string, createdBy: string | null, input: NewApiKey): Promise<{ key: string; apiKey: Omit<ApiKey, 'keyHash'> }> {
+export async function createApiKey(
+	orgId: string,
+	createdBy: string | null,
+	input: NewApiKey,
+): Promise<{ key: string; apiKey: Omit<ApiKey, 'keyHash'> }> {
 	const { name, scopes } = checkNewKey(input)
 	const key = `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`
 	return db.transaction(async (tx) => {
@@ -138,7 +153,10 @@ export async function revokeApiKey(orgId: string, actorId: string, keyId: string
  * organisation's audit log under the key (docs/rules.md › Audit trail:
  * refused attempts are recorded), in its own transaction.
  */
-export async function recordScopeRefusal(key: { id: string; orgId: string; scopes: readonly string[] }, attempt: { scope: ApiScope; method: string; path: string }) {
+export async function recordScopeRefusal(
+	key: { id: string; orgId: string; scopes: readonly string[] },
+	attempt: { scope: ApiScope; method: string; path: string },
+) {
 	await db.transaction((tx) =>
 		recordAudit(tx, {
 			orgId: key.orgId,
@@ -173,7 +191,12 @@ export async function authenticateApiKey(token: string): Promise<AuthenticatedKe
 				revokedAt: apiKeys.revokedAt,
 				revokedBy: apiKeys.revokedBy,
 			},
-			org: { id: organizations.id, slug: organizations.slug, name: organizations.name, timeZone: organizations.timeZone },
+			org: {
+				id: organizations.id,
+				slug: organizations.slug,
+				name: organizations.name,
+				timeZone: organizations.timeZone,
+			},
 		})
 		.from(apiKeys)
 		.innerJoin(organizations, eq(organizations.id, apiKeys.orgId))
@@ -185,7 +208,10 @@ export async function authenticateApiKey(token: string): Promise<AuthenticatedKe
 		.where(
 			and(
 				eq(apiKeys.id, row.apiKey.id),
-				or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, sql`now() - make_interval(secs => ${LAST_USED_PRECISION_SECONDS})`)),
+				or(
+					isNull(apiKeys.lastUsedAt),
+					lt(apiKeys.lastUsedAt, sql`now() - make_interval(secs => ${LAST_USED_PRECISION_SECONDS})`),
+				),
 			),
 		)
 	return row

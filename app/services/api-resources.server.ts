@@ -4,7 +4,13 @@ import { db, type Tx } from '#db/client.server'
 import { accountActions, organizations, storedAccounts } from '#db/schema'
 import { rfc3339OrNull, toRfc3339InZone } from '~/domain/api-dates'
 import { type CycleSource } from '~/domain/reporting-cycle'
-import { type ApiAppCreateSchema, type ApiAppSchema, type ApiAppUpdateSchema, type ApiTaskQuerySchema, type ApiTaskSchema } from '~/schemas/api'
+import {
+	type ApiAppCreateSchema,
+	type ApiAppSchema,
+	type ApiAppUpdateSchema,
+	type ApiTaskQuerySchema,
+	type ApiTaskSchema,
+} from '~/schemas/api'
 import { type AppInput, type PersonalDataAnswer } from '~/schemas/apps'
 import { UserFacingError } from '~/utils/errors'
 import { isUuid } from '~/utils/ids'
@@ -23,7 +29,10 @@ export type ApiApp = z.infer<typeof ApiAppSchema>
 export type ApiTask = z.infer<typeof ApiTaskSchema>
 
 async function timeZoneOf(orgId: string) {
-	const [org] = await db.select({ timeZone: organizations.timeZone }).from(organizations).where(eq(organizations.id, orgId))
+	const [org] = await db
+		.select({ timeZone: organizations.timeZone })
+		.from(organizations)
+		.where(eq(organizations.id, orgId))
 	if (!org) throw new UserFacingError('No such organisation.', 404)
 	return org.timeZone
 }
@@ -68,7 +77,12 @@ function toApiApp(app: App, row: DashboardRow, accounts: number, timeZone: strin
 			cycleDays: app.cycleDays,
 			cycleSource: app.cycleSource as CycleSource,
 			// Due now when nothing is recorded to count from (docs/rules.md › Personal-data reporting).
-			nextDueAt: status === 'answer_needed' || status === 'not_required' ? null : dueNow ? toRfc3339InZone(now, timeZone) : rfc3339OrNull(row.dueAt, timeZone),
+			nextDueAt:
+				status === 'answer_needed' || status === 'not_required'
+					? null
+					: dueNow
+						? toRfc3339InZone(now, timeZone)
+						: rfc3339OrNull(row.dueAt, timeZone),
 			lastReportedAt: rfc3339OrNull(row.lastRunAt, timeZone),
 			accounts,
 			openTasks: row.openErase + row.openRefresh,
@@ -109,7 +123,10 @@ async function saveWithExtras(orgId: string, actor: Actor, extras: Extras, write
 			const app = await write(tx)
 			if (extras.storingSince !== undefined) {
 				const at = new Date(extras.storingSince)
-				const same = app.storingSince?.getTime() === at.getTime() && app.storingSinceSource === 'person' && !app.storingSinceProposed
+				const same =
+					app.storingSince?.getTime() === at.getTime() &&
+					app.storingSinceSource === 'person' &&
+					!app.storingSinceProposed
 				if (!same) await setStoringSince(orgId, actor, app.id, at, now, tx)
 			}
 			if (extras.cycleDays !== undefined) {
@@ -117,7 +134,11 @@ async function saveWithExtras(orgId: string, actor: Actor, extras: Extras, write
 					orgId,
 					actor,
 					app.id,
-					{ cycleDays: extras.cycleDays, confirmLonger: extras.cycleReason !== undefined, reason: extras.cycleReason ?? '' },
+					{
+						cycleDays: extras.cycleDays,
+						confirmLonger: extras.cycleReason !== undefined,
+						reason: extras.cycleReason ?? '',
+					},
 					tx,
 				)
 			}
@@ -143,7 +164,13 @@ export async function createApiApp(orgId: string, actor: Actor, body: AppCreate,
 }
 
 /** Changes the fields sent and leaves the others; `version`, when sent, must still be the app's. */
-export async function updateApiApp(orgId: string, actor: Actor, appId: string, body: AppUpdate, now = new Date()): Promise<ApiApp> {
+export async function updateApiApp(
+	orgId: string,
+	actor: Actor,
+	appId: string,
+	body: AppUpdate,
+	now = new Date(),
+): Promise<ApiApp> {
 	const current = await getApp(orgId, appId)
 	if (!current) throw new UserFacingError('No such app in this organisation.', 404)
 	const input: AppInput = {
@@ -151,10 +178,12 @@ export async function updateApiApp(orgId: string, actor: Actor, appId: string, b
 		appKey: body.appKey ?? current.appKey,
 		appType: body.appType ?? current.appType,
 		products: body.products ?? (current.products as AppInput['products']),
-		marketplaceListingUrl: body.marketplaceListingUrl === undefined ? current.marketplaceListingUrl : body.marketplaceListingUrl,
+		marketplaceListingUrl:
+			body.marketplaceListingUrl === undefined ? current.marketplaceListingUrl : body.marketplaceListingUrl,
 		privacyPolicyUrl: body.privacyPolicyUrl === undefined ? current.privacyPolicyUrl : body.privacyPolicyUrl,
 		termsOfUseUrl: body.termsOfUseUrl === undefined ? current.termsOfUseUrl : body.termsOfUseUrl,
-		storesPersonalData: body.storesPersonalData === undefined ? current.storesPersonalData : answerOf(body.storesPersonalData),
+		storesPersonalData:
+			body.storesPersonalData === undefined ? current.storesPersonalData : answerOf(body.storesPersonalData),
 	}
 	await saveWithExtras(orgId, actor, body, (tx) => updateAppIn(tx, orgId, actor, current.id, input, body.version), now)
 	return getApiApp(orgId, current.id, now)
@@ -186,7 +215,8 @@ function decodeCursor(cursor: string): { dueAt: Date; id: string } {
 	try {
 		const [dueAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[]
 		const date = new Date(String(dueAt))
-		if (typeof dueAt === 'string' && !Number.isNaN(date.getTime()) && isUuid(String(id))) return { dueAt: date, id: String(id) }
+		if (typeof dueAt === 'string' && !Number.isNaN(date.getTime()) && isUuid(String(id)))
+			return { dueAt: date, id: String(id) }
 	} catch {}
 	throw new UserFacingError('That cursor is not one this API gave: start again without it.', 400, 'cursor')
 }
@@ -202,8 +232,14 @@ export async function listApiTasks(orgId: string, query: TaskQuery) {
 			and(
 				eq(accountActions.orgId, orgId),
 				query.appId ? eq(accountActions.appId, query.appId) : undefined,
-				query.status === 'open' ? isNull(accountActions.completedAt) : query.status === 'done' ? isNotNull(accountActions.completedAt) : undefined,
-				after ? sql`(${accountActions.dueAt}, ${accountActions.id}) > (${after.dueAt.toISOString()}::timestamptz, ${after.id}::uuid)` : undefined,
+				query.status === 'open'
+					? isNull(accountActions.completedAt)
+					: query.status === 'done'
+						? isNotNull(accountActions.completedAt)
+						: undefined,
+				after
+					? sql`(${accountActions.dueAt}, ${accountActions.id}) > (${after.dueAt.toISOString()}::timestamptz, ${after.id}::uuid)`
+					: undefined,
 			),
 		)
 		.orderBy(asc(accountActions.dueAt), asc(accountActions.id))
@@ -244,4 +280,3 @@ export async function requireApp(orgId: string, appId: string | undefined): Prom
 	if (!app) throw new UserFacingError('No such app in this organisation.', 404)
 	return app
 }
-

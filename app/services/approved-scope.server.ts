@@ -66,7 +66,10 @@ export async function loadAppAccess(q: Tx | Database, orgId: string, appId: stri
 	})
 	// A request approved before approvals were on its timeline counts from when it last changed.
 	for (const request of requests) {
-		if (request.state === 'approved' && !events.some((event) => event.kind === 'approved' && event.requestId === request.id)) {
+		if (
+			request.state === 'approved' &&
+			!events.some((event) => event.kind === 'approved' && event.requestId === request.id)
+		) {
 			events.push({ requestId: request.id, kind: 'approved', at: request.updatedAt, seq: 0 })
 		}
 	}
@@ -114,7 +117,9 @@ export async function appScopeView(orgId: string, app: { id: string; storesPerso
 	return {
 		scope,
 		revocation: access.status === 'revoked' ? { requestId: access.requestId, revokedAt: access.revokedAt } : null,
-		personalDataConflict: scope ? (personalDataConflict(app.storesPersonalData, scope.storesPersonalData)?.message ?? null) : null,
+		personalDataConflict: scope
+			? (personalDataConflict(app.storesPersonalData, scope.storesPersonalData)?.message ?? null)
+			: null,
 	}
 }
 
@@ -138,6 +143,8 @@ export async function requestScopeNotices(
 	return {
 		standing: request.state === 'approved' ? approvalStanding(access, request.id) : null,
 		personalDataConflict:
-			concerned && app ? (personalDataConflict(app.storesPersonalData, scope.storesPersonalData)?.message ?? null) : null,
+			concerned && app
+				? (personalDataConflict(app.storesPersonalData, scope.storesPersonalData)?.message ?? null)
+				: null,
 	}
 }

@@ -12,7 +12,6 @@ import { searchCondition } from '~/utils/sql-like'
 
 export type App = typeof apps.$inferSelect
 
-
 const NOT_FOUND = 'No such app in this organisation.'
 const DUPLICATE_KEY = 'Another app in this organisation already uses this key.'
 
@@ -137,7 +136,11 @@ function refuseEmailAddresses(input: Pick<AppInput, 'name' | 'appKey'>) {
 	if (containsEmailAddress(input.name))
 		throw new UserFacingError('Remove the email address from the app name: use the name users see.', 422, 'name')
 	if (containsEmailAddress(input.appKey))
-		throw new UserFacingError('An app key or app id is never an email address: copy it from the descriptor or manifest.', 422, 'appKey')
+		throw new UserFacingError(
+			'An app key or app id is never an email address: copy it from the descriptor or manifest.',
+			422,
+			'appKey',
+		)
 }
 
 export async function createApp(orgId: string, actor: Actor, input: AppInput): Promise<App> {
@@ -180,7 +183,9 @@ export async function updateApp(
 	expectedVersion?: number,
 ): Promise<App> {
 	refuseEmailAddresses(input)
-	return withDuplicateKeyAsConflict(() => db.transaction((tx) => updateAppIn(tx, orgId, actor, appId, input, expectedVersion)))
+	return withDuplicateKeyAsConflict(() =>
+		db.transaction((tx) => updateAppIn(tx, orgId, actor, appId, input, expectedVersion)),
+	)
 }
 
 /** updateApp inside the caller's transaction. */
@@ -195,7 +200,8 @@ export async function updateAppIn(
 	refuseEmailAddresses(input)
 	const current = await lockApp(tx, orgId, appId)
 	if (current.archivedAt) throw new UserFacingError('This app is archived. Restore it before editing.', 409)
-	if (expectedVersion !== undefined && current.version !== expectedVersion) throw new UserFacingError(EDITED_MEANWHILE, 409)
+	if (expectedVersion !== undefined && current.version !== expectedVersion)
+		throw new UserFacingError(EDITED_MEANWHILE, 409)
 	const next = pickEditable(input)
 	const changed = EDITABLE.filter((key) => !sameValue(current[key], next[key]))
 	if (changed.length === 0) return current

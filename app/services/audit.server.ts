@@ -33,7 +33,9 @@ export function actorUserIdOf(actor: Actor): string | null {
 /** The audit event's actor columns for this actor. */
 export function auditActor(actor: Actor | null): { actorUserId: string | null; actorApiKeyId: string | null } {
 	if (actor === null) return { actorUserId: null, actorApiKeyId: null }
-	return typeof actor === 'string' ? { actorUserId: actor, actorApiKeyId: null } : { actorUserId: null, actorApiKeyId: actor.apiKeyId }
+	return typeof actor === 'string'
+		? { actorUserId: actor, actorApiKeyId: null }
+		: { actorUserId: null, actorApiKeyId: actor.apiKeyId }
 }
 
 export interface AuditEntry {
@@ -72,12 +74,7 @@ export async function listAuditEvents(
 	return db
 		.select()
 		.from(auditEvents)
-		.where(
-			and(
-				eq(auditEvents.orgId, orgId),
-				beforeId ? lt(auditEvents.id, beforeId) : undefined,
-			),
-		)
+		.where(and(eq(auditEvents.orgId, orgId), beforeId ? lt(auditEvents.id, beforeId) : undefined))
 		.orderBy(desc(auditEvents.id))
 		.limit(limit)
 }
@@ -125,8 +122,12 @@ export async function searchAuditEvents(
 				eq(auditEvents.orgId, orgId),
 				filter.action ? like(auditEvents.action, `${filter.action.replace(/[\\%_]/g, '\\$&')}%`) : undefined,
 				filter.actorUserId ? eq(auditEvents.actorUserId, filter.actorUserId) : undefined,
-				filter.from ? sql`${auditEvents.createdAt} >= (${filter.from}::date)::timestamp at time zone ${timeZone}` : undefined,
-				filter.to ? sql`${auditEvents.createdAt} < (${filter.to}::date + 1)::timestamp at time zone ${timeZone}` : undefined,
+				filter.from
+					? sql`${auditEvents.createdAt} >= (${filter.from}::date)::timestamp at time zone ${timeZone}`
+					: undefined,
+				filter.to
+					? sql`${auditEvents.createdAt} < (${filter.to}::date + 1)::timestamp at time zone ${timeZone}`
+					: undefined,
 				beforeId ? lt(auditEvents.id, beforeId) : undefined,
 			),
 		)
@@ -191,8 +192,16 @@ export async function recordRequestSave(
 		action: 'request.saved',
 		subjectType: 'access_request',
 		subjectId: entry.requestId,
-		before: { version: entry.version.from, ...(verdict ? { checklistReady: entry.checklistReady.from } : {}), ...changes?.before },
-		after: { version: entry.version.to, ...(verdict ? { checklistReady: entry.checklistReady.to } : {}), ...changes?.after },
+		before: {
+			version: entry.version.from,
+			...(verdict ? { checklistReady: entry.checklistReady.from } : {}),
+			...changes?.before,
+		},
+		after: {
+			version: entry.version.to,
+			...(verdict ? { checklistReady: entry.checklistReady.to } : {}),
+			...changes?.after,
+		},
 	})
 }
 
@@ -294,7 +303,9 @@ export async function resolveAuditSubjects(
 	events: readonly { subjectType: string; subjectId: string }[],
 ): Promise<Map<string, ResolvedSubject>> {
 	const ids = (type: string) => [
-		...new Set(events.filter((event) => event.subjectType === type && isUuid(event.subjectId)).map((event) => event.subjectId)),
+		...new Set(
+			events.filter((event) => event.subjectType === type && isUuid(event.subjectId)).map((event) => event.subjectId),
+		),
 	]
 	const found = new Map<string, ResolvedSubject>()
 	const add = (type: string, rows: { id: string; name: string; appId?: string | null }[]) => {
@@ -365,6 +376,9 @@ export async function resolveAuditSubjects(
 	return found
 }
 
-export function resolvedSubject(subjects: Map<string, ResolvedSubject>, event: { subjectType: string; subjectId: string }) {
+export function resolvedSubject(
+	subjects: Map<string, ResolvedSubject>,
+	event: { subjectType: string; subjectId: string },
+) {
 	return subjects.get(subjectKey(event.subjectType, event.subjectId))
 }

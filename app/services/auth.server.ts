@@ -9,7 +9,14 @@ import { env } from '~/utils/env.server'
 import { hashPassword, needsRehash, timingDummyHash, verifyPassword } from '~/utils/password.server'
 import { hashToken, newToken } from '~/utils/tokens.server'
 import { recordAudit } from './audit.server'
-import { claimAttempt, clearFailures, type FailurePolicy, isKnownDevice, recordFailure, rememberDevice } from './rate-limit.server'
+import {
+	claimAttempt,
+	clearFailures,
+	type FailurePolicy,
+	isKnownDevice,
+	recordFailure,
+	rememberDevice,
+} from './rate-limit.server'
 
 export class EmailTakenError extends Error {
 	constructor() {
@@ -28,10 +35,7 @@ export async function findUserByEmail(email: string, tx: Tx | typeof db = db) {
 }
 
 /** Creates a user row; the caller's transaction decides what else commits with it. */
-export async function insertUser(
-	tx: Tx,
-	input: { name: string; email: string; password: string },
-) {
+export async function insertUser(tx: Tx, input: { name: string; email: string; password: string }) {
 	if (await findUserByEmail(input.email, tx)) throw new EmailTakenError()
 	const [user] = await tx
 		.insert(users)
@@ -58,7 +62,10 @@ async function pickOrgSlug(tx: Tx, name: string) {
  * sign-ups racing for one email or slug collide on a unique index: the email
  * case is the usual "already exists", a slug is picked again once.
  */
-export async function signup(input: SignupInput, attempt = 0): Promise<{ user: SessionUser; org: typeof organizations.$inferSelect }> {
+export async function signup(
+	input: SignupInput,
+	attempt = 0,
+): Promise<{ user: SessionUser; org: typeof organizations.$inferSelect }> {
 	try {
 		return await signupOnce(input)
 	} catch (error) {
@@ -164,13 +171,15 @@ export async function attemptLogin(input: {
 	const clientKey = input.client ? loginClientKey(input.client) : null
 	if (clientKey) {
 		const verdict = await claimAttempt(clientKey, policies.client)
-		if (!verdict.allowed) return { outcome: 'rate_limited', scope: 'client', retryAfterSeconds: verdict.retryAfterSeconds }
+		if (!verdict.allowed)
+			return { outcome: 'rate_limited', scope: 'client', retryAfterSeconds: verdict.retryAfterSeconds }
 	}
 	const accountKey = loginAccountKey(input.email)
 	const known = await findUserByEmail(input.email)
 	if (!(known && (await isKnownDevice(known.id, input.deviceToken)))) {
 		const verdict = await claimAttempt(accountKey, policies.account)
-		if (!verdict.allowed) return { outcome: 'rate_limited', scope: 'account', retryAfterSeconds: verdict.retryAfterSeconds }
+		if (!verdict.allowed)
+			return { outcome: 'rate_limited', scope: 'account', retryAfterSeconds: verdict.retryAfterSeconds }
 	}
 	const user = await verifyLogin(input.email, input.password)
 	if (!user) {

@@ -84,9 +84,21 @@ export async function writeAccounts(
 	actor: Actor,
 	appId: string,
 	candidates: AsyncIterable<AccountCandidate> | Iterable<AccountCandidate>,
-	{ atomic, now = new Date(), listRefused = MAX_REJECTED_LISTED }: { atomic: boolean; now?: Date; listRefused?: number },
+	{
+		atomic,
+		now = new Date(),
+		listRefused = MAX_REJECTED_LISTED,
+	}: { atomic: boolean; now?: Date; listRefused?: number },
 ): Promise<WriteAccountsResult> {
-	const result: WriteAccountsResult = { atomic, written: true, rows: 0, inserted: 0, updated: 0, rejected: 0, refused: [] }
+	const result: WriteAccountsResult = {
+		atomic,
+		written: true,
+		rows: 0,
+		inserted: 0,
+		updated: 0,
+		rejected: 0,
+		refused: [],
+	}
 	const reject = (position: number, raw: unknown, reason: string) => {
 		result.rejected++
 		if (result.refused.length >= listRefused) return
@@ -140,7 +152,13 @@ export async function writeAccounts(
 				subjectType: 'app',
 				subjectId: appId,
 				// Counts only: account ids are Atlassian users' identifiers, not audit material.
-				after: { atomic, rows: result.rows, inserted: result.inserted, updated: result.updated, rejected: result.rejected },
+				after: {
+					atomic,
+					rows: result.rows,
+					inserted: result.inserted,
+					updated: result.updated,
+					rejected: result.rejected,
+				},
 			})
 		})
 	} catch (error) {
@@ -165,7 +183,11 @@ export async function importAccounts(
 	const { refused, ...result } = await writeAccounts(orgId, actor, appId, csvCandidates(records), { atomic, now })
 	return {
 		...result,
-		rejectedRows: refused.map((row) => ({ line: row.position, accountId: row.hidden ? HIDDEN_EMAIL : clip(row.accountId), reason: row.reason })),
+		rejectedRows: refused.map((row) => ({
+			line: row.position,
+			accountId: row.hidden ? HIDDEN_EMAIL : clip(row.accountId),
+			reason: row.reason,
+		})),
 	}
 }
 
@@ -191,7 +213,12 @@ async function* csvCandidates(records: AsyncIterable<CsvRecord>): AsyncGenerator
 		if (record.error) {
 			yield { position: record.line, accountId: rawId, updatedAt: rawDate, error: record.error }
 		} else if (extra.some((field) => field.trim() !== '')) {
-			yield { position: record.line, accountId: rawId, updatedAt: rawDate, error: 'expected two columns: accountId,updatedAt' }
+			yield {
+				position: record.line,
+				accountId: rawId,
+				updatedAt: rawDate,
+				error: 'expected two columns: accountId,updatedAt',
+			}
 		} else {
 			yield { position: record.line, accountId: rawId, updatedAt: rawDate }
 		}
@@ -207,8 +234,18 @@ export type PushedAccount = { accountId: unknown; updatedAt: unknown }
  * the same rules and the same write as the CSV import, every refusal listed
  * with its 0-based index.
  */
-export function pushAccounts(orgId: string, actor: Actor, appId: string, accounts: readonly PushedAccount[], options: { atomic: boolean; now?: Date }) {
-	const candidates = accounts.map((account, index): AccountCandidate => ({ position: index, accountId: account.accountId, updatedAt: account.updatedAt }))
+export function pushAccounts(
+	orgId: string,
+	actor: Actor,
+	appId: string,
+	accounts: readonly PushedAccount[],
+	options: { atomic: boolean; now?: Date },
+) {
+	const candidates = accounts.map((account, index): AccountCandidate => ({
+		position: index,
+		accountId: account.accountId,
+		updatedAt: account.updatedAt,
+	}))
 	return writeAccounts(orgId, actor, appId, candidates, { ...options, listRefused: accounts.length })
 }
 
@@ -228,7 +265,13 @@ function assertHeader(record: CsvRecord) {
  * leaves the ledger and its open erase or refresh tasks close with it, in one
  * transaction with an audit event (counts, not the account id).
  */
-export async function removeErasedAccount(orgId: string, actor: Actor, appId: string, accountId: string, now = new Date()) {
+export async function removeErasedAccount(
+	orgId: string,
+	actor: Actor,
+	appId: string,
+	accountId: string,
+	now = new Date(),
+) {
 	const id = validateAccountId(accountId)
 	if (!id.ok) throw new UserFacingError(`That is not an account id: ${id.reason}.`, 400, 'accountId')
 	return db.transaction(async (tx) => {
@@ -298,7 +341,11 @@ export async function listLedgerPage(
 	const offset = (Math.max(1, Math.floor(page)) - 1) * pageSize
 	const [rows, [totals]] = await Promise.all([
 		db
-			.select({ accountId: storedAccounts.accountId, updatedAt: storedAccounts.updatedAt, createdAt: storedAccounts.createdAt })
+			.select({
+				accountId: storedAccounts.accountId,
+				updatedAt: storedAccounts.updatedAt,
+				createdAt: storedAccounts.createdAt,
+			})
 			.from(storedAccounts)
 			.where(where)
 			.orderBy(asc(storedAccounts.accountId))

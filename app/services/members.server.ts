@@ -10,7 +10,6 @@ import { recordAudit } from './audit.server'
 import { findUserByEmail, insertUser, type SessionUser } from './auth.server'
 import { DAY_MS } from '~/domain/zoned-time'
 
-
 export type Membership = {
 	org: { id: string; slug: string; name: string; timeZone: string }
 	roles: Role[]
@@ -71,12 +70,7 @@ function adminIdsOf(rows: { userId: string; roles: Role[] }[]) {
 	return rows.filter((row) => row.roles.includes('admin')).map((row) => row.userId)
 }
 
-export async function changeRoles(
-	orgId: string,
-	actorId: string,
-	userId: string,
-	requested: readonly Role[],
-) {
+export async function changeRoles(orgId: string, actorId: string, userId: string, requested: readonly Role[]) {
 	const roles = normaliseRoles(requested)
 	if (roles.length === 0) throw new UserFacingError('Pick at least one role.', 400, 'roles')
 	await db.transaction(async (tx) => {
@@ -110,9 +104,7 @@ export async function removeMember(orgId: string, actorId: string, userId: strin
 		if (!leavesAnAdmin(adminIdsOf(rows), { userId, roles: null })) {
 			throw new UserFacingError('An organisation needs at least one admin. Make someone else admin first.', 409)
 		}
-		await tx
-			.delete(memberships)
-			.where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)))
+		await tx.delete(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)))
 		await recordAudit(tx, {
 			orgId,
 			actorUserId: actorId,
@@ -173,12 +165,7 @@ export async function listPendingInvites(orgId: string, now = new Date()) {
 		})
 		.from(invites)
 		.where(
-			and(
-				eq(invites.orgId, orgId),
-				isNull(invites.acceptedAt),
-				isNull(invites.revokedAt),
-				gt(invites.expiresAt, now),
-			),
+			and(eq(invites.orgId, orgId), isNull(invites.acceptedAt), isNull(invites.revokedAt), gt(invites.expiresAt, now)),
 		)
 		.orderBy(asc(invites.createdAt))
 }
@@ -189,12 +176,7 @@ export async function revokeInvite(orgId: string, actorId: string, inviteId: str
 			.update(invites)
 			.set({ revokedAt: sql`now()` })
 			.where(
-				and(
-					eq(invites.id, inviteId),
-					eq(invites.orgId, orgId),
-					isNull(invites.acceptedAt),
-					isNull(invites.revokedAt),
-				),
+				and(eq(invites.id, inviteId), eq(invites.orgId, orgId), isNull(invites.acceptedAt), isNull(invites.revokedAt)),
 			)
 			.returning()
 		if (!invite) throw new UserFacingError('That invite no longer exists or was already used.', 404)
@@ -210,7 +192,14 @@ export async function revokeInvite(orgId: string, actorId: string, inviteId: str
 }
 
 export type InviteView =
-	| { status: 'valid'; id: string; email: string; roles: Role[]; org: { slug: string; name: string }; accountExists: boolean }
+	| {
+			status: 'valid'
+			id: string
+			email: string
+			roles: Role[]
+			org: { slug: string; name: string }
+			accountExists: boolean
+	  }
 	| { status: 'used' | 'expired' | 'invalid' }
 
 /** What the invite link shows: whom it is for, or why it no longer works. */
@@ -253,10 +242,7 @@ export async function acceptInvite(
 	const view = await getInvite(token, now)
 	if (view.status !== 'valid') throw new UserFacingError(INVITE_UNUSABLE[view.status], 410)
 	return db.transaction(async (tx) => {
-		const user =
-			'user' in who
-				? who.user
-				: await insertUser(tx, { email: view.email, ...who.newAccount })
+		const user = 'user' in who ? who.user : await insertUser(tx, { email: view.email, ...who.newAccount })
 		if (user.email.toLowerCase() !== view.email.toLowerCase()) {
 			throw new UserFacingError(
 				`This invite is for ${view.email}, but you are signed in as ${user.email}. Log out and open the link again.`,
@@ -267,12 +253,7 @@ export async function acceptInvite(
 			.update(invites)
 			.set({ acceptedAt: now, acceptedBy: user.id })
 			.where(
-				and(
-					eq(invites.id, view.id),
-					isNull(invites.acceptedAt),
-					isNull(invites.revokedAt),
-					gt(invites.expiresAt, now),
-				),
+				and(eq(invites.id, view.id), isNull(invites.acceptedAt), isNull(invites.revokedAt), gt(invites.expiresAt, now)),
 			)
 			.returning()
 		if (!consumed) throw new UserFacingError(INVITE_UNUSABLE.used, 410)

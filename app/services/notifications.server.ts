@@ -4,11 +4,7 @@ import { memberships, notifications } from '#db/schema'
 import { can, type Role } from '~/domain/roles'
 import { listQuietTickets, type QuietTicket } from './tickets.server'
 
-export type NotificationKind =
-	| 'request_submitted'
-	| 'request_sent_back'
-	| 'request_decided'
-	| 'atlassian_answered'
+export type NotificationKind = 'request_submitted' | 'request_sent_back' | 'request_decided' | 'atlassian_answered'
 
 export type NewNotification = {
 	orgId: string

@@ -21,7 +21,12 @@ export async function getOrgSettings(orgId: string): Promise<OrgSettings & { ver
 }
 
 /** Time zone, ticket follow-up period and task due period; the audit event holds the settings that changed. */
-export async function updateOrgSettings(orgId: string, actorId: string, settings: OrgSettings, expectedVersion?: number) {
+export async function updateOrgSettings(
+	orgId: string,
+	actorId: string,
+	settings: OrgSettings,
+	expectedVersion?: number,
+) {
 	await db.transaction(async (tx) => {
 		const [row] = await tx
 			.select({
@@ -43,10 +48,17 @@ export async function updateOrgSettings(orgId: string, actorId: string, settings
 		}
 		// Only what changed is written and audited, old and new (docs/rules.md › Audit trail).
 		// Only the settings themselves, whatever else the caller's object carries.
-		const next: OrgSettings = { timeZone: settings.timeZone, followUpDays: settings.followUpDays, taskDueDays: settings.taskDueDays }
+		const next: OrgSettings = {
+			timeZone: settings.timeZone,
+			followUpDays: settings.followUpDays,
+			taskDueDays: settings.taskDueDays,
+		}
 		const changes = auditChanges(before, next, Object.keys(next))
 		if (!changes) return
-		await tx.update(organizations).set({ ...next, version: version + 1 }).where(eq(organizations.id, orgId))
+		await tx
+			.update(organizations)
+			.set({ ...next, version: version + 1 })
+			.where(eq(organizations.id, orgId))
 		await recordAudit(tx, {
 			orgId,
 			actorUserId: actorId,

@@ -64,7 +64,12 @@ async function insertPrepared(
 			action: 'report.prepared',
 			subjectType: 'app',
 			subjectId: appId,
-			after: { preparedReportId: inserted.id, sha256: digest.sha256, accountCount: digest.accountCount, batchCount: digest.batchCount },
+			after: {
+				preparedReportId: inserted.id,
+				sha256: digest.sha256,
+				accountCount: digest.accountCount,
+				batchCount: digest.batchCount,
+			},
 		})
 		return inserted
 	}
@@ -72,7 +77,13 @@ async function insertPrepared(
 	const [existing] = await tx
 		.select()
 		.from(preparedReports)
-		.where(and(eq(preparedReports.orgId, orgId), eq(preparedReports.appId, appId), eq(preparedReports.sha256, digest.sha256)))
+		.where(
+			and(
+				eq(preparedReports.orgId, orgId),
+				eq(preparedReports.appId, appId),
+				eq(preparedReports.sha256, digest.sha256),
+			),
+		)
 	return existing!
 }
 
@@ -81,7 +92,10 @@ export async function prepareReport(orgId: string, actorId: string, appId: strin
 	if (!(await getApp(orgId, appId))) throw new UserFacingError('No such app in this organisation.', 404)
 	const digest = await digestLedger(orgId, appId)
 	if (digest.accountCount === 0) {
-		throw new UserFacingError('The ledger is empty: import the account ids this app stores before preparing a report.', 409)
+		throw new UserFacingError(
+			'The ledger is empty: import the account ids this app stores before preparing a report.',
+			409,
+		)
 	}
 	return db.transaction(async (tx) => {
 		await lockApp(tx, orgId, appId)
@@ -109,13 +123,20 @@ export async function findPreparedReport(
 			? await db
 					.select()
 					.from(preparedReports)
-					.where(and(eq(preparedReports.orgId, orgId), eq(preparedReports.appId, appId), eq(preparedReports.id, ref.id)))
+					.where(
+						and(eq(preparedReports.orgId, orgId), eq(preparedReports.appId, appId), eq(preparedReports.id, ref.id)),
+					)
 			: []
 		if (!found) throw new UserFacingError('Choose the prepared report whose batches were sent.', 400, 'preparedReport')
 		return found
 	}
 	const sha256 = ref.sha256.trim().toLowerCase()
-	if (!SHA256.test(sha256)) throw new UserFacingError('A prepared report is named by its SHA-256: 64 hexadecimal characters.', 400, 'preparedReport')
+	if (!SHA256.test(sha256))
+		throw new UserFacingError(
+			'A prepared report is named by its SHA-256: 64 hexadecimal characters.',
+			400,
+			'preparedReport',
+		)
 	const found = await preparedReportBySha(orgId, appId, sha256)
 	if (found) return found
 	const digest = await digestLedger(orgId, appId)
@@ -133,7 +154,11 @@ export async function findPreparedReport(
 }
 
 /** Look-up only (no side effect): the app's prepared report with this SHA-256, if any. */
-export async function preparedReportBySha(orgId: string, appId: string, sha256: string): Promise<PreparedReport | null> {
+export async function preparedReportBySha(
+	orgId: string,
+	appId: string,
+	sha256: string,
+): Promise<PreparedReport | null> {
 	if (!SHA256.test(sha256)) return null
 	const [found] = await db
 		.select()

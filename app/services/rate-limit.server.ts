@@ -52,7 +52,12 @@ export async function hitRateLimit(key: string, limit: number, windowSeconds: nu
  * even looked at, from `delaySeconds` up to `maxDelaySeconds`. Failures are
  * forgotten `memorySeconds` after the last one (never before the delay ends).
  */
-export type FailurePolicy = { freeFailures: number; delaySeconds: number; maxDelaySeconds: number; memorySeconds: number }
+export type FailurePolicy = {
+	freeFailures: number
+	delaySeconds: number
+	maxDelaySeconds: number
+	memorySeconds: number
+}
 
 export type Verdict = { allowed: true } | { allowed: false; retryAfterSeconds: number }
 
@@ -184,14 +189,20 @@ export async function deleteExpiredRateLimits(settings = env()) {
  */
 export function clientKey(address: string | null | undefined): string | null {
 	if (!address) return null
-	const value = address.trim().toLowerCase().replace(/^\[|\]$/g, '').split('%')[0]!
+	const value = address
+		.trim()
+		.toLowerCase()
+		.replace(/^\[|\]$/g, '')
+		.split('%')[0]!
 	const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(value)
 	if (mapped) return mapped[1]!
 	if (!value.includes(':')) return value
 	const [head = '', tail = ''] = value.split('::')
 	const left = head ? head.split(':') : []
 	const right = tail ? tail.split(':') : []
-	const groups = value.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left
+	const groups = value.includes('::')
+		? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+		: left
 	return `${groups
 		.slice(0, 4)
 		.map((group) => (group || '0').replace(/^0+(?=.)/, ''))

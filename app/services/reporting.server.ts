@@ -13,7 +13,13 @@ import {
 	users,
 } from '#db/schema'
 import { isBeforeEarliestInstant, TOO_EARLY_MESSAGE } from '~/domain/calendar-day'
-import { CYCLE_UNITS, periodInUnit, readCyclePeriod, type CyclePeriodReading, type CycleUnit } from '~/domain/cycle-period'
+import {
+	CYCLE_UNITS,
+	periodInUnit,
+	readCyclePeriod,
+	type CyclePeriodReading,
+	type CycleUnit,
+} from '~/domain/cycle-period'
 import { MAX_BATCH, parseReportEvidence, tasksFromAnswers, type BatchEvidence } from '~/domain/report-batches'
 import {
 	cycleWarnings,
@@ -42,7 +48,6 @@ import { storingSinceOf } from './storing-since.server'
  * evidence, and the erase/refresh tasks they create. Every query is scoped by
  * organisation, and by app for stored_accounts (docs/architecture.md › Scaling out).
  */
-
 
 export async function getOrgPolicy(orgId: string) {
 	const [org] = await db
@@ -111,7 +116,10 @@ async function lastRunAt(orgId: string, appId: string): Promise<Date | null> {
 
 /** The oldest `updatedAt` in the ledger: data retrieved then has been stored since. */
 async function oldestAccountAt(appId: string): Promise<Date | null> {
-	const [row] = await db.select({ at: min(storedAccounts.updatedAt) }).from(storedAccounts).where(eq(storedAccounts.appId, appId))
+	const [row] = await db
+		.select({ at: min(storedAccounts.updatedAt) })
+		.from(storedAccounts)
+		.where(eq(storedAccounts.appId, appId))
 	return row?.at ?? null
 }
 
@@ -123,16 +131,24 @@ function needsOldestAccount(app: StatusApp, lastReportAt: Date | null) {
 /** What a person must look at on the cycle: a header to confirm, a cycle longer than advised or than Atlassian's. */
 async function cycleAttention(orgId: string, app: App) {
 	const pending = app.pendingCycleRunId
-		? (
+		? ((
 				await db
-					.select({ id: reportRuns.id, raw: reportRuns.cyclePeriodRaw, sentAt: reportRuns.sentAt, days: reportRuns.cyclePeriodDays })
+					.select({
+						id: reportRuns.id,
+						raw: reportRuns.cyclePeriodRaw,
+						sentAt: reportRuns.sentAt,
+						days: reportRuns.cyclePeriodDays,
+					})
 					.from(reportRuns)
 					.where(and(eq(reportRuns.orgId, orgId), eq(reportRuns.id, app.pendingCycleRunId)))
-		  )[0] ?? null
+			)[0] ?? null)
 		: null
 	const reading = pending?.raw ? readCyclePeriod(pending.raw) : null
 	return {
-		pendingHeader: pending && reading && reading.kind !== 'unreadable' ? { runId: pending.id, sentAt: pending.sentAt, reading } : null,
+		pendingHeader:
+			pending && reading && reading.kind !== 'unreadable'
+				? { runId: pending.id, sentAt: pending.sentAt, reading }
+				: null,
 		/** The days the pending header asks for, which the status counts with until it is answered. */
 		pendingDays: pending?.days ?? null,
 		warnings: cycleWarnings({ ...app, cycleSource: app.cycleSource as CycleSource }),
@@ -153,7 +169,12 @@ export async function getReportingOverview(orgId: string, app: App, now = new Da
 	const cycle = await cycleAttention(orgId, app)
 	return {
 		policy,
-		status: statusOf(app, { lastReportAt, firstStoredAccountAt, pendingCycleDays: cycle.pendingDays }, policy.timeZone, now),
+		status: statusOf(
+			app,
+			{ lastReportAt, firstStoredAccountAt, pendingCycleDays: cycle.pendingDays },
+			policy.timeZone,
+			now,
+		),
 		storingSince: storingSinceOf(app),
 		storingSinceSetByName: storingSinceSetBy?.name ?? null,
 		oldestAccountAt: firstStoredAccountAt,
@@ -175,7 +196,12 @@ const DIGEST_ON_VIEW_MAX_ACCOUNTS = 20_000
  * batches can be downloaded), false when the ledger changed since, null when
  * the ledger is too large to check on every view (the download checks then).
  */
-async function latestPreparedIsCurrent(orgId: string, appId: string, latest: PreparedReport | undefined, accountCount: number) {
+async function latestPreparedIsCurrent(
+	orgId: string,
+	appId: string,
+	latest: PreparedReport | undefined,
+	accountCount: number,
+) {
 	if (!latest) return null
 	if (latest.accountCount !== accountCount) return false
 	if (accountCount > DIGEST_ON_VIEW_MAX_ACCOUNTS) return null
@@ -260,7 +286,8 @@ export async function setCycle(
 		const source = inferCycleSource(days)
 		const longer = current.atlassianCycleDays != null && days > current.atlassianCycleDays
 		const cycleReason = longer ? reason : null
-		if (current.cycleDays === days && current.cycleSource === source && current.cycleReason === cycleReason) return current
+		if (current.cycleDays === days && current.cycleSource === source && current.cycleReason === cycleReason)
+			return current
 		const [app] = await tx
 			.update(apps)
 			.set({ cycleDays: days, cycleSource: source, cycleReason, cycleSetAt: sql`now()`, updatedAt: sql`now()` })
@@ -273,7 +300,12 @@ export async function setCycle(
 			subjectType: 'app',
 			subjectId: appId,
 			before: { cycleDays: current.cycleDays, cycleSource: current.cycleSource, cycleReason: current.cycleReason },
-			after: { cycleDays: days, cycleSource: source, cycleReason, ...(longer ? { longerThanAtlassian: current.atlassianCycleDays } : {}) },
+			after: {
+				cycleDays: days,
+				cycleSource: source,
+				cycleReason,
+				...(longer ? { longerThanAtlassian: current.atlassianCycleDays } : {}),
+			},
 		})
 		return app!
 	})
@@ -384,7 +416,8 @@ export async function recordRunEvidence(
 	assertSentAt(input.sentAt, now)
 	let batches = input.batches
 	// A header given for the whole run, else the last one a batch carried.
-	const raw = input.cyclePeriod?.trim() || [...batches].reverse().find((batch) => batch.cyclePeriod)?.cyclePeriod || null
+	const raw =
+		input.cyclePeriod?.trim() || [...batches].reverse().find((batch) => batch.cyclePeriod)?.cyclePeriod || null
 	const reading = raw ? readCyclePeriod(raw) : null
 	const prepared = await findPreparedReport(orgId, appId, input.preparedReport, actor)
 	// One "nothing to do" (an empty paste or a bare 204) stands for every batch, as the page says.
@@ -412,10 +445,19 @@ export async function recordRunEvidence(
 			: await tx
 					.select({ id: reportRuns.id })
 					.from(reportRuns)
-					.where(and(eq(reportRuns.orgId, orgId), eq(reportRuns.preparedReportId, prepared.id), eq(reportRuns.sentAt, input.sentAt)))
+					.where(
+						and(
+							eq(reportRuns.orgId, orgId),
+							eq(reportRuns.preparedReportId, prepared.id),
+							eq(reportRuns.sentAt, input.sentAt),
+						),
+					)
 					.limit(1)
 		if (twin) {
-			throw new UserFacingError('This run is already recorded: the same prepared report, sent at the same time. Check the list of runs.', 409)
+			throw new UserFacingError(
+				'This run is already recorded: the same prepared report, sent at the same time. Check the list of runs.',
+				409,
+			)
 		}
 		const tasks = tasksFromAnswers(batches, {
 			recordedAt: now,
@@ -458,7 +500,12 @@ export async function recordRunEvidence(
 				closedCount,
 				updatedCount: tasks.length - closedCount,
 				cyclePeriodRaw: raw,
-				cyclePeriodDays: reading?.kind === 'clear' ? reading.days : reading?.kind === 'unclear' ? (reading.likely?.days ?? null) : null,
+				cyclePeriodDays:
+					reading?.kind === 'clear'
+						? reading.days
+						: reading?.kind === 'unclear'
+							? (reading.likely?.days ?? null)
+							: null,
 				cyclePeriodOutcome: outcome,
 				answers: batches.map(({ accounts }) => ({ accounts })),
 				batchAnswers: batches.map((batch, i) => ({
@@ -493,18 +540,33 @@ export async function recordRunEvidence(
 		const openKeys = new Set(open.map((task) => `${task.kind}:${task.accountId}`))
 		const fresh = knownTasks.filter((task) => !openKeys.has(`${task.kind}:${task.accountId}`))
 		for (let i = 0; i < fresh.length; i += TASK_INSERT_CHUNK) {
-			await tx.insert(accountActions).values(
-				fresh
-					.slice(i, i + TASK_INSERT_CHUNK)
-					.map((task) => ({ orgId, appId, runId: run!.id, accountId: task.accountId, kind: task.kind, dueAt: task.dueAt })),
-			)
+			await tx
+				.insert(accountActions)
+				.values(
+					fresh
+						.slice(i, i + TASK_INSERT_CHUNK)
+						.map((task) => ({
+							orgId,
+							appId,
+							runId: run!.id,
+							accountId: task.accountId,
+							kind: task.kind,
+							dueAt: task.dueAt,
+						})),
+				)
 		}
 		if (reading?.kind === 'clear' && outcome === 'applied') {
 			await applyHeaderCycle(tx, orgId, appId, reading.days, now)
 		} else if (reading?.kind === 'clear' && outcome === 'unchanged') {
-			await tx.update(apps).set({ atlassianCycleDays: reading.days }).where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
+			await tx
+				.update(apps)
+				.set({ atlassianCycleDays: reading.days })
+				.where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
 		} else if (outcome === 'pending') {
-			await tx.update(apps).set({ pendingCycleRunId: run!.id }).where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
+			await tx
+				.update(apps)
+				.set({ pendingCycleRunId: run!.id })
+				.where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
 		}
 		await recordAudit(tx, {
 			orgId,
@@ -527,11 +589,16 @@ export async function recordRunEvidence(
 				recordedLater: isRecordedLater(input.sentAt, now),
 				// A count only: account ids are not audit material.
 				skippedUnknown: skippedIds.length,
-				...(outcome === 'applied' && reading?.kind === 'clear' ? { cycleDaysBefore: app.cycleDays, cycleDaysAfter: reading.days } : {}),
+				...(outcome === 'applied' && reading?.kind === 'clear'
+					? { cycleDaysBefore: app.cycleDays, cycleDaysAfter: reading.days }
+					: {}),
 			},
 		})
 		// The status with this run in: the next report is due one cycle after the latest sentAt (cycle as it now stands).
-		const [current] = await tx.select().from(apps).where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
+		const [current] = await tx
+			.select()
+			.from(apps)
+			.where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
 		const [latest] = await tx
 			.select({ at: max(reportRuns.sentAt) })
 			.from(reportRuns)
@@ -568,22 +635,36 @@ export type HeaderDecision = { decision: 'confirm'; unit?: CycleUnit } | { decis
  * bare number, in the unit Atlassian meant) and it becomes the app's cycle;
  * or dismiss it with a reason, and the cycle stays. Audited either way.
  */
-export async function decideHeaderCycle(orgId: string, actorId: string, appId: string, runId: string, input: HeaderDecision, now = new Date()) {
+export async function decideHeaderCycle(
+	orgId: string,
+	actorId: string,
+	appId: string,
+	runId: string,
+	input: HeaderDecision,
+	now = new Date(),
+) {
 	return db.transaction(async (tx) => {
 		const app = await lockApp(tx, orgId, appId)
 		if (!app.pendingCycleRunId || app.pendingCycleRunId !== runId) {
-			throw new UserFacingError('No Cycle-Period value from that run is waiting for an answer (it may already have been answered).', 409)
+			throw new UserFacingError(
+				'No Cycle-Period value from that run is waiting for an answer (it may already have been answered).',
+				409,
+			)
 		}
 		const [run] = await tx
 			.select({ raw: reportRuns.cyclePeriodRaw })
 			.from(reportRuns)
 			.where(and(eq(reportRuns.orgId, orgId), eq(reportRuns.appId, appId), eq(reportRuns.id, runId)))
 		const reading = run?.raw ? readCyclePeriod(run.raw) : null
-		if (!reading || reading.kind === 'unreadable') throw new UserFacingError('That run’s Cycle-Period value cannot be applied.', 409)
+		if (!reading || reading.kind === 'unreadable')
+			throw new UserFacingError('That run’s Cycle-Period value cannot be applied.', 409)
 		if (input.decision === 'dismiss') {
 			const reason = input.reason.trim()
 			if (!reason) throw new UserFacingError('Say why the cycle Atlassian sent does not apply.', 400, 'reason')
-			await tx.update(apps).set({ pendingCycleRunId: null, updatedAt: sql`now()` }).where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
+			await tx
+				.update(apps)
+				.set({ pendingCycleRunId: null, updatedAt: sql`now()` })
+				.where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
 			await tx.update(reportRuns).set({ cyclePeriodOutcome: 'dismissed' }).where(eq(reportRuns.id, runId))
 			await recordAudit(tx, {
 				orgId,
@@ -607,7 +688,10 @@ export async function decideHeaderCycle(orgId: string, actorId: string, appId: s
 			days = period.days
 		}
 		await applyHeaderCycle(tx, orgId, appId, days, now)
-		await tx.update(reportRuns).set({ cyclePeriodOutcome: 'applied', cyclePeriodDays: days }).where(eq(reportRuns.id, runId))
+		await tx
+			.update(reportRuns)
+			.set({ cyclePeriodOutcome: 'applied', cyclePeriodDays: days })
+			.where(eq(reportRuns.id, runId))
 		await recordAudit(tx, {
 			orgId,
 			actorUserId: actorId,
@@ -615,7 +699,13 @@ export async function decideHeaderCycle(orgId: string, actorId: string, appId: s
 			subjectType: 'app',
 			subjectId: appId,
 			before: { cycleDays: app.cycleDays, cycleSource: app.cycleSource },
-			after: { runId, cyclePeriodRaw: reading.raw, unit: input.unit ?? null, cycleDays: days, cycleSource: 'cycle_period_header' },
+			after: {
+				runId,
+				cyclePeriodRaw: reading.raw,
+				unit: input.unit ?? null,
+				cycleDays: days,
+				cycleSource: 'cycle_period_header',
+			},
 		})
 		return { cycleDays: days, applied: true }
 	})
@@ -752,13 +842,23 @@ export async function dashboardRows(
 				appId: accountActions.appId,
 				erase: sql<number>`count(*) filter (where ${accountActions.kind} = 'erase')`.mapWith(Number),
 				refresh: sql<number>`count(*) filter (where ${accountActions.kind} = 'refresh')`.mapWith(Number),
-				overdue: sql<number>`count(*) filter (where ${accountActions.dueAt} < ${now.toISOString()}::timestamptz)`.mapWith(Number),
+				overdue:
+					sql<number>`count(*) filter (where ${accountActions.dueAt} < ${now.toISOString()}::timestamptz)`.mapWith(
+						Number,
+					),
 			})
 			.from(accountActions)
-			.where(and(eq(accountActions.orgId, orgId), inArray(accountActions.appId, appIds), isNull(accountActions.completedAt)))
+			.where(
+				and(eq(accountActions.orgId, orgId), inArray(accountActions.appId, appIds), isNull(accountActions.completedAt)),
+			)
 			.groupBy(accountActions.appId),
 		db
-			.select({ appId: accessRequests.appId, state: accessRequests.state, updatedAt: accessRequests.updatedAt, ticketKey: tickets.key })
+			.select({
+				appId: accessRequests.appId,
+				state: accessRequests.state,
+				updatedAt: accessRequests.updatedAt,
+				ticketKey: tickets.key,
+			})
 			.from(accessRequests)
 			.leftJoin(tickets, and(eq(tickets.requestId, accessRequests.id), eq(tickets.orgId, orgId)))
 			.where(and(eq(accessRequests.orgId, orgId), inArray(accessRequests.appId, appIds)))
@@ -785,7 +885,11 @@ export async function dashboardRows(
 		const lastRunAt = lastRun.get(app.id) ?? null
 		const status = statusOf(
 			app,
-			{ lastReportAt: lastRunAt, firstStoredAccountAt: oldestAccount.get(app.id) ?? null, pendingCycleDays: pendingDays.get(app.id) },
+			{
+				lastReportAt: lastRunAt,
+				firstStoredAccountAt: oldestAccount.get(app.id) ?? null,
+				pendingCycleDays: pendingDays.get(app.id),
+			},
 			policy.timeZone,
 			now,
 		)
@@ -825,6 +929,7 @@ export async function dashboardRows(
 function attentionOf(app: App): string[] {
 	const notes: string[] = []
 	if (app.pendingCycleRunId) notes.push('A Cycle-Period value from Atlassian waits for confirmation.')
-	if (app.storingSinceProposed) notes.push('An import holds accounts older than the storing-since date: confirm which date applies.')
+	if (app.storingSinceProposed)
+		notes.push('An import holds accounts older than the storing-since date: confirm which date applies.')
 	return [...notes, ...cycleWarnings({ ...app, cycleSource: app.cycleSource as CycleSource })]
 }

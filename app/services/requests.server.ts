@@ -10,7 +10,6 @@ import { loadAppAccess } from './approved-scope.server'
 import { recordAudit, recordRequestSave, requestAuditStateOf } from './audit.server'
 import { isUuid } from '~/utils/ids'
 
-
 export type RequestRow = typeof accessRequests.$inferSelect
 export type UseCaseRow = typeof requestUseCases.$inferSelect
 
@@ -282,7 +281,14 @@ export async function requestsForApps(orgId: string, appIds: string[]) {
 // ── Amendments (issue 5) ─────────────────────────────────────────────────
 
 /** States in which an amendment is still being worked on; a second one is not started beside it. */
-const OPEN_STATES: RequestState[] = ['draft', 'in_review', 'changes_requested', 'ready_to_submit', 'submitted', 'info_requested']
+const OPEN_STATES: RequestState[] = [
+	'draft',
+	'in_review',
+	'changes_requested',
+	'ready_to_submit',
+	'submitted',
+	'info_requested',
+]
 
 /**
  * Starts an amendment of an approved request: a new draft linked to it and
@@ -300,7 +306,10 @@ export async function createAmendment(orgId: string, actorId: string, approvedRe
 			.for('update')
 		if (!source) throw new UserFacingError(NOT_FOUND, 404)
 		if (source.state !== 'approved') {
-			throw new UserFacingError('Only an approved request can be amended. Edit this one directly while it is a draft.', 409)
+			throw new UserFacingError(
+				'Only an approved request can be amended. Edit this one directly while it is a draft.',
+				409,
+			)
 		}
 		const [open] = await tx
 			.select({ id: accessRequests.id })
@@ -361,7 +370,10 @@ export async function useCaseDeciders(orgId: string, request: Pick<RequestDetail
 	const ids = [...new Set(request.useCases.flatMap((useCase) => (useCase.decidedBy ? [useCase.decidedBy] : [])))]
 	if (ids.length === 0) return []
 	const names = new Map(
-		(await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, ids))).map((row) => [row.id, row.name]),
+		(await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, ids))).map((row) => [
+			row.id,
+			row.name,
+		]),
 	)
 	return ids.map((id) => {
 		const decided = request.useCases.filter((useCase) => useCase.decidedBy === id)

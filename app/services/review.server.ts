@@ -1,6 +1,16 @@
 import { aliasedTable, and, asc, eq, inArray, sql } from 'drizzle-orm'
 import { db, type Database, type Tx } from '#db/client.server'
-import { accessRequests, apps, auditEvents, memberships, organizations, requestEvents, requestUseCases, tickets, users } from '#db/schema'
+import {
+	accessRequests,
+	apps,
+	auditEvents,
+	memberships,
+	organizations,
+	requestEvents,
+	requestUseCases,
+	tickets,
+	users,
+} from '#db/schema'
 import { answerOfRequest } from '~/domain/approved-scope'
 import { isBeforeEarliestYear, TOO_EARLY_MESSAGE } from '~/domain/calendar-day'
 import {
@@ -71,7 +81,10 @@ const DATE_FIELDS: Record<TicketStepKind, string> = {
 
 // Who fixes what decides the status: a role or four-eyes refusal is 403,
 // a state or freshness problem 409, missing input 400 (with its field).
-const TRANSITION_STATUS: Record<TransitionErrorCode | UseCaseDecisionErrorCode, { status: 400 | 403 | 409; field?: string }> = {
+const TRANSITION_STATUS: Record<
+	TransitionErrorCode | UseCaseDecisionErrorCode,
+	{ status: 400 | 403 | 409; field?: string }
+> = {
 	illegal_transition: { status: 409 },
 	not_in_review: { status: 409 },
 	forbidden_role: { status: 403 },
@@ -169,7 +182,8 @@ export async function requestAuthors(
 			}
 		}
 		// The row's last editor, should the log lack their save.
-		if (request.updatedBy !== request.createdBy && !authors.get(request.updatedBy)?.edited) add(request.updatedBy, { edited: true })
+		if (request.updatedBy !== request.createdBy && !authors.get(request.updatedBy)?.edited)
+			add(request.updatedBy, { edited: true })
 		byRequest.set(request.id, authors)
 	}
 	return byRequest
@@ -181,7 +195,11 @@ export async function authorsOf(q: Tx | Database, orgId: string, request: Author
 }
 
 /** What this person wrote of the request, or null when four eyes lets them decide it. */
-export async function authorshipOf(orgId: string, request: AuthoredRequest, userId: string): Promise<Authorship | null> {
+export async function authorshipOf(
+	orgId: string,
+	request: AuthoredRequest,
+	userId: string,
+): Promise<Authorship | null> {
 	return (await authorsOf(db, orgId, request)).get(userId) ?? null
 }
 
@@ -208,7 +226,11 @@ function notificationFor(
 ): { kind: NotificationKind; audience: 'authors' | 'reviewers'; message: string } | null {
 	switch (action) {
 		case 'submit_for_review':
-			return { kind: 'request_submitted', audience: 'reviewers', message: `The request for ${appName} is waiting for your review.` }
+			return {
+				kind: 'request_submitted',
+				audience: 'reviewers',
+				message: `The request for ${appName} is waiting for your review.`,
+			}
 		case 'request_changes':
 			return {
 				kind: 'request_sent_back',
@@ -222,13 +244,29 @@ function notificationFor(
 				message: `Every use case of the request for ${appName} is approved: it is ready to send to Atlassian.`,
 			}
 		case 'atlassian_requested_info':
-			return { kind: 'atlassian_answered', audience: 'authors', message: `Atlassian asked for more information about ${appName}.` }
+			return {
+				kind: 'atlassian_answered',
+				audience: 'authors',
+				message: `Atlassian asked for more information about ${appName}.`,
+			}
 		case 'atlassian_approved':
-			return { kind: 'atlassian_answered', audience: 'authors', message: `Atlassian approved Email API access for ${appName}.` }
+			return {
+				kind: 'atlassian_answered',
+				audience: 'authors',
+				message: `Atlassian approved Email API access for ${appName}.`,
+			}
 		case 'atlassian_declined':
-			return { kind: 'atlassian_answered', audience: 'authors', message: `Atlassian declined the request for ${appName}.` }
+			return {
+				kind: 'atlassian_answered',
+				audience: 'authors',
+				message: `Atlassian declined the request for ${appName}.`,
+			}
 		case 'atlassian_revoked':
-			return { kind: 'atlassian_answered', audience: 'authors', message: `Atlassian revoked Email API access for ${appName}.` }
+			return {
+				kind: 'atlassian_answered',
+				audience: 'authors',
+				message: `Atlassian revoked Email API access for ${appName}.`,
+			}
 		default:
 			return null
 	}
@@ -240,14 +278,22 @@ async function orgSlugOf(tx: Tx, orgId: string) {
 }
 
 async function orgTimeZone(tx: Tx, orgId: string) {
-	const [row] = await tx.select({ timeZone: organizations.timeZone }).from(organizations).where(eq(organizations.id, orgId))
+	const [row] = await tx
+		.select({ timeZone: organizations.timeZone })
+		.from(organizations)
+		.where(eq(organizations.id, orgId))
 	return row?.timeZone ?? 'UTC'
 }
 
 /** The instant of a picked day, or a 400 on its field. */
 function instantOf(day: string, timeZone: string, now: Date, field: string) {
 	const at = dayToInstant(day, timeZone, now)
-	if (!at) throw new UserFacingError(isBeforeEarliestYear(day) ? TOO_EARLY_MESSAGE : 'Enter the date as a real date, like 2026-03-31.', 400, field)
+	if (!at)
+		throw new UserFacingError(
+			isBeforeEarliestYear(day) ? TOO_EARLY_MESSAGE : 'Enter the date as a real date, like 2026-03-31.',
+			400,
+			field,
+		)
 	return at
 }
 
@@ -261,7 +307,14 @@ function assertStepDate(input: Parameters<typeof checkStepDate>[0], field: strin
  * When the dated step `action` records happened: the picked day or the
  * given instant, checked against today and the ticket's earlier steps.
  */
-async function stepDate(tx: Tx, orgId: string, requestId: string, action: RequestAction, input: TransitionInput, now: Date) {
+async function stepDate(
+	tx: Tx,
+	orgId: string,
+	requestId: string,
+	action: RequestAction,
+	input: TransitionInput,
+	now: Date,
+) {
 	const kind = STEP_OF_EVENT[action]
 	if (!kind) return input.occurredAt ?? now
 	const field = DATE_FIELDS[kind]
@@ -272,7 +325,8 @@ async function stepDate(tx: Tx, orgId: string, requestId: string, action: Reques
 		assertStepDate({ kind, at: openedAt, now, timeZone }, field)
 		return openedAt
 	}
-	const at = input.answeredOn !== undefined ? instantOf(input.answeredOn, timeZone, now, field) : (input.occurredAt ?? now)
+	const at =
+		input.answeredOn !== undefined ? instantOf(input.answeredOn, timeZone, now, field) : (input.occurredAt ?? now)
 	assertStepDate({ kind, at, now, timeZone, earlier: ticketSteps(await ticketEvents(tx, orgId, requestId)) }, field)
 	return at
 }
@@ -324,7 +378,13 @@ export function applyTransition(
 	input: TransitionInput = {},
 ) {
 	// A refusal for who is asking (four eyes, a role) is recorded after the rollback (docs/rules.md › Audit trail).
-	const refusal = { orgId, actorUserId: actor.id, roles: actor.roles, subjectType: 'access_request', subjectId: requestId }
+	const refusal = {
+		orgId,
+		actorUserId: actor.id,
+		roles: actor.roles,
+		subjectType: 'access_request',
+		subjectId: requestId,
+	}
 	return auditRefusals({ ...refusal, action: 'request.action_refused', attempted: { attempted: action } }, () =>
 		applyTransitionOnce(orgId, actor, requestId, expectedVersion, action, input),
 	)
@@ -389,7 +449,15 @@ async function applyTransitionOnce(
 					set: { key: parsed.key, url: input.ticket.url || null, openedAt, lastActivityAt: openedAt },
 				})
 			Object.assign(details, { ticketKey: parsed.key, url: input.ticket.url || null, openedAt: openedAt.toISOString() })
-		} else if (['atlassian_requested_info', 'record_reply', 'atlassian_approved', 'atlassian_declined', 'atlassian_revoked'].includes(action)) {
+		} else if (
+			[
+				'atlassian_requested_info',
+				'record_reply',
+				'atlassian_approved',
+				'atlassian_declined',
+				'atlassian_revoked',
+			].includes(action)
+		) {
 			await touchTicket(tx, orgId, request.id, occurredAt)
 		}
 		if (action === 'atlassian_approved') await applyApprovedAnswer(tx, orgId, actor.id, request)
@@ -446,14 +514,32 @@ async function touchTicket(tx: Tx, orgId: string, requestId: string, at: Date) {
  * status): a timeline entry that restarts the quiet period. Same locking
  * and version rules as a transition; the state does not change.
  */
-export function recordTicketNote(orgId: string, actor: Actor, requestId: string, expectedVersion: number, note: string) {
-	const refusal = { orgId, actorUserId: actor.id, roles: actor.roles, subjectType: 'access_request', subjectId: requestId }
+export function recordTicketNote(
+	orgId: string,
+	actor: Actor,
+	requestId: string,
+	expectedVersion: number,
+	note: string,
+) {
+	const refusal = {
+		orgId,
+		actorUserId: actor.id,
+		roles: actor.roles,
+		subjectType: 'access_request',
+		subjectId: requestId,
+	}
 	return auditRefusals({ ...refusal, action: 'request.action_refused', attempted: { attempted: 'ticket_note' } }, () =>
 		recordTicketNoteOnce(orgId, actor, requestId, expectedVersion, note),
 	)
 }
 
-async function recordTicketNoteOnce(orgId: string, actor: Actor, requestId: string, expectedVersion: number, note: string) {
+async function recordTicketNoteOnce(
+	orgId: string,
+	actor: Actor,
+	requestId: string,
+	expectedVersion: number,
+	note: string,
+) {
 	return db.transaction(async (tx) => {
 		const { request } = await lockRequest(tx, orgId, requestId, expectedVersion)
 		if (!(OPEN_TICKET_STATES as readonly string[]).includes(request.state)) {
@@ -505,7 +591,13 @@ export function decideUseCaseOf(
 	expectedVersion: number,
 	input: { useCaseId: string; decision: 'approve' | 'reject'; reason?: string },
 ) {
-	const refusal = { orgId, actorUserId: actor.id, roles: actor.roles, subjectType: 'access_request', subjectId: requestId }
+	const refusal = {
+		orgId,
+		actorUserId: actor.id,
+		roles: actor.roles,
+		subjectType: 'access_request',
+		subjectId: requestId,
+	}
 	const attempted = { attempted: input.decision, useCaseId: input.useCaseId }
 	return auditRefusals({ ...refusal, action: 'request.decide_refused', attempted }, () =>
 		decideUseCaseOnce(orgId, actor, requestId, expectedVersion, input),
@@ -577,9 +669,16 @@ export function correctTicketDate(
 	expectedVersion: number,
 	input: { eventId: number; day: string; reason: string },
 ) {
-	const refusal = { orgId, actorUserId: actor.id, roles: actor.roles, subjectType: 'access_request', subjectId: requestId }
-	return auditRefusals({ ...refusal, action: 'request.action_refused', attempted: { attempted: DATE_CORRECTED, eventId: input.eventId } }, () =>
-		correctTicketDateOnce(orgId, actor, requestId, expectedVersion, input),
+	const refusal = {
+		orgId,
+		actorUserId: actor.id,
+		roles: actor.roles,
+		subjectType: 'access_request',
+		subjectId: requestId,
+	}
+	return auditRefusals(
+		{ ...refusal, action: 'request.action_refused', attempted: { attempted: DATE_CORRECTED, eventId: input.eventId } },
+		() => correctTicketDateOnce(orgId, actor, requestId, expectedVersion, input),
 	)
 }
 
@@ -595,15 +694,23 @@ async function correctTicketDateOnce(
 		const steps = ticketSteps(await ticketEvents(tx, orgId, request.id))
 		const index = steps.findIndex((step) => step.eventId === input.eventId)
 		const step = steps[index]
-		if (!step) throw new UserFacingError('That date is not on this request’s ticket. Reload the request and choose it again.', 409)
+		if (!step)
+			throw new UserFacingError(
+				'That date is not on this request’s ticket. Reload the request and choose it again.',
+				409,
+			)
 		if (!mayCorrectStep(step.kind, actor.roles)) {
 			const who = stepCorrectors(step.kind)
 				.map((role) => ROLE_LABELS[role].toLowerCase())
 				.join(' or ')
-			throw new UserFacingError(`Only a ${who} can correct the date “${STEP_NAMES[step.kind]}”, as only they can record it.`, 403)
+			throw new UserFacingError(
+				`Only a ${who} can correct the date “${STEP_NAMES[step.kind]}”, as only they can record it.`,
+				403,
+			)
 		}
 		const reason = input.reason.trim()
-		if (!reason) throw new UserFacingError('Say why the date is corrected, for example “typed the wrong month”.', 400, 'reason')
+		if (!reason)
+			throw new UserFacingError('Say why the date is corrected, for example “typed the wrong month”.', 400, 'reason')
 		const now = new Date()
 		const timeZone = await orgTimeZone(tx, orgId)
 		const at = instantOf(input.day, timeZone, now, 'correctedOn')
@@ -614,7 +721,13 @@ async function correctTicketDateOnce(
 			{ kind: step.kind, at, now, timeZone, earlier: steps.slice(0, index), later: steps.slice(index + 1) },
 			'correctedOn',
 		)
-		const correction = { eventId: step.eventId, step: step.kind, from: step.at.toISOString(), to: at.toISOString(), reason }
+		const correction = {
+			eventId: step.eventId,
+			step: step.kind,
+			from: step.at.toISOString(),
+			to: at.toISOString(),
+			reason,
+		}
 		await tx.insert(requestEvents).values({
 			orgId,
 			requestId: request.id,
@@ -705,7 +818,10 @@ export type QueueItem = {
 	authorName: string
 	isAuthor: boolean
 	amendsRequestId: string | null
-	useCases: Pick<UseCaseRow, 'id' | 'code' | 'description' | 'engineOutcome' | 'suggestedCode' | 'decision' | 'decisionReason'>[]
+	useCases: Pick<
+		UseCaseRow,
+		'id' | 'code' | 'description' | 'engineOutcome' | 'suggestedCode' | 'decision' | 'decisionReason'
+	>[]
 }
 
 /** Requests in review, the longest-waiting first (issue 5 › reviewer queue). */
@@ -725,7 +841,11 @@ export async function listReviewQueue(orgId: string, viewerId: string): Promise<
 		.orderBy(asc(submittedAt), asc(accessRequests.createdAt))
 	const ids = rows.map((row) => row.request.id)
 	const useCases = ids.length
-		? await db.select().from(requestUseCases).where(inArray(requestUseCases.requestId, ids)).orderBy(asc(requestUseCases.position))
+		? await db
+				.select()
+				.from(requestUseCases)
+				.where(inArray(requestUseCases.requestId, ids))
+				.orderBy(asc(requestUseCases.position))
 		: []
 	const authors = await requestAuthors(
 		db,

@@ -27,7 +27,10 @@ export function storingSinceOf(app: Pick<App, 'storingSince' | 'storingSinceSour
 		return { at: app.storingSinceProposed, source: 'proposed' as const }
 	}
 	if (!app.storingSince) return null
-	return { at: app.storingSince, source: app.storingSinceSource === 'person' ? ('person' as const) : ('ledger' as const) }
+	return {
+		at: app.storingSince,
+		source: app.storingSinceSource === 'person' ? ('person' as const) : ('ledger' as const),
+	}
 }
 
 /**
@@ -44,7 +47,8 @@ export async function setStoringSince(
 	/** The caller's transaction, when this is one step of a larger change (the API). */
 	outer?: Tx,
 ) {
-	if (Number.isNaN(at.getTime())) throw new UserFacingError('Enter the date the app started storing personal data.', 400, 'storingSince')
+	if (Number.isNaN(at.getTime()))
+		throw new UserFacingError('Enter the date the app started storing personal data.', 400, 'storingSince')
 	if (isBeforeEarliestInstant(at)) throw new UserFacingError(TOO_EARLY_MESSAGE, 400, 'storingSince')
 	if (at.getTime() > now.getTime() + FUTURE_SKEW_MS) {
 		throw new UserFacingError('The app cannot have started storing personal data in the future.', 400, 'storingSince')
@@ -81,7 +85,11 @@ export async function setStoringSince(
 				storingSinceSource: app.storingSinceSource,
 				storingSinceProposed: app.storingSinceProposed?.toISOString() ?? null,
 			},
-			after: { storingSince: at.toISOString(), storingSinceSource: 'person', storingSinceProposed: proposed?.toISOString() ?? null },
+			after: {
+				storingSince: at.toISOString(),
+				storingSinceSource: 'person',
+				storingSinceProposed: proposed?.toISOString() ?? null,
+			},
 		})
 		return saved!
 	})
@@ -98,7 +106,12 @@ export async function noteOldestImported(tx: Tx, orgId: string, actor: Actor, ap
 	if (!app.storingSince) {
 		await tx
 			.update(apps)
-			.set({ storingSince: oldest, storingSinceSource: 'ledger', storingSinceSetAt: sql`now()`, storingSinceSetBy: actorUserIdOf(actor) })
+			.set({
+				storingSince: oldest,
+				storingSinceSource: 'ledger',
+				storingSinceSetAt: sql`now()`,
+				storingSinceSetBy: actorUserIdOf(actor),
+			})
 			.where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
 		await recordAudit(tx, {
 			orgId,
@@ -112,7 +125,10 @@ export async function noteOldestImported(tx: Tx, orgId: string, actor: Actor, ap
 		return
 	}
 	if (oldest < app.storingSince && (!app.storingSinceProposed || oldest < app.storingSinceProposed)) {
-		await tx.update(apps).set({ storingSinceProposed: oldest }).where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
+		await tx
+			.update(apps)
+			.set({ storingSinceProposed: oldest })
+			.where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
 		await recordAudit(tx, {
 			orgId,
 			...auditActor(actor),
@@ -131,7 +147,12 @@ export async function keepStoringSince(orgId: string, actorId: string, appId: st
 		if (!app.storingSinceProposed) throw new UserFacingError('No earlier date is waiting for an answer.', 409)
 		await tx
 			.update(apps)
-			.set({ storingSinceProposed: null, storingSinceSource: 'person', storingSinceSetBy: actorId, storingSinceSetAt: sql`now()` })
+			.set({
+				storingSinceProposed: null,
+				storingSinceSource: 'person',
+				storingSinceSetBy: actorId,
+				storingSinceSetAt: sql`now()`,
+			})
 			.where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
 		await recordAudit(tx, {
 			orgId,
@@ -139,7 +160,10 @@ export async function keepStoringSince(orgId: string, actorId: string, appId: st
 			action: 'app.storing_since_kept',
 			subjectType: 'app',
 			subjectId: appId,
-			after: { storingSince: app.storingSince?.toISOString() ?? null, declined: app.storingSinceProposed.toISOString() },
+			after: {
+				storingSince: app.storingSince?.toISOString() ?? null,
+				declined: app.storingSinceProposed.toISOString(),
+			},
 		})
 	})
 }

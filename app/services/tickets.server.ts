@@ -1,7 +1,15 @@
 import { and, asc, eq, inArray } from 'drizzle-orm'
 import { db, type Database, type Tx } from '#db/client.server'
 import { accessRequests, apps, organizations, requestEvents, tickets } from '#db/schema'
-import { DATE_CORRECTED, daysWaiting, needsFollowUp, STEP_OF_EVENT, ticketSteps, type FollowUp, type TicketStep } from '~/domain/tickets'
+import {
+	DATE_CORRECTED,
+	daysWaiting,
+	needsFollowUp,
+	STEP_OF_EVENT,
+	ticketSteps,
+	type FollowUp,
+	type TicketStep,
+} from '~/domain/tickets'
 
 export type TicketRow = typeof tickets.$inferSelect
 
@@ -22,10 +30,19 @@ const TICKET_EVENT_KINDS = [...Object.keys(STEP_OF_EVENT), 'record_reply', 'tick
 /** The request's events that date its ticket, oldest first (for `ticketSteps` and `lastActivity`). */
 export async function ticketEvents(q: Tx | Database, orgId: string, requestId: string) {
 	return q
-		.select({ id: requestEvents.id, kind: requestEvents.kind, occurredAt: requestEvents.occurredAt, details: requestEvents.details })
+		.select({
+			id: requestEvents.id,
+			kind: requestEvents.kind,
+			occurredAt: requestEvents.occurredAt,
+			details: requestEvents.details,
+		})
 		.from(requestEvents)
 		.where(
-			and(eq(requestEvents.orgId, orgId), eq(requestEvents.requestId, requestId), inArray(requestEvents.kind, TICKET_EVENT_KINDS)),
+			and(
+				eq(requestEvents.orgId, orgId),
+				eq(requestEvents.requestId, requestId),
+				inArray(requestEvents.kind, TICKET_EVENT_KINDS),
+			),
 		)
 		.orderBy(asc(requestEvents.id))
 }
@@ -35,13 +52,14 @@ export async function ticketEvents(q: Tx | Database, orgId: string, requestId: s
  * has been quiet long enough to chase (docs/rules.md › Tickets; the quiet period
  * is the org's `followUpDays`).
  */
-export async function getTicket(
-	orgId: string,
-	requestId: string,
-	now = new Date(),
-): Promise<TicketView | null> {
+export async function getTicket(orgId: string, requestId: string, now = new Date()): Promise<TicketView | null> {
 	const [row] = await db
-		.select({ ticket: tickets, state: accessRequests.state, followUpDays: organizations.followUpDays, timeZone: organizations.timeZone })
+		.select({
+			ticket: tickets,
+			state: accessRequests.state,
+			followUpDays: organizations.followUpDays,
+			timeZone: organizations.timeZone,
+		})
 		.from(tickets)
 		.innerJoin(accessRequests, eq(accessRequests.id, tickets.requestId))
 		.innerJoin(organizations, eq(organizations.id, tickets.orgId))
@@ -55,7 +73,12 @@ export async function getTicket(
 		// Once Atlassian has answered, the wait ended at the last recorded activity.
 		daysWaiting: daysWaiting(row.ticket.openedAt, open ? now : row.ticket.lastActivityAt, row.timeZone),
 		followUp: open
-			? needsFollowUp({ lastActivityAt: row.ticket.lastActivityAt, now, quietDays: row.followUpDays, timeZone: row.timeZone })
+			? needsFollowUp({
+					lastActivityAt: row.ticket.lastActivityAt,
+					now,
+					quietDays: row.followUpDays,
+					timeZone: row.timeZone,
+				})
 			: null,
 	}
 }
@@ -92,6 +115,14 @@ export async function listQuietTickets(orgId: string, now = new Date()): Promise
 			timeZone: row.timeZone,
 		})
 		if (!followUp.due) return []
-		return [{ requestId: row.requestId, key: row.key, appName: row.appName, daysQuiet: followUp.daysQuiet, lastActivityAt: row.lastActivityAt }]
+		return [
+			{
+				requestId: row.requestId,
+				key: row.key,
+				appName: row.appName,
+				daysQuiet: followUp.daysQuiet,
+				lastActivityAt: row.lastActivityAt,
+			},
+		]
 	})
 }

@@ -44,9 +44,14 @@ export async function requireApiKey(request: Request, scope: ApiScope): Promise<
 	if (!token) {
 		return refuse(
 			request,
-			apiError(401, 'Send your API key as Authorization: Bearer <key>. Admins create keys on the organisation’s API keys page.', undefined, {
-				'WWW-Authenticate': REALM,
-			}),
+			apiError(
+				401,
+				'Send your API key as Authorization: Bearer <key>. Admins create keys on the organisation’s API keys page.',
+				undefined,
+				{
+					'WWW-Authenticate': REALM,
+				},
+			),
 		)
 	}
 	const caller = await authenticateApiKey(token)
@@ -63,9 +68,14 @@ export async function requireApiKey(request: Request, scope: ApiScope): Promise<
 	if (!limit.allowed) {
 		return refuse(
 			request,
-			apiError(429, `Too many requests with this key: at most ${API_PER_KEY} per ${API_WINDOW_SECONDS} seconds. Try again in ${limit.retryAfterSeconds} seconds.`, undefined, {
-				'Retry-After': String(limit.retryAfterSeconds),
-			}),
+			apiError(
+				429,
+				`Too many requests with this key: at most ${API_PER_KEY} per ${API_WINDOW_SECONDS} seconds. Try again in ${limit.retryAfterSeconds} seconds.`,
+				undefined,
+				{
+					'Retry-After': String(limit.retryAfterSeconds),
+				},
+			),
 		)
 	}
 	if (!hasScope(caller.apiKey.scopes, scope)) {
@@ -94,7 +104,9 @@ export async function answerApi(work: () => Promise<Response>, fieldNames: Field
 	} catch (error) {
 		if (error instanceof Response) return error
 		if (error instanceof UserFacingError) {
-			const issues = error.field ? [{ path: fieldNames[error.field] ?? error.field, message: error.message }] : undefined
+			const issues = error.field
+				? [{ path: fieldNames[error.field] ?? error.field, message: error.message }]
+				: undefined
 			return apiError(error.status, error.message, issues)
 		}
 		throw error

@@ -97,7 +97,10 @@ function requireJsonContentType(request: Request): void {
 	const isJson = (type === 'application' && subtype === 'json') || (type !== '' && subtype?.endsWith('+json'))
 	if (!isJson) throw apiError(415, 'Send the request body as JSON (Content-Type: application/json).')
 	// JSON is UTF-8 (RFC 8259); another declared charset would be decoded wrongly.
-	const charset = params.find((param) => param.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '')
+	const charset = params
+		.find((param) => param.startsWith('charset='))
+		?.slice('charset='.length)
+		.replace(/"/g, '')
 	if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
 		throw apiError(415, 'Send the request body as UTF-8 JSON.')
 	}

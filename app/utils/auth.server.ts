@@ -54,11 +54,7 @@ export async function requireMember(
 	return { user, ...membership }
 }
 
-export async function requirePermission(
-	request: Request,
-	orgSlug: string | undefined,
-	permission: Permission,
-) {
+export async function requirePermission(request: Request, orgSlug: string | undefined, permission: Permission) {
 	const member = await requireMember(request, orgSlug)
 	await assertPermission(request, member, permission)
 	return member

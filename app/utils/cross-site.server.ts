@@ -15,7 +15,6 @@
  * to be called from anywhere and is left alone.
  */
 
-
 /** The host the request was sent to, as Remix reads it: X-Forwarded-Host's first value, else Host. */
 function requestHost(headers: Headers): string | null {
 	const forwarded = headers.get('X-Forwarded-Host')?.split(',')[0]?.trim()
@@ -76,7 +75,8 @@ export function crossSiteRefusal(): Response {
 			'Content-Type': 'text/html; charset=utf-8',
 			'Cache-Control': 'no-store',
 			'X-Content-Type-Options': 'nosniff',
-			'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+			'Content-Security-Policy':
+				"default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
 		},
 	})
 }

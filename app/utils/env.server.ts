@@ -54,9 +54,7 @@ export type Env = z.infer<typeof EnvSchema>
 export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
 	const parsed = EnvSchema.safeParse(source)
 	if (!parsed.success) {
-		const problems = parsed.error.issues
-			.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
-			.join('\n')
+		const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n')
 		throw new Error(`Invalid environment:\n${problems}`)
 	}
 	return parsed.data
@@ -73,5 +71,8 @@ export function trustProxySetting(value = env().TRUST_PROXY): boolean | number |
 	if (value === undefined || value === '' || value === 'false') return false
 	if (value === 'true') return true
 	if (/^\d+$/.test(value)) return Number(value)
-	return value.split(',').map((part) => part.trim()).filter(Boolean)
+	return value
+		.split(',')
+		.map((part) => part.trim())
+		.filter(Boolean)
 }

@@ -76,8 +76,7 @@ export async function readFormData(request: Request): Promise<FormData> {
 const SECRET_FIELDS = new Set(['password', 'currentPassword', 'newPassword'])
 
 export type FormResult<T> =
-	| { success: true; data: T }
-	| { success: false; errors: FieldErrorMap; values: Record<string, unknown> }
+	{ success: true; data: T } | { success: false; errors: FieldErrorMap; values: Record<string, unknown> }
 
 /**
  * Parses a submitted form with the same schema the browser uses. On failure

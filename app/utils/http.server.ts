@@ -34,7 +34,11 @@ export function clientAddress(context: unknown): string | null {
 /** "45 seconds", "1 minute", "3 hours": how long to wait, for people. */
 export function waitText(seconds: number) {
 	const [amount, unit] =
-		seconds < 90 ? [Math.max(1, Math.ceil(seconds)), 'second'] : seconds < 90 * 60 ? [Math.ceil(seconds / 60), 'minute'] : [Math.ceil(seconds / 3600), 'hour']
+		seconds < 90
+			? [Math.max(1, Math.ceil(seconds)), 'second']
+			: seconds < 90 * 60
+				? [Math.ceil(seconds / 60), 'minute']
+				: [Math.ceil(seconds / 3600), 'hour']
 	return `${amount} ${unit}${amount === 1 ? '' : 's'}`
 }
 
@@ -94,7 +98,9 @@ export async function readBodyLimited(
 export async function readFormBody(request: Request, limitBytes = env().FORM_MAX_BYTES): Promise<FormData> {
 	const tooLarge = () =>
 		Response.json(
-			{ error: `The form is too large: at most ${formatSize(limitBytes)} can be sent at once. Shorten the longest texts and send it again.` },
+			{
+				error: `The form is too large: at most ${formatSize(limitBytes)} can be sent at once. Shorten the longest texts and send it again.`,
+			},
 			{ status: 413 },
 		)
 	const bytes = await readBodyLimited(request, limitBytes, tooLarge)

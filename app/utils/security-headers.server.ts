@@ -37,6 +37,7 @@ export function securityHeaders(nonce: string, { production }: { production: boo
  */
 export function transportHeaders({ secure, hstsMaxAgeSeconds }: { secure: boolean; hstsMaxAgeSeconds: number }) {
 	const headers: Record<string, string> = { 'X-Content-Type-Options': 'nosniff' }
-	if (secure && hstsMaxAgeSeconds > 0) headers['Strict-Transport-Security'] = `max-age=${hstsMaxAgeSeconds}; includeSubDomains`
+	if (secure && hstsMaxAgeSeconds > 0)
+		headers['Strict-Transport-Security'] = `max-age=${hstsMaxAgeSeconds}; includeSubDomains`
 	return headers
 }

@@ -11,7 +11,10 @@ import { gotoHydrated, signUp, uniqueEmail } from './utils'
 // Issue 12: an admin creates an API key and sees it once, a job uses it
 // (the test calls the API), and once the admin revokes it the API refuses it.
 
-test('an admin creates an API key, sees it once, uses it against the API, and revokes it', async ({ page, request }) => {
+test('an admin creates an API key, sees it once, uses it against the API, and revokes it', async ({
+	page,
+	request,
+}) => {
 	test.setTimeout(120_000)
 	await signUp(page, { name: 'Ada Admin', email: uniqueEmail('admin'), orgName: 'Keyed Works' })
 	const slug = new URL(page.url()).pathname.split('/')[2]!
@@ -42,13 +45,27 @@ test('an admin creates an API key, sees it once, uses it against the API, and re
 	const auth = { Authorization: `Bearer ${key}` }
 	const created = await request.post('/api/v1/apps', {
 		headers: auth,
-		data: { name: 'Pipeline App', appKey: 'com.keyed.pipeline', appType: 'forge', products: ['jira'], storesPersonalData: true, cycleDays: 7 },
+		data: {
+			name: 'Pipeline App',
+			appKey: 'com.keyed.pipeline',
+			appType: 'forge',
+			products: ['jira'],
+			storesPersonalData: true,
+			cycleDays: 7,
+		},
 	})
 	expect(created.status(), await created.text()).toBe(201)
 	const listed = await request.get('/api/v1/apps', { headers: auth })
 	expect(listed.status()).toBe(200)
-	const { apps } = (await listed.json()) as { apps: { name: string; reporting: { status: string; cycleDays: number } }[] }
-	expect(apps).toEqual([expect.objectContaining({ name: 'Pipeline App', reporting: expect.objectContaining({ status: 'on_track', cycleDays: 7 }) })])
+	const { apps } = (await listed.json()) as {
+		apps: { name: string; reporting: { status: string; cycleDays: number } }[]
+	}
+	expect(apps).toEqual([
+		expect.objectContaining({
+			name: 'Pipeline App',
+			reporting: expect.objectContaining({ status: 'on_track', cycleDays: 7 }),
+		}),
+	])
 	const document = await request.get('/api/v1/openapi.json')
 	expect(((await document.json()) as { openapi: string }).openapi).toBe('3.1.0')
 
@@ -95,7 +112,13 @@ async function keyAndApp(page: Page, request: APIRequestContext) {
 	const auth = { Authorization: `Bearer ${key}` }
 	const created = await request.post('/api/v1/apps', {
 		headers: auth,
-		data: { name: 'Recipe App', appKey: `com.recipe.${Date.now()}`, appType: 'oauth2', products: ['jira'], storesPersonalData: true },
+		data: {
+			name: 'Recipe App',
+			appKey: `com.recipe.${Date.now()}`,
+			appType: 'oauth2',
+			products: ['jira'],
+			storesPersonalData: true,
+		},
 	})
 	expect(created.status()).toBe(201)
 	return { key, auth, appId: ((await created.json()) as { app: { id: string } }).app.id }
@@ -123,10 +146,18 @@ async function fakeAtlassian() {
 		})
 	})
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-	return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/app/report-accounts/`, seen, close: () => server.close() }
+	return {
+		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/app/report-accounts/`,
+		seen,
+		close: () => server.close(),
+	}
 }
 
-function runScript(script: string, cwd: string, env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runScript(
+	script: string,
+	cwd: string,
+	env: Record<string, string>,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
 	return new Promise((resolve, reject) => {
 		const child = spawn('bash', [script], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
 		let stdout = ''
@@ -138,7 +169,11 @@ function runScript(script: string, cwd: string, env: Record<string, string>): Pr
 	})
 }
 
-test('the README’s cron recipe pushes the ledger, reports it, records the run and completes the task', async ({ page, request, baseURL }) => {
+test('the README’s cron recipe pushes the ledger, reports it, records the run and completes the task', async ({
+	page,
+	request,
+	baseURL,
+}) => {
 	test.setTimeout(120_000)
 	const script = readFileSync(path.join(root, 'docs/recipes/report-cron.sh'), 'utf8')
 	expect(readmeBlock('### Recipe: a cron job', 'sh')).toBe(script)
@@ -146,8 +181,14 @@ test('the README’s cron recipe pushes the ledger, reports it, records the run 
 	const atlassian = await fakeAtlassian()
 	const work = mkdtempSync(path.join(tmpdir(), 'clearance-recipe-'))
 	try {
-		const accounts = [CLOSED, ...Array.from({ length: 95 }, (_, n) => `5be24ad8b16532403769${String(n).padStart(4, '0')}`)]
-		writeFileSync(path.join(work, 'stored-accounts.json'), JSON.stringify({ accounts: accounts.map((accountId) => ({ accountId, updatedAt: '2026-01-10T08:00:00Z' })) }))
+		const accounts = [
+			CLOSED,
+			...Array.from({ length: 95 }, (_, n) => `5be24ad8b16532403769${String(n).padStart(4, '0')}`),
+		]
+		writeFileSync(
+			path.join(work, 'stored-accounts.json'),
+			JSON.stringify({ accounts: accounts.map((accountId) => ({ accountId, updatedAt: '2026-01-10T08:00:00Z' })) }),
+		)
 		// Not spawnSync: the stand-in for Atlassian answers from this process.
 		const run = await runScript(path.join(root, 'docs/recipes/report-cron.sh'), work, {
 			CLEARANCE_URL: baseURL!,
@@ -166,21 +207,36 @@ test('the README’s cron recipe pushes the ledger, reports it, records the run 
 		atlassian.close()
 		rmSync(work, { recursive: true, force: true })
 	}
-	const app = (await (await request.get(`/api/v1/apps/${appId}`, { headers: auth })).json()) as { app: { reporting: { lastReportedAt: string | null; accounts: number } } }
+	const app = (await (await request.get(`/api/v1/apps/${appId}`, { headers: auth })).json()) as {
+		app: { reporting: { lastReportedAt: string | null; accounts: number } }
+	}
 	expect(app.app.reporting.lastReportedAt).not.toBeNull()
 	expect(app.app.reporting.accounts).toBe(95)
-	const done = (await (await request.get(`/api/v1/tasks?status=done&appId=${appId}`, { headers: auth })).json()) as { tasks: { accountId: string }[] }
+	const done = (await (await request.get(`/api/v1/tasks?status=done&appId=${appId}`, { headers: auth })).json()) as {
+		tasks: { accountId: string }[]
+	}
 	expect(done.tasks.map((task) => task.accountId)).toEqual([CLOSED])
 })
 
-test('the README’s Forge trigger records the answers of privacy.reportPersonalData() and completes the task', async ({ page, request, baseURL }) => {
+test('the README’s Forge trigger records the answers of privacy.reportPersonalData() and completes the task', async ({
+	page,
+	request,
+	baseURL,
+}) => {
 	test.setTimeout(120_000)
 	const source = readFileSync(path.join(root, 'docs/recipes/forge-report/src/index.js'), 'utf8')
 	expect(readmeBlock('### Recipe: a Forge scheduled trigger', 'js')).toBe(source)
-	expect(readmeBlock('### Recipe: a Forge scheduled trigger', 'yaml')).toBe(readFileSync(path.join(root, 'docs/recipes/forge-report/manifest.yml'), 'utf8'))
+	expect(readmeBlock('### Recipe: a Forge scheduled trigger', 'yaml')).toBe(
+		readFileSync(path.join(root, 'docs/recipes/forge-report/manifest.yml'), 'utf8'),
+	)
 	const { key, auth, appId } = await keyAndApp(page, request)
-	const stored = [CLOSED, '5be24ad8b1653240376955d2'].map((accountId) => ({ accountId, updatedAt: '2026-01-10T08:00:00Z' }))
-	expect((await request.post(`/api/v1/apps/${appId}/accounts`, { headers: auth, data: { accounts: stored } })).status()).toBe(200)
+	const stored = [CLOSED, '5be24ad8b1653240376955d2'].map((accountId) => ({
+		accountId,
+		updatedAt: '2026-01-10T08:00:00Z',
+	}))
+	expect(
+		(await request.post(`/api/v1/apps/${appId}/accounts`, { headers: auth, data: { accounts: stored } })).status(),
+	).toBe(200)
 
 	// @forge/api played locally: fetch is the platform's, and the privacy helper answers as Atlassian would.
 	const work = mkdtempSync(path.join(tmpdir(), 'clearance-forge-'))
@@ -198,7 +254,9 @@ export const privacy = { reportPersonalData: async (accounts) => accounts.filter
 	} finally {
 		rmSync(work, { recursive: true, force: true })
 	}
-	const app = (await (await request.get(`/api/v1/apps/${appId}`, { headers: auth })).json()) as { app: { reporting: { lastReportedAt: string | null; accounts: number } } }
+	const app = (await (await request.get(`/api/v1/apps/${appId}`, { headers: auth })).json()) as {
+		app: { reporting: { lastReportedAt: string | null; accounts: number } }
+	}
 	expect(app.app.reporting.lastReportedAt).not.toBeNull()
 	expect(app.app.reporting.accounts).toBe(1)
 })

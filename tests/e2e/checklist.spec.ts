@@ -3,7 +3,8 @@ import { gotoHydrated, signUp, uniqueEmail } from './utils'
 
 const FUNCTIONALITY =
 	'Mail Bridge sends security alerts to the affected users when suspicious sign-ins happen. It also tells watchers when an incident changes.'
-const POLICY = 'We use email addresses only to send security alerts and incident notifications that users subscribed to.'
+const POLICY =
+	'We use email addresses only to send security alerts and incident notifications that users subscribed to.'
 
 function check(page: Page, id: string) {
 	return page.locator(`[data-check="${id}"]`)

@@ -52,10 +52,14 @@ test('an app approved as storing personal data, with accounts retrieved 16 days 
 	await page.getByLabel('Company name').fill('Obligation Works Ltd')
 	await page.getByLabel('Yes, it stores personal data').check()
 	await page.getByLabel(/send security alerts/).check()
-	await page.getByLabel('Functionality that needs email addresses').fill(
-		'Ledger Lens emails security alerts to the users affected when their linked ledgers change unexpectedly. Users can switch them off.',
-	)
-	await page.getByLabel('Privacy policy excerpt').fill('We use email addresses only to send the security alerts you subscribed to.')
+	await page
+		.getByLabel('Functionality that needs email addresses')
+		.fill(
+			'Ledger Lens emails security alerts to the users affected when their linked ledgers change unexpectedly. Users can switch them off.',
+		)
+	await page
+		.getByLabel('Privacy policy excerpt')
+		.fill('We use email addresses only to send the security alerts you subscribed to.')
 	await page.getByRole('button', { name: 'Save draft' }).click()
 	await expect(page.getByText('Draft saved. The checklist passes.')).toBeVisible()
 	await page.getByRole('button', { name: 'Submit for review' }).click()
@@ -86,7 +90,9 @@ test('an app approved as storing personal data, with accounts retrieved 16 days 
 	await importForm.getByLabel('CSV file').setInputFiles({
 		name: 'accounts.csv',
 		mimeType: 'text/csv',
-		buffer: Buffer.from(`accountId,updatedAt\r\n5be24ad8b1653240376955d2,${isoDaysAgo(16)}\r\n712020:lens-0002,${isoDaysAgo(3)}\r\n`),
+		buffer: Buffer.from(
+			`accountId,updatedAt\r\n5be24ad8b1653240376955d2,${isoDaysAgo(16)}\r\n712020:lens-0002,${isoDaysAgo(3)}\r\n`,
+		),
 	})
 	await importForm.getByRole('button', { name: 'Import' }).click()
 	await expect(importForm.getByRole('status')).toContainText('2 added')
@@ -106,6 +112,8 @@ test('an app approved as storing personal data, with accounts retrieved 16 days 
 	const top = page.locator('tbody tr.deadline-row').first()
 	await expect(top).toContainText('Ledger Lens')
 	await expect(top).toContainText('Overdue')
-	await expect(top).toContainText('First report overdue by 1 day, counted from when the oldest stored data was retrieved')
+	await expect(top).toContainText(
+		'First report overdue by 1 day, counted from when the oldest stored data was retrieved',
+	)
 	await expect(page.locator('tbody tr.deadline-row').nth(1)).toContainText('Calm Counter')
 })

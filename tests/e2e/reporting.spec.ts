@@ -53,7 +53,9 @@ test('stored data 40 days old makes an app overdue at the top; a prepared report
 	// The clock started when the data was retrieved, not when it was imported.
 	const statusCard = page.getByRole('region', { name: 'Reporting status' })
 	await expect(statusCard).toContainText('Overdue by 25 days')
-	await expect(statusCard).toContainText('the retrieval of the oldest stored data (the oldest updatedAt in the first import)')
+	await expect(statusCard).toContainText(
+		'the retrieval of the oldest stored data (the oldest updatedAt in the first import)',
+	)
 
 	await page.getByRole('link', { name: 'Dashboard', exact: true }).click()
 	await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
@@ -124,5 +126,7 @@ test('stored data 40 days old makes an app overdue at the top; a prepared report
 	await cycleForm.getByLabel(/^7 days/).check()
 	await cycleForm.getByRole('button', { name: 'Save cycle' }).click()
 	await expect(page.getByRole('status').filter({ hasText: 'The reporting cycle is now 7 days.' })).toBeVisible()
-	await expect(page.getByRole('region', { name: 'Reporting status' })).toContainText('7-day cycle (Atlassian’s reporting guide default)')
+	await expect(page.getByRole('region', { name: 'Reporting status' })).toContainText(
+		'7-day cycle (Atlassian’s reporting guide default)',
+	)
 })

@@ -8,7 +8,10 @@ async function stateIs(page: Page, label: string) {
 	await expect(page.locator('.page-header').getByText(label, { exact: true })).toBeVisible()
 }
 
-test('vendor and reviewer take a request from draft to approval, then start an amendment', async ({ page, browser }) => {
+test('vendor and reviewer take a request from draft to approval, then start an amendment', async ({
+	page,
+	browser,
+}) => {
 	test.setTimeout(120_000)
 	// The vendor signs up (admin + vendor) and invites a compliance reviewer.
 	const { base, reviewer, reviewerContext } = await vendorAndReviewer(page, browser, {
@@ -36,12 +39,14 @@ test('vendor and reviewer take a request from draft to approval, then start an a
 
 	await page.getByLabel(/send security alerts/).check()
 	await page.getByLabel('Custom use case 1').fill(CUSTOM)
-	await page.getByLabel('Functionality that needs email addresses').fill(
-		'Mail Bridge sends security alerts to the affected users when suspicious sign-ins happen. It also notifies watchers of incidents.',
-	)
-	await page.getByLabel('Privacy policy excerpt').fill(
-		'We use email addresses only to send security alerts and incident notifications you subscribed to.',
-	)
+	await page
+		.getByLabel('Functionality that needs email addresses')
+		.fill(
+			'Mail Bridge sends security alerts to the affected users when suspicious sign-ins happen. It also notifies watchers of incidents.',
+		)
+	await page
+		.getByLabel('Privacy policy excerpt')
+		.fill('We use email addresses only to send security alerts and incident notifications you subscribed to.')
 	await page.getByRole('button', { name: 'Save draft' }).click()
 	await expect(page.getByText('Draft saved. The checklist passes.')).toBeVisible()
 	await page.getByRole('button', { name: 'Submit for review' }).click()
@@ -77,7 +82,10 @@ test('vendor and reviewer take a request from draft to approval, then start an a
 
 	// The reviewer approves every use case and completes the review.
 	await gotoHydrated(reviewer, requestUrl)
-	await reviewer.getByRole('form', { name: `Decision on Custom: ${CUSTOM_FIXED}` }).getByRole('button', { name: 'Approve' }).click()
+	await reviewer
+		.getByRole('form', { name: `Decision on Custom: ${CUSTOM_FIXED}` })
+		.getByRole('button', { name: 'Approve' })
+		.click()
 	await expect(reviewer.getByText('Use case approved.')).toBeVisible()
 	await reviewer.getByRole('button', { name: 'Complete review' }).click()
 	await stateIs(reviewer, 'Ready to submit')

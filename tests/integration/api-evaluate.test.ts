@@ -19,7 +19,8 @@ const complete: ChecklistInput = {
 	useCases: [{ code: 'send_security_alerts' }],
 	functionalityDescription:
 		'When the app detects a suspicious login to a Jira site, it emails the affected user. Site admins receive a weekly summary of the alerts.',
-	privacyPolicyExcerpt: 'We use your email address only to send the security alerts you asked for, and delete it after 30 days.',
+	privacyPolicyExcerpt:
+		'We use your email address only to send the security alerts you asked for, and delete it after 30 days.',
 }
 
 type ErrorBody = { error: string; issues?: { path: string; message: string }[] }
@@ -211,7 +212,10 @@ describe('POST /api/v1/checklist/evaluate › cost (issue 10, finding 1)', () =>
 	})
 
 	it('an address in what would be sent fails the request; the vendor’s own does not (issue 9, finding 8)', async () => {
-		const foreign = await evaluate({ ...complete, privacyPolicyExcerpt: `${complete.privacyPolicyExcerpt} Questions: dpo@gmail.com` })
+		const foreign = await evaluate({
+			...complete,
+			privacyPolicyExcerpt: `${complete.privacyPolicyExcerpt} Questions: dpo@gmail.com`,
+		})
 		expect(foreign.data.ready).toBe(false)
 		expect(check(foreign.data, 'no_email_addresses')).toMatchObject({ status: 'fail', field: 'privacyPolicyExcerpt' })
 		expect(JSON.stringify(foreign.data.checks)).not.toContain('dpo@gmail.com')

@@ -17,7 +17,12 @@ type Handler = (args: LoaderFunctionArgs & ActionFunctionArgs) => unknown
 
 export function apiRequest(
 	path: string,
-	{ key, method = 'GET', body, headers = {} }: { key?: string | null; method?: string; body?: unknown; headers?: Record<string, string> } = {},
+	{
+		key,
+		method = 'GET',
+		body,
+		headers = {},
+	}: { key?: string | null; method?: string; body?: unknown; headers?: Record<string, string> } = {},
 ) {
 	const all = new Headers(headers)
 	if (key) all.set('Authorization', `Bearer ${key}`)

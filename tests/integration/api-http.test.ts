@@ -34,7 +34,9 @@ function send(port: number, method: string, path: string, headers: Record<string
 		const req = httpRequest({ host: '127.0.0.1', port, method, path, headers }, (res) => {
 			const chunks: Buffer[] = []
 			res.on('data', (chunk: Buffer) => chunks.push(chunk))
-			res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }))
+			res.on('end', () =>
+				resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+			)
 			res.on('error', reject)
 		})
 		req.on('error', reject)
@@ -56,7 +58,13 @@ describe('the API over HTTP', () => {
 		const tooLarge = await send(port, 'POST', `/api/v1/apps/${app.id}/accounts`, auth, chunks)
 		expect(tooLarge.status).toBe(413)
 		expect(JSON.parse(tooLarge.body)).toEqual({ error: 'Request body is larger than 4096 KB.' })
-		const anonymous = await send(port, 'POST', `/api/v1/apps/${app.id}/accounts`, { 'Content-Type': 'application/json' }, chunks)
+		const anonymous = await send(
+			port,
+			'POST',
+			`/api/v1/apps/${app.id}/accounts`,
+			{ 'Content-Type': 'application/json' },
+			chunks,
+		)
 		expect(anonymous.status).toBe(401)
 		expect(anonymous.headers['www-authenticate']).toMatch(/^Bearer/)
 	})
@@ -65,12 +73,25 @@ describe('the API over HTTP', () => {
 		const { key, app } = await apiWorld()
 		const port = await start()
 		const auth = { Authorization: `Bearer ${key}` }
-		const body = Buffer.from(JSON.stringify({ accounts: [{ accountId: '5be24ad8b1653240376955d2', updatedAt: '2026-01-01T00:00:00Z' }] }))
-		expect((await send(port, 'POST', `/api/v1/apps/${app.id}/accounts`, { ...auth, 'Content-Type': 'application/json' }, [body])).status).toBe(200)
-		const batches = await send(port, 'GET', `/api/v1/apps/${app.id}/report-batches`, { ...auth, Accept: 'application/x-ndjson' })
+		const body = Buffer.from(
+			JSON.stringify({ accounts: [{ accountId: '5be24ad8b1653240376955d2', updatedAt: '2026-01-01T00:00:00Z' }] }),
+		)
+		expect(
+			(
+				await send(port, 'POST', `/api/v1/apps/${app.id}/accounts`, { ...auth, 'Content-Type': 'application/json' }, [
+					body,
+				])
+			).status,
+		).toBe(200)
+		const batches = await send(port, 'GET', `/api/v1/apps/${app.id}/report-batches`, {
+			...auth,
+			Accept: 'application/x-ndjson',
+		})
 		expect(batches.status).toBe(200)
 		expect(batches.headers['clearance-prepared-report']).toMatch(/^[0-9a-f]{64}$/)
-		expect(batches.body).toBe('{"accounts":[{"accountId":"5be24ad8b1653240376955d2","updatedAt":"2026-01-01T00:00:00.000Z"}]}\n')
+		expect(batches.body).toBe(
+			'{"accounts":[{"accountId":"5be24ad8b1653240376955d2","updatedAt":"2026-01-01T00:00:00.000Z"}]}\n',
+		)
 		const unknown = await send(port, 'DELETE', '/api/v1/nothing/here', auth)
 		expect(unknown.status).toBe(404)
 		expect(JSON.parse(unknown.body).error).toMatch(/No such endpoint: DELETE \/api\/v1\/nothing\/here/)

@@ -31,7 +31,11 @@ function dataDir() {
 }
 
 /** Runs a command with DATA_DIR set (and without the test database's settings); resolves with its exit code and output. */
-function run(command: string, args: string[], dir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+	command: string,
+	args: string[],
+	dir: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
 	const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dir, NODE_ENV: 'production' }
 	delete env.DATABASE_URL
 	return new Promise((resolve, reject) => {
@@ -73,7 +77,12 @@ describe('npm run api-key', () => {
 		expect(made.stderr).toMatch(/shown once/)
 		const rows = await withDatabase(dir, (handle) => handle.db.select().from(apiKeys))
 		expect(rows).toHaveLength(1)
-		expect(rows[0]).toMatchObject({ name: 'Release pipeline', scopes: ['read', 'reports:write'], keyHash: hashToken(key), createdBy: null })
+		expect(rows[0]).toMatchObject({
+			name: 'Release pipeline',
+			scopes: ['read', 'reports:write'],
+			keyHash: hashToken(key),
+			createdBy: null,
+		})
 
 		const bad = await apiKeyCli(dir, ['--org', 'acme', '--name', 'X', '--scopes', 'read,delete-everything'])
 		expect(bad.code).toBe(2)
@@ -88,7 +97,10 @@ describe('npm run api-key', () => {
 		// Holds the folder as the server does: opens it and waits.
 		const holder = spawn(
 			path.join(root, 'node_modules/.bin/tsx'),
-			['-e', `import('./db/client.server.ts').then(async ({ getDatabase }) => { await getDatabase().migrate(); console.log('ready'); setInterval(() => {}, 1000) })`],
+			[
+				'-e',
+				`import('./db/client.server.ts').then(async ({ getDatabase }) => { await getDatabase().migrate(); console.log('ready'); setInterval(() => {}, 1000) })`,
+			],
 			{ cwd: root, env: { ...process.env, DATA_DIR: dir, DATABASE_URL: '' }, stdio: ['ignore', 'pipe', 'inherit'] },
 		)
 		children.push(holder)

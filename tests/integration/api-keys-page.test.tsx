@@ -36,12 +36,25 @@ describe('API keys page', () => {
 
 	it('shows a new key once: the action answers it, the list afterwards holds only its visible start', async () => {
 		const { org, admin, cookie, url, params } = await adminWorld()
-		const created = await runRoute(page.action, makeRequest(url, { cookie, form: { intent: 'create', name: 'Release pipeline', scopes: ['read', 'reports:write'] } }), params)
+		const created = await runRoute(
+			page.action,
+			makeRequest(url, {
+				cookie,
+				form: { intent: 'create', name: 'Release pipeline', scopes: ['read', 'reports:write'] },
+			}),
+			params,
+		)
 		expect(created.status).toBe(200)
 		const key = (created.data as Created).created!.key
 		expect(isApiKeyFormat(key)).toBe(true)
 		const [row] = await db.select().from(apiKeys).where(eq(apiKeys.orgId, org.id))
-		expect(row).toMatchObject({ name: 'Release pipeline', scopes: ['read', 'reports:write'], keyHash: hashToken(key), createdBy: admin.id, prefix: key.slice(0, 12) })
+		expect(row).toMatchObject({
+			name: 'Release pipeline',
+			scopes: ['read', 'reports:write'],
+			keyHash: hashToken(key),
+			createdBy: admin.id,
+			prefix: key.slice(0, 12),
+		})
 
 		const listed = await runRoute(page.loader, makeRequest(url, { cookie }), params)
 		expect(JSON.stringify(listed.data)).not.toContain(key)
@@ -57,40 +70,74 @@ describe('API keys page', () => {
 		// The key works, and the audit log records its making without the key.
 		expect((await call(appsRoute, apiRequest('/apps', { key }))).status).toBe(200)
 		const [event] = await db.select().from(auditEvents).where(eq(auditEvents.action, 'api_key.created'))
-		expect(event).toMatchObject({ actorUserId: admin.id, subjectType: 'api_key', after: { name: 'Release pipeline', prefix: row!.prefix, apiScopes: ['read', 'reports:write'] } })
+		expect(event).toMatchObject({
+			actorUserId: admin.id,
+			subjectType: 'api_key',
+			after: { name: 'Release pipeline', prefix: row!.prefix, apiScopes: ['read', 'reports:write'] },
+		})
 		expect(JSON.stringify(event)).not.toContain(key)
 	})
 
 	it('refuses a key without a name or a scope, with the message next to the field', async () => {
 		const { cookie, url, params } = await adminWorld()
-		const outcome = await runRoute(page.action, makeRequest(url, { cookie, form: { intent: 'create', name: ' ' } }), params)
+		const outcome = await runRoute(
+			page.action,
+			makeRequest(url, { cookie, form: { intent: 'create', name: ' ' } }),
+			params,
+		)
 		expect(outcome.status).toBe(400)
-		expect((outcome.data as Created).errors).toMatchObject({ name: expect.stringMatching(/Name the key/), scopes: expect.stringMatching(/at least one scope/) })
+		expect((outcome.data as Created).errors).toMatchObject({
+			name: expect.stringMatching(/Name the key/),
+			scopes: expect.stringMatching(/at least one scope/),
+		})
 		expect(await db.select().from(apiKeys)).toHaveLength(0)
 	})
 
 	it('revokes a key at once; revoking it again says so', async () => {
 		const { cookie, url, params } = await adminWorld()
-		const created = await runRoute(page.action, makeRequest(url, { cookie, form: { intent: 'create', name: 'Cron', scopes: ['read'] } }), params)
+		const created = await runRoute(
+			page.action,
+			makeRequest(url, { cookie, form: { intent: 'create', name: 'Cron', scopes: ['read'] } }),
+			params,
+		)
 		const key = (created.data as Created).created!.key
 		const [row] = await db.select().from(apiKeys)
-		const revoked = await runRoute(page.action, makeRequest(url, { cookie, form: { intent: 'revoke', keyId: row!.id } }), params)
+		const revoked = await runRoute(
+			page.action,
+			makeRequest(url, { cookie, form: { intent: 'revoke', keyId: row!.id } }),
+			params,
+		)
 		expect(revoked.status).toBe(200)
 		expect((revoked.data as Created).notice).toMatch(/revoked/)
 		expect((await call(appsRoute, apiRequest('/apps', { key }))).status).toBe(401)
-		const html = await renderRoute(page.default, (await runRoute(page.loader, makeRequest(url, { cookie }), params)).data)
+		const html = await renderRoute(
+			page.default,
+			(await runRoute(page.loader, makeRequest(url, { cookie }), params)).data,
+		)
 		expect(html).toContain('Revoked')
-		const twice = await runRoute(page.action, makeRequest(url, { cookie, form: { intent: 'revoke', keyId: row!.id } }), params)
+		const twice = await runRoute(
+			page.action,
+			makeRequest(url, { cookie, form: { intent: 'revoke', keyId: row!.id } }),
+			params,
+		)
 		expect(twice.status).toBe(409)
 		// Another organisation's admin cannot revoke it.
 		const other = await adminWorld()
-		const foreign = await runRoute(page.action, makeRequest(other.url, { cookie: other.cookie, form: { intent: 'revoke', keyId: row!.id } }), other.params)
+		const foreign = await runRoute(
+			page.action,
+			makeRequest(other.url, { cookie: other.cookie, form: { intent: 'revoke', keyId: row!.id } }),
+			other.params,
+		)
 		expect(foreign.status).toBe(404)
 	})
 
 	it('names the key as the actor of what it did, on the audit page and in its CSV', async () => {
 		const { cookie, url, params, org } = await adminWorld()
-		const created = await runRoute(page.action, makeRequest(url, { cookie, form: { intent: 'create', name: 'Release pipeline', scopes: ['apps:write'] } }), params)
+		const created = await runRoute(
+			page.action,
+			makeRequest(url, { cookie, form: { intent: 'create', name: 'Release pipeline', scopes: ['apps:write'] } }),
+			params,
+		)
 		const key = (created.data as Created).created!.key
 		const body = { name: 'Ledger Lens', appKey: 'com.acme.ledger-lens', appType: 'forge', products: ['jira'] }
 		expect((await call(appsRoute, apiRequest('/apps', { key, method: 'POST', body }))).status).toBe(201)

@@ -24,7 +24,15 @@ const ACTIVE = '5be24ad8b1653240376955d2'
 const CLOSED = '5be24ba3f91c106033269289'
 const UPDATED = '5be24ad8b16532403769aaaa'
 
-type Task = { id: string; appId: string; kind: string; accountId: string; dueAt: string; status: string; completedAt: string | null }
+type Task = {
+	id: string
+	appId: string
+	kind: string
+	accountId: string
+	dueAt: string
+	status: string
+	completedAt: string | null
+}
 
 /** An app with three stored accounts and a run that made an erase and a refresh task. */
 async function taskWorld(name = 'Acme Apps') {
@@ -46,7 +54,15 @@ async function taskWorld(name = 'Acme Apps') {
 			method: 'POST',
 			body: {
 				sentAt: new Date().toISOString(),
-				responses: [{ status: 200, accounts: [{ accountId: CLOSED, status: 'closed' }, { accountId: UPDATED, status: 'updated' }] }],
+				responses: [
+					{
+						status: 200,
+						accounts: [
+							{ accountId: CLOSED, status: 'closed' },
+							{ accountId: UPDATED, status: 'updated' },
+						],
+					},
+				],
 			},
 		}),
 		{ appId: world.app.id },
@@ -56,7 +72,8 @@ async function taskWorld(name = 'Acme Apps') {
 }
 
 const list = (key: string, query = '') => call(tasksRoute, apiRequest(`/tasks${query}`, { key }))
-const complete = (key: string, taskId: string) => call(completeRoute, apiRequest(`/tasks/${taskId}/complete`, { key, method: 'POST' }), { taskId })
+const complete = (key: string, taskId: string) =>
+	call(completeRoute, apiRequest(`/tasks/${taskId}/complete`, { key, method: 'POST' }), { taskId })
 
 describe('GET /api/v1/tasks', () => {
 	it('lists open erase and refresh tasks in the documented shape, pages with a cursor, filters by status and app', async () => {
@@ -75,7 +92,10 @@ describe('GET /api/v1/tasks', () => {
 
 		const first = (await list(world.key, '?limit=1')).data as { tasks: Task[]; nextCursor: string }
 		expect(first.tasks).toHaveLength(1)
-		const second = (await list(world.key, `?limit=1&cursor=${first.nextCursor}`)).data as { tasks: Task[]; nextCursor: string | null }
+		const second = (await list(world.key, `?limit=1&cursor=${first.nextCursor}`)).data as {
+			tasks: Task[]
+			nextCursor: string | null
+		}
 		expect(second.tasks).toHaveLength(1)
 		expect(second.nextCursor).toBeNull()
 		expect([first.tasks[0]!.id, second.tasks[0]!.id].sort()).toEqual(tasks.map((task) => task.id).sort())
@@ -103,7 +123,11 @@ describe('POST /api/v1/tasks/{taskId}/complete', () => {
 		const done = await complete(world.key, erase.id)
 		expect(done.status, JSON.stringify(done.data)).toBe(200)
 		expectSchema('TaskEnvelope', done.data)
-		expect((done.data as { task: Task }).task).toMatchObject({ id: erase.id, status: 'done', completedAt: expect.any(String) })
+		expect((done.data as { task: Task }).task).toMatchObject({
+			id: erase.id,
+			status: 'done',
+			completedAt: expect.any(String),
+		})
 		const ledger = await db.select().from(storedAccounts).where(eq(storedAccounts.appId, world.app.id))
 		expect(ledger.map((row) => row.accountId).sort()).toEqual([ACTIVE, UPDATED].sort())
 		const [event] = await db.select().from(auditEvents).where(eq(auditEvents.action, 'account_task.erased'))
@@ -132,7 +156,9 @@ describe('POST /api/v1/tasks/{taskId}/complete', () => {
 
 /** Every /api/v1 route module and the methods it answers, from the route files themselves. */
 function routesOnDisk() {
-	const files = readdirSync(path.resolve('app/routes')).filter((file) => file.startsWith('api.v1.') && file !== 'api.v1.$.ts')
+	const files = readdirSync(path.resolve('app/routes')).filter(
+		(file) => file.startsWith('api.v1.') && file !== 'api.v1.$.ts',
+	)
 	return files.map(
 		(file) =>
 			'/' +
@@ -141,7 +167,12 @@ function routesOnDisk() {
 				.replace(/\.tsx?$/, '')
 				.replace(/\[\.\]/g, '\u0000')
 				.split('.')
-				.map((segment) => segment.replace(/_$/, '').replace(/^\$(.+)$/, '{$1}').replace(/\u0000/g, '.'))
+				.map((segment) =>
+					segment
+						.replace(/_$/, '')
+						.replace(/^\$(.+)$/, '{$1}')
+						.replace(/\u0000/g, '.'),
+				)
 				.join('/'),
 	)
 }
@@ -162,7 +193,9 @@ describe('GET /api/v1/openapi.json', () => {
 		const spectral = new Spectral()
 		spectral.setRuleset({ extends: [[oas as never, 'recommended']] } as never)
 		const results = await spectral.run(new Document(JSON.stringify(openApiDocument()), Parsers.Json))
-		expect(results.map((result) => `${result.severity} ${result.code} ${result.path.join('.')}: ${result.message}`)).toEqual([])
+		expect(
+			results.map((result) => `${result.severity} ${result.code} ${result.path.join('.')}: ${result.message}`),
+		).toEqual([])
 	})
 
 	it('lists every endpoint the routes serve, and each keyed one names its scope', () => {

@@ -27,7 +27,11 @@ type ListData = { apps: { id: string; name: string }[]; total: number }
 describe('registering an app', () => {
 	it('creates the app with an audit event, redirects to its page and lists it', async () => {
 		const { org, user, cookie, params } = await vendorWorld()
-		const created = await runRoute(newAction, makeRequest(`/o/${org.slug}/apps/new`, { cookie, form: appForm() }), params)
+		const created = await runRoute(
+			newAction,
+			makeRequest(`/o/${org.slug}/apps/new`, { cookie, form: appForm() }),
+			params,
+		)
 		expect(created.status).toBe(302)
 		const [app] = await listApps(org.id)
 		expect(app).toMatchObject({
@@ -97,7 +101,10 @@ describe('registering an app', () => {
 		const { org, cookie, params } = await vendorWorld()
 		const result = await runRoute(
 			newAction,
-			makeRequest(`/o/${org.slug}/apps/new`, { cookie, form: appForm({ name: 'x'.repeat(121), products: ['bitbucket'] }) }),
+			makeRequest(`/o/${org.slug}/apps/new`, {
+				cookie,
+				form: appForm({ name: 'x'.repeat(121), products: ['bitbucket'] }),
+			}),
 			params,
 		)
 		expect(result.status).toBe(400)
@@ -124,13 +131,21 @@ describe('registering an app', () => {
 		expect(await listApps(org.id)).toHaveLength(0)
 
 		// A caller that skips the schema meets the same rule in the service.
-		await expect(createApp(org.id, user.id, appInput({ name: 'Ops ops@gmail.com' }))).rejects.toMatchObject({ status: 422, field: 'name' })
+		await expect(createApp(org.id, user.id, appInput({ name: 'Ops ops@gmail.com' }))).rejects.toMatchObject({
+			status: 422,
+			field: 'name',
+		})
 		const app = await createApp(org.id, user.id, appInput())
-		await expect(updateApp(org.id, user.id, app.id, appInput({ appKey: 'key@vendor.example' }))).rejects.toBeInstanceOf(UserFacingError)
+		await expect(updateApp(org.id, user.id, app.id, appInput({ appKey: 'key@vendor.example' }))).rejects.toBeInstanceOf(
+			UserFacingError,
+		)
 		expect((await getApp(org.id, app.id))?.appKey).toBe('com.acme.mail-bridge')
 		const edit = await runRoute(
 			appAction,
-			makeRequest(`/o/${org.slug}/apps/${app.id}`, { cookie, form: { intent: 'update', ...appForm({ name: 'Mail a@b.io' }) } }),
+			makeRequest(`/o/${org.slug}/apps/${app.id}`, {
+				cookie,
+				form: { intent: 'update', ...appForm({ name: 'Mail a@b.io' }) },
+			}),
 			{ ...params, appId: app.id },
 		)
 		expect(edit.status).toBe(400)
@@ -155,7 +170,9 @@ describe('registering an app', () => {
 
 		// The same key in another organisation is fine.
 		const other = await createOrg('Other Org')
-		await expect(createApp(other.org.id, other.admin.id, appInput())).resolves.toMatchObject({ appKey: 'com.acme.mail-bridge' })
+		await expect(createApp(other.org.id, other.admin.id, appInput())).resolves.toMatchObject({
+			appKey: 'com.acme.mail-bridge',
+		})
 	})
 
 	it('lets only one of two simultaneous registrations of a key through', async () => {
@@ -177,7 +194,11 @@ describe('registering an app', () => {
 		const params = { org: org.slug }
 		const page = await runRoute(newLoader, makeRequest(`/o/${org.slug}/apps/new`, { cookie }), params)
 		expect(page.status).toBe(403)
-		const attempt = await runRoute(newAction, makeRequest(`/o/${org.slug}/apps/new`, { cookie, form: appForm() }), params)
+		const attempt = await runRoute(
+			newAction,
+			makeRequest(`/o/${org.slug}/apps/new`, { cookie, form: appForm() }),
+			params,
+		)
 		expect(attempt.status).toBe(403)
 		expect(await listApps(org.id)).toHaveLength(0)
 
@@ -229,7 +250,10 @@ describe('editing an app', () => {
 		const app = await createApp(org.id, user.id, appInput())
 		const result = await runRoute(
 			appAction,
-			makeRequest(`/o/${org.slug}/apps/${app.id}`, { cookie, form: { intent: 'update', ...appForm({ appKey: 'taken.key' }) } }),
+			makeRequest(`/o/${org.slug}/apps/${app.id}`, {
+				cookie,
+				form: { intent: 'update', ...appForm({ appKey: 'taken.key' }) },
+			}),
 			{ ...params, appId: app.id },
 		)
 		expect(result.status).toBe(409)
@@ -280,7 +304,9 @@ describe('archiving', () => {
 		expect((shown.data as ListData).apps.map((row) => row.id)).toEqual([app.id])
 
 		// Archived apps are read-only, and archiving twice says so.
-		await expect(updateApp(org.id, user.id, app.id, appInput({ name: 'Renamed' }))).rejects.toMatchObject({ status: 409 })
+		await expect(updateApp(org.id, user.id, app.id, appInput({ name: 'Renamed' }))).rejects.toMatchObject({
+			status: 409,
+		})
 		const again = await runRoute(
 			appAction,
 			makeRequest(`/o/${org.slug}/apps/${app.id}`, { cookie, form: { intent: 'archive' } }),
@@ -317,7 +343,11 @@ describe('organisation isolation and odd ids', () => {
 		const url = `/o/${b.org.slug}/apps/${app.id}`
 
 		expect((await runRoute(appLoader, makeRequest(url, { cookie }), params)).status).toBe(404)
-		for (const form of [{ intent: 'update', ...appForm({ name: 'Hijacked' }) }, { intent: 'archive' }, { intent: 'restore' }]) {
+		for (const form of [
+			{ intent: 'update', ...appForm({ name: 'Hijacked' }) },
+			{ intent: 'archive' },
+			{ intent: 'restore' },
+		]) {
 			const result = await runRoute(appAction, makeRequest(url, { cookie, form }), params)
 			expect(result.status).toBe(404)
 		}
@@ -340,7 +370,9 @@ describe('organisation isolation and odd ids', () => {
 			const appParams = { ...params, appId }
 			const url = `/o/${org.slug}/apps/${encodeURIComponent(appId)}`
 			expect((await runRoute(appLoader, makeRequest(url, { cookie }), appParams)).status).toBe(404)
-			expect((await runRoute(appAction, makeRequest(url, { cookie, form: { intent: 'archive' } }), appParams)).status).toBe(404)
+			expect(
+				(await runRoute(appAction, makeRequest(url, { cookie, form: { intent: 'archive' } }), appParams)).status,
+			).toBe(404)
 			expect(await getApp(org.id, appId)).toBeNull()
 			await expect(archiveApp(org.id, user.id, appId)).rejects.toMatchObject({ status: 404 })
 		}
@@ -387,7 +419,13 @@ describe('searching and paging', () => {
 		expect((first.data as ListData).apps).toHaveLength(25)
 		const second = await runRoute(listLoader, makeRequest(`/o/${org.slug}/apps?page=2`, { cookie }), params)
 		expect(second.data).toMatchObject({ total: 30, page: 2 })
-		expect((second.data as ListData).apps.map((app) => app.name)).toEqual(['App 26', 'App 27', 'App 28', 'App 29', 'App 30'])
+		expect((second.data as ListData).apps.map((app) => app.name)).toEqual([
+			'App 26',
+			'App 27',
+			'App 28',
+			'App 29',
+			'App 30',
+		])
 
 		// Past the end goes to the last page; nonsense falls back to the first.
 		const beyond = await runRoute(listLoader, makeRequest(`/o/${org.slug}/apps?page=9`, { cookie }), params)

@@ -13,7 +13,15 @@ import { updateApp } from '~/services/apps.server'
 import { getOrgSettings, updateOrgSettings } from '~/services/org-settings.server'
 import { addMember, cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
 import { appForm } from '../fixtures/requests'
-import { COMPLETE, post, reviewWorld, submittedRequest, useCasesOf, versionOf, type ReviewWorld } from './review-helpers'
+import {
+	COMPLETE,
+	post,
+	reviewWorld,
+	submittedRequest,
+	useCasesOf,
+	versionOf,
+	type ReviewWorld,
+} from './review-helpers'
 
 type PageEvent = {
 	action: string
@@ -81,8 +89,11 @@ describe('saves record the fields that changed', () => {
 		await post(w, w.vendorCookie, id, { ...COMPLETE, version: '2', products: ['jira'] })
 		const event = await lastEvent('request.saved', id)
 		expect(event).toMatchObject({ before: { version: 2 }, after: { version: 3 } })
-		const page = (await runRoute(auditLoader, makeRequest(`/o/${w.org.slug}/audit`, { cookie: w.vendorCookie }), { org: w.org.slug }))
-			.data as Page
+		const page = (
+			await runRoute(auditLoader, makeRequest(`/o/${w.org.slug}/audit`, { cookie: w.vendorCookie }), {
+				org: w.org.slug,
+			})
+		).data as Page
 		expect(page.events[0]).toMatchObject({ summary: 'Saved the request without changing its content' })
 	})
 
@@ -126,7 +137,13 @@ describe('refused attempts are recorded', () => {
 		expect((await post(w, bothCookie, id, { intent: 'submit_for_review', version: '5' })).status).toBe(200)
 		const custom = (await useCasesOf(id)).find((u) => u.code === 'other')!
 
-		const decide = await post(w, bothCookie, id, { intent: 'decide', version: '6', useCaseId: custom.id, decision: 'approve', reason: '' })
+		const decide = await post(w, bothCookie, id, {
+			intent: 'decide',
+			version: '6',
+			useCaseId: custom.id,
+			decision: 'approve',
+			reason: '',
+		})
 		expect(decide.status).toBe(403)
 		const complete = await post(w, bothCookie, id, { intent: 'complete_review', version: '6' })
 		expect(complete.status).toBe(403)
@@ -152,15 +169,20 @@ describe('refused attempts are recorded', () => {
 			after: { attempted: 'complete_review', reason: (complete.data as { formError: string }).formError },
 		})
 
-		const page = (await runRoute(auditLoader, makeRequest(`/o/${w.org.slug}/audit`, { cookie: w.vendorCookie }), { org: w.org.slug }))
-			.data as Page
+		const page = (
+			await runRoute(auditLoader, makeRequest(`/o/${w.org.slug}/audit`, { cookie: w.vendorCookie }), {
+				org: w.org.slug,
+			})
+		).data as Page
 		expect(page.events.find((e) => e.action === 'request.decide_refused')).toMatchObject({
 			who: 'Bo Both',
 			refused: true,
 			summary: `Was refused: approve use case “${custom.description}”`,
 			subject: { label: 'Request for Mail Bridge', href: `/o/${w.org.slug}/requests/${id}` },
 		})
-		expect(page.events.find((e) => e.action === 'request.action_refused')).toMatchObject({ summary: 'Was refused: complete the review' })
+		expect(page.events.find((e) => e.action === 'request.action_refused')).toMatchObject({
+			summary: 'Was refused: complete the review',
+		})
 	})
 
 	it('a permission refusal (403) is recorded with the role it needs, on the request or the organisation', async () => {
@@ -181,7 +203,9 @@ describe('refused attempts are recorded', () => {
 			},
 		})
 		// …nor read the audit log.
-		const audit = await runRoute(auditLoader, makeRequest(`/o/${w.org.slug}/audit`, { cookie: w.reviewerCookie }), { org: w.org.slug })
+		const audit = await runRoute(auditLoader, makeRequest(`/o/${w.org.slug}/audit`, { cookie: w.reviewerCookie }), {
+			org: w.org.slug,
+		})
 		expect(audit.status).toBe(403)
 		expect(await lastEvent('permission.denied', w.org.id)).toMatchObject({
 			actorUserId: w.reviewer.id,
@@ -191,14 +215,21 @@ describe('refused attempts are recorded', () => {
 		// Someone outside the organisation is told it does not exist, and nothing is written to its log.
 		const outsider = await addMember((await createOrg('Elsewhere')).org.id, ['admin'], 'Out Sider')
 		const before = (await db.select().from(auditEvents).where(eq(auditEvents.orgId, w.org.id))).length
-		const foreign = await runRoute(auditLoader, makeRequest(`/o/${w.org.slug}/audit`, { cookie: (await cookieFor(outsider.id)).cookie }), {
-			org: w.org.slug,
-		})
+		const foreign = await runRoute(
+			auditLoader,
+			makeRequest(`/o/${w.org.slug}/audit`, { cookie: (await cookieFor(outsider.id)).cookie }),
+			{
+				org: w.org.slug,
+			},
+		)
 		expect(foreign.status).toBe(404)
 		expect(await db.select().from(auditEvents).where(eq(auditEvents.orgId, w.org.id))).toHaveLength(before)
 
-		const page = (await runRoute(auditLoader, makeRequest(`/o/${w.org.slug}/audit`, { cookie: w.vendorCookie }), { org: w.org.slug }))
-			.data as Page
+		const page = (
+			await runRoute(auditLoader, makeRequest(`/o/${w.org.slug}/audit`, { cookie: w.vendorCookie }), {
+				org: w.org.slug,
+			})
+		).data as Page
 		const refusals = page.events.filter((e) => e.action === 'permission.denied')
 		expect(refusals.map((e) => [e.summary, e.subject.label])).toEqual([
 			['Was refused: read the audit log', 'Acme Apps'],
@@ -220,7 +251,9 @@ describe('the audit page reads in words', () => {
 		})
 		await updateApp(w.org.id, w.admin.id, w.app.id, AppSchema.parse(appForm({ name: 'Mail Bridge Cloud' })))
 
-		const result = await runRoute(auditLoader, makeRequest(`/o/${w.org.slug}/audit`, { cookie: w.vendorCookie }), { org: w.org.slug })
+		const result = await runRoute(auditLoader, makeRequest(`/o/${w.org.slug}/audit`, { cookie: w.vendorCookie }), {
+			org: w.org.slug,
+		})
 		expect(result.status).toBe(200)
 		const page = result.data as Page
 		const appEdit = page.events.find((e) => e.action === 'app.updated')!
@@ -234,17 +267,28 @@ describe('the audit page reads in words', () => {
 		expect(save.summary).toBe('Saved the request')
 		expect(save.subject).toEqual({ label: 'Request for Mail Bridge Cloud', href: `/o/${w.org.slug}/requests/${id}` })
 		expect(save.changes).toContainEqual({ kind: 'value', label: 'Version', from: '2', to: '3' })
-		expect(save.changes).toContainEqual({ kind: 'list', label: 'Use cases', added: ['send error reports'], removed: [] })
+		expect(save.changes).toContainEqual({
+			kind: 'list',
+			label: 'Use cases',
+			added: ['send error reports'],
+			removed: [],
+		})
 		const text = save.changes.find((c) => c.label === 'Functionality description')
 		expect(text).toMatchObject({ kind: 'text', from: COMPLETE.functionalityDescription })
 		if (text?.kind !== 'text') throw new Error('expected a text change')
-		expect(text.parts.filter((part) => part.op !== 'same')).toEqual([{ op: 'added', text: ' Questions: [email address].' }])
+		expect(text.parts.filter((part) => part.op !== 'same')).toEqual([
+			{ op: 'added', text: ' Questions: [email address].' },
+		])
 
 		// No raw ids or action codes on screen; the filter lists actions in words and still filters by code.
 		expect(JSON.stringify(page.events.map((e) => [e.summary, e.subject.label, e.changes]))).not.toContain(id)
 		expect(page.options.actions).toContainEqual({ value: 'request.saved', label: 'Saved the request' })
 		const filtered = (
-			await runRoute(auditLoader, makeRequest(`/o/${w.org.slug}/audit?action=app.updated`, { cookie: w.vendorCookie }), { org: w.org.slug })
+			await runRoute(
+				auditLoader,
+				makeRequest(`/o/${w.org.slug}/audit?action=app.updated`, { cookie: w.vendorCookie }),
+				{ org: w.org.slug },
+			)
 		).data as Page
 		expect(filtered.events.map((e) => e.action)).toEqual(['app.updated'])
 	})

@@ -37,7 +37,10 @@ describe('sign up', () => {
 		request.headers.set('X-Forwarded-Proto', 'https')
 		const result = await runRoute(signupAction, request)
 		expect(result.headers.get('Set-Cookie')).toMatch(/; Secure/)
-		const plain = await runRoute(signupAction, makeRequest('/signup', { form: { ...form, email: uniqueEmail('plain') } }))
+		const plain = await runRoute(
+			signupAction,
+			makeRequest('/signup', { form: { ...form, email: uniqueEmail('plain') } }),
+		)
 		expect(plain.headers.get('Set-Cookie')).not.toMatch(/; Secure/)
 	})
 
@@ -118,7 +121,10 @@ describe('log in', () => {
 		expect(ok.headers.get('Location')).toBe('/')
 		// Browsers strip tabs and newlines, so "/\t/evil" would become "//evil": refused, and never a 500.
 		for (const redirectTo of ['/\t/evil.example', '/\n/x', '/\\evil.example', 'https://evil.example']) {
-			const bounced = await runRoute(loginAction, makeRequest('/login', { form: { email: admin.email, password: PASSWORD, redirectTo } }))
+			const bounced = await runRoute(
+				loginAction,
+				makeRequest('/login', { form: { email: admin.email, password: PASSWORD, redirectTo } }),
+			)
 			expect(bounced.status).toBe(302)
 			expect(bounced.headers.get('Location')).toBe('/')
 		}
@@ -133,13 +139,17 @@ describe('log in', () => {
 })
 
 describe('logins in the audit log', () => {
-	const loginEvents = () => db.select().from(auditEvents).where(like(auditEvents.action, 'login.%')).orderBy(auditEvents.id)
+	const loginEvents = () =>
+		db.select().from(auditEvents).where(like(auditEvents.action, 'login.%')).orderBy(auditEvents.id)
 
 	it('a login is recorded in every organisation the person belongs to, as done by them', async () => {
 		const { org, admin } = await createOrg('First Org')
 		const second = await createOrg('Second Org')
 		await db.insert(memberships).values({ orgId: second.org.id, userId: admin.id, roles: ['reviewer'] })
-		const ok = await runRoute(loginAction, makeRequest('/login', { form: { email: admin.email.toUpperCase(), password: PASSWORD } }))
+		const ok = await runRoute(
+			loginAction,
+			makeRequest('/login', { form: { email: admin.email.toUpperCase(), password: PASSWORD } }),
+		)
 		expect(ok.status).toBe(302)
 		const events = await loginEvents()
 		expect(events.map((event) => [event.orgId, event.action, event.actorUserId, event.subjectId]).sort()).toEqual(
@@ -170,14 +180,18 @@ describe('logins in the audit log', () => {
 	it('an unknown email leaves no row: an audit event needs an organisation, and the typed address is not kept', async () => {
 		await createOrg()
 		const before = await db.select().from(auditEvents)
-		const unknown = await runRoute(loginAction, makeRequest('/login', { form: { email: 'nobody@example.test', password: PASSWORD } }))
+		const unknown = await runRoute(
+			loginAction,
+			makeRequest('/login', { form: { email: 'nobody@example.test', password: PASSWORD } }),
+		)
 		expect(unknown.status).toBe(400)
 		expect(await db.select().from(auditEvents)).toHaveLength(before.length)
 	})
 
 	it('the failure that starts the delay is recorded once as rate limited; refused attempts add nothing', async () => {
 		const { org, admin } = await createOrg()
-		const attempt = (password: string) => runRoute(loginAction, makeRequest('/login', { form: { email: admin.email, password } }))
+		const attempt = (password: string) =>
+			runRoute(loginAction, makeRequest('/login', { form: { email: admin.email, password } }))
 		for (let i = 0; i < 5; i++) expect((await attempt('wrong password guess')).status).toBe(400)
 		expect((await attempt(PASSWORD)).status).toBe(429)
 		expect((await attempt(PASSWORD)).status).toBe(429)
@@ -200,7 +214,12 @@ describe('sessions', () => {
 		const out = await runRoute(logoutAction, makeRequest('/logout', { cookie, method: 'POST' }))
 		expect(out.status).toBe(302)
 		expect(out.headers.get('Set-Cookie')).toMatch(/Expires=Thu, 01 Jan 1970/)
-		expect(await db.select().from(sessions).where(eq(sessions.tokenHash, hashToken(token)))).toHaveLength(0)
+		expect(
+			await db
+				.select()
+				.from(sessions)
+				.where(eq(sessions.tokenHash, hashToken(token))),
+		).toHaveLength(0)
 
 		// Replaying the old cookie is now the same as having none.
 		const after = await runRoute(orgLoader, makeRequest(`/o/${org.slug}`, { cookie }), { org: org.slug })
@@ -213,7 +232,12 @@ describe('sessions', () => {
 		const past = new Date(Date.now() - 31 * 24 * 60 * 60 * 1000)
 		const { token } = await createSession(admin.id, past)
 		expect(await getSessionUser(token)).toBeNull()
-		expect(await db.select().from(sessions).where(eq(sessions.tokenHash, hashToken(token)))).toHaveLength(0)
+		expect(
+			await db
+				.select()
+				.from(sessions)
+				.where(eq(sessions.tokenHash, hashToken(token))),
+		).toHaveLength(0)
 		const fresh = await createSession(admin.id)
 		expect(await getSessionUser(fresh.token)).toMatchObject({ id: admin.id })
 	})

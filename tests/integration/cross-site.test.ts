@@ -25,16 +25,30 @@ async function world() {
 	return { org, cookie }
 }
 
-function settingsPost(slug: string, cookie: string, headers: Record<string, string>, timeZone = 'Europe/Berlin', { path = `/o/${slug}/settings`, version = '1' } = {}) {
+function settingsPost(
+	slug: string,
+	cookie: string,
+	headers: Record<string, string>,
+	timeZone = 'Europe/Berlin',
+	{ path = `/o/${slug}/settings`, version = '1' } = {},
+) {
 	return new Request(`https://clearance.example${path}`, {
 		method: 'POST',
-		headers: { Host: 'clearance.example', Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+		headers: {
+			Host: 'clearance.example',
+			Cookie: cookie,
+			'Content-Type': 'application/x-www-form-urlencoded',
+			...headers,
+		},
 		body: new URLSearchParams({ timeZone, followUpDays: '10', taskDueDays: '30', version }),
 	})
 }
 
 async function timeZoneOf(orgId: string) {
-	const [row] = await db.select({ timeZone: organizations.timeZone }).from(organizations).where(eq(organizations.id, orgId))
+	const [row] = await db
+		.select({ timeZone: organizations.timeZone })
+		.from(organizations)
+		.where(eq(organizations.id, orgId))
 	return row!.timeZone
 }
 
@@ -84,14 +98,22 @@ describe('a POST from another site (issue 10, finding 2)', () => {
 		expect(await timeZoneOf(org.id)).toBe('Asia/Tokyo')
 		// Behind a proxy, the host the browser used is X-Forwarded-Host.
 		const proxied = await handle(
-			settingsPost(org.slug, cookie, { Origin: 'https://clearance.example', Host: 'internal:3000', 'X-Forwarded-Host': 'clearance.example' }, 'UTC', { version: '3' }),
+			settingsPost(
+				org.slug,
+				cookie,
+				{ Origin: 'https://clearance.example', Host: 'internal:3000', 'X-Forwarded-Host': 'clearance.example' },
+				'UTC',
+				{ version: '3' },
+			),
 		)
 		expect(proxied.status).toBe(200)
 		expect(await timeZoneOf(org.id)).toBe('UTC')
 	})
 
 	it('GETs and the public API are left alone', async () => {
-		const get = new Request('https://clearance.example/o/x/settings', { headers: { Host: 'clearance.example', Origin: 'https://evil.example' } })
+		const get = new Request('https://clearance.example/o/x/settings', {
+			headers: { Host: 'clearance.example', Origin: 'https://evil.example' },
+		})
 		expect(isCrossSiteAction(get)).toBe(false)
 		const api = await refuseCrossSite(handlerFor(routes))(
 			new Request('https://clearance.example/api/v1/checklist/evaluate', {
@@ -107,11 +129,26 @@ describe('a POST from another site (issue 10, finding 2)', () => {
 describe('the server refuses it before Remix (issue 10, finding 2)', () => {
 	function post(port: number, path: string, headers: Record<string, string>, body: string) {
 		return new Promise<{ status: number; type: string | undefined; body: string }>((resolve, reject) => {
-			const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path, headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers } }, (res) => {
-				const chunks: Buffer[] = []
-				res.on('data', (chunk: Buffer) => chunks.push(chunk))
-				res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'], body: Buffer.concat(chunks).toString('utf8') }))
-			})
+			const req = httpRequest(
+				{
+					host: '127.0.0.1',
+					port,
+					method: 'POST',
+					path,
+					headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+				},
+				(res) => {
+					const chunks: Buffer[] = []
+					res.on('data', (chunk: Buffer) => chunks.push(chunk))
+					res.on('end', () =>
+						resolve({
+							status: res.statusCode ?? 0,
+							type: res.headers['content-type'],
+							body: Buffer.concat(chunks).toString('utf8'),
+						}),
+					)
+				},
+			)
 			req.on('error', reject)
 			req.end(body)
 		})
@@ -124,13 +161,24 @@ describe('the server refuses it before Remix (issue 10, finding 2)', () => {
 		await new Promise((resolve) => server.once('listening', resolve))
 		try {
 			const { port } = server.address() as AddressInfo
-			const form = (timeZone: string, version: string) => new URLSearchParams({ timeZone, followUpDays: '10', taskDueDays: '30', version }).toString()
-			const foreign = await post(port, `/o/${org.slug}/settings`, { Cookie: cookie, Origin: 'https://evil.example' }, form('Asia/Tokyo', '1'))
+			const form = (timeZone: string, version: string) =>
+				new URLSearchParams({ timeZone, followUpDays: '10', taskDueDays: '30', version }).toString()
+			const foreign = await post(
+				port,
+				`/o/${org.slug}/settings`,
+				{ Cookie: cookie, Origin: 'https://evil.example' },
+				form('Asia/Tokyo', '1'),
+			)
 			expect(foreign.status).toBe(403)
 			expect(foreign.type).toBe('text/html; charset=utf-8')
 			expect(foreign.body).toContain('Cross-site request refused')
 			expect(await timeZoneOf(org.id)).toBe('UTC')
-			const same = await post(port, `/o/${org.slug}/settings`, { Cookie: cookie, Origin: `http://127.0.0.1:${port}` }, form('Asia/Tokyo', '1'))
+			const same = await post(
+				port,
+				`/o/${org.slug}/settings`,
+				{ Cookie: cookie, Origin: `http://127.0.0.1:${port}` },
+				form('Asia/Tokyo', '1'),
+			)
 			expect(same.status).toBe(200)
 			expect(await timeZoneOf(org.id)).toBe('Asia/Tokyo')
 		} finally {

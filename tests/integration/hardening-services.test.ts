@@ -23,7 +23,13 @@ async function orgWithApp(name: string) {
 	const app = await createApp(
 		org.id,
 		admin.id,
-		AppSchema.parse({ name: 'Ledger App', appKey: `com.${name.toLowerCase().replace(/\W/g, '')}.ledger`, appType: 'forge', products: ['jira'], storesPersonalData: 'yes' }),
+		AppSchema.parse({
+			name: 'Ledger App',
+			appKey: `com.${name.toLowerCase().replace(/\W/g, '')}.ledger`,
+			appType: 'forge',
+			products: ['jira'],
+			storesPersonalData: 'yes',
+		}),
 	)
 	return { org, admin, app }
 }
@@ -38,7 +44,9 @@ describe('tenancy in the ledger services, not just the routes', () => {
 		const b = await orgWithApp('Org B')
 		await importText(b.org.id, b.admin.id, b.app.id, 'accountId,updatedAt\nb-1,2026-01-01T00:00:00Z\n')
 
-		await expect(importText(a.org.id, a.admin.id, b.app.id, 'accountId,updatedAt\nintruder,2026-01-01T00:00:00Z\n')).rejects.toMatchObject({ status: 404 })
+		await expect(
+			importText(a.org.id, a.admin.id, b.app.id, 'accountId,updatedAt\nintruder,2026-01-01T00:00:00Z\n'),
+		).rejects.toMatchObject({ status: 404 })
 		await expect(countAccounts(a.org.id, b.app.id)).rejects.toMatchObject({ status: 404 })
 		await expect(listLedgerPage(a.org.id, b.app.id, { page: 1, pageSize: 10 })).rejects.toMatchObject({ status: 404 })
 		await expect(streamLedger(a.org.id, b.app.id).next()).rejects.toMatchObject({ status: 404 })
@@ -53,12 +61,21 @@ describe('tenancy in the ledger services, not just the routes', () => {
 describe('the ledger export round-trips through the import', () => {
 	it('re-imports an exported ledger whose ids start with "-" (guarded against formulas) unchanged', async () => {
 		const { org, admin, app } = await orgWithApp('Round Trip')
-		await importText(org.id, admin.id, app.id, 'accountId,updatedAt\n-starts-with-dash,2026-01-01T00:00:00Z\n5be24ad8b1653240376955d2,2026-02-01T10:30:00Z\n')
+		await importText(
+			org.id,
+			admin.id,
+			app.id,
+			'accountId,updatedAt\n-starts-with-dash,2026-01-01T00:00:00Z\n5be24ad8b1653240376955d2,2026-02-01T10:30:00Z\n',
+		)
 		const { cookie } = await cookieFor(admin.id)
-		const exported = await runRoute(csvLoader, makeRequest(`/o/${org.slug}/apps/${app.id}/reporting/ledger.csv`, { cookie }), {
-			org: org.slug,
-			appId: app.id,
-		})
+		const exported = await runRoute(
+			csvLoader,
+			makeRequest(`/o/${org.slug}/apps/${app.id}/reporting/ledger.csv`, { cookie }),
+			{
+				org: org.slug,
+				appId: app.id,
+			},
+		)
 		const text = exported.data as string
 		// Still safe to open in a spreadsheet.
 		expect(text).toContain(`"'-starts-with-dash"`)
@@ -100,11 +117,22 @@ describe('no lost updates: two people editing at once', () => {
 		const { cookie } = await cookieFor(admin.id)
 		const params = { org: org.slug, appId: app.id }
 		const fields = { appKey: app.appKey, version: String(app.version) }
-		const first = await runRoute(appAction, makeRequest('/', { cookie, form: { intent: 'update', ...appForm({ ...fields, name: 'First Edit' }) } }), params)
+		const first = await runRoute(
+			appAction,
+			makeRequest('/', { cookie, form: { intent: 'update', ...appForm({ ...fields, name: 'First Edit' }) } }),
+			params,
+		)
 		expect(first.status).toBe(200)
-		const second = await runRoute(appAction, makeRequest('/', { cookie, form: { intent: 'update', ...appForm({ ...fields, name: 'Second Edit' }) } }), params)
+		const second = await runRoute(
+			appAction,
+			makeRequest('/', { cookie, form: { intent: 'update', ...appForm({ ...fields, name: 'Second Edit' }) } }),
+			params,
+		)
 		expect(second.status).toBe(409)
-		expect(second.data).toMatchObject({ formError: expect.stringContaining('Someone else saved this app'), values: { name: 'Second Edit' } })
+		expect(second.data).toMatchObject({
+			formError: expect.stringContaining('Someone else saved this app'),
+			values: { name: 'Second Edit' },
+		})
 		expect(await getApp(org.id, app.id)).toMatchObject({ name: 'First Edit', version: app.version + 1 })
 	})
 
@@ -113,9 +141,16 @@ describe('no lost updates: two people editing at once', () => {
 		const { cookie } = await cookieFor(admin.id)
 		const { version } = await getOrgSettings(org.id)
 		const save = (timeZone: string) =>
-			runRoute(settingsAction, makeRequest('/', { cookie, form: { timeZone, followUpDays: '10', taskDueDays: '30', version: String(version) } }), {
-				org: org.slug,
-			})
+			runRoute(
+				settingsAction,
+				makeRequest('/', {
+					cookie,
+					form: { timeZone, followUpDays: '10', taskDueDays: '30', version: String(version) },
+				}),
+				{
+					org: org.slug,
+				},
+			)
 		expect((await save('Europe/Berlin')).status).toBe(200)
 		const stale = await save('Asia/Tokyo')
 		expect(stale.status).toBe(409)
@@ -130,7 +165,9 @@ describe('a bad filter on a download is a 400 with a message', () => {
 		const { cookie } = await cookieFor(admin.id)
 		// Through Remix's own handler: a resource route must deliver the 400 it throws.
 		const handle = handlerFor({ 'routes/o.$org.audit.csv': { path: 'o/:org/audit/csv', module: auditCsv } } as never)
-		const answer = await handle(new Request(`http://localhost/o/${org.slug}/audit/csv?from=0050-01-01`, { headers: { Cookie: cookie } }))
+		const answer = await handle(
+			new Request(`http://localhost/o/${org.slug}/audit/csv?from=0050-01-01`, { headers: { Cookie: cookie } }),
+		)
 		expect(answer.status).toBe(400)
 		expect(await answer.json()).toMatchObject({ error: expect.stringMatching(/1970/) })
 	})
@@ -140,8 +177,14 @@ describe('a bad filter on a download is a 400 with a message', () => {
 		const a = await orgWithApp('Org Csv A')
 		const b = await orgWithApp('Org Csv B')
 		const { cookie } = await cookieFor(b.admin.id)
-		const handle = handlerFor({ 'routes/ledger-csv': { path: 'o/:org/apps/:appId/reporting/ledger.csv', module: ledgerCsv } } as never)
-		const answer = await handle(new Request(`http://localhost/o/${b.org.slug}/apps/${a.app.id}/reporting/ledger.csv`, { headers: { Cookie: cookie } }))
+		const handle = handlerFor({
+			'routes/ledger-csv': { path: 'o/:org/apps/:appId/reporting/ledger.csv', module: ledgerCsv },
+		} as never)
+		const answer = await handle(
+			new Request(`http://localhost/o/${b.org.slug}/apps/${a.app.id}/reporting/ledger.csv`, {
+				headers: { Cookie: cookie },
+			}),
+		)
 		expect(answer.status).toBe(404)
 		expect(await answer.json()).toMatchObject({ error: 'No such app in this organisation.' })
 	})

@@ -52,7 +52,12 @@ describe('invites', () => {
 	it('does not work after it expires', async () => {
 		const { org, admin } = await createOrg()
 		const issuedLongAgo = new Date(Date.now() - 8 * 24 * 60 * 60 * 1000)
-		const { token } = await createInvite(org.id, admin.id, { intent: 'invite', email: uniqueEmail(), roles: ['member'] }, issuedLongAgo)
+		const { token } = await createInvite(
+			org.id,
+			admin.id,
+			{ intent: 'invite', email: uniqueEmail(), roles: ['member'] },
+			issuedLongAgo,
+		)
 		expect(await getInvite(token)).toEqual({ status: 'expired' })
 		const result = await runRoute(
 			inviteAction,
@@ -107,7 +112,10 @@ describe('invites', () => {
 		const { cookie } = await cookieFor(admin.id)
 		const result = await runRoute(
 			membersAction,
-			makeRequest(`/o/${org.slug}/members`, { cookie, form: { intent: 'invite', email: admin.email, roles: ['member'] } }),
+			makeRequest(`/o/${org.slug}/members`, {
+				cookie,
+				form: { intent: 'invite', email: admin.email, roles: ['member'] },
+			}),
 			{ org: org.slug },
 		)
 		expect(result.status).toBe(409)

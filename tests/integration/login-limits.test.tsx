@@ -22,7 +22,10 @@ const ATTACKER = '203.0.113.66'
 const OWNER = '198.51.100.7'
 
 /** A login as the server would run it: the client's address in the load context, cookies as the browser sends them. */
-function login(form: Record<string, string>, { client, cookie }: { client?: string; cookie?: string } = {}): Promise<RouteOutcome> {
+function login(
+	form: Record<string, string>,
+	{ client, cookie }: { client?: string; cookie?: string } = {},
+): Promise<RouteOutcome> {
 	const request = makeRequest('/login', { form, cookie })
 	return runRoute((args) => loginRoute.action({ ...args, context: client ? { clientAddress: client } : {} }), request)
 }
@@ -57,10 +60,16 @@ describe('login limits (issue 10, finding 5)', () => {
 		const refused = await login({ email: admin.email, password: PASSWORD }, { client: OWNER })
 		expect(refused.status).toBe(429)
 		expect(Number(refused.headers.get('Retry-After'))).toBe(base)
-		expect(refused.data).toMatchObject({ formError: expect.stringContaining('Too many failed logins for this account') })
+		expect(refused.data).toMatchObject({
+			formError: expect.stringContaining('Too many failed logins for this account'),
+		})
 		// Hammering while the delay runs does not lengthen it.
-		for (let i = 0; i < 5; i++) expect((await login({ email: admin.email, password: 'again' }, { client: ATTACKER })).status).toBe(429)
-		const [row] = await db.select().from(rateLimits).where(eq(rateLimits.key, accountKey(admin.email)))
+		for (let i = 0; i < 5; i++)
+			expect((await login({ email: admin.email, password: 'again' }, { client: ATTACKER })).status).toBe(429)
+		const [row] = await db
+			.select()
+			.from(rateLimits)
+			.where(eq(rateLimits.key, accountKey(admin.email)))
 		expect(row!.count).toBe(free)
 
 		// One more failure once the delay is over doubles it.
@@ -74,14 +83,22 @@ describe('login limits (issue 10, finding 5)', () => {
 		const ok = await login({ email: admin.email, password: PASSWORD }, { client: OWNER })
 		expect(ok.status).toBe(302)
 		// Getting in clears the account's failures.
-		expect(await db.select().from(rateLimits).where(eq(rateLimits.key, accountKey(admin.email)))).toEqual([])
+		expect(
+			await db
+				.select()
+				.from(rateLimits)
+				.where(eq(rateLimits.key, accountKey(admin.email))),
+		).toEqual([])
 	})
 
 	it('once a delay ends, parallel attempts cannot all slip through: exactly one is checked', async () => {
 		const { admin } = await createOrg()
-		for (let i = 0; i < env().LOGIN_ACCOUNT_FREE_FAILURES; i++) await login({ email: admin.email, password: 'a wrong guess' })
+		for (let i = 0; i < env().LOGIN_ACCOUNT_FREE_FAILURES; i++)
+			await login({ email: admin.email, password: 'a wrong guess' })
 		await elapse(accountKey(admin.email), env().LOGIN_ACCOUNT_DELAY_SECONDS)
-		const burst = await Promise.all(Array.from({ length: 6 }, () => login({ email: admin.email, password: 'burst guess' })))
+		const burst = await Promise.all(
+			Array.from({ length: 6 }, () => login({ email: admin.email, password: 'burst guess' })),
+		)
 		expect(burst.map((outcome) => outcome.status).sort()).toEqual([400, 429, 429, 429, 429, 429])
 	})
 
@@ -96,12 +113,19 @@ describe('login limits (issue 10, finding 5)', () => {
 		// A stranger's browser waits…
 		expect((await login({ email: admin.email, password: PASSWORD }, { client: OWNER })).status).toBe(429)
 		// …the owner's own browser gets straight in.
-		const again = await login({ email: admin.email, password: PASSWORD }, { client: OWNER, cookie: device!.split(';')[0] })
+		const again = await login(
+			{ email: admin.email, password: PASSWORD },
+			{ client: OWNER, cookie: device!.split(';')[0] },
+		)
 		expect(again.status).toBe(302)
 		// The device cookie of one account does not help on another.
 		const other = await createOrg('Other Org')
-		for (let i = 0; i < 5; i++) await login({ email: other.admin.email, password: 'attacker guess' }, { client: ATTACKER })
-		expect((await login({ email: other.admin.email, password: PASSWORD }, { client: OWNER, cookie: device!.split(';')[0] })).status).toBe(429)
+		for (let i = 0; i < 5; i++)
+			await login({ email: other.admin.email, password: 'attacker guess' }, { client: ATTACKER })
+		expect(
+			(await login({ email: other.admin.email, password: PASSWORD }, { client: OWNER, cookie: device!.split(';')[0] }))
+				.status,
+		).toBe(429)
 	})
 
 	it('one client trying many accounts is refused after its free failures, with Retry-After; other clients are not', async () => {
@@ -109,7 +133,9 @@ describe('login limits (issue 10, finding 5)', () => {
 		const { LOGIN_CLIENT_FREE_FAILURES: free, LOGIN_CLIENT_DELAY_SECONDS: delay } = env()
 		const statuses: number[] = []
 		for (let i = 0; i < 30; i++) {
-			statuses.push((await login({ email: uniqueEmail(`target${i}`), password: 'a guess at it' }, { client: ATTACKER })).status)
+			statuses.push(
+				(await login({ email: uniqueEmail(`target${i}`), password: 'a guess at it' }, { client: ATTACKER })).status,
+			)
 		}
 		expect(statuses.slice(0, free)).toEqual(Array(free).fill(400))
 		expect(statuses.slice(free)).toEqual(Array(30 - free).fill(429))
@@ -131,13 +157,21 @@ describe('login limits (issue 10, finding 5)', () => {
 		const handle = handlerFor({ 'routes/login': { path: 'login', module: loginRoute } })
 		const body = new URLSearchParams({ email: admin.email, password: PASSWORD, [HONEYPOT_FIELD]: '' })
 		const document = await handle(
-			new Request('http://localhost/login', { method: 'POST', body, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }),
+			new Request('http://localhost/login', {
+				method: 'POST',
+				body,
+				headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+			}),
 			OWNER,
 		)
 		expect(document.status).toBe(429)
 		expect(Number(document.headers.get('Retry-After'))).toBeGreaterThan(0)
 		const viaFetch = await handle(
-			new Request('http://localhost/login.data', { method: 'POST', body, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }),
+			new Request('http://localhost/login.data', {
+				method: 'POST',
+				body,
+				headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+			}),
 			OWNER,
 		)
 		expect(Number(viaFetch.headers.get('Retry-After'))).toBeGreaterThan(0)
@@ -170,22 +204,31 @@ describe('honeypot on public forms', () => {
 		expect(signedUp.data).toMatchObject({ formError: HONEYPOT_MESSAGE })
 		expect(await db.select().from(organizations)).toHaveLength(1)
 
-		const invited = await runRoute(inviteRoute.action, makeRequest('/invite/x', { form: { name: 'Bot', password: PASSWORD, ...trap } }), { token: 'x' })
+		const invited = await runRoute(
+			inviteRoute.action,
+			makeRequest('/invite/x', { form: { name: 'Bot', password: PASSWORD, ...trap } }),
+			{ token: 'x' },
+		)
 		expect(invited.status).toBe(400)
 		expect(invited.data).toMatchObject({ formError: HONEYPOT_MESSAGE })
 	})
 })
 
 describe('limits on sign-up, invite acceptance and the public API', () => {
-	const asClient = <A extends { context: unknown }>(handler: (args: A) => unknown, client: string) => (args: A) =>
-		handler({ ...args, context: { clientAddress: client } })
+	const asClient =
+		<A extends { context: unknown }>(handler: (args: A) => unknown, client: string) =>
+		(args: A) =>
+			handler({ ...args, context: { clientAddress: client } })
 
 	it('sign-up: SIGNUP_PER_CLIENT per window from one client, then 429 with Retry-After', async () => {
 		const { SIGNUP_PER_CLIENT: limit } = env()
 		// Sign-ups hash a password each: insert the earlier ones' count directly instead.
 		await db.insert(rateLimits).values({ key: `signup:client:${ATTACKER}`, windowStart: new Date(), count: limit - 1 })
 		const signup = (orgName: string, client = ATTACKER) =>
-			runRoute(asClient(signupRoute.action, client), makeRequest('/signup', { form: { name: 'Sam', email: uniqueEmail('s'), password: PASSWORD, orgName } }))
+			runRoute(
+				asClient(signupRoute.action, client),
+				makeRequest('/signup', { form: { name: 'Sam', email: uniqueEmail('s'), password: PASSWORD, orgName } }),
+			)
 		expect((await signup('Last Allowed')).status).toBe(302)
 		const refused = await signup('One Too Many')
 		expect(refused.status).toBe(429)
@@ -198,9 +241,13 @@ describe('limits on sign-up, invite acceptance and the public API', () => {
 	it('invite acceptance: INVITE_ACCEPT_PER_CLIENT per window from one client, then 429', async () => {
 		const { INVITE_ACCEPT_PER_CLIENT: limit } = env()
 		const accept = (client: string) =>
-			runRoute(asClient(inviteRoute.action, client), makeRequest('/invite/not-a-token', { form: { name: 'Ivy', password: PASSWORD } }), {
-				token: 'not-a-token',
-			})
+			runRoute(
+				asClient(inviteRoute.action, client),
+				makeRequest('/invite/not-a-token', { form: { name: 'Ivy', password: PASSWORD } }),
+				{
+					token: 'not-a-token',
+				},
+			)
 		for (let i = 0; i < limit; i++) expect((await accept(ATTACKER)).status).not.toBe(429)
 		const refused = await accept(ATTACKER)
 		expect(refused.status).toBe(429)
@@ -214,7 +261,11 @@ describe('limits on sign-up, invite acceptance and the public API', () => {
 		const evaluate = (client: string) =>
 			runRoute(
 				asClient(evaluateRoute.action, client),
-				new Request('http://localhost/api/v1/checklist/evaluate', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }),
+				new Request('http://localhost/api/v1/checklist/evaluate', {
+					method: 'POST',
+					headers: { 'Content-Type': 'application/json' },
+					body: '{}',
+				}),
 			)
 		for (let i = 0; i < limit; i++) expect((await evaluate(ATTACKER)).status).toBe(200)
 		const refused = await evaluate(ATTACKER)
@@ -246,7 +297,9 @@ describe('housekeeping the server runs at start and every 10 minutes', () => {
 		const { admin } = await createOrg()
 		const expired = await createSession(admin.id, new Date(Date.now() - 31 * 24 * 60 * 60 * 1000))
 		const live = await createSession(admin.id)
-		await db.insert(rateLimits).values({ key: 'signup:client:203.0.113.2', windowStart: new Date(Date.now() - 3 * 24 * 3600 * 1000), count: 4 })
+		await db
+			.insert(rateLimits)
+			.values({ key: 'signup:client:203.0.113.2', windowStart: new Date(Date.now() - 3 * 24 * 3600 * 1000), count: 4 })
 		expect(await runMaintenance()).toEqual({ rateLimits: 1 })
 		const left = (await db.select({ tokenHash: sessions.tokenHash }).from(sessions)).map((row) => row.tokenHash)
 		expect(left).toEqual([hashToken(live.token)])
@@ -257,7 +310,10 @@ describe('housekeeping the server runs at start and every 10 minutes', () => {
 describe('password hashes are upgraded at login', () => {
 	it('an old N = 2^14 hash still logs in and is replaced by one at the current cost', async () => {
 		const { admin } = await createOrg()
-		await db.update(users).set({ passwordHash: await hashPassword(PASSWORD, { log2N: 14 }) }).where(eq(users.id, admin.id))
+		await db
+			.update(users)
+			.set({ passwordHash: await hashPassword(PASSWORD, { log2N: 14 }) })
+			.where(eq(users.id, admin.id))
 		expect((await login({ email: admin.email, password: PASSWORD })).status).toBe(302)
 		const [row] = await db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, admin.id))
 		expect(row!.hash.startsWith(`scrypt$${2 ** env().PASSWORD_SCRYPT_LOG2_N}$8$1$`)).toBe(true)

@@ -84,7 +84,10 @@ describe('managing members', () => {
 		const { cookie } = await cookieFor(admin.id)
 		const demote = await runRoute(
 			membersAction,
-			makeRequest(`/o/${org.slug}/members`, { cookie, form: { intent: 'change-roles', userId: admin.id, roles: ['member'] } }),
+			makeRequest(`/o/${org.slug}/members`, {
+				cookie,
+				form: { intent: 'change-roles', userId: admin.id, roles: ['member'] },
+			}),
 			{ org: org.slug },
 		)
 		expect(demote.status).toBe(409)

@@ -32,7 +32,11 @@ describe('migrations at start take a lock (issue 10, finding 9)', () => {
 				throw new Error('migration 0042 failed')
 			}),
 		).rejects.toThrow('migration 0042 failed')
-		expect(failing).toEqual([`select pg_advisory_lock(${MIGRATION_LOCK_ID})`, `select pg_advisory_unlock(${MIGRATION_LOCK_ID})`, 'release'])
+		expect(failing).toEqual([
+			`select pg_advisory_lock(${MIGRATION_LOCK_ID})`,
+			`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`,
+			'release',
+		])
 	})
 
 	it('on a real PostgreSQL (DATABASE_URL), a second server waits for the lock the first one holds', async () => {

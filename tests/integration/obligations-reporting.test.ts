@@ -35,7 +35,14 @@ async function world(overrides: Record<string, unknown> = {}) {
 	const { org, admin } = await createOrg()
 	const { cookie } = await cookieFor(admin.id)
 	const app = await createApp(org.id, admin.id, appInput(overrides))
-	return { org, user: admin, cookie, app, params: { org: org.slug, appId: app.id }, url: `/o/${org.slug}/apps/${app.id}/reporting` }
+	return {
+		org,
+		user: admin,
+		cookie,
+		app,
+		params: { org: org.slug, appId: app.id },
+		url: `/o/${org.slug}/apps/${app.id}/reporting`,
+	}
 }
 
 function csv(rows: [string, Date][]) {
@@ -49,9 +56,16 @@ async function importRows(orgId: string, userId: string, appId: string, rows: [s
 describe('finding 1: "not decided" is never "no report needed"', () => {
 	it('shows an app without a personal-data answer as answer needed, counted with the urgent ones', async () => {
 		const { org, cookie, app, params, url } = await world({ storesPersonalData: 'undecided' })
-		await createApp(org.id, (await getApp(org.id, app.id))!.createdBy!, appInput({ name: 'Quiet App', storesPersonalData: 'no' }))
+		await createApp(
+			org.id,
+			(await getApp(org.id, app.id))!.createdBy!,
+			appInput({ name: 'Quiet App', storesPersonalData: 'no' }),
+		)
 		const dashboard = await runRoute(dashboardLoader, makeRequest(`/o/${org.slug}`, { cookie }), { org: org.slug })
-		const data = dashboard.data as { rows: { name: string; status: string; headline: string }[]; counts: Record<string, number> }
+		const data = dashboard.data as {
+			rows: { name: string; status: string; headline: string }[]
+			counts: Record<string, number>
+		}
 		expect(data.rows.map((row) => [row.name, row.status])).toEqual([
 			['Mail Bridge', 'answer_needed'],
 			['Quiet App', 'not_required'],
@@ -123,11 +137,19 @@ describe('finding 2: the clock starts when the app started storing data', () => 
 
 	it('sets the date from the reporting page, and refuses a date in the future or no date', async () => {
 		const { org, cookie, app, params, url } = await world()
-		const ok = await runRoute(reportingAction, makeRequest(url, { cookie, form: { intent: 'storing-since', storingSince: '2026-01-05' } }), params)
+		const ok = await runRoute(
+			reportingAction,
+			makeRequest(url, { cookie, form: { intent: 'storing-since', storingSince: '2026-01-05' } }),
+			params,
+		)
 		expect(ok.status).toBe(200)
 		expect((await getApp(org.id, app.id))!.storingSince!.toISOString()).toBe('2026-01-05T00:00:00.000Z')
 		for (const storingSince of ['', '5 Jan', '2999-01-01']) {
-			const bad = await runRoute(reportingAction, makeRequest(url, { cookie, form: { intent: 'storing-since', storingSince } }), params)
+			const bad = await runRoute(
+				reportingAction,
+				makeRequest(url, { cookie, form: { intent: 'storing-since', storingSince } }),
+				params,
+			)
 			expect(bad.status, storingSince).toBe(400)
 			expect(bad.data).toMatchObject({ errors: { storingSince: expect.any(String) } })
 		}
@@ -147,7 +169,11 @@ describe('finding 3: runs are tied to what was sent', () => {
 
 	it('identifies a prepared report by the SHA-256 of the batches the download serves, without side effects', async () => {
 		const { org, cookie, app, params, url, report } = await prepared()
-		const download = await runRoute(batchesLoader, makeRequest(`${url}/batches?format=json&report=${report.sha256}`, { cookie }), params)
+		const download = await runRoute(
+			batchesLoader,
+			makeRequest(`${url}/batches?format=json&report=${report.sha256}`, { cookie }),
+			params,
+		)
 		expect(download.status).toBe(200)
 		const bodies = (download.data as object[]).map((body) => JSON.stringify(body))
 		const batchSha = bodies.map((body) => createHash('sha256').update(body).digest('hex'))
@@ -173,24 +199,44 @@ describe('finding 3: runs are tied to what was sent', () => {
 	it('refuses a prepared report’s download once the ledger has changed', async () => {
 		const { org, user, cookie, app, params, url, report } = await prepared()
 		await importRows(org.id, user.id, app.id, [['acc-3', new Date('2026-01-03T00:00:00Z')]])
-		const stale = await runRoute(batchesLoader, makeRequest(`${url}/batches?report=${report.sha256}`, { cookie }), params)
+		const stale = await runRoute(
+			batchesLoader,
+			makeRequest(`${url}/batches?report=${report.sha256}`, { cookie }),
+			params,
+		)
 		expect(stale.status).toBe(409)
-		const unknown = await runRoute(batchesLoader, makeRequest(`${url}/batches?report=${'0'.repeat(64)}`, { cookie }), params)
+		const unknown = await runRoute(
+			batchesLoader,
+			makeRequest(`${url}/batches?report=${'0'.repeat(64)}`, { cookie }),
+			params,
+		)
 		expect(unknown.status).toBe(404)
 	})
 
 	it('counts what the prepared report held, not the ledger at recording time, and keeps who and when', async () => {
 		const { org, user, app, report } = await prepared()
 		await importRows(org.id, user.id, app.id, [['acc-3', new Date('2026-01-03T00:00:00Z')]])
-		const { run } = await recordRun(org.id, user.id, app.id, { sentAt: new Date(), preparedReport: { id: report.id }, answers: '204' })
+		const { run } = await recordRun(org.id, user.id, app.id, {
+			sentAt: new Date(),
+			preparedReport: { id: report.id },
+			answers: '204',
+		})
 		expect(run).toMatchObject({ accountCount: 2, batchCount: 1, preparedReportId: report.id, recordedBy: user.id })
 		expect(run.batchAnswers).toEqual([{ batch: 1, status: 204, body: '', cyclePeriod: null }])
 	})
 
 	it('labels a run whose sentAt is more than a day before it was recorded as recorded later', async () => {
 		const { org, user, app, report } = await prepared()
-		await recordRun(org.id, user.id, app.id, { sentAt: new Date(Date.now() - 3 * DAY), preparedReport: { id: report.id }, answers: '' })
-		await recordRun(org.id, user.id, app.id, { sentAt: new Date(Date.now() - 60_000), preparedReport: { id: report.id }, answers: '' })
+		await recordRun(org.id, user.id, app.id, {
+			sentAt: new Date(Date.now() - 3 * DAY),
+			preparedReport: { id: report.id },
+			answers: '',
+		})
+		await recordRun(org.id, user.id, app.id, {
+			sentAt: new Date(Date.now() - 60_000),
+			preparedReport: { id: report.id },
+			answers: '',
+		})
 		const overview = await getReportingOverview(org.id, (await getApp(org.id, app.id))!)
 		expect(overview.runs.map((run) => run.recordedLater)).toEqual([false, true])
 		const [event] = await db.select().from(auditEvents).where(eq(auditEvents.action, 'report_run.recorded'))
@@ -208,16 +254,27 @@ describe('finding 3: runs are tied to what was sent', () => {
 		})
 		expect(named).toMatchObject({ sha256: report.sha256, accountCount: 2, preparedBy: null })
 		await expect(
-			recordRun(org.id, user.id, app.id, { sentAt: new Date(), preparedReport: { sha256: 'f'.repeat(64) }, answers: '' }),
+			recordRun(org.id, user.id, app.id, {
+				sentAt: new Date(),
+				preparedReport: { sha256: 'f'.repeat(64) },
+				answers: '',
+			}),
 		).rejects.toMatchObject({ status: 400, field: 'preparedReport' })
 		await expect(
-			recordRun(org.id, user.id, app.id, { sentAt: new Date(), preparedReport: { sha256: 'not-a-digest' }, answers: '' }),
+			recordRun(org.id, user.id, app.id, {
+				sentAt: new Date(),
+				preparedReport: { sha256: 'not-a-digest' },
+				answers: '',
+			}),
 		).rejects.toMatchObject({ status: 400, field: 'preparedReport' })
 	})
 
 	it('one empty answer stands for every batch; the same run recorded twice from the page is refused (found in a new-user walk)', async () => {
 		const { org, user, app } = await world()
-		const rows: [string, Date][] = Array.from({ length: 200 }, (_, i) => [`acc-${String(i).padStart(3, '0')}`, new Date('2026-01-01T00:00:00Z')])
+		const rows: [string, Date][] = Array.from({ length: 200 }, (_, i) => [
+			`acc-${String(i).padStart(3, '0')}`,
+			new Date('2026-01-01T00:00:00Z'),
+		])
 		await importRows(org.id, user.id, app.id, rows)
 		const report = await prepareReport(org.id, user.id, app.id)
 		expect(report.batchCount).toBe(3)
@@ -225,7 +282,9 @@ describe('finding 3: runs are tied to what was sent', () => {
 		const { run } = await recordRun(org.id, user.id, app.id, { sentAt, preparedReport: { id: report.id }, answers: '' })
 		expect(run.batchAnswers).toHaveLength(3)
 		expect(run.batchAnswers).toEqual([1, 2, 3].map((batch) => ({ batch, status: 204, body: '', cyclePeriod: null })))
-		await expect(recordRun(org.id, user.id, app.id, { sentAt, preparedReport: { id: report.id }, answers: '' })).rejects.toMatchObject({ status: 409 })
+		await expect(
+			recordRun(org.id, user.id, app.id, { sentAt, preparedReport: { id: report.id }, answers: '' }),
+		).rejects.toMatchObject({ status: 409 })
 		expect(await db.select().from(reportRuns).where(eq(reportRuns.appId, app.id))).toHaveLength(1)
 	})
 
@@ -240,10 +299,19 @@ describe('finding 4: cycle guardrails', () => {
 		const { org, user, app, cookie, params, url } = await world()
 		await importRows(org.id, user.id, app.id, [['acc-1', new Date()]])
 		const report = await prepareReport(org.id, user.id, app.id)
-		await recordRun(org.id, user.id, app.id, { sentAt: new Date(), preparedReport: { id: report.id }, cyclePeriod: '20 Days', answers: '' })
+		await recordRun(org.id, user.id, app.id, {
+			sentAt: new Date(),
+			preparedReport: { id: report.id },
+			cyclePeriod: '20 Days',
+			answers: '',
+		})
 		expect(await getApp(org.id, app.id)).toMatchObject({ cycleDays: 20, atlassianCycleDays: 20 })
 
-		const silent = await runRoute(reportingAction, makeRequest(url, { cookie, form: { intent: 'cycle', cycle: 'custom', customDays: '30' } }), params)
+		const silent = await runRoute(
+			reportingAction,
+			makeRequest(url, { cookie, form: { intent: 'cycle', cycle: 'custom', customDays: '30' } }),
+			params,
+		)
 		expect(silent.status).toBe(400)
 		expect(silent.data).toMatchObject({ errors: { reason: expect.stringContaining('20-day') } })
 		expect(await getApp(org.id, app.id)).toMatchObject({ cycleDays: 20 })
@@ -252,12 +320,22 @@ describe('finding 4: cycle guardrails', () => {
 			reportingAction,
 			makeRequest(url, {
 				cookie,
-				form: { intent: 'cycle', cycle: 'custom', customDays: '30', confirmLonger: '1', reason: 'Our contract with Atlassian says 30' },
+				form: {
+					intent: 'cycle',
+					cycle: 'custom',
+					customDays: '30',
+					confirmLonger: '1',
+					reason: 'Our contract with Atlassian says 30',
+				},
 			}),
 			params,
 		)
 		expect(confirmed.status).toBe(200)
-		expect(await getApp(org.id, app.id)).toMatchObject({ cycleDays: 30, cycleSource: 'custom', cycleReason: 'Our contract with Atlassian says 30' })
+		expect(await getApp(org.id, app.id)).toMatchObject({
+			cycleDays: 30,
+			cycleSource: 'custom',
+			cycleReason: 'Our contract with Atlassian says 30',
+		})
 		const [row] = (await dashboardRows(org.id)).rows
 		expect(row!.attention.join(' ')).toContain('Longer than the 20-day cycle Atlassian set')
 		expect(row!.attention.join(' ')).toContain('longer than the 15 days the Email API guideline asks for')

@@ -12,7 +12,16 @@ import { AppSchema } from '~/schemas/apps'
 import { updateApp } from '~/services/apps.server'
 import { appForm } from '../fixtures/requests'
 import { addMember, cookieFor, makeRequest, runRoute } from '../fixtures/world'
-import { approveAll, COMPLETE, post, reviewWorld, submittedRequest, useCasesOf, versionOf, type ReviewWorld } from './review-helpers'
+import {
+	approveAll,
+	COMPLETE,
+	post,
+	reviewWorld,
+	submittedRequest,
+	useCasesOf,
+	versionOf,
+	type ReviewWorld,
+} from './review-helpers'
 
 const DAY = 86_400_000
 
@@ -35,18 +44,28 @@ async function act(w: ReviewWorld, cookie: string, id: string, form: Record<stri
 async function sentRequest(w: ReviewWorld, openedOn: string, id?: string) {
 	const requestId = id ?? (await submittedRequest(w))
 	await approveAll(w, requestId)
-	const ticket = await act(w, w.vendorCookie, requestId, { intent: 'record_ticket', ticketKey: 'DEVHELP-5718', ticketUrl: '', openedOn })
+	const ticket = await act(w, w.vendorCookie, requestId, {
+		intent: 'record_ticket',
+		ticketKey: 'DEVHELP-5718',
+		ticketUrl: '',
+		openedOn,
+	})
 	expect(ticket.status).toBe(200)
 	return requestId
 }
 
 async function approved(w: ReviewWorld, id: string, approvedOn: string) {
-	const result = await act(w, w.reviewerCookie, id, { intent: 'atlassian_approved', approvedOn, scopes: 'Jira: read:email-address:jira' })
+	const result = await act(w, w.reviewerCookie, id, {
+		intent: 'atlassian_approved',
+		approvedOn,
+		scopes: 'Jira: read:email-address:jira',
+	})
 	expect(result.status).toBe(200)
 }
 
 async function appPage(w: ReviewWorld) {
-	return (await runRoute(appLoader, makeRequest('/', { cookie: w.vendorCookie }), { org: w.org.slug, appId: w.app.id })).data as {
+	return (await runRoute(appLoader, makeRequest('/', { cookie: w.vendorCookie }), { org: w.org.slug, appId: w.app.id }))
+		.data as {
 		approvedScope: { requestId: string; approvedAt: string } | null
 		revocation: { requestId: string; revokedAt: string } | null
 		personalDataConflict: string | null
@@ -54,7 +73,8 @@ async function appPage(w: ReviewWorld) {
 }
 
 async function requestPage(w: ReviewWorld, id: string, cookie = w.vendorCookie) {
-	return (await runRoute(requestLoader, makeRequest('/', { cookie }), { org: w.org.slug, requestId: id })).data as Record<string, unknown>
+	return (await runRoute(requestLoader, makeRequest('/', { cookie }), { org: w.org.slug, requestId: id }))
+		.data as Record<string, unknown>
 }
 
 async function eventsOf(id: string) {
@@ -68,19 +88,39 @@ describe('finding 5: ticket dates', () => {
 		const before = await versionOf(id)
 		const eventsBefore = (await eventsOf(id)).length
 
-		const early = await act(w, w.reviewerCookie, id, { intent: 'atlassian_approved', approvedOn: daysAgo(12), scopes: 'Jira' })
+		const early = await act(w, w.reviewerCookie, id, {
+			intent: 'atlassian_approved',
+			approvedOn: daysAgo(12),
+			scopes: 'Jira',
+		})
 		expect(early.status).toBe(400)
-		expect(early.data).toMatchObject({ errors: { approvedOn: expect.stringContaining('cannot be dated before the ticket was opened') } })
+		expect(early.data).toMatchObject({
+			errors: { approvedOn: expect.stringContaining('cannot be dated before the ticket was opened') },
+		})
 		// Tomorrow passes the form's coarse check but not the organisation's calendar.
 		const tomorrow = new Date(Date.now() + DAY).toISOString().slice(0, 10)
-		const future = await act(w, w.reviewerCookie, id, { intent: 'atlassian_approved', approvedOn: tomorrow, scopes: 'Jira' })
+		const future = await act(w, w.reviewerCookie, id, {
+			intent: 'atlassian_approved',
+			approvedOn: tomorrow,
+			scopes: 'Jira',
+		})
 		expect(future.status).toBe(400)
 		expect(future.data).toMatchObject({ errors: { approvedOn: expect.stringContaining('cannot be in the future') } })
 		// Nor a question or a decline before the ticket.
-		const question = await act(w, w.reviewerCookie, id, { intent: 'atlassian_requested_info', question: 'Which emails?', askedOn: daysAgo(11) })
+		const question = await act(w, w.reviewerCookie, id, {
+			intent: 'atlassian_requested_info',
+			question: 'Which emails?',
+			askedOn: daysAgo(11),
+		})
 		expect(question.status).toBe(400)
-		expect(question.data).toMatchObject({ errors: { askedOn: expect.stringContaining('before the ticket was opened') } })
-		const decline = await act(w, w.reviewerCookie, id, { intent: 'atlassian_declined', reason: 'No', declinedOn: daysAgo(30) })
+		expect(question.data).toMatchObject({
+			errors: { askedOn: expect.stringContaining('before the ticket was opened') },
+		})
+		const decline = await act(w, w.reviewerCookie, id, {
+			intent: 'atlassian_declined',
+			reason: 'No',
+			declinedOn: daysAgo(30),
+		})
 		expect(decline.status).toBe(400)
 
 		expect(await versionOf(id)).toMatchObject({ state: 'submitted', version: before.version })
@@ -97,7 +137,12 @@ describe('finding 5: ticket dates', () => {
 		const id = await submittedRequest(w)
 		await approveAll(w, id)
 		const tomorrow = new Date(Date.now() + DAY).toISOString().slice(0, 10)
-		const result = await act(w, w.vendorCookie, id, { intent: 'record_ticket', ticketKey: 'DEVHELP-1', ticketUrl: '', openedOn: tomorrow })
+		const result = await act(w, w.vendorCookie, id, {
+			intent: 'record_ticket',
+			ticketKey: 'DEVHELP-1',
+			ticketUrl: '',
+			openedOn: tomorrow,
+		})
 		expect(result.status).toBe(400)
 		expect(result.data).toMatchObject({ errors: { openedOn: expect.stringContaining('future') } })
 		expect((await versionOf(id)).state).toBe('ready_to_submit')
@@ -110,17 +155,30 @@ describe('finding 5: ticket dates', () => {
 		await approved(w, id, daysAgo(4))
 		const approval = (await eventsOf(id)).find((event) => event.kind === 'atlassian_approved')!
 		const opening = (await eventsOf(id)).find((event) => event.kind === 'record_ticket')!
-		const correct = (cookie: string, form: Record<string, string>) => act(w, cookie, id, { intent: 'correct_date', ...form })
+		const correct = (cookie: string, form: Record<string, string>) =>
+			act(w, cookie, id, { intent: 'correct_date', ...form })
 
 		// Only those who may record Atlassian's approval may correct its date.
-		const vendor = await correct(w.vendorCookie, { eventId: String(approval.id), correctedOn: daysAgo(6), reason: 'Wrong day' })
+		const vendor = await correct(w.vendorCookie, {
+			eventId: String(approval.id),
+			correctedOn: daysAgo(6),
+			reason: 'Wrong day',
+		})
 		expect(vendor.status).toBe(403)
 		expect(vendor.data).toMatchObject({ formError: expect.stringContaining('compliance reviewer') })
 		// A reason is required; the corrected date is checked against the others.
-		expect((await correct(w.reviewerCookie, { eventId: String(approval.id), correctedOn: daysAgo(6), reason: ' ' })).status).toBe(400)
-		const beforeOpened = await correct(w.reviewerCookie, { eventId: String(approval.id), correctedOn: daysAgo(11), reason: 'Typo' })
+		expect(
+			(await correct(w.reviewerCookie, { eventId: String(approval.id), correctedOn: daysAgo(6), reason: ' ' })).status,
+		).toBe(400)
+		const beforeOpened = await correct(w.reviewerCookie, {
+			eventId: String(approval.id),
+			correctedOn: daysAgo(11),
+			reason: 'Typo',
+		})
 		expect(beforeOpened.status).toBe(400)
-		expect(beforeOpened.data).toMatchObject({ errors: { correctedOn: expect.stringContaining('before the ticket was opened') } })
+		expect(beforeOpened.data).toMatchObject({
+			errors: { correctedOn: expect.stringContaining('before the ticket was opened') },
+		})
 		const versionBefore = (await versionOf(id)).version
 
 		const ok = await correct(w.reviewerCookie, {
@@ -149,7 +207,10 @@ describe('finding 5: ticket dates', () => {
 			.select()
 			.from(auditEvents)
 			.where(and(eq(auditEvents.subjectId, id), eq(auditEvents.action, 'ticket.date_corrected')))
-		expect(audit).toMatchObject({ actorUserId: w.reviewer.id, after: { reason: 'Atlassian’s email is dated two days earlier' } })
+		expect(audit).toMatchObject({
+			actorUserId: w.reviewer.id,
+			after: { reason: 'Atlassian’s email is dated two days earlier' },
+		})
 
 		// The corrected date is the one in force: timeline, ticket and the app's approved scope.
 		const page = await requestPage(w, id)
@@ -157,14 +218,28 @@ describe('finding 5: ticket dates', () => {
 		const shown = timeline.find((event) => event.id === approval.id)!
 		expect(dayOf(shown.step!.at)).toBe(daysAgo(6))
 		expect(shown.step!.correctedFrom).toEqual(approval.occurredAt)
-		expect(dayOf((page.ticket as { steps: { kind: string; at: Date }[] }).steps.find((step) => step.kind === 'approved')!.at)).toBe(daysAgo(6))
+		expect(
+			dayOf(
+				(page.ticket as { steps: { kind: string; at: Date }[] }).steps.find((step) => step.kind === 'approved')!.at,
+			),
+		).toBe(daysAgo(6))
 		expect(dayOf((await appPage(w)).approvedScope!.approvedAt)).toBe(daysAgo(6))
 
 		// The opening date: not after the approval now in force; earlier is fine and moves the counters.
 		const late = await correct(w.vendorCookie, { eventId: String(opening.id), correctedOn: daysAgo(5), reason: 'Typo' })
 		expect(late.status).toBe(400)
-		expect(late.data).toMatchObject({ errors: { correctedOn: expect.stringContaining('cannot be dated after Atlassian approved') } })
-		expect((await correct(w.vendorCookie, { eventId: String(opening.id), correctedOn: daysAgo(14), reason: 'Opened before the holiday' })).status).toBe(200)
+		expect(late.data).toMatchObject({
+			errors: { correctedOn: expect.stringContaining('cannot be dated after Atlassian approved') },
+		})
+		expect(
+			(
+				await correct(w.vendorCookie, {
+					eventId: String(opening.id),
+					correctedOn: daysAgo(14),
+					reason: 'Opened before the holiday',
+				})
+			).status,
+		).toBe(200)
 		const [ticket] = await db.select().from(tickets).where(eq(tickets.requestId, id))
 		expect(ticket!.openedAt.toISOString()).toContain(daysAgo(14))
 		expect(ticket!.lastActivityAt.toISOString()).toContain(daysAgo(6))
@@ -186,7 +261,10 @@ describe('finding 6: four eyes over the whole history', () => {
 		)
 		const id = created.headers.get('Location')!.split('/').pop()!
 		// Bo writes the text; the vendor saves it again unchanged and submits it.
-		const text = { ...COMPLETE, 'customUseCases.0.description': 'Email the watchers of an incident when it is resolved' }
+		const text = {
+			...COMPLETE,
+			'customUseCases.0.description': 'Email the watchers of an incident when it is resolved',
+		}
 		expect((await post(w, bothCookie, id, { ...text, version: '1' })).status).toBe(200)
 		expect((await post(w, w.vendorCookie, id, { ...text, version: '2' })).status).toBe(200)
 		expect((await post(w, w.vendorCookie, id, { intent: 'submit_for_review', version: '3' })).status).toBe(200)
@@ -194,7 +272,13 @@ describe('finding 6: four eyes over the whole history', () => {
 		expect(row).toMatchObject({ createdBy: w.admin.id, updatedBy: w.admin.id, state: 'in_review' })
 		const custom = (await useCasesOf(id)).find((useCase) => useCase.code === 'other')!
 
-		const decide = await post(w, bothCookie, id, { intent: 'decide', version: '4', useCaseId: custom.id, decision: 'approve', reason: '' })
+		const decide = await post(w, bothCookie, id, {
+			intent: 'decide',
+			version: '4',
+			useCaseId: custom.id,
+			decision: 'approve',
+			reason: '',
+		})
 		expect(decide.status).toBe(403)
 		expect(decide.data).toMatchObject({ formError: expect.stringContaining('You edited version 2 of this request') })
 		expect((decide.data as { formError: string }).formError).toContain('any version since it was last approved')
@@ -205,14 +289,32 @@ describe('finding 6: four eyes over the whole history', () => {
 
 		// The page and the queue say so, and Bo is not counted as a possible reviewer.
 		const page = await requestPage(w, id, bothCookie)
-		expect(page).toMatchObject({ isAuthor: true, otherReviewers: 2, fourEyes: expect.stringContaining('You edited version 2') })
-		const blocked = (page.actions as { action: string; blocked: { code: string } | null }[]).find((a) => a.action === 'complete_review')
+		expect(page).toMatchObject({
+			isAuthor: true,
+			otherReviewers: 2,
+			fourEyes: expect.stringContaining('You edited version 2'),
+		})
+		const blocked = (page.actions as { action: string; blocked: { code: string } | null }[]).find(
+			(a) => a.action === 'complete_review',
+		)
 		expect(blocked!.blocked).toMatchObject({ code: 'four_eyes' })
 		const queue = await runRoute(queueLoader, makeRequest('/', { cookie: bothCookie }), { org: w.org.slug })
-		expect((queue.data as { queue: { id: string; isAuthor: boolean }[] }).queue.find((item) => item.id === id)).toMatchObject({ isAuthor: true })
+		expect(
+			(queue.data as { queue: { id: string; isAuthor: boolean }[] }).queue.find((item) => item.id === id),
+		).toMatchObject({ isAuthor: true })
 
 		// A reviewer who wrote nothing decides it.
-		expect((await post(w, w.reviewerCookie, id, { intent: 'decide', version: '4', useCaseId: custom.id, decision: 'approve', reason: '' })).status).toBe(200)
+		expect(
+			(
+				await post(w, w.reviewerCookie, id, {
+					intent: 'decide',
+					version: '4',
+					useCaseId: custom.id,
+					decision: 'approve',
+					reason: '',
+				})
+			).status,
+		).toBe(200)
 	})
 })
 
@@ -230,13 +332,27 @@ describe('finding 7: revocation ends the app’s approved scope', () => {
 		await sentRequest(w, daysAgo(9), amendment)
 		await approved(w, amendment, daysAgo(7))
 		expect((await appPage(w)).approvedScope).toMatchObject({ requestId: amendment })
-		expect(await requestPage(w, original)).toMatchObject({ standing: { standing: 'superseded', byRequestId: amendment } })
+		expect(await requestPage(w, original)).toMatchObject({
+			standing: { standing: 'superseded', byRequestId: amendment },
+		})
 
 		// A revocation cannot predate the approval it ends.
-		const early = await act(w, w.reviewerCookie, amendment, { intent: 'atlassian_revoked', reason: 'Audit', revokedOn: daysAgo(8) })
+		const early = await act(w, w.reviewerCookie, amendment, {
+			intent: 'atlassian_revoked',
+			reason: 'Audit',
+			revokedOn: daysAgo(8),
+		})
 		expect(early.status).toBe(400)
 		expect(early.data).toMatchObject({ errors: { revokedOn: expect.stringContaining('before Atlassian approved') } })
-		expect((await act(w, w.reviewerCookie, amendment, { intent: 'atlassian_revoked', reason: 'Audit found marketing use', revokedOn: daysAgo(2) })).status).toBe(200)
+		expect(
+			(
+				await act(w, w.reviewerCookie, amendment, {
+					intent: 'atlassian_revoked',
+					reason: 'Audit found marketing use',
+					revokedOn: daysAgo(2),
+				})
+			).status,
+		).toBe(200)
 
 		// The original is still "approved" on its own row, but the app has no scope.
 		expect((await versionOf(original)).state).toBe('approved')
@@ -293,18 +409,31 @@ describe('the approved request drives the app', () => {
 		// Someone edits the app to say it stores none: both pages flag it.
 		const edit = await runRoute(
 			appAction,
-			makeRequest('/', { cookie: w.vendorCookie, form: { intent: 'update', ...appForm({ storesPersonalData: 'no', version: String((await getApp(w.org.id, w.app.id))!.version) }) } }),
+			makeRequest('/', {
+				cookie: w.vendorCookie,
+				form: {
+					intent: 'update',
+					...appForm({ storesPersonalData: 'no', version: String((await getApp(w.org.id, w.app.id))!.version) }),
+				},
+			}),
 			{ org: w.org.slug, appId: w.app.id },
 		)
 		expect(edit.status).toBe(200)
-		const message = 'The app record says it stores no personal data, but the approved request says it stores personal data: submit an amendment or correct the app.'
+		const message =
+			'The app record says it stores no personal data, but the approved request says it stores personal data: submit an amendment or correct the app.'
 		expect((await appPage(w)).personalDataConflict).toBe(message)
 		expect((await requestPage(w, id)).personalDataConflict).toBe(message)
 
 		// Corrected: the flag goes.
 		await runRoute(
 			appAction,
-			makeRequest('/', { cookie: w.vendorCookie, form: { intent: 'update', ...appForm({ storesPersonalData: 'yes', version: String((await getApp(w.org.id, w.app.id))!.version) }) } }),
+			makeRequest('/', {
+				cookie: w.vendorCookie,
+				form: {
+					intent: 'update',
+					...appForm({ storesPersonalData: 'yes', version: String((await getApp(w.org.id, w.app.id))!.version) }),
+				},
+			}),
 			{ org: w.org.slug, appId: w.app.id },
 		)
 		expect((await appPage(w)).personalDataConflict).toBeNull()

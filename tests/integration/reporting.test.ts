@@ -1,7 +1,15 @@
 import { and, count, eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { db } from '#db/client.server'
-import { accountActions, apps, auditEvents, organizations, preparedReports, reportRuns, storedAccounts } from '#db/schema'
+import {
+	accountActions,
+	apps,
+	auditEvents,
+	organizations,
+	preparedReports,
+	reportRuns,
+	storedAccounts,
+} from '#db/schema'
 import { EMAIL_IN_ACCOUNT_ID_REASON } from '~/domain/account-ids'
 import { MAX_BATCH } from '~/domain/report-batches'
 import { loader as dashboardLoader } from '~/routes/o.$org._index'
@@ -140,7 +148,12 @@ describe('ledger import', () => {
 		const { app, cookie, params, url } = await world()
 		const result = await runRoute(
 			reportingAction,
-			multipartRequest(url, cookie, { intent: 'import' }, { name: 'file', filename: 'a.csv', chunks: csvRows(BAD_ROWS) }),
+			multipartRequest(
+				url,
+				cookie,
+				{ intent: 'import' },
+				{ name: 'file', filename: 'a.csv', chunks: csvRows(BAD_ROWS) },
+			),
 			params,
 		)
 		expect(result.status).toBe(200)
@@ -187,7 +200,12 @@ describe('ledger import', () => {
 		// A file without its header is refused quoting its first line: not when that line holds an email.
 		const headless = await runRoute(
 			reportingAction,
-			multipartRequest(url, cookie, { intent: 'import' }, { name: 'file', filename: 'a.csv', chunks: () => ['someone@example.com,2026-01-01T00:00:00Z\n'] }),
+			multipartRequest(
+				url,
+				cookie,
+				{ intent: 'import' },
+				{ name: 'file', filename: 'a.csv', chunks: () => ['someone@example.com,2026-01-01T00:00:00Z\n'] },
+			),
 			params,
 		)
 		expect(headless.status).toBe(400)
@@ -202,7 +220,11 @@ describe('ledger import', () => {
 				url,
 				cookie,
 				{ intent: 'import' },
-				{ name: 'file', filename: 'a.csv', chunks: csvRows(['acc-0,2026-01-01T00:00:00Z', 'acc-1,0000-01-01T00:00:00Z', 'acc-2,2026-01-01T00:00:00Z']) },
+				{
+					name: 'file',
+					filename: 'a.csv',
+					chunks: csvRows(['acc-0,2026-01-01T00:00:00Z', 'acc-1,0000-01-01T00:00:00Z', 'acc-2,2026-01-01T00:00:00Z']),
+				},
 			),
 			params,
 		)
@@ -267,7 +289,12 @@ describe('ledger import', () => {
 		const { org, app, cookie, params, url } = await world()
 		const wrong = await runRoute(
 			reportingAction,
-			multipartRequest(url, cookie, { intent: 'import' }, { name: 'file', filename: 'a.csv', chunks: () => ['email,date\nx,y\n'] }),
+			multipartRequest(
+				url,
+				cookie,
+				{ intent: 'import' },
+				{ name: 'file', filename: 'a.csv', chunks: () => ['email,date\nx,y\n'] },
+			),
 			params,
 		)
 		expect(wrong.status).toBe(400)
@@ -318,7 +345,10 @@ describe('report batches', () => {
 		const bodies = json.data as { accounts: { accountId: string; updatedAt: string }[] }[]
 		const ndjson = await runRoute(batchesLoader, makeRequest(`${url}/batches?format=ndjson`, { cookie }), params)
 		expect(ndjson.headers.get('Content-Type')).toContain('ndjson')
-		const lines = (ndjson.data as string).trim().split('\n').map((line) => JSON.parse(line) as (typeof bodies)[number])
+		const lines = (ndjson.data as string)
+			.trim()
+			.split('\n')
+			.map((line) => JSON.parse(line) as (typeof bodies)[number])
 		expect(lines).toEqual(bodies)
 
 		expect(bodies).toHaveLength(Math.ceil(count / MAX_BATCH))
@@ -370,7 +400,10 @@ describe('report runs and tasks', () => {
 		})
 		const result = await runRoute(
 			reportingAction,
-			makeRequest(url, { cookie, form: { intent: 'run', preparedReport, sentAt: '2026-01-20T10:00:00Z', answers, cyclePeriod: '' } }),
+			makeRequest(url, {
+				cookie,
+				form: { intent: 'run', preparedReport, sentAt: '2026-01-20T10:00:00Z', answers, cyclePeriod: '' },
+			}),
 			params,
 		)
 		expect(result.status).toBe(200)
@@ -400,13 +433,18 @@ describe('report runs and tasks', () => {
 		const { org, user, app, cookie, params, url } = await withLedger()
 		await record(org.id, user.id, app.id, {
 			sentAt: new Date(),
-			answers: '[{"accounts":[{"accountId":"5be24ba3f91c106033269289","status":"closed"},{"accountId":"acc-upd","status":"updated"}]}]',
+			answers:
+				'[{"accounts":[{"accountId":"5be24ba3f91c106033269289","status":"closed"},{"accountId":"acc-upd","status":"updated"}]}]',
 		})
 		const tasks = await db.select().from(accountActions).where(eq(accountActions.appId, app.id))
 		const erase = tasks.find((task) => task.kind === 'erase')!
 		const refresh = tasks.find((task) => task.kind === 'refresh')!
 
-		const done = await runRoute(reportingAction, makeRequest(url, { cookie, form: { intent: 'complete', taskId: erase.id } }), params)
+		const done = await runRoute(
+			reportingAction,
+			makeRequest(url, { cookie, form: { intent: 'complete', taskId: erase.id } }),
+			params,
+		)
 		expect(done.status).toBe(200)
 		const remaining = await db.select().from(storedAccounts).where(eq(storedAccounts.appId, app.id))
 		expect(remaining.map((row) => row.accountId).sort()).toEqual(['5be24ad8b1653240376955d2', 'acc-upd'])
@@ -419,7 +457,11 @@ describe('report runs and tasks', () => {
 			.where(and(eq(storedAccounts.appId, app.id), eq(storedAccounts.accountId, 'acc-upd')))
 		expect(refreshed!.updatedAt.getTime()).toBeGreaterThanOrEqual(before - 1000)
 
-		const again = await runRoute(reportingAction, makeRequest(url, { cookie, form: { intent: 'complete', taskId: erase.id } }), params)
+		const again = await runRoute(
+			reportingAction,
+			makeRequest(url, { cookie, form: { intent: 'complete', taskId: erase.id } }),
+			params,
+		)
 		expect(again.status).toBe(409)
 		const actions = (await db.select().from(auditEvents)).map((event) => event.action)
 		expect(actions).toEqual(expect.arrayContaining(['account_task.erased', 'account_task.refreshed']))
@@ -439,7 +481,10 @@ describe('report runs and tasks', () => {
 		})
 		const result = await runRoute(
 			reportingAction,
-			makeRequest(url, { cookie, form: { intent: 'run', preparedReport, sentAt: '2026-01-20T10:00', answers, cyclePeriod: '' } }),
+			makeRequest(url, {
+				cookie,
+				form: { intent: 'run', preparedReport, sentAt: '2026-01-20T10:00', answers, cyclePeriod: '' },
+			}),
 			params,
 		)
 		expect(result.status).toBe(200)
@@ -452,7 +497,10 @@ describe('report runs and tasks', () => {
 		expect(run).toMatchObject({ closedCount: 3, updatedCount: 2 })
 		const tasks = await db.select().from(accountActions).where(eq(accountActions.appId, app.id))
 		expect(tasks.map((task) => [task.accountId, task.kind])).toEqual([['acc-upd', 'refresh']])
-		const [event] = await db.select().from(auditEvents).where(and(eq(auditEvents.orgId, org.id), eq(auditEvents.action, 'report_run.recorded')))
+		const [event] = await db
+			.select()
+			.from(auditEvents)
+			.where(and(eq(auditEvents.orgId, org.id), eq(auditEvents.action, 'report_run.recorded')))
 		expect(event!.after).toMatchObject({ skippedUnknown: 4 })
 	})
 
@@ -462,14 +510,21 @@ describe('report runs and tasks', () => {
 		const ids = Array.from({ length: total }, (_, i) => `big-${String(i).padStart(5, '0')}`)
 		const updatedAt = new Date('2026-01-01T00:00:00Z')
 		for (let i = 0; i < total; i += 1000) {
-			await db.insert(storedAccounts).values(ids.slice(i, i + 1000).map((accountId) => ({ appId: app.id, accountId, updatedAt })))
+			await db
+				.insert(storedAccounts)
+				.values(ids.slice(i, i + 1000).map((accountId) => ({ appId: app.id, accountId, updatedAt })))
 		}
 		// Batches of 90 as Atlassian answers them, NDJSON.
 		const lines: string[] = []
 		for (let i = 0; i < total; i += MAX_BATCH) {
-			lines.push(JSON.stringify({ accounts: ids.slice(i, i + MAX_BATCH).map((accountId) => ({ accountId, status: 'closed' })) }))
+			lines.push(
+				JSON.stringify({ accounts: ids.slice(i, i + MAX_BATCH).map((accountId) => ({ accountId, status: 'closed' })) }),
+			)
 		}
-		const { run, tasksCreated, skipped } = await record(org.id, user.id, app.id, { sentAt: new Date(), answers: lines.join('\n') })
+		const { run, tasksCreated, skipped } = await record(org.id, user.id, app.id, {
+			sentAt: new Date(),
+			answers: lines.join('\n'),
+		})
 		expect(run).toMatchObject({ accountCount: total, closedCount: total })
 		expect(tasksCreated).toBe(total)
 		expect(skipped.count).toBe(0)
@@ -486,8 +541,14 @@ describe('report runs and tasks', () => {
 	it('erasing closes the account’s other open tasks; completing a done or orphaned task is a 409 without an audit event', async () => {
 		const { org, user, app, cookie, params, url } = await withLedger()
 		// Updated in one run, closed in the next: both tasks open for one account.
-		await record(org.id, user.id, app.id, { sentAt: new Date(), answers: '{"accounts":[{"accountId":"acc-upd","status":"updated"}]}' })
-		await record(org.id, user.id, app.id, { sentAt: new Date(), answers: '{"accounts":[{"accountId":"acc-upd","status":"closed"}]}' })
+		await record(org.id, user.id, app.id, {
+			sentAt: new Date(),
+			answers: '{"accounts":[{"accountId":"acc-upd","status":"updated"}]}',
+		})
+		await record(org.id, user.id, app.id, {
+			sentAt: new Date(),
+			answers: '{"accounts":[{"accountId":"acc-upd","status":"closed"}]}',
+		})
 		const tasks = await db.select().from(accountActions).where(eq(accountActions.appId, app.id))
 		const erase = tasks.find((task) => task.kind === 'erase')!
 		const refresh = tasks.find((task) => task.kind === 'refresh')!
@@ -498,18 +559,31 @@ describe('report runs and tasks', () => {
 		const [erased] = await db.select().from(auditEvents).where(eq(auditEvents.action, 'account_task.erased'))
 		expect(erased!.after).toMatchObject({ alsoClosedTaskIds: [refresh.id] })
 
-		const done = await runRoute(reportingAction, makeRequest(url, { cookie, form: { intent: 'complete', taskId: refresh.id } }), params)
+		const done = await runRoute(
+			reportingAction,
+			makeRequest(url, { cookie, form: { intent: 'complete', taskId: refresh.id } }),
+			params,
+		)
 		expect(done.status).toBe(409)
 		expect(done.data).toMatchObject({ formError: expect.stringContaining('already done') })
 
 		// An account gone from the ledger some other way leaves a task with nothing to do.
-		await record(org.id, user.id, app.id, { sentAt: new Date(), answers: '{"accounts":[{"accountId":"5be24ad8b1653240376955d2","status":"updated"}]}' })
+		await record(org.id, user.id, app.id, {
+			sentAt: new Date(),
+			answers: '{"accounts":[{"accountId":"5be24ad8b1653240376955d2","status":"updated"}]}',
+		})
 		const [orphan] = await db
 			.select()
 			.from(accountActions)
 			.where(and(eq(accountActions.appId, app.id), eq(accountActions.accountId, '5be24ad8b1653240376955d2')))
-		await db.delete(storedAccounts).where(and(eq(storedAccounts.appId, app.id), eq(storedAccounts.accountId, '5be24ad8b1653240376955d2')))
-		const gone = await runRoute(reportingAction, makeRequest(url, { cookie, form: { intent: 'complete', taskId: orphan!.id } }), params)
+		await db
+			.delete(storedAccounts)
+			.where(and(eq(storedAccounts.appId, app.id), eq(storedAccounts.accountId, '5be24ad8b1653240376955d2')))
+		const gone = await runRoute(
+			reportingAction,
+			makeRequest(url, { cookie, form: { intent: 'complete', taskId: orphan!.id } }),
+			params,
+		)
 		expect(gone.status).toBe(409)
 		expect(gone.data).toMatchObject({ formError: expect.stringContaining('no longer in this app’s ledger') })
 		expect(await db.select().from(auditEvents).where(eq(auditEvents.action, 'account_task.refreshed'))).toHaveLength(0)
@@ -535,12 +609,23 @@ describe('report runs and tasks', () => {
 		expect(result.status).toBe(200)
 		const [run] = await db.select().from(reportRuns).where(eq(reportRuns.appId, app.id))
 		// 604800 seconds is 7 days: shorter than the 15 in force, so it waits for a person.
-		expect(run).toMatchObject({ closedCount: 0, updatedCount: 1, cyclePeriodRaw: '604800', cyclePeriodDays: 7, cyclePeriodOutcome: 'pending' })
+		expect(run).toMatchObject({
+			closedCount: 0,
+			updatedCount: 1,
+			cyclePeriodRaw: '604800',
+			cyclePeriodDays: 7,
+			cyclePeriodOutcome: 'pending',
+		})
 		expect(run!.answers).toEqual([{ accounts: [] }, { accounts: [{ accountId: 'acc-upd', status: 'updated' }] }])
 		// Per batch: its number, status and raw body, as evidence.
 		expect(run!.batchAnswers).toEqual([
 			{ batch: 1, status: 200, body: '{"accounts":[]}', cyclePeriod: null },
-			{ batch: 2, status: 200, body: '{"accounts":[{"accountId":"acc-upd","status":"updated"}]}', cyclePeriod: '604800' },
+			{
+				batch: 2,
+				status: 200,
+				body: '{"accounts":[{"accountId":"acc-upd","status":"updated"}]}',
+				cyclePeriod: '604800',
+			},
 		])
 	})
 
@@ -565,7 +650,9 @@ describe('report runs and tasks', () => {
 		const { org, user } = await world()
 		const off = await createApp(org.id, user.id, appInput({ storesPersonalData: 'no' }))
 		await importText(org.id, user.id, off.id, 'accountId,updatedAt\nabc,2026-01-01T00:00:00Z\n')
-		await expect(record(org.id, user.id, off.id, { sentAt: new Date(), answers: '' })).rejects.toMatchObject({ status: 409 })
+		await expect(record(org.id, user.id, off.id, { sentAt: new Date(), answers: '' })).rejects.toMatchObject({
+			status: 409,
+		})
 		expect(await db.select().from(reportRuns).where(eq(reportRuns.appId, off.id))).toHaveLength(0)
 	})
 
@@ -573,19 +660,36 @@ describe('report runs and tasks', () => {
 		const { org, user, app } = await withLedger()
 		// 20 Days (the ace-gdpr form) is longer than the 15 in force: Atlassian's header applies at once.
 		await record(org.id, user.id, app.id, { sentAt: new Date(), cyclePeriod: '20 Days', answers: '204' })
-		expect(await getApp(org.id, app.id)).toMatchObject({ cycleDays: 20, cycleSource: 'cycle_period_header', atlassianCycleDays: 20 })
+		expect(await getApp(org.id, app.id)).toMatchObject({
+			cycleDays: 20,
+			cycleSource: 'cycle_period_header',
+			atlassianCycleDays: 20,
+		})
 		// P7D shortens it: kept on the run, applied only once a person confirms.
 		const { run } = await record(org.id, user.id, app.id, { sentAt: new Date(), cyclePeriod: 'P7D', answers: '204' })
-		expect(run).toMatchObject({ cyclePeriodRaw: 'P7D', cyclePeriodDays: 7, cyclePeriodOutcome: 'pending', closedCount: 0 })
+		expect(run).toMatchObject({
+			cyclePeriodRaw: 'P7D',
+			cyclePeriodDays: 7,
+			cyclePeriodOutcome: 'pending',
+			closedCount: 0,
+		})
 		expect(await getApp(org.id, app.id)).toMatchObject({ cycleDays: 20, pendingCycleRunId: run.id })
 		const [pendingRow] = (await dashboardRows(org.id)).rows
 		expect(pendingRow!.attention).toContain('A Cycle-Period value from Atlassian waits for confirmation.')
 		// Never greener than Atlassian's own clock: counted with the 7 days until confirmed.
 		expect(pendingRow).toMatchObject({ daysLeft: 7 })
-		expect(pendingRow!.explanation).toContain('7-day cycle asked for by Atlassian’s Cycle-Period header, counted with until you confirm it')
+		expect(pendingRow!.explanation).toContain(
+			'7-day cycle asked for by Atlassian’s Cycle-Period header, counted with until you confirm it',
+		)
 		await decideHeaderCycle(org.id, user.id, app.id, run.id, { decision: 'confirm' })
-		expect(await getApp(org.id, app.id)).toMatchObject({ cycleDays: 7, cycleSource: 'cycle_period_header', pendingCycleRunId: null })
-		const actions = (await db.select().from(auditEvents).where(eq(auditEvents.subjectId, app.id))).map((event) => event.action)
+		expect(await getApp(org.id, app.id)).toMatchObject({
+			cycleDays: 7,
+			cycleSource: 'cycle_period_header',
+			pendingCycleRunId: null,
+		})
+		const actions = (await db.select().from(auditEvents).where(eq(auditEvents.subjectId, app.id))).map(
+			(event) => event.action,
+		)
 		expect(actions).toContain('app.cycle_header_confirmed')
 	})
 
@@ -606,19 +710,36 @@ describe('report runs and tasks', () => {
 		const { org, user, app } = await withLedger()
 		const { run } = await record(org.id, user.id, app.id, { sentAt: new Date(), cyclePeriod: '120', answers: '' })
 		expect(run).toMatchObject({ cyclePeriodOutcome: 'pending', cyclePeriodDays: null })
-		await expect(decideHeaderCycle(org.id, user.id, app.id, run.id, { decision: 'confirm' })).rejects.toMatchObject({ status: 400, field: 'unit' })
-		await expect(decideHeaderCycle(org.id, user.id, app.id, run.id, { decision: 'confirm', unit: 'seconds' })).rejects.toMatchObject({ status: 400 })
-		await expect(decideHeaderCycle(org.id, user.id, app.id, run.id, { decision: 'dismiss', reason: ' ' })).rejects.toMatchObject({ status: 400 })
+		await expect(decideHeaderCycle(org.id, user.id, app.id, run.id, { decision: 'confirm' })).rejects.toMatchObject({
+			status: 400,
+			field: 'unit',
+		})
+		await expect(
+			decideHeaderCycle(org.id, user.id, app.id, run.id, { decision: 'confirm', unit: 'seconds' }),
+		).rejects.toMatchObject({ status: 400 })
+		await expect(
+			decideHeaderCycle(org.id, user.id, app.id, run.id, { decision: 'dismiss', reason: ' ' }),
+		).rejects.toMatchObject({ status: 400 })
 		await decideHeaderCycle(org.id, user.id, app.id, run.id, { decision: 'confirm', unit: 'hours' })
 		expect(await getApp(org.id, app.id)).toMatchObject({ cycleDays: 5, pendingCycleRunId: null })
 		// Answered once: a second answer is a conflict, not a second change.
-		await expect(decideHeaderCycle(org.id, user.id, app.id, run.id, { decision: 'confirm', unit: 'days' })).rejects.toMatchObject({ status: 409 })
+		await expect(
+			decideHeaderCycle(org.id, user.id, app.id, run.id, { decision: 'confirm', unit: 'days' }),
+		).rejects.toMatchObject({ status: 409 })
 	})
 
 	it('keeps an unreadable Cycle-Period on the run without touching the cycle', async () => {
 		const { org, user, app } = await withLedger()
-		const { run } = await record(org.id, user.id, app.id, { sentAt: new Date(), cyclePeriod: 'fortnightly', answers: '' })
-		expect(run).toMatchObject({ cyclePeriodRaw: 'fortnightly', cyclePeriodOutcome: 'unreadable', cyclePeriodDays: null })
+		const { run } = await record(org.id, user.id, app.id, {
+			sentAt: new Date(),
+			cyclePeriod: 'fortnightly',
+			answers: '',
+		})
+		expect(run).toMatchObject({
+			cyclePeriodRaw: 'fortnightly',
+			cyclePeriodOutcome: 'unreadable',
+			cyclePeriodDays: null,
+		})
 		expect(await getApp(org.id, app.id)).toMatchObject({ cycleDays: 15, pendingCycleRunId: null })
 	})
 
@@ -629,7 +750,13 @@ describe('report runs and tasks', () => {
 			[{ answers: '{"accounts":[{"accountId":"x","status":"gone"}]}' }, 'answers'],
 			[{ answers: '{"errorType":"BAD","errorMessage":"nope"}' }, 'answers'],
 			// None of its accounts in the ledger: most likely another app's answer.
-			[{ answers: '{"accounts":[{"accountId":"not-in-ledger","status":"closed"},{"accountId":"other","status":"updated"}]}' }, 'answers'],
+			[
+				{
+					answers:
+						'{"accounts":[{"accountId":"not-in-ledger","status":"closed"},{"accountId":"other","status":"updated"}]}',
+				},
+				'answers',
+			],
 			// More answers than the prepared report has batches.
 			[{ answers: '{"accounts":[]}\n{"accounts":[]}' }, 'answers'],
 			[{ answers: '', preparedReport: '' }, 'preparedReport'],
@@ -664,18 +791,32 @@ describe('report runs and tasks', () => {
 describe('cycle', () => {
 	it('sets 7 as Atlassian’s default, a custom number, and refuses 0 and 91', async () => {
 		const { org, app, cookie, params, url } = await world()
-		const seven = await runRoute(reportingAction, makeRequest(url, { cookie, form: { intent: 'cycle', cycle: '7' } }), params)
+		const seven = await runRoute(
+			reportingAction,
+			makeRequest(url, { cookie, form: { intent: 'cycle', cycle: '7' } }),
+			params,
+		)
 		expect(seven.status).toBe(200)
 		expect(await getApp(org.id, app.id)).toMatchObject({ cycleDays: 7, cycleSource: 'api_default' })
-		await runRoute(reportingAction, makeRequest(url, { cookie, form: { intent: 'cycle', cycle: 'custom', customDays: '30' } }), params)
+		await runRoute(
+			reportingAction,
+			makeRequest(url, { cookie, form: { intent: 'cycle', cycle: 'custom', customDays: '30' } }),
+			params,
+		)
 		expect(await getApp(org.id, app.id)).toMatchObject({ cycleDays: 30, cycleSource: 'custom' })
 		for (const customDays of ['0', '91', 'ten']) {
-			const bad = await runRoute(reportingAction, makeRequest(url, { cookie, form: { intent: 'cycle', cycle: 'custom', customDays } }), params)
+			const bad = await runRoute(
+				reportingAction,
+				makeRequest(url, { cookie, form: { intent: 'cycle', cycle: 'custom', customDays } }),
+				params,
+			)
 			expect(bad.status).toBe(400)
 			expect(bad.data).toMatchObject({ errors: { customDays: expect.stringContaining('1 to 90') } })
 		}
 		const page = await runRoute(reportingLoader, makeRequest(url, { cookie }), params)
-		expect((page.data as { status: { explanation: string } }).status.explanation).toContain('30-day cycle (set by your organisation)')
+		expect((page.data as { status: { explanation: string } }).status.explanation).toContain(
+			'30-day cycle (set by your organisation)',
+		)
 	})
 
 	it('anchors on the first stored account, else the date the app was marked as storing personal data', async () => {
@@ -685,7 +826,9 @@ describe('cycle', () => {
 		expect(row!.explanation).toContain('marked as storing personal data')
 		await importText(org.id, user.id, app.id, 'accountId,updatedAt\nabc,2026-01-01T00:00:00Z\n')
 		;[row] = (await dashboardRows(org.id)).rows
-		expect(row!.explanation).toContain('the retrieval of the oldest stored data (the oldest updatedAt in the first import)')
+		expect(row!.explanation).toContain(
+			'the retrieval of the oldest stored data (the oldest updatedAt in the first import)',
+		)
 
 		// Turning the flag on later stamps the date; an app that never stored data needs no report.
 		const off = await createApp(org.id, user.id, appInput({ storesPersonalData: 'no' }))
@@ -751,13 +894,22 @@ describe('organisation isolation', () => {
 		for (const form of forms) {
 			expect((await runRoute(reportingAction, makeRequest(url, { cookie, form }), params)).status).toBe(404)
 		}
-		const upload = multipartRequest(url, cookie, { intent: 'import' }, { name: 'file', filename: 'a.csv', chunks: csvRows(['x1,2026-01-01T00:00:00Z']) })
+		const upload = multipartRequest(
+			url,
+			cookie,
+			{ intent: 'import' },
+			{ name: 'file', filename: 'a.csv', chunks: csvRows(['x1,2026-01-01T00:00:00Z']) },
+		)
 		expect((await runRoute(reportingAction, upload, params)).status).toBe(404)
 		// The services refuse too, whatever the route does.
 		await expect(completeTask(b.org.id, b.admin.id, a.app.id, task!.id)).rejects.toMatchObject({ status: 404 })
 		const [prepared] = await db.select().from(preparedReports).where(eq(preparedReports.appId, a.app.id))
 		await expect(
-			recordRun(b.org.id, b.admin.id, a.app.id, { sentAt: new Date(), preparedReport: { id: prepared!.id }, answers: '' }),
+			recordRun(b.org.id, b.admin.id, a.app.id, {
+				sentAt: new Date(),
+				preparedReport: { id: prepared!.id },
+				answers: '',
+			}),
 		).rejects.toMatchObject({ status: 404 })
 		await expect(prepareReport(b.org.id, b.admin.id, a.app.id)).rejects.toMatchObject({ status: 404 })
 		expect(await countAccounts(a.org.id, a.app.id)).toBe(1)
@@ -770,8 +922,15 @@ describe('organisation isolation', () => {
 		const { cookie } = await cookieFor(reviewer.id)
 		const params = { org: org.slug, appId: app.id }
 		const url = `/o/${org.slug}/apps/${app.id}/reporting`
-		expect(await runRoute(reportingLoader, makeRequest(url, { cookie }), params)).toMatchObject({ status: 200, data: { canEdit: false } })
-		const attempt = await runRoute(reportingAction, makeRequest(url, { cookie, form: { intent: 'cycle', cycle: '7' } }), params)
+		expect(await runRoute(reportingLoader, makeRequest(url, { cookie }), params)).toMatchObject({
+			status: 200,
+			data: { canEdit: false },
+		})
+		const attempt = await runRoute(
+			reportingAction,
+			makeRequest(url, { cookie, form: { intent: 'cycle', cycle: '7' } }),
+			params,
+		)
 		expect(attempt.status).toBe(403)
 	})
 })

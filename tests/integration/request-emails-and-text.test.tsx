@@ -41,7 +41,11 @@ describe('email addresses are refused on save (issue 9, finding 8)', () => {
 	it('an address in the functionality description: 400 on the field, naming the vendor’s own domain as fine, nothing saved', async () => {
 		const w = await reviewWorld()
 		const id = await draft(w)
-		const result = await post(w, w.vendorCookie, id, { ...COMPLETE, version: '1', functionalityDescription: WITH_ADDRESS })
+		const result = await post(w, w.vendorCookie, id, {
+			...COMPLETE,
+			version: '1',
+			functionalityDescription: WITH_ADDRESS,
+		})
 		expect(result.status).toBe(400)
 		const { errors, formError } = result.data as { errors: Record<string, string>; formError: string }
 		expect(errors.functionalityDescription).toContain('Remove the email address')
@@ -60,7 +64,9 @@ describe('email addresses are refused on save (issue 9, finding 8)', () => {
 			'customUseCases.0.description': 'Copy admin@site.example on every alert',
 		})
 		expect(result.status).toBe(400)
-		expect(Object.keys((result.data as { errors: Record<string, string> }).errors)).toEqual(['customUseCases.0.description'])
+		expect(Object.keys((result.data as { errors: Record<string, string> }).errors)).toEqual([
+			'customUseCases.0.description',
+		])
 		expect((await row(id)).version).toBe(1)
 	})
 
@@ -81,11 +87,17 @@ describe('email addresses are refused on save (issue 9, finding 8)', () => {
 		const w = await reviewWorld()
 		const id = await draft(w)
 		const { intent: _intent, 'customUseCases.0.description': custom, ...rest } = COMPLETE
-		const fields = { ...rest, customUseCases: [{ description: custom as string }], functionalityDescription: WITH_ADDRESS } as unknown as RequestFields
+		const fields = {
+			...rest,
+			customUseCases: [{ description: custom as string }],
+			functionalityDescription: WITH_ADDRESS,
+		} as unknown as RequestFields
 		const refused = await saveDraft(w.org.id, w.admin.id, id, 1, fields).catch((error: unknown) => error)
 		expect(refused).toBeInstanceOf(UserFacingError)
 		expect(refused).toMatchObject({ status: 422, field: 'functionalityDescription' })
-		expect((refused as Error).message).toContain('Nothing was saved. The functionality description holds an email address.')
+		expect((refused as Error).message).toContain(
+			'Nothing was saved. The functionality description holds an email address.',
+		)
 		expect((refused as Error).message).not.toContain('customer.example')
 		expect((await row(id)).version).toBe(1)
 	})
@@ -129,7 +141,9 @@ describe('custom use cases that read like a rejected one (issue 9, finding 9)', 
 		const page = await load(w, editorLoader, id)
 		const checklist = (page.data as { checklist: ChecklistResult }).checklist
 		expect(checklist.checks.find((c) => c.id === 'use_case_reads_like_rejected')).toMatchObject({ status: 'warn' })
-		expect(checklist.checks.find((c) => c.id === 'use_cases')?.message).toContain('reads like a use case Atlassian rejects')
+		expect(checklist.checks.find((c) => c.id === 'use_cases')?.message).toContain(
+			'reads like a use case Atlassian rejects',
+		)
 		const html = await renderPage(EditorPage, page.data)
 		expect(html).toMatch(/with 1 warning: Reads like a rejected use case/)
 		expect(html).not.toMatch(/Ready to send<\/strong>/)
@@ -138,12 +152,24 @@ describe('custom use cases that read like a rejected one (issue 9, finding 9)', 
 	it('stand first in the reviewer’s view, marked as such', async () => {
 		const w = await reviewWorld()
 		const id = await submittedRequest(w, LOOK_ALIKE)
-		const page = await runRoute(editorLoader, makeRequest('/', { cookie: w.reviewerCookie }), { org: w.org.slug, requestId: id })
+		const page = await runRoute(editorLoader, makeRequest('/', { cookie: w.reviewerCookie }), {
+			org: w.org.slug,
+			requestId: id,
+		})
 		const useCases = (page.data as { request: { useCases: ReviewUseCase[] } }).request.useCases
 		// Saved in form order: the catalogue code first, the custom one second.
 		expect(useCases.map((useCase) => useCase.code)).toEqual(['send_security_alerts', 'other'])
 		const html = await renderPage(
-			() => <ReviewPanel version={3} useCases={useCases} canReview isAuthor={false} otherReviewers={1} complete={undefined} />,
+			() => (
+				<ReviewPanel
+					version={3}
+					useCases={useCases}
+					canReview
+					isAuthor={false}
+					otherReviewers={1}
+					complete={undefined}
+				/>
+			),
 			{},
 		)
 		const lookAlike = html.indexOf('Looks like a rejected use case: newsletters, campaigns, marketing')
@@ -174,13 +200,31 @@ describe('the request text and its print view (issue 9, finding 10)', () => {
 		const id = await submittedRequest(w)
 		await approveAll(w, id)
 		const text = await load(w, textLoader, id)
-		const record = (text.data as { record: { state: string; milestones: { label: string }[]; deciders: unknown[] } }).record
+		const record = (text.data as { record: { state: string; milestones: { label: string }[]; deciders: unknown[] } })
+			.record
 		expect(record.state).toBe('ready_to_submit')
-		expect(record.milestones.map((milestone) => milestone.label)).toEqual(['Created', 'Submitted for review', 'Review completed'])
+		expect(record.milestones.map((milestone) => milestone.label)).toEqual([
+			'Created',
+			'Submitted for review',
+			'Review completed',
+		])
 		expect(record.deciders).toEqual([expect.objectContaining({ name: 'Rita Reviewer', approved: 1, rejected: 0 })])
 		const html = await renderPage(TextPage, text.data)
-		const today = new Date().toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: w.org.timeZone })
-		for (const needle of ['Ready to submit', 'Created', 'Submitted for review', 'Review completed', today, 'Rita Reviewer', 'approved 1 use case'])
+		const today = new Date().toLocaleDateString('en-GB', {
+			day: 'numeric',
+			month: 'long',
+			year: 'numeric',
+			timeZone: w.org.timeZone,
+		})
+		for (const needle of [
+			'Ready to submit',
+			'Created',
+			'Submitted for review',
+			'Review completed',
+			today,
+			'Rita Reviewer',
+			'approved 1 use case',
+		])
 			expect(html).toContain(needle)
 	})
 
@@ -207,7 +251,10 @@ describe('"ready to send" means the checklist and the review (found in a new-use
 		html = await renderPage(TextPage, (await load(w, textLoader, reviewed)).data)
 		expect(html).toContain('This text is ready to send')
 
-		await db.update(requestUseCases).set({ decision: 'rejected', decisionReason: 'no' }).where(eq(requestUseCases.requestId, reviewed))
+		await db
+			.update(requestUseCases)
+			.set({ decision: 'rejected', decisionReason: 'no' })
+			.where(eq(requestUseCases.requestId, reviewed))
 		html = await renderPage(TextPage, (await load(w, textLoader, reviewed)).data)
 		expect(html).toContain('A reviewer rejected')
 		expect(html).not.toContain('ready to send')
@@ -219,6 +266,8 @@ describe('"ready to send" means the checklist and the review (found in a new-use
 			{ fromState: 'submitted', toState: 'approved', at: '2026-01-10T12:00:00Z' },
 			{ fromState: 'approved', toState: 'approved', at: '2026-02-01T12:00:00Z' },
 		])
-		expect(milestones.find((m) => m.label === 'Approved by Atlassian')!.at.toISOString()).toBe('2026-01-10T12:00:00.000Z')
+		expect(milestones.find((m) => m.label === 'Approved by Atlassian')!.at.toISOString()).toBe(
+			'2026-01-10T12:00:00.000Z',
+		)
 	})
 })

@@ -30,22 +30,20 @@ async function startDraft(w: Awaited<ReturnType<typeof world>>) {
 }
 
 function save(w: Awaited<ReturnType<typeof world>>, requestId: string, form: Record<string, string | string[]>) {
-	return runRoute(
-		editorAction,
-		makeRequest(`/o/${w.org.slug}/requests/${requestId}`, { cookie: w.cookie, form }),
-		{ org: w.org.slug, requestId },
-	)
+	return runRoute(editorAction, makeRequest(`/o/${w.org.slug}/requests/${requestId}`, { cookie: w.cookie, form }), {
+		org: w.org.slug,
+		requestId,
+	})
 }
 
 describe('request drafts', () => {
 	it('a new draft is prefilled from the app and the organisation', async () => {
 		const w = await world()
 		const id = await startDraft(w)
-		const page = await runRoute(
-			editorLoader,
-			makeRequest(`/o/${w.org.slug}/requests/${id}`, { cookie: w.cookie }),
-			{ org: w.org.slug, requestId: id },
-		)
+		const page = await runRoute(editorLoader, makeRequest(`/o/${w.org.slug}/requests/${id}`, { cookie: w.cookie }), {
+			org: w.org.slug,
+			requestId: id,
+		})
 		expect(page.status).toBe(200)
 		const data = page.data as { fields: RequestFields; editable: boolean; checklist: { ready: boolean } }
 		expect(data.fields).toMatchObject({
@@ -64,10 +62,19 @@ describe('request drafts', () => {
 	it('saves every field and use case, with the engine outcome per use case, and audits it', async () => {
 		const w = await world()
 		const id = await startDraft(w)
-		const result = await save(w, id, { ...COMPLETE, version: '1', useCaseCodes: ['send_security_alerts', 'marketing_emails'] })
+		const result = await save(w, id, {
+			...COMPLETE,
+			version: '1',
+			useCaseCodes: ['send_security_alerts', 'marketing_emails'],
+		})
 		expect(result.status).toBe(200)
 		const [row] = await db.select().from(accessRequests).where(eq(accessRequests.id, id))
-		expect(row).toMatchObject({ version: 2, termsOfUseUrl: 'https://acme.example/terms', storesPersonalData: true, checklistReady: false })
+		expect(row).toMatchObject({
+			version: 2,
+			termsOfUseUrl: 'https://acme.example/terms',
+			storesPersonalData: true,
+			checklistReady: false,
+		})
 		const useCases = await db.select().from(requestUseCases).where(eq(requestUseCases.requestId, id))
 		expect(useCases.map((u) => [u.code, u.engineOutcome]).sort()).toEqual([
 			['marketing_emails', 'rejected'],
@@ -88,11 +95,10 @@ describe('request drafts', () => {
 		expect(live.ready).toBe(true)
 
 		await save(w, id, { ...COMPLETE, version: '1' })
-		const page = await runRoute(
-			editorLoader,
-			makeRequest(`/o/${w.org.slug}/requests/${id}`, { cookie: w.cookie }),
-			{ org: w.org.slug, requestId: id },
-		)
+		const page = await runRoute(editorLoader, makeRequest(`/o/${w.org.slug}/requests/${id}`, { cookie: w.cookie }), {
+			org: w.org.slug,
+			requestId: id,
+		})
 		expect((page.data as { checklist: unknown }).checklist).toEqual(live)
 
 		const api = await runRoute(
@@ -132,8 +138,13 @@ describe('request drafts', () => {
 				headers: { Cookie: w.cookie, 'Content-Type': 'application/json' },
 				body: JSON.stringify({ intent: 'save' }),
 			})
-		expect((await runRoute(editorAction, json(`/o/${w.org.slug}/requests/${id}`), { org: w.org.slug, requestId: id })).status).toBe(415)
-		expect((await runRoute(newRequestAction, json(`/o/${w.org.slug}/requests/new`), { org: w.org.slug })).status).toBe(415)
+		expect(
+			(await runRoute(editorAction, json(`/o/${w.org.slug}/requests/${id}`), { org: w.org.slug, requestId: id }))
+				.status,
+		).toBe(415)
+		expect((await runRoute(newRequestAction, json(`/o/${w.org.slug}/requests/new`), { org: w.org.slug })).status).toBe(
+			415,
+		)
 		// Without a session nothing is read at all: the login redirect comes first.
 		const anonymous = new Request(new URL(`/o/${w.org.slug}/requests/${id}`, 'http://localhost'), {
 			method: 'POST',
@@ -148,7 +159,10 @@ describe('request drafts', () => {
 		const id = await startDraft(w)
 		const result = await save(w, id, { ...COMPLETE, version: '1', appName: 'x'.repeat(201) })
 		expect(result.status).toBe(400)
-		expect(result.data).toMatchObject({ errors: { appName: 'Use at most 200 characters.' }, values: { appName: 'x'.repeat(201) } })
+		expect(result.data).toMatchObject({
+			errors: { appName: 'Use at most 200 characters.' },
+			values: { appName: 'x'.repeat(201) },
+		})
 		const [row] = await db.select().from(accessRequests).where(eq(accessRequests.id, id))
 		expect(row!.version).toBe(1)
 	})
@@ -177,7 +191,9 @@ describe('request drafts', () => {
 		const { cookie } = await cookieFor(other.admin.id)
 		const params = { org: other.org.slug, requestId: id }
 		for (const loader of [editorLoader, textLoader, jsonLoader]) {
-			expect((await runRoute(loader, makeRequest(`/o/${other.org.slug}/requests/${id}`, { cookie }), params)).status).toBe(404)
+			expect(
+				(await runRoute(loader, makeRequest(`/o/${other.org.slug}/requests/${id}`, { cookie }), params)).status,
+			).toBe(404)
 		}
 		const write = await runRoute(
 			editorAction,
@@ -200,7 +216,14 @@ describe('request drafts', () => {
 			{ org: w.org.slug, requestId: id },
 		)
 		expect(denied.status).toBe(403)
-		expect((await runRoute(editorLoader, makeRequest('/', { cookie: w.cookie }), { org: w.org.slug, requestId: 'not-a-uuid' })).status).toBe(404)
+		expect(
+			(
+				await runRoute(editorLoader, makeRequest('/', { cookie: w.cookie }), {
+					org: w.org.slug,
+					requestId: 'not-a-uuid',
+				})
+			).status,
+		).toBe(404)
 	})
 
 	it('the request text follows Atlassian’s form order and the JSON download carries the checklist', async () => {
@@ -209,15 +232,32 @@ describe('request drafts', () => {
 		await save(w, id, { ...COMPLETE, version: '1' })
 		const text = await runRoute(textLoader, makeRequest('/', { cookie: w.cookie }), { org: w.org.slug, requestId: id })
 		const body = (text.data as { text: string }).text
-		const order = ['Acme Apps', 'Mail Bridge', 'com.acme.mail-bridge', 'https://acme.example/privacy', 'https://acme.example/terms']
+		const order = [
+			'Acme Apps',
+			'Mail Bridge',
+			'com.acme.mail-bridge',
+			'https://acme.example/privacy',
+			'https://acme.example/terms',
+		]
 		const positions = order.map((needle) => body.indexOf(needle))
 		expect(positions.every((position) => position >= 0)).toBe(true)
 		expect([...positions].sort((a, b) => a - b)).toEqual(positions)
 		expect(body.indexOf('- Send security alerts')).toBeGreaterThan(positions.at(-1)!)
-		expect(body.indexOf('- Send security alerts')).toBeLessThan(body.indexOf('sends security alerts to the affected users'))
+		expect(body.indexOf('- Send security alerts')).toBeLessThan(
+			body.indexOf('sends security alerts to the affected users'),
+		)
 
-		const download = await runRoute(jsonLoader, makeRequest('/', { cookie: w.cookie }), { org: w.org.slug, requestId: id })
-		expect(download.headers.get('Content-Disposition')).toMatch(/attachment; filename="email-api-request-mail-bridge.json"/)
-		expect(download.data).toMatchObject({ state: 'draft', checklist: { ready: true }, request: { appName: 'Mail Bridge' } })
+		const download = await runRoute(jsonLoader, makeRequest('/', { cookie: w.cookie }), {
+			org: w.org.slug,
+			requestId: id,
+		})
+		expect(download.headers.get('Content-Disposition')).toMatch(
+			/attachment; filename="email-api-request-mail-bridge.json"/,
+		)
+		expect(download.data).toMatchObject({
+			state: 'draft',
+			checklist: { ready: true },
+			request: { appName: 'Mail Bridge' },
+		})
 	})
 })

@@ -25,11 +25,10 @@ export async function reviewWorld() {
 export type ReviewWorld = Awaited<ReturnType<typeof reviewWorld>>
 
 export function post(w: ReviewWorld, cookie: string, requestId: string, form: Record<string, string | string[]>) {
-	return runRoute(
-		requestAction,
-		makeRequest(`/o/${w.org.slug}/requests/${requestId}`, { cookie, form }),
-		{ org: w.org.slug, requestId },
-	)
+	return runRoute(requestAction, makeRequest(`/o/${w.org.slug}/requests/${requestId}`, { cookie, form }), {
+		org: w.org.slug,
+		requestId,
+	})
 }
 
 export async function versionOf(requestId: string) {
@@ -52,17 +51,30 @@ export async function submittedRequest(w: ReviewWorld, form: Record<string, stri
 }
 
 export async function useCasesOf(requestId: string) {
-	return db.select().from(requestUseCases).where(eq(requestUseCases.requestId, requestId)).orderBy(requestUseCases.position)
+	return db
+		.select()
+		.from(requestUseCases)
+		.where(eq(requestUseCases.requestId, requestId))
+		.orderBy(requestUseCases.position)
 }
 
 export async function approveAll(w: ReviewWorld, id: string, cookie = w.reviewerCookie) {
 	for (const useCase of await useCasesOf(id)) {
 		if (useCase.engineOutcome !== 'needs_review') continue
 		const { version } = await versionOf(id)
-		expect((await post(w, cookie, id, { intent: 'decide', version: String(version), useCaseId: useCase.id, decision: 'approve', reason: '' })).status).toBe(200)
+		expect(
+			(
+				await post(w, cookie, id, {
+					intent: 'decide',
+					version: String(version),
+					useCaseId: useCase.id,
+					decision: 'approve',
+					reason: '',
+				})
+			).status,
+		).toBe(200)
 	}
 	const { version } = await versionOf(id)
 	const done = await post(w, cookie, id, { intent: 'complete_review', version: String(version) })
 	expect(done.status).toBe(200)
 }
-

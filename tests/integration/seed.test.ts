@@ -17,7 +17,9 @@ describe('demo seed', () => {
 		expect(await db.select().from(apps)).toHaveLength(4)
 		expect(await verifyLogin('reviewer@demo.test', DEMO_PASSWORD)).not.toBeNull()
 
-		const states = (await db.select({ state: accessRequests.state }).from(accessRequests)).map((row) => row.state).sort()
+		const states = (await db.select({ state: accessRequests.state }).from(accessRequests))
+			.map((row) => row.state)
+			.sort()
 		expect(states).toEqual(['approved', 'draft', 'in_review'])
 
 		const { rows } = await dashboardRows(first.orgId)

@@ -10,10 +10,30 @@ type RouteModule = ServerBuild['routes'][string]['module']
  */
 export function testBuild(routes: Record<string, { path: string; module: RouteModule }>): ServerBuild {
 	const root = { id: 'root', path: '', module: { default: () => null } as unknown as RouteModule }
-	const all: ServerBuild['routes'] = { root: { ...root, parentId: undefined, index: undefined, caseSensitive: undefined } }
-	const assetRoutes: Record<string, unknown> = { root: { id: 'root', path: '', module: '/root.js', hasAction: false, hasLoader: false, hasClientAction: false, hasClientLoader: false, hasErrorBoundary: false } }
+	const all: ServerBuild['routes'] = {
+		root: { ...root, parentId: undefined, index: undefined, caseSensitive: undefined },
+	}
+	const assetRoutes: Record<string, unknown> = {
+		root: {
+			id: 'root',
+			path: '',
+			module: '/root.js',
+			hasAction: false,
+			hasLoader: false,
+			hasClientAction: false,
+			hasClientLoader: false,
+			hasErrorBoundary: false,
+		},
+	}
 	for (const [id, route] of Object.entries(routes)) {
-		all[id] = { id, parentId: 'root', path: route.path, index: undefined, caseSensitive: undefined, module: route.module }
+		all[id] = {
+			id,
+			parentId: 'root',
+			path: route.path,
+			index: undefined,
+			caseSensitive: undefined,
+			module: route.module,
+		}
 		assetRoutes[id] = {
 			id,
 			parentId: 'root',
@@ -30,14 +50,27 @@ export function testBuild(routes: Record<string, { path: string; module: RouteMo
 		mode: 'production',
 		entry: {
 			module: {
-				default: (_request: Request, status: number, headers: Headers) => new Response(`document ${status}`, { status, headers }),
+				default: (_request: Request, status: number, headers: Headers) =>
+					new Response(`document ${status}`, { status, headers }),
 			},
 		},
 		routes: all,
-		assets: { entry: { module: '/entry.js', imports: [] }, routes: assetRoutes, url: '/manifest.js', version: 'test' } as unknown as ServerBuild['assets'],
+		assets: {
+			entry: { module: '/entry.js', imports: [] },
+			routes: assetRoutes,
+			url: '/manifest.js',
+			version: 'test',
+		} as unknown as ServerBuild['assets'],
 		publicPath: '/assets/',
 		assetsBuildDirectory: 'build/client',
-		future: { v3_fetcherPersist: true, v3_relativeSplatPath: true, v3_throwAbortReason: true, v3_singleFetch: true, v3_lazyRouteDiscovery: true, v3_routeConfig: true } as unknown as ServerBuild['future'],
+		future: {
+			v3_fetcherPersist: true,
+			v3_relativeSplatPath: true,
+			v3_throwAbortReason: true,
+			v3_singleFetch: true,
+			v3_lazyRouteDiscovery: true,
+			v3_routeConfig: true,
+		} as unknown as ServerBuild['future'],
 		isSpaMode: false,
 	}
 }

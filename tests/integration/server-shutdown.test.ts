@@ -24,7 +24,14 @@ describe('npm start’s server on SIGTERM (issue 10, finding 9)', () => {
 		const { DATABASE_URL: _postgres, ...inherited } = process.env
 		const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/server.ts'], {
 			cwd: root,
-			env: { ...inherited, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', SERVER_BUILD: 'tests/fixtures/slow-server-build.ts' },
+			env: {
+				...inherited,
+				NODE_ENV: 'test',
+				PORT: '0',
+				HOST: '127.0.0.1',
+				DATA_DIR: 'memory://',
+				SERVER_BUILD: 'tests/fixtures/slow-server-build.ts',
+			},
 			stdio: ['ignore', 'pipe', 'pipe'],
 		})
 		let output = ''
@@ -34,7 +41,10 @@ describe('npm start’s server on SIGTERM (issue 10, finding 9)', () => {
 		try {
 			// Starting takes a few seconds (TypeScript, the embedded database), more on a busy machine.
 			await expect
-				.poll(() => (/listening on http/.test(output) || /Error/.test(output) || child.exitCode !== null ? output : ''), { timeout: 60_000, interval: 200 })
+				.poll(
+					() => (/listening on http/.test(output) || /Error/.test(output) || child.exitCode !== null ? output : ''),
+					{ timeout: 60_000, interval: 200 },
+				)
 				.toMatch(/listening on http/)
 			const base = /listening on (http:\/\/\S+)/.exec(output)![1]!
 

@@ -18,7 +18,12 @@ const probes = {
 	},
 	'routes/export': {
 		path: 'export.csv',
-		module: { loader: () => new Response('a,b\n1,2\n', { headers: { 'Content-Type': 'text/csv', 'Content-Disposition': 'attachment; filename="x.csv"' } }) },
+		module: {
+			loader: () =>
+				new Response('a,b\n1,2\n', {
+					headers: { 'Content-Type': 'text/csv', 'Content-Disposition': 'attachment; filename="x.csv"' },
+				}),
+		},
 	},
 	'routes/upload': {
 		path: 'upload',
@@ -51,12 +56,17 @@ async function start(options: Partial<ServerOptions> = {}) {
 type Answer = { status: number; headers: IncomingHttpHeaders; body: string }
 
 /** One HTTP request over a real socket; `body` chunks are written one after another, as a slow client would. */
-function send(port: number, { method = 'GET', path: urlPath = '/', headers = {}, body = [] as (string | Buffer)[] } = {}): Promise<Answer> {
+function send(
+	port: number,
+	{ method = 'GET', path: urlPath = '/', headers = {}, body = [] as (string | Buffer)[] } = {},
+): Promise<Answer> {
 	return new Promise((resolve, reject) => {
 		const req = httpRequest({ host: '127.0.0.1', port, method, path: urlPath, headers }, (res) => {
 			const chunks: Buffer[] = []
 			res.on('data', (chunk: Buffer) => chunks.push(chunk))
-			res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }))
+			res.on('end', () =>
+				resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+			)
 			res.on('error', reject)
 		})
 		req.on('error', reject)
@@ -76,11 +86,21 @@ const megabyte = () => Array.from({ length: 16 }, () => Buffer.alloc(64 * 1024, 
 describe('the server (issue 10, findings 3 and 9)', () => {
 	it('a body over 64 KB to the evaluate API gets the documented 413 JSON, never a connection reset', async () => {
 		const port = await start()
-		const declared = await send(port, { method: 'POST', path: '/api/v1/checklist/evaluate', headers: { ...json, 'Content-Length': String(1024 * 1024) }, body: megabyte() })
+		const declared = await send(port, {
+			method: 'POST',
+			path: '/api/v1/checklist/evaluate',
+			headers: { ...json, 'Content-Length': String(1024 * 1024) },
+			body: megabyte(),
+		})
 		expect(declared.status).toBe(413)
 		expect(JSON.parse(declared.body)).toEqual({ error: 'Request body is larger than 64 KB.' })
 		// Chunked: no length given, so the limit is found while reading.
-		const chunked = await send(port, { method: 'POST', path: '/api/v1/checklist/evaluate', headers: { ...json, 'Transfer-Encoding': 'chunked' }, body: megabyte() })
+		const chunked = await send(port, {
+			method: 'POST',
+			path: '/api/v1/checklist/evaluate',
+			headers: { ...json, 'Transfer-Encoding': 'chunked' },
+			body: megabyte(),
+		})
 		expect(chunked.status).toBe(413)
 		expect(JSON.parse(chunked.body)).toMatchObject({ error: expect.stringContaining('64 KB') })
 		// And the server goes on answering.
@@ -90,8 +110,15 @@ describe('the server (issue 10, findings 3 and 9)', () => {
 
 	it('a form body over FORM_MAX_BYTES gets a 413 page, not a reset, and is not parsed', async () => {
 		const port = await start()
-		const form = [Buffer.from('email=a%40b.test&password=')].concat(Array.from({ length: 40 }, () => Buffer.alloc(64 * 1024, 0x78)))
-		const answer = await send(port, { method: 'POST', path: '/login', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Transfer-Encoding': 'chunked' }, body: form })
+		const form = [Buffer.from('email=a%40b.test&password=')].concat(
+			Array.from({ length: 40 }, () => Buffer.alloc(64 * 1024, 0x78)),
+		)
+		const answer = await send(port, {
+			method: 'POST',
+			path: '/login',
+			headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Transfer-Encoding': 'chunked' },
+			body: form,
+		})
 		expect(answer.status).toBe(413)
 	})
 
@@ -107,14 +134,20 @@ describe('the server (issue 10, findings 3 and 9)', () => {
 
 	it('HSTS only for HTTPS through a trusted proxy; X-Forwarded-* from anyone else is ignored', async () => {
 		const untrusted = await start({ hstsMaxAgeSeconds: 31_536_000 })
-		const spoofed = await send(untrusted, { path: '/whoami', headers: { 'X-Forwarded-Proto': 'https', 'X-Forwarded-For': '203.0.113.9' } })
+		const spoofed = await send(untrusted, {
+			path: '/whoami',
+			headers: { 'X-Forwarded-Proto': 'https', 'X-Forwarded-For': '203.0.113.9' },
+		})
 		expect(spoofed.headers['strict-transport-security']).toBeUndefined()
 		// The client is the socket's address, not what the header claims.
 		expect(JSON.parse(spoofed.body).client).toMatch(/127\.0\.0\.1$/)
 		await new Promise<void>((resolve) => server!.close(() => resolve()))
 
 		const trusted = await start({ hstsMaxAgeSeconds: 31_536_000, trustProxy: ['loopback'] })
-		const viaProxy = await send(trusted, { path: '/whoami', headers: { 'X-Forwarded-Proto': 'https', 'X-Forwarded-For': '203.0.113.9' } })
+		const viaProxy = await send(trusted, {
+			path: '/whoami',
+			headers: { 'X-Forwarded-Proto': 'https', 'X-Forwarded-For': '203.0.113.9' },
+		})
 		expect(viaProxy.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains')
 		expect(JSON.parse(viaProxy.body).client).toBe('203.0.113.9')
 		const plain = await send(trusted, { path: '/whoami' })
@@ -129,7 +162,12 @@ describe('the server (issue 10, findings 3 and 9)', () => {
 			`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="ledger.csv"\r\nContent-Type: text/csv\r\n\r\naccountId,updatedAt\r\n`,
 			`--${boundary}--\r\n`,
 		]
-		const answer = await send(port, { method: 'POST', path: '/upload', headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` }, body })
+		const answer = await send(port, {
+			method: 'POST',
+			path: '/upload',
+			headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` },
+			body,
+		})
 		expect(answer.status).toBe(200)
 		const file = JSON.parse(answer.body).file as string
 		expect(typeof file).toBe('string')

@@ -7,7 +7,13 @@ import { action as loginAction } from '~/routes/login'
 import { env } from '~/utils/env.server'
 import { UserFacingError } from '~/utils/errors'
 import { readFormData } from '~/utils/forms'
-import { parseMultipart, processUploadDir, removeOrphanUploads, removeUploads, uploadedFile } from '~/utils/multipart.server'
+import {
+	parseMultipart,
+	processUploadDir,
+	removeOrphanUploads,
+	removeUploads,
+	uploadedFile,
+} from '~/utils/multipart.server'
 import { endScope, runInScope } from '~/utils/request-scope.server'
 import { runRoute } from '../fixtures/world'
 
@@ -46,12 +52,36 @@ async function refusal(promise: Promise<unknown>) {
 describe('uploads (issue 10, finding 9)', () => {
 	it('a file is written only when the form’s intent takes it: checked before a byte reaches the disk', async () => {
 		const before = written().length
-		const wrongIntent = await refusal(parseMultipart(multipart([{ name: 'intent', value: 'cycle' }, { name: 'file', value: 'a,b\n', filename: 'x.csv' }]), UPLOADS))
+		const wrongIntent = await refusal(
+			parseMultipart(
+				multipart([
+					{ name: 'intent', value: 'cycle' },
+					{ name: 'file', value: 'a,b\n', filename: 'x.csv' },
+				]),
+				UPLOADS,
+			),
+		)
 		expect(wrongIntent.status).toBe(400)
 		expect(wrongIntent.message).toContain('not expected')
 		// A file before any intent, a file under another name, a second file: all refused.
-		await refusal(parseMultipart(multipart([{ name: 'file', value: 'a,b\n', filename: 'x.csv' }, { name: 'intent', value: 'import' }]), UPLOADS))
-		await refusal(parseMultipart(multipart([{ name: 'intent', value: 'import' }, { name: 'answersFile', value: '{}', filename: 'a.json' }]), UPLOADS))
+		await refusal(
+			parseMultipart(
+				multipart([
+					{ name: 'file', value: 'a,b\n', filename: 'x.csv' },
+					{ name: 'intent', value: 'import' },
+				]),
+				UPLOADS,
+			),
+		)
+		await refusal(
+			parseMultipart(
+				multipart([
+					{ name: 'intent', value: 'import' },
+					{ name: 'answersFile', value: '{}', filename: 'a.json' },
+				]),
+				UPLOADS,
+			),
+		)
 		await refusal(
 			parseMultipart(
 				multipart([
@@ -64,7 +94,13 @@ describe('uploads (issue 10, finding 9)', () => {
 		)
 		expect(written().length).toBe(before)
 
-		const form = await parseMultipart(multipart([{ name: 'intent', value: 'import' }, { name: 'file', value: 'accountId,updatedAt\n', filename: 'x.csv' }]), UPLOADS)
+		const form = await parseMultipart(
+			multipart([
+				{ name: 'intent', value: 'import' },
+				{ name: 'file', value: 'accountId,updatedAt\n', filename: 'x.csv' },
+			]),
+			UPLOADS,
+		)
 		const file = uploadedFile(form, 'file')
 		expect(await file!.text()).toBe('accountId,updatedAt\n')
 		await removeUploads(form)
@@ -75,13 +111,25 @@ describe('uploads (issue 10, finding 9)', () => {
 		expect(env().UPLOAD_MAX_BYTES).toBeLessThan(512 * 1024 * 1024)
 		const before = written().length
 		const big = 'x'.repeat(4096)
-		const tooLarge = await refusal(parseMultipart(multipart([{ name: 'intent', value: 'import' }, { name: 'file', value: big, filename: 'x.csv' }]), UPLOADS, { maxUploadBytes: 1024 }))
+		const tooLarge = await refusal(
+			parseMultipart(
+				multipart([
+					{ name: 'intent', value: 'import' },
+					{ name: 'file', value: big, filename: 'x.csv' },
+				]),
+				UPLOADS,
+				{ maxUploadBytes: 1024 },
+			),
+		)
 		expect(tooLarge.status).toBe(413)
 		expect(tooLarge.message).toContain('at most 1 KB')
 		expect(written().length).toBe(before)
 		// A declared length over the cap is refused before anything is read.
 		const declared = await refusal(
-			parseMultipart(multipart([{ name: 'intent', value: 'import' }], { 'Content-Length': String(600 * 1024 * 1024) }), UPLOADS),
+			parseMultipart(
+				multipart([{ name: 'intent', value: 'import' }], { 'Content-Length': String(600 * 1024 * 1024) }),
+				UPLOADS,
+			),
 		)
 		expect(declared.status).toBe(413)
 	})
@@ -89,7 +137,13 @@ describe('uploads (issue 10, finding 9)', () => {
 	it('the files of a request are removed when the request ends, even if the route forgot them', async () => {
 		const scope = { cleanups: [] }
 		const form = await runInScope(scope, () =>
-			parseMultipart(multipart([{ name: 'intent', value: 'import' }, { name: 'file', value: 'accountId\n', filename: 'x.csv' }]), UPLOADS),
+			parseMultipart(
+				multipart([
+					{ name: 'intent', value: 'import' },
+					{ name: 'file', value: 'accountId\n', filename: 'x.csv' },
+				]),
+				UPLOADS,
+			),
 		)
 		const folder = path.dirname((uploadedFile(form, 'file') as unknown as { filepath: string }).filepath)
 		expect(existsSync(folder)).toBe(true)
@@ -151,11 +205,19 @@ describe('form bodies are capped (issue 10, finding 3)', () => {
 			body: 'a=1',
 		})
 		await expect(readFormData(big)).rejects.toMatchObject({ status: 413 })
-		const small = new Request('http://localhost/x', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'a=1&b=%C3%A9' })
+		const small = new Request('http://localhost/x', {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+			body: 'a=1&b=%C3%A9',
+		})
 		const form = await readFormData(small)
 		expect([form.get('a'), form.get('b')]).toEqual(['1', 'é'])
 		// Not a form at all is still a 415.
-		const text = new Request('http://localhost/x', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'hello' })
+		const text = new Request('http://localhost/x', {
+			method: 'POST',
+			headers: { 'Content-Type': 'text/plain' },
+			body: 'hello',
+		})
 		await expect(readFormData(text)).rejects.toMatchObject({ status: 415 })
 	})
 })

@@ -29,9 +29,7 @@ export async function prepareWorkerDatabase() {
 /** Empties every application table. The audit log's append-only trigger is bypassed for this alone. */
 export async function resetDatabase() {
 	const { db } = await import('#db/client.server')
-	const rows = await db.execute<{ tablename: string }>(
-		sql`select tablename from pg_tables where schemaname = 'public'`,
-	)
+	const rows = await db.execute<{ tablename: string }>(sql`select tablename from pg_tables where schemaname = 'public'`)
 	const tables = (Array.isArray(rows) ? rows : (rows as { rows: { tablename: string }[] }).rows).map(
 		(row) => `"public"."${row.tablename}"`,
 	)

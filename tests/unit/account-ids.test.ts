@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-	EMAIL_IN_ACCOUNT_ID_REASON,
-	toRfc3339,
-	validateAccountId,
-	validateUpdatedAt,
-} from '~/domain/account-ids'
+import { EMAIL_IN_ACCOUNT_ID_REASON, toRfc3339, validateAccountId, validateUpdatedAt } from '~/domain/account-ids'
 
 function reasonOf(result: { ok: boolean; reason?: string }): string | undefined {
 	return result.ok ? undefined : result.reason
@@ -48,18 +43,14 @@ describe('validateAccountId', () => {
 	})
 
 	it('refuses email addresses with the exact message', () => {
-		expect(EMAIL_IN_ACCOUNT_ID_REASON).toBe(
-			'this looks like an email address — store account ids only',
-		)
+		expect(EMAIL_IN_ACCOUNT_ID_REASON).toBe('this looks like an email address — store account ids only')
 		for (const raw of ['jane@example.com', '@', 'a@b', 'x'.repeat(200) + '@example.com']) {
 			expect(reasonOf(validateAccountId(raw))).toBe(EMAIL_IN_ACCOUNT_ID_REASON)
 		}
 	})
 
 	it('refuses ids longer than 128 characters', () => {
-		expect(reasonOf(validateAccountId('x'.repeat(129)))).toBe(
-			'account id is longer than 128 characters',
-		)
+		expect(reasonOf(validateAccountId('x'.repeat(129)))).toBe('account id is longer than 128 characters')
 	})
 
 	it.each(['abc def', 'abc/def', 'abc.def', '<script>', 'é5be24', 'a+b', "a'b", 'a_b'])(
@@ -144,9 +135,7 @@ describe('validateUpdatedAt', () => {
 	it('refuses a future stamp only when now is given', () => {
 		const now = new Date('2026-03-01T09:30:00Z')
 		expect(validateUpdatedAt('2026-03-01T09:30:00Z', { now }).ok).toBe(true)
-		expect(reasonOf(validateUpdatedAt('2026-03-01T09:30:00.001Z', { now }))).toBe(
-			'updatedAt is in the future',
-		)
+		expect(reasonOf(validateUpdatedAt('2026-03-01T09:30:00.001Z', { now }))).toBe('updatedAt is in the future')
 		expect(validateUpdatedAt('2030-01-01T00:00:00Z').ok).toBe(true)
 	})
 

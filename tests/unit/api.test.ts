@@ -18,7 +18,10 @@ describe('API keys (pure rules)', () => {
 
 	it('reads the CLI’s scope list: known scopes in order, all, and says which words are not scopes', () => {
 		expect(parseScopeList('reports:write, read')).toEqual({ ok: true, scopes: ['read', 'reports:write'] })
-		expect(parseScopeList('all')).toEqual({ ok: true, scopes: ['read', 'apps:write', 'accounts:write', 'reports:write'] })
+		expect(parseScopeList('all')).toEqual({
+			ok: true,
+			scopes: ['read', 'apps:write', 'accounts:write', 'reports:write'],
+		})
 		expect(parseScopeList('read,admin,write')).toEqual({ ok: false, unknown: ['admin', 'write'] })
 		expect(parseScopeList(' , ')).toEqual({ ok: false, unknown: [] })
 		expect(normaliseScopes(['read', 'read', 'nope'])).toEqual(['read'])
@@ -49,7 +52,12 @@ describe('parseReportResponses (the API’s pushed answers)', () => {
 		expect(parsed).toEqual({
 			ok: true,
 			batches: [
-				{ status: 200, accounts: [{ accountId: '5be24ba3f91c106033269289', status: 'closed' }], raw: '{"accounts":[{"accountId":"5be24ba3f91c106033269289","status":"closed"}]}', cyclePeriod: null },
+				{
+					status: 200,
+					accounts: [{ accountId: '5be24ba3f91c106033269289', status: 'closed' }],
+					raw: '{"accounts":[{"accountId":"5be24ba3f91c106033269289","status":"closed"}]}',
+					cyclePeriod: null,
+				},
 				{ status: 204, accounts: [], raw: '', cyclePeriod: 'P7D' },
 				{ status: 200, accounts: [], raw: '{"accounts":[]}', cyclePeriod: null },
 			],
@@ -57,19 +65,35 @@ describe('parseReportResponses (the API’s pushed answers)', () => {
 	})
 
 	it('refuses the whole run for a batch Atlassian did not process, a 204 with accounts, or an account that does not fit, saying which', () => {
-		expect(parseReportResponses([{ status: 204 }, { status: 429 }])).toMatchObject({ ok: false, index: 1, reason: expect.stringMatching(/answered 429.*re-send/) })
-		expect(parseReportResponses([{ status: 204, accounts: [{ accountId: 'x', status: 'closed' }] }])).toMatchObject({ ok: false, index: 0 })
-		const email = parseReportResponses([{ status: 200, accounts: [{ accountId: 'someone@example.org', status: 'closed' }] }])
+		expect(parseReportResponses([{ status: 204 }, { status: 429 }])).toMatchObject({
+			ok: false,
+			index: 1,
+			reason: expect.stringMatching(/answered 429.*re-send/),
+		})
+		expect(parseReportResponses([{ status: 204, accounts: [{ accountId: 'x', status: 'closed' }] }])).toMatchObject({
+			ok: false,
+			index: 0,
+		})
+		const email = parseReportResponses([
+			{ status: 200, accounts: [{ accountId: 'someone@example.org', status: 'closed' }] },
+		])
 		expect(email).toMatchObject({ ok: false, index: 0, reason: expect.stringMatching(/looks like an email address/) })
 		expect(JSON.stringify(email)).not.toContain('someone')
-		expect(parseReportResponses([{ status: 200, accounts: [{ accountId: 'abc', status: 'gone' }] }])).toMatchObject({ ok: false, index: 0 })
+		expect(parseReportResponses([{ status: 200, accounts: [{ accountId: 'abc', status: 'gone' }] }])).toMatchObject({
+			ok: false,
+			index: 0,
+		})
 	})
 })
 
 describe('the audit log names an API key that acted', () => {
 	it('as “API key “name” (start…)” where no person acted', () => {
-		expect(actorLabel('app.created', null, { name: 'Release pipeline', prefix: 'clr_AbCd1234' })).toBe('API key “Release pipeline” (clr_AbCd1234…)')
-		expect(actorLabel('app.created', 'Fay Founder', { name: 'Release pipeline', prefix: 'clr_AbCd1234' })).toBe('Fay Founder')
+		expect(actorLabel('app.created', null, { name: 'Release pipeline', prefix: 'clr_AbCd1234' })).toBe(
+			'API key “Release pipeline” (clr_AbCd1234…)',
+		)
+		expect(actorLabel('app.created', 'Fay Founder', { name: 'Release pipeline', prefix: 'clr_AbCd1234' })).toBe(
+			'Fay Founder',
+		)
 		expect(actorLabel('app.created', null)).toBe('Clearance')
 		const view = presentAuditEvent(
 			{
@@ -102,7 +126,11 @@ describe('the audit log names an API key that acted', () => {
 			},
 			{ orgSlug: 'acme', timeZone: 'UTC', subject: { name: 'Cron' } },
 		)
-		expect(refused).toMatchObject({ refused: true, who: 'API key “Cron” (clr_AbCd1234…)', summary: 'Was refused: POST /api/v1/apps needs the scope “apps:write”' })
+		expect(refused).toMatchObject({
+			refused: true,
+			who: 'API key “Cron” (clr_AbCd1234…)',
+			summary: 'Was refused: POST /api/v1/apps needs the scope “apps:write”',
+		})
 		expect(refused.changes).toEqual([{ kind: 'detail', label: 'Scopes', value: 'read', long: false }])
 	})
 })

@@ -2,8 +2,18 @@ import { describe, expect, it } from 'vitest'
 import { appAccess, approvalStanding, personalDataConflict, type AccessEvent } from '~/domain/approved-scope'
 
 const day = (n: number) => new Date(Date.UTC(2026, 2, n, 12))
-const approve = (requestId: string, n: number, seq: number): AccessEvent => ({ requestId, kind: 'approved', at: day(n), seq })
-const revoke = (requestId: string, n: number, seq: number): AccessEvent => ({ requestId, kind: 'revoked', at: day(n), seq })
+const approve = (requestId: string, n: number, seq: number): AccessEvent => ({
+	requestId,
+	kind: 'approved',
+	at: day(n),
+	seq,
+})
+const revoke = (requestId: string, n: number, seq: number): AccessEvent => ({
+	requestId,
+	kind: 'revoked',
+	at: day(n),
+	seq,
+})
 
 describe('appAccess (issue 9, finding 7)', () => {
 	it('no approval: no access', () => {
@@ -11,7 +21,11 @@ describe('appAccess (issue 9, finding 7)', () => {
 	})
 
 	it('the latest approval is the scope', () => {
-		expect(appAccess([approve('a', 1, 1), approve('b', 5, 2)])).toEqual({ status: 'approved', requestId: 'b', approvedAt: day(5) })
+		expect(appAccess([approve('a', 1, 1), approve('b', 5, 2)])).toEqual({
+			status: 'approved',
+			requestId: 'b',
+			approvedAt: day(5),
+		})
 	})
 
 	it('revoking an amendment does not bring the older approval back', () => {
@@ -33,20 +47,28 @@ describe('appAccess (issue 9, finding 7)', () => {
 			approvedAt: day(9),
 		})
 		// Same day: the order they were recorded in.
-		expect(appAccess([approve('a', 1, 1), revoke('a', 8, 2), approve('c', 8, 3)])).toMatchObject({ status: 'approved', requestId: 'c' })
+		expect(appAccess([approve('a', 1, 1), revoke('a', 8, 2), approve('c', 8, 3)])).toMatchObject({
+			status: 'approved',
+			requestId: 'c',
+		})
 	})
 
 	it('orders by when it happened, so a revocation recorded late still ends an approval before it', () => {
 		// Atlassian revoked on the 8th; it was recorded after c's approval of the 6th.
 		expect(appAccess([approve('a', 1, 1), approve('c', 6, 2), revoke('a', 8, 3)])).toMatchObject({ status: 'revoked' })
 		// c was approved on the 9th, after a revocation of the 8th that was recorded later.
-		expect(appAccess([approve('a', 1, 1), approve('c', 9, 2), revoke('a', 8, 3)])).toMatchObject({ status: 'approved', requestId: 'c' })
+		expect(appAccess([approve('a', 1, 1), approve('c', 9, 2), revoke('a', 8, 3)])).toMatchObject({
+			status: 'approved',
+			requestId: 'c',
+		})
 	})
 })
 
 describe('approvalStanding', () => {
 	it('in force, superseded or revoked', () => {
-		expect(approvalStanding({ status: 'approved', requestId: 'a', approvedAt: day(1) }, 'a')).toEqual({ standing: 'in_force' })
+		expect(approvalStanding({ status: 'approved', requestId: 'a', approvedAt: day(1) }, 'a')).toEqual({
+			standing: 'in_force',
+		})
 		expect(approvalStanding({ status: 'approved', requestId: 'b', approvedAt: day(5) }, 'a')).toEqual({
 			standing: 'superseded',
 			byRequestId: 'b',

@@ -48,12 +48,18 @@ describe('auditChanges', () => {
 	})
 
 	it('a field missing on one side is recorded as null there', () => {
-		expect(auditChanges({}, { url: 'https://acme.example' })).toEqual({ before: { url: null }, after: { url: 'https://acme.example' } })
+		expect(auditChanges({}, { url: 'https://acme.example' })).toEqual({
+			before: { url: null },
+			after: { url: 'https://acme.example' },
+		})
 	})
 
 	it('removes email addresses from old and new values, at any depth', () => {
 		const changes = auditChanges(
-			{ functionalityDescription: 'Ask jane.doe@customer.example for access', useCases: [{ code: 'other', description: 'x' }] },
+			{
+				functionalityDescription: 'Ask jane.doe@customer.example for access',
+				useCases: [{ code: 'other', description: 'x' }],
+			},
 			{
 				functionalityDescription: 'Ask the site admin for access',
 				useCases: [{ code: 'other', description: 'Mail bob@customer.example a weekly digest' }],
@@ -61,7 +67,10 @@ describe('auditChanges', () => {
 		)
 		expect(JSON.stringify(changes)).not.toMatch(/@/)
 		expect(changes).toEqual({
-			before: { functionalityDescription: 'Ask [email address] for access', useCases: [{ code: 'other', description: 'x' }] },
+			before: {
+				functionalityDescription: 'Ask [email address] for access',
+				useCases: [{ code: 'other', description: 'x' }],
+			},
 			after: {
 				functionalityDescription: 'Ask the site admin for access',
 				useCases: [{ code: 'other', description: 'Mail [email address] a weekly digest' }],
@@ -71,7 +80,10 @@ describe('auditChanges', () => {
 
 	it('compares the real values, so a change of address alone is still a change (recorded without either address)', () => {
 		const changes = auditChanges({ excerpt: 'Write to a@customer.example' }, { excerpt: 'Write to b@customer.example' })
-		expect(changes).toEqual({ before: { excerpt: 'Write to [email address]' }, after: { excerpt: 'Write to [email address]' } })
+		expect(changes).toEqual({
+			before: { excerpt: 'Write to [email address]' },
+			after: { excerpt: 'Write to [email address]' },
+		})
 	})
 })
 
@@ -88,10 +100,18 @@ describe('sameAuditValue', () => {
 		expect(
 			sameAuditValue(
 				[{ code: 'send_error_reports' }, { code: 'other', description: 'Weekly digest' }],
-				[{ code: 'other', description: '  weekly   Digest ' }, { code: 'send_error_reports', description: '' }],
+				[
+					{ code: 'other', description: '  weekly   Digest ' },
+					{ code: 'send_error_reports', description: '' },
+				],
 			),
 		).toBe(true)
-		expect(sameAuditValue([{ code: 'other', description: 'Weekly digest' }], [{ code: 'other', description: 'Daily digest' }])).toBe(false)
+		expect(
+			sameAuditValue(
+				[{ code: 'other', description: 'Weekly digest' }],
+				[{ code: 'other', description: 'Daily digest' }],
+			),
+		).toBe(false)
 	})
 
 	it('compares dates by instant', () => {

@@ -16,25 +16,37 @@ const APP_ID = '7c1d2e3f-4a5b-4c6d-8e9f-a0b1c2d3e4f5'
 
 describe('actions in words', () => {
 	it('says what a decision was about, by the use case’s name', () => {
-		expect(describeAuditAction('request.use_case_decided', {}, { decision: 'approved', code: 'send_error_reports' })).toBe(
-			'Approved use case “send error reports”',
-		)
-		expect(describeAuditAction('request.use_case_decided', {}, { decision: 'rejected', code: 'other', description: 'Weekly digest' })).toBe(
-			'Rejected use case “Weekly digest”',
-		)
+		expect(
+			describeAuditAction('request.use_case_decided', {}, { decision: 'approved', code: 'send_error_reports' }),
+		).toBe('Approved use case “send error reports”')
+		expect(
+			describeAuditAction(
+				'request.use_case_decided',
+				{},
+				{ decision: 'rejected', code: 'other', description: 'Weekly digest' },
+			),
+		).toBe('Rejected use case “Weekly digest”')
 	})
 
 	it('says what a refused person tried to do', () => {
-		expect(describeAuditAction('request.decide_refused', null, { attempted: 'approve', code: 'send_security_alerts' })).toBe(
-			'Was refused: approve use case “send security alerts”',
+		expect(
+			describeAuditAction('request.decide_refused', null, { attempted: 'approve', code: 'send_security_alerts' }),
+		).toBe('Was refused: approve use case “send security alerts”')
+		expect(describeAuditAction('request.action_refused', null, { attempted: 'complete_review' })).toBe(
+			'Was refused: complete the review',
 		)
-		expect(describeAuditAction('request.action_refused', null, { attempted: 'complete_review' })).toBe('Was refused: complete the review')
-		expect(describeAuditAction('permission.denied', null, { permission: 'audit:read' })).toBe('Was refused: read the audit log')
+		expect(describeAuditAction('permission.denied', null, { permission: 'audit:read' })).toBe(
+			'Was refused: read the audit log',
+		)
 	})
 
 	it('tells a save that changed content from one that did not', () => {
-		expect(describeAuditAction('request.saved', { version: 2, appName: 'A' }, { version: 3, appName: 'B' })).toBe('Saved the request')
-		expect(describeAuditAction('request.saved', { version: 2 }, { version: 3 })).toBe('Saved the request without changing its content')
+		expect(describeAuditAction('request.saved', { version: 2, appName: 'A' }, { version: 3, appName: 'B' })).toBe(
+			'Saved the request',
+		)
+		expect(describeAuditAction('request.saved', { version: 2 }, { version: 3 })).toBe(
+			'Saved the request without changing its content',
+		)
 	})
 
 	it('names every lifecycle step and falls back to words for an action it does not know', () => {
@@ -53,14 +65,24 @@ describe('actions in words', () => {
 
 describe('refusal reasons', () => {
 	it('names the role needed and the roles held', () => {
-		expect(permissionRefusalReason('audit:read', ['reviewer'])).toBe('Needs the Admin role; they had Compliance reviewer.')
-		expect(permissionRefusalReason('org:view', [])).toBe('Needs the Vendor, Compliance reviewer or Admin role; they had no role.')
+		expect(permissionRefusalReason('audit:read', ['reviewer'])).toBe(
+			'Needs the Admin role; they had Compliance reviewer.',
+		)
+		expect(permissionRefusalReason('org:view', [])).toBe(
+			'Needs the Vendor, Compliance reviewer or Admin role; they had no role.',
+		)
 	})
 
 	it('reads the app or request a page is about from its path', () => {
-		expect(subjectOfPath(`/o/acme/requests/${REQUEST_ID}`)).toEqual({ subjectType: 'access_request', subjectId: REQUEST_ID })
+		expect(subjectOfPath(`/o/acme/requests/${REQUEST_ID}`)).toEqual({
+			subjectType: 'access_request',
+			subjectId: REQUEST_ID,
+		})
 		expect(subjectOfPath(`/o/acme/apps/${APP_ID}/reporting`)).toEqual({ subjectType: 'app', subjectId: APP_ID })
-		expect(subjectOfPath(`/o/acme/requests/${REQUEST_ID}/text`)).toEqual({ subjectType: 'access_request', subjectId: REQUEST_ID })
+		expect(subjectOfPath(`/o/acme/requests/${REQUEST_ID}/text`)).toEqual({
+			subjectType: 'access_request',
+			subjectId: REQUEST_ID,
+		})
 		expect(subjectOfPath('/o/acme/audit')).toBeNull()
 		expect(subjectOfPath('/o/acme/apps/new')).toBeNull()
 	})
@@ -89,7 +111,9 @@ describe('auditChangeViews', () => {
 		expect(auditChangeViews('org.settings_changed', { followUpDays: 7 }, { followUpDays: 10 })).toEqual([
 			{ kind: 'value', label: 'Ticket follow-up period (days)', from: '7', to: '10' },
 		])
-		expect(auditChangeViews('request.reopen', { state: 'ready_to_submit', version: 4 }, { state: 'draft', version: 5 })).toEqual([
+		expect(
+			auditChangeViews('request.reopen', { state: 'ready_to_submit', version: 4 }, { state: 'draft', version: 5 }),
+		).toEqual([
 			{ kind: 'value', label: 'State', from: 'Ready to submit', to: 'Draft' },
 			{ kind: 'value', label: 'Version', from: '4', to: '5' },
 		])
@@ -110,7 +134,11 @@ describe('auditChangeViews', () => {
 	it('shows a long text as a word diff, with both versions kept in full', () => {
 		const before = 'The app sends security alerts to the administrators of a Jira site when a suspicious login happens.'
 		const after = 'The app sends security alerts to the administrators of a Jira site when a suspicious export happens.'
-		const [view] = auditChangeViews('request.saved', { functionalityDescription: before }, { functionalityDescription: after })
+		const [view] = auditChangeViews(
+			'request.saved',
+			{ functionalityDescription: before },
+			{ functionalityDescription: after },
+		)
 		expect(view).toMatchObject({ kind: 'text', label: 'Functionality description', from: before, to: after })
 		if (view?.kind !== 'text') throw new Error('expected a text change')
 		expect(view.parts.filter((part) => part.op !== 'same')).toEqual([
@@ -121,7 +149,11 @@ describe('auditChangeViews', () => {
 
 	it('lists what is on one side only as details, and hides ids and what the action already says', () => {
 		expect(
-			auditChangeViews('request.use_case_decided', { decision: null }, { useCaseId: APP_ID, code: 'x', decision: 'approved', reason: 'Fine' }),
+			auditChangeViews(
+				'request.use_case_decided',
+				{ decision: null },
+				{ useCaseId: APP_ID, code: 'x', decision: 'approved', reason: 'Fine' },
+			),
 		).toEqual([
 			{ kind: 'value', label: 'Decision', from: '(empty)', to: 'Approved' },
 			{ kind: 'detail', label: 'Reason', value: 'Fine', long: false },
@@ -129,7 +161,9 @@ describe('auditChangeViews', () => {
 	})
 
 	it('says when only an email address changed, without showing either', () => {
-		expect(auditChangeViews('request.saved', { appName: 'Ask [email address]' }, { appName: 'Ask [email address]' })).toEqual([
+		expect(
+			auditChangeViews('request.saved', { appName: 'Ask [email address]' }, { appName: 'Ask [email address]' }),
+		).toEqual([
 			{ kind: 'detail', label: 'App name', value: 'An email address changed (addresses are not kept).', long: false },
 		])
 	})
@@ -141,8 +175,14 @@ describe('subjects by name', () => {
 			label: 'Request for Mail Bridge',
 			href: `/o/acme/requests/${REQUEST_ID}`,
 		})
-		expect(subjectView('acme', 'app', APP_ID, { name: 'Mail Bridge' })).toEqual({ label: 'Mail Bridge', href: `/o/acme/apps/${APP_ID}` })
-		expect(subjectView('acme', 'user', APP_ID, { name: 'Rita Reviewer' })).toEqual({ label: 'Rita Reviewer', href: '/o/acme/members' })
+		expect(subjectView('acme', 'app', APP_ID, { name: 'Mail Bridge' })).toEqual({
+			label: 'Mail Bridge',
+			href: `/o/acme/apps/${APP_ID}`,
+		})
+		expect(subjectView('acme', 'user', APP_ID, { name: 'Rita Reviewer' })).toEqual({
+			label: 'Rita Reviewer',
+			href: '/o/acme/members',
+		})
 		expect(subjectView('acme', 'report_run', REQUEST_ID, { name: 'Mail Bridge', appId: APP_ID })).toEqual({
 			label: 'Report run for Mail Bridge',
 			href: `/o/acme/apps/${APP_ID}/reporting`,

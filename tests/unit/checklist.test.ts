@@ -37,7 +37,8 @@ const valid: ChecklistInput = {
 	useCases: [{ code: 'send_security_alerts' }],
 	functionalityDescription:
 		'When the app detects a suspicious login to a Jira site, it emails the affected user. Site admins receive a weekly summary of the alerts.',
-	privacyPolicyExcerpt: 'We use your email address only to send the security alerts you asked for, and delete it after 30 days.',
+	privacyPolicyExcerpt:
+		'We use your email address only to send the security alerts you asked for, and delete it after 30 days.',
 }
 
 const check = (input: ChecklistInput, id: string): Check | undefined =>
@@ -69,7 +70,12 @@ describe('a complete request', () => {
 	})
 })
 
-type Case = [label: string, patch: Partial<Record<keyof ChecklistInput, unknown>>, status: 'pass' | 'fail', field?: string]
+type Case = [
+	label: string,
+	patch: Partial<Record<keyof ChecklistInput, unknown>>,
+	status: 'pass' | 'fail',
+	field?: string,
+]
 
 const listingless = { marketplaceListingUrl: undefined }
 const validDocs = { privacyPolicyUrl: 'https://acme.test/privacy', termsOfUseUrl: 'https://acme.test/terms' }
@@ -101,15 +107,34 @@ const table: Record<RequiredCheckId, Case[]> = {
 		['unknown string', { appType: 'plugin' }, 'fail', 'appType'],
 	],
 	privacy_policy: [
-		['Marketplace listing only', { ...listingless, marketplaceListingUrl: 'https://marketplace.atlassian.com/apps/1' }, 'pass'],
+		[
+			'Marketplace listing only',
+			{ ...listingless, marketplaceListingUrl: 'https://marketplace.atlassian.com/apps/1' },
+			'pass',
+		],
 		['http listing', { marketplaceListingUrl: 'http://marketplace.atlassian.com/apps/1' }, 'pass'],
 		['policy URL without listing', { ...listingless, ...validDocs }, 'pass'],
 		['nothing', { ...listingless, termsOfUseUrl: validDocs.termsOfUseUrl }, 'fail', 'privacyPolicyUrl'],
 		['not a URL', { ...listingless, ...validDocs, privacyPolicyUrl: 'our website' }, 'fail', 'privacyPolicyUrl'],
-		['ftp URL', { ...listingless, ...validDocs, privacyPolicyUrl: 'ftp://acme.test/privacy' }, 'fail', 'privacyPolicyUrl'],
-		['javascript: URL', { ...listingless, ...validDocs, privacyPolicyUrl: 'javascript:alert(1)' }, 'fail', 'privacyPolicyUrl'],
+		[
+			'ftp URL',
+			{ ...listingless, ...validDocs, privacyPolicyUrl: 'ftp://acme.test/privacy' },
+			'fail',
+			'privacyPolicyUrl',
+		],
+		[
+			'javascript: URL',
+			{ ...listingless, ...validDocs, privacyPolicyUrl: 'javascript:alert(1)' },
+			'fail',
+			'privacyPolicyUrl',
+		],
 		['scheme only', { ...listingless, ...validDocs, privacyPolicyUrl: 'https://' }, 'fail', 'privacyPolicyUrl'],
-		['invalid listing does not stand in', { marketplaceListingUrl: 'marketplace listing', termsOfUseUrl: validDocs.termsOfUseUrl }, 'fail', 'privacyPolicyUrl'],
+		[
+			'invalid listing does not stand in',
+			{ marketplaceListingUrl: 'marketplace listing', termsOfUseUrl: validDocs.termsOfUseUrl },
+			'fail',
+			'privacyPolicyUrl',
+		],
 		['invalid listing, valid policy', { marketplaceListingUrl: 'nope', ...validDocs }, 'pass'],
 	],
 	terms_of_use: [
@@ -128,47 +153,133 @@ const table: Record<RequiredCheckId, Case[]> = {
 	use_cases: [
 		['one approved', { useCases: [{ code: 'sync_users' }] }, 'pass'],
 		['custom with description', { useCases: [{ code: 'other', description: 'Route replies to issues.' }] }, 'pass'],
-		['custom suggesting a rejected code (a suggestion never decides)', { useCases: [{ code: 'other', description: 'Weekly newsletter' }] }, 'pass'],
+		[
+			'custom suggesting a rejected code (a suggestion never decides)',
+			{ useCases: [{ code: 'other', description: 'Weekly newsletter' }] },
+			'pass',
+		],
 		['none', { useCases: [] }, 'fail', 'useCases'],
 		['missing', { useCases: undefined }, 'fail', 'useCases'],
 		['custom without description', { useCases: [{ code: 'other' }] }, 'fail', 'useCases'],
 		['custom with blank description', { useCases: [{ code: 'other', description: '  ' }] }, 'fail', 'useCases'],
 		['unknown code', { useCases: [{ code: 'send_everything' }] }, 'fail', 'useCases'],
 		['empty code', { useCases: [{ code: '' }] }, 'fail', 'useCases'],
-		['approved plus rejected', { useCases: [{ code: 'send_error_reports' }, { code: 'renewal_reminders' }] }, 'fail', 'useCases'],
+		[
+			'approved plus rejected',
+			{ useCases: [{ code: 'send_error_reports' }, { code: 'renewal_reminders' }] },
+			'fail',
+			'useCases',
+		],
 		...REJECTED_USE_CASE_CODES.map((code): Case => [`rejected ${code}`, { useCases: [{ code }] }, 'fail', 'useCases']),
 	],
 	functionality: [
 		['two full sentences', {}, 'pass'],
-		[`exactly ${FUNCTIONALITY_MIN_CHARS} characters and ${FUNCTIONALITY_MIN_WORDS} words`, { functionalityDescription: exactly(FUNCTIONALITY_MIN_CHARS, FUNCTIONALITY_MIN_WORDS) }, 'pass'],
-		['one character short', { functionalityDescription: exactly(FUNCTIONALITY_MIN_CHARS - 1, FUNCTIONALITY_MIN_WORDS) }, 'fail', 'functionalityDescription'],
-		['one word short', { functionalityDescription: exactly(FUNCTIONALITY_MIN_CHARS, FUNCTIONALITY_MIN_WORDS - 1) }, 'fail', 'functionalityDescription'],
+		[
+			`exactly ${FUNCTIONALITY_MIN_CHARS} characters and ${FUNCTIONALITY_MIN_WORDS} words`,
+			{ functionalityDescription: exactly(FUNCTIONALITY_MIN_CHARS, FUNCTIONALITY_MIN_WORDS) },
+			'pass',
+		],
+		[
+			'one character short',
+			{ functionalityDescription: exactly(FUNCTIONALITY_MIN_CHARS - 1, FUNCTIONALITY_MIN_WORDS) },
+			'fail',
+			'functionalityDescription',
+		],
+		[
+			'one word short',
+			{ functionalityDescription: exactly(FUNCTIONALITY_MIN_CHARS, FUNCTIONALITY_MIN_WORDS - 1) },
+			'fail',
+			'functionalityDescription',
+		],
 		['one word', { functionalityDescription: 'Notifications' }, 'fail', 'functionalityDescription'],
 		['one long padded word', { functionalityDescription: 'a'.repeat(500) }, 'fail', 'functionalityDescription'],
-		['whitespace padding does not count', { functionalityDescription: `Sends alerts.${' '.repeat(200)}` }, 'fail', 'functionalityDescription'],
+		[
+			'whitespace padding does not count',
+			{ functionalityDescription: `Sends alerts.${' '.repeat(200)}` },
+			'fail',
+			'functionalityDescription',
+		],
 		['missing', { functionalityDescription: undefined }, 'fail', 'functionalityDescription'],
 	],
 	policy_language: [
 		['mentions email', {}, 'pass'],
 		['mentions e-mail', { privacyPolicyExcerpt: 'E-mail addresses are kept for 30 days.' }, 'pass'],
 		['mentions Emails', { privacyPolicyExcerpt: 'Emails are processed in the EU.' }, 'pass'],
-		['does not mention email', { privacyPolicyExcerpt: 'We take your privacy seriously.' }, 'fail', 'privacyPolicyExcerpt'],
+		[
+			'does not mention email',
+			{ privacyPolicyExcerpt: 'We take your privacy seriously.' },
+			'fail',
+			'privacyPolicyExcerpt',
+		],
 		['missing', { privacyPolicyExcerpt: undefined }, 'fail', 'privacyPolicyExcerpt'],
 		['blank', { privacyPolicyExcerpt: '\n\n' }, 'fail', 'privacyPolicyExcerpt'],
 	],
 	no_email_addresses: [
 		['no address anywhere', {}, 'pass'],
-		['the vendor’s own contact, policy on www.', { privacyPolicyUrl: 'https://www.vendor.com/privacy', privacyPolicyExcerpt: 'Email addresses are processed as described; contact privacy@vendor.com.' }, 'pass'],
-		['a sub-domain of the vendor’s own', { termsOfUseUrl: 'https://vendor.com/terms', privacyPolicyExcerpt: 'Email questions: dpo@mail.vendor.com.' }, 'pass'],
-		['the vendor’s own, policy on a sub-domain', { privacyPolicyUrl: 'https://legal.vendor.com/privacy', privacyPolicyExcerpt: 'Email us at privacy@vendor.com.' }, 'pass'],
-		['in the functionality description', { functionalityDescription: `${valid.functionalityDescription} For example bob.smith@client.example.org is alerted.` }, 'fail', 'functionalityDescription'],
-		['in a custom use case', { useCases: [{ code: 'other', description: 'cc admin@site.example on each alert' }] }, 'fail', 'useCases'],
+		[
+			'the vendor’s own contact, policy on www.',
+			{
+				privacyPolicyUrl: 'https://www.vendor.com/privacy',
+				privacyPolicyExcerpt: 'Email addresses are processed as described; contact privacy@vendor.com.',
+			},
+			'pass',
+		],
+		[
+			'a sub-domain of the vendor’s own',
+			{ termsOfUseUrl: 'https://vendor.com/terms', privacyPolicyExcerpt: 'Email questions: dpo@mail.vendor.com.' },
+			'pass',
+		],
+		[
+			'the vendor’s own, policy on a sub-domain',
+			{ privacyPolicyUrl: 'https://legal.vendor.com/privacy', privacyPolicyExcerpt: 'Email us at privacy@vendor.com.' },
+			'pass',
+		],
+		[
+			'in the functionality description',
+			{
+				functionalityDescription: `${valid.functionalityDescription} For example bob.smith@client.example.org is alerted.`,
+			},
+			'fail',
+			'functionalityDescription',
+		],
+		[
+			'in a custom use case',
+			{ useCases: [{ code: 'other', description: 'cc admin@site.example on each alert' }] },
+			'fail',
+			'useCases',
+		],
 		['in the company name', { companyName: 'Acme (jane@gmail.com)' }, 'fail', 'companyName'],
 		['in the app name', { appName: 'Alerts for ann@corp.example' }, 'fail', 'appName'],
-		['in the policy excerpt, not at the vendor’s domain', { privacyPolicyUrl: 'https://www.vendor.com/privacy', privacyPolicyExcerpt: 'Email addresses go to ops@gmail.com.' }, 'fail', 'privacyPolicyExcerpt'],
-		['at a domain that only ends like the vendor’s', { privacyPolicyUrl: 'https://vendor.com/privacy', privacyPolicyExcerpt: 'Email: a@notvendor.com, b@vendor.com.evil.io' }, 'fail', 'privacyPolicyExcerpt'],
-		['at Atlassian, whose Marketplace hosts the listing', { privacyPolicyExcerpt: 'Email addresses: ask someone@atlassian.com.' }, 'fail', 'privacyPolicyExcerpt'],
-		['at a shared host’s parent domain', { privacyPolicyUrl: 'https://vendor.atlassian.net/wiki/privacy', privacyPolicyExcerpt: 'Email x@atlassian.net.' }, 'fail', 'privacyPolicyExcerpt'],
+		[
+			'in the policy excerpt, not at the vendor’s domain',
+			{
+				privacyPolicyUrl: 'https://www.vendor.com/privacy',
+				privacyPolicyExcerpt: 'Email addresses go to ops@gmail.com.',
+			},
+			'fail',
+			'privacyPolicyExcerpt',
+		],
+		[
+			'at a domain that only ends like the vendor’s',
+			{
+				privacyPolicyUrl: 'https://vendor.com/privacy',
+				privacyPolicyExcerpt: 'Email: a@notvendor.com, b@vendor.com.evil.io',
+			},
+			'fail',
+			'privacyPolicyExcerpt',
+		],
+		[
+			'at Atlassian, whose Marketplace hosts the listing',
+			{ privacyPolicyExcerpt: 'Email addresses: ask someone@atlassian.com.' },
+			'fail',
+			'privacyPolicyExcerpt',
+		],
+		[
+			'at a shared host’s parent domain',
+			{ privacyPolicyUrl: 'https://vendor.atlassian.net/wiki/privacy', privacyPolicyExcerpt: 'Email x@atlassian.net.' },
+			'fail',
+			'privacyPolicyExcerpt',
+		],
 		['in a URL', { privacyPolicyUrl: 'https://vendor.com/privacy?contact=jane@gmail.com' }, 'fail', 'privacyPolicyUrl'],
 	],
 }
@@ -197,13 +308,17 @@ describe('each required check', () => {
 					expect(result.ready).toBe(false)
 				}
 				// The patch touches one check only, so the others still pass.
-				for (const other of result.checks) if (other.id !== id && other.status !== 'warn') expect(other.status).toBe('pass')
+				for (const other of result.checks)
+					if (other.id !== id && other.status !== 'warn') expect(other.status).toBe('pass')
 			})
 		})
 	}
 
 	it('says which rejected use case to remove and which code is unknown', () => {
-		const message = check({ ...valid, useCases: [{ code: 'marketing_emails' }, { code: 'spam' }] }, 'use_cases')?.message
+		const message = check(
+			{ ...valid, useCases: [{ code: 'marketing_emails' }, { code: 'spam' }] },
+			'use_cases',
+		)?.message
 		expect(message).toContain('newsletters, campaigns, marketing')
 		expect(message).toContain('"spam"')
 	})
@@ -239,7 +354,9 @@ describe('app types', () => {
 	})
 
 	it('names the Forge scope for the products chosen', () => {
-		expect(check({ ...valid, products: ['confluence'] }, 'app_type')?.message).toContain('read:email-address:confluence')
+		expect(check({ ...valid, products: ['confluence'] }, 'app_type')?.message).toContain(
+			'read:email-address:confluence',
+		)
 		expect(check({ ...valid, products: ['confluence'] }, 'app_type')?.message).not.toContain('read:email-address:jira')
 		const both = check({ ...valid, products: [] }, 'app_type')?.message
 		expect(both).toContain('read:email-address:jira')
@@ -271,7 +388,8 @@ describe('warnings', () => {
 		expect(warning?.message).toContain('17 September 2025')
 		expect(warning?.message).toContain('31 March 2026')
 		expect(warning?.message).toContain('December 2026')
-		for (const date of Object.values(CONNECT_END_OF_SUPPORT)) expect(warning?.message).toContain(formatCatalogueDate(date))
+		for (const date of Object.values(CONNECT_END_OF_SUPPORT))
+			expect(warning?.message).toContain(formatCatalogueDate(date))
 		expect(warning?.message).toContain('Forge')
 	})
 
@@ -289,7 +407,10 @@ describe('warnings', () => {
 		]
 
 		it.each(phrases)('%s in the policy excerpt (%s)', (name, phrase) => {
-			const result = evaluateRequest({ ...valid, privacyPolicyExcerpt: `Email addresses are processed as follows. ${phrase}` })
+			const result = evaluateRequest({
+				...valid,
+				privacyPolicyExcerpt: `Email addresses are processed as follows. ${phrase}`,
+			})
 			const warning = result.checks.find((c) => c.id === 'policy_mentions_forbidden_use')
 			expect(warning?.status).toBe('warn')
 			expect(warning?.field).toBe('privacyPolicyExcerpt')
@@ -393,13 +514,20 @@ describe('email addresses in the request text (issue 9, finding 8)', () => {
 		expect(inDescription.ready).toBe(false)
 		expect(inDescription.checks.some((c) => c.status === 'warn' && /email/i.test(c.id))).toBe(false)
 		const inUseCase = evaluateRequest({ ...valid, useCases: [{ code: 'other', description: 'cc admin@site.example' }] })
-		expect(inUseCase.checks.find((c) => c.id === 'no_email_addresses')).toMatchObject({ status: 'fail', field: 'useCases' })
+		expect(inUseCase.checks.find((c) => c.id === 'no_email_addresses')).toMatchObject({
+			status: 'fail',
+			field: 'useCases',
+		})
 		expect(inUseCase.checks.find((c) => c.id === 'no_email_addresses')!.message).toContain('Custom use case 1 holds')
 	})
 
 	it('names the vendor’s own domain as fine, and says how to make one count without a URL', () => {
 		const withPolicy = check(
-			{ ...valid, privacyPolicyUrl: 'https://www.vendor.com/privacy', functionalityDescription: `${valid.functionalityDescription} cc x@gmail.com` },
+			{
+				...valid,
+				privacyPolicyUrl: 'https://www.vendor.com/privacy',
+				functionalityDescription: `${valid.functionalityDescription} cc x@gmail.com`,
+			},
 			'no_email_addresses',
 		)
 		expect(withPolicy?.message).toContain('Addresses at your own domain vendor.com are fine.')
@@ -410,7 +538,9 @@ describe('email addresses in the request text (issue 9, finding 8)', () => {
 	it('never echoes an address in other messages either (an unknown code that is an address)', () => {
 		const result = evaluateRequest({ ...valid, useCases: [{ code: 'jane@gmail.com' }] })
 		for (const c of result.checks) expect(c.message).not.toContain('jane@gmail.com')
-		expect(check({ ...valid, useCases: [{ code: 'jane@gmail.com' }] }, 'use_cases')?.message).toContain('[email address]')
+		expect(check({ ...valid, useCases: [{ code: 'jane@gmail.com' }] }, 'use_cases')?.message).toContain(
+			'[email address]',
+		)
 	})
 
 	it('does not flag the word email, an @mention or a version tag', () => {
@@ -423,7 +553,10 @@ describe('email addresses in the request text (issue 9, finding 8)', () => {
 })
 
 describe('custom use cases that read like a rejected one (issue 9, finding 9)', () => {
-	const lookAlike = { ...valid, useCases: [{ code: 'send_security_alerts' }, { code: 'other', description: 'send our monthly newsletter' }] }
+	const lookAlike = {
+		...valid,
+		useCases: [{ code: 'send_security_alerts' }, { code: 'other', description: 'send our monthly newsletter' }],
+	}
 
 	it('count as a warning, and the use-case check says so instead of simply passing', () => {
 		const result = evaluateRequest(lookAlike)
@@ -436,7 +569,10 @@ describe('custom use cases that read like a rejected one (issue 9, finding 9)', 
 	})
 
 	it('a custom use case suggesting an approved code raises no such warning', () => {
-		const result = evaluateRequest({ ...valid, useCases: [{ code: 'other', description: 'Security alerts on suspicious logins' }] })
+		const result = evaluateRequest({
+			...valid,
+			useCases: [{ code: 'other', description: 'Security alerts on suspicious logins' }],
+		})
 		expect(result.useCases[0]?.suggestedCode).toBe('send_security_alerts')
 		expect(result.checks.some((c) => c.id === 'use_case_reads_like_rejected')).toBe(false)
 	})
@@ -487,7 +623,10 @@ describe('use-case outcomes', () => {
 	})
 
 	it('custom ones without a matching keyword carry no suggestion', () => {
-		const [useCase] = evaluateRequest({ ...valid, useCases: [{ code: 'other', description: 'Password reset links.' }] }).useCases
+		const [useCase] = evaluateRequest({
+			...valid,
+			useCases: [{ code: 'other', description: 'Password reset links.' }],
+		}).useCases
 		expect(useCase?.outcome).toBe('needs_review')
 		expect(useCase).not.toHaveProperty('suggestedCode')
 		expect(useCase).not.toHaveProperty('matched')
@@ -563,11 +702,19 @@ describe('the engine’s cost stays linear whatever the text holds', () => {
 	it('reads at most MAX_USE_CASES use cases and fails a longer list', () => {
 		const started = performance.now()
 		const description = 'a@'.repeat(1000)
-		const result = evaluateRequest({ ...valid, useCases: Array.from({ length: 100_000 }, () => ({ code: 'other', description })) })
+		const result = evaluateRequest({
+			...valid,
+			useCases: Array.from({ length: 100_000 }, () => ({ code: 'other', description })),
+		})
 		expect(performance.now() - started).toBeLessThan(1000)
 		expect(result.useCases).toHaveLength(MAX_USE_CASES)
 		expect(result.submissionText).toContain('99,900 more not listed')
-		expect(check({ ...valid, useCases: Array.from({ length: MAX_USE_CASES + 1 }, () => ({ code: 'sync_users' })) }, 'use_cases')).toMatchObject({
+		expect(
+			check(
+				{ ...valid, useCases: Array.from({ length: MAX_USE_CASES + 1 }, () => ({ code: 'sync_users' })) },
+				'use_cases',
+			),
+		).toMatchObject({
 			status: 'fail',
 			message: expect.stringContaining(`at most ${MAX_USE_CASES}`),
 		})
@@ -681,7 +828,8 @@ describe('properties', () => {
 			}),
 			{ numRuns: 500 },
 		)
-		for (const odd of [null, undefined, 42, 'text', [], () => 1, Object.create(null)]) expectWellFormed(odd as ChecklistInput)
+		for (const odd of [null, undefined, 42, 'text', [], () => 1, Object.create(null)])
+			expectWellFormed(odd as ChecklistInput)
 	})
 
 	it('any rejected use case makes the request not ready', () => {
@@ -727,7 +875,11 @@ describe('ChecklistInputSchema', () => {
 		['too many use cases', { useCases: Array.from({ length: 51 }, () => ({ code: 'sync_users' })) }, 'useCases'],
 		['use-case code too long', { useCases: [{ code: 'x'.repeat(65) }] }, 'useCases.0.code'],
 		['use case without code', { useCases: [{ description: 'x' }] }, 'useCases.0.code'],
-		['description too long', { useCases: [{ code: 'other', description: 'x'.repeat(2001) }] }, 'useCases.0.description'],
+		[
+			'description too long',
+			{ useCases: [{ code: 'other', description: 'x'.repeat(2001) }] },
+			'useCases.0.description',
+		],
 		['company name too long', { companyName: 'x'.repeat(201) }, 'companyName'],
 		['URL too long', { privacyPolicyUrl: `https://a.test/${'x'.repeat(2048)}` }, 'privacyPolicyUrl'],
 		['excerpt too long', { privacyPolicyExcerpt: 'x'.repeat(10_001) }, 'privacyPolicyExcerpt'],

@@ -57,7 +57,9 @@ describe('CsvParser', () => {
 	})
 
 	it('round-trips what csvLine writes, for any fields and chunking, formula starts neutralised (property)', () => {
-		const field = fc.string({ unit: fc.constantFrom('a', 'Z', '0', ',', '"', '\r', '\n', ' ', 'é', '=', '-', '@', '\t') })
+		const field = fc.string({
+			unit: fc.constantFrom('a', 'Z', '0', ',', '"', '\r', '\n', ' ', 'é', '=', '-', '@', '\t'),
+		})
 		const rows = fc.array(fc.array(field, { minLength: 2, maxLength: 4 }), { minLength: 1, maxLength: 8 })
 		// What a spreadsheet would run as a formula comes back behind an apostrophe.
 		const safe = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value)

@@ -36,7 +36,11 @@ describe('readCyclePeriod: the four forms', () => {
 
 	it('reads a bare 1–90 as days but unclear: confirm', () => {
 		for (const n of [1, 7, 15, 90]) {
-			expect(readCyclePeriod(String(n))).toMatchObject({ kind: 'unclear', number: n, likely: { days: n, seconds: n * 86_400 } })
+			expect(readCyclePeriod(String(n))).toMatchObject({
+				kind: 'unclear',
+				number: n,
+				likely: { days: n, seconds: n * 86_400 },
+			})
 		}
 	})
 
@@ -47,7 +51,21 @@ describe('readCyclePeriod: the four forms', () => {
 	})
 
 	it('refuses what is no period, years and months, and lengths outside an hour to 90 days', () => {
-		for (const raw of ['', '   ', 'fortnightly', 'P', 'P1DT', 'P1M', 'P1Y', '-P7D', 'PT59M', 'P91D', '91 Days', '7776001', 'x'.repeat(200)]) {
+		for (const raw of [
+			'',
+			'   ',
+			'fortnightly',
+			'P',
+			'P1DT',
+			'P1M',
+			'P1Y',
+			'-P7D',
+			'PT59M',
+			'P91D',
+			'91 Days',
+			'7776001',
+			'x'.repeat(200),
+		]) {
 			expect(readCyclePeriod(raw).kind, raw).toBe('unreadable')
 		}
 	})
@@ -101,14 +119,22 @@ describe('manual cycles against Atlassian’s', () => {
 	it('needs confirmation and a reason only for a cycle longer than Atlassian’s', () => {
 		expect(manualCycleRefusal({ cycleDays: 30, atlassianCycleDays: null, confirmLonger: false, reason: '' })).toBeNull()
 		expect(manualCycleRefusal({ cycleDays: 7, atlassianCycleDays: 7, confirmLonger: false, reason: '' })).toBeNull()
-		expect(manualCycleRefusal({ cycleDays: 15, atlassianCycleDays: 7, confirmLonger: false, reason: 'x' })).toContain('7-day cycle')
-		expect(manualCycleRefusal({ cycleDays: 15, atlassianCycleDays: 7, confirmLonger: true, reason: '  ' })).not.toBeNull()
-		expect(manualCycleRefusal({ cycleDays: 15, atlassianCycleDays: 7, confirmLonger: true, reason: 'contract' })).toBeNull()
+		expect(manualCycleRefusal({ cycleDays: 15, atlassianCycleDays: 7, confirmLonger: false, reason: 'x' })).toContain(
+			'7-day cycle',
+		)
+		expect(
+			manualCycleRefusal({ cycleDays: 15, atlassianCycleDays: 7, confirmLonger: true, reason: '  ' }),
+		).not.toBeNull()
+		expect(
+			manualCycleRefusal({ cycleDays: 15, atlassianCycleDays: 7, confirmLonger: true, reason: 'contract' }),
+		).toBeNull()
 	})
 
 	it('warns over 15 days and when longer than Atlassian’s, with the reason', () => {
 		expect(cycleWarnings({ cycleDays: 15 })).toEqual([])
-		expect(cycleWarnings({ cycleDays: 16 })).toEqual([expect.stringContaining('16-day cycle is longer than the 15 days')])
+		expect(cycleWarnings({ cycleDays: 16 })).toEqual([
+			expect.stringContaining('16-day cycle is longer than the 15 days'),
+		])
 		const both = cycleWarnings({ cycleDays: 30, atlassianCycleDays: 7, cycleReason: 'contract' })
 		expect(both).toHaveLength(2)
 		expect(both[0]).toContain('Longer than the 7-day cycle Atlassian set')

@@ -13,7 +13,10 @@ describe('database selection', () => {
 		expect(configFromEnv({})).toEqual({ driver: 'pglite', dataDir: path.resolve('.data', 'pglite') })
 	})
 	it('puts PGlite in the pglite folder of DATA_DIR, or in memory', () => {
-		expect(configFromEnv({ DATA_DIR: '/srv/clearance' })).toEqual({ driver: 'pglite', dataDir: '/srv/clearance/pglite' })
+		expect(configFromEnv({ DATA_DIR: '/srv/clearance' })).toEqual({
+			driver: 'pglite',
+			dataDir: '/srv/clearance/pglite',
+		})
 		expect(configFromEnv({ DATA_DIR: 'memory://' })).toEqual({ driver: 'pglite', dataDir: 'memory://' })
 	})
 })

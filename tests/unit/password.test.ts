@@ -7,7 +7,9 @@ function legacyHash(password: string) {
 	const salt = Buffer.from('0123456789abcdef')
 	return new Promise<string>((resolve, reject) =>
 		scrypt(password.normalize('NFKC'), salt, 32, { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }, (error, key) =>
-			error ? reject(error) : resolve(['scrypt', 16384, 8, 1, salt.toString('base64'), key.toString('base64')].join('$')),
+			error
+				? reject(error)
+				: resolve(['scrypt', 16384, 8, 1, salt.toString('base64'), key.toString('base64')].join('$')),
 		),
 	)
 }

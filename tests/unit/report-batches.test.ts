@@ -88,9 +88,7 @@ describe('batchAccounts', () => {
 	})
 
 	it('takes a smaller batch size but never a larger one', () => {
-		expect([...batchAccounts(accounts(25), { size: 10 })].map((b) => b.accounts.length)).toEqual([
-			10, 10, 5,
-		])
+		expect([...batchAccounts(accounts(25), { size: 10 })].map((b) => b.accounts.length)).toEqual([10, 10, 5])
 		expect(() => [...batchAccounts(accounts(1), { size: 91 })]).toThrow(RangeError)
 		expect(() => [...batchAccounts(accounts(1), { size: 0 })]).toThrow(RangeError)
 	})
@@ -112,12 +110,8 @@ describe('batchAccounts', () => {
 describe('batchAccountsAsync', () => {
 	it.each([0, 1, 89, 90, 91, 181])('%i accounts from an async source', async (count) => {
 		const input = accounts(count)
-		const bodies = await collect(
-			batchAccountsAsync(asAsync([...input, { accountId: 'unknown', updatedAt }])),
-		)
-		expect(
-			bodies.every((body) => body.accounts.length <= MAX_BATCH && body.accounts.length > 0),
-		).toBe(true)
+		const bodies = await collect(batchAccountsAsync(asAsync([...input, { accountId: 'unknown', updatedAt }])))
+		expect(bodies.every((body) => body.accounts.length <= MAX_BATCH && body.accounts.length > 0)).toBe(true)
 		expect(bodies).toHaveLength(Math.ceil(count / MAX_BATCH))
 		expect(idsOf(bodies)).toEqual(input.map((account) => account.accountId))
 	})
@@ -203,23 +197,15 @@ describe('parseReportAnswer', () => {
 		const text = JSON.stringify([{ accounts: [closed] }, 204, { accounts: [updated] }, '204'])
 		expect(parseReportAnswer(text)).toEqual({
 			ok: true,
-			answers: [
-				{ accounts: [closed] },
-				{ accounts: [] },
-				{ accounts: [updated] },
-				{ accounts: [] },
-			],
+			answers: [{ accounts: [closed] }, { accounts: [] }, { accounts: [updated] }, { accounts: [] }],
 		})
 		expect(parseReportAnswer('[]')).toEqual({ ok: true, answers: [] })
 	})
 
 	it('reads NDJSON, one answer per line, skipping blank lines', () => {
-		const text = [
-			JSON.stringify({ accounts: [closed] }),
-			'',
-			'204',
-			JSON.stringify({ accounts: [updated] }),
-		].join('\r\n')
+		const text = [JSON.stringify({ accounts: [closed] }), '', '204', JSON.stringify({ accounts: [updated] })].join(
+			'\r\n',
+		)
 		expect(parseReportAnswer(text)).toEqual({
 			ok: true,
 			answers: [{ accounts: [closed] }, { accounts: [] }, { accounts: [updated] }],
@@ -243,31 +229,16 @@ describe('parseReportAnswer', () => {
 			'{"accounts":[{"accountId":"jane@example.com","status":"closed"}]}',
 			/accounts\[0\]\.accountId: this looks like an email address/,
 		],
-		[
-			'{"accounts":[{"accountId":"unknown","status":"closed"}]}',
-			/accounts\[0\]\.accountId: Atlassian forbids/,
-		],
-		[
-			'{"accounts":[{"accountId":7,"status":"closed"}]}',
-			/accounts\[0\]\.accountId: account id must be text/,
-		],
+		['{"accounts":[{"accountId":"unknown","status":"closed"}]}', /accounts\[0\]\.accountId: Atlassian forbids/],
+		['{"accounts":[{"accountId":7,"status":"closed"}]}', /accounts\[0\]\.accountId: account id must be text/],
 		['{"accounts":["5be24ad8b1653240376955d2"]}', /accounts\[0\]: expected/],
 		[
 			'{"errorType":"INVALID_REQUEST","errorMessage":"Too many accounts"}',
 			/Atlassian answered with an error \(INVALID_REQUEST: Too many accounts\); re-send that batch/,
 		],
-		[
-			'[{"accounts":[]},{"accounts":[{"accountId":"a","status":"gone"}]}]',
-			/^answer 2: accounts\[0\]\.status/,
-		],
-		[
-			'[{"accountId":"5be24ad8b1653240376955d2","status":"closed"}]',
-			/^answer 1: expected an "accounts" list/,
-		],
-		[
-			'{"accounts":[]}\n{"accounts":[{"accountId":"a","status":"x"}]}',
-			/^line 2: accounts\[0\]\.status/,
-		],
+		['[{"accounts":[]},{"accounts":[{"accountId":"a","status":"gone"}]}]', /^answer 2: accounts\[0\]\.status/],
+		['[{"accountId":"5be24ad8b1653240376955d2","status":"closed"}]', /^answer 1: expected an "accounts" list/],
+		['{"accounts":[]}\n{"accounts":[{"accountId":"a","status":"x"}]}', /^line 2: accounts\[0\]\.status/],
 		['{"accounts":[]}\n{oops', /^line 2: not valid JSON/],
 	])('rejects %j', (text, reason) => {
 		const result = parseReportAnswer(text)
@@ -345,9 +316,7 @@ describe('tasksFromAnswers', () => {
 	})
 
 	it('works end to end from a parsed answer', () => {
-		const parsed = parseReportAnswer(
-			'{"accounts":[{"accountId":"5be24ba3f91c106033269289","status":"closed"}]}',
-		)
+		const parsed = parseReportAnswer('{"accounts":[{"accountId":"5be24ba3f91c106033269289","status":"closed"}]}')
 		if (!parsed.ok) throw new Error(parsed.reason)
 		expect(tasksFromAnswers(parsed.answers, { recordedAt })).toMatchObject([
 			{ accountId: '5be24ba3f91c106033269289', kind: 'erase' },

@@ -269,9 +269,7 @@ describe('explanations say which cycle applies and why', () => {
 	const now = lastReportAt
 
 	it('infers the source from the usual lengths', () => {
-		expect(status({ lastReportAt, now }).explanation).toMatch(
-			/^15-day cycle \(Email API guideline\)\. /,
-		)
+		expect(status({ lastReportAt, now }).explanation).toMatch(/^15-day cycle \(Email API guideline\)\. /)
 		expect(status({ lastReportAt, now, cycleDays: 7 }).explanation).toMatch(
 			/^7-day cycle \(Atlassian’s reporting guide default\)\. /,
 		)
@@ -289,18 +287,14 @@ describe('explanations say which cycle applies and why', () => {
 			cycleSetAt: at('2026-05-01T23:30:00Z'),
 			timeZone: 'Pacific/Auckland',
 		})
-		expect(result.explanation).toMatch(
-			/^9-day cycle set by Atlassian’s Cycle-Period header on Sat 2 May 2026\. /,
-		)
+		expect(result.explanation).toMatch(/^9-day cycle set by Atlassian’s Cycle-Period header on Sat 2 May 2026\. /)
 	})
 
 	it('never states a source that contradicts the number', () => {
 		expect(cycleLabel(10, 'guideline')).toBe('10-day cycle (set by your organisation)')
 		expect(cycleLabel(15, 'api_default')).toBe('15-day cycle (set by your organisation)')
 		expect(cycleLabel(15, 'custom')).toBe('15-day cycle (set by your organisation)')
-		expect(cycleLabel(7, 'cycle_period_header')).toBe(
-			"7-day cycle set by Atlassian’s Cycle-Period header",
-		)
+		expect(cycleLabel(7, 'cycle_period_header')).toBe('7-day cycle set by Atlassian’s Cycle-Period header')
 	})
 
 	it('shows the due day and zone', () => {
@@ -344,16 +338,12 @@ describe('formatInTimeZone', () => {
 		expect(formatInTimeZone(instant, 'Pacific/Auckland')).toBe('25 Nov 2026, 09:00 NZDT')
 		expect(formatInTimeZone(instant, 'America/New_York')).toBe('24 Nov 2026, 15:00 EST')
 		expect(formatInTimeZone(instant, 'Europe/Berlin')).toBe('24 Nov 2026, 21:00 CET')
-		expect(formatInTimeZone(at('2026-07-01T12:00:00Z'), 'Europe/Berlin')).toBe(
-			'1 Jul 2026, 14:00 CEST',
-		)
+		expect(formatInTimeZone(at('2026-07-01T12:00:00Z'), 'Europe/Berlin')).toBe('1 Jul 2026, 14:00 CEST')
 		expect(formatInTimeZone(instant, 'UTC')).toBe('24 Nov 2026, 20:00 UTC')
 	})
 
 	it('falls back to a GMT offset where no abbreviation exists', () => {
-		expect(formatInTimeZone(at('2026-11-24T20:00:00Z'), 'Asia/Tokyo')).toBe(
-			'25 Nov 2026, 05:00 GMT+9',
-		)
+		expect(formatInTimeZone(at('2026-11-24T20:00:00Z'), 'Asia/Tokyo')).toBe('25 Nov 2026, 05:00 GMT+9')
 	})
 })
 
@@ -393,7 +383,6 @@ const anyInstant = fc.date({
 })
 const instant = fc.oneof(nearTransition, anyInstant)
 
-
 describe('properties', () => {
 	it('with the cycle unchanged, a later report never moves the due date earlier', () => {
 		fc.assert(
@@ -429,28 +418,19 @@ describe('properties', () => {
 	it('the due instant is the last millisecond of the due day, cycleDays after the anchor day', () => {
 		// Anchors chosen so that the due day often ends near a DST change.
 		const dueNearTransition = fc
-			.tuple(
-				fc.integer({ min: MIN_CYCLE_DAYS, max: MAX_CYCLE_DAYS }),
-				nearTransition,
-				fc.boolean(),
-				anyInstant,
-			)
+			.tuple(fc.integer({ min: MIN_CYCLE_DAYS, max: MAX_CYCLE_DAYS }), nearTransition, fc.boolean(), anyInstant)
 			.map(([cycleDays, end, aimed, random]) => ({
 				cycleDays,
 				anchor: aimed ? plusMs(end, -cycleDays * 24 * 3600 * 1000) : random,
 			}))
 		fc.assert(
-			fc.property(
-				fc.constantFrom(...ZONES),
-				dueNearTransition,
-				(timeZone, { cycleDays, anchor }) => {
-					const { dueAt, dueDate } = dueAfter(anchor, cycleDays, timeZone)
-					expect(localDateOf(dueAt, timeZone)).toBe(dueDate)
-					expect(localDateOf(plusMs(dueAt, 1), timeZone)).not.toBe(dueDate)
-					expect(calendarDaysBetween(anchor, dueAt, timeZone)).toBe(cycleDays)
-					expect(calendarDaysBetween(anchor, plusMs(dueAt, 1), timeZone)).toBe(cycleDays + 1)
-				},
-			),
+			fc.property(fc.constantFrom(...ZONES), dueNearTransition, (timeZone, { cycleDays, anchor }) => {
+				const { dueAt, dueDate } = dueAfter(anchor, cycleDays, timeZone)
+				expect(localDateOf(dueAt, timeZone)).toBe(dueDate)
+				expect(localDateOf(plusMs(dueAt, 1), timeZone)).not.toBe(dueDate)
+				expect(calendarDaysBetween(anchor, dueAt, timeZone)).toBe(cycleDays)
+				expect(calendarDaysBetween(anchor, plusMs(dueAt, 1), timeZone)).toBe(cycleDays + 1)
+			}),
 			{ numRuns: 500 },
 		)
 	})
@@ -475,8 +455,7 @@ describe('properties', () => {
 					// Independent count: difference of the two local calendar dates.
 					const dayOf = (key: string) => Date.parse(`${key}T00:00:00Z`) / (24 * 3600 * 1000)
 					expect(daysLeft).toBe(dayOf(result.dueDate!) - dayOf(localDateOf(now, timeZone)))
-					const expected =
-						daysLeft < 0 ? 'overdue' : daysLeft <= DUE_SOON_DAYS ? 'due_soon' : 'on_track'
+					const expected = daysLeft < 0 ? 'overdue' : daysLeft <= DUE_SOON_DAYS ? 'due_soon' : 'on_track'
 					expect(result.status).toBe(expected)
 					expect(result.status === 'overdue').toBe(now.getTime() > result.dueAt!.getTime())
 				},
@@ -497,11 +476,18 @@ describe('one status per app (issue 9)', () => {
 
 	it('counts the first report from the storing-since date before the oldest account or the flag', () => {
 		const storingSince = { at: at('2026-06-04T09:00:00Z'), source: 'ledger' as const }
-		const result = status({ storingSince, firstStoredAccountAt: at('2026-06-15T00:00:00Z'), flagSetAt: at('2026-06-18T00:00:00Z'), now })
+		const result = status({
+			storingSince,
+			firstStoredAccountAt: at('2026-06-15T00:00:00Z'),
+			flagSetAt: at('2026-06-18T00:00:00Z'),
+			now,
+		})
 		expect(result.anchor).toEqual({ kind: 'storing_since', at: storingSince.at, source: 'ledger' })
 		// 4 June + 15 days = 19 June, over by the 20th: overdue by 1 day.
 		expect(result).toMatchObject({ status: 'overdue', dueDate: '2026-06-19', daysLeft: -1 })
-		expect(result.headline).toBe('First report overdue by 1 day, counted from when the oldest stored data was retrieved.')
+		expect(result.headline).toBe(
+			'First report overdue by 1 day, counted from when the oldest stored data was retrieved.',
+		)
 	})
 
 	it('says whose date it counts from', () => {
@@ -513,10 +499,20 @@ describe('one status per app (issue 9)', () => {
 
 	it('keeps the precision of a cycle with hours in it: due exactly one cycle after the anchor', () => {
 		const lastReportAt = at('2026-06-20T01:00:00Z')
-		const half = status({ cycleDays: 0.5, cycleSource: 'cycle_period_header', lastReportAt, now: at('2026-06-20T12:59:59Z') })
+		const half = status({
+			cycleDays: 0.5,
+			cycleSource: 'cycle_period_header',
+			lastReportAt,
+			now: at('2026-06-20T12:59:59Z'),
+		})
 		expect(half.dueAt!.toISOString()).toBe('2026-06-20T13:00:00.000Z')
 		expect(half).toMatchObject({ status: 'due_soon', daysLeft: 0 })
-		const late = status({ cycleDays: 0.5, cycleSource: 'cycle_period_header', lastReportAt, now: at('2026-06-20T13:00:01Z') })
+		const late = status({
+			cycleDays: 0.5,
+			cycleSource: 'cycle_period_header',
+			lastReportAt,
+			now: at('2026-06-20T13:00:01Z'),
+		})
 		expect(late.status).toBe('overdue')
 		expect(late.headline).toContain('overdue since earlier today')
 	})

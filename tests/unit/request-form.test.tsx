@@ -17,12 +17,15 @@ const fields: RequestFields = {
 	customUseCases: [{ description: 'Notify watchers when a linked incident changes state' }],
 	functionalityDescription:
 		'Mail Bridge sends security alerts to the affected users when suspicious sign-ins happen. It also notifies watchers of incidents.',
-	privacyPolicyExcerpt: 'We use email addresses only to send security alerts and incident notifications you subscribed to.',
+	privacyPolicyExcerpt:
+		'We use email addresses only to send security alerts and incident notifications you subscribed to.',
 }
 
 /** The editor as the server renders it, e.g. after a refused save with what was posted. */
 function render(defaults: unknown) {
-	return renderRoute(() => <RequestForm defaults={defaults as RequestFields} version={1} formError="Some fields need attention" />)
+	return renderRoute(() => (
+		<RequestForm defaults={defaults as RequestFields} version={1} formError="Some fields need attention" />
+	))
 }
 
 describe('the request editor rendered on the server', () => {
@@ -46,7 +49,10 @@ describe('the request editor rendered on the server', () => {
 	})
 
 	it('an email address fails the checklist; the headline never says ready (issue 9, finding 8)', async () => {
-		const html = await render({ ...fields, functionalityDescription: `${fields.functionalityDescription} Copy jane@gmail.com.` })
+		const html = await render({
+			...fields,
+			functionalityDescription: `${fields.functionalityDescription} Copy jane@gmail.com.`,
+		})
 		expect(html).toMatch(/data-check="no_email_addresses" data-status="fail"/)
 		expect(html).toContain('Not ready')
 		expect(html).not.toContain('jane@gmail.com.</p>')

@@ -161,7 +161,9 @@ describe('guards', () => {
 
 	it('submitting needs a checklist with no failing check', () => {
 		for (const from of ['draft', 'changes_requested'] as const) {
-			expect(transition(from, 'submit_for_review', { roles: member, isAuthor: true, checklistReady: false })).toMatchObject({
+			expect(
+				transition(from, 'submit_for_review', { roles: member, isAuthor: true, checklistReady: false }),
+			).toMatchObject({
 				ok: false,
 				code: 'checklist_failing',
 			})
@@ -193,7 +195,11 @@ describe('guards', () => {
 			})
 		}
 		expect(
-			transition('in_review', 'request_changes', { roles: reviewer, isAuthor: false, comment: 'Add the policy excerpt.' }),
+			transition('in_review', 'request_changes', {
+				roles: reviewer,
+				isAuthor: false,
+				comment: 'Add the policy excerpt.',
+			}),
 		).toEqual({ ok: true, to: 'changes_requested' })
 	})
 
@@ -203,7 +209,9 @@ describe('guards', () => {
 			expect(result).toMatchObject({ ok: false, code: 'invalid_ticket_key' })
 			if (!result.ok) expect(result.message).toMatch(/DEVHELP-5718/)
 		}
-		expect(transition('ready_to_submit', 'record_ticket', { roles: member, isAuthor: true, ticketKey: 'devhelp-5718' })).toEqual({
+		expect(
+			transition('ready_to_submit', 'record_ticket', { roles: member, isAuthor: true, ticketKey: 'devhelp-5718' }),
+		).toEqual({
 			ok: true,
 			to: 'submitted',
 		})
@@ -335,20 +343,34 @@ describe('decideUseCase', () => {
 
 	it('a code on Atlassian’s rejected list can never be approved', () => {
 		expect(
-			decideUseCase({ requestState: 'in_review', engineOutcome: 'rejected', decision: 'approve', reason: 'fine', ctx: reviewer }),
+			decideUseCase({
+				requestState: 'in_review',
+				engineOutcome: 'rejected',
+				decision: 'approve',
+				reason: 'fine',
+				ctx: reviewer,
+			}),
 		).toMatchObject({ ok: false, code: 'rejected_code' })
 	})
 
 	it('rejecting needs a reason, which is returned trimmed', () => {
 		for (const engineOutcome of outcomes) {
 			for (const reason of [undefined, '', '  ']) {
-				expect(decideUseCase({ requestState: 'in_review', engineOutcome, decision: 'reject', reason, ctx: reviewer })).toMatchObject({
+				expect(
+					decideUseCase({ requestState: 'in_review', engineOutcome, decision: 'reject', reason, ctx: reviewer }),
+				).toMatchObject({
 					ok: false,
 					code: 'reason_required',
 				})
 			}
 			expect(
-				decideUseCase({ requestState: 'in_review', engineOutcome, decision: 'reject', reason: '  Marketing use. ', ctx: reviewer }),
+				decideUseCase({
+					requestState: 'in_review',
+					engineOutcome,
+					decision: 'reject',
+					reason: '  Marketing use. ',
+					ctx: reviewer,
+				}),
 			).toEqual({ ok: true, decision: 'rejected', reason: 'Marketing use.' })
 		}
 	})
@@ -370,7 +392,12 @@ describe('decideUseCase', () => {
 	it('only reviewers decide', () => {
 		for (const roles of ROLE_SETS.filter((set) => !set.includes('reviewer'))) {
 			expect(
-				decideUseCase({ requestState: 'in_review', engineOutcome: 'needs_review', decision: 'approve', ctx: { roles, isAuthor: false } }),
+				decideUseCase({
+					requestState: 'in_review',
+					engineOutcome: 'needs_review',
+					decision: 'approve',
+					ctx: { roles, isAuthor: false },
+				}),
 			).toMatchObject({ ok: false, code: 'forbidden_role' })
 		}
 	})
@@ -409,15 +436,26 @@ describe('useCasesApproved', () => {
 describe('four eyes over the whole history (issue 9, finding 6)', () => {
 	it('says what the person did, in words', () => {
 		expect(describeAuthorship({ created: true, edited: false, versions: [] })).toBe('You created this request')
-		expect(describeAuthorship({ created: false, edited: true, versions: [2] })).toBe('You edited version 2 of this request')
-		expect(describeAuthorship({ created: false, edited: true, versions: [4, 2, 7, 4] })).toBe('You edited versions 2, 4 and 7 of this request')
-		expect(describeAuthorship({ created: true, edited: true, versions: [3] })).toBe('You created this request and edited version 3 of it')
+		expect(describeAuthorship({ created: false, edited: true, versions: [2] })).toBe(
+			'You edited version 2 of this request',
+		)
+		expect(describeAuthorship({ created: false, edited: true, versions: [4, 2, 7, 4] })).toBe(
+			'You edited versions 2, 4 and 7 of this request',
+		)
+		expect(describeAuthorship({ created: true, edited: true, versions: [3] })).toBe(
+			'You created this request and edited version 3 of it',
+		)
 		expect(describeAuthorship({ created: false, edited: true, versions: [] })).toBe('You edited this request')
 	})
 
 	it('a refusal names the rule: any version since the last approval', () => {
 		const authorship = { created: false, edited: true, versions: [2] }
-		const result = transition('in_review', 'complete_review', { roles: ['reviewer'], isAuthor: true, authorship, allUseCasesApproved: true })
+		const result = transition('in_review', 'complete_review', {
+			roles: ['reviewer'],
+			isAuthor: true,
+			authorship,
+			allUseCasesApproved: true,
+		})
 		expect(result).toEqual({
 			ok: false,
 			code: 'four_eyes',

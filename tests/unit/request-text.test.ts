@@ -93,11 +93,14 @@ describe('buildSubmissionText', () => {
 		expect(both.indexOf('Marketplace listing:')).toBeLessThan(both.indexOf('Privacy policy:'))
 	})
 
-	it.each(USE_CASES.map((entry) => [entry.code, entry.label, entry.list] as const))('labels use case %s', (code, label, list) => {
-		const text = buildSubmissionText({ useCases: [{ code, description: 'Details.' }] })
-		if (list === 'custom') expect(text).toContain('- Other: Details.')
-		else expect(text.toLowerCase()).toContain(`- ${label.toLowerCase()}: details.`)
-	})
+	it.each(USE_CASES.map((entry) => [entry.code, entry.label, entry.list] as const))(
+		'labels use case %s',
+		(code, label, list) => {
+			const text = buildSubmissionText({ useCases: [{ code, description: 'Details.' }] })
+			if (list === 'custom') expect(text).toContain('- Other: Details.')
+			else expect(text.toLowerCase()).toContain(`- ${label.toLowerCase()}: details.`)
+		},
+	)
 
 	it('marks a custom use case without description and names unknown codes', () => {
 		const text = buildSubmissionText({ useCases: [{ code: 'other' }, { code: 'bogus' }, { code: '' }] })

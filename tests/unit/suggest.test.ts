@@ -9,7 +9,11 @@ describe('suggestUseCase', () => {
 		['Email the reporter an error report when a build fails', 'send_error_reports', ['error report']],
 		['Send crash reports to the admin', 'send_error_reports', ['crash report']],
 		['Security alert when a token leaks', 'send_security_alerts', ['security alert']],
-		['Warn users about suspicious logins from a new device', 'send_security_alerts', ['suspicious activity', 'new login']],
+		[
+			'Warn users about suspicious logins from a new device',
+			'send_security_alerts',
+			['suspicious activity', 'new login'],
+		],
 		['Let users subscribe to alerts on a board', 'subscribe_alerts_news_feeds', ['subscribe to alerts']],
 		['A news feed of page changes, sent as a daily digest', 'subscribe_alerts_news_feeds', ['news feed', 'digest']],
 		['Invite a teammate to collaborate on a page', 'invite_collaborators', ['invite', 'collaborate']],
@@ -56,7 +60,9 @@ describe('suggestUseCase', () => {
 
 	it('prefers the rule with the most matches', () => {
 		// one rejected keyword ("renewal") against two approved ones
-		expect(suggestUseCase('Security alerts about suspicious logins, also at renewal')?.code).toBe('send_security_alerts')
+		expect(suggestUseCase('Security alerts about suspicious logins, also at renewal')?.code).toBe(
+			'send_security_alerts',
+		)
 	})
 
 	it('on a tie surfaces the rejected reading', () => {

@@ -47,7 +47,9 @@ describe('characters a stored text may hold', () => {
 		expect(textProblem('secret\u202etext', 'line')).toBe(
 			'Remove the invisible right-to-left override (U+202E): it changes the order text is shown in, so it cannot be saved. Type the text again rather than pasting it.',
 		)
-		expect(textProblem('a\nb', 'line')).toBe('Remove the line break: this is one line of text. Type the text again rather than pasting it.')
+		expect(textProblem('a\nb', 'line')).toBe(
+			'Remove the line break: this is one line of text. Type the text again rather than pasting it.',
+		)
 		expect(textProblem('fine', 'line')).toBeNull()
 	})
 
@@ -59,15 +61,36 @@ describe('characters a stored text may hold', () => {
 	})
 
 	it('the NUL net finds every path and shows NUL as �', () => {
-		const values = { a: 'x', b: ['ok', 'n\u0000'], rows: [{ description: 'ok' }, { description: '\u0000' }], deep: { x: { y: '\u0000' } } }
+		const values = {
+			a: 'x',
+			b: ['ok', 'n\u0000'],
+			rows: [{ description: 'ok' }, { description: '\u0000' }],
+			deep: { x: { y: '\u0000' } },
+		}
 		expect(pathsWithNul(values)).toEqual(['b', 'rows.1.description', 'deep.x.y'])
 		expect(withoutNul(values).rows[1]!.description).toBe('\uFFFD')
 	})
 })
 
 describe('one URL check', () => {
-	const GOOD = ['https://acme.example/privacy', 'http://acme.example', 'https://marketplace.atlassian.com/apps/1/x?tab=privacy', 'https://acme.example/a b']
-	const BAD = ['javascript:alert(1)', 'data:text/html,x', 'file:///etc/passwd', 'ftp://acme.example', 'mailto:a@b.example', 'https://', 'acme.example', 'https://acme.example/\tx', 'https://acme.example/\u0000', 'https://acme\u202e.example']
+	const GOOD = [
+		'https://acme.example/privacy',
+		'http://acme.example',
+		'https://marketplace.atlassian.com/apps/1/x?tab=privacy',
+		'https://acme.example/a b',
+	]
+	const BAD = [
+		'javascript:alert(1)',
+		'data:text/html,x',
+		'file:///etc/passwd',
+		'ftp://acme.example',
+		'mailto:a@b.example',
+		'https://',
+		'acme.example',
+		'https://acme.example/\tx',
+		'https://acme.example/\u0000',
+		'https://acme\u202e.example',
+	]
 
 	it('web addresses only', () => {
 		for (const url of GOOD) expect(isHttpUrl(url), url).toBe(true)
@@ -78,17 +101,42 @@ describe('one URL check', () => {
 		const app = (url: string) => AppSchema.shape.privacyPolicyUrl.safeParse(url).success
 		const request = (url: string) =>
 			!SaveRequestSchema.safeParse({
-				intent: 'save', version: 1, companyName: '', appName: '', appKey: '', appType: '', products: [], marketplaceListingUrl: '',
-				privacyPolicyUrl: url, termsOfUseUrl: '', storesPersonalData: 'undecided', useCaseCodes: [], customUseCases: [],
-				functionalityDescription: '', privacyPolicyExcerpt: '',
+				intent: 'save',
+				version: 1,
+				companyName: '',
+				appName: '',
+				appKey: '',
+				appType: '',
+				products: [],
+				marketplaceListingUrl: '',
+				privacyPolicyUrl: url,
+				termsOfUseUrl: '',
+				storesPersonalData: 'undecided',
+				useCaseCodes: [],
+				customUseCases: [],
+				functionalityDescription: '',
+				privacyPolicyExcerpt: '',
 			}).error?.issues.some((issue) => issue.path[0] === 'privacyPolicyUrl')
 		const ticket = (url: string) =>
-			!RecordTicketSchema.safeParse({ intent: 'record_ticket', version: 1, ticketKey: 'DEVHELP-1', ticketUrl: url, openedOn: '2026-01-05' }).error?.issues.some((issue) => issue.path[0] === 'ticketUrl')
+			!RecordTicketSchema.safeParse({
+				intent: 'record_ticket',
+				version: 1,
+				ticketKey: 'DEVHELP-1',
+				ticketUrl: url,
+				openedOn: '2026-01-05',
+			}).error?.issues.some((issue) => issue.path[0] === 'ticketUrl')
 		const checklist = (url: string) =>
-			evaluateRequest({ privacyPolicyUrl: url }).checks.find((check) => check.field === 'privacyPolicyUrl')?.message.includes('not a valid') !== true
+			evaluateRequest({ privacyPolicyUrl: url })
+				.checks.find((check) => check.field === 'privacyPolicyUrl')
+				?.message.includes('not a valid') !== true
 		for (const url of [...GOOD, ...BAD]) {
 			const expected = isHttpUrl(url)
-			expect([app(url), request(url), ticket(url), checklist(url)], url).toEqual([expected, expected, expected, expected])
+			expect([app(url), request(url), ticket(url), checklist(url)], url).toEqual([
+				expected,
+				expected,
+				expected,
+				expected,
+			])
 		}
 	})
 })
@@ -112,7 +160,8 @@ describe('dates from 1970 on, without two-digit years', () => {
 describe('organisation slugs', () => {
 	it('letters, digits and hyphens only', () => {
 		for (const slug of ['acme', 'acme-apps-gmbh', 'org-2', 'demo']) expect(isSlug(slug), slug).toBe(true)
-		for (const slug of ['', 'ACME', '\u202e', 'a\r\nb', 'a/b', '..', 'é', '\u0000', 'a'.repeat(65), undefined]) expect(isSlug(slug), String(slug)).toBe(false)
+		for (const slug of ['', 'ACME', '\u202e', 'a\r\nb', 'a/b', '..', 'é', '\u0000', 'a'.repeat(65), undefined])
+			expect(isSlug(slug), String(slug)).toBe(false)
 	})
 })
 

@@ -57,7 +57,13 @@ describe('ticket dates on the request page (issue 9, finding 5)', () => {
 				fromState: 'approved',
 				toState: 'approved',
 				occurredAt: '2026-03-10T08:00:00.000Z',
-				details: { eventId: 5, step: 'approved', from: '2026-03-09T12:00:00.000Z', to: '2026-03-07T12:00:00.000Z', reason: 'Email dated the 7th' },
+				details: {
+					eventId: 5,
+					step: 'approved',
+					from: '2026-03-09T12:00:00.000Z',
+					to: '2026-03-07T12:00:00.000Z',
+					reason: 'Email dated the 7th',
+				},
 				actorName: 'Rita Reviewer',
 			},
 		]
@@ -87,12 +93,18 @@ describe('the app’s access (issue 9, finding 7; approval drives the app)', () 
 
 	it('an approved request that a revocation ended, and a contradiction about personal data', () => {
 		const standing = render(
-			<ApprovalStandingNotice orgSlug="acme" standing={{ standing: 'revoked', byRequestId: 'r2', at: '2026-03-08T12:00:00.000Z' as unknown as Date }} timeZone="UTC" />,
+			<ApprovalStandingNotice
+				orgSlug="acme"
+				standing={{ standing: 'revoked', byRequestId: 'r2', at: '2026-03-08T12:00:00.000Z' as unknown as Date }}
+				timeZone="UTC"
+			/>,
 		)
 		expect(standing).toContain('Atlassian revoked this app’s access on 8 Mar 2026')
-		expect(render(<ApprovalStandingNotice orgSlug="acme" standing={{ standing: 'in_force' }} timeZone="UTC" />)).toBe('')
-		expect(render(<PersonalDataConflictNotice message="The app record says it stores no personal data, but …" />)).toContain(
-			'The app and its approved request disagree about personal data.',
+		expect(render(<ApprovalStandingNotice orgSlug="acme" standing={{ standing: 'in_force' }} timeZone="UTC" />)).toBe(
+			'',
 		)
+		expect(
+			render(<PersonalDataConflictNotice message="The app record says it stores no personal data, but …" />),
+		).toContain('The app and its approved request disagree about personal data.')
 	})
 })

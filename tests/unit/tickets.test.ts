@@ -17,12 +17,19 @@ describe('TICKET_KEY_PATTERN', () => {
 		expect(TICKET_KEY_PATTERN.test(key)).toBe(true)
 	})
 
-	it.each(['devhelp-5718', 'D-1', '1DEV-1', 'DEV_HELP-1', 'DEVHELP-', 'DEVHELP5718', 'DEVHELP-57a', ' DEVHELP-1', 'DEVHELP-1\n'])(
-		'rejects %j',
-		(key) => {
-			expect(TICKET_KEY_PATTERN.test(key)).toBe(false)
-		},
-	)
+	it.each([
+		'devhelp-5718',
+		'D-1',
+		'1DEV-1',
+		'DEV_HELP-1',
+		'DEVHELP-',
+		'DEVHELP5718',
+		'DEVHELP-57a',
+		' DEVHELP-1',
+		'DEVHELP-1\n',
+	])('rejects %j', (key) => {
+		expect(TICKET_KEY_PATTERN.test(key)).toBe(false)
+	})
 })
 
 describe('parseTicketKey', () => {
@@ -155,8 +162,12 @@ describe('checkStepDate (issue 9, finding 5)', () => {
 	const approved = { kind: 'approved' as const, at: new Date('2026-03-09T12:00:00Z') }
 
 	it('accepts an answer on the day the ticket was opened, and today', () => {
-		expect(checkStepDate({ kind: 'approved', at: new Date('2026-03-02T08:00:00Z'), now, earlier: [opened] })).toEqual({ ok: true })
-		expect(checkStepDate({ kind: 'approved', at: new Date('2026-03-12T23:00:00Z'), now, earlier: [opened] })).toEqual({ ok: true })
+		expect(checkStepDate({ kind: 'approved', at: new Date('2026-03-02T08:00:00Z'), now, earlier: [opened] })).toEqual({
+			ok: true,
+		})
+		expect(checkStepDate({ kind: 'approved', at: new Date('2026-03-12T23:00:00Z'), now, earlier: [opened] })).toEqual({
+			ok: true,
+		})
 	})
 
 	it('refuses an answer dated before the ticket was opened, naming that date', () => {
@@ -176,7 +187,9 @@ describe('checkStepDate (issue 9, finding 5)', () => {
 		// 00:30 UTC on 13 March is still 12 March in New York.
 		expect(checkStepDate({ kind: 'revoked', at: tomorrow, now, timeZone: 'America/New_York' })).toEqual({ ok: true })
 		// 23:30 UTC on 12 March is already 13 March in Auckland, where it is 12 March only until 11:00 UTC.
-		expect(checkStepDate({ kind: 'opened', at: new Date('2026-03-12T23:30:00Z'), now, timeZone: 'Pacific/Auckland' })).toMatchObject({
+		expect(
+			checkStepDate({ kind: 'opened', at: new Date('2026-03-12T23:30:00Z'), now, timeZone: 'Pacific/Auckland' }),
+		).toMatchObject({
 			ok: false,
 		})
 	})
@@ -186,11 +199,15 @@ describe('checkStepDate (issue 9, finding 5)', () => {
 			ok: false,
 			message: 'The date the ticket was opened cannot be dated after Atlassian approved (9 Mar 2026).',
 		})
-		expect(checkStepDate({ kind: 'revoked', at: new Date('2026-03-05T12:00:00Z'), now, earlier: [opened, approved] })).toMatchObject({
+		expect(
+			checkStepDate({ kind: 'revoked', at: new Date('2026-03-05T12:00:00Z'), now, earlier: [opened, approved] }),
+		).toMatchObject({
 			ok: false,
 			message: expect.stringContaining('before Atlassian approved'),
 		})
-		expect(checkStepDate({ kind: 'opened', at: new Date('2026-03-09T01:00:00Z'), now, later: [approved] })).toEqual({ ok: true })
+		expect(checkStepDate({ kind: 'opened', at: new Date('2026-03-09T01:00:00Z'), now, later: [approved] })).toEqual({
+			ok: true,
+		})
 	})
 })
 
@@ -218,12 +235,27 @@ describe('ticketSteps, corrections and lastActivity', () => {
 	const at = (iso: string) => new Date(iso)
 	const events = [
 		{ id: 1, kind: 'submit_for_review', occurredAt: at('2026-02-20T10:00:00Z'), details: {} },
-		{ id: 2, kind: 'record_ticket', occurredAt: at('2026-03-03T10:00:00Z'), details: { openedAt: '2026-03-02T12:00:00.000Z' } },
+		{
+			id: 2,
+			kind: 'record_ticket',
+			occurredAt: at('2026-03-03T10:00:00Z'),
+			details: { openedAt: '2026-03-02T12:00:00.000Z' },
+		},
 		{ id: 3, kind: 'atlassian_requested_info', occurredAt: at('2026-03-04T12:00:00Z'), details: {} },
 		{ id: 4, kind: 'record_reply', occurredAt: at('2026-03-06T15:00:00Z'), details: {} },
 		{ id: 5, kind: 'atlassian_approved', occurredAt: at('2026-03-09T12:00:00Z'), details: {} },
-		{ id: 6, kind: 'date_corrected', occurredAt: at('2026-03-10T10:00:00Z'), details: { eventId: 5, to: '2026-03-08T12:00:00.000Z' } },
-		{ id: 7, kind: 'date_corrected', occurredAt: at('2026-03-11T10:00:00Z'), details: { eventId: 5, to: '2026-03-07T12:00:00.000Z' } },
+		{
+			id: 6,
+			kind: 'date_corrected',
+			occurredAt: at('2026-03-10T10:00:00Z'),
+			details: { eventId: 5, to: '2026-03-08T12:00:00.000Z' },
+		},
+		{
+			id: 7,
+			kind: 'date_corrected',
+			occurredAt: at('2026-03-11T10:00:00Z'),
+			details: { eventId: 5, to: '2026-03-07T12:00:00.000Z' },
+		},
 	]
 
 	it('lists the opening date and each answer with the latest correction in force', () => {
@@ -236,7 +268,15 @@ describe('ticketSteps, corrections and lastActivity', () => {
 	})
 
 	it('only counts the current ticket', () => {
-		const again = [...events, { id: 8, kind: 'record_ticket', occurredAt: at('2026-03-12T10:00:00Z'), details: { openedAt: '2026-03-12T09:00:00.000Z' } }]
+		const again = [
+			...events,
+			{
+				id: 8,
+				kind: 'record_ticket',
+				occurredAt: at('2026-03-12T10:00:00Z'),
+				details: { openedAt: '2026-03-12T09:00:00.000Z' },
+			},
+		]
 		expect(ticketSteps(again).map((step) => step.eventId)).toEqual([8])
 		expect(ticketSteps(events.slice(0, 1))).toEqual([])
 	})

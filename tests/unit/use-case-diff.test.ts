@@ -5,7 +5,11 @@ import { csvCell, toCsv } from '~/utils/csv'
 describe('diffUseCases', () => {
 	it('lists added, removed and unchanged use cases in list order', () => {
 		const approved = [{ code: 'send_security_alerts' }, { code: 'other', description: 'Notify incident watchers' }]
-		const next = [{ code: 'send_security_alerts' }, { code: 'invite_collaborators' }, { code: 'other', description: 'Weekly digest' }]
+		const next = [
+			{ code: 'send_security_alerts' },
+			{ code: 'invite_collaborators' },
+			{ code: 'other', description: 'Weekly digest' },
+		]
 		expect(diffUseCases(approved, next)).toEqual({
 			added: [{ code: 'invite_collaborators' }, { code: 'other', description: 'Weekly digest' }],
 			removed: [{ code: 'other', description: 'Notify incident watchers' }],
@@ -17,7 +21,10 @@ describe('diffUseCases', () => {
 		expect(useCaseIdentity({ code: 'other', description: '  Notify   Incident watchers ' })).toBe(
 			useCaseIdentity({ code: 'other', description: 'notify incident watchers' }),
 		)
-		const diff = diffUseCases([{ code: 'other', description: 'Notify watchers' }], [{ code: 'other', description: 'Email watchers' }])
+		const diff = diffUseCases(
+			[{ code: 'other', description: 'Notify watchers' }],
+			[{ code: 'other', description: 'Email watchers' }],
+		)
 		expect(diff.added).toHaveLength(1)
 		expect(diff.removed).toHaveLength(1)
 	})
@@ -36,6 +43,11 @@ describe('csv', () => {
 		expect(csvCell('say "hi"')).toBe('"say ""hi"""')
 		expect(csvCell(null)).toBe('""')
 		expect(csvCell({ a: 1 })).toBe('"{""a"":1}"')
-		expect(toCsv([['a', 1], ['b', 2]])).toBe('"a","1"\r\n"b","2"\r\n')
+		expect(
+			toCsv([
+				['a', 1],
+				['b', 2],
+			]),
+		).toBe('"a","1"\r\n"b","2"\r\n')
 	})
 })

@@ -4,8 +4,12 @@ import { instantToLocalDateTime, localDateTimeToInstant } from '~/domain/zoned-t
 describe('localDateTimeToInstant', () => {
 	it('reads a datetime-local value in the organisation’s zone', () => {
 		expect(localDateTimeToInstant('2026-03-01T09:30', 'UTC')!.toISOString()).toBe('2026-03-01T09:30:00.000Z')
-		expect(localDateTimeToInstant('2026-07-01T12:00', 'Pacific/Auckland')!.toISOString()).toBe('2026-07-01T00:00:00.000Z')
-		expect(localDateTimeToInstant('2026-01-15T08:00:30', 'America/New_York')!.toISOString()).toBe('2026-01-15T13:00:30.000Z')
+		expect(localDateTimeToInstant('2026-07-01T12:00', 'Pacific/Auckland')!.toISOString()).toBe(
+			'2026-07-01T00:00:00.000Z',
+		)
+		expect(localDateTimeToInstant('2026-01-15T08:00:30', 'America/New_York')!.toISOString()).toBe(
+			'2026-01-15T13:00:30.000Z',
+		)
 	})
 
 	it('handles DST: a repeated hour takes its first instant, a skipped one moves forward', () => {
@@ -24,7 +28,9 @@ describe('localDateTimeToInstant', () => {
 	it('round-trips with instantToLocalDateTime', () => {
 		const instant = new Date('2026-11-02T17:45:00Z')
 		for (const zone of ['UTC', 'Pacific/Auckland', 'America/Los_Angeles', 'Asia/Kolkata']) {
-			expect(localDateTimeToInstant(instantToLocalDateTime(instant, zone), zone)!.toISOString()).toBe(instant.toISOString())
+			expect(localDateTimeToInstant(instantToLocalDateTime(instant, zone), zone)!.toISOString()).toBe(
+				instant.toISOString(),
+			)
 		}
 	})
 })

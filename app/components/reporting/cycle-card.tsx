@@ -40,9 +40,9 @@ export function CycleCard({
 		<section className="card stack-sm" aria-labelledby="cycle-heading">
 			<h2 id="cycle-heading">Reporting cycle</h2>
 			<p>
-				<strong>{label}.</strong> Atlassian’s reporting guide defaults to {ATLASSIAN_API_DEFAULT_CYCLE_DAYS} days (recommended);
-				the Email API guideline asks for {DEFAULT_CYCLE_DAYS}. A Cycle-Period header in Atlassian’s answer sets the cycle the app
-				must follow.
+				<strong>{label}.</strong> Atlassian’s reporting guide defaults to {ATLASSIAN_API_DEFAULT_CYCLE_DAYS} days
+				(recommended); the Email API guideline asks for {DEFAULT_CYCLE_DAYS}. A Cycle-Period header in Atlassian’s
+				answer sets the cycle the app must follow.
 			</p>
 			{warnings.map((warning) => (
 				<p key={warning} className="alert alert-warn" role="note">
@@ -60,7 +60,12 @@ export function CycleCard({
 				/>
 			) : null}
 			{canEdit ? (
-				<CycleForm cycleDays={cycleDays} atlassianCycleDays={atlassianCycleDays} busy={busy} result={result?.intent === 'cycle' ? result : undefined} />
+				<CycleForm
+					cycleDays={cycleDays}
+					atlassianCycleDays={atlassianCycleDays}
+					busy={busy}
+					result={result?.intent === 'cycle' ? result : undefined}
+				/>
 			) : null}
 		</section>
 	)
@@ -145,7 +150,8 @@ function CycleForm({
 	busy: boolean
 	result?: ReportingActionResult
 }) {
-	const preset = cycleDays === DEFAULT_CYCLE_DAYS || cycleDays === ATLASSIAN_API_DEFAULT_CYCLE_DAYS ? String(cycleDays) : 'custom'
+	const preset =
+		cycleDays === DEFAULT_CYCLE_DAYS || cycleDays === ATLASSIAN_API_DEFAULT_CYCLE_DAYS ? String(cycleDays) : 'custom'
 	// The action's schema checks in the browser first; without JavaScript the action answers.
 	const { formRef, onSubmit, errorOf, radio, text } = useValidatedForm(CycleSchema, {
 		defaultValues: {
@@ -156,7 +162,14 @@ function CycleForm({
 		serverErrors: result?.errors,
 	})
 	return (
-		<Form method="post" className="form" ref={formRef} onSubmit={onSubmit} noValidate aria-labelledby="cycle-form-heading">
+		<Form
+			method="post"
+			className="form"
+			ref={formRef}
+			onSubmit={onSubmit}
+			noValidate
+			aria-labelledby="cycle-form-heading"
+		>
 			<h3 id="cycle-form-heading">Change the cycle</h3>
 			<FormAlert message={result?.formError} />
 			<input type="hidden" name="intent" value="cycle" />
@@ -192,8 +205,8 @@ function CycleForm({
 				<fieldset className="fieldset">
 					<legend>Longer than Atlassian’s {describeCycle(atlassianCycleDays)}?</legend>
 					<p className="card-muted">
-						Atlassian set a {describeCycle(atlassianCycleDays)} cycle by Cycle-Period header and says an app must follow it. A longer
-						cycle needs your confirmation and a reason; it is shown with the cycle.
+						Atlassian set a {describeCycle(atlassianCycleDays)} cycle by Cycle-Period header and says an app must follow
+						it. A longer cycle needs your confirmation and a reason; it is shown with the cycle.
 					</p>
 					<label className="check">
 						<input type="checkbox" name="confirmLonger" value="1" />

@@ -77,10 +77,18 @@ export function PrepareCard({
 						</p>
 					) : (
 						<div className="row">
-							<a className="button button-secondary" href={`${base}/batches?format=json&report=${latest.sha256}`} download>
+							<a
+								className="button button-secondary"
+								href={`${base}/batches?format=json&report=${latest.sha256}`}
+								download
+							>
 								Download its batches (JSON array)
 							</a>
-							<a className="button button-secondary" href={`${base}/batches?format=ndjson&report=${latest.sha256}`} download>
+							<a
+								className="button button-secondary"
+								href={`${base}/batches?format=ndjson&report=${latest.sha256}`}
+								download
+							>
 								Download its batches (NDJSON)
 							</a>
 						</div>
@@ -92,7 +100,8 @@ export function PrepareCard({
 				</div>
 			) : accountCount > 0 ? (
 				<p className="card-muted">
-					No report prepared yet.{canEdit ? '' : ' Someone with the vendor role prepares it before the batches are sent.'}
+					No report prepared yet.
+					{canEdit ? '' : ' Someone with the vendor role prepares it before the batches are sent.'}
 				</p>
 			) : null}
 		</section>

@@ -12,11 +12,16 @@ function headerPreview(raw: string, cycleDays: number): { tone: 'info' | 'warn';
 	const value = raw.trim()
 	if (!value) return null
 	const reading = readCyclePeriod(value)
-	if (reading.kind === 'unreadable') return { tone: 'warn', text: `${reading.reason}. It is kept with the run and not applied.` }
-	if (reading.kind === 'unclear') return { tone: 'warn', text: `${reading.reason} You will be asked to confirm it after recording.` }
+	if (reading.kind === 'unreadable')
+		return { tone: 'warn', text: `${reading.reason}. It is kept with the run and not applied.` }
+	if (reading.kind === 'unclear')
+		return { tone: 'warn', text: `${reading.reason} You will be asked to confirm it after recording.` }
 	const means = `“${value}” means ${describeCycle(reading.days)}`
 	if (reading.days < cycleDays) {
-		return { tone: 'warn', text: `${means}, shorter than the ${describeCycle(cycleDays)} in force: you will be asked to confirm it after recording.` }
+		return {
+			tone: 'warn',
+			text: `${means}, shorter than the ${describeCycle(cycleDays)} in force: you will be asked to confirm it after recording.`,
+		}
 	}
 	return { tone: 'info', text: `${means}: recording this run makes it the app’s cycle, as Atlassian asks.` }
 }
@@ -44,8 +49,8 @@ export function RunForm({
 			<h2 id="run-heading">Record a report run</h2>
 			<p className="card-muted">
 				Once a prepared report’s batches are sent, record when and what Atlassian answered. Accounts answered{' '}
-				<strong>closed</strong> become erase tasks, <strong>updated</strong> ones refresh tasks. Recording restarts the cycle
-				from the time sent; a time more than a day before now is labelled “recorded later”.
+				<strong>closed</strong> become erase tasks, <strong>updated</strong> ones refresh tasks. Recording restarts the
+				cycle from the time sent; a time more than a day before now is labelled “recorded later”.
 			</p>
 			<FormAlert message={result?.formError} />
 			{prepared.length === 0 ? (
@@ -62,8 +67,9 @@ export function RunForm({
 					>
 						{prepared.map((report) => (
 							<option key={report.id} value={report.id}>
-								{shortDigest(report.sha256)} — {report.accountCount} account{report.accountCount === 1 ? '' : 's'}, {report.batchCount}{' '}
-								batch{report.batchCount === 1 ? '' : 'es'}, prepared {formatDateTime(report.preparedAt, timeZone)}
+								{shortDigest(report.sha256)} — {report.accountCount} account{report.accountCount === 1 ? '' : 's'},{' '}
+								{report.batchCount} batch{report.batchCount === 1 ? '' : 'es'}, prepared{' '}
+								{formatDateTime(report.preparedAt, timeZone)}
 							</option>
 						))}
 					</SelectField>

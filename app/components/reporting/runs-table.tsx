@@ -34,7 +34,10 @@ export function RunsTable({ runs, timeZone }: { runs: RunView[]; timeZone: strin
 		<section className="card stack-sm" aria-labelledby="runs-heading">
 			<h2 id="runs-heading">Report runs (evidence)</h2>
 			{runs.length === 0 ? (
-				<p>No report recorded yet. After sending a prepared report’s batches to Atlassian, record the run and its answers.</p>
+				<p>
+					No report recorded yet. After sending a prepared report’s batches to Atlassian, record the run and its
+					answers.
+				</p>
 			) : (
 				<div className="table-wrap">
 					<table>
@@ -62,8 +65,8 @@ export function RunsTable({ runs, timeZone }: { runs: RunView[]; timeZone: strin
 										) : null}
 									</td>
 									<td>
-										{run.accountCount.toLocaleString('en-GB')} account{run.accountCount === 1 ? '' : 's'} in {run.batchCount}{' '}
-										batch{run.batchCount === 1 ? '' : 'es'}
+										{run.accountCount.toLocaleString('en-GB')} account{run.accountCount === 1 ? '' : 's'} in{' '}
+										{run.batchCount} batch{run.batchCount === 1 ? '' : 'es'}
 										<span className="sub">
 											{run.preparedSha256 ? (
 												<>
@@ -74,9 +77,7 @@ export function RunsTable({ runs, timeZone }: { runs: RunView[]; timeZone: strin
 											)}
 										</span>
 									</td>
-									<td>
-										{run.preparedSha256 ? `${run.answeredBatches} of ${run.batchCount}` : '—'}
-									</td>
+									<td>{run.preparedSha256 ? `${run.answeredBatches} of ${run.batchCount}` : '—'}</td>
 									<td>{run.closedCount}</td>
 									<td>{run.updatedCount}</td>
 									<td>

@@ -36,14 +36,23 @@ export function StatusCard({
 }) {
 	const applies = status.status !== 'not_required' && status.status !== 'answer_needed'
 	return (
-		<section className={`card stack-sm reporting-status reporting-status-${status.status}`} aria-labelledby="status-heading">
+		<section
+			className={`card stack-sm reporting-status reporting-status-${status.status}`}
+			aria-labelledby="status-heading"
+		>
 			<div className="row">
 				<h2 id="status-heading">Reporting status</h2>
 				<ReportingBadge status={status.status} />
 			</div>
 			<p className="reporting-due">
 				<strong>{applies ? daysLeftText(status.daysLeft, status.status) : status.headline}</strong>
-				{applies && status.dueAt ? <> · {status.anchor?.kind === 'last_report' ? 'next' : 'first'} report due by the end of {formatDay(status.dueAt, timeZone)}</> : null}
+				{applies && status.dueAt ? (
+					<>
+						{' '}
+						· {status.anchor?.kind === 'last_report' ? 'next' : 'first'} report due by the end of{' '}
+						{formatDay(status.dueAt, timeZone)}
+					</>
+				) : null}
 			</p>
 			<p>{status.explanation}</p>
 			{status.status === 'answer_needed' || status.status === 'not_required' ? (
@@ -93,22 +102,23 @@ function StoringSinceBlock({
 		storingSince?.source === 'person'
 			? `as ${setByName ?? 'a person'} stated it`
 			: storingSince?.source === 'ledger'
-			? 'the oldest updatedAt in the ledger when it was first imported'
-			: null
+				? 'the oldest updatedAt in the ledger when it was first imported'
+				: null
 	return (
 		<div className="stack-sm" aria-labelledby="storing-since-heading">
 			<h3 id="storing-since-heading">Storing personal data since</h3>
 			{storingSince && storingSince.source !== 'proposed' ? (
 				<p>
-					<strong>{formatDay(storingSince.at, timeZone)}</strong> — {source}. The first report is due one cycle after it.
+					<strong>{formatDay(storingSince.at, timeZone)}</strong> — {source}. The first report is due one cycle after
+					it.
 				</p>
 			) : null}
 			{proposedOver && storingSince ? (
 				<div className="alert alert-warn stack-sm" role="status">
 					<p>
-						An import holds accounts whose data was retrieved on <strong>{formatDay(storingSince.at, timeZone)}</strong>,
-						before the date in force{storingSinceValue ? ` (${formatDay(storingSinceValue, timeZone)})` : ''}. Until you
-						answer, Clearance counts from the earlier date.
+						An import holds accounts whose data was retrieved on <strong>{formatDay(storingSince.at, timeZone)}</strong>
+						, before the date in force{storingSinceValue ? ` (${formatDay(storingSinceValue, timeZone)})` : ''}. Until
+						you answer, Clearance counts from the earlier date.
 					</p>
 					{canEdit ? (
 						<div className="row">
@@ -130,7 +140,10 @@ function StoringSinceBlock({
 				</div>
 			) : null}
 			{!storingSince ? (
-				<p>Not stated yet: Clearance counts from the oldest stored account, else from the day the app was marked as storing personal data.</p>
+				<p>
+					Not stated yet: Clearance counts from the oldest stored account, else from the day the app was marked as
+					storing personal data.
+				</p>
 			) : null}
 			{canEdit ? (
 				<Form method="post" className="row" style={{ alignItems: 'flex-end' }}>
@@ -145,8 +158,8 @@ function StoringSinceBlock({
 							storingSinceValue
 								? localDateOf(new Date(storingSinceValue), timeZone)
 								: storingSince
-								? localDateOf(new Date(storingSince.at), timeZone)
-								: ''
+									? localDateOf(new Date(storingSince.at), timeZone)
+									: ''
 						}
 						error={own?.errors?.storingSince}
 					/>

@@ -7,15 +7,7 @@ export function Badge({ tone, children }: { tone: Tone; children: ReactNode }) {
 	return <span className={`badge badge-${tone}`}>{children}</span>
 }
 
-export function EmptyState({
-	title,
-	children,
-	action,
-}: {
-	title: string
-	children: ReactNode
-	action?: ReactNode
-}) {
+export function EmptyState({ title, children, action }: { title: string; children: ReactNode; action?: ReactNode }) {
 	return (
 		<div className="empty-state">
 			<h2>{title}</h2>

@@ -23,10 +23,7 @@ function valueAt(source: unknown, path: string): unknown {
  */
 export function useValidatedForm<Input extends FieldValues, Output>(
 	schema: z.ZodType<Output, Input>,
-	{
-		defaultValues,
-		serverErrors,
-	}: { defaultValues?: DefaultValues<Input>; serverErrors?: FieldErrorMap },
+	{ defaultValues, serverErrors }: { defaultValues?: DefaultValues<Input>; serverErrors?: FieldErrorMap },
 ) {
 	const form = useForm<Input, unknown, Output>({
 		resolver: zodResolver(schema),
