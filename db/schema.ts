@@ -423,11 +423,16 @@ export const reportRuns = pgTable(
 		/** The person who recorded the run, or (API, issue 12) the organisation's key that did: exactly one. */
 		recordedBy: uuid().references(() => users.id),
 		recordedByKeyId: uuid().references((): AnyPgColumn => apiKeys.id),
+		/** Sent by Clearance's own reporter (issue 14): then neither a person nor a key recorded it. */
+		sentByClearance: boolean().notNull().default(false),
 		createdAt: createdAt(),
 	},
 	(t) => [
 		index('report_runs_app_idx').on(t.appId, t.sentAt),
-		check('report_runs_recorded_by_one', sql`num_nonnulls(${t.recordedBy}, ${t.recordedByKeyId}) = 1`),
+		check(
+			'report_runs_recorded_by_one',
+			sql`num_nonnulls(${t.recordedBy}, ${t.recordedByKeyId}) + (case when ${t.sentByClearance} then 1 else 0 end) = 1`,
+		),
 	],
 )
 
@@ -560,3 +565,304 @@ export type Role = (typeof roleEnum.enumValues)[number]
 export type AppType = (typeof appTypeEnum.enumValues)[number]
 export type PersonalDataAnswer = (typeof personalDataEnum.enumValues)[number]
 export type RequestStateValue = (typeof requestStateEnum.enumValues)[number]
+
+// ── Reminders (issue 13) ─────────────────────────────────────────────────
+
+/** Members responsible for an app: they receive its reminders; admins receive escalations. */
+export const appOwners = pgTable(
+	'app_owners',
+	{
+		orgId: uuid()
+			.notNull()
+			.references(() => organizations.id, { onDelete: 'cascade' }),
+		appId: uuid()
+			.notNull()
+			.references(() => apps.id, { onDelete: 'cascade' }),
+		userId: uuid()
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		createdAt: createdAt(),
+	},
+	(t) => [primaryKey({ columns: [t.appId, t.userId] }), index('app_owners_org_user_idx').on(t.orgId, t.userId)],
+)
+
+/** The organisation's reminder policy (one row per organisation, created with defaults when first read). */
+export const reminderSettings = pgTable(
+	'reminder_settings',
+	{
+		orgId: uuid()
+			.primaryKey()
+			.references(() => organizations.id, { onDelete: 'cascade' }),
+		/** Days before a reporting due date on which to remind (0 = the due day); daily after it while overdue. */
+		reportingOffsetsDays: integer()
+			.array()
+			.notNull()
+			.default(sql`'{7,3,1,0}'::integer[]`),
+		/** Days before an erase/refresh task's due date on which to remind. */
+		taskOffsetsDays: integer()
+			.array()
+			.notNull()
+			.default(sql`'{3,0}'::integer[]`),
+		/** Days overdue after which admins are told too. */
+		escalateAfterDays: integer().notNull().default(3),
+		/** Days a request may wait for review before its reviewers are reminded. */
+		reviewWaitDays: integer().notNull().default(3),
+		version: integer().notNull().default(1),
+		updatedAt: createdAt(),
+	},
+	(t) => [
+		check('reminder_settings_escalate_range', sql`${t.escalateAfterDays} between 0 and 365`),
+		check('reminder_settings_review_wait_range', sql`${t.reviewWaitDays} between 1 and 365`),
+	],
+)
+
+/** A person's reminder channels in one organisation (defaults when no row: everything on, email immediate). */
+export const notificationPreferences = pgTable(
+	'notification_preferences',
+	{
+		orgId: uuid()
+			.notNull()
+			.references(() => organizations.id, { onDelete: 'cascade' }),
+		userId: uuid()
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		inApp: boolean().notNull().default(true),
+		email: boolean().notNull().default(true),
+		/** `immediate` or `digest` (one email a day). */
+		emailMode: text().notNull().default('immediate'),
+		webhooks: boolean().notNull().default(true),
+		/** The last day (organisation's local date, YYYY-MM-DD) a digest was sent. */
+		lastDigestOn: text(),
+		updatedAt: createdAt(),
+	},
+	(t) => [
+		primaryKey({ columns: [t.orgId, t.userId] }),
+		check('notification_preferences_email_mode_known', sql`${t.emailMode} in ('immediate', 'digest')`),
+	],
+)
+
+/**
+ * One reminder, once: the unique key is (subject, kind, due date, offset), so
+ * a second pass the same day, or a second server, creates nothing new.
+ * `dueOn` and `firesOn` are local dates (YYYY-MM-DD) in the organisation's time zone.
+ */
+export const reminders = pgTable(
+	'reminders',
+	{
+		id: uuid().primaryKey().defaultRandom(),
+		orgId: uuid()
+			.notNull()
+			.references(() => organizations.id, { onDelete: 'cascade' }),
+		/** `app`, `task`, `ticket` or `request`. */
+		subjectType: text().notNull(),
+		subjectId: text().notNull(),
+		/** e.g. `reporting_due`, `reporting_overdue`, `answer_needed`, `task_due`, `ticket_quiet`, `review_waiting`, `escalation`. */
+		kind: text().notNull(),
+		dueOn: text().notNull(),
+		/** Days before the due date (negative: days overdue). */
+		offsetDays: integer().notNull(),
+		firesOn: text().notNull(),
+		message: text().notNull(),
+		link: text(),
+		createdAt: createdAt(),
+	},
+	(t) => [
+		uniqueIndex('reminders_once_idx').on(t.orgId, t.subjectType, t.subjectId, t.kind, t.dueOn, t.offsetDays),
+		index('reminders_org_created_idx').on(t.orgId, t.createdAt),
+	],
+)
+
+/**
+ * Email to Clearance's own users (never to an Atlassian user). Written by the
+ * pass that creates a reminder, in its transaction; sent after commit. Without
+ * SMTP_URL rows stay `held` and an admin page shows what would have been sent.
+ */
+export const emailOutbox = pgTable(
+	'email_outbox',
+	{
+		id: uuid().primaryKey().defaultRandom(),
+		orgId: uuid()
+			.notNull()
+			.references(() => organizations.id, { onDelete: 'cascade' }),
+		userId: uuid().references(() => users.id, { onDelete: 'set null' }),
+		reminderId: uuid().references(() => reminders.id, { onDelete: 'set null' }),
+		toAddress: text().notNull(),
+		subject: text().notNull(),
+		textBody: text().notNull(),
+		htmlBody: text().notNull(),
+		/** `pending`, `sent`, `failed` or `held` (no SMTP configured). */
+		status: text().notNull().default('pending'),
+		attempts: integer().notNull().default(0),
+		lastError: text(),
+		nextAttemptAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+		lockedUntil: timestamp({ withTimezone: true }),
+		sentAt: timestamp({ withTimezone: true }),
+		createdAt: createdAt(),
+	},
+	(t) => [
+		index('email_outbox_org_created_idx').on(t.orgId, t.createdAt),
+		index('email_outbox_pending_idx').on(t.status, t.nextAttemptAt),
+		check('email_outbox_status_known', sql`${t.status} in ('pending', 'sent', 'failed', 'held')`),
+	],
+)
+
+/** An outgoing webhook an admin registered (Slack-compatible body plus a structured event). */
+export const webhooks = pgTable(
+	'webhooks',
+	{
+		id: uuid().primaryKey().defaultRandom(),
+		orgId: uuid()
+			.notNull()
+			.references(() => organizations.id, { onDelete: 'cascade' }),
+		name: text().notNull(),
+		url: text().notNull(),
+		/** The HMAC-SHA256 signing secret, shown to the admin once when created. */
+		secret: text().notNull(),
+		createdBy: uuid().references(() => users.id),
+		createdAt: createdAt(),
+		disabledAt: timestamp({ withTimezone: true }),
+	},
+	(t) => [index('webhooks_org_idx').on(t.orgId, t.createdAt)],
+)
+
+/**
+ * The durable outbox of webhook deliveries: a crash loses nothing; a row is
+ * claimed (`lockedUntil`) before it is sent, so a retry never doubles.
+ */
+export const webhookDeliveries = pgTable(
+	'webhook_deliveries',
+	{
+		id: uuid().primaryKey().defaultRandom(),
+		orgId: uuid()
+			.notNull()
+			.references(() => organizations.id, { onDelete: 'cascade' }),
+		webhookId: uuid()
+			.notNull()
+			.references(() => webhooks.id, { onDelete: 'cascade' }),
+		reminderId: uuid().references(() => reminders.id, { onDelete: 'set null' }),
+		/** The exact body sent (signed as is). */
+		body: text().notNull(),
+		/** `pending`, `delivered` or `failed` (gave up after the last attempt). */
+		status: text().notNull().default('pending'),
+		attempts: integer().notNull().default(0),
+		lastStatusCode: integer(),
+		lastError: text(),
+		nextAttemptAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+		lockedUntil: timestamp({ withTimezone: true }),
+		deliveredAt: timestamp({ withTimezone: true }),
+		createdAt: createdAt(),
+	},
+	(t) => [
+		index('webhook_deliveries_org_created_idx').on(t.orgId, t.webhookId, t.createdAt),
+		index('webhook_deliveries_pending_idx').on(t.status, t.nextAttemptAt),
+		check('webhook_deliveries_status_known', sql`${t.status} in ('pending', 'delivered', 'failed')`),
+	],
+)
+
+/**
+ * A secret iCalendar feed URL (`/calendar/<token>.ics`): for the whole
+ * organisation (`userId` null) or for one person's apps. Only the token's
+ * SHA-256 is stored; revoking stamps `revokedAt`.
+ */
+export const calendarFeeds = pgTable(
+	'calendar_feeds',
+	{
+		id: uuid().primaryKey().defaultRandom(),
+		orgId: uuid()
+			.notNull()
+			.references(() => organizations.id, { onDelete: 'cascade' }),
+		userId: uuid().references(() => users.id, { onDelete: 'cascade' }),
+		tokenHash: text().notNull(),
+		createdBy: uuid().references(() => users.id),
+		createdAt: createdAt(),
+		revokedAt: timestamp({ withTimezone: true }),
+	},
+	(t) => [
+		uniqueIndex('calendar_feeds_token_idx').on(t.tokenHash),
+		index('calendar_feeds_org_idx').on(t.orgId, t.userId),
+	],
+)
+
+// ── The reporter (issue 14) ──────────────────────────────────────────────
+
+/**
+ * How Clearance reaches Atlassian's personal-data reporting API for one app:
+ * `oauth2`, `forge_webtrigger` or `connect`. Non-secret settings in `settings`;
+ * secrets (client secret, refresh token, web-trigger secret, shared secret) only
+ * in `secretsCiphertext`, AES-256-GCM with CLEARANCE_SECRET_KEY, never returned.
+ */
+export const reportingConnections = pgTable(
+	'reporting_connections',
+	{
+		appId: uuid()
+			.primaryKey()
+			.references(() => apps.id, { onDelete: 'cascade' }),
+		orgId: uuid()
+			.notNull()
+			.references(() => organizations.id, { onDelete: 'cascade' }),
+		kind: text().notNull(),
+		settings: jsonb()
+			.notNull()
+			.default(sql`'{}'::jsonb`),
+		secretsCiphertext: text().notNull(),
+		/** `ok` or `broken` (a 401/403: what to fix is in `lastError`). */
+		state: text().notNull().default('ok'),
+		lastSuccessAt: timestamp({ withTimezone: true }),
+		lastErrorAt: timestamp({ withTimezone: true }),
+		lastError: text(),
+		nextPlannedAt: timestamp({ withTimezone: true }),
+		createdBy: uuid().references(() => users.id),
+		createdAt: createdAt(),
+		updatedAt: createdAt(),
+		version: integer().notNull().default(1),
+	},
+	(t) => [
+		index('reporting_connections_org_idx').on(t.orgId),
+		check('reporting_connections_kind_known', sql`${t.kind} in ('oauth2', 'forge_webtrigger', 'connect')`),
+		check('reporting_connections_state_known', sql`${t.state} in ('ok', 'broken')`),
+	],
+)
+
+/**
+ * One automatic send in progress or done: progress is saved after every
+ * acknowledged batch, so a crash or restart resumes at the next batch.
+ */
+export const reporterRuns = pgTable(
+	'reporter_runs',
+	{
+		id: uuid().primaryKey().defaultRandom(),
+		orgId: uuid()
+			.notNull()
+			.references(() => organizations.id, { onDelete: 'cascade' }),
+		appId: uuid()
+			.notNull()
+			.references(() => apps.id, { onDelete: 'cascade' }),
+		preparedReportId: uuid()
+			.notNull()
+			.references(() => preparedReports.id),
+		/** `running`, `waiting` (resume after `resumeAfter`), `sent`, `failed`. */
+		status: text().notNull().default('running'),
+		/** Accounts sent, in batch order (so a resumed run sends exactly the same batches). */
+		accountIds: text().array().notNull(),
+		batchCount: integer().notNull(),
+		/** Index of the next batch to send; batches before it were acknowledged. */
+		nextBatch: integer().notNull().default(0),
+		/** Per acknowledged batch: index, status code, raw body, raw Cycle-Period. */
+		batchAnswers: jsonb()
+			.notNull()
+			.default(sql`'[]'::jsonb`),
+		attempts: integer().notNull().default(0),
+		resumeAfter: timestamp({ withTimezone: true }),
+		error: text(),
+		/** The recorded run, once every batch was acknowledged. */
+		reportRunId: uuid().references(() => reportRuns.id, { onDelete: 'set null' }),
+		/** Who asked for it: a person's "Send now" (null when the scheduler did). */
+		requestedBy: uuid().references(() => users.id),
+		startedAt: createdAt(),
+		finishedAt: timestamp({ withTimezone: true }),
+	},
+	(t) => [
+		index('reporter_runs_app_idx').on(t.appId, t.startedAt),
+		check('reporter_runs_status_known', sql`${t.status} in ('running', 'waiting', 'sent', 'failed')`),
+	],
+)
