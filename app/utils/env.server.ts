@@ -47,6 +47,22 @@ const EnvSchema = z.object({
 	// Per API key (issue 12): requests to /api/v1 in a window; beyond it, 429 with Retry-After.
 	API_PER_KEY: count(1, 1_000_000).default(600),
 	API_WINDOW_SECONDS: count(1, 86_400).default(60),
+
+	// Email (issue 13, docs/decisions/010-email.md). Links in emails are made absolute from PUBLIC_URL. Without
+	// SMTP_URL nothing is sent: emails are kept as "held" and an admin's outbox page shows them.
+	PUBLIC_URL: z
+		.string()
+		.trim()
+		.regex(/^https?:\/\/[^/\s]/, 'PUBLIC_URL must be an http:// or https:// URL')
+		.default('http://localhost:3000'),
+	SMTP_URL: z.preprocess(
+		(value) => (value === '' ? undefined : value),
+		z
+			.string()
+			.regex(/^smtps?:\/\/[^/\s]/, 'SMTP_URL must be an smtp:// or smtps:// URL')
+			.optional(),
+	),
+	SMTP_FROM: z.string().trim().min(3).default('Clearance <no-reply@localhost>'),
 })
 
 export type Env = z.infer<typeof EnvSchema>
