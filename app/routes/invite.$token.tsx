@@ -6,15 +6,15 @@ import { FormAlert, TextField } from '~/components/ui/form'
 import { useValidatedForm } from '~/components/ui/use-validated-form'
 import { ROLE_LABELS } from '~/domain/roles'
 import { AcceptInviteSchema, PASSWORD_MIN } from '~/schemas/auth'
-import { createSession, EmailTakenError } from '~/services/auth.server'
+import { createSession } from '~/services/auth.server'
 import { acceptInvite, getInvite } from '~/services/members.server'
 import { clientKey, hitRateLimit } from '~/services/rate-limit.server'
 import { getOptionalUser } from '~/utils/auth.server'
 import { env } from '~/utils/env.server'
-import { UserFacingError } from '~/utils/errors'
 import { parseForm } from '~/utils/forms'
 import { HONEYPOT_MESSAGE } from '~/utils/honeypot'
 import { clientAddress, retryAfterHeaders, submittedByBot, waitText } from '~/utils/http.server'
+import { formRefusal } from '~/utils/refusals.server'
 import { setSessionCookie } from '~/utils/session.server'
 
 export const meta: MetaFunction = () => [{ title: 'Join an organisation · Clearance' }]
@@ -26,6 +26,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 // Retry-After of a refused attempt reaches the browser only through this.
 export const headers = retryAfterHeaders
+
+type InviteResult = { errors?: Record<string, string>; values: Record<string, unknown>; formError?: string | null }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
 	const token = params.token ?? ''
@@ -61,13 +63,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 			headers: { 'Set-Cookie': await setSessionCookie(request, session.token, session.expiresAt) },
 		})
 	} catch (error) {
-		if (error instanceof UserFacingError || error instanceof EmailTakenError) {
-			return data(
-				{ errors: {}, values: {} as Record<string, unknown>, formError: error.message },
-				'status' in error ? error.status : 409,
-			)
-		}
-		throw error
+		// The invite page has no email field: every refusal (the email taken too) is said at the top.
+		return formRefusal<InviteResult>(error, { values: {} }, { place: 'top' })
 	}
 }
 
@@ -83,7 +80,7 @@ const UNUSABLE = {
 function NewAccountForm({ email }: { email: string }) {
 	const actionData = useActionData<typeof action>()
 	const navigation = useNavigation()
-	const { form, formRef, onSubmit, errorOf, text } = useValidatedForm(AcceptInviteSchema, {
+	const { formRef, onSubmit, errorOf, text } = useValidatedForm(AcceptInviteSchema, {
 		defaultValues: { name: String(actionData?.values?.name ?? ''), password: '' },
 		serverErrors: actionData?.errors,
 	})

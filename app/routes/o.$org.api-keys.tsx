@@ -10,8 +10,8 @@ import { formatInTimeZone } from '~/domain/reporting-cycle'
 import { ApiKeyActionSchema, ApiKeyCreateSchema } from '~/schemas/api-keys'
 import { createApiKey, listApiKeys, revokeApiKey } from '~/services/api-keys.server'
 import { requirePermission } from '~/utils/auth.server'
-import { UserFacingError } from '~/utils/errors'
 import { parseForm } from '~/utils/forms'
+import { formRefusal } from '~/utils/refusals.server'
 
 export const meta: MetaFunction = () => [{ title: 'API keys · Clearance' }]
 
@@ -54,16 +54,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
 			notice: `The key “${revoked.name}” is revoked: requests with it are refused from now on.`,
 		})
 	} catch (error) {
-		if (!(error instanceof UserFacingError)) throw error
-		return data<ActionResult>(
-			{
-				intent: input.intent,
-				errors: error.field ? { [error.field]: error.message } : undefined,
-				values: input.intent === 'create' ? { name: input.name, scopes: input.scopes } : undefined,
-				formError: error.field ? null : error.message,
-			},
-			error.status,
-		)
+		return formRefusal<ActionResult>(error, {
+			intent: input.intent,
+			values: input.intent === 'create' ? { name: input.name, scopes: input.scopes } : undefined,
+		})
 	}
 }
 

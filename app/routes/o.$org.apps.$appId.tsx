@@ -1,21 +1,21 @@
-import { describeCycle } from '~/domain/cycle-period'
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { AppForm, appFormDefaults, AppTypeBadge, AppTypeTell, PersonalDataBadge } from '~/components/app-form'
+import { AppRequests } from '~/components/app-requests'
+import { AppApprovedScope, PersonalDataConflictNotice } from '~/components/review-scope'
 import { FormAlert, type FieldErrorMap } from '~/components/ui/form'
 import { Badge, PageHeader } from '~/components/ui/status'
 import { APP_TYPE_RULES, PRODUCT_LABELS, type Product } from '~/domain/catalogue'
+import { describeCycle } from '~/domain/cycle-period'
 import { can } from '~/domain/roles'
 import { AppActionSchema } from '~/schemas/apps'
+import { appScopeView } from '~/services/approved-scope.server'
 import { archiveApp, getApp, restoreApp, updateApp } from '~/services/apps.server'
+import { listRequests } from '~/services/requests.server'
 import { requirePermission } from '~/utils/auth.server'
-import { UserFacingError } from '~/utils/errors'
 import { parseForm } from '~/utils/forms'
 import { notFound } from '~/utils/http.server'
-import { AppRequests } from '~/components/app-requests'
-import { AppApprovedScope, PersonalDataConflictNotice } from '~/components/review-scope'
-import { appScopeView } from '~/services/approved-scope.server'
-import { listRequests } from '~/services/requests.server'
+import { formRefusal } from '~/utils/refusals.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
 	{ title: data ? `${data.app.name} · Apps · Clearance` : 'App · Clearance' },
@@ -79,16 +79,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
 				return data<ActionResult>({ intent: input.intent, notice: 'App restored.' })
 		}
 	} catch (error) {
-		if (!(error instanceof UserFacingError)) throw error
-		return data<ActionResult>(
-			{
-				intent: input.intent,
-				errors: error.field ? { [error.field]: error.message } : undefined,
-				values: input.intent === 'update' ? input : undefined,
-				formError: error.field ? null : error.message,
-			},
-			error.status,
-		)
+		return formRefusal<ActionResult>(error, {
+			intent: input.intent,
+			values: input.intent === 'update' ? input : undefined,
+		})
 	}
 }
 

@@ -6,8 +6,8 @@ import { PageHeader } from '~/components/ui/status'
 import { AppSchema } from '~/schemas/apps'
 import { createApp } from '~/services/apps.server'
 import { requirePermission } from '~/utils/auth.server'
-import { UserFacingError } from '~/utils/errors'
 import { parseForm } from '~/utils/forms'
+import { formRefusal } from '~/utils/refusals.server'
 
 export const meta: MetaFunction = () => [{ title: 'Register an app · Clearance' }]
 
@@ -26,15 +26,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 		const app = await createApp(org.id, user.id, form.data)
 		return redirect(`/o/${org.slug}/apps/${app.id}`)
 	} catch (error) {
-		if (!(error instanceof UserFacingError)) throw error
-		return data<ActionResult>(
-			{
-				errors: error.field ? { [error.field]: error.message } : undefined,
-				values: form.data,
-				formError: error.field ? null : error.message,
-			},
-			error.status,
-		)
+		return formRefusal<ActionResult>(error, { values: form.data })
 	}
 }
 

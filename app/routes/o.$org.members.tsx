@@ -15,8 +15,8 @@ import {
 	revokeInvite,
 } from '~/services/members.server'
 import { requirePermission } from '~/utils/auth.server'
-import { UserFacingError } from '~/utils/errors'
 import { parseForm } from '~/utils/forms'
+import { formRefusal } from '~/utils/refusals.server'
 
 export const meta: MetaFunction = () => [{ title: 'Members · Clearance' }]
 
@@ -64,17 +64,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
 				return data<ActionResult>({ intent: input.intent, notice: 'Invite revoked; its link no longer works.' })
 		}
 	} catch (error) {
-		if (!(error instanceof UserFacingError)) throw error
-		const errors = error.field ? { [error.field]: error.message } : undefined
-		return data<ActionResult>(
-			{
-				intent: input.intent,
-				errors,
-				values: input.intent === 'invite' ? { email: input.email } : undefined,
-				formError: error.field ? null : error.message,
-			},
-			error.status,
-		)
+		return formRefusal<ActionResult>(error, {
+			intent: input.intent,
+			values: input.intent === 'invite' ? { email: input.email } : undefined,
+		})
 	}
 }
 

@@ -1,14 +1,14 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
-import { ChecklistPanel, OUTCOME, useCaseLabel } from '~/components/checklist-panel'
+import { ChecklistPanel, OUTCOME, labelOfUseCase } from '~/components/checklist-panel'
 import { RequestForm } from '~/components/request-form'
 import { AmendmentDiff } from '~/components/review-diff'
 import { DecisionBadge, ReviewPanel, type ActionFeedback } from '~/components/review-panel'
+import { ApprovalStandingNotice, PersonalDataConflictNotice } from '~/components/review-scope'
 import { TicketPanel } from '~/components/ticket-panel'
 import { TicketTimeline } from '~/components/ticket-timeline'
 import { FormAlert } from '~/components/ui/form'
 import { Badge, PageHeader } from '~/components/ui/status'
-import { ApprovalStandingNotice, PersonalDataConflictNotice } from '~/components/review-scope'
 import {
 	availableActions,
 	fourEyesMessage,
@@ -16,13 +16,14 @@ import {
 	mayCorrectStep,
 	STATE_LABELS,
 	STATE_TONES,
-	useCasesApproved,
+	everyUseCaseApproved,
 } from '~/domain/request-lifecycle'
-import { TICKET_STEP_KINDS } from '~/domain/tickets'
 import { can } from '~/domain/roles'
+import { TICKET_STEP_KINDS } from '~/domain/tickets'
 import { diffUseCases } from '~/domain/use-case-diff'
 import { REQUEST_ARRAY_FIELDS, SaveRequestSchema, type RequestFields } from '~/schemas/request'
 import { RequestActionSchema, type RequestActionInput } from '~/schemas/review'
+import { requestScopeNotices } from '~/services/approved-scope.server'
 import { getOrgSettings } from '~/services/org-settings.server'
 import { createAmendment, evaluateSaved, getRequest, requestToFields, saveDraft } from '~/services/requests.server'
 import {
@@ -36,11 +37,10 @@ import {
 	type Actor,
 } from '~/services/review.server'
 import { getTicket } from '~/services/tickets.server'
-import { requestScopeNotices } from '~/services/approved-scope.server'
 import { assertPermission, requireMember, requirePermission } from '~/utils/auth.server'
-import { UserFacingError } from '~/utils/errors'
 import { parseForm, readFormData } from '~/utils/forms'
 import { notFound } from '~/utils/http.server'
+import { formRefusal } from '~/utils/refusals.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
 	{ title: data ? `Request for ${data.request.appName || data.request.app.name} · Clearance` : 'Request · Clearance' },
@@ -68,7 +68,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		isAuthor,
 		authorship,
 		checklistReady: checklist.ready,
-		allUseCasesApproved: useCasesApproved(accessRequest.useCases),
+		allUseCasesApproved: everyUseCaseApproved(accessRequest.useCases),
 	})
 	return {
 		org,
@@ -127,16 +127,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
 		const notice = await runLifecycle(org.id, { id: user.id, roles }, requestId, input)
 		return data<ActionResult>({ intent: input.intent, notice })
 	} catch (error) {
-		if (!(error instanceof UserFacingError)) throw error
-		if (error.status === 404) notFound(error.message)
-		return data<ActionResult>(
-			{
-				intent: input.intent,
-				useCaseId: input.intent === 'decide' ? input.useCaseId : undefined,
-				errors: error.field ? { [error.field]: error.message } : undefined,
-				formError: error.message,
-			},
-			error.status,
+		return formRefusal<ActionResult>(
+			error,
+			{ intent: input.intent, useCaseId: input.intent === 'decide' ? input.useCaseId : undefined },
+			{ place: 'both', notFoundAsPage: true },
 		)
 	}
 }
@@ -235,18 +229,11 @@ async function saveAction(request: Request, params: ActionFunctionArgs['params']
 			notice: checklist.ready ? 'Draft saved. The checklist passes.' : 'Draft saved. Some checks still fail.',
 		})
 	} catch (error) {
-		if (!(error instanceof UserFacingError)) throw error
-		if (error.status === 404) notFound(error.message)
 		// Keep everything that was typed, so nothing is lost on a conflict.
-		return data<ActionResult>(
-			{
-				intent: 'save',
-				errors: undefined,
-				values: form.data as Record<string, unknown>,
-				formError: error.message,
-				notice: null,
-			},
-			error.status,
+		return formRefusal<ActionResult>(
+			error,
+			{ intent: 'save', values: form.data as Record<string, unknown>, notice: null },
+			{ place: 'top', notFoundAsPage: true },
 		)
 	}
 }
@@ -389,7 +376,7 @@ function SentBack({
 				<ul>
 					{rejected.map((useCase) => (
 						<li key={useCase.id}>
-							Rejected: {useCaseLabel(useCase.code, useCase.description)} — {useCase.decisionReason}
+							Rejected: {labelOfUseCase(useCase.code, useCase.description)} — {useCase.decisionReason}
 						</li>
 					))}
 				</ul>
@@ -486,7 +473,7 @@ function ReadOnlyRequest({
 					{request.useCases.map((useCase) => (
 						<li key={useCase.id} className="check-item">
 							<Badge tone={OUTCOME[useCase.engineOutcome].tone}>{OUTCOME[useCase.engineOutcome].label}</Badge>{' '}
-							<DecisionBadge useCase={useCase} /> {useCaseLabel(useCase.code, useCase.description)}
+							<DecisionBadge useCase={useCase} /> {labelOfUseCase(useCase.code, useCase.description)}
 							{useCase.decisionReason ? <p className="check-message">Reviewer: {useCase.decisionReason}</p> : null}
 						</li>
 					))}

@@ -2,9 +2,9 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@rem
 import { isSlug } from '~/domain/slug'
 import { createDraft } from '~/services/requests.server'
 import { requirePermission } from '~/utils/auth.server'
-import { UserFacingError } from '~/utils/errors'
 import { readFormData } from '~/utils/forms'
 import { notFound } from '~/utils/http.server'
+import { throwRefusal } from '~/utils/refusals.server'
 
 // POST { appId } → a new draft request for that app, prefilled from it.
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -15,8 +15,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 		const draft = await createDraft(org.id, user.id, appId)
 		return redirect(`/o/${org.slug}/requests/${draft.id}`)
 	} catch (error) {
-		if (error instanceof UserFacingError) throw Response.json({ error: error.message }, { status: error.status })
-		throw error
+		throwRefusal(error)
 	}
 }
 

@@ -1,19 +1,26 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
-import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { FormAlert, TextField } from '~/components/ui/form'
 import { PageHeader } from '~/components/ui/status'
 import { DEFAULT_FOLLOW_UP_DAYS } from '~/domain/tickets'
 import { SaveOrgSettingsSchema } from '~/schemas/settings'
 import { getOrgSettings, updateOrgSettings } from '~/services/org-settings.server'
 import { requirePermission } from '~/utils/auth.server'
-import { UserFacingError } from '~/utils/errors'
 import { parseForm } from '~/utils/forms'
+import { formRefusal } from '~/utils/refusals.server'
 
 export const meta: MetaFunction = () => [{ title: 'Settings · Clearance' }]
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org } = await requirePermission(request, params.org, 'members:manage')
 	return { settings: await getOrgSettings(org.id) }
+}
+
+type SettingsResult = {
+	errors?: Record<string, string>
+	values?: Record<string, unknown>
+	notice: string | null
+	formError?: string | null
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -29,10 +36,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	try {
 		await updateOrgSettings(org.id, user.id, settings, version)
 	} catch (error) {
-		if (!(error instanceof UserFacingError)) throw error
-		return data(
-			{ errors: undefined, values: form.data as Record<string, unknown>, notice: null, formError: error.message },
-			error.status,
+		return formRefusal<SettingsResult>(
+			error,
+			{ values: form.data as Record<string, unknown>, notice: null },
+			{ place: 'top' },
 		)
 	}
 	return { errors: undefined, values: undefined, notice: 'Settings saved.', formError: null }
@@ -48,6 +55,11 @@ export default function SettingsPage() {
 			<PageHeader
 				title="Settings"
 				description="Organisation-wide rules: the time zone dates are shown in, and internal deadlines."
+				actions={
+					<Link to="outbox" className="button button-secondary">
+						Email outbox
+					</Link>
+				}
 			/>
 			{result?.notice ? (
 				<div className="alert alert-ok" role="status">

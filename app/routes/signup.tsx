@@ -5,13 +5,14 @@ import { Honeypot } from '~/components/honeypot'
 import { FormAlert, TextField } from '~/components/ui/form'
 import { useValidatedForm } from '~/components/ui/use-validated-form'
 import { PASSWORD_MIN, SignupSchema } from '~/schemas/auth'
-import { createSession, EmailTakenError, signup } from '~/services/auth.server'
+import { createSession, signup } from '~/services/auth.server'
 import { clientKey, hitRateLimit } from '~/services/rate-limit.server'
 import { requireAnonymous } from '~/utils/auth.server'
 import { env } from '~/utils/env.server'
 import { parseForm } from '~/utils/forms'
 import { HONEYPOT_MESSAGE } from '~/utils/honeypot'
 import { clientAddress, retryAfterHeaders, submittedByBot, waitText } from '~/utils/http.server'
+import { formRefusal } from '~/utils/refusals.server'
 import { setSessionCookie } from '~/utils/session.server'
 
 export const meta: MetaFunction = () => [{ title: 'Create your organisation · Clearance' }]
@@ -22,6 +23,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 // Retry-After of a refused sign-up reaches the browser only through this.
 export const headers = retryAfterHeaders
+
+type SignupResult = { errors?: Record<string, string>; values: Record<string, unknown>; formError?: string | null }
 
 export async function action({ request, context }: ActionFunctionArgs) {
 	if (await submittedByBot(request)) {
@@ -53,9 +56,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
 			headers: { 'Set-Cookie': await setSessionCookie(request, session.token, session.expiresAt) },
 		})
 	} catch (error) {
-		if (!(error instanceof EmailTakenError)) throw error
+		// The email taken: said under the email field, with what was typed (never the password).
 		const { password: _omit, ...values } = form.data
-		return data({ errors: { email: error.message }, values, formError: null }, 400)
+		return formRefusal<SignupResult>(error, { values })
 	}
 }
 
@@ -63,7 +66,7 @@ export default function SignupPage() {
 	const actionData = useActionData<typeof action>()
 	const navigation = useNavigation()
 	const values = actionData?.values ?? {}
-	const { form, formRef, onSubmit, errorOf, text } = useValidatedForm(SignupSchema, {
+	const { formRef, onSubmit, errorOf, text } = useValidatedForm(SignupSchema, {
 		defaultValues: {
 			name: String(values.name ?? ''),
 			email: String(values.email ?? ''),

@@ -6,6 +6,7 @@ import { slugify, uniqueSlug } from '~/domain/slug'
 import { type SignupInput } from '~/schemas/auth'
 import { uniqueViolation } from '~/utils/db-errors.server'
 import { env } from '~/utils/env.server'
+import { UserFacingError } from '~/utils/errors'
 import { hashPassword, needsRehash, timingDummyHash, verifyPassword } from '~/utils/password.server'
 import { hashToken, newToken } from '~/utils/tokens.server'
 import { recordAudit } from './audit.server'
@@ -18,9 +19,11 @@ import {
 	rememberDevice,
 } from './rate-limit.server'
 
-export class EmailTakenError extends Error {
+/** The address typed belongs to an account already: a form message on the email field. */
+export class EmailTakenError extends UserFacingError {
 	constructor() {
-		super('An account with this email already exists. Log in instead.')
+		super('An account with this email already exists. Log in instead.', 400, 'email')
+		this.name = 'EmailTakenError'
 	}
 }
 
