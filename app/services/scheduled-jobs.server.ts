@@ -1,5 +1,7 @@
 import { withAdvisoryLock } from '~/utils/advisory-lock.server'
+import { runEmailJob } from './email.server'
 import { runReminderPass } from './reminders.server'
+import { deliverPendingWebhooks } from './webhooks.server'
 
 export type ScheduledJob = { name: string; run: () => Promise<unknown> }
 
@@ -8,7 +10,11 @@ export type ScheduledJob = { name: string; run: () => Promise<unknown> }
  * pass) runs, in this order: a pass first creates what is due, then the
  * deliveries send it. One line per job.
  */
-export const scheduledJobs: ScheduledJob[] = [{ name: 'reminders', run: () => runReminderPass() }]
+export const scheduledJobs: ScheduledJob[] = [
+	{ name: 'reminders', run: () => runReminderPass() },
+	{ name: 'email', run: () => runEmailJob() },
+	{ name: 'webhooks', run: () => deliverPendingWebhooks() },
+]
 
 export type JobOutcome = { name: string; ran: boolean; value?: unknown; error?: unknown }
 

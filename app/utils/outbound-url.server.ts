@@ -131,8 +131,10 @@ export function describeNetworkError(error: unknown, timeoutMs: number): string 
 		case 'EPIPE':
 			return 'The connection was closed before an answer came.'
 		case 'ETIMEDOUT':
-		case 'ABORT_ERR':
-			return `No answer within ${Math.round(timeoutMs / 1000)} seconds.`
+		case 'ABORT_ERR': {
+			const seconds = Math.max(1, Math.round(timeoutMs / 1000))
+			return `No answer within ${seconds} second${seconds === 1 ? '' : 's'}.`
+		}
 		case 'EHOSTUNREACH':
 		case 'ENETUNREACH':
 			return 'The host cannot be reached.'
