@@ -20,6 +20,7 @@ export const PERMISSION_ATTEMPTS: Record<Permission, string> = {
 	'members:manage': 'manage members and settings',
 	'audit:read': 'read the audit log',
 	'api-keys:manage': 'manage API keys',
+	'webhooks:manage': 'manage webhooks',
 }
 
 function listInWords(items: readonly string[]) {
@@ -109,6 +110,12 @@ const ACTION_LABELS: Record<string, string> = {
 	'api_key.created': 'Created an API key',
 	'api_key.revoked': 'Revoked an API key',
 	'api_key.scope_refused': 'Was refused: the API key lacks the scope',
+	'webhook.created': 'Registered a webhook',
+	'webhook.disabled': 'Turned a webhook off',
+	'webhook.enabled': 'Turned a webhook on',
+	'webhook.deleted': 'Deleted a webhook',
+	'webhook.test_sent': 'Sent a test message to a webhook',
+	'webhook.delivery_resent': 'Sent a webhook delivery again',
 	'ledger.account_erased': 'Removed an account whose data the app erased',
 }
 for (const [step, words] of Object.entries(REQUEST_STEPS)) ACTION_LABELS[`request.${step}`] ??= words.done
@@ -239,6 +246,9 @@ export const AUDIT_FIELD_LABELS: Record<string, string> = {
 	revokedAt: 'Revoked',
 	tasksClosed: 'Open tasks closed',
 	madeWith: 'Made with',
+	address: 'Address',
+	disabledAt: 'Turned off',
+	message: 'Message',
 }
 
 /** Recorded for the machine or already said by the action's words: not listed as a change. */
@@ -405,6 +415,7 @@ const SUBJECT_WORDS: Record<string, string> = {
 	report_run: 'A report run',
 	account_action: 'An account task',
 	api_key: 'An API key',
+	webhook: 'A webhook',
 }
 
 /** The subject by name, with a link to where it lives; an id the database no longer knows is said so. */
@@ -437,6 +448,8 @@ export function subjectView(
 			return { label: `Account task for ${resolved.name}`, href: reporting }
 		case 'api_key':
 			return { label: `API key “${resolved.name}”`, href: `${base}/api-keys` }
+		case 'webhook':
+			return { label: `Webhook “${resolved.name}”`, href: `${base}/webhooks/${subjectId}` }
 		default:
 			return { label: resolved.name, href: reporting }
 	}

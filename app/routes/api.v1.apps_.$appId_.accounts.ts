@@ -1,7 +1,7 @@
 import { type ActionFunctionArgs } from '@remix-run/node'
 import { type z } from 'zod'
 import { ApiAccountsPushSchema, type ApiAccountsRefusedSchema, type ApiAccountsResultSchema } from '~/schemas/api'
-import { requireApp } from '~/services/api-resources.server'
+import { requireApp } from '~/services/apps.server'
 import { pushAccounts } from '~/services/ledger.server'
 import { answerApi, requireApiKey } from '~/utils/api-auth.server'
 import { apiError, apiJson, methodNotAllowed, parseJsonBody } from '~/utils/api.server'

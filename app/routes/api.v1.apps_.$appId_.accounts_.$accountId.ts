@@ -1,7 +1,7 @@
 import { type ActionFunctionArgs } from '@remix-run/node'
 import { type z } from 'zod'
 import { type ApiAccountRemovedSchema } from '~/schemas/api'
-import { requireApp } from '~/services/api-resources.server'
+import { requireApp } from '~/services/apps.server'
 import { removeErasedAccount } from '~/services/ledger.server'
 import { answerApi, requireApiKey } from '~/utils/api-auth.server'
 import { apiJson, methodNotAllowed } from '~/utils/api.server'

@@ -1,6 +1,6 @@
 import { type LoaderFunctionArgs } from '@remix-run/node'
 import { batchAccountsAsync } from '~/domain/report-batches'
-import { requireApp } from '~/services/api-resources.server'
+import { requireApp } from '~/services/apps.server'
 import { streamLedger } from '~/services/ledger.server'
 import { digestLedger, sha256Hex } from '~/services/prepared-reports.server'
 import { answerApi, requireApiKey } from '~/utils/api-auth.server'

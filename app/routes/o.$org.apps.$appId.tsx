@@ -10,12 +10,11 @@ import { describeCycle } from '~/domain/cycle-period'
 import { can } from '~/domain/roles'
 import { AppActionSchema } from '~/schemas/apps'
 import { appScopeView } from '~/services/approved-scope.server'
-import { archiveApp, getApp, restoreApp, updateApp } from '~/services/apps.server'
+import { archiveApp, requireApp, restoreApp, updateApp } from '~/services/apps.server'
 import { listRequests } from '~/services/requests.server'
 import { requirePermission } from '~/utils/auth.server'
 import { parseForm } from '~/utils/forms'
-import { notFound } from '~/utils/http.server'
-import { formRefusal } from '~/utils/refusals.server'
+import { formRefusal, throwRefusal } from '~/utils/refusals.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
 	{ title: data ? `${data.app.name} · Apps · Clearance` : 'App · Clearance' },
@@ -23,8 +22,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org, roles } = await requirePermission(request, params.org, 'org:view')
-	const app = await getApp(org.id, params.appId)
-	if (!app) notFound('No such app in this organisation.')
+	const app = await requireApp(org.id, params.appId).catch(throwRefusal)
 	const [requests, scopeView] = await Promise.all([listRequests(org.id, { appId: app.id }), appScopeView(org.id, app)])
 	// Revocation ends the scope; the app record is checked against the approved request (docs/rules.md › Review and four eyes).
 	const { scope: approvedScope, revocation, personalDataConflict } = scopeView
@@ -51,8 +49,7 @@ type ActionResult = {
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { org, user } = await requirePermission(request, params.org, 'apps:edit')
 	// Before parsing, so another org's app is a 404 whatever was posted.
-	const app = await getApp(org.id, params.appId)
-	if (!app) notFound('No such app in this organisation.')
+	const app = await requireApp(org.id, params.appId).catch(throwRefusal)
 	const form = await parseForm(request, AppActionSchema, { arrayKeys: ['products'] })
 	if (!form.success) {
 		return data<ActionResult>(

@@ -14,7 +14,7 @@ import {
 import { type AppInput, type PersonalDataAnswer } from '~/schemas/apps'
 import { UserFacingError } from '~/utils/errors'
 import { isUuid } from '~/utils/ids'
-import { createAppIn, getApp, listApps, updateAppIn, withDuplicateKeyAsConflict, type App } from './apps.server'
+import { createAppIn, listApps, requireApp, updateAppIn, withDuplicateKeyAsConflict, type App } from './apps.server'
 import { type Actor } from './audit.server'
 import { completeTask, dashboardRows, setCycle, type DashboardRow } from './reporting.server'
 import { setStoringSince, storingSinceOf } from './storing-since.server'
@@ -103,8 +103,7 @@ export async function listApiApps(orgId: string, now = new Date()): Promise<ApiA
 
 /** One app of the organisation (archived ones too), or a 404. */
 export async function getApiApp(orgId: string, appId: string, now = new Date()): Promise<ApiApp> {
-	const app = await getApp(orgId, appId)
-	if (!app) throw new UserFacingError('No such app in this organisation.', 404)
+	const app = await requireApp(orgId, appId)
 	const { rows, timeZone } = await dashboardRows(orgId, now, { appId: app.id })
 	const row = rows[0]
 	if (!row) throw new UserFacingError('No such app in this organisation.', 404)
@@ -171,8 +170,7 @@ export async function updateApiApp(
 	body: AppUpdate,
 	now = new Date(),
 ): Promise<ApiApp> {
-	const current = await getApp(orgId, appId)
-	if (!current) throw new UserFacingError('No such app in this organisation.', 404)
+	const current = await requireApp(orgId, appId)
 	const input: AppInput = {
 		name: body.name ?? current.name,
 		appKey: body.appKey ?? current.appKey,
@@ -272,11 +270,4 @@ export async function completeApiTask(orgId: string, actor: Actor, taskId: strin
 	if (task.completedAt) return toApiTask(task, timeZone)
 	const done = await completeTask(orgId, actor, task.appId, task.id, now)
 	return toApiTask(done, timeZone)
-}
-
-/** The organisation's app, or a 404 (before a body is read). */
-export async function requireApp(orgId: string, appId: string | undefined): Promise<App> {
-	const app = await getApp(orgId, appId)
-	if (!app) throw new UserFacingError('No such app in this organisation.', 404)
-	return app
 }

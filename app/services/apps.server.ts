@@ -1,5 +1,5 @@
 import { and, asc, count, eq, isNull, sql } from 'drizzle-orm'
-import { db, type Tx } from '#db/client.server'
+import { db, type Database, type Tx } from '#db/client.server'
 import { apps } from '#db/schema'
 import { containsEmailAddress } from '~/domain/email-addresses'
 import { type AppInput } from '~/schemas/apps'
@@ -37,14 +37,27 @@ export async function listApps(orgId: string) {
 }
 
 /** The app with this id in this organisation, or null (also for an id that is not a uuid). */
-export async function getApp(orgId: string, appId: string | undefined): Promise<App | null> {
+export async function getApp(orgId: string, appId: string | undefined, q: Tx | Database = db): Promise<App | null> {
 	// Checked here so a malformed URL is a 404, not a database cast error.
 	if (!isUuid(appId)) return null
-	const [app] = await db
+	const [app] = await q
 		.select()
 		.from(apps)
 		.where(and(eq(apps.orgId, orgId), eq(apps.id, appId)))
 	return app ?? null
+}
+
+/**
+ * The app with this id in this organisation, archived ones too, or a 404
+ * `UserFacingError`: another organisation's app is not found either
+ * (docs/architecture.md › Tenancy). Services and the API use it as is (the
+ * API answers the refusal); a page turns it into its 404 with
+ * `.catch(throwRefusal)` (app/utils/refusals.server.ts).
+ */
+export async function requireApp(orgId: string, appId: string | undefined, q: Tx | Database = db): Promise<App> {
+	const app = await getApp(orgId, appId, q)
+	if (!app) throw new UserFacingError(NOT_FOUND, 404)
+	return app
 }
 
 /** `%` and `_` typed into the search box mean themselves. */

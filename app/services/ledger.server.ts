@@ -8,7 +8,7 @@ import { MAX_REJECTED_LISTED } from '~/schemas/reporting'
 import { UserFacingError } from '~/utils/errors'
 import { actorUserIdOf, auditActor, recordAudit, type Actor } from './audit.server'
 import { searchCondition } from '~/utils/sql-like'
-import { getApp, lockApp } from './apps.server'
+import { lockApp, requireApp } from './apps.server'
 import { noteOldestImported } from './storing-since.server'
 
 /**
@@ -319,13 +319,8 @@ async function upsertChunk(tx: Tx, rows: { appId: string; accountId: string; upd
 	return { inserted, updated: written.length - inserted }
 }
 
-/** The organisation's app, or a 404: the ledger of another organisation's app is never read. */
-async function assertOwnApp(orgId: string, appId: string) {
-	if (!(await getApp(orgId, appId))) throw new UserFacingError('No such app in this organisation.', 404)
-}
-
 export async function countAccounts(orgId: string, appId: string): Promise<number> {
-	await assertOwnApp(orgId, appId)
+	await requireApp(orgId, appId)
 	const [row] = await db.select({ total: count() }).from(storedAccounts).where(eq(storedAccounts.appId, appId))
 	return row?.total ?? 0
 }
@@ -336,7 +331,7 @@ export async function listLedgerPage(
 	appId: string,
 	{ q, page, pageSize }: { q?: string; page: number; pageSize: number },
 ) {
-	await assertOwnApp(orgId, appId)
+	await requireApp(orgId, appId)
 	const where = and(eq(storedAccounts.appId, appId), searchCondition([storedAccounts.accountId], q))
 	const offset = (Math.max(1, Math.floor(page)) - 1) * pageSize
 	const [rows, [totals]] = await Promise.all([
@@ -366,7 +361,7 @@ export async function* streamLedger(
 	appId: string,
 	pageSize = STREAM_PAGE,
 ): AsyncGenerator<StoredAccount, void, undefined> {
-	await assertOwnApp(orgId, appId)
+	await requireApp(orgId, appId)
 	let after: string | null = null
 	for (;;) {
 		const page: StoredAccount[] = await db

@@ -5,7 +5,7 @@ import { preparedReports } from '#db/schema'
 import { batchAccountsAsync } from '~/domain/report-batches'
 import { UserFacingError } from '~/utils/errors'
 import { isUuid } from '~/utils/ids'
-import { getApp, lockApp } from './apps.server'
+import { lockApp, requireApp } from './apps.server'
 import { auditActor, recordAudit, type Actor } from './audit.server'
 import { streamLedger } from './ledger.server'
 
@@ -89,7 +89,7 @@ async function insertPrepared(
 
 /** A person prepares the report: the ledger's batch set as it is now, recorded once. */
 export async function prepareReport(orgId: string, actorId: string, appId: string): Promise<PreparedReport> {
-	if (!(await getApp(orgId, appId))) throw new UserFacingError('No such app in this organisation.', 404)
+	await requireApp(orgId, appId)
 	const digest = await digestLedger(orgId, appId)
 	if (digest.accountCount === 0) {
 		throw new UserFacingError(
@@ -116,8 +116,7 @@ export async function findPreparedReport(
 	/** Whose run names it, for the audit event when the SHA-256 is recorded now. */
 	actor: Actor | null = null,
 ): Promise<PreparedReport> {
-	const app = await getApp(orgId, appId)
-	if (!app) throw new UserFacingError('No such app in this organisation.', 404)
+	const app = await requireApp(orgId, appId)
 	if ('id' in ref) {
 		const [found] = isUuid(ref.id)
 			? await db

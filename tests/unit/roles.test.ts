@@ -10,6 +10,7 @@ describe('role checks', () => {
 		['members:manage', ['admin']],
 		['audit:read', ['admin']],
 		['api-keys:manage', ['admin']],
+		['webhooks:manage', ['admin']],
 	]
 
 	it('covers every permission', () => {
