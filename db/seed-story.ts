@@ -1,12 +1,12 @@
-import { isProduct } from '../app/domain/catalogue'
 import { eq } from 'drizzle-orm'
-import { type Database } from './client.server'
-import { accessRequests, apps, requestUseCases, storedAccounts } from './schema'
-import { applyTransition, decideUseCaseOf, type Actor } from '../app/services/review.server'
-import { createDraft, saveDraft } from '../app/services/requests.server'
+import { isProduct } from '../app/domain/catalogue'
+import { type RequestFields } from '../app/schemas/request'
 import { prepareReport } from '../app/services/prepared-reports.server'
 import { recordRun } from '../app/services/reporting.server'
-import { type RequestFields } from '../app/schemas/request'
+import { createDraft, saveDraft } from '../app/services/requests.server'
+import { applyTransition, decideUseCaseOf, type Actor } from '../app/services/review.server'
+import { type Database } from './client.server'
+import { accessRequests, apps, requestUseCases, storedAccounts } from './schema'
 
 const DAY = 24 * 60 * 60 * 1000
 

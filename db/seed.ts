@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm'
+import { hashPassword } from '../app/utils/password.server'
 import { type Database } from './client.server'
 import { accessRequests, apps, auditEvents, memberships, organizations, users } from './schema'
-import { hashPassword } from '../app/utils/password.server'
 import { seedDemoStory } from './seed-story'
 
 export const DEMO_PASSWORD = 'clearance-demo-2026'

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm test: typecheck, unit + integration (real database), build, e2e in
+# npm test: typecheck, lint (ESLint + Prettier), unit + integration (real database), build, e2e in
 # Chromium. Every step runs even if an earlier one fails, so one run shows
 # everything that is broken; the exit code is non-zero if any step failed.
 set -uo pipefail
@@ -16,6 +16,7 @@ db="PGlite (embedded)"
 [ -n "${DATABASE_URL:-}" ] && db="PostgreSQL (DATABASE_URL)"
 echo "Database for integration and e2e tests: $db"
 step "typecheck" npx tsc --noEmit
+step "lint" npm run lint --silent
 step "unit + integration" npx vitest run
 step "build" npm run build --silent
 step "e2e (Chromium)" npm run test:e2e --silent

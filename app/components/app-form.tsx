@@ -247,6 +247,8 @@ export function AppForm({
 			/>
 			<fieldset
 				className="fieldset"
+				role="radiogroup"
+				aria-invalid={personalError ? true : undefined}
 				aria-describedby={['storesPersonalData-hint', personalError ? errorId('storesPersonalData') : '']
 					.join(' ')
 					.trim()}
@@ -263,7 +265,6 @@ export function AppForm({
 							type="radio"
 							value={answer}
 							defaultChecked={defaults.storesPersonalData === answer}
-							aria-invalid={personalError ? true : undefined}
 							{...form.register('storesPersonalData')}
 						/>
 						<span>{PERSONAL_DATA_LABELS[answer]}</span>

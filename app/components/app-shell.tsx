@@ -14,6 +14,7 @@ const NAV: { section: string; items: NavItem[] }[] = [
 			{ to: 'apps', label: 'Apps', permission: 'org:view' },
 			{ to: 'requests', label: 'Requests', permission: 'org:view' },
 			{ to: 'review', label: 'Review queue', permission: 'requests:review' },
+			{ to: 'calendar', label: 'Calendar', permission: 'org:view' },
 		],
 	},
 	{
@@ -22,6 +23,7 @@ const NAV: { section: string; items: NavItem[] }[] = [
 			{ to: 'members', label: 'Members', permission: 'members:manage' },
 			{ to: 'audit', label: 'Audit log', permission: 'audit:read' },
 			{ to: 'api-keys', label: 'API keys', permission: 'api-keys:manage' },
+			{ to: 'webhooks', label: 'Webhooks', permission: 'webhooks:manage' },
 			{ to: 'settings', label: 'Settings', permission: 'members:manage' },
 		],
 	},

@@ -32,7 +32,7 @@ export const OUTCOME: Record<UseCaseOutcome, { tone: Tone; label: string }> = {
 	needs_review: { tone: 'info', label: 'Needs a reviewer' },
 }
 
-export function useCaseLabel(code: string, description?: string) {
+export function labelOfUseCase(code: string, description?: string) {
 	if (code === 'other') return description ? `Custom: ${description}` : 'Custom use case'
 	return findUseCase(code)?.label ?? code
 }
@@ -105,12 +105,12 @@ export function ChecklistPanel({ result, live }: { result: ChecklistResult; live
 							<li key={`${useCase.code}-${index}`} className="check-item" data-use-case={useCase.code}>
 								<div className="check-head">
 									<Badge tone={OUTCOME[useCase.outcome].tone}>{OUTCOME[useCase.outcome].label}</Badge>
-									<span className="check-title">{useCaseLabel(useCase.code, useCase.description)}</span>
+									<span className="check-title">{labelOfUseCase(useCase.code, useCase.description)}</span>
 								</div>
 								<p className="check-message">{useCase.reason}</p>
 								{useCase.suggestedCode ? (
 									<p className="check-source">
-										Closest catalogue entry: <code>{useCase.suggestedCode}</code> ({useCaseLabel(useCase.suggestedCode)}
+										Closest catalogue entry: <code>{useCase.suggestedCode}</code> ({labelOfUseCase(useCase.suggestedCode)}
 										){useCase.matched?.length ? `, matched “${useCase.matched.join('”, “')}”` : ''}. A suggestion only:
 										a reviewer decides.
 									</p>

@@ -13,7 +13,7 @@ import {
 import { suggestUseCase } from '~/domain/suggest'
 import { CHECKLIST_LIMITS } from '~/schemas/checklist'
 import { formChecklist, isFormUseCaseCode, RequestFormSchema, type RequestFields } from '~/schemas/request'
-import { ChecklistPanel, ChecklistPending, useCaseLabel } from './checklist-panel'
+import { ChecklistPanel, ChecklistPending, labelOfUseCase } from './checklist-panel'
 import { FieldError, FormAlert, SelectField, TextAreaField, TextField, type FieldErrorMap } from './ui/form'
 import { Badge } from './ui/status'
 import { useValidatedForm } from './ui/use-validated-form'
@@ -218,7 +218,7 @@ export function RequestForm({
 									{description.trim() ? (
 										<p className="suggestion" aria-live="polite">
 											{suggestion
-												? `Closest catalogue entry: ${useCaseLabel(suggestion.code)} (${suggestion.code}), matched “${suggestion.matched.join('”, “')}”. A suggestion only; a reviewer decides.`
+												? `Closest catalogue entry: ${labelOfUseCase(suggestion.code)} (${suggestion.code}), matched “${suggestion.matched.join('”, “')}”. A suggestion only; a reviewer decides.`
 												: 'No catalogue entry matches; a reviewer will decide.'}
 										</p>
 									) : null}

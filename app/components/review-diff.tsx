@@ -1,6 +1,6 @@
 import { Link } from '@remix-run/react'
 import { type UseCaseDiff } from '~/domain/use-case-diff'
-import { useCaseLabel } from './checklist-panel'
+import { labelOfUseCase } from './checklist-panel'
 import { Badge } from './ui/status'
 
 /** What an amendment changes against the approved request (docs/rules.md › Appropriate use). */
@@ -25,7 +25,7 @@ export function AmendmentDiff({ diff, approvedHref }: { diff: UseCaseDiff; appro
 					<li key={`${label}-${index}`} className={`check-item diff-${label.toLowerCase()}`}>
 						<div className="check-head">
 							<Badge tone={tone}>{label}</Badge>
-							<span className="check-title">{useCaseLabel(useCase.code, useCase.description ?? '')}</span>
+							<span className="check-title">{labelOfUseCase(useCase.code, useCase.description ?? '')}</span>
 						</div>
 					</li>
 				))}

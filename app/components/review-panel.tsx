@@ -1,7 +1,7 @@
 import { Form, useNavigation } from '@remix-run/react'
 import { readsLikeRejected } from '~/domain/checklist'
 import { type AvailableAction } from '~/domain/request-lifecycle'
-import { OUTCOME, useCaseLabel } from './checklist-panel'
+import { OUTCOME, labelOfUseCase } from './checklist-panel'
 import { FieldError, FormAlert } from './ui/form'
 import { Badge } from './ui/status'
 
@@ -82,7 +82,7 @@ export function ReviewPanel({
 				{lookAlikesFirst(useCases).map((useCase) => {
 					const mine =
 						reviewFeedback?.intent === 'decide' && reviewFeedback.useCaseId === useCase.id ? reviewFeedback : undefined
-					const label = useCaseLabel(useCase.code, useCase.description)
+					const label = labelOfUseCase(useCase.code, useCase.description)
 					const reasonId = `reason-${useCase.id}`
 					return (
 						<li key={useCase.id} className="check-item review-use-case" data-use-case-id={useCase.id}>
@@ -94,12 +94,12 @@ export function ReviewPanel({
 							{looksRejected(useCase) ? (
 								<p className="check-message" data-testid="looks-rejected">
 									<Badge tone="bad">Check first</Badge> Looks like a rejected use case:{' '}
-									{useCaseLabel(useCase.suggestedCode ?? '')}. Atlassian does not approve that; decide whether this is
+									{labelOfUseCase(useCase.suggestedCode ?? '')}. Atlassian does not approve that; decide whether this is
 									really something else.
 								</p>
 							) : useCase.suggestedCode ? (
 								<p className="check-source">
-									Engine suggestion: {useCaseLabel(useCase.suggestedCode)} (<code>{useCase.suggestedCode}</code>). A
+									Engine suggestion: {labelOfUseCase(useCase.suggestedCode)} (<code>{useCase.suggestedCode}</code>). A
 									suggestion only: you decide.
 								</p>
 							) : null}

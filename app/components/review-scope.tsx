@@ -1,6 +1,6 @@
 import { Form, Link } from '@remix-run/react'
 import { type ApprovalStanding } from '~/domain/approved-scope'
-import { useCaseLabel } from './checklist-panel'
+import { labelOfUseCase } from './checklist-panel'
 import { Badge } from './ui/status'
 
 type Scope = {
@@ -63,7 +63,7 @@ export function AppApprovedScope({
 					<ul className="checklist-items" data-testid="approved-scope">
 						{scope.useCases.map((useCase, index) => (
 							<li key={index} className="check-item">
-								{useCaseLabel(useCase.code, useCase.description)}
+								{labelOfUseCase(useCase.code, useCase.description)}
 							</li>
 						))}
 					</ul>

@@ -6,7 +6,7 @@ import {
 	type RequestState,
 } from '~/domain/request-lifecycle'
 import { DATE_CORRECTED, STEP_NAMES, type TicketStepKind } from '~/domain/tickets'
-import { useCaseLabel } from './checklist-panel'
+import { labelOfUseCase } from './checklist-panel'
 import { Badge } from './ui/status'
 
 export type TimelineEvent = {
@@ -58,7 +58,7 @@ const DETAIL_LABELS: Record<string, string> = {
 
 function titleOf(event: TimelineEvent, details: Record<string, unknown>) {
 	if (event.kind === 'use_case_decided') {
-		const what = useCaseLabel(String(details.code ?? ''), String(details.description ?? ''))
+		const what = labelOfUseCase(String(details.code ?? ''), String(details.description ?? ''))
 		return `${details.decision === 'approved' ? 'Approved' : 'Rejected'} use case: ${what}`
 	}
 	if (event.kind === 'ticket_follow_up') return 'Follow-up recorded'

@@ -7,7 +7,7 @@
  */
 import { CUSTOM_USE_CASE_CODE } from './catalogue'
 import { maskEmailAddresses } from './email-addresses'
-import { useCaseIdentity, type ComparableUseCase } from './use-case-diff'
+import { identityOfUseCase, type ComparableUseCase } from './use-case-diff'
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
 	if (value === null || typeof value !== 'object') return false
@@ -37,13 +37,13 @@ function isUseCase(value: unknown): value is ComparableUseCase {
  * A canonical form for comparing: empty text and a missing value are the
  * same, dates compare by instant, and lists are sets (reordering products or
  * use cases is not a change; a use case compares by its catalogue code, a
- * custom one by its description, as `useCaseIdentity` says).
+ * custom one by its description, as `identityOfUseCase` says).
  */
 function canonical(value: unknown): unknown {
 	if (value === undefined || value === null || value === '') return null
 	if (value instanceof Date) return value.toISOString()
 	if (Array.isArray(value)) {
-		return value.map((item) => (isUseCase(item) ? useCaseIdentity(item) : JSON.stringify(canonical(item)))).sort()
+		return value.map((item) => (isUseCase(item) ? identityOfUseCase(item) : JSON.stringify(canonical(item)))).sort()
 	}
 	if (isPlainObject(value)) {
 		return Object.fromEntries(
@@ -140,7 +140,7 @@ export function requestAuditState(request: RequestAuditSource): Record<(typeof R
 
 /** Items of `after` not in `before`, and of `before` not in `after`, compared like `auditChanges` does. */
 export function listChanges<T>(before: readonly T[], after: readonly T[]): { added: T[]; removed: T[] } {
-	const key = (item: T) => (isUseCase(item) ? useCaseIdentity(item) : JSON.stringify(canonical(item)))
+	const key = (item: T) => (isUseCase(item) ? identityOfUseCase(item) : JSON.stringify(canonical(item)))
 	const beforeKeys = new Set(before.map(key))
 	const afterKeys = new Set(after.map(key))
 	return {

@@ -116,6 +116,8 @@ const ACTION_LABELS: Record<string, string> = {
 	'webhook.deleted': 'Deleted a webhook',
 	'webhook.test_sent': 'Sent a test message to a webhook',
 	'webhook.delivery_resent': 'Sent a webhook delivery again',
+	'calendar_feed.created': 'Created a calendar URL',
+	'calendar_feed.revoked': 'Stopped a calendar URL',
 	'ledger.account_erased': 'Removed an account whose data the app erased',
 }
 for (const [step, words] of Object.entries(REQUEST_STEPS)) ACTION_LABELS[`request.${step}`] ??= words.done
@@ -135,7 +137,7 @@ function text(value: unknown) {
 	return typeof value === 'string' ? value : ''
 }
 
-export function useCaseWords(code: string, description?: string | null) {
+export function wordsForUseCase(code: string, description?: string | null) {
 	if (code === CUSTOM_USE_CASE_CODE) return description ? `“${description}”` : 'a custom use case'
 	return `“${findUseCase(code)?.label ?? humanise(code)}”`
 }
@@ -146,11 +148,11 @@ export function describeAuditAction(action: string, before: unknown, after: unkn
 	switch (action) {
 		case 'request.use_case_decided': {
 			const verb = detail.decision === 'rejected' ? 'Rejected' : detail.decision === 'approved' ? 'Approved' : 'Decided'
-			return `${verb} use case ${useCaseWords(text(detail.code), text(detail.description))}`
+			return `${verb} use case ${wordsForUseCase(text(detail.code), text(detail.description))}`
 		}
 		case 'request.decide_refused': {
 			const verb = detail.attempted === 'reject' ? 'reject' : 'approve'
-			const what = detail.code ? useCaseWords(text(detail.code), text(detail.description)) : 'a use case'
+			const what = detail.code ? wordsForUseCase(text(detail.code), text(detail.description)) : 'a use case'
 			return `Was refused: ${verb} use case ${what}`
 		}
 		case 'request.action_refused': {

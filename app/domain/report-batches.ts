@@ -168,7 +168,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** `{"status":…, "body":…}`: an answer with its status code (and headers) as a client saw it. */
-function readEnvelope(record: Record<string, unknown>, where: string, raw: string): ReadResult {
+function readEnvelope(record: Record<string, unknown>, where: string): ReadResult {
 	const status = record.status
 	const headers = isRecord(record.headers) ? record.headers : {}
 	const header = record.cyclePeriod ?? headers['cycle-period'] ?? headers['Cycle-Period']
@@ -201,7 +201,7 @@ function readAnswer(value: unknown, where: string, raw: string): ReadResult {
 		return { ok: false, reason: `${where}expected an answer such as {"accounts":[…]}` }
 	}
 	const record = value
-	if (typeof record.status === 'number' && !('accounts' in record)) return readEnvelope(record, where, raw)
+	if (typeof record.status === 'number' && !('accounts' in record)) return readEnvelope(record, where)
 	if ('errorType' in record || 'errorMessage' in record) {
 		// Atlassian's 400/500 body: the batch was not processed and must be re-sent.
 		const message = [record.errorType, record.errorMessage]

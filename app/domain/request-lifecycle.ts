@@ -185,7 +185,7 @@ export type TransitionContext = {
 	authorship?: Authorship | null
 	/** The checklist has no failing check (warnings are fine). */
 	checklistReady?: boolean
-	/** See `useCasesApproved`. */
+	/** See `everyUseCaseApproved`. */
 	allUseCasesApproved?: boolean
 	comment?: string
 	ticketKey?: string
@@ -418,7 +418,7 @@ export function decideUseCase(input: {
  * case, none rejected, and each approved — by the reviewer, or by the engine
  * for codes on Atlassian's approved list (docs/rules.md › Use-case catalogue).
  */
-export function useCasesApproved(
+export function everyUseCaseApproved(
 	useCases: readonly { engineOutcome: EngineOutcome; decision: ReviewerDecision | null }[],
 ): boolean {
 	return (

@@ -58,7 +58,7 @@ function personalData(value: unknown): string {
 /** As many use cases as the checklist reads (MAX_USE_CASES); a longer list fails it anyway. */
 const MAX_LISTED = 100
 
-function useCaseLines(value: unknown): string[] {
+function linesForUseCases(value: unknown): string[] {
 	const all: unknown[] = Array.isArray(value) ? value : []
 	const entries = all.slice(0, MAX_LISTED)
 	const lines = entries.map((entry) => {
@@ -106,7 +106,7 @@ export function buildSubmissionText(input: ChecklistInput): string {
 		`Does the app store personal data: ${personalData(source.storesPersonalData)}`,
 		'',
 		'Use cases:',
-		...useCaseLines(source.useCases),
+		...linesForUseCases(source.useCases),
 		'',
 		'Functionality that requires email address:',
 		block(source.functionalityDescription),

@@ -17,7 +17,7 @@ export type UseCaseDiff = {
  * the description, compared without case and surrounding or repeated spaces —
  * a retyped description is the same use, a reworded one is a new use.
  */
-export function useCaseIdentity(useCase: ComparableUseCase): string {
+export function identityOfUseCase(useCase: ComparableUseCase): string {
 	if (useCase.code !== 'other') return useCase.code
 	const text = (useCase.description ?? '').trim().replace(/\s+/g, ' ').toLowerCase()
 	return `other:${text}`
@@ -25,17 +25,17 @@ export function useCaseIdentity(useCase: ComparableUseCase): string {
 
 /** Added, removed and unchanged use cases of `next` compared with `approved`, in list order. */
 export function diffUseCases(approved: readonly ComparableUseCase[], next: readonly ComparableUseCase[]): UseCaseDiff {
-	const before = new Set(approved.map(useCaseIdentity))
-	const after = new Set(next.map(useCaseIdentity))
+	const before = new Set(approved.map(identityOfUseCase))
+	const after = new Set(next.map(identityOfUseCase))
 	const seen = new Set<string>()
 	const once = (useCase: ComparableUseCase) => {
-		const id = useCaseIdentity(useCase)
+		const id = identityOfUseCase(useCase)
 		if (seen.has(id)) return false
 		seen.add(id)
 		return true
 	}
-	const added = next.filter((useCase) => !before.has(useCaseIdentity(useCase))).filter(once)
-	const unchanged = next.filter((useCase) => before.has(useCaseIdentity(useCase))).filter(once)
-	const removed = approved.filter((useCase) => !after.has(useCaseIdentity(useCase))).filter(once)
+	const added = next.filter((useCase) => !before.has(identityOfUseCase(useCase))).filter(once)
+	const unchanged = next.filter((useCase) => before.has(identityOfUseCase(useCase))).filter(once)
+	const removed = approved.filter((useCase) => !after.has(identityOfUseCase(useCase))).filter(once)
 	return { added, removed, unchanged }
 }

@@ -1,10 +1,10 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
 import { AuthCard } from '~/components/auth-card'
+import { Honeypot } from '~/components/honeypot'
 import { FormAlert, TextField } from '~/components/ui/form'
 import { useValidatedForm } from '~/components/ui/use-validated-form'
 import { LoginSchema } from '~/schemas/auth'
-import { Honeypot } from '~/components/honeypot'
 import { attemptLogin, createSession } from '~/services/auth.server'
 import { clientKey } from '~/services/rate-limit.server'
 import { requireAnonymous, safeRedirect } from '~/utils/auth.server'
@@ -64,7 +64,7 @@ export default function LoginPage() {
 	const [searchParams] = useSearchParams()
 	const redirectTo = searchParams.get('redirectTo') ?? ''
 	const navigation = useNavigation()
-	const { form, formRef, onSubmit, errorOf, text } = useValidatedForm(LoginSchema, {
+	const { formRef, onSubmit, errorOf, text } = useValidatedForm(LoginSchema, {
 		defaultValues: { email: String(actionData?.values?.email ?? ''), password: '', redirectTo },
 		serverErrors: actionData?.errors,
 	})

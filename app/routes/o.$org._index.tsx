@@ -2,15 +2,15 @@ import { redirect, type LoaderFunctionArgs, type MetaFunction } from '@remix-run
 import { Form, Link, useLoaderData } from '@remix-run/react'
 import { DueChart } from '~/components/reporting-chart'
 import { daysLeftText, formatDay, REPORTING_STATUS, ReportingBadge } from '~/components/reporting-status'
-import { cycleName } from '~/domain/cycle-period'
 import { TextField } from '~/components/ui/form'
+import { Pagination } from '~/components/ui/pagination'
 import { Badge, EmptyState, PageHeader } from '~/components/ui/status'
+import { cycleName } from '~/domain/cycle-period'
 import { type ReportingState } from '~/domain/reporting-cycle'
 import { can } from '~/domain/roles'
 import { DASHBOARD_FILTERS, DashboardQuerySchema, type DashboardFilter } from '~/schemas/reporting'
 import { dashboardRows } from '~/services/reporting.server'
 import { requireMember } from '~/utils/auth.server'
-import { Pagination } from '~/components/ui/pagination'
 
 const PAGE_SIZE = 25
 const CHART_DAYS = 60

@@ -3,9 +3,9 @@ import { batchAccountsAsync } from '~/domain/report-batches'
 import { BatchFormatSchema } from '~/schemas/reporting'
 import { getApp } from '~/services/apps.server'
 import { streamLedger } from '~/services/ledger.server'
+import { digestLedger, preparedReportBySha } from '~/services/prepared-reports.server'
 import { requirePermission } from '~/utils/auth.server'
 import { notFound } from '~/utils/http.server'
-import { digestLedger, preparedReportBySha } from '~/services/prepared-reports.server'
 
 /**
  * The app's report bodies for `POST /app/report-accounts/` (docs/rules.md › Personal-data reporting): a JSON

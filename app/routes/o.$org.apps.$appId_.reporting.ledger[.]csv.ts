@@ -1,8 +1,8 @@
 import { type LoaderFunctionArgs } from '@remix-run/node'
 import { toRfc3339 } from '~/domain/account-ids'
 import { csvLine } from '~/domain/csv'
-import { CSV_HEADER, streamLedger } from '~/services/ledger.server'
 import { getApp } from '~/services/apps.server'
+import { CSV_HEADER, streamLedger } from '~/services/ledger.server'
 import { requirePermission } from '~/utils/auth.server'
 import { notFound } from '~/utils/http.server'
 

@@ -2,13 +2,13 @@ import { redirect, type LoaderFunctionArgs, type MetaFunction } from '@remix-run
 import { Form, Link, useLoaderData, useSubmit } from '@remix-run/react'
 import { AppTypeBadge, PersonalDataBadge } from '~/components/app-form'
 import { TextField } from '~/components/ui/form'
+import { Pagination } from '~/components/ui/pagination'
 import { Badge, EmptyState, PageHeader } from '~/components/ui/status'
 import { APP_TYPE_RULES, PRODUCT_LABELS, type Product } from '~/domain/catalogue'
 import { can } from '~/domain/roles'
 import { AppListQuerySchema } from '~/schemas/apps'
 import { listAppsPage } from '~/services/apps.server'
 import { requirePermission } from '~/utils/auth.server'
-import { Pagination } from '~/components/ui/pagination'
 
 const APPS_PAGE_SIZE = 25
 

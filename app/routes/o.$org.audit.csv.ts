@@ -1,6 +1,6 @@
 import { type LoaderFunctionArgs } from '@remix-run/node'
-import { parseAuditFilter } from '~/schemas/audit'
 import { actorLabel, subjectView } from '~/domain/audit-labels'
+import { parseAuditFilter } from '~/schemas/audit'
 import { resolveAuditSubjects, resolvedSubject, searchAuditEvents } from '~/services/audit.server'
 import { requirePermission } from '~/utils/auth.server'
 import { toCsv } from '~/utils/csv'

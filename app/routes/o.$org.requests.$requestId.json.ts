@@ -1,6 +1,6 @@
 import { type LoaderFunctionArgs } from '@remix-run/node'
-import { evaluateSaved, getRequest, requestToFields } from '~/services/requests.server'
 import { slugify } from '~/domain/slug'
+import { evaluateSaved, getRequest, requestToFields } from '~/services/requests.server'
 import { requireMember } from '~/utils/auth.server'
 import { notFound } from '~/utils/http.server'
 

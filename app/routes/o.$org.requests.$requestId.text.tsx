@@ -4,7 +4,7 @@ import { CopyBlock } from '~/components/copy-block'
 import { Badge, PageHeader } from '~/components/ui/status'
 import { STATE_LABELS, STATE_TONES } from '~/domain/request-lifecycle'
 import { appTypeText, productsText, requestMilestones } from '~/domain/request-text'
-import { evaluateSaved, getRequest, useCaseDeciders } from '~/services/requests.server'
+import { evaluateSaved, getRequest, decidersOfUseCases } from '~/services/requests.server'
 import { listRequestEvents } from '~/services/review.server'
 import { requireMember } from '~/utils/auth.server'
 import { notFound } from '~/utils/http.server'
@@ -28,7 +28,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const checklist = evaluateSaved(accessRequest)
 	const [events, deciders] = await Promise.all([
 		listRequestEvents(org.id, accessRequest.id),
-		useCaseDeciders(org.id, accessRequest),
+		decidersOfUseCases(org.id, accessRequest),
 	])
 	const rejected = accessRequest.useCases.filter((useCase) => useCase.decision === 'rejected').length
 	return {

@@ -1,6 +1,6 @@
 import { type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
-import { OUTCOME, useCaseLabel } from '~/components/checklist-panel'
+import { OUTCOME, labelOfUseCase } from '~/components/checklist-panel'
 import { DecisionBadge } from '~/components/review-panel'
 import { Badge, EmptyState, PageHeader } from '~/components/ui/status'
 import { daysWaiting } from '~/domain/tickets'
@@ -68,11 +68,11 @@ export default function ReviewQueuePage() {
 										<div className="check-head">
 											<Badge tone={OUTCOME[useCase.engineOutcome].tone}>{OUTCOME[useCase.engineOutcome].label}</Badge>
 											<DecisionBadge useCase={useCase} />
-											<span className="check-title">{useCaseLabel(useCase.code, useCase.description)}</span>
+											<span className="check-title">{labelOfUseCase(useCase.code, useCase.description)}</span>
 										</div>
 										{useCase.suggestedCode ? (
 											<p className="check-source">
-												Suggestion: {useCaseLabel(useCase.suggestedCode)} (<code>{useCase.suggestedCode}</code>) — a
+												Suggestion: {labelOfUseCase(useCase.suggestedCode)} (<code>{useCase.suggestedCode}</code>) — a
 												reviewer decides.
 											</p>
 										) : null}

@@ -56,9 +56,14 @@ export default function SettingsPage() {
 				title="Settings"
 				description="Organisation-wide rules: the time zone dates are shown in, and internal deadlines."
 				actions={
-					<Link to="outbox" className="button button-secondary">
-						Email outbox
-					</Link>
+					<>
+						<Link to="outbox" className="button button-secondary">
+							Email outbox
+						</Link>
+						<Link to="../webhooks" relative="path" className="button button-secondary">
+							Webhooks
+						</Link>
+					</>
 				}
 			/>
 			{result?.notice ? (

@@ -53,7 +53,10 @@ export const RunFieldsSchema = z.object({
 		.transform((value) => value ?? ''),
 })
 
-/** The reporting page posts several actions; `intent` picks one (docs/architecture.md › Routes and forms). */
+/**
+ * The reporting page's own actions; `intent` picks one (docs/architecture.md › Routes and forms). Importing
+ * the ledger and recording a run post to routes of their own (ImportActionSchema, RunActionSchema).
+ */
 export const ReportingActionSchema = z.discriminatedUnion('intent', [
 	z.object({
 		intent: z.literal('cycle'),
@@ -61,14 +64,6 @@ export const ReportingActionSchema = z.discriminatedUnion('intent', [
 		customDays: z.string().optional(),
 		confirmLonger: z.string().optional(),
 		reason: z.string().optional(),
-	}),
-	z.object({ intent: z.literal('import'), atomic: checkbox }),
-	z.object({
-		intent: z.literal('run'),
-		sentAt: z.string().optional(),
-		preparedReport: z.string().optional(),
-		cyclePeriod: z.string().optional(),
-		answers: z.string().optional(),
 	}),
 	z.object({ intent: z.literal('complete'), taskId: z.uuid('No such task.') }),
 	z.object({ intent: z.literal('prepare') }),
@@ -82,6 +77,18 @@ export const ReportingActionSchema = z.discriminatedUnion('intent', [
 		reason: multilineText().max(REPORTING_LIMITS.reason, 'Keep the reason under 1,000 characters.').optional(),
 	}),
 ])
+
+/** The ledger import (`…/reporting/import`): the file itself is read from the upload. */
+export const ImportActionSchema = z.object({ intent: z.literal('import'), atomic: checkbox })
+
+/** Recording a report run (`…/reporting/runs`); RunFieldsSchema then checks the fields. */
+export const RunActionSchema = z.object({
+	intent: z.literal('run'),
+	sentAt: z.string().optional(),
+	preparedReport: z.string().optional(),
+	cyclePeriod: z.string().optional(),
+	answers: z.string().optional(),
+})
 
 /** "Storing personal data since": a calendar date in the organisation's zone. */
 export const StoringSinceSchema = z.object({

@@ -2,10 +2,10 @@ import { z } from 'zod'
 import { APP_TYPES, CUSTOM_USE_CASE_CODE, isUseCaseCode, PRODUCTS } from '~/domain/catalogue'
 import { evaluateRequest, type ChecklistInput, type ChecklistResult } from '~/domain/checklist'
 import { fieldsWithForeignAddresses, ownDomainNote, ownDomainsOf, type SentText } from '~/domain/email-addresses'
-import { CHECKLIST_LIMITS } from './checklist'
-import { PERSONAL_DATA_ANSWERS } from './apps'
-import { refuseHiddenCharacters } from './text'
 import { HTTP_URL_MESSAGE, isHttpUrl } from '~/domain/urls'
+import { PERSONAL_DATA_ANSWERS } from './apps'
+import { CHECKLIST_LIMITS } from './checklist'
+import { refuseHiddenCharacters } from './text'
 
 /** A catalogue code the editor may tick ('other' is a custom row, not a box). */
 export const isFormUseCaseCode = (code: string): boolean => isUseCaseCode(code) && code !== CUSTOM_USE_CASE_CODE

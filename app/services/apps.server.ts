@@ -1,14 +1,15 @@
 import { and, asc, count, eq, isNull, sql } from 'drizzle-orm'
 import { db, type Database, type Tx } from '#db/client.server'
 import { apps } from '#db/schema'
+import { auditChanges } from '~/domain/audit-diff'
 import { containsEmailAddress } from '~/domain/email-addresses'
 import { type AppInput } from '~/schemas/apps'
 import { uniqueViolation } from '~/utils/db-errors.server'
 import { UserFacingError } from '~/utils/errors'
-import { auditChanges } from '~/domain/audit-diff'
-import { actorUserIdOf, auditActor, recordAudit, type Actor } from './audit.server'
 import { isUuid } from '~/utils/ids'
 import { searchCondition } from '~/utils/sql-like'
+import { addCreatorAsOwner } from './app-owners.server'
+import { actorUserIdOf, auditActor, recordAudit, type Actor } from './audit.server'
 
 export type App = typeof apps.$inferSelect
 
@@ -169,6 +170,9 @@ export async function createAppIn(tx: Tx, orgId: string, actor: Actor, input: Ap
 		.insert(apps)
 		.values({ orgId, createdBy: actorUserIdOf(actor), ...pickEditable(input), ...personalDataSince(null, input) })
 		.returning()
+	// Its creator owns it and receives its reminders (issue 13); a key-created app falls back to the admins.
+	const creatorId = actorUserIdOf(actor)
+	if (creatorId) await addCreatorAsOwner(tx, orgId, app!.id, creatorId)
 	await recordAudit(tx, {
 		orgId,
 		...auditActor(actor),

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, inArray, like, lt, sql } from 'drizzle-orm'
+import { db, type Database, type Tx } from '#db/client.server'
 import {
 	accessRequests,
 	accountActions,
@@ -10,8 +11,8 @@ import {
 	reportRuns,
 	requestUseCases,
 	users,
+	webhooks,
 } from '#db/schema'
-import { db, type Database, type Tx } from '#db/client.server'
 import { auditChanges, redactEmails, REQUEST_AUDIT_FIELDS, requestAuditState } from '~/domain/audit-diff'
 import { permissionRefusalReason, subjectOfPath, type ResolvedSubject } from '~/domain/audit-labels'
 import { type Permission, type Role } from '~/domain/roles'
@@ -318,6 +319,7 @@ export async function resolveAuditSubjects(
 	const runIds = ids('report_run')
 	const taskIds = ids('account_action')
 	const keyIds = ids('api_key')
+	const webhookIds = ids('webhook')
 	await Promise.all([
 		requestIds.length &&
 			db
@@ -366,6 +368,12 @@ export async function resolveAuditSubjects(
 				.from(apiKeys)
 				.where(and(eq(apiKeys.orgId, orgId), inArray(apiKeys.id, keyIds)))
 				.then((rows) => add('api_key', rows)),
+		webhookIds.length &&
+			db
+				.select({ id: webhooks.id, name: webhooks.name })
+				.from(webhooks)
+				.where(and(eq(webhooks.orgId, orgId), inArray(webhooks.id, webhookIds)))
+				.then((rows) => add('webhook', rows)),
 		events.some((event) => event.subjectType === 'organization' && event.subjectId === orgId) &&
 			db
 				.select({ id: organizations.id, name: organizations.name })

@@ -6,9 +6,9 @@ import { isBinaryRecord, isBlankRecord, type CsvRecord } from '~/domain/csv'
 import { type StoredAccount } from '~/domain/report-batches'
 import { MAX_REJECTED_LISTED } from '~/schemas/reporting'
 import { UserFacingError } from '~/utils/errors'
-import { actorUserIdOf, auditActor, recordAudit, type Actor } from './audit.server'
 import { searchCondition } from '~/utils/sql-like'
 import { lockApp, requireApp } from './apps.server'
+import { actorUserIdOf, auditActor, recordAudit, type Actor } from './audit.server'
 import { noteOldestImported } from './storing-since.server'
 
 /**

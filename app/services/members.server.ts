@@ -2,13 +2,13 @@ import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm'
 import { db, type Tx } from '#db/client.server'
 import { invites, memberships, organizations, users } from '#db/schema'
 import { leavesAnAdmin, normaliseRoles, type Role } from '~/domain/roles'
+import { DAY_MS } from '~/domain/zoned-time'
 import { type InviteInput } from '~/schemas/members'
 import { env } from '~/utils/env.server'
 import { UserFacingError } from '~/utils/errors'
 import { hashToken, newToken } from '~/utils/tokens.server'
 import { recordAudit } from './audit.server'
 import { findUserByEmail, insertUser, type SessionUser } from './auth.server'
-import { DAY_MS } from '~/domain/zoned-time'
 
 export type Membership = {
 	org: { id: string; slug: string; name: string; timeZone: string }

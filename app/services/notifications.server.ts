@@ -4,15 +4,24 @@ import { memberships, notifications } from '#db/schema'
 import { can, type Role } from '~/domain/roles'
 import { listQuietTickets, type QuietTicket } from './tickets.server'
 
-export type NotificationKind = 'request_submitted' | 'request_sent_back' | 'request_decided' | 'atlassian_answered'
+export type NotificationKind =
+	| 'request_submitted'
+	| 'request_sent_back'
+	| 'request_decided'
+	| 'atlassian_answered'
+	/** A reminder of the scheduled pass (issue 13); the email digest lists these. */
+	| 'reminder'
 
 export type NewNotification = {
 	orgId: string
 	userIds: readonly string[]
 	kind: NotificationKind
 	message: string
-	requestId: string
+	/** The request it is about; reminders about an app name none. */
+	requestId?: string | null
 	link: string
+	/** Written as already read (a reminder kept for a person's email digest while their in-app channel is off). */
+	readAt?: Date
 }
 
 /** Written in the caller's transaction, so a notification exists only for a change that committed. */
@@ -26,7 +35,8 @@ export async function notify(tx: Tx, notification: NewNotification) {
 			kind: notification.kind,
 			message: notification.message,
 			link: notification.link,
-			requestId: notification.requestId,
+			requestId: notification.requestId ?? null,
+			readAt: notification.readAt ?? null,
 		})),
 	)
 }

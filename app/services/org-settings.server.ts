@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm'
 import { db } from '#db/client.server'
 import { organizations } from '#db/schema'
+import { auditChanges } from '~/domain/audit-diff'
 import { type OrgSettings } from '~/schemas/settings'
 import { UserFacingError } from '~/utils/errors'
-import { auditChanges } from '~/domain/audit-diff'
 import { recordAudit } from './audit.server'
 
 export async function getOrgSettings(orgId: string): Promise<OrgSettings & { version: number }> {

@@ -43,7 +43,7 @@ export async function digestLedger(orgId: string, appId: string): Promise<BatchS
 	return { sha256: batchSetSha256(batchSha256), batchSha256, accountCount, batchCount: batchSha256.length }
 }
 
-async function insertPrepared(
+export async function insertPrepared(
 	tx: Tx,
 	orgId: string,
 	appId: string,

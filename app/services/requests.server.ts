@@ -6,9 +6,9 @@ import { evaluateRequest, type ChecklistResult } from '~/domain/checklist'
 import { isEditable, type RequestState } from '~/domain/request-lifecycle'
 import { emailAddressErrors, toChecklistInput, type RequestFields } from '~/schemas/request'
 import { UserFacingError } from '~/utils/errors'
+import { isUuid } from '~/utils/ids'
 import { loadAppAccess } from './approved-scope.server'
 import { recordAudit, recordRequestSave, requestAuditStateOf } from './audit.server'
-import { isUuid } from '~/utils/ids'
 
 export type RequestRow = typeof accessRequests.$inferSelect
 export type UseCaseRow = typeof requestUseCases.$inferSelect
@@ -365,7 +365,7 @@ export { getApprovedScope } from './approved-scope.server'
  * each approved and rejected and when they last decided (the request text's
  * print view). Only this organisation's request is read.
  */
-export async function useCaseDeciders(orgId: string, request: Pick<RequestDetail, 'orgId' | 'useCases'>) {
+export async function decidersOfUseCases(orgId: string, request: Pick<RequestDetail, 'orgId' | 'useCases'>) {
 	if (request.orgId !== orgId) return []
 	const ids = [...new Set(request.useCases.flatMap((useCase) => (useCase.decidedBy ? [useCase.decidedBy] : [])))]
 	if (ids.length === 0) return []

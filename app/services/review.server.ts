@@ -19,7 +19,7 @@ import {
 	mayCorrectStep,
 	stepCorrectors,
 	transition,
-	useCasesApproved,
+	everyUseCaseApproved,
 	type Authorship,
 	type RequestAction,
 	type RequestState,
@@ -41,12 +41,12 @@ import {
 	type TicketStepKind,
 } from '~/domain/tickets'
 import { UserFacingError } from '~/utils/errors'
-import { auditRefusals, recordAudit } from './audit.server'
+import { isUuid } from '~/utils/ids'
 import { lockApp, personalDataSince } from './apps.server'
+import { auditRefusals, recordAudit } from './audit.server'
 import { membersWithRole, notify, type NotificationKind } from './notifications.server'
 import { evaluateSaved, type RequestRow, type UseCaseRow } from './requests.server'
 import { OPEN_TICKET_STATES, ticketEvents } from './tickets.server'
-import { isUuid } from '~/utils/ids'
 
 const NOT_FOUND = 'No such request in this organisation.'
 
@@ -408,7 +408,7 @@ async function applyTransitionOnce(
 			authorship,
 			// Recomputed rather than trusting the stored flag, in case the engine changed since the save.
 			checklistReady: evaluateSaved({ ...request, useCases, app: { id: request.appId, name: request.appName } }).ready,
-			allUseCasesApproved: useCasesApproved(useCases),
+			allUseCasesApproved: everyUseCaseApproved(useCases),
 			comment: input.comment,
 			ticketKey: input.ticket?.key,
 		})

@@ -3,9 +3,9 @@ import { db, type Tx } from '#db/client.server'
 import { apps, storedAccounts } from '#db/schema'
 import { isBeforeEarliestInstant, TOO_EARLY_MESSAGE } from '~/domain/calendar-day'
 import { UserFacingError } from '~/utils/errors'
+import { withTransaction } from '~/utils/transaction.server'
 import { lockApp, type App } from './apps.server'
 import { actorUserIdOf, auditActor, recordAudit, type Actor } from './audit.server'
-import { withTransaction } from '~/utils/transaction.server'
 
 /**
  * "Storing personal data since" per app (docs/rules.md › Personal-data

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test'
-import { gotoHydrated, signUp, uniqueEmail } from './utils'
+import { signUp, uniqueEmail } from './utils'
 
 const FUNCTIONALITY =
 	'Mail Bridge sends security alerts to the affected users when suspicious sign-ins happen. It also tells watchers when an incident changes.'

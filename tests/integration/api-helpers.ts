@@ -5,8 +5,8 @@ import { expect } from 'vitest'
 import { type ApiScope } from '~/domain/api-keys'
 import { openApiDocument } from '~/schemas/openapi'
 import { createApiKey } from '~/services/api-keys.server'
-import { createOrg, runRoute, type RouteOutcome } from '../fixtures/world'
 import { createTestApp } from '../fixtures/requests'
+import { createOrg, runRoute, type RouteOutcome } from '../fixtures/world'
 
 /** Requests to the API routes as a client sends them, and checks that answers match the OpenAPI document. */
 

@@ -11,8 +11,8 @@ import { auditEvents, storedAccounts } from '#db/schema'
 import * as accountsRoute from '~/routes/api.v1.apps_.$appId_.accounts'
 import * as runsRoute from '~/routes/api.v1.apps_.$appId_.report-runs'
 import * as openapiRoute from '~/routes/api.v1.openapi[.]json'
-import * as completeRoute from '~/routes/api.v1.tasks_.$taskId.complete'
 import * as tasksRoute from '~/routes/api.v1.tasks'
+import * as completeRoute from '~/routes/api.v1.tasks_.$taskId.complete'
 import * as docsRoute from '~/routes/docs.api'
 import { listOperations, openApiDocument } from '~/schemas/openapi'
 import { renderRoute } from '../fixtures/render'
@@ -218,6 +218,7 @@ describe('GET /api/v1/openapi.json', () => {
 				'POST /apps/{appId}/report-runs',
 				'GET /tasks',
 				'POST /tasks/{taskId}/complete',
+				'GET /calendar.ics',
 				'POST /checklist/evaluate',
 			].sort(),
 		)

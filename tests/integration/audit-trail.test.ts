@@ -5,20 +5,20 @@ import { describe, expect, it } from 'vitest'
 import { db } from '#db/client.server'
 import { auditEvents } from '#db/schema'
 import { type AuditChangeView } from '~/domain/audit-labels'
-import { loader as csvLoader } from '~/routes/o.$org.audit.csv'
 import { loader as auditLoader } from '~/routes/o.$org.audit'
+import { loader as csvLoader } from '~/routes/o.$org.audit.csv'
 import { action as newRequestAction } from '~/routes/o.$org.requests.new'
 import { AppSchema } from '~/schemas/apps'
 import { updateApp } from '~/services/apps.server'
 import { getOrgSettings, updateOrgSettings } from '~/services/org-settings.server'
-import { addMember, cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
 import { appForm } from '../fixtures/requests'
+import { addMember, cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
 import {
 	COMPLETE,
 	post,
 	reviewWorld,
 	submittedRequest,
-	useCasesOf,
+	storedUseCasesOf,
 	versionOf,
 	type ReviewWorld,
 } from './review-helpers'
@@ -135,7 +135,7 @@ describe('refused attempts are recorded', () => {
 		expect((await post(w, bothCookie, id, { intent: 'reopen', version: '3' })).status).toBe(200)
 		expect((await post(w, bothCookie, id, { ...COMPLETE, version: '4', appName: 'Mail Bridge 2' })).status).toBe(200)
 		expect((await post(w, bothCookie, id, { intent: 'submit_for_review', version: '5' })).status).toBe(200)
-		const custom = (await useCasesOf(id)).find((u) => u.code === 'other')!
+		const custom = (await storedUseCasesOf(id)).find((u) => u.code === 'other')!
 
 		const decide = await post(w, bothCookie, id, {
 			intent: 'decide',
@@ -149,7 +149,7 @@ describe('refused attempts are recorded', () => {
 		expect(complete.status).toBe(403)
 		// The refused work itself left nothing behind.
 		expect(await versionOf(id)).toMatchObject({ state: 'in_review', version: 6 })
-		expect((await useCasesOf(id)).every((u) => u.decision === null)).toBe(true)
+		expect((await storedUseCasesOf(id)).every((u) => u.decision === null)).toBe(true)
 
 		const refusedDecision = await lastEvent('request.decide_refused', id)
 		expect(refusedDecision).toMatchObject({

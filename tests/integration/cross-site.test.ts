@@ -4,11 +4,11 @@ import { eq } from 'drizzle-orm'
 import { describe, expect, it, vi } from 'vitest'
 import { db } from '#db/client.server'
 import { organizations } from '#db/schema'
-import * as settingsRoute from '~/routes/o.$org.settings'
 import * as evaluateRoute from '~/routes/api.v1.checklist.evaluate'
+import * as settingsRoute from '~/routes/o.$org.settings'
 import { isCrossSiteAction, refuseCrossSite } from '~/utils/cross-site.server'
-import { cookieFor, createOrg } from '../fixtures/world'
 import { createServerApp } from '../../scripts/server-app'
+import { cookieFor, createOrg } from '../fixtures/world'
 import { handlerFor, testBuild } from './server-helpers'
 
 // Issue 10, finding 2: a POST with a foreign Origin made Remix throw (its own

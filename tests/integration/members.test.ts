@@ -2,9 +2,9 @@ import { and, eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { db } from '#db/client.server'
 import { auditEvents, memberships } from '#db/schema'
+import { loader as orgLoader } from '~/routes/o.$org'
 import { loader as dashboardLoader } from '~/routes/o.$org._index'
 import { action as membersAction, loader as membersLoader } from '~/routes/o.$org.members'
-import { loader as orgLoader } from '~/routes/o.$org'
 import { addMember, cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
 
 describe('organisation isolation', () => {

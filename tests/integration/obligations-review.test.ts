@@ -1,5 +1,4 @@
 // Issue 9, findings 5, 6 and 7, and "the approved request drives the app".
-import { getApp } from '~/services/apps.server'
 import { and, eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { db } from '#db/client.server'
@@ -9,7 +8,7 @@ import { loader as requestLoader } from '~/routes/o.$org.requests.$requestId._in
 import { action as newRequestAction } from '~/routes/o.$org.requests.new'
 import { loader as queueLoader } from '~/routes/o.$org.review'
 import { AppSchema } from '~/schemas/apps'
-import { updateApp } from '~/services/apps.server'
+import { getApp, updateApp } from '~/services/apps.server'
 import { appForm } from '../fixtures/requests'
 import { addMember, cookieFor, makeRequest, runRoute } from '../fixtures/world'
 import {
@@ -18,7 +17,7 @@ import {
 	post,
 	reviewWorld,
 	submittedRequest,
-	useCasesOf,
+	storedUseCasesOf,
 	versionOf,
 	type ReviewWorld,
 } from './review-helpers'
@@ -270,7 +269,7 @@ describe('finding 6: four eyes over the whole history', () => {
 		expect((await post(w, w.vendorCookie, id, { intent: 'submit_for_review', version: '3' })).status).toBe(200)
 		const row = await versionOf(id)
 		expect(row).toMatchObject({ createdBy: w.admin.id, updatedBy: w.admin.id, state: 'in_review' })
-		const custom = (await useCasesOf(id)).find((useCase) => useCase.code === 'other')!
+		const custom = (await storedUseCasesOf(id)).find((useCase) => useCase.code === 'other')!
 
 		const decide = await post(w, bothCookie, id, {
 			intent: 'decide',
@@ -285,7 +284,7 @@ describe('finding 6: four eyes over the whole history', () => {
 		expect((await post(w, bothCookie, id, { intent: 'complete_review', version: '4' })).status).toBe(403)
 		expect((await post(w, bothCookie, id, { intent: 'request_changes', version: '4', comment: 'x' })).status).toBe(403)
 		expect(await versionOf(id)).toMatchObject({ state: 'in_review', version: 4 })
-		expect((await useCasesOf(id)).every((useCase) => useCase.decision === null)).toBe(true)
+		expect((await storedUseCasesOf(id)).every((useCase) => useCase.decision === null)).toBe(true)
 
 		// The page and the queue say so, and Bo is not counted as a possible reviewer.
 		const page = await requestPage(w, id, bothCookie)

@@ -2,8 +2,8 @@ import { sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { db, openDatabase } from '#db/client.server'
 import { auditEvents } from '#db/schema'
-import { loader as healthz } from '~/routes/healthz'
 import { loader as splat } from '~/routes/$'
+import { loader as healthz } from '~/routes/healthz'
 import { createOrg, databaseError, makeRequest, runRoute } from '../fixtures/world'
 
 describe('platform', () => {

@@ -11,17 +11,20 @@ import {
 	storedAccounts,
 } from '#db/schema'
 import { EMAIL_IN_ACCOUNT_ID_REASON } from '~/domain/account-ids'
+import { parseCsv } from '~/domain/csv'
 import { MAX_BATCH } from '~/domain/report-batches'
 import { loader as dashboardLoader } from '~/routes/o.$org._index'
 import { action as reportingAction, loader as reportingLoader } from '~/routes/o.$org.apps.$appId_.reporting'
+import { loader as ledgerLoader } from '~/routes/o.$org.apps.$appId_.reporting._index'
 import { loader as batchesLoader } from '~/routes/o.$org.apps.$appId_.reporting.batches'
 import { loader as csvLoader } from '~/routes/o.$org.apps.$appId_.reporting.ledger[.]csv'
+import { action as importAction } from '~/routes/o.$org.apps.$appId_.reporting_.import'
+import { action as runAction } from '~/routes/o.$org.apps.$appId_.reporting_.runs'
 import { AppSchema } from '~/schemas/apps'
 import { createApp, getApp, updateApp } from '~/services/apps.server'
 import { countAccounts, HIDDEN_EMAIL, importAccounts, type ImportResult } from '~/services/ledger.server'
 import { prepareReport } from '~/services/prepared-reports.server'
 import { completeTask, dashboardRows, decideHeaderCycle, recordRun, type RunInput } from '~/services/reporting.server'
-import { parseCsv } from '~/domain/csv'
 import { addMember, cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
 
 const encoder = new TextEncoder()
@@ -124,7 +127,7 @@ describe('ledger import', () => {
 		}
 		const started = performance.now()
 		const result = await runRoute(
-			reportingAction,
+			importAction,
 			multipartRequest(url, cookie, { intent: 'import' }, { name: 'file', filename: 'accounts.csv', chunks }),
 			params,
 		)
@@ -147,7 +150,7 @@ describe('ledger import', () => {
 	it('reports email, unknown, too long and bad date rows with line numbers and keeps the good ones', async () => {
 		const { app, cookie, params, url } = await world()
 		const result = await runRoute(
-			reportingAction,
+			importAction,
 			multipartRequest(
 				url,
 				cookie,
@@ -177,7 +180,7 @@ describe('ledger import', () => {
 	it('never echoes an email address back, whatever the rejection or the header', async () => {
 		const { cookie, params, url } = await world()
 		const result = await runRoute(
-			reportingAction,
+			importAction,
 			multipartRequest(
 				url,
 				cookie,
@@ -199,7 +202,7 @@ describe('ledger import', () => {
 		expect(JSON.stringify(result.data)).not.toContain('@example.com')
 		// A file without its header is refused quoting its first line: not when that line holds an email.
 		const headless = await runRoute(
-			reportingAction,
+			importAction,
 			multipartRequest(
 				url,
 				cookie,
@@ -215,7 +218,7 @@ describe('ledger import', () => {
 	it('rejects an updatedAt PostgreSQL cannot store (year 0000) as one row, with its line, and imports the rest', async () => {
 		const { org, app, cookie, params, url } = await world()
 		const result = await runRoute(
-			reportingAction,
+			importAction,
 			multipartRequest(
 				url,
 				cookie,
@@ -243,7 +246,7 @@ describe('ledger import', () => {
 		// A valid first chunk is rolled back too, not only the rows after the bad one.
 		const many = Array.from({ length: 2500 }, (_, i) => `ok-${i},2026-01-01T00:00:00Z`)
 		const result = await runRoute(
-			reportingAction,
+			importAction,
 			multipartRequest(
 				url,
 				cookie,
@@ -288,7 +291,7 @@ describe('ledger import', () => {
 	it('refuses a file without the accountId,updatedAt header, and a missing file, with a message', async () => {
 		const { org, app, cookie, params, url } = await world()
 		const wrong = await runRoute(
-			reportingAction,
+			importAction,
 			multipartRequest(
 				url,
 				cookie,
@@ -300,7 +303,7 @@ describe('ledger import', () => {
 		expect(wrong.status).toBe(400)
 		expect(wrong.data).toMatchObject({ errors: { file: expect.stringContaining('accountId,updatedAt') } })
 		const none = await runRoute(
-			reportingAction,
+			importAction,
 			multipartRequest(url, cookie, { intent: 'import' }, { name: 'file', filename: '', chunks: () => [] }),
 			params,
 		)
@@ -312,11 +315,11 @@ describe('ledger import', () => {
 		const { org, user, app, cookie, params, url } = await world()
 		const rows = Array.from({ length: 120 }, (_, i) => `acc-${String(i).padStart(3, '0')},2026-01-01T00:00:00Z`)
 		await importText(org.id, user.id, app.id, ['accountId,updatedAt', ...rows].join('\n'))
-		const page2 = await runRoute(reportingLoader, makeRequest(`${url}?page=2`, { cookie }), params)
+		const page2 = await runRoute(ledgerLoader, makeRequest(`${url}?page=2`, { cookie }), params)
 		const data = page2.data as { ledger: { total: number; accounts: { accountId: string }[] } }
 		expect(data.ledger.total).toBe(120)
 		expect(data.ledger.accounts[0]!.accountId).toBe('acc-050')
-		const search = await runRoute(reportingLoader, makeRequest(`${url}?q=acc-11`, { cookie }), params)
+		const search = await runRoute(ledgerLoader, makeRequest(`${url}?q=acc-11`, { cookie }), params)
 		expect((search.data as typeof data).ledger.total).toBe(10)
 
 		const csv = await runRoute(csvLoader, makeRequest(`${url}/ledger.csv`, { cookie }), params)
@@ -399,7 +402,7 @@ describe('report runs and tasks', () => {
 			],
 		})
 		const result = await runRoute(
-			reportingAction,
+			runAction,
 			makeRequest(url, {
 				cookie,
 				form: { intent: 'run', preparedReport, sentAt: '2026-01-20T10:00:00Z', answers, cyclePeriod: '' },
@@ -480,7 +483,7 @@ describe('report runs and tasks', () => {
 			],
 		})
 		const result = await runRoute(
-			reportingAction,
+			runAction,
 			makeRequest(url, {
 				cookie,
 				form: { intent: 'run', preparedReport, sentAt: '2026-01-20T10:00', answers, cyclePeriod: '' },
@@ -597,7 +600,7 @@ describe('report runs and tasks', () => {
 		const preparedReport = await preparedId(org.id, user.id, app.id)
 		const ndjson = '{"accounts":[]}\n{"accounts":[{"accountId":"acc-upd","status":"updated"}]}\n'
 		const result = await runRoute(
-			reportingAction,
+			runAction,
 			multipartRequest(
 				url,
 				cookie,
@@ -632,7 +635,7 @@ describe('report runs and tasks', () => {
 	it('answers an oversized pasted answer with a message, not a 500', async () => {
 		const { app, cookie, params, url } = await withLedger()
 		const result = await runRoute(
-			reportingAction,
+			runAction,
 			multipartRequest(
 				url,
 				cookie,
@@ -766,7 +769,7 @@ describe('report runs and tasks', () => {
 		]
 		for (const [fields, field] of cases) {
 			const result = await runRoute(
-				reportingAction,
+				runAction,
 				makeRequest(url, { cookie, form: { intent: 'run', preparedReport, sentAt: '2026-01-20T10:00', ...fields } }),
 				params,
 			)
@@ -884,15 +887,16 @@ describe('organisation isolation', () => {
 		const params = { org: b.org.slug, appId: a.app.id }
 		const url = `/o/${b.org.slug}/apps/${a.app.id}/reporting`
 		expect((await runRoute(reportingLoader, makeRequest(url, { cookie }), params)).status).toBe(404)
+		expect((await runRoute(ledgerLoader, makeRequest(url, { cookie }), params)).status).toBe(404)
 		expect((await runRoute(batchesLoader, makeRequest(`${url}/batches`, { cookie }), params)).status).toBe(404)
 		expect((await runRoute(csvLoader, makeRequest(`${url}/ledger.csv`, { cookie }), params)).status).toBe(404)
-		const forms: Record<string, string>[] = [
-			{ intent: 'cycle', cycle: '7' },
-			{ intent: 'run', sentAt: '2026-01-20T10:00', answers: '' },
-			{ intent: 'complete', taskId: task!.id },
+		const forms: [typeof reportingAction, Record<string, string>][] = [
+			[reportingAction, { intent: 'cycle', cycle: '7' }],
+			[runAction, { intent: 'run', sentAt: '2026-01-20T10:00', answers: '' }],
+			[reportingAction, { intent: 'complete', taskId: task!.id }],
 		]
-		for (const form of forms) {
-			expect((await runRoute(reportingAction, makeRequest(url, { cookie, form }), params)).status).toBe(404)
+		for (const [handler, form] of forms) {
+			expect((await runRoute(handler, makeRequest(url, { cookie, form }), params)).status).toBe(404)
 		}
 		const upload = multipartRequest(
 			url,
@@ -900,7 +904,7 @@ describe('organisation isolation', () => {
 			{ intent: 'import' },
 			{ name: 'file', filename: 'a.csv', chunks: csvRows(['x1,2026-01-01T00:00:00Z']) },
 		)
-		expect((await runRoute(reportingAction, upload, params)).status).toBe(404)
+		expect((await runRoute(importAction, upload, params)).status).toBe(404)
 		// The services refuse too, whatever the route does.
 		await expect(completeTask(b.org.id, b.admin.id, a.app.id, task!.id)).rejects.toMatchObject({ status: 404 })
 		const [prepared] = await db.select().from(preparedReports).where(eq(preparedReports.appId, a.app.id))

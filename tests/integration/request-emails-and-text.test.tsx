@@ -4,15 +4,15 @@ import { db } from '#db/client.server'
 import { accessRequests, requestUseCases } from '#db/schema'
 import { ReviewPanel, type ReviewUseCase } from '~/components/review-panel'
 import { type ChecklistResult } from '~/domain/checklist'
-import EditorPage, { action as editorAction, loader as editorLoader } from '~/routes/o.$org.requests.$requestId._index'
+import EditorPage, { loader as editorLoader } from '~/routes/o.$org.requests.$requestId._index'
 import { loader as jsonLoader } from '~/routes/o.$org.requests.$requestId.json'
 import TextPage, { loader as textLoader } from '~/routes/o.$org.requests.$requestId.text'
 import { type RequestFields } from '~/schemas/request'
 import { saveDraft } from '~/services/requests.server'
 import { UserFacingError } from '~/utils/errors'
-import { approveAll, COMPLETE, post, reviewWorld, submittedRequest, type ReviewWorld } from './review-helpers'
 import { renderRoute } from '../fixtures/render'
 import { makeRequest, runRoute } from '../fixtures/world'
+import { approveAll, COMPLETE, post, reviewWorld, submittedRequest, type ReviewWorld } from './review-helpers'
 
 async function draft(w: ReviewWorld) {
 	const { action: newRequestAction } = await import('~/routes/o.$org.requests.new')

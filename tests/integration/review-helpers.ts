@@ -1,12 +1,10 @@
 // Shared by the review, tickets and audit integration tests (not a test file itself).
-import { and, eq } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import { expect } from 'vitest'
 import { db } from '#db/client.server'
-import { accessRequests, auditEvents, notifications, requestEvents, requestUseCases } from '#db/schema'
-import { action as requestAction, loader as requestLoader } from '~/routes/o.$org.requests.$requestId._index'
+import { accessRequests, requestUseCases } from '#db/schema'
+import { action as requestAction } from '~/routes/o.$org.requests.$requestId._index'
 import { action as newRequestAction } from '~/routes/o.$org.requests.new'
-import { loader as queueLoader } from '~/routes/o.$org.review'
-import { decideUseCaseOf, STALE_MESSAGE } from '~/services/review.server'
 import { COMPLETE, createTestApp } from '../fixtures/requests'
 import { addMember, cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
 
@@ -50,7 +48,7 @@ export async function submittedRequest(w: ReviewWorld, form: Record<string, stri
 	return id
 }
 
-export async function useCasesOf(requestId: string) {
+export async function storedUseCasesOf(requestId: string) {
 	return db
 		.select()
 		.from(requestUseCases)
@@ -59,7 +57,7 @@ export async function useCasesOf(requestId: string) {
 }
 
 export async function approveAll(w: ReviewWorld, id: string, cookie = w.reviewerCookie) {
-	for (const useCase of await useCasesOf(id)) {
+	for (const useCase of await storedUseCasesOf(id)) {
 		if (useCase.engineOutcome !== 'needs_review') continue
 		const { version } = await versionOf(id)
 		expect(

@@ -9,7 +9,15 @@ import { AppSchema } from '~/schemas/apps'
 import { createApp } from '~/services/apps.server'
 import { decideUseCaseOf, STALE_MESSAGE } from '~/services/review.server'
 import { addMember, cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
-import { approveAll, COMPLETE, post, reviewWorld, submittedRequest, useCasesOf, versionOf } from './review-helpers'
+import {
+	approveAll,
+	COMPLETE,
+	post,
+	reviewWorld,
+	submittedRequest,
+	storedUseCasesOf,
+	versionOf,
+} from './review-helpers'
 
 describe('review', () => {
 	it('submitting needs a passing checklist; the queue lists it with the engine outcome per use case', async () => {
@@ -63,7 +71,7 @@ describe('review', () => {
 		expect((await post(w, bothCookie, id, { intent: 'reopen', version: '3' })).status).toBe(200)
 		expect((await post(w, bothCookie, id, { ...COMPLETE, version: '4', appName: 'Mail Bridge 2' })).status).toBe(200)
 		expect((await post(w, bothCookie, id, { intent: 'submit_for_review', version: '5' })).status).toBe(200)
-		const custom = (await useCasesOf(id)).find((u) => u.code === 'other')!
+		const custom = (await storedUseCasesOf(id)).find((u) => u.code === 'other')!
 
 		const decide = await post(w, bothCookie, id, {
 			intent: 'decide',
@@ -79,7 +87,7 @@ describe('review', () => {
 		const sendBack = await post(w, bothCookie, id, { intent: 'request_changes', version: '6', comment: 'x' })
 		expect(sendBack.status).toBe(403)
 		expect(await versionOf(id)).toMatchObject({ state: 'in_review', version: 6 })
-		expect((await useCasesOf(id)).every((u) => u.decision === null)).toBe(true)
+		expect((await storedUseCasesOf(id)).every((u) => u.decision === null)).toBe(true)
 
 		// The creator (vendor) too, even without the reviewer role: 403, not a 500.
 		expect(
@@ -132,7 +140,7 @@ describe('review', () => {
 		// A rejected code blocks the checklist, so the request could not be
 		// submitted; it is forced into review here to prove the service refuses anyway.
 		const id = await submittedRequest(w)
-		const [first] = await useCasesOf(id)
+		const [first] = await storedUseCasesOf(id)
 		await db
 			.update(requestUseCases)
 			.set({ code: 'marketing_emails', engineOutcome: 'rejected' })
@@ -171,7 +179,7 @@ describe('review', () => {
 				reason: '',
 			}),
 		).rejects.toMatchObject({ status: 400 })
-		expect((await useCasesOf(id))[0]!.decision).toBeNull()
+		expect((await storedUseCasesOf(id))[0]!.decision).toBeNull()
 
 		const reject = await post(w, w.reviewerCookie, id, {
 			intent: 'decide',
@@ -181,7 +189,7 @@ describe('review', () => {
 			reason: 'Marketing is not allowed',
 		})
 		expect(reject.status).toBe(200)
-		expect((await useCasesOf(id))[0]).toMatchObject({
+		expect((await storedUseCasesOf(id))[0]).toMatchObject({
 			decision: 'rejected',
 			decisionReason: 'Marketing is not allowed',
 			decidedBy: w.reviewer.id,
@@ -193,7 +201,7 @@ describe('review', () => {
 	it('reject with a reason → send back with a comment → vendor fixes and resubmits → approve all → ready to submit', async () => {
 		const w = await reviewWorld()
 		const id = await submittedRequest(w)
-		const custom = (await useCasesOf(id)).find((u) => u.code === 'other')!
+		const custom = (await storedUseCasesOf(id)).find((u) => u.code === 'other')!
 		await post(w, w.reviewerCookie, id, {
 			intent: 'decide',
 			version: '3',
@@ -265,7 +273,7 @@ describe('review', () => {
 	it('a stale version is a 409 telling the person to reload, and nothing is written', async () => {
 		const w = await reviewWorld()
 		const id = await submittedRequest(w)
-		const custom = (await useCasesOf(id)).find((u) => u.code === 'other')!
+		const custom = (await storedUseCasesOf(id)).find((u) => u.code === 'other')!
 		const auditBefore = (await db.select().from(auditEvents)).length
 		const stale = await post(w, w.reviewerCookie, id, {
 			intent: 'decide',
@@ -277,7 +285,7 @@ describe('review', () => {
 		expect(stale.status).toBe(409)
 		expect(stale.data).toMatchObject({ formError: expect.stringMatching(/reload/i) })
 		expect((stale.data as { formError: string }).formError).toBe(STALE_MESSAGE)
-		expect((await useCasesOf(id)).find((u) => u.id === custom.id)!.decision).toBeNull()
+		expect((await storedUseCasesOf(id)).find((u) => u.id === custom.id)!.decision).toBeNull()
 		expect((await db.select().from(auditEvents)).length).toBe(auditBefore)
 		// An illegal transition is a 409 with the domain's message, never a 500.
 		const illegal = await post(w, w.vendorCookie, id, {
@@ -306,7 +314,7 @@ describe('review', () => {
 	it('two reviewers deciding at once with the same version: exactly one wins, the other gets the 409, one change and one audit event', async () => {
 		const w = await reviewWorld()
 		const id = await submittedRequest(w)
-		const custom = (await useCasesOf(id)).find((u) => u.code === 'other')!
+		const custom = (await storedUseCasesOf(id)).find((u) => u.code === 'other')!
 		const auditBefore = await db.select().from(auditEvents).where(eq(auditEvents.subjectId, id))
 		const results = await Promise.allSettled([
 			decideUseCaseOf(w.org.id, { id: w.reviewer.id, roles: ['reviewer'] }, id, 3, {
@@ -325,7 +333,7 @@ describe('review', () => {
 		expect(lost).toHaveLength(1)
 		expect(lost[0]!.reason).toMatchObject({ status: 409, message: STALE_MESSAGE })
 		expect(await versionOf(id)).toMatchObject({ version: 4, state: 'in_review' })
-		const decided = (await useCasesOf(id)).find((u) => u.id === custom.id)!
+		const decided = (await storedUseCasesOf(id)).find((u) => u.id === custom.id)!
 		const winner = won[0] === results[0] ? w.reviewer.id : w.reviewer2.id
 		expect(decided.decidedBy).toBe(winner)
 		const auditAfter = await db.select().from(auditEvents).where(eq(auditEvents.subjectId, id))

@@ -14,7 +14,7 @@ import {
 	STATE_TONES,
 	transition,
 	TRANSITIONS,
-	useCasesApproved,
+	everyUseCaseApproved,
 	type EngineOutcome,
 	type RequestAction,
 	type RequestState,
@@ -411,14 +411,14 @@ describe('decideUseCase', () => {
 	})
 })
 
-describe('useCasesApproved', () => {
+describe('everyUseCaseApproved', () => {
 	it('needs at least one use case', () => {
-		expect(useCasesApproved([])).toBe(false)
+		expect(everyUseCaseApproved([])).toBe(false)
 	})
 
 	it('counts the engine’s pre-approval and the reviewer’s approval', () => {
 		expect(
-			useCasesApproved([
+			everyUseCaseApproved([
 				{ engineOutcome: 'auto_approvable', decision: null },
 				{ engineOutcome: 'needs_review', decision: 'approved' },
 			]),
@@ -426,10 +426,10 @@ describe('useCasesApproved', () => {
 	})
 
 	it('waits for custom use cases and stops at any rejection', () => {
-		expect(useCasesApproved([{ engineOutcome: 'needs_review', decision: null }])).toBe(false)
-		expect(useCasesApproved([{ engineOutcome: 'auto_approvable', decision: 'rejected' }])).toBe(false)
-		expect(useCasesApproved([{ engineOutcome: 'rejected', decision: null }])).toBe(false)
-		expect(useCasesApproved([{ engineOutcome: 'rejected', decision: 'approved' }])).toBe(false)
+		expect(everyUseCaseApproved([{ engineOutcome: 'needs_review', decision: null }])).toBe(false)
+		expect(everyUseCaseApproved([{ engineOutcome: 'auto_approvable', decision: 'rejected' }])).toBe(false)
+		expect(everyUseCaseApproved([{ engineOutcome: 'rejected', decision: null }])).toBe(false)
+		expect(everyUseCaseApproved([{ engineOutcome: 'rejected', decision: 'approved' }])).toBe(false)
 	})
 })
 

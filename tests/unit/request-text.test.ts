@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { USE_CASES } from '~/domain/catalogue'
-import type { ChecklistInput } from '~/domain/checklist'
 import { buildSubmissionText, collapseWhitespace, MISSING, requestMilestones } from '~/domain/request-text'
+import type { ChecklistInput } from '~/domain/checklist'
 
 const full: ChecklistInput = {
 	companyName: 'Acme Apps GmbH',

@@ -7,8 +7,8 @@ import { forbiddenCharacter, pathsWithNul, textProblem, withoutNul } from '~/dom
 import { isHttpUrl } from '~/domain/urls'
 import { localDateTimeToInstant } from '~/domain/zoned-time'
 import { AppSchema } from '~/schemas/apps'
-import { RecordTicketSchema } from '~/schemas/review'
 import { SaveRequestSchema } from '~/schemas/request'
+import { RecordTicketSchema } from '~/schemas/review'
 
 // Issue 10, findings 2 and 6: the pure rules under the forms.
 

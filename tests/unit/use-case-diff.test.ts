@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { diffUseCases, useCaseIdentity } from '~/domain/use-case-diff'
+import { diffUseCases, identityOfUseCase } from '~/domain/use-case-diff'
 import { csvCell, toCsv } from '~/utils/csv'
 
 describe('diffUseCases', () => {
@@ -18,8 +18,8 @@ describe('diffUseCases', () => {
 	})
 
 	it('treats a retyped custom description as the same use case, a reworded one as new', () => {
-		expect(useCaseIdentity({ code: 'other', description: '  Notify   Incident watchers ' })).toBe(
-			useCaseIdentity({ code: 'other', description: 'notify incident watchers' }),
+		expect(identityOfUseCase({ code: 'other', description: '  Notify   Incident watchers ' })).toBe(
+			identityOfUseCase({ code: 'other', description: 'notify incident watchers' }),
 		)
 		const diff = diffUseCases(
 			[{ code: 'other', description: 'Notify watchers' }],

@@ -1,11 +1,11 @@
 import { Form } from '@remix-run/react'
 import { type z } from 'zod'
+import { formatDateTime } from '~/components/reporting-status'
 import { FormAlert, SelectField, TextAreaField, TextField } from '~/components/ui/form'
 import { useValidatedForm } from '~/components/ui/use-validated-form'
 import { cycleName, describeCycle, type CyclePeriodReading } from '~/domain/cycle-period'
 import { ATLASSIAN_API_DEFAULT_CYCLE_DAYS, DEFAULT_CYCLE_DAYS, MAX_CYCLE_DAYS } from '~/domain/reporting-cycle'
 import { CycleSchema } from '~/schemas/reporting'
-import { formatDateTime } from '~/components/reporting-status'
 import { type ReportingActionResult } from './action-result'
 
 type PendingHeader = { runId: string; sentAt: Date | string; reading: CyclePeriodReading }

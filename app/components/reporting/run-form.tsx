@@ -1,4 +1,4 @@
-import { Form } from '@remix-run/react'
+import { useFetcher } from '@remix-run/react'
 import { useState } from 'react'
 import { formatDateTime } from '~/components/reporting-status'
 import { FieldError, FormAlert, SelectField, TextAreaField, TextField } from '~/components/ui/form'
@@ -6,6 +6,7 @@ import { describeCycle, readCyclePeriod } from '~/domain/cycle-period'
 import { shortDigest } from '~/domain/report-evidence'
 import { type ReportingActionResult } from './action-result'
 import { type PreparedReportView } from './prepare-card'
+import { RUN_FETCHER } from './use-reporting-result'
 
 /** What Clearance will do with a Cycle-Period value, said before the run is recorded. */
 function headerPreview(raw: string, cycleDays: number): { tone: 'info' | 'warn'; text: string } | null {
@@ -26,7 +27,13 @@ function headerPreview(raw: string, cycleDays: number): { tone: 'info' | 'warn';
 	return { tone: 'info', text: `${means}: recording this run makes it the app’s cycle, as Atlassian asks.` }
 }
 
+/**
+ * Record a report run: posted to the run route (`action`). With JavaScript
+ * through the shared run fetcher, so the reporting page stays; without, as
+ * an ordinary multipart form to that route's page.
+ */
 export function RunForm({
+	action,
 	prepared,
 	cycleDays,
 	nowLocal,
@@ -34,6 +41,7 @@ export function RunForm({
 	busy,
 	result,
 }: {
+	action: string
 	prepared: PreparedReportView[]
 	cycleDays: number
 	nowLocal: string
@@ -41,6 +49,7 @@ export function RunForm({
 	busy: boolean
 	result?: ReportingActionResult
 }) {
+	const fetcher = useFetcher({ key: RUN_FETCHER })
 	const values = result?.values ?? {}
 	const [cyclePeriod, setCyclePeriod] = useState(typeof values.cyclePeriod === 'string' ? values.cyclePeriod : '')
 	const preview = headerPreview(cyclePeriod, cycleDays)
@@ -56,7 +65,8 @@ export function RunForm({
 			{prepared.length === 0 ? (
 				<p>Prepare the report first: a run records which prepared report it answers.</p>
 			) : (
-				<Form method="post" encType="multipart/form-data" className="form">
+				<fetcher.Form method="post" action={action} encType="multipart/form-data" className="form">
+					{/* First in the form: the upload parser writes a file only for an intent that takes it. */}
 					<input type="hidden" name="intent" value="run" />
 					<SelectField
 						label="Report sent"
@@ -109,11 +119,11 @@ export function RunForm({
 						<FieldError name="answersFile" message={result?.errors?.answersFile} />
 					</div>
 					<div className="row">
-						<button type="submit" className="button" disabled={busy}>
+						<button type="submit" className="button" disabled={busy || fetcher.state === 'submitting'}>
 							Record run
 						</button>
 					</div>
-				</Form>
+				</fetcher.Form>
 			)}
 		</section>
 	)
