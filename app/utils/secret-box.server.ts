@@ -12,6 +12,9 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
  * without it still runs (only saving or using a connection is refused).
  */
 
+/** Where the key is read from: the environment, or a stand-in in tests. */
+export type EnvSource = Record<string, string | undefined>
+
 const VERSION = 'v1'
 const IV_BYTES = 12
 const TAG_BYTES = 16
@@ -44,7 +47,7 @@ function decodeBase64(text: string): Buffer | null {
 }
 
 /** Reads the key from `source` (the environment by default); throws `SecretKeyError` when unusable. */
-export function secretKey(source: NodeJS.ProcessEnv = process.env): Buffer {
+export function secretKey(source: EnvSource = process.env): Buffer {
 	const raw = source.CLEARANCE_SECRET_KEY?.trim()
 	if (!raw) throw new SecretKeyError('CLEARANCE_SECRET_KEY is not set, so Clearance cannot keep secrets.')
 	const key = decodeBase64(raw)
@@ -57,7 +60,7 @@ export function secretKey(source: NodeJS.ProcessEnv = process.env): Buffer {
 }
 
 /** Null when a usable key is set, else what is wrong and how to fix it (for pages that warn before a form is sent). */
-export function secretKeyProblem(source: NodeJS.ProcessEnv = process.env): string | null {
+export function secretKeyProblem(source: EnvSource = process.env): string | null {
 	try {
 		secretKey(source)
 		return null
@@ -68,11 +71,7 @@ export function secretKeyProblem(source: NodeJS.ProcessEnv = process.env): strin
 }
 
 /** Seals a JSON object. `context` must be given again to open it. */
-export function sealJson(
-	value: Record<string, unknown>,
-	context = '',
-	source: NodeJS.ProcessEnv = process.env,
-): string {
+export function sealJson(value: Record<string, unknown>, context = '', source: EnvSource = process.env): string {
 	const key = secretKey(source)
 	const iv = randomBytes(IV_BYTES)
 	const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES })
@@ -86,7 +85,7 @@ export function sealJson(
 export function openJson<T = Record<string, unknown>>(
 	sealed: string,
 	context = '',
-	source: NodeJS.ProcessEnv = process.env,
+	source: EnvSource = process.env,
 ): T {
 	const key = secretKey(source)
 	const parts = sealed.split(':')
