@@ -112,6 +112,27 @@ const CALENDAR_EXAMPLE = [
 	'',
 ].join('\r\n')
 
+const CALENDAR_EXAMPLE = [
+	'BEGIN:VCALENDAR',
+	'VERSION:2.0',
+	'PRODID:-//Clearance//Reporting deadlines//EN',
+	'X-WR-CALNAME:Acme Apps deadlines (Clearance)',
+	'BEGIN:VEVENT',
+	`UID:report-${APP_ID}-20260317@clearance`,
+	'DTSTAMP:20260310T080000Z',
+	'DTSTART;VALUE=DATE:20260317',
+	'DTEND;VALUE=DATE:20260318',
+	'SUMMARY:Personal-data report due: Mail Bridge',
+	'BEGIN:VALARM',
+	'ACTION:DISPLAY',
+	'TRIGGER:-P1D',
+	'DESCRIPTION:Personal-data report due: Mail Bridge',
+	'END:VALARM',
+	'END:VEVENT',
+	'END:VCALENDAR',
+	'',
+].join('\r\n')
+
 // ── Shared parameters and responses ─────────────────────────────────────
 
 const appIdParameter = {
@@ -240,6 +261,7 @@ export function openApiDocument(serverUrl = 'http://localhost:3000/api/v1') {
 				description: 'Report batches to send to Atlassian, and the runs that record what it answered.',
 			},
 			{ name: 'Tasks', description: 'Erase and refresh tasks from Atlassian’s answers.' },
+			{ name: 'Calendar', description: 'Report and task due dates as an iCalendar feed.' },
 			{ name: 'Calendar', description: 'Report and task due dates as an iCalendar feed.' },
 			{ name: 'Checklist', description: 'The request checklist, public and key-less.' },
 		],
@@ -564,6 +586,27 @@ export function openApiDocument(serverUrl = 'http://localhost:3000/api/v1') {
 							}),
 						},
 						...keyedErrors('NotFound', 'Conflict'),
+					},
+				}),
+			},
+			'/calendar.ics': {
+				get: keyed('read', {
+					tags: ['Calendar'],
+					operationId: 'getCalendar',
+					summary: 'The organisation’s calendar feed',
+					description:
+						'Every active app’s personal-data report due dates and the days its open erase and refresh tasks fall due, as an iCalendar (RFC 5545) feed of all-day events in the organisation’s time zone, each with a reminder the day before. The same feed as the organisation’s secret calendar URL; event UIDs stay the same from one fetch to the next.',
+					responses: {
+						'200': {
+							description: 'The feed.',
+							content: {
+								'text/calendar': {
+									schema: { type: 'string' },
+									example: CALENDAR_EXAMPLE,
+								},
+							},
+						},
+						...keyedErrors(),
 					},
 				}),
 			},
