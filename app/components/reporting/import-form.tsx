@@ -1,0 +1,62 @@
+import { useFetcher } from '@remix-run/react'
+import { FieldError, FormAlert } from '~/components/ui/form'
+import { type ReportingActionResult } from './action-result'
+import { ImportSummary } from './import-summary'
+import { IMPORT_FETCHER } from './use-reporting-result'
+
+/**
+ * The ledger import: a CSV file posted to the import route (`action`). With
+ * JavaScript through the shared import fetcher, so the reporting page stays;
+ * without, as an ordinary multipart form to that route's page.
+ */
+export function ImportForm({
+	action,
+	busy,
+	result,
+}: {
+	action: string
+	busy: boolean
+	result?: ReportingActionResult
+}) {
+	const fetcher = useFetcher({ key: IMPORT_FETCHER })
+	const imported = result?.importResult
+	return (
+		<section className="card stack-sm" aria-labelledby="import-heading">
+			<h2 id="import-heading">Import account ids</h2>
+			<p className="card-muted">
+				A CSV file with the header <span className="mono">accountId,updatedAt</span>: Atlassian account ids and RFC 3339
+				dates, never email addresses. Existing accounts are updated; any file size.
+			</p>
+			<FormAlert message={result?.formError} />
+			{imported ? <ImportSummary result={imported} /> : null}
+			<fetcher.Form method="post" action={action} encType="multipart/form-data" className="form">
+				{/* First in the form: the upload parser writes a file only for an intent that takes it. */}
+				<input type="hidden" name="intent" value="import" />
+				<div className="field">
+					<label htmlFor="file">CSV file</label>
+					<input
+						id="file"
+						name="file"
+						type="file"
+						accept=".csv,text/csv"
+						required
+						aria-invalid={result?.errors?.file ? true : undefined}
+						aria-describedby={result?.errors?.file ? 'file-error' : undefined}
+					/>
+					<FieldError name="file" message={result?.errors?.file} />
+				</div>
+				<label className="check">
+					<input type="checkbox" name="atomic" value="1" />
+					<span>
+						All or nothing <small>write nothing if any row is rejected</small>
+					</span>
+				</label>
+				<div className="row">
+					<button type="submit" className="button" disabled={busy || fetcher.state === 'submitting'}>
+						Import
+					</button>
+				</div>
+			</fetcher.Form>
+		</section>
+	)
+}
