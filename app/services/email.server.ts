@@ -13,6 +13,7 @@ import {
 	type RenderedEmail,
 } from '~/domain/email-message'
 import { formatLocalDate, localDateOf } from '~/domain/zoned-time'
+import { withAdvisoryLock } from '~/utils/advisory-lock.server'
 import { parseEnv } from '~/utils/env.server'
 
 /**
@@ -330,11 +331,15 @@ async function queueDigest(orgId: string, userId: string, timeZone: string, toda
 	})
 }
 
-/** The `email` scheduled job: today's digests, then everything due. */
+/**
+ * The `email` scheduled job: today's digests, then everything due. Digests are written holding the reminder
+ * pass's lock (`reminders`): a pass still writing notifications on another server would otherwise commit some
+ * just behind a digest's window, and they would never be listed. While a pass runs, digests wait for the next round.
+ */
 export async function runEmailJob({ now }: { now?: Date } = {}) {
-	const digests = await sendDigests({ now })
+	const digests = await withAdvisoryLock('reminders', () => sendDigests({ now }))
 	const delivery = await deliverPendingEmails({ now })
-	return { digests: digests.queued, ...delivery }
+	return { digests: digests.ran ? digests.value.queued : 0, ...delivery }
 }
 
 // ── Outbox page ─────────────────────────────────────────────────────────────

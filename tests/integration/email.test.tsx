@@ -10,6 +10,7 @@ import * as settingsPage from '~/routes/o.$org.settings'
 import * as outboxPage from '~/routes/o.$org.settings_.outbox'
 import { deliverPendingEmails, queueEmail, runEmailJob, sendDigests } from '~/services/email.server'
 import { scheduledJobs } from '~/services/scheduled-jobs.server'
+import { withAdvisoryLock } from '~/utils/advisory-lock.server'
 import { renderRoute } from '../fixtures/render'
 import { addMember, cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
 
@@ -344,6 +345,15 @@ describe('daily digest', () => {
 		expect(await sendDigests({ now: new Date('2026-06-12T06:00:00Z') })).toEqual({ queued: 0 })
 	})
 
+	it('two passes at once send one digest', async () => {
+		const { org, remind } = await digestWorld()
+		const now = new Date('2026-06-10T06:00:00Z')
+		await remind('Widget: report due in 7 days', new Date('2026-06-10T05:00:00Z'))
+		const [first, second] = await Promise.all([sendDigests({ now }), sendDigests({ now })])
+		expect(first.queued + second.queued).toBe(1)
+		expect(await outboxRows(org.id)).toHaveLength(1)
+	})
+
 	it('counts the day in the organisation’s time zone', async () => {
 		const { org, remind } = await digestWorld()
 		await db.update(organizations).set({ timeZone: 'Pacific/Auckland' }).where(eq(organizations.id, org.id))
@@ -371,6 +381,9 @@ describe('daily digest', () => {
 		const { vendor, remind } = await digestWorld()
 		const now = new Date()
 		await remind('Widget: report due in 7 days', new Date(now.getTime() - 60_000))
+		// While a reminder pass runs (it may still be writing notifications), digests wait for the next round.
+		const during = await withAdvisoryLock('reminders', () => runEmailJob({ now }))
+		expect(during).toEqual({ ran: true, value: { digests: 0, sent: 0, failed: 0, retrying: 0 } })
 		expect(await runEmailJob({ now })).toEqual({ digests: 1, sent: 1, failed: 0, retrying: 0 })
 		expect(smtp.received[0]!.rcptTo).toEqual([vendor.email])
 		expect(smtp.received[0]!.mail.subject).toBe('Daily digest: 1 reminder in Mailed Apps')
