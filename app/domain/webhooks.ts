@@ -116,3 +116,19 @@ export function eventTypeLabel(type: string): string {
 	if (type.startsWith('reminder.')) return 'Reminder'
 	return type
 }
+
+/** What a "send" button answers: delivered, or why not and what happens next. */
+export function sendOutcomeNotice(
+	what: 'The test message' | 'The message',
+	delivery: { status: string; lastError: string | null },
+): { notice: string; noticeTone: 'ok' | 'warn' } {
+	if (delivery.status === 'delivered') return { notice: `${what} was delivered.`, noticeTone: 'ok' }
+	const why = (delivery.lastError ?? 'no answer').replace(/\.$/, '')
+	return {
+		notice:
+			delivery.status === 'failed'
+				? `${what} was not delivered (${why}).`
+				: `${what} was not delivered yet (${why}). Clearance tries again in a minute, up to ${WEBHOOK_MAX_ATTEMPTS} attempts in all.`,
+		noticeTone: 'warn',
+	}
+}
