@@ -1,4 +1,372 @@
-// The reminder pass (issue 13); filled in next.
-export async function runReminderPass(_options: { now?: Date } = {}): Promise<{ created: number; skipped: number }> {
-	return { created: 0, skipped: 0 }
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm'
+import { db, type Database, type Tx } from '#db/client.server'
+import { accessRequests, accountActions, apps, memberships, organizations, reminders, tickets } from '#db/schema'
+import {
+	planReminders,
+	type Audience,
+	type PlannedReminder,
+	type PlanTaskGroup,
+	type ReminderPolicy,
+} from '~/domain/reminder-plan'
+import { localDateOf } from '~/domain/zoned-time'
+import { withAdvisoryLock } from '~/utils/advisory-lock.server'
+import { UserFacingError } from '~/utils/errors'
+import { adminsOf, reminderOwnersOf } from './app-owners.server'
+import { queueEmail } from './email.server'
+import { notify } from './notifications.server'
+import { preferencesByUser, getReminderSettings } from './reminder-settings.server'
+import { dashboardRows } from './reporting.server'
+import { authorsOf, listReviewQueue } from './review.server'
+import { OPEN_TICKET_STATES } from './tickets.server'
+import { queueWebhookEvent } from './webhooks.server'
+
+/**
+ * The reminder pass (issue 13): for each organisation, what the plan says
+ * fires today (app/domain/reminder-plan.ts) is stored once — the unique key
+ * (subject, kind, due day, offset) with ON CONFLICT DO NOTHING — and each
+ * reminder that is new is fanned out in the same transaction: an in-app
+ * notification, an email (immediate) and one webhook event, as each
+ * recipient's preferences say. A second pass the same day, or a second
+ * server, finds every key taken and sends nothing.
+ */
+
+export type ReminderChannels = {
+	queueEmail: (
+		tx: Tx,
+		m: { orgId: string; userId: string; reminderId?: string; subject: string; text: string; link?: string },
+	) => Promise<unknown>
+	queueWebhookEvent: (
+		tx: Tx,
+		orgId: string,
+		event: {
+			type: string
+			reminderId?: string
+			text: string
+			subject: { type: string; id: string; name?: string }
+			dueOn?: string
+			link?: string
+			[k: string]: unknown
+		},
+	) => Promise<unknown>
+}
+
+const realChannels: ReminderChannels = { queueEmail, queueWebhookEvent }
+
+export type PassResult = { created: number; skipped: number }
+
+/**
+ * One pass over every organisation, under the advisory lock `reminders`
+ * (the in-server scheduler and `npm run remind` may overlap: the second finds
+ * the lock taken and does nothing). `created`: reminders stored and sent now;
+ * `skipped`: reminders due today that an earlier pass already sent.
+ */
+export async function runReminderPass({
+	now = new Date(),
+	channels = realChannels,
+}: { now?: Date; channels?: ReminderChannels } = {}): Promise<PassResult & { ran: boolean }> {
+	const outcome = await withAdvisoryLock('reminders', async () => {
+		const orgs = await db.select({ id: organizations.id }).from(organizations)
+		const total: PassResult = { created: 0, skipped: 0 }
+		for (const org of orgs) {
+			// One organisation's trouble (say, a time zone the runtime no longer knows) does not stop the others.
+			try {
+				const result = await runOrgReminders(org.id, { now, channels })
+				total.created += result.created
+				total.skipped += result.skipped
+			} catch (error) {
+				console.error(`Reminders for organisation ${org.id} failed:`, error)
+			}
+		}
+		return total
+	})
+	return outcome.ran ? { ...outcome.value, ran: true } : { created: 0, skipped: 0, ran: false }
+}
+
+/** What fires today for one organisation (no writes). */
+export async function planOrgReminders(orgId: string, now = new Date()): Promise<PlannedReminder[]> {
+	const [org] = await db
+		.select({ timeZone: organizations.timeZone, followUpDays: organizations.followUpDays })
+		.from(organizations)
+		.where(eq(organizations.id, orgId))
+	if (!org) throw new UserFacingError('No such organisation.', 404)
+	const settings = await getReminderSettings(orgId)
+	const policy: ReminderPolicy = { ...settings, followUpDays: org.followUpDays }
+	const { timeZone } = org
+
+	// Due days and statuses from the reporting rules (the dashboard's own computation).
+	const { rows } = await dashboardRows(orgId, now)
+	const registered = new Map(
+		(
+			await db
+				.select({ id: apps.id, createdAt: apps.createdAt })
+				.from(apps)
+				.where(and(eq(apps.orgId, orgId), isNull(apps.archivedAt)))
+		).map((app) => [app.id, localDateOf(app.createdAt, timeZone)]),
+	)
+
+	const [taskRows, ticketRows, queue] = await Promise.all([
+		db
+			.select({
+				appId: accountActions.appId,
+				appName: apps.name,
+				dueAt: accountActions.dueAt,
+				erase: sql<number>`count(*) filter (where ${accountActions.kind} = 'erase')`.mapWith(Number),
+				refresh: sql<number>`count(*) filter (where ${accountActions.kind} = 'refresh')`.mapWith(Number),
+			})
+			.from(accountActions)
+			.innerJoin(apps, eq(apps.id, accountActions.appId))
+			.where(and(eq(accountActions.orgId, orgId), isNull(accountActions.completedAt), isNull(apps.archivedAt)))
+			.groupBy(accountActions.appId, apps.name, accountActions.dueAt),
+		db
+			.select({
+				requestId: tickets.requestId,
+				ticketKey: tickets.key,
+				appId: apps.id,
+				appName: apps.name,
+				lastActivityAt: tickets.lastActivityAt,
+			})
+			.from(tickets)
+			.innerJoin(accessRequests, eq(accessRequests.id, tickets.requestId))
+			.innerJoin(apps, eq(apps.id, accessRequests.appId))
+			.where(and(eq(tickets.orgId, orgId), inArray(accessRequests.state, [...OPEN_TICKET_STATES]))),
+		listReviewQueue(orgId, ''),
+	])
+
+	// Tasks due at the end of the same local day are one reminder.
+	const groups = new Map<string, PlanTaskGroup>()
+	for (const row of taskRows) {
+		const dueOn = localDateOf(row.dueAt, timeZone)
+		const key = `${row.appId}|${dueOn}`
+		const group = groups.get(key) ?? { appId: row.appId, appName: row.appName, dueOn, erase: 0, refresh: 0 }
+		group.erase += row.erase
+		group.refresh += row.refresh
+		groups.set(key, group)
+	}
+
+	return planReminders({
+		now,
+		timeZone,
+		policy,
+		apps: rows.map((row) => ({
+			id: row.id,
+			name: row.name,
+			status: row.status,
+			dueDate: row.dueDate,
+			daysLeft: row.daysLeft,
+			registeredOn: registered.get(row.id) ?? localDateOf(now, timeZone),
+		})),
+		taskGroups: [...groups.values()],
+		quietTickets: ticketRows,
+		reviews: queue.map((item) => ({
+			requestId: item.id,
+			appId: item.appId,
+			appName: item.appName,
+			submittedAt: item.submittedAt,
+		})),
+	})
+}
+
+/** One organisation's pass: store what fires today once, fan out what is new, all in one transaction. */
+export async function runOrgReminders(
+	orgId: string,
+	{ now = new Date(), channels = realChannels }: { now?: Date; channels?: ReminderChannels } = {},
+): Promise<PassResult> {
+	const planned = await planOrgReminders(orgId, now)
+	if (planned.length === 0) return { created: 0, skipped: 0 }
+	const [org] = await db.select({ slug: organizations.slug }).from(organizations).where(eq(organizations.id, orgId))
+	const slug = org!.slug
+	const linkOf = (reminder: PlannedReminder) => `/o/${slug}/${reminder.path}`
+
+	return db.transaction(async (tx) => {
+		const inserted = await tx
+			.insert(reminders)
+			.values(
+				planned.map((reminder) => ({
+					orgId,
+					subjectType: reminder.subjectType,
+					subjectId: reminder.subjectId,
+					kind: reminder.kind,
+					dueOn: reminder.dueOn,
+					offsetDays: reminder.offsetDays,
+					firesOn: reminder.firesOn,
+					message: reminder.message,
+					link: linkOf(reminder),
+				})),
+			)
+			.onConflictDoNothing()
+			.returning({
+				id: reminders.id,
+				subjectType: reminders.subjectType,
+				subjectId: reminders.subjectId,
+				kind: reminders.kind,
+				dueOn: reminders.dueOn,
+				offsetDays: reminders.offsetDays,
+			})
+		const keyOf = (r: { subjectType: string; subjectId: string; kind: string; dueOn: string; offsetDays: number }) =>
+			`${r.subjectType}|${r.subjectId}|${r.kind}|${r.dueOn}|${r.offsetDays}`
+		const created = new Map(inserted.map((row) => [keyOf(row), row.id]))
+		const preferencesOf = await preferencesByUser(tx, orgId)
+		const recipients = recipientFinder(tx, orgId)
+		for (const reminder of planned) {
+			const id = created.get(keyOf(reminder))
+			if (!id) continue
+			const userIds = await recipients(reminder)
+			await fanOut(tx, channels, {
+				orgId,
+				reminderId: id,
+				reminder,
+				link: linkOf(reminder),
+				userIds,
+				preferencesOf,
+				now,
+			})
+		}
+		return { created: created.size, skipped: planned.length - created.size }
+	})
+}
+
+/** Who receives a reminder, cached per app within one pass. */
+function recipientFinder(q: Tx | Database, orgId: string) {
+	const owners = new Map<string, Promise<string[]>>()
+	let admins: Promise<string[]> | undefined
+	return async (reminder: Pick<PlannedReminder, 'audience' | 'appId' | 'requestId'>): Promise<string[]> => {
+		return recipientsFor(q, orgId, reminder, {
+			owners: (appId) => {
+				let found = owners.get(appId)
+				if (!found) {
+					found = reminderOwnersOf(q, orgId, appId).then((result) => result.userIds)
+					owners.set(appId, found)
+				}
+				return found
+			},
+			admins: () => (admins ??= adminsOf(q, orgId)),
+		})
+	}
+}
+
+async function recipientsFor(
+	q: Tx | Database,
+	orgId: string,
+	reminder: { audience: Audience; appId: string; requestId?: string },
+	lookup: { owners: (appId: string) => Promise<string[]>; admins: () => Promise<string[]> },
+): Promise<string[]> {
+	if (reminder.audience === 'admins') return lookup.admins()
+	if (reminder.audience === 'owners') return lookup.owners(reminder.appId)
+	// Reviewers who may decide it (four eyes: not its authors); none → the admins, who can grant the role.
+	const [request] = reminder.requestId
+		? await q
+				.select({ id: accessRequests.id, createdBy: accessRequests.createdBy, updatedBy: accessRequests.updatedBy })
+				.from(accessRequests)
+				.where(and(eq(accessRequests.orgId, orgId), eq(accessRequests.id, reminder.requestId)))
+		: []
+	const reviewers = request ? await reviewersWhoMayDecide(q, orgId, request) : []
+	return reviewers.length > 0 ? reviewers : lookup.admins()
+}
+
+/** The organisation's reviewers who did not write the request (four eyes), read in the caller's transaction. */
+async function reviewersWhoMayDecide(
+	q: Tx | Database,
+	orgId: string,
+	request: { id: string; createdBy: string; updatedBy: string },
+) {
+	const [reviewers, authors] = await Promise.all([
+		q
+			.select({ userId: memberships.userId })
+			.from(memberships)
+			.where(and(eq(memberships.orgId, orgId), sql`'reviewer' = any(${memberships.roles})`)),
+		authorsOf(q, orgId, request),
+	])
+	return reviewers.map((row) => row.userId).filter((userId) => !authors.has(userId))
+}
+
+/** Who received (or, for a digest, will receive) a stored reminder: for the email digest and the outbox page. */
+export async function recipientsOfReminder(
+	q: Tx | Database,
+	orgId: string,
+	reminder: { subjectType: string; subjectId: string; kind: string },
+): Promise<string[]> {
+	const audience: Audience =
+		reminder.kind === 'escalation' ? 'admins' : reminder.kind === 'review_waiting' ? 'reviewers' : 'owners'
+	let appId = reminder.subjectId
+	let requestId: string | undefined
+	if (reminder.subjectType === 'ticket' || reminder.subjectType === 'request') {
+		requestId = reminder.subjectId
+		const [request] = await q
+			.select({ appId: accessRequests.appId })
+			.from(accessRequests)
+			.where(and(eq(accessRequests.orgId, orgId), eq(accessRequests.id, requestId)))
+		if (!request) return []
+		appId = request.appId
+	}
+	return recipientFinder(q, orgId)({ audience, appId, requestId })
+}
+
+async function fanOut(
+	tx: Tx,
+	channels: ReminderChannels,
+	{
+		orgId,
+		reminderId,
+		reminder,
+		link,
+		userIds,
+		preferencesOf,
+		now,
+	}: {
+		orgId: string
+		reminderId: string
+		reminder: PlannedReminder
+		link: string
+		userIds: readonly string[]
+		preferencesOf: Awaited<ReturnType<typeof preferencesByUser>>
+		now: Date
+	},
+) {
+	const people = [...new Set(userIds)].map((userId) => ({ userId, ...preferencesOf(userId) }))
+	const inApp = people.filter((person) => person.inApp).map((person) => person.userId)
+	// A digest lists the day's reminder notifications: kept, already read, for someone whose in-app channel is off.
+	const digestOnly = people
+		.filter((person) => !person.inApp && person.email && person.emailMode === 'digest')
+		.map((person) => person.userId)
+	const base = { orgId, kind: 'reminder' as const, message: reminder.message, link, requestId: reminder.requestId }
+	if (inApp.length > 0) await notify(tx, { ...base, userIds: inApp })
+	if (digestOnly.length > 0) await notify(tx, { ...base, userIds: digestOnly, readAt: now })
+	for (const person of people) {
+		if (!person.email || person.emailMode !== 'immediate') continue
+		await channels.queueEmail(tx, {
+			orgId,
+			userId: person.userId,
+			reminderId,
+			subject: emailSubject(reminder),
+			text: reminder.message,
+			link,
+		})
+	}
+	// The chat channel is the team's: posted once, unless every recipient turned webhooks off.
+	if (people.length === 0 || people.some((person) => person.webhooks)) {
+		await channels.queueWebhookEvent(tx, orgId, {
+			type: `reminder.${reminder.kind}`,
+			reminderId,
+			text: reminder.message,
+			subject: { type: reminder.subjectType, id: reminder.subjectId, name: reminder.subjectName },
+			dueOn: reminder.dueOn,
+			offsetDays: reminder.offsetDays,
+			link,
+		})
+	}
+}
+
+const SUBJECTS: Record<PlannedReminder['kind'], string> = {
+	reporting_due: 'Personal-data report due',
+	reporting_overdue: 'Personal-data report overdue',
+	answer_needed: 'Personal-data answer needed',
+	tasks_due: 'Erase and refresh tasks due',
+	tasks_overdue: 'Erase and refresh tasks overdue',
+	ticket_quiet: 'Ticket quiet: follow up with Atlassian',
+	review_waiting: 'Request waiting for review',
+	escalation: 'Escalated: overdue',
+}
+
+function emailSubject(reminder: PlannedReminder): string {
+	return `${SUBJECTS[reminder.kind]}: ${reminder.subjectName}`
 }
