@@ -106,3 +106,26 @@ describe('digestWording', () => {
 		})
 	})
 })
+
+describe('email settings from the environment', () => {
+	it('default to sending nothing, links from localhost, and a no-reply sender', async () => {
+		const { parseEnv } = await import('~/utils/env.server')
+		const env = parseEnv({ NODE_ENV: 'test' })
+		expect(env.SMTP_URL).toBeUndefined()
+		expect(env).toMatchObject({ PUBLIC_URL: 'http://localhost:3000', SMTP_FROM: 'Clearance <no-reply@localhost>' })
+		expect(parseEnv({ NODE_ENV: 'test', SMTP_URL: '' }).SMTP_URL).toBeUndefined()
+		expect(parseEnv({ NODE_ENV: 'test', SMTP_URL: 'smtps://u:p@mail.example:465' }).SMTP_URL).toBe(
+			'smtps://u:p@mail.example:465',
+		)
+	})
+
+	it('refuse at boot a mail server or public address that is not one', async () => {
+		const { parseEnv } = await import('~/utils/env.server')
+		expect(() => parseEnv({ NODE_ENV: 'test', SMTP_URL: 'http://mail.example' })).toThrow(
+			'SMTP_URL must be an smtp:// or smtps:// URL',
+		)
+		expect(() => parseEnv({ NODE_ENV: 'test', PUBLIC_URL: 'clearance.example' })).toThrow(
+			'PUBLIC_URL must be an http:// or https:// URL',
+		)
+	})
+})
