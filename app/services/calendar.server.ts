@@ -3,6 +3,7 @@ import { db, type Tx } from '#db/client.server'
 import { accountActions, apps, calendarFeeds, memberships, organizations, users } from '#db/schema'
 import { writeCalendar, type CalendarEvent } from '~/domain/icalendar'
 import { formatLocalDate } from '~/domain/reporting-cycle'
+import { can } from '~/domain/roles'
 import { localDateOf } from '~/domain/zoned-time'
 import { UserFacingError } from '~/utils/errors'
 import { hashToken, newToken } from '~/utils/tokens.server'
@@ -71,19 +72,26 @@ export async function listFeeds(
 }
 
 /**
- * Locks the row the feed hangs on (the person's membership, or the
- * organisation) so two clicks at once leave one live feed, and checks that
- * it exists: a person no longer in the organisation has no feed to make.
+ * Checks who may manage the feed (a person their own; an admin the
+ * organisation's) and locks the row it hangs on (the person's membership, or
+ * the organisation) so two clicks at once leave one live feed. A person no
+ * longer in the organisation has no feed to make.
  */
-async function lockOwner(tx: Tx, orgId: string, userId: string | null) {
-	const [row] = userId
-		? await tx
-				.select({ orgId: memberships.orgId })
-				.from(memberships)
-				.where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)))
-				.for('update')
-		: await tx.select({ orgId: organizations.id }).from(organizations).where(eq(organizations.id, orgId)).for('update')
-	if (!row) throw new UserFacingError(userId ? 'No such member of this organisation.' : 'No such organisation.', 404)
+async function lockOwner(tx: Tx, orgId: string, actorId: string, userId: string | null) {
+	if (userId && userId !== actorId)
+		throw new UserFacingError('Only the person themselves manages their calendar URL.', 403)
+	const [actor] = await tx
+		.select({ roles: memberships.roles })
+		.from(memberships)
+		.where(and(eq(memberships.orgId, orgId), eq(memberships.userId, actorId)))
+		.for('update')
+	if (!actor) throw new UserFacingError('No such member of this organisation.', 404)
+	if (!userId) {
+		if (!can(actor.roles, 'members:manage')) {
+			throw new UserFacingError('Only admins manage the organisation’s calendar URL.', 403)
+		}
+		await tx.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, orgId)).for('update')
+	}
 }
 
 function revokeLive(tx: Tx, orgId: string, userId: string | null, now: Date) {
@@ -113,7 +121,7 @@ export async function createFeed(
 ): Promise<{ token: string; feed: FeedInfo; replaced: boolean }> {
 	const token = newToken()
 	return db.transaction(async (tx) => {
-		await lockOwner(tx, orgId, userId)
+		await lockOwner(tx, orgId, actorId, userId)
 		const revoked = await revokeLive(tx, orgId, userId, now)
 		const [feed] = await tx
 			.insert(calendarFeeds)
@@ -142,7 +150,7 @@ export async function createFeed(
 /** Stops the live feed (the organisation's when `userId` is null): its address answers 404 from now on. */
 export async function revokeFeed(orgId: string, actorId: string, userId: string | null, now = new Date()) {
 	return db.transaction(async (tx) => {
-		await lockOwner(tx, orgId, userId)
+		await lockOwner(tx, orgId, actorId, userId)
 		const revoked = await revokeLive(tx, orgId, userId, now)
 		if (revoked.length === 0) throw new UserFacingError('There is no calendar address to stop.', 409)
 		await recordAudit(tx, {

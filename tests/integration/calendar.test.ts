@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm'
 import ICAL from 'ical.js'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { db } from '#db/client.server'
-import { accountActions, appOwners, auditEvents, memberships, organizations } from '#db/schema'
+import { accountActions, appOwners, auditEvents, calendarFeeds, memberships, organizations } from '#db/schema'
 import { type ApiScope } from '~/domain/api-keys'
 import * as accountsRoute from '~/routes/api.v1.apps_.$appId_.accounts'
 import * as runsRoute from '~/routes/api.v1.apps_.$appId_.report-runs'
@@ -215,6 +215,16 @@ describe('calendar feed /calendar/<token>.ics', () => {
 		expect(audit.map((event) => event.action).filter((action) => action.startsWith('calendar_feed.'))).toEqual(
 			expect.arrayContaining(['calendar_feed.created', 'calendar_feed.revoked']),
 		)
+	})
+
+	it('only an admin makes the organisation’s URL, and only the person their own', async () => {
+		const world = await calendarWorld()
+		await expect(createFeed(world.org.id, world.member.id, null)).rejects.toMatchObject({ status: 403 })
+		await expect(createFeed(world.org.id, world.admin.id, world.member.id)).rejects.toMatchObject({ status: 403 })
+		await expect(createFeed(world.org.id, world.other.admin.id, world.other.admin.id)).rejects.toMatchObject({
+			status: 404,
+		})
+		expect(await db.$count(calendarFeeds, eq(calendarFeeds.orgId, world.org.id))).toBe(0)
 	})
 
 	it('a person’s feed stops when they leave the organisation', async () => {
