@@ -119,6 +119,9 @@ const ACTION_LABELS: Record<string, string> = {
 	'calendar_feed.created': 'Created a calendar URL',
 	'calendar_feed.revoked': 'Stopped a calendar URL',
 	'ledger.account_erased': 'Removed an account whose data the app erased',
+	'reporting_connection.saved': 'Set how Clearance reaches Atlassian for the app',
+	'reporting_connection.removed': 'Removed how Clearance reaches Atlassian for the app',
+	'reporting_connection.broken': 'Atlassian refused the app’s reporting connection',
 }
 for (const [step, words] of Object.entries(REQUEST_STEPS)) ACTION_LABELS[`request.${step}`] ??= words.done
 
@@ -251,6 +254,11 @@ export const AUDIT_FIELD_LABELS: Record<string, string> = {
 	address: 'Address',
 	disabledAt: 'Turned off',
 	message: 'Message',
+	connection: 'Connection',
+	clientId: 'Client ID',
+	webTriggerUrl: 'Web trigger URL',
+	baseUrl: 'Site address',
+	secretsReplaced: 'Secrets replaced (sealed, never shown)',
 }
 
 /** Recorded for the machine or already said by the action's words: not listed as a change. */
@@ -271,6 +279,9 @@ const HIDDEN_FOR: Record<string, readonly string[]> = {
 	'permission.denied': ['roles'],
 	// The summary names the endpoint and the scope.
 	'api_key.scope_refused': ['scope', 'method', 'path'],
+	// `connection` says the kind in words.
+	'reporting_connection.saved': ['kind'],
+	'reporting_connection.removed': ['kind'],
 }
 
 export function fieldLabel(key: string): string {

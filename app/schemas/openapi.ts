@@ -3,6 +3,7 @@ import { API_SCOPE_LABELS, API_SCOPES, type ApiScope } from '~/domain/api-keys'
 import { MAX_BATCH } from '~/domain/report-batches'
 import { apiRegistry, MAX_PUSHED_ACCOUNTS } from './api'
 import { ChecklistInputSchema } from './checklist'
+import { ReportingConnectionInputSchema, ReportingConnectionViewSchema } from './reporting-connection'
 
 /**
  * The OpenAPI 3.1 document of /api/v1, generated: every schema in it comes
@@ -12,6 +13,15 @@ import { ChecklistInputSchema } from './checklist'
  * at /api/v1/openapi.json and rendered for people at /docs/api.
  */
 
+apiRegistry.add(ReportingConnectionInputSchema, {
+	id: 'ReportingConnectionPut',
+	description:
+		'How Clearance reaches Atlassian’s personal-data reporting API for the app: one of three kinds. Secrets are sealed when saved and never returned.',
+})
+apiRegistry.add(ReportingConnectionViewSchema, {
+	id: 'ReportingConnection',
+	description: 'An app’s reporting connection, without its secrets.',
+})
 apiRegistry.add(ChecklistInputSchema, {
 	id: 'ChecklistInput',
 	description: 'A request as the checklist reads it; every field is optional.',
@@ -25,6 +35,7 @@ const REQUEST_SCHEMAS = new Set([
 	'ReportRun',
 	'ReportResponse',
 	'ChecklistInput',
+	'ReportingConnectionPut',
 ])
 
 type JsonSchema = Record<string, unknown>
@@ -81,6 +92,19 @@ const appExample = {
 	},
 }
 
+const connectionExample = {
+	appId: APP_ID,
+	kind: 'forge_webtrigger',
+	settings: { url: 'https://4a1b2c3d-0000-4e5f-8a9b-0c1d2e3f4a5b.hello.atlassian-dev.net/x1/AbCdEf' },
+	state: 'ok',
+	lastSuccessAt: '2026-03-10T10:15:00.000+01:00',
+	lastErrorAt: null,
+	lastError: null,
+	nextPlannedAt: '2026-03-17T04:37:00.000+01:00',
+	updatedAt: '2026-03-01T09:30:00.000+01:00',
+	version: 1,
+}
+
 const taskExample = {
 	id: TASK_ID,
 	appId: APP_ID,
@@ -90,27 +114,6 @@ const taskExample = {
 	status: 'open',
 	completedAt: null,
 }
-
-const CALENDAR_EXAMPLE = [
-	'BEGIN:VCALENDAR',
-	'VERSION:2.0',
-	'PRODID:-//Clearance//Reporting deadlines//EN',
-	'X-WR-CALNAME:Acme Apps deadlines (Clearance)',
-	'BEGIN:VEVENT',
-	`UID:report-${APP_ID}-20260317@clearance`,
-	'DTSTAMP:20260310T080000Z',
-	'DTSTART;VALUE=DATE:20260317',
-	'DTEND;VALUE=DATE:20260318',
-	'SUMMARY:Personal-data report due: Mail Bridge',
-	'BEGIN:VALARM',
-	'ACTION:DISPLAY',
-	'TRIGGER:-P1D',
-	'DESCRIPTION:Personal-data report due: Mail Bridge',
-	'END:VALARM',
-	'END:VEVENT',
-	'END:VCALENDAR',
-	'',
-].join('\r\n')
 
 const CALENDAR_EXAMPLE = [
 	'BEGIN:VCALENDAR',
@@ -261,7 +264,6 @@ export function openApiDocument(serverUrl = 'http://localhost:3000/api/v1') {
 				description: 'Report batches to send to Atlassian, and the runs that record what it answered.',
 			},
 			{ name: 'Tasks', description: 'Erase and refresh tasks from Atlassian’s answers.' },
-			{ name: 'Calendar', description: 'Report and task due dates as an iCalendar feed.' },
 			{ name: 'Calendar', description: 'Report and task due dates as an iCalendar feed.' },
 			{ name: 'Checklist', description: 'The request checklist, public and key-less.' },
 		],
@@ -516,6 +518,54 @@ export function openApiDocument(serverUrl = 'http://localhost:3000/api/v1') {
 					},
 				}),
 			},
+			'/apps/{appId}/reporting-connection': {
+				parameters: [appIdParameter],
+				get: keyed('read', {
+					tags: ['Reports'],
+					operationId: 'getReportingConnection',
+					summary: 'Show the app’s reporting connection',
+					description:
+						'How Clearance reaches Atlassian for the app, without its secrets: the kind, what is not secret (client id, web trigger URL or base URL), whether it works (`broken` after Atlassian refused the credentials, with what to fix in `lastError`), the last success and the next planned send.',
+					responses: {
+						'200': { description: 'The connection.', content: json(ref('ReportingConnection'), connectionExample) },
+						...keyedErrors('NotFound'),
+					},
+				}),
+				put: keyed('apps:write', {
+					tags: ['Reports'],
+					operationId: 'setReportingConnection',
+					summary: 'Set or replace the app’s reporting connection',
+					description:
+						'One of `{"kind":"oauth2","clientId","clientSecret","refreshToken"}` (an OAuth 2.0 (3LO) app: Atlassian rotates the refresh token at each use and Clearance keeps the new one), `{"kind":"forge_webtrigger","url","secret"}` (the companion web trigger of docs/recipes/forge-reporter; Forge’s helper hides Cycle-Period, so Clearance cannot read it on this path) or `{"kind":"connect","baseUrl","sharedSecret"}` (legacy: Connect reaches end of support in December 2026; the JWT issuer is the app key registered on the app). Secrets are sealed with the server’s CLEARANCE_SECRET_KEY and never returned; without that key the answer is 409 with how to create one. A web trigger URL or base URL must be a public address (unless the server allows private ones). Replacing a connection sets it back to working.',
+					requestBody: {
+						required: true,
+						content: json(ref('ReportingConnectionPut'), {
+							kind: 'forge_webtrigger',
+							url: 'https://4a1b2c3d-0000-4e5f-8a9b-0c1d2e3f4a5b.hello.atlassian-dev.net/x1/AbCdEf',
+							secret: '3f9c…(at least 16 random characters)',
+						}),
+					},
+					responses: {
+						'200': {
+							description: 'Saved (secrets sealed).',
+							content: json(ref('ReportingConnection'), connectionExample),
+						},
+						'400': refResponse('BadRequest'),
+						'422': refResponse('Unprocessable'),
+						...keyedErrors('NotFound', 'Conflict', 'PayloadTooLarge', 'UnsupportedMediaType'),
+					},
+				}),
+				delete: keyed('apps:write', {
+					tags: ['Reports'],
+					operationId: 'removeReportingConnection',
+					summary: 'Remove the app’s reporting connection',
+					description: 'Clearance stops sending reports for the app; its sealed secrets are deleted.',
+					responses: {
+						'204': { description: 'Removed.' },
+						...keyedErrors('NotFound'),
+					},
+				}),
+			},
 			'/tasks': {
 				get: keyed('read', {
 					tags: ['Tasks'],
@@ -586,27 +636,6 @@ export function openApiDocument(serverUrl = 'http://localhost:3000/api/v1') {
 							}),
 						},
 						...keyedErrors('NotFound', 'Conflict'),
-					},
-				}),
-			},
-			'/calendar.ics': {
-				get: keyed('read', {
-					tags: ['Calendar'],
-					operationId: 'getCalendar',
-					summary: 'The organisation’s calendar feed',
-					description:
-						'Every active app’s personal-data report due dates and the days its open erase and refresh tasks fall due, as an iCalendar (RFC 5545) feed of all-day events in the organisation’s time zone, each with a reminder the day before. The same feed as the organisation’s secret calendar URL; event UIDs stay the same from one fetch to the next.',
-					responses: {
-						'200': {
-							description: 'The feed.',
-							content: {
-								'text/calendar': {
-									schema: { type: 'string' },
-									example: CALENDAR_EXAMPLE,
-								},
-							},
-						},
-						...keyedErrors(),
 					},
 				}),
 			},

@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm'
 import { db, type Tx } from '#db/client.server'
 import { apps, memberships, reportingConnections } from '#db/schema'
 import {
+	CONNECTION_KIND_LABELS,
 	splitConnection,
 	type ConnectionKind,
 	type ConnectionSecrets,
@@ -71,9 +72,23 @@ function summaryOf(row: Row): ConnectionSummary {
 	}
 }
 
-/** What the audit log keeps of a connection: never a secret. */
+/** What the audit log keeps of a connection, in words: never a secret. */
 function auditView(summary: Pick<ConnectionSummary, 'kind' | 'settings'>) {
-	return { kind: summary.kind, ...summary.settings }
+	const { clientId, url, baseUrl } = summary.settings
+	return {
+		kind: summary.kind,
+		connection: CONNECTION_KIND_LABELS[summary.kind],
+		...(clientId !== undefined ? { clientId } : {}),
+		...(url !== undefined ? { webTriggerUrl: url } : {}),
+		...(baseUrl !== undefined ? { baseUrl } : {}),
+	}
+}
+
+const SECRET_WORDS: Record<keyof ConnectionSecrets, string> = {
+	clientSecret: 'client secret',
+	refreshToken: 'refresh token',
+	secret: 'web trigger secret',
+	sharedSecret: 'shared secret',
 }
 
 /** The secret key is set and usable, else a 409 that says how to create one. */
@@ -182,7 +197,10 @@ export async function saveReportingConnection(
 			subjectId: appId,
 			before: before ? auditView(summaryOf(before)) : null,
 			// Which secrets were replaced, by name only.
-			after: { ...auditView(summary), secretsReplaced: Object.keys(secrets) },
+			after: {
+				...auditView(summary),
+				secretsReplaced: (Object.keys(secrets) as (keyof ConnectionSecrets)[]).map((name) => SECRET_WORDS[name]),
+			},
 		})
 		return summary
 	})
