@@ -21,6 +21,7 @@ import {
 	type CycleUnit,
 } from '~/domain/cycle-period'
 import { MAX_BATCH, parseReportEvidence, tasksFromAnswers, type BatchEvidence } from '~/domain/report-batches'
+import { isRecordedLater } from '~/domain/report-evidence'
 import {
 	cycleWarnings,
 	headerCycleOutcome,
@@ -34,11 +35,10 @@ import {
 	type ReportingState,
 	type ReportingStatus,
 } from '~/domain/reporting-cycle'
-import { isRecordedLater } from '~/domain/report-evidence'
 import { UserFacingError } from '~/utils/errors'
+import { withTransaction } from '~/utils/transaction.server'
 import { lockApp, type App } from './apps.server'
 import { actorUserIdOf, auditActor, recordAudit, type Actor } from './audit.server'
-import { withTransaction } from '~/utils/transaction.server'
 import { digestLedger, findPreparedReport, listPreparedReports, type PreparedReport } from './prepared-reports.server'
 import { storingSinceOf } from './storing-since.server'
 
@@ -225,6 +225,7 @@ export async function listRuns(orgId: string, appId: string, limit = 50) {
 			answeredBatches: sql<number>`jsonb_array_length(${reportRuns.batchAnswers})`.mapWith(Number),
 			recordedByUser: users.name,
 			recordedByKey: apiKeys.name,
+			sentByClearance: reportRuns.sentByClearance,
 			createdAt: reportRuns.createdAt,
 		})
 		.from(reportRuns)
@@ -236,8 +237,10 @@ export async function listRuns(orgId: string, appId: string, limit = 50) {
 		.limit(limit)
 	return rows.map(({ recordedByUser, recordedByKey, ...run }) => ({
 		...run,
-		// A person, or the organisation's API key that recorded it (issue 12).
-		recordedByName: recordedByUser ?? (recordedByKey ? `API key “${recordedByKey}”` : 'Unknown'),
+		// A person, the organisation's API key that recorded it (issue 12), or Clearance's own reporter (issue 14).
+		recordedByName:
+			recordedByUser ??
+			(recordedByKey ? `API key “${recordedByKey}”` : run.sentByClearance ? 'Sent by Clearance' : 'Unknown'),
 		recordedLater: isRecordedLater(run.sentAt, run.createdAt),
 	}))
 }
@@ -358,6 +361,8 @@ export type RunOptions = {
 	 * Idempotency-Key, as its contract says.
 	 */
 	refuseTwin?: boolean
+	/** Sent by Clearance's own reporter (issue 14): neither a person nor a key recorded it; `actor` is who asked, if anyone. */
+	sentByClearance?: boolean
 }
 
 /** Rows per account_actions insert: 6 parameters each stays far below PostgreSQL's 65,535. */
@@ -408,11 +413,14 @@ function assertSentAt(sentAt: Date, now: Date) {
 /** recordRun for answers already read, one BatchEvidence per batch answered (the API). */
 export async function recordRunEvidence(
 	orgId: string,
-	actor: Actor,
+	/** Null only for a run Clearance sent on its own schedule (`sentByClearance`). */
+	actor: Actor | null,
 	appId: string,
 	input: RunEvidenceInput,
-	{ now = new Date(), alsoInTransaction, refuseTwin = false }: RunOptions = {},
+	{ now = new Date(), alsoInTransaction, refuseTwin = false, sentByClearance = false }: RunOptions = {},
 ): Promise<RecordedRun & { prepared: PreparedReport }> {
+	if (actor === null && !sentByClearance)
+		throw new Error('A run is recorded by a person or a key, or sent by Clearance')
 	assertSentAt(input.sentAt, now)
 	let batches = input.batches
 	// A header given for the whole run, else the last one a batch carried.
@@ -514,8 +522,9 @@ export async function recordRunEvidence(
 					body: batch.raw,
 					cyclePeriod: batch.cyclePeriod ?? (raw && i === batches.length - 1 ? raw : null),
 				})),
-				recordedBy: actorUserIdOf(actor),
-				recordedByKeyId: typeof actor === 'string' ? null : actor.apiKeyId,
+				recordedBy: sentByClearance || actor === null ? null : actorUserIdOf(actor),
+				recordedByKeyId: sentByClearance || actor === null || typeof actor === 'string' ? null : actor.apiKeyId,
+				sentByClearance,
 			})
 			.returning()
 
@@ -540,20 +549,16 @@ export async function recordRunEvidence(
 		const openKeys = new Set(open.map((task) => `${task.kind}:${task.accountId}`))
 		const fresh = knownTasks.filter((task) => !openKeys.has(`${task.kind}:${task.accountId}`))
 		for (let i = 0; i < fresh.length; i += TASK_INSERT_CHUNK) {
-			await tx
-				.insert(accountActions)
-				.values(
-					fresh
-						.slice(i, i + TASK_INSERT_CHUNK)
-						.map((task) => ({
-							orgId,
-							appId,
-							runId: run!.id,
-							accountId: task.accountId,
-							kind: task.kind,
-							dueAt: task.dueAt,
-						})),
-				)
+			await tx.insert(accountActions).values(
+				fresh.slice(i, i + TASK_INSERT_CHUNK).map((task) => ({
+					orgId,
+					appId,
+					runId: run!.id,
+					accountId: task.accountId,
+					kind: task.kind,
+					dueAt: task.dueAt,
+				})),
+			)
 		}
 		if (reading?.kind === 'clear' && outcome === 'applied') {
 			await applyHeaderCycle(tx, orgId, appId, reading.days, now)
@@ -577,6 +582,7 @@ export async function recordRunEvidence(
 			after: {
 				appId,
 				sentAt: input.sentAt.toISOString(),
+				...(sentByClearance ? { sentByClearance: true } : {}),
 				preparedReportId: prepared.id,
 				preparedSha256: prepared.sha256,
 				accountCount: prepared.accountCount,
