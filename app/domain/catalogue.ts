@@ -71,10 +71,6 @@ export type UseCaseCode = (typeof USE_CASES)[number]['code']
 
 export const USE_CASE_CODES = USE_CASES.map((entry) => entry.code) as readonly UseCaseCode[]
 
-export const APPROVED_USE_CASE_CODES = USE_CASES.filter((entry) => entry.list === 'approved').map(
-	(entry) => entry.code,
-) as readonly UseCaseCode[]
-
 export const REJECTED_USE_CASE_CODES = USE_CASES.filter((entry) => entry.list === 'rejected').map(
 	(entry) => entry.code,
 ) as readonly UseCaseCode[]

@@ -92,7 +92,6 @@ function createBatcher({ size = MAX_BATCH, onSkipped }: BatchOptions) {
 export type AccountStatus = { accountId: string; status: 'closed' | 'updated' }
 /** One batch's answer; `accounts: []` is "nothing to do" (204, or 200 with an empty list). */
 export type BatchAnswer = { accounts: AccountStatus[] }
-export type ParsedAnswers = { ok: true; answers: BatchAnswer[] } | { ok: false; reason: string }
 
 /**
  * One batch's answer as evidence (docs/rules.md › Personal-data reporting):
@@ -110,11 +109,6 @@ export type ParsedEvidence = { ok: true; batches: BatchEvidence[] } | { ok: fals
  * that does not fit fails the whole parse: accepting part of it could
  * silently drop an erase task.
  */
-export function parseReportAnswer(text: string): ParsedAnswers {
-	const parsed = parseReportEvidence(text)
-	return parsed.ok ? { ok: true, answers: parsed.batches.map(({ accounts }) => ({ accounts })) } : parsed
-}
-
 export function parseReportEvidence(text: string): ParsedEvidence {
 	const trimmed = typeof text === 'string' ? text.trim() : ''
 	if (trimmed === '' || /^204(?:[ \t]+no content)?$/i.test(trimmed)) {

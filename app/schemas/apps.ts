@@ -67,7 +67,6 @@ export const AppSchema = z.object({
 })
 
 /** What a form holds (URLs as typed); the same shape as the fields on the page. */
-export type AppFormValues = z.input<typeof AppSchema>
 /** What the services take (URLs null when left empty, products deduplicated). */
 export type AppInput = z.output<typeof AppSchema>
 

@@ -47,5 +47,4 @@ export const AcceptInviteSchema = z.object({
 	password: newPassword,
 })
 
-export type LoginInput = z.infer<typeof LoginSchema>
 export type SignupInput = z.infer<typeof SignupSchema>

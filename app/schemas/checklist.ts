@@ -47,4 +47,3 @@ export const ChecklistInputSchema = z.object({
 	privacyPolicyExcerpt: text(CHECKLIST_LIMITS.longText, 'the privacy policy excerpt'),
 }) satisfies z.ZodType<ChecklistInput>
 
-export type ChecklistInputBody = z.infer<typeof ChecklistInputSchema>

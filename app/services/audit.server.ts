@@ -68,18 +68,6 @@ export async function recordAudit(tx: Tx | Database, entry: AuditEntry) {
 	})
 }
 
-export async function listAuditEvents(
-	orgId: string,
-	{ limit = 50, beforeId }: { limit?: number; beforeId?: number } = {},
-) {
-	return db
-		.select()
-		.from(auditEvents)
-		.where(and(eq(auditEvents.orgId, orgId), beforeId ? lt(auditEvents.id, beforeId) : undefined))
-		.orderBy(desc(auditEvents.id))
-		.limit(limit)
-}
-
 export type AuditFilter = {
 	action?: string
 	actorUserId?: string

@@ -1,4 +1,4 @@
-import { and, eq, gt, lte, sql } from 'drizzle-orm'
+import { and, eq, lte, sql } from 'drizzle-orm'
 import { db, type Tx } from '#db/client.server'
 import { memberships, organizations, sessions, users } from '#db/schema'
 import { isExpired, sessionExpiry } from '~/domain/session-policy'
@@ -273,10 +273,3 @@ export async function deleteExpiredSessions(now = new Date()) {
 	await db.delete(sessions).where(lte(sessions.expiresAt, now))
 }
 
-export async function countActiveSessions(userId: string, now = new Date()) {
-	const [row] = await db
-		.select({ count: sql<number>`count(*)::int` })
-		.from(sessions)
-		.where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, now)))
-	return row?.count ?? 0
-}

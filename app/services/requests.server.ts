@@ -37,12 +37,6 @@ export async function getRequest(orgId: string, requestId: string): Promise<Requ
 	return { ...row.request, useCases, app: row.app }
 }
 
-export async function requireRequest(orgId: string, requestId: string) {
-	const request = await getRequest(orgId, requestId)
-	if (!request) throw new UserFacingError(NOT_FOUND, 404)
-	return request
-}
-
 export async function listRequests(orgId: string, { appId }: { appId?: string } = {}) {
 	return db
 		.select({
@@ -268,14 +262,6 @@ function assertEditable(state: RequestState) {
 			409,
 		)
 	}
-}
-
-export async function requestsForApps(orgId: string, appIds: string[]) {
-	if (appIds.length === 0) return []
-	return db
-		.select({ id: accessRequests.id, appId: accessRequests.appId, state: accessRequests.state })
-		.from(accessRequests)
-		.where(and(eq(accessRequests.orgId, orgId), inArray(accessRequests.appId, appIds)))
 }
 
 // ── Amendments (issue 5) ─────────────────────────────────────────────────

@@ -5,7 +5,7 @@ import {
 	MAX_BATCH,
 	batchAccounts,
 	batchAccountsAsync,
-	parseReportAnswer,
+	parseReportEvidence,
 	tasksFromAnswers,
 	type BatchAnswer,
 	type ReportBody,
@@ -170,24 +170,30 @@ describe('batching properties', () => {
 	})
 })
 
-describe('parseReportAnswer', () => {
+/** The accounts of each answer parseReportEvidence read (its status, raw body and Cycle-Period aside). */
+function parseAnswers(text: string) {
+	const parsed = parseReportEvidence(text)
+	return parsed.ok ? { ok: true as const, answers: parsed.batches.map(({ accounts }) => ({ accounts })) } : parsed
+}
+
+describe('parseReportEvidence', () => {
 	const closed = { accountId: '5be24ba3f91c106033269289', status: 'closed' }
 	const updated = { accountId: '5be24ad8b1653240376955d2', status: 'updated' }
 
 	it.each(['', '   ', '\n', '204', ' 204 No Content '])('%j means nothing to do', (text) => {
-		expect(parseReportAnswer(text)).toEqual({ ok: true, answers: [{ accounts: [] }] })
+		expect(parseAnswers(text)).toEqual({ ok: true, answers: [{ accounts: [] }] })
 	})
 
 	it('reads a 200 body', () => {
 		const text = JSON.stringify({ accounts: [closed, updated] }, null, 2)
-		expect(parseReportAnswer(text)).toEqual({
+		expect(parseAnswers(text)).toEqual({
 			ok: true,
 			answers: [{ accounts: [closed, updated] }],
 		})
 	})
 
 	it('reads an empty accounts list as nothing to do and ignores unknown fields', () => {
-		expect(parseReportAnswer('{"accounts":[],"extra":1}')).toEqual({
+		expect(parseAnswers('{"accounts":[],"extra":1}')).toEqual({
 			ok: true,
 			answers: [{ accounts: [] }],
 		})
@@ -195,18 +201,18 @@ describe('parseReportAnswer', () => {
 
 	it('reads a JSON array of answers for a whole run', () => {
 		const text = JSON.stringify([{ accounts: [closed] }, 204, { accounts: [updated] }, '204'])
-		expect(parseReportAnswer(text)).toEqual({
+		expect(parseAnswers(text)).toEqual({
 			ok: true,
 			answers: [{ accounts: [closed] }, { accounts: [] }, { accounts: [updated] }, { accounts: [] }],
 		})
-		expect(parseReportAnswer('[]')).toEqual({ ok: true, answers: [] })
+		expect(parseAnswers('[]')).toEqual({ ok: true, answers: [] })
 	})
 
 	it('reads NDJSON, one answer per line, skipping blank lines', () => {
 		const text = [JSON.stringify({ accounts: [closed] }), '', '204', JSON.stringify({ accounts: [updated] })].join(
 			'\r\n',
 		)
-		expect(parseReportAnswer(text)).toEqual({
+		expect(parseAnswers(text)).toEqual({
 			ok: true,
 			answers: [{ accounts: [closed] }, { accounts: [] }, { accounts: [updated] }],
 		})
@@ -241,7 +247,7 @@ describe('parseReportAnswer', () => {
 		['{"accounts":[]}\n{"accounts":[{"accountId":"a","status":"x"}]}', /^line 2: accounts\[0\]\.status/],
 		['{"accounts":[]}\n{oops', /^line 2: not valid JSON/],
 	])('rejects %j', (text, reason) => {
-		const result = parseReportAnswer(text)
+		const result = parseAnswers(text)
 		expect(result.ok).toBe(false)
 		if (!result.ok) expect(result.reason).toMatch(reason)
 	})
@@ -316,9 +322,9 @@ describe('tasksFromAnswers', () => {
 	})
 
 	it('works end to end from a parsed answer', () => {
-		const parsed = parseReportAnswer('{"accounts":[{"accountId":"5be24ba3f91c106033269289","status":"closed"}]}')
+		const parsed = parseReportEvidence('{"accounts":[{"accountId":"5be24ba3f91c106033269289","status":"closed"}]}')
 		if (!parsed.ok) throw new Error(parsed.reason)
-		expect(tasksFromAnswers(parsed.answers, { recordedAt })).toMatchObject([
+		expect(tasksFromAnswers(parsed.batches, { recordedAt })).toMatchObject([
 			{ accountId: '5be24ba3f91c106033269289', kind: 'erase' },
 		])
 	})
