@@ -116,6 +116,7 @@ const ACTION_LABELS: Record<string, string> = {
 	'webhook.deleted': 'Deleted a webhook',
 	'webhook.test_sent': 'Sent a test message to a webhook',
 	'webhook.delivery_resent': 'Sent a webhook delivery again',
+	'webhook.delivery_retried': 'Tried a webhook delivery again at once',
 	'calendar_feed.created': 'Created a calendar URL',
 	'calendar_feed.revoked': 'Stopped a calendar URL',
 	'ledger.account_erased': 'Removed an account whose data the app erased',

@@ -6,7 +6,7 @@ import { attemptsText, DeliveryBadge } from '~/components/webhook-status'
 import { formatInTimeZone } from '~/domain/reporting-cycle'
 import { eventTypeLabel, sendOutcomeNotice } from '~/domain/webhooks'
 import { DeliveryActionSchema } from '~/schemas/webhooks'
-import { listDeliveries, resendDelivery, sendTestEvent } from '~/services/webhooks.server'
+import { listDeliveries, resendDelivery, retryDeliveryNow, sendTestEvent } from '~/services/webhooks.server'
 import { requirePermission } from '~/utils/auth.server'
 import { UserFacingError } from '~/utils/errors'
 import { parseForm } from '~/utils/forms'
@@ -48,7 +48,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
 		const delivery =
 			input.intent === 'test'
 				? await sendTestEvent(org.id, params.webhookId ?? '', user.id)
-				: await resendDelivery(org.id, user.id, input.deliveryId)
+				: input.intent === 'retry'
+					? await retryDeliveryNow(org.id, user.id, input.deliveryId)
+					: await resendDelivery(org.id, user.id, input.deliveryId)
 		return data<ActionResult>({
 			intent: input.intent,
 			...sendOutcomeNotice(input.intent === 'test' ? 'The test message' : 'The message', delivery),
@@ -146,15 +148,19 @@ export default function WebhookDeliveriesPage() {
 										<td>
 											{webhook.disabledAt ? null : (
 												<Form method="post">
-													<input type="hidden" name="intent" value="resend" />
+													<input
+														type="hidden"
+														name="intent"
+														value={delivery.status === 'pending' ? 'retry' : 'resend'}
+													/>
 													<input type="hidden" name="deliveryId" value={delivery.id} />
 													<button
 														type="submit"
 														className="button button-secondary button-small"
 														disabled={busy}
-														aria-label={`Send again: ${eventTypeLabel(delivery.type)} queued ${when(delivery.createdAt)}`}
+														aria-label={`${delivery.status === 'pending' ? 'Try now' : 'Send again'}: ${eventTypeLabel(delivery.type)} queued ${when(delivery.createdAt)}`}
 													>
-														Send again
+														{delivery.status === 'pending' ? 'Try now' : 'Send again'}
 													</button>
 												</Form>
 											)}
@@ -175,7 +181,8 @@ export default function WebhookDeliveriesPage() {
 					</nav>
 				) : null}
 				<p className="card-muted">
-					“Send again” posts the same message as a new delivery with its own id; the delivery above keeps its history.
+					“Try now” sends a delivery waiting for its next attempt at once. “Send again” posts a delivered or failed
+					message as a new delivery with its own id; the first one keeps its history.
 				</p>
 			</section>
 		</div>

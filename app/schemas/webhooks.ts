@@ -37,4 +37,5 @@ export const WebhookActionSchema = z.discriminatedUnion('intent', [
 export const DeliveryActionSchema = z.discriminatedUnion('intent', [
 	z.object({ intent: z.literal('test') }),
 	z.object({ intent: z.literal('resend'), deliveryId: z.uuid('No such delivery.') }),
+	z.object({ intent: z.literal('retry'), deliveryId: z.uuid('No such delivery.') }),
 ])

@@ -532,6 +532,9 @@ export async function resendDelivery(
 		if (!old) throw new UserFacingError('No such delivery in this organisation.', 404)
 		if (old.webhook.disabledAt)
 			throw new UserFacingError(`The webhook “${old.webhook.name}” is off: turn it on to send to it.`, 409)
+		// Still being tried: a second copy could reach the receiver twice. “Try now” sends this one.
+		if (old.delivery.status === 'pending')
+			throw new UserFacingError('This delivery is still being tried: use “Try now” to send it at once.', 409)
 		const [row] = await tx
 			.insert(webhookDeliveries)
 			.values({
@@ -554,6 +557,55 @@ export async function resendDelivery(
 	})
 	await deliverPendingWebhooks({ ...options, now, ids: [id] })
 	return getDelivery(orgId, id)
+}
+
+/**
+ * "Try now": a delivery still waiting for its next attempt is made due at
+ * once and sent (the same delivery, so the receiver can still dedupe it),
+ * with an audit event. One another pass holds right now is left to it.
+ */
+export async function retryDeliveryNow(
+	orgId: string,
+	actorId: string,
+	deliveryId: string,
+	options: DeliverOptions = {},
+): Promise<WebhookDelivery> {
+	if (!isUuid(deliveryId)) throw new UserFacingError('No such delivery in this organisation.', 404)
+	const now = options.now ?? new Date()
+	await db.transaction(async (tx) => {
+		const [found] = await tx
+			.select({ delivery: webhookDeliveries, webhook: webhooks })
+			.from(webhookDeliveries)
+			.innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
+			.where(and(eq(webhookDeliveries.orgId, orgId), eq(webhookDeliveries.id, deliveryId)))
+			.for('update', { of: webhookDeliveries })
+		if (!found) throw new UserFacingError('No such delivery in this organisation.', 404)
+		if (found.webhook.disabledAt)
+			throw new UserFacingError(`The webhook “${found.webhook.name}” is off: turn it on to send to it.`, 409)
+		if (found.delivery.status !== 'pending')
+			throw new UserFacingError(
+				found.delivery.status === 'delivered'
+					? 'This delivery was delivered already: use “Send again” to post it once more.'
+					: 'This delivery was given up: use “Send again” to post it as a new delivery.',
+				409,
+			)
+		if (found.delivery.lockedUntil && found.delivery.lockedUntil > now)
+			throw new UserFacingError('This delivery is being sent right now: reload the page in a moment.', 409)
+		await tx
+			.update(webhookDeliveries)
+			.set({ nextAttemptAt: now })
+			.where(and(eq(webhookDeliveries.orgId, orgId), eq(webhookDeliveries.id, deliveryId)))
+		await recordAudit(tx, {
+			orgId,
+			actorUserId: actorId,
+			action: 'webhook.delivery_retried',
+			subjectType: 'webhook',
+			subjectId: found.webhook.id,
+			after: { name: found.webhook.name, message: deliveryText(found.delivery.body) },
+		})
+	})
+	await deliverPendingWebhooks({ ...options, now, ids: [deliveryId] })
+	return getDelivery(orgId, deliveryId)
 }
 
 async function getDelivery(orgId: string, deliveryId: string): Promise<WebhookDelivery> {

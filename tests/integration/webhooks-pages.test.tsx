@@ -151,7 +151,9 @@ describe('webhooks page', () => {
 		expect(html).toContain('Delivered')
 		expect(html).toContain('1 attempt<')
 		expect(html).toContain('HTTP 500')
-		expect(html).toContain('Send again')
+		// A waiting delivery is tried now; a delivered one is sent again.
+		expect(html).toContain('>Try now<')
+		expect(html).toContain('>Send again<')
 
 		// The list shows the latest delivery.
 		const list = await renderRoute(
@@ -172,6 +174,11 @@ describe('webhooks page', () => {
 			}),
 		)
 		const [first] = await db.select().from(webhookDeliveries)
+		// Given up after its attempts.
+		await db
+			.update(webhookDeliveries)
+			.set({ status: 'failed', attempts: 8, lastStatusCode: 500, lastError: 'HTTP 500: receiver says no' })
+			.where(eq(webhookDeliveries.id, first!.id))
 		world.hook.answer(() => 200)
 		const again = await runRoute(
 			deliveryPage.action,
@@ -184,7 +191,7 @@ describe('webhooks page', () => {
 		expect(again.data).toMatchObject({ notice: 'The message was delivered.' })
 		const rows = await db.select().from(webhookDeliveries)
 		expect(rows).toHaveLength(2)
-		expect(rows.find((row) => row.id === first!.id)).toMatchObject({ status: 'pending', attempts: 0 })
+		expect(rows.find((row) => row.id === first!.id)).toMatchObject({ status: 'failed', attempts: 8 })
 		expect(world.hook.received).toHaveLength(1)
 		expect(JSON.parse(world.hook.received[0]!.body).text).toBe('Report personal data for Acme Sync by 7 March')
 

@@ -12,6 +12,7 @@ import {
 	listWebhooks,
 	queueWebhookEvent,
 	resendDelivery,
+	retryDeliveryNow,
 	sendTestEvent,
 	setWebhookDisabled,
 	verifyWebhookSignature,
@@ -279,28 +280,52 @@ describe('outgoing webhooks', () => {
 		expect((await deliveries())[0]).toMatchObject({ lastError: 'No answer within 1 second.', lastStatusCode: null })
 	})
 
-	it('sends a test message at once, and sends a delivery again as a new delivery', async () => {
+	it('sends a test message at once; “Try now” sends a waiting delivery, “Send again” a finished one as a new delivery', async () => {
 		const hook = await receiver(() => 500)
 		const { org, admin, webhook } = await world(hook.url)
 		const failed = await sendTestEvent(org.id, webhook.id, admin.id, quiet)
 		expect(failed).toMatchObject({ status: 'pending', attempts: 1, lastError: 'HTTP 500: receiver says no' })
 		expect(JSON.parse(hook.received[0]!.body).event.type).toBe('webhook.test')
 
+		// Still being tried: a copy could reach the receiver twice, so it is refused.
+		await expect(resendDelivery(org.id, admin.id, failed.id, quiet)).rejects.toMatchObject({
+			status: 409,
+			message: 'This delivery is still being tried: use “Try now” to send it at once.',
+		})
 		hook.answer(() => 200)
+		const now = await retryDeliveryNow(org.id, admin.id, failed.id, quiet)
+		expect(now).toMatchObject({ id: failed.id, status: 'delivered', attempts: 2, lastError: null })
+		expect(hook.received.map((got) => got.headers['clearance-delivery'])).toEqual([failed.id, failed.id])
+		await expect(retryDeliveryNow(org.id, admin.id, failed.id, quiet)).rejects.toMatchObject({ status: 409 })
+
 		const again = await resendDelivery(org.id, admin.id, failed.id, quiet)
 		expect(again.id).not.toBe(failed.id)
 		expect(again).toMatchObject({ status: 'delivered', attempts: 1, body: failed.body })
+		expect(hook.received).toHaveLength(3)
 		// The first delivery keeps its history.
 		const log = await listDeliveries(org.id, webhook.id)
 		expect(log.total).toBe(2)
-		expect(log.deliveries.map((row) => row.status).sort()).toEqual(['delivered', 'pending'])
+		expect(log.deliveries.map((row) => [row.status, row.attempts]).sort()).toEqual([
+			['delivered', 1],
+			['delivered', 2],
+		])
 		expect(log.deliveries[0]).toMatchObject({ type: 'webhook.test', text: expect.stringMatching(/works/) })
 
 		const actions = (await db.select().from(auditEvents)).map((event) => event.action)
-		expect(actions).toEqual(expect.arrayContaining(['webhook.created', 'webhook.test_sent', 'webhook.delivery_resent']))
+		expect(actions).toEqual(
+			expect.arrayContaining([
+				'webhook.created',
+				'webhook.test_sent',
+				'webhook.delivery_retried',
+				'webhook.delivery_resent',
+			]),
+		)
 		// Another organisation's delivery is not found.
 		const other = await createOrg('Other Apps')
 		await expect(resendDelivery(other.org.id, other.admin.id, failed.id, quiet)).rejects.toMatchObject({ status: 404 })
+		await expect(retryDeliveryNow(other.org.id, other.admin.id, failed.id, quiet)).rejects.toMatchObject({
+			status: 404,
+		})
 	})
 
 	it('turning a webhook off marks what waits as not sent; deleting removes it and its log, audited', async () => {
