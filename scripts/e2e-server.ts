@@ -15,6 +15,8 @@ const env: NodeJS.ProcessEnv = {
 	// Every browser of the suite is one client (127.0.0.1): room for all its sign-ups and invites.
 	SIGNUP_PER_CLIENT: process.env.SIGNUP_PER_CLIENT ?? '200',
 	INVITE_ACCEPT_PER_CLIENT: process.env.INVITE_ACCEPT_PER_CLIENT ?? '200',
+	// No reminders on a timer during the suite (a test that wants them sets CLEARANCE_SCHEDULER=on).
+	CLEARANCE_SCHEDULER: process.env.CLEARANCE_SCHEDULER ?? 'off',
 	// Webhook receivers in the tests listen on 127.0.0.1, which Clearance refuses to post to otherwise.
 	OUTBOUND_ALLOW_PRIVATE: 'true',
 }

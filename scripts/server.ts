@@ -1,7 +1,9 @@
 // npm run serve / npm start: serves the production build on PORT (3000) after
 // `scripts/db-setup.ts` has migrated. On SIGTERM or SIGINT it stops taking
 // connections, lets the requests in flight finish (at most
-// SHUTDOWN_TIMEOUT_SECONDS), closes the database and exits.
+// SHUTDOWN_TIMEOUT_SECONDS) and the scheduler's round in progress, closes the
+// database and exits. The scheduler (reminders, email, webhooks) runs unless
+// CLEARANCE_SCHEDULER=off.
 // SERVER_BUILD names another build module (the tests use a small one).
 import { type AddressInfo } from 'node:net'
 import path from 'node:path'
@@ -16,6 +18,7 @@ manageShutdown()
 const { env, trustProxySetting } = await import('../app/utils/env.server')
 const { removeOrphanUploads } = await import('../app/utils/multipart.server')
 const { runMaintenance } = await import('../app/services/maintenance.server')
+const { startScheduler } = await import('../app/services/scheduled-jobs.server')
 const { createServerApp } = await import('./server-app')
 
 const settings = env()
@@ -49,6 +52,21 @@ void maintain()
 const maintenance = setInterval(maintain, 10 * 60 * 1000)
 maintenance.unref()
 
+// Reminders, email and webhook delivery: now and every CLEARANCE_SCHEDULER_INTERVAL_SECONDS, each job under an
+// advisory lock so several servers (and a cron `npm run remind`) do it once. CLEARANCE_SCHEDULER=off turns it off.
+const scheduler =
+	settings.CLEARANCE_SCHEDULER === 'on'
+		? startScheduler({
+				intervalSeconds: settings.CLEARANCE_SCHEDULER_INTERVAL_SECONDS,
+				onRound: (outcomes) => {
+					const pass = outcomes.find((outcome) => outcome.name === 'reminders')?.value as
+						{ created?: number } | undefined
+					if (pass?.created) console.log(`Reminders: ${pass.created} new.`)
+				},
+			})
+		: null
+if (scheduler) console.log(`Reminders run every ${settings.CLEARANCE_SCHEDULER_INTERVAL_SECONDS} s.`)
+
 let stopping = false
 function shutdown(signal: NodeJS.Signals) {
 	if (stopping) return
@@ -64,7 +82,9 @@ function shutdown(signal: NodeJS.Signals) {
 		server.closeAllConnections()
 	}, settings.SHUTDOWN_TIMEOUT_SECONDS * 1000)
 	deadline.unref()
-	void closed
+	// A scheduler round in progress finishes (its work is in transactions) before the database closes.
+	const stopped = scheduler?.stop() ?? Promise.resolve()
+	void Promise.all([closed, stopped])
 		.then(() => closeDatabase())
 		.then(
 			() => process.exit(0),

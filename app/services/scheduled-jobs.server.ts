@@ -1,6 +1,7 @@
 import { withAdvisoryLock } from '~/utils/advisory-lock.server'
 import { runEmailJob } from './email.server'
 import { runReminderPass } from './reminders.server'
+import { runReporterPass } from './reporter.server'
 import { deliverPendingWebhooks } from './webhooks.server'
 
 export type ScheduledJob = { name: string; run: () => Promise<unknown> }
@@ -11,6 +12,8 @@ export type ScheduledJob = { name: string; run: () => Promise<unknown> }
  * deliveries send it. One line per job.
  */
 export const scheduledJobs: ScheduledJob[] = [
+	// First: a report sent now is not reminded about below.
+	{ name: 'reporter', run: () => runReporterPass() },
 	{ name: 'reminders', run: () => runReminderPass() },
 	{ name: 'email', run: () => runEmailJob() },
 	{ name: 'webhooks', run: () => deliverPendingWebhooks() },
@@ -54,16 +57,20 @@ export function startScheduler({
 	intervalSeconds,
 	jobs = scheduledJobs,
 	log,
+	onRound,
 }: {
 	intervalSeconds: number
 	jobs?: readonly ScheduledJob[]
 	log?: (message: string, error: unknown) => void
+	/** Told what each round did (the server logs the reminders it created). */
+	onRound?: (outcomes: JobOutcome[]) => void
 }): Scheduler {
 	let running: Promise<unknown> | null = null
 	let stopped = false
 	const round = () => {
 		if (stopped || running) return
 		running = runScheduledJobs(jobs, log)
+			.then((outcomes) => onRound?.(outcomes))
 			.catch((error: unknown) => console.error('Scheduled jobs failed:', error))
 			.finally(() => (running = null))
 	}

@@ -26,6 +26,10 @@ const EnvSchema = z.object({
 	TRUST_PROXY: z.string().trim().optional(),
 	HSTS_MAX_AGE_SECONDS: count(0, 63_072_000).default(31_536_000),
 	SHUTDOWN_TIMEOUT_SECONDS: count(1, 600).default(30),
+	// The in-server scheduler (issue 13): reminders, then email and webhook delivery, every interval.
+	// `off` when only `npm run remind` (cron) should send them; the e2e server turns it off.
+	CLEARANCE_SCHEDULER: z.enum(['on', 'off'], 'CLEARANCE_SCHEDULER must be on or off').default('on'),
+	CLEARANCE_SCHEDULER_INTERVAL_SECONDS: count(10, 86_400).default(300),
 	FORM_MAX_BYTES: count(16 * 1024, 64 * 1024 * 1024).default(1024 * 1024),
 	UPLOAD_MAX_BYTES: count(1024 * 1024, 511 * 1024 * 1024).default(100 * 1024 * 1024),
 
