@@ -27,7 +27,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	}
 }
 
-/** The page's forms that never change the stored accounts: the cycle, storing-since, prepare, header-cycle and a run. */
+/**
+ * The page's forms that never change the stored accounts: the cycle, storing-since, prepare, header-cycle and a run.
+ * A new form on the page that leaves the accounts alone adds its intent here; until then the ledger is read again after it.
+ */
 const LEDGER_UNCHANGED_BY = new Set(['cycle', 'storing-since', 'keep-storing-since', 'prepare', 'header-cycle', 'run'])
 
 /**

@@ -1,6 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Link, Outlet, useActionData, useLoaderData, type ShouldRevalidateFunction } from '@remix-run/react'
 import { type ReportingActionResult as ActionResult } from '~/components/reporting/action-result'
+import { ConnectionCard } from '~/components/reporting/connection-card'
 import { CycleCard } from '~/components/reporting/cycle-card'
 import { ImportForm } from '~/components/reporting/import-form'
 import { PrepareCard } from '~/components/reporting/prepare-card'
@@ -19,14 +20,15 @@ import { instantToLocalDateTime, localDateTimeToInstant } from '~/domain/zoned-t
 import { CycleSchema, ReportingActionSchema, StoringSinceSchema } from '~/schemas/reporting'
 import { getApp } from '~/services/apps.server'
 import { prepareReport } from '~/services/prepared-reports.server'
+import { getConnectionForPage } from '~/services/reporting-connection.server'
 import { completeTask, decideHeaderCycle, getReportingOverview, setCycle } from '~/services/reporting.server'
 import { keepStoringSince, setStoringSince } from '~/services/storing-since.server'
 import { requirePermission } from '~/utils/auth.server'
-import { UserFacingError } from '~/utils/errors'
 import { issuesToErrors } from '~/utils/forms'
 import { notFound } from '~/utils/http.server'
 import { removeUploads } from '~/utils/multipart.server'
-import { readReportingForm, reportingRefusal } from '~/utils/reporting-form.server'
+import { formRefusal } from '~/utils/refusals.server'
+import { readReportingForm } from '~/utils/reporting-form.server'
 
 /*
  * The reporting page. This route loads the overview (status, cycle, tasks,
@@ -52,6 +54,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		...overview,
 		nowLocal: instantToLocalDateTime(new Date(), overview.policy.timeZone),
 		canEdit: can(roles, 'apps:edit'),
+		connection: {
+			...(await getConnectionForPage(org.id, app.id)),
+			canManage: can(roles, 'reporting-connections:manage'),
+		},
 	}
 }
 
@@ -153,8 +159,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 			}
 		}
 	} catch (error) {
-		if (error instanceof UserFacingError) return reportingRefusal(input.intent, error, values)
-		throw error
+		return formRefusal<ActionResult>(error, { intent: input.intent, values })
 	} finally {
 		await removeUploads(form)
 	}
@@ -188,9 +193,11 @@ export default function ReportingPage() {
 			<ResultAlerts result={result} />
 
 			{/*
-			 * The page's cards, in reading order: one line each. A new card
-			 * (e.g. the reporting connection, the automatic reporter) is one
-			 * more line here, with its component in app/components/reporting.
+			 * The page's cards, in reading order. A new card (e.g. the
+			 * reporting connection, the automatic reporter) is one more element
+			 * here: its component in app/components/reporting, its data from
+			 * this route's loader, its forms posting a new intent to this
+			 * route's action or to a route of its own (as import and runs do).
 			 */}
 			<StatusCard
 				status={status}
@@ -221,6 +228,12 @@ export default function ReportingPage() {
 				result={result}
 			/>
 			<TasksCard tasks={tasks} taskDueDays={policy.taskDueDays} timeZone={timeZone} canEdit={canEdit} busy={busy} />
+			<ConnectionCard
+				action={`${base}/connection`}
+				connection={loaderData.connection}
+				appKey={app.appKey}
+				timeZone={timeZone}
+			/>
 			<PrepareCard
 				base={base}
 				accountCount={accountCount}

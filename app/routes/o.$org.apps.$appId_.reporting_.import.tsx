@@ -9,10 +9,10 @@ import { ImportActionSchema } from '~/schemas/reporting'
 import { getApp } from '~/services/apps.server'
 import { importAccounts } from '~/services/ledger.server'
 import { requirePermission } from '~/utils/auth.server'
-import { UserFacingError } from '~/utils/errors'
 import { notFound } from '~/utils/http.server'
 import { removeUploads, textChunks, uploadedFile } from '~/utils/multipart.server'
-import { readReportingForm, reportingRefusal } from '~/utils/reporting-form.server'
+import { formRefusal } from '~/utils/refusals.server'
+import { readReportingForm } from '~/utils/reporting-form.server'
 
 /*
  * Importing the ledger (`…/reporting/import`). The reporting page's import
@@ -57,8 +57,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 		})
 		return data<ActionResult>({ intent: 'import', importResult }, importResult.written ? 200 : 422)
 	} catch (error) {
-		if (error instanceof UserFacingError) return reportingRefusal('import', error, values)
-		throw error
+		return formRefusal<ActionResult>(error, { intent: 'import', values })
 	} finally {
 		await removeUploads(form)
 	}

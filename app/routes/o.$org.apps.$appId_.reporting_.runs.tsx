@@ -14,11 +14,11 @@ import { getApp } from '~/services/apps.server'
 import { listPreparedReports } from '~/services/prepared-reports.server'
 import { recordRun } from '~/services/reporting.server'
 import { requirePermission } from '~/utils/auth.server'
-import { UserFacingError } from '~/utils/errors'
 import { issuesToErrors } from '~/utils/forms'
 import { notFound } from '~/utils/http.server'
 import { removeUploads, uploadedFile } from '~/utils/multipart.server'
-import { readReportingForm, reportingRefusal } from '~/utils/reporting-form.server'
+import { formRefusal } from '~/utils/refusals.server'
+import { readReportingForm } from '~/utils/reporting-form.server'
 
 /*
  * Recording a report run (`…/reporting/runs`). The reporting page's run form
@@ -100,8 +100,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 			warning: skippedNote,
 		})
 	} catch (error) {
-		if (error instanceof UserFacingError) return reportingRefusal('run', error, values)
-		throw error
+		return formRefusal<ActionResult>(error, { intent: 'run', values })
 	} finally {
 		await removeUploads(form)
 	}

@@ -11,19 +11,6 @@ export function reportingAnswer(result: ReportingActionResult, status = 200) {
 	return data<ReportingActionResult>(result, status)
 }
 
-/** A service's refusal as the form's message: under its field when it names one, else at the top of the form. */
-export function reportingRefusal(intent: ReportingIntent, error: UserFacingError, values?: Record<string, unknown>) {
-	return reportingAnswer(
-		{
-			intent,
-			errors: error.field ? { [error.field]: error.message } : undefined,
-			formError: error.field ? null : error.message,
-			values,
-		},
-		error.status,
-	)
-}
-
 /**
  * Reads a form of the reporting page, shared by its three action routes (the
  * page's own intents, the import, the run): multipart with uploads to disk
