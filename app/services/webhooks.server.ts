@@ -13,6 +13,7 @@ import {
 	type DeliveryStatus,
 	type WebhookEvent,
 } from '~/domain/webhooks'
+import { parseEnv } from '~/utils/env.server'
 import { UserFacingError } from '~/utils/errors'
 import { isUuid } from '~/utils/ids'
 import { checkOutboundUrl, OutboundError, outboundRequest, type Resolve } from '~/utils/outbound-url.server'
@@ -301,7 +302,7 @@ export async function queueWebhookEvent(
 		.where(and(eq(webhooks.orgId, orgId), isNull(webhooks.disabledAt)))
 	if (targets.length === 0) return []
 	const org = { slug: targets[0]!.orgSlug, name: targets[0]!.orgName }
-	const body = webhookBody(event, { publicUrl: process.env.PUBLIC_URL, now, org })
+	const body = webhookBody(event, { publicUrl: parseEnv().PUBLIC_URL, now, org })
 	const reminderId = isUuid(event.reminderId) ? event.reminderId : null
 	const rows = await tx
 		.insert(webhookDeliveries)
@@ -491,7 +492,7 @@ export async function sendTestEvent(
 				subject: { type: 'webhook', id: webhook.id, name: webhook.name },
 				link: `/o/${org!.slug}/webhooks/${webhook.id}`,
 			},
-			{ publicUrl: process.env.PUBLIC_URL, now, org: { slug: org!.slug, name: org!.name } },
+			{ publicUrl: parseEnv().PUBLIC_URL, now, org: { slug: org!.slug, name: org!.name } },
 		)
 		const [row] = await tx
 			.insert(webhookDeliveries)

@@ -193,7 +193,7 @@ describe('webhooks page', () => {
 		expect(rows).toHaveLength(2)
 		expect(rows.find((row) => row.id === first!.id)).toMatchObject({ status: 'failed', attempts: 8 })
 		expect(world.hook.received).toHaveLength(1)
-		expect(JSON.parse(world.hook.received[0]!.body).text).toBe('Report personal data for Acme Sync by 7 March')
+		expect(JSON.parse(world.hook.received[0]!.body).event.text).toBe('Report personal data for Acme Sync by 7 March')
 
 		// The audit log names the webhook and links to its log.
 		const audit = await runRoute(

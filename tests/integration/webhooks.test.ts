@@ -33,14 +33,17 @@ async function receiver(...args: Parameters<typeof startReceiver>) {
 	return started
 }
 
-const savedFlag = process.env.OUTBOUND_ALLOW_PRIVATE
+const saved = { OUTBOUND_ALLOW_PRIVATE: process.env.OUTBOUND_ALLOW_PRIVATE, PUBLIC_URL: process.env.PUBLIC_URL }
 beforeEach(() => {
 	// The receiver listens on 127.0.0.1, which only this setting lets Clearance post to.
 	process.env.OUTBOUND_ALLOW_PRIVATE = 'true'
+	process.env.PUBLIC_URL = 'https://clearance.example'
 })
 afterEach(async () => {
-	if (savedFlag === undefined) delete process.env.OUTBOUND_ALLOW_PRIVATE
-	else process.env.OUTBOUND_ALLOW_PRIVATE = savedFlag
+	for (const [key, value] of Object.entries(saved)) {
+		if (value === undefined) delete process.env[key]
+		else process.env[key] = value
+	}
 	await Promise.all(receivers.map((started) => started.close()))
 	receivers = []
 })
@@ -86,9 +89,12 @@ describe('outgoing webhooks', () => {
 		expect(got!.headers['clearance-delivery']).toBe(id)
 		expect(got!.body).toBe(row!.body)
 		const body = JSON.parse(got!.body)
-		expect(body.text).toBe('Report personal data for Acme Sync by 7 March')
+		expect(body.text).toBe(
+			'Report personal data for Acme Sync by 7 March\n<https://clearance.example/o/acme/apps/app-1/reporting|Open in Clearance>',
+		)
 		expect(body.event).toMatchObject({
 			type: 'reminder.reporting_due',
+			link: 'https://clearance.example/o/acme/apps/app-1/reporting',
 			subject: { type: 'app', id: 'app-1', name: 'Acme Sync' },
 			dueOn: '2025-03-07',
 			organization: { slug: org.slug, name: 'Hooked Apps' },
