@@ -242,7 +242,8 @@ export async function runReporterPass(
 				error: `The reporter stopped on an unexpected error: ${messageOf(error)}`,
 			}
 		}
-		log(describeResult(result))
+		// The scheduler's log keeps quiet about apps that are simply not due; a caller's log hears everything.
+		if (deps.log || result.status !== 'skipped' || result.error) log(describeResult(result))
 		runs.push(result)
 	}
 	return { runs }
