@@ -20,6 +20,7 @@ export const PERMISSION_ATTEMPTS: Record<Permission, string> = {
 	'members:manage': 'manage members and settings',
 	'audit:read': 'read the audit log',
 	'api-keys:manage': 'manage API keys',
+	'reporting-connections:manage': 'set how Clearance reaches Atlassian for an app',
 	'webhooks:manage': 'manage webhooks',
 }
 
@@ -110,6 +111,9 @@ const ACTION_LABELS: Record<string, string> = {
 	'api_key.created': 'Created an API key',
 	'api_key.revoked': 'Revoked an API key',
 	'api_key.scope_refused': 'Was refused: the API key lacks the scope',
+	'app.owners_changed': 'Changed the app’s owners',
+	'org.reminder_settings_changed': 'Changed the reminder settings',
+	'user.notification_preferences_changed': 'Changed their reminder settings',
 	'webhook.created': 'Registered a webhook',
 	'webhook.disabled': 'Turned a webhook off',
 	'webhook.enabled': 'Turned a webhook on',

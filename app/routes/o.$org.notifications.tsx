@@ -29,16 +29,21 @@ export default function NotificationsPage() {
 		<div className="stack">
 			<PageHeader
 				title="Notifications"
-				description="Requests sent back or decided, Atlassian’s answers, and tickets that have been quiet too long."
+				description="Reminders of deadlines, requests sent back or decided, Atlassian’s answers, and tickets that have been quiet too long."
 				actions={
-					unread > 0 ? (
-						<Form method="post">
-							<input type="hidden" name="intent" value="read-all" />
-							<button type="submit" className="button button-secondary">
-								Mark all as read
-							</button>
-						</Form>
-					) : null
+					<>
+						<Link to="settings" className="button button-secondary">
+							Reminder settings
+						</Link>
+						{unread > 0 ? (
+							<Form method="post">
+								<input type="hidden" name="intent" value="read-all" />
+								<button type="submit" className="button button-secondary">
+									Mark all as read
+								</button>
+							</Form>
+						) : null}
+					</>
 				}
 			/>
 			{followUps.length > 0 ? (

@@ -1,10 +1,13 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { ReminderSettingsForm, type ReminderFormResult } from '~/components/reminder-settings-form'
 import { FormAlert, TextField } from '~/components/ui/form'
 import { PageHeader } from '~/components/ui/status'
 import { DEFAULT_FOLLOW_UP_DAYS } from '~/domain/tickets'
+import { ReminderSettingsSchema } from '~/schemas/reminders'
 import { SaveOrgSettingsSchema } from '~/schemas/settings'
 import { getOrgSettings, updateOrgSettings } from '~/services/org-settings.server'
+import { getReminderSettings, updateReminderSettings } from '~/services/reminder-settings.server'
 import { requirePermission } from '~/utils/auth.server'
 import { parseForm } from '~/utils/forms'
 import { formRefusal } from '~/utils/refusals.server'
@@ -13,7 +16,7 @@ export const meta: MetaFunction = () => [{ title: 'Settings · Clearance' }]
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org } = await requirePermission(request, params.org, 'members:manage')
-	return { settings: await getOrgSettings(org.id) }
+	return { settings: await getOrgSettings(org.id), reminders: await getReminderSettings(org.id) }
 }
 
 type SettingsResult = {
@@ -25,6 +28,9 @@ type SettingsResult = {
 
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { org, user } = await requirePermission(request, params.org, 'members:manage')
+	// The reminders form (app/components/reminder-settings-form.tsx) posts here with ?form=reminders.
+	if (new URL(request.url).searchParams.get('form') === 'reminders')
+		return saveReminderSettings(request, org.id, user.id)
 	const form = await parseForm(request, SaveOrgSettingsSchema)
 	if (!form.success) {
 		return data(
@@ -45,11 +51,32 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	return { errors: undefined, values: undefined, notice: 'Settings saved.', formError: null }
 }
 
+/** The reminder policy's answer, beside the top form's (which it leaves alone). */
+async function saveReminderSettings(request: Request, orgId: string, userId: string) {
+	const untouched = { errors: undefined, values: undefined, notice: null, formError: null }
+	const form = await parseForm(request, ReminderSettingsSchema)
+	if (!form.success) {
+		return data(
+			{ ...untouched, reminders: { errors: form.errors, values: form.values, notice: null } as ReminderFormResult },
+			400,
+		)
+	}
+	const { version, ...settings } = form.data
+	try {
+		await updateReminderSettings(orgId, userId, settings, version)
+	} catch (error) {
+		const refused = formRefusal<ReminderFormResult>(error, { notice: null }, { place: 'top' })
+		return data({ ...untouched, reminders: refused.data }, refused.init?.status ?? 409)
+	}
+	return { ...untouched, reminders: { notice: 'Reminder settings saved.' } as ReminderFormResult }
+}
+
 export default function SettingsPage() {
-	const { settings } = useLoaderData<typeof loader>()
+	const { settings, reminders } = useLoaderData<typeof loader>()
 	const result = useActionData<typeof action>()
 	const navigation = useNavigation()
 	const value = (name: 'timeZone' | 'followUpDays' | 'taskDueDays') => String(result?.values?.[name] ?? settings[name])
+	const reminderResult = result && 'reminders' in result ? (result.reminders as ReminderFormResult) : null
 	return (
 		<div className="stack">
 			<PageHeader
@@ -109,6 +136,7 @@ export default function SettingsPage() {
 					</button>
 				</div>
 			</Form>
+			<ReminderSettingsForm settings={reminders} result={reminderResult} />
 		</div>
 	)
 }
