@@ -26,6 +26,7 @@ export const PERMISSIONS = {
 	'members:manage': ['admin'],
 	'audit:read': ['admin'],
 	'api-keys:manage': ['admin'],
+	'reporting-connections:manage': ['admin'],
 	'webhooks:manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>
 

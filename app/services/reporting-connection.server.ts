@@ -14,7 +14,7 @@ import { type ReportingConnectionInput } from '~/schemas/reporting-connection'
 import { UserFacingError } from '~/utils/errors'
 import { isUuid } from '~/utils/ids'
 import { checkOutboundUrl } from '~/utils/outbound-url.server'
-import { openJson, sealJson, secretKey, SecretKeyError } from '~/utils/secret-box.server'
+import { openJson, sealJson, secretKey, SecretKeyError, secretKeyProblem } from '~/utils/secret-box.server'
 import { lockApp } from './apps.server'
 import { auditActor, recordAudit, type Actor } from './audit.server'
 
@@ -356,4 +356,16 @@ export async function storeRotatedRefreshToken(
 			.returning({ version: reportingConnections.version })
 		return updated?.version ?? null
 	})
+}
+
+/**
+ * What the reporting page's connection card shows: the connection without
+ * secrets, and whether the server can keep secrets at all (the form warns
+ * before anyone types one).
+ */
+export async function getConnectionForPage(orgId: string, appId: string) {
+	return {
+		summary: await getReportingConnection(orgId, appId),
+		secretKeyProblem: secretKeyProblem(),
+	}
 }

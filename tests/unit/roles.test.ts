@@ -11,6 +11,7 @@ describe('role checks', () => {
 		['audit:read', ['admin']],
 		['api-keys:manage', ['admin']],
 		['webhooks:manage', ['admin']],
+		['reporting-connections:manage', ['admin']],
 	]
 
 	it('covers every permission', () => {
