@@ -1,6 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { AppForm, appFormDefaults, AppTypeBadge, AppTypeTell, PersonalDataBadge } from '~/components/app-form'
+import { AppOwnersCard } from '~/components/app-owners-card'
 import { AppRequests } from '~/components/app-requests'
 import { AppApprovedScope, PersonalDataConflictNotice } from '~/components/review-scope'
 import { FormAlert, type FieldErrorMap } from '~/components/ui/form'
@@ -9,9 +10,12 @@ import { APP_TYPE_RULES, PRODUCT_LABELS, type Product } from '~/domain/catalogue
 import { describeCycle } from '~/domain/cycle-period'
 import { can } from '~/domain/roles'
 import { AppActionSchema } from '~/schemas/apps'
+import { listOwners } from '~/services/app-owners.server'
 import { appScopeView } from '~/services/approved-scope.server'
 import { archiveApp, requireApp, restoreApp, updateApp } from '~/services/apps.server'
+import { listMembers } from '~/services/members.server'
 import { listRequests } from '~/services/requests.server'
+import { saveOwnersFromForm } from '~/utils/app-owners-form.server'
 import { requirePermission } from '~/utils/auth.server'
 import { parseForm } from '~/utils/forms'
 import { formRefusal, throwRefusal } from '~/utils/refusals.server'
@@ -23,7 +27,16 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org, roles } = await requirePermission(request, params.org, 'org:view')
 	const app = await requireApp(org.id, params.appId).catch(throwRefusal)
-	const [requests, scopeView] = await Promise.all([listRequests(org.id, { appId: app.id }), appScopeView(org.id, app)])
+	const canEditOwners = can(roles, 'apps:edit') || can(roles, 'members:manage')
+	const [requests, scopeView, owners, members] = await Promise.all([
+		listRequests(org.id, { appId: app.id }),
+		appScopeView(org.id, app),
+		listOwners(org.id, app.id),
+		// Names only (no addresses), and only for those who may change the owners.
+		canEditOwners
+			? listMembers(org.id).then((rows) => rows.map((row) => ({ userId: row.userId, name: row.name })))
+			: Promise.resolve([]),
+	])
 	// Revocation ends the scope; the app record is checked against the approved request (docs/rules.md › Review and four eyes).
 	const { scope: approvedScope, revocation, personalDataConflict } = scopeView
 	return {
@@ -31,6 +44,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		org,
 		canEdit: can(roles, 'apps:edit'),
 		canRequest: can(roles, 'requests:edit'),
+		canEditOwners,
+		owners,
+		members,
 		requests,
 		approvedScope,
 		revocation,
@@ -47,6 +63,8 @@ type ActionResult = {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
+	// The Owners form: the app's editors and the admins (app/utils/app-owners-form.server.ts).
+	if (new URL(request.url).searchParams.get('form') === 'owners') return saveOwnersFromForm(request, params)
 	const { org, user } = await requirePermission(request, params.org, 'apps:edit')
 	// Before parsing, so another org's app is a 404 whatever was posted.
 	const app = await requireApp(org.id, params.appId).catch(throwRefusal)
@@ -97,8 +115,19 @@ function LinkOrMissing({ href, missing }: { href: string | null; missing: string
 }
 
 export default function AppPage() {
-	const { app, org, canEdit, canRequest, requests, approvedScope, revocation, personalDataConflict } =
-		useLoaderData<typeof loader>()
+	const {
+		app,
+		org,
+		canEdit,
+		canRequest,
+		canEditOwners,
+		owners,
+		members,
+		requests,
+		approvedScope,
+		revocation,
+		personalDataConflict,
+	} = useLoaderData<typeof loader>()
 	const result = useActionData<typeof action>()
 	const navigation = useNavigation()
 	const busy = navigation.state === 'submitting'
@@ -237,6 +266,8 @@ export default function AppPage() {
 					canRequest={canRequest && !app.archivedAt && !approvedScope}
 				/>
 			</section>
+
+			<AppOwnersCard owners={owners} members={members} canEdit={canEditOwners && !app.archivedAt} />
 
 			{/* Personal-data reporting lives on its own page (issue 6). */}
 			<section className="card stack-sm" aria-labelledby="reporting-heading">

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest'
+import { action as appAction, loader as appLoader } from '~/routes/o.$org.apps.$appId'
 import { action as preferencesAction, loader as preferencesLoader } from '~/routes/o.$org.notifications_.settings'
 import { action as settingsAction, loader as settingsLoader } from '~/routes/o.$org.settings'
+import { listOwners } from '~/services/app-owners.server'
 import { getNotificationPreferences, getReminderSettings } from '~/services/reminder-settings.server'
+import { createTestApp } from '../fixtures/requests'
 import { addMember, cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
 
 const reminderForm = (overrides: Record<string, string> = {}) => ({
@@ -106,5 +109,47 @@ describe('a person’s reminder settings page', () => {
 			org: org.slug,
 		})
 		expect(bad.status).toBe(400)
+	})
+})
+
+describe('the app page’s Owners form (issue 13, point 3)', () => {
+	it('the app’s editors and the admins choose its owners; a reviewer may not; names only reach the page', async () => {
+		const { org, admin } = await createOrg()
+		const vendor = await addMember(org.id, ['member'], 'Vera Vendor')
+		const adminOnly = await addMember(org.id, ['admin'], 'Ada Admin')
+		const reviewer = await addMember(org.id, ['reviewer'], 'Rita Reviewer')
+		const app = await createTestApp(org.id, vendor.id)
+		const url = `/o/${org.slug}/apps/${app.id}?form=owners`
+		const params = { org: org.slug, appId: app.id }
+
+		const page = await runRoute(appLoader, makeRequest(url, { cookie: (await cookieFor(adminOnly.id)).cookie }), params)
+		expect(page.data).toMatchObject({
+			canEditOwners: true,
+			owners: { owners: [{ userId: vendor.id, name: 'Vera Vendor' }], fallback: null },
+		})
+		expect(JSON.stringify((page.data as { members: unknown }).members)).not.toContain('@')
+
+		const byAdmin = await runRoute(
+			appAction,
+			makeRequest(url, { cookie: (await cookieFor(adminOnly.id)).cookie, form: { owners: [vendor.id, admin.id] } }),
+			params,
+		)
+		expect(byAdmin.data).toMatchObject({ intent: 'owners', notice: expect.stringContaining('Owners saved') })
+		expect((await listOwners(org.id, app.id)).owners.map((owner) => owner.name)).toEqual(['Fay Founder', 'Vera Vendor'])
+
+		const none = await runRoute(
+			appAction,
+			makeRequest(url, { cookie: (await cookieFor(vendor.id)).cookie, form: { intent: 'owners' } }),
+			params,
+		)
+		expect(none).toMatchObject({ status: 400, data: { formError: 'Pick at least one owner.' } })
+
+		const byReviewer = await runRoute(
+			appAction,
+			makeRequest(url, { cookie: (await cookieFor(reviewer.id)).cookie, form: { owners: [reviewer.id] } }),
+			params,
+		)
+		expect(byReviewer.status).toBe(403)
+		expect((await listOwners(org.id, app.id)).owners).toHaveLength(2)
 	})
 })
