@@ -307,6 +307,22 @@ export function isTerminal(state: RequestState): boolean {
 	return REQUEST_ACTIONS.every((action) => !(TRANSITIONS[action].from as readonly RequestState[]).includes(state))
 }
 
+/**
+ * States in which a request is still being worked on: neither approved nor
+ * ended. An amendment in one of them is returned rather than a second one
+ * started beside it (docs/rules.md › Appropriate use).
+ */
+export const IN_PROGRESS_STATES: readonly RequestState[] = REQUEST_STATES.filter(
+	(state) => state !== 'approved' && !isTerminal(state),
+)
+
+/** States in which the ticket is open at Atlassian: waiting for their answer or for ours (docs/rules.md › Tickets). */
+export const TICKET_OPEN_STATES = ['submitted', 'info_requested'] as const satisfies readonly RequestState[]
+
+export function isTicketOpen(state: string): boolean {
+	return (TICKET_OPEN_STATES as readonly string[]).includes(state)
+}
+
 /** The vendor may change the request's content. */
 export function isEditable(state: RequestState): boolean {
 	return (TRANSITIONS.edit.from as readonly RequestState[]).includes(state)
@@ -339,6 +355,46 @@ export type Authorship = {
 	edited: boolean
 	/** The versions their saves produced, oldest first; may be empty when only the last save is known. */
 	versions: readonly number[]
+}
+
+/** Audit actions that write a request's content, each with the person who did it. */
+export const CONTENT_AUDIT_ACTIONS = ['request.created', 'request.amendment_created', 'request.saved'] as const
+
+/** One content event of the request's audit log: who, which action, and the version a save produced. */
+export type ContentEvent = { userId: string | null; action: string; version: string | number | null }
+
+/**
+ * Who wrote or edited the request's content, and how: its creator, everyone
+ * whose content event (oldest first) is in the log, and the row's last editor
+ * should the log lack their save. User id → what they did.
+ */
+export function authorsFromEvents(
+	request: { createdBy: string; updatedBy: string },
+	events: readonly ContentEvent[],
+): Map<string, Authorship> {
+	const authors = new Map<string, Authorship>()
+	const add = (userId: string, change: { created?: boolean; edited?: boolean; version?: number }) => {
+		const known = authors.get(userId) ?? { created: false, edited: false, versions: [] }
+		authors.set(userId, {
+			created: known.created || Boolean(change.created),
+			edited: known.edited || Boolean(change.edited),
+			versions: change.version ? [...known.versions, change.version] : known.versions,
+		})
+	}
+	add(request.createdBy, { created: true })
+	for (const event of events) {
+		if (!event.userId) continue
+		if (event.action === 'request.saved') {
+			const version = Number(event.version)
+			add(event.userId, { edited: true, version: Number.isInteger(version) && version > 0 ? version : undefined })
+		} else {
+			add(event.userId, { created: true })
+		}
+	}
+	if (request.updatedBy !== request.createdBy && !authors.get(request.updatedBy)?.edited) {
+		add(request.updatedBy, { edited: true })
+	}
+	return authors
 }
 
 function listOfNumbers(values: readonly number[]): string {

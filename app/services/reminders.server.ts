@@ -8,6 +8,7 @@ import {
 	type PlanTaskGroup,
 	type ReminderPolicy,
 } from '~/domain/reminder-plan'
+import { TICKET_OPEN_STATES } from '~/domain/request-lifecycle'
 import { localDateOf } from '~/domain/zoned-time'
 import { withAdvisoryLock } from '~/utils/advisory-lock.server'
 import { UserFacingError } from '~/utils/errors'
@@ -17,7 +18,6 @@ import { notify } from './notifications.server'
 import { preferencesByUser, getReminderSettings } from './reminder-settings.server'
 import { dashboardRows } from './reporting.server'
 import { authorsOf, listReviewQueue } from './review.server'
-import { OPEN_TICKET_STATES } from './tickets.server'
 import { queueWebhookEvent } from './webhooks.server'
 
 /**
@@ -128,7 +128,7 @@ export async function planOrgReminders(orgId: string, now = new Date()): Promise
 			.from(tickets)
 			.innerJoin(accessRequests, eq(accessRequests.id, tickets.requestId))
 			.innerJoin(apps, eq(apps.id, accessRequests.appId))
-			.where(and(eq(tickets.orgId, orgId), inArray(accessRequests.state, [...OPEN_TICKET_STATES]))),
+			.where(and(eq(tickets.orgId, orgId), inArray(accessRequests.state, [...TICKET_OPEN_STATES]))),
 		listReviewQueue(orgId, ''),
 	])
 

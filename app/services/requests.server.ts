@@ -3,7 +3,7 @@ import { db, type Tx } from '#db/client.server'
 import { accessRequests, apps, organizations, requestUseCases, users } from '#db/schema'
 import { CUSTOM_USE_CASE_CODE, isProduct } from '~/domain/catalogue'
 import { evaluateRequest, type ChecklistResult } from '~/domain/checklist'
-import { isEditable, type RequestState } from '~/domain/request-lifecycle'
+import { IN_PROGRESS_STATES, isEditable, type RequestState } from '~/domain/request-lifecycle'
 import { emailAddressErrors, toChecklistInput, type RequestFields } from '~/schemas/request'
 import { UserFacingError } from '~/utils/errors'
 import { isUuid } from '~/utils/ids'
@@ -266,16 +266,6 @@ function assertEditable(state: RequestState) {
 
 // ── Amendments (issue 5) ─────────────────────────────────────────────────
 
-/** States in which an amendment is still being worked on; a second one is not started beside it. */
-const OPEN_STATES: RequestState[] = [
-	'draft',
-	'in_review',
-	'changes_requested',
-	'ready_to_submit',
-	'submitted',
-	'info_requested',
-]
-
 /**
  * Starts an amendment of an approved request: a new draft linked to it and
  * prefilled from it, which goes through the same review. The approved
@@ -304,7 +294,7 @@ export async function createAmendment(orgId: string, actorId: string, approvedRe
 				and(
 					eq(accessRequests.orgId, orgId),
 					eq(accessRequests.amendsRequestId, source.id),
-					inArray(accessRequests.state, OPEN_STATES),
+					inArray(accessRequests.state, [...IN_PROGRESS_STATES]),
 				),
 			)
 		if (open) return { id: open.id, created: false }

@@ -14,7 +14,10 @@ import {
 import { answerOfRequest } from '~/domain/approved-scope'
 import { isBeforeEarliestYear, TOO_EARLY_MESSAGE } from '~/domain/calendar-day'
 import {
+	authorsFromEvents,
+	CONTENT_AUDIT_ACTIONS,
 	decideUseCase,
+	isTicketOpen,
 	STATE_LABELS,
 	mayCorrectStep,
 	stepCorrectors,
@@ -46,7 +49,7 @@ import { lockApp, personalDataSince } from './apps.server'
 import { auditRefusals, recordAudit } from './audit.server'
 import { membersWithRole, notify, type NotificationKind } from './notifications.server'
 import { evaluateSaved, type RequestRow, type UseCaseRow } from './requests.server'
-import { OPEN_TICKET_STATES, ticketEvents } from './tickets.server'
+import { ticketEvents } from './tickets.server'
 
 const NOT_FOUND = 'No such request in this organisation.'
 
@@ -126,9 +129,6 @@ async function lockRequest(tx: Tx, orgId: string, requestId: string, expectedVer
 
 type AuthoredRequest = Pick<RequestRow, 'id' | 'createdBy' | 'updatedBy'>
 
-/** Audit actions that write a request's content, with the person who did it. */
-const CONTENT_ACTIONS = ['request.created', 'request.amendment_created', 'request.saved']
-
 /**
  * Who wrote or edited each request's content, and how (docs/rules.md › Review
  * and four eyes): its creator and everyone who saved any version, read from
@@ -157,34 +157,18 @@ export async function requestAuthors(
 					auditEvents.subjectId,
 					requests.map((request) => request.id),
 				),
-				inArray(auditEvents.action, CONTENT_ACTIONS),
+				inArray(auditEvents.action, [...CONTENT_AUDIT_ACTIONS]),
 			),
 		)
 		.orderBy(asc(auditEvents.id))
 	for (const request of requests) {
-		const authors = new Map<string, Authorship>()
-		const add = (userId: string, change: { created?: boolean; edited?: boolean; version?: number }) => {
-			const known = authors.get(userId) ?? { created: false, edited: false, versions: [] }
-			authors.set(userId, {
-				created: known.created || Boolean(change.created),
-				edited: known.edited || Boolean(change.edited),
-				versions: change.version ? [...known.versions, change.version] : known.versions,
-			})
-		}
-		add(request.createdBy, { created: true })
-		for (const row of rows) {
-			if (row.requestId !== request.id || !row.userId) continue
-			if (row.action === 'request.saved') {
-				const version = Number(row.version)
-				add(row.userId, { edited: true, version: Number.isInteger(version) && version > 0 ? version : undefined })
-			} else {
-				add(row.userId, { created: true })
-			}
-		}
-		// The row's last editor, should the log lack their save.
-		if (request.updatedBy !== request.createdBy && !authors.get(request.updatedBy)?.edited)
-			add(request.updatedBy, { edited: true })
-		byRequest.set(request.id, authors)
+		byRequest.set(
+			request.id,
+			authorsFromEvents(
+				request,
+				rows.filter((row) => row.requestId === request.id),
+			),
+		)
 	}
 	return byRequest
 }
@@ -542,7 +526,7 @@ async function recordTicketNoteOnce(
 ) {
 	return db.transaction(async (tx) => {
 		const { request } = await lockRequest(tx, orgId, requestId, expectedVersion)
-		if (!(OPEN_TICKET_STATES as readonly string[]).includes(request.state)) {
+		if (!isTicketOpen(request.state)) {
 			throw new UserFacingError(
 				`A follow-up can be recorded only while the ticket is open; the request is ${STATE_LABELS[request.state].toLowerCase()}. Reload the request.`,
 				409,

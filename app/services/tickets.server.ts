@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray } from 'drizzle-orm'
 import { db, type Database, type Tx } from '#db/client.server'
 import { accessRequests, apps, organizations, requestEvents, tickets } from '#db/schema'
+import { isTicketOpen, TICKET_OPEN_STATES } from '~/domain/request-lifecycle'
 import {
 	DATE_CORRECTED,
 	daysWaiting,
@@ -12,9 +13,6 @@ import {
 } from '~/domain/tickets'
 
 export type TicketRow = typeof tickets.$inferSelect
-
-/** States in which the ticket is open at Atlassian: waiting for their answer or for ours. */
-export const OPEN_TICKET_STATES = ['submitted', 'info_requested'] as const
 
 export type TicketView = TicketRow & {
 	open: boolean
@@ -65,7 +63,7 @@ export async function getTicket(orgId: string, requestId: string, now = new Date
 		.innerJoin(organizations, eq(organizations.id, tickets.orgId))
 		.where(and(eq(tickets.orgId, orgId), eq(tickets.requestId, requestId)))
 	if (!row) return null
-	const open = (OPEN_TICKET_STATES as readonly string[]).includes(row.state)
+	const open = isTicketOpen(row.state)
 	return {
 		...row.ticket,
 		steps: ticketSteps(await ticketEvents(db, orgId, requestId)),
@@ -106,7 +104,7 @@ export async function listQuietTickets(orgId: string, now = new Date()): Promise
 		.innerJoin(accessRequests, eq(accessRequests.id, tickets.requestId))
 		.innerJoin(apps, eq(apps.id, accessRequests.appId))
 		.innerJoin(organizations, eq(organizations.id, tickets.orgId))
-		.where(and(eq(tickets.orgId, orgId), inArray(accessRequests.state, [...OPEN_TICKET_STATES])))
+		.where(and(eq(tickets.orgId, orgId), inArray(accessRequests.state, [...TICKET_OPEN_STATES])))
 	return rows.flatMap((row) => {
 		const followUp = needsFollowUp({
 			lastActivityAt: row.lastActivityAt,

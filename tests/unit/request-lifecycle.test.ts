@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import {
 	ACTION_LABELS,
+	authorsFromEvents,
 	availableActions,
 	decideUseCase,
 	describeAuthorship,
 	fourEyesMessage,
+	IN_PROGRESS_STATES,
 	isEditable,
+	isTicketOpen,
 	mayCorrectStep,
 	isTerminal,
 	REQUEST_ACTIONS,
@@ -483,5 +486,53 @@ describe('who may correct a ticket date', () => {
 		expect(mayCorrectStep('approved', ['member'])).toBe(false)
 		expect(mayCorrectStep('approved', ['reviewer'])).toBe(true)
 		expect(mayCorrectStep('revoked', ['admin'])).toBe(false)
+	})
+})
+
+describe('which states are still open (moved out of the services)', () => {
+	it('an amendment is in progress in every state but approved and the ended ones', () => {
+		expect([...IN_PROGRESS_STATES].sort()).toEqual(
+			['draft', 'in_review', 'changes_requested', 'ready_to_submit', 'submitted', 'info_requested'].sort(),
+		)
+	})
+
+	it('the ticket is open while Atlassian has it or waits for our reply, not before or after', () => {
+		expect(REQUEST_STATES.filter(isTicketOpen)).toEqual(['submitted', 'info_requested'])
+	})
+})
+
+describe('authorsFromEvents: four eyes over every version', () => {
+	const request = { createdBy: 'ann', updatedBy: 'ann' }
+
+	it('the creator, and everyone who saved a version, with the versions they made', () => {
+		const authors = authorsFromEvents(request, [
+			{ userId: 'ann', action: 'request.created', version: null },
+			{ userId: 'bob', action: 'request.saved', version: '2' },
+			{ userId: 'ann', action: 'request.saved', version: '3' },
+			{ userId: 'bob', action: 'request.saved', version: 4 },
+		])
+		expect(Object.fromEntries(authors)).toEqual({
+			ann: { created: true, edited: true, versions: [3] },
+			bob: { created: false, edited: true, versions: [2, 4] },
+		})
+	})
+
+	it('an amendment’s creator counts as its creator; an event without a person is skipped', () => {
+		const authors = authorsFromEvents(request, [
+			{ userId: 'cat', action: 'request.amendment_created', version: null },
+			{ userId: null, action: 'request.saved', version: '2' },
+		])
+		expect(Object.fromEntries(authors)).toEqual({
+			ann: { created: true, edited: false, versions: [] },
+			cat: { created: true, edited: false, versions: [] },
+		})
+	})
+
+	it('the row’s last editor counts even when the log lacks their save; a version that is not one is left out', () => {
+		const authors = authorsFromEvents({ createdBy: 'ann', updatedBy: 'dan' }, [
+			{ userId: 'eve', action: 'request.saved', version: 'x' },
+		])
+		expect(authors.get('dan')).toEqual({ created: false, edited: true, versions: [] })
+		expect(authors.get('eve')).toEqual({ created: false, edited: true, versions: [] })
 	})
 })
