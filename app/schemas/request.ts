@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { APP_TYPES, CUSTOM_USE_CASE_CODE, isUseCaseCode, PRODUCTS } from '~/domain/catalogue'
-import { evaluateRequest, type ChecklistInput, type ChecklistResult } from '~/domain/checklist'
-import { fieldsWithForeignAddresses, ownDomainNote, ownDomainsOf, type SentText } from '~/domain/email-addresses'
+import { evaluateRequest, type ChecklistResult } from '~/domain/checklist'
+import { emailAddressErrors, toChecklistInput, type RequestFormFields } from '~/domain/request-fields'
 import { HTTP_URL_MESSAGE, isHttpUrl } from '~/domain/urls'
 import { PERSONAL_DATA_ANSWERS } from './apps'
 import { CHECKLIST_LIMITS } from './checklist'
@@ -48,30 +48,8 @@ export const RequestFieldsSchema = z.object({
 
 export type RequestFields = z.infer<typeof RequestFieldsSchema>
 
-/**
- * Form fields (by their form path) that hold an email address other than
- * the vendor's own: every field goes to Atlassian, so such a save is refused
- * (docs/rules.md › Emails are never stored). The message never repeats the
- * address.
- */
-export function emailAddressErrors(fields: RequestFields): Record<string, string> {
-	const own = ownDomainsOf([fields.privacyPolicyUrl, fields.termsOfUseUrl, fields.marketplaceListingUrl])
-	const texts: SentText[] = [
-		...(
-			['companyName', 'appName', 'appKey', 'marketplaceListingUrl', 'privacyPolicyUrl', 'termsOfUseUrl'] as const
-		).map((key) => ({ key, label: key, text: fields[key] })),
-		...fields.useCaseCodes.map((code) => ({ key: 'useCaseCodes', label: 'useCaseCodes', text: code })),
-		...fields.customUseCases.map((row, index) => ({
-			key: `customUseCases.${index}.description`,
-			label: 'custom use case',
-			text: row.description,
-		})),
-		{ key: 'functionalityDescription', label: 'functionalityDescription', text: fields.functionalityDescription },
-		{ key: 'privacyPolicyExcerpt', label: 'privacyPolicyExcerpt', text: fields.privacyPolicyExcerpt },
-	]
-	const message = `Remove the email address: Atlassian must not receive an Atlassian user’s address, and Clearance never keeps one. ${ownDomainNote(own)}`
-	return Object.fromEntries(fieldsWithForeignAddresses(texts, own).map((field) => [field.key, message]))
-}
+// The schema's output is the shape the domain's rules read (app/domain/request-fields.ts): a change to one fails here.
+const _sameShape: z.ZodType<RequestFormFields> = RequestFieldsSchema
 
 const refuseEmailAddresses = (fields: RequestFields, ctx: z.RefinementCtx) => {
 	for (const [key, message] of Object.entries(emailAddressErrors(fields))) {
@@ -126,40 +104,3 @@ export function formChecklist(values: unknown): ChecklistResult | null {
 
 /** Form field names that are always arrays in form data. */
 export const REQUEST_ARRAY_FIELDS = ['products', 'useCaseCodes', 'customUseCases'] as const
-
-/** Custom rows left blank are not use cases; they are dropped, not flagged. */
-export function customUseCasesOf(fields: Pick<RequestFields, 'customUseCases'>) {
-	return (fields.customUseCases ?? [])
-		.map((row) => row?.description?.trim() ?? '')
-		.filter((description) => description.length > 0)
-}
-
-const blankToUndefined = (value: string | undefined) => (value?.trim() ? value : undefined)
-
-/**
- * Form values → checklist engine input. The browser's live checklist and the
- * server use this same mapping and the same engine, so they always agree.
- */
-export function toChecklistInput(fields: Partial<RequestFields>): ChecklistInput {
-	const codes = [...new Set((fields.useCaseCodes ?? []).filter((code): code is string => typeof code === 'string'))]
-	return {
-		companyName: fields.companyName,
-		appName: fields.appName,
-		appKey: fields.appKey,
-		appType: fields.appType ? fields.appType : undefined,
-		products: (fields.products ?? []).filter((product) => PRODUCTS.includes(product)),
-		marketplaceListingUrl: blankToUndefined(fields.marketplaceListingUrl),
-		privacyPolicyUrl: blankToUndefined(fields.privacyPolicyUrl),
-		termsOfUseUrl: blankToUndefined(fields.termsOfUseUrl),
-		storesPersonalData: fields.storesPersonalData === 'yes' ? true : fields.storesPersonalData === 'no' ? false : null,
-		useCases: [
-			...codes.filter((code) => code !== CUSTOM_USE_CASE_CODE).map((code) => ({ code })),
-			...customUseCasesOf({ customUseCases: fields.customUseCases ?? [] }).map((description) => ({
-				code: CUSTOM_USE_CASE_CODE,
-				description,
-			})),
-		],
-		functionalityDescription: fields.functionalityDescription,
-		privacyPolicyExcerpt: fields.privacyPolicyExcerpt,
-	}
-}
