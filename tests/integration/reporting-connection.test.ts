@@ -18,6 +18,7 @@ import {
 	markBroken,
 	markSuccess,
 	saveReportingConnection,
+	storeRotatedRefreshToken,
 } from '~/services/reporting-connection.server'
 import { UserFacingError } from '~/utils/errors'
 import { openJson } from '~/utils/secret-box.server'
@@ -128,7 +129,12 @@ describe('reporting connection: saving', () => {
 		expect(actions).toContain('reporting_connection.saved')
 		expect(actions).toContain('reporting_connection.removed')
 		const savedEvent = events.find((event) => event.action === 'reporting_connection.saved')!
-		expect(savedEvent.after).toMatchObject({ kind: 'oauth2', clientId: standIn.clientId })
+		expect(savedEvent.after).toMatchObject({
+			kind: 'oauth2',
+			connection: 'OAuth 2.0 (3LO) app',
+			clientId: standIn.clientId,
+			secretsReplaced: ['client secret', 'refresh token'],
+		})
 		expectNoSecretIn('the audit events', JSON.stringify(events))
 		expect(await getReportingConnection(org.id, app.id)).toBeNull()
 		expectNoSecretIn('the console', logged.join('\n'))
@@ -227,6 +233,37 @@ describe('Atlassian client against the stand-in', () => {
 		expect(new Set(exchanges.map((request) => request.refreshToken)).size).toBe(3)
 		expect(standIn.reusedRefreshTokens).toEqual([])
 		expectNoSecretIn('the console', logged.join('\n'))
+	})
+
+	it('oauth2: batches sent at once for one app share one exchange: no refresh token is sent twice', async () => {
+		const { org, admin, app } = await world()
+		await saveReportingConnection(org.id, admin.id, app.id, oauth2Input())
+		const conn = (await loadConnectionForSending(org.id, app.id))!
+		const before = standIn.tokenRequests.length
+		const answers = await Promise.all([
+			postReportBatch(conn, batch(ACTIVE_TEST_ACCOUNT)),
+			postReportBatch(conn, batch(CLOSED_TEST_ACCOUNT)),
+			postReportBatch(conn, batch(ACTIVE_TEST_ACCOUNT)),
+		])
+		expect(answers.map((answer) => answer.status)).toEqual([204, 200, 204])
+		expect(standIn.tokenRequests.length).toBe(before + 1)
+		expect(standIn.reusedRefreshTokens).toEqual([])
+	})
+
+	it('oauth2: a rotated token does not overwrite a connection a person saved meanwhile', async () => {
+		const { org, admin, app } = await world()
+		await saveReportingConnection(org.id, admin.id, app.id, oauth2Input())
+		const stale = (await loadConnectionForSending(org.id, app.id))!
+		const fresh = ReportingConnectionInputSchema.parse({
+			kind: 'oauth2',
+			clientId: standIn.clientId,
+			clientSecret: standIn.clientSecret,
+			refreshToken: 'refresh-token-the-admin-pasted',
+		})
+		await saveReportingConnection(org.id, admin.id, app.id, fresh)
+		expect(await storeRotatedRefreshToken(stale, 'refresh-token-from-an-old-exchange')).toBeNull()
+		const kept = (await loadConnectionForSending(org.id, app.id))!
+		expect(kept.kind === 'oauth2' && kept.refreshToken).toBe('refresh-token-the-admin-pasted')
 	})
 
 	it('oauth2: a refused refresh token is ConnectionBroken with what to fix, and no secret in the message', async () => {
