@@ -5,6 +5,7 @@ import { ConnectionCard } from '~/components/reporting/connection-card'
 import { CycleCard } from '~/components/reporting/cycle-card'
 import { ImportForm } from '~/components/reporting/import-form'
 import { PrepareCard } from '~/components/reporting/prepare-card'
+import { ReporterCard } from '~/components/reporting/reporter-card'
 import { ResultAlerts } from '~/components/reporting/result-alerts'
 import { RunForm } from '~/components/reporting/run-form'
 import { RunsTable } from '~/components/reporting/runs-table'
@@ -20,6 +21,7 @@ import { instantToLocalDateTime, localDateTimeToInstant } from '~/domain/zoned-t
 import { CycleSchema, ReportingActionSchema, StoringSinceSchema } from '~/schemas/reporting'
 import { getApp } from '~/services/apps.server'
 import { prepareReport } from '~/services/prepared-reports.server'
+import { getReporterOverview } from '~/services/reporter.server'
 import { getConnectionForPage } from '~/services/reporting-connection.server'
 import { completeTask, decideHeaderCycle, getReportingOverview, setCycle } from '~/services/reporting.server'
 import { keepStoringSince, setStoringSince } from '~/services/storing-since.server'
@@ -58,6 +60,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 			...(await getConnectionForPage(org.id, app.id)),
 			canManage: can(roles, 'reporting-connections:manage'),
 		},
+		reporterRuns: (await getReporterOverview(org.id, app.id)).runs,
 	}
 }
 
@@ -233,6 +236,13 @@ export default function ReportingPage() {
 				connection={loaderData.connection}
 				appKey={app.appKey}
 				timeZone={timeZone}
+			/>
+			<ReporterCard
+				action={`${base}/reporter`}
+				connected={loaderData.connection.summary?.state ?? null}
+				runs={loaderData.reporterRuns}
+				timeZone={timeZone}
+				canSend={canEdit}
 			/>
 			<PrepareCard
 				base={base}

@@ -16,6 +16,8 @@ export type RunView = {
 	preparedSha256: string | null
 	answeredBatches: number
 	recordedByName: string
+	/** Sent by Clearance's own reporter (issue 14), not recorded by a person or a key. */
+	sentByClearance?: boolean
 	createdAt: Date | string
 	recordedLater: boolean
 }
@@ -94,7 +96,7 @@ export function RunsTable({ runs, timeZone }: { runs: RunView[]; timeZone: strin
 										)}
 									</td>
 									<td>
-										{run.recordedByName}
+										{run.sentByClearance ? <Badge tone="info">Sent by Clearance</Badge> : run.recordedByName}
 										<span className="sub">{formatDateTime(run.createdAt, timeZone)}</span>
 									</td>
 								</tr>
