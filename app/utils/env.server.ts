@@ -30,6 +30,8 @@ const EnvSchema = z.object({
 	// `off` when only `npm run remind` (cron) should send them; the e2e server turns it off.
 	CLEARANCE_SCHEDULER: z.enum(['on', 'off'], 'CLEARANCE_SCHEDULER must be on or off').default('on'),
 	CLEARANCE_SCHEDULER_INTERVAL_SECONDS: count(10, 86_400).default(300),
+	// The reporter (issue 14): hours before a report's due moment in which Clearance sends it, at a place fixed per app.
+	REPORTER_LEAD_HOURS: count(1, 240).default(20),
 	FORM_MAX_BYTES: count(16 * 1024, 64 * 1024 * 1024).default(1024 * 1024),
 	UPLOAD_MAX_BYTES: count(1024 * 1024, 511 * 1024 * 1024).default(100 * 1024 * 1024),
 
