@@ -142,7 +142,10 @@ function readTokenError(body: string): { error?: string; description?: string } 
 		const parsed = JSON.parse(body) as { error?: unknown; error_description?: unknown }
 		return {
 			error: typeof parsed.error === 'string' ? parsed.error.slice(0, 100) : undefined,
-			description: typeof parsed.error_description === 'string' ? parsed.error_description.slice(0, 300) : undefined,
+			description:
+				typeof parsed.error_description === 'string'
+					? parsed.error_description.slice(0, 300).replace(/[.\s]+$/, '')
+					: undefined,
 		}
 	} catch {
 		return {}

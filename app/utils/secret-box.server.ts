@@ -21,7 +21,7 @@ const TAG_BYTES = 16
 const KEY_BYTES = 32
 
 export const SECRET_KEY_HOW_TO =
-	'Create one with `openssl rand -base64 32` and set it as CLEARANCE_SECRET_KEY in the server’s environment, then restart the server. Keep it safe: secrets saved under one key cannot be read under another.'
+	'Create one with the command “openssl rand -base64 32”, set it as CLEARANCE_SECRET_KEY in the server’s environment and restart the server. Keep it safe: secrets saved under one key cannot be read under another.'
 
 /** The key is missing or not 32 bytes of base64: the message says how to create one. */
 export class SecretKeyError extends Error {

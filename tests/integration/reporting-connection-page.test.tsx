@@ -163,7 +163,7 @@ describe('reporting connection card and route', () => {
 		delete process.env.CLEARANCE_SECRET_KEY
 		const loaded = await runRoute(page.loader, makeRequest(url, { cookie }), params)
 		const html = await renderRoute(page.default, loaded.data)
-		expect(html).toContain('Clearance cannot keep secrets on this server yet')
+		expect(html).toContain('A connection cannot be saved yet.')
 		expect(html).toContain('openssl rand -base64 32')
 		expect(/<button[^>]*type="submit"[^>]*disabled=""[^>]*>Save connection/.test(html)).toBe(true)
 

@@ -162,7 +162,7 @@ export function ConnectionCard({
 			)}
 			{summary?.state === 'broken' ? (
 				<p className="alert alert-bad" role="status">
-					Clearance stopped sending for this app until the connection is saved again.
+					Atlassian refused this connection: do what the last error says, then save the connection again.
 				</p>
 			) : null}
 			{summary?.kind === 'forge_webtrigger' ? (
@@ -186,7 +186,7 @@ export function ConnectionCard({
 					<FormAlert message={result?.formError} />
 					{secretKeyProblem ? (
 						<p className="alert alert-warn" role="status">
-							Clearance cannot keep secrets on this server yet, so a connection cannot be saved. {secretKeyProblem}
+							A connection cannot be saved yet. {secretKeyProblem}
 						</p>
 					) : null}
 					<fetcher.Form
