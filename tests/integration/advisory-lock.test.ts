@@ -89,8 +89,19 @@ describe('one job at a time (issue 13, point 1: several servers or overlapping r
 			['last', true, false],
 		])
 
+		// Held until released; on PostgreSQL the work starts once a connection is reserved, so wait for it.
 		let release = () => {}
-		const slow = withAdvisoryLock('job:slow', () => new Promise<void>((resolve) => (release = resolve)))
+		let slow: Promise<unknown> = Promise.resolve()
+		await new Promise<void>((started) => {
+			slow = withAdvisoryLock(
+				'job:slow',
+				() =>
+					new Promise<void>((resolve) => {
+						release = resolve
+						started()
+					}),
+			)
+		})
 		const skipped = await runScheduledJobs([{ name: 'slow', run: async () => order.push('slow') }], log)
 		expect(skipped).toEqual([{ name: 'slow', ran: false }])
 		release()

@@ -129,8 +129,19 @@ describe('the reminder pass (issue 13)', () => {
 	it('a pass while another holds the lock does nothing', async () => {
 		await world(at('2026-03-15T10:00'))
 		const { channels, emails } = recordingChannels()
+		// Held until released; on PostgreSQL the work starts once a connection is reserved, so wait for it.
 		let release = () => {}
-		const holder = withAdvisoryLock('reminders', () => new Promise<void>((resolve) => (release = resolve)))
+		let holder: Promise<unknown> = Promise.resolve()
+		await new Promise<void>((started) => {
+			holder = withAdvisoryLock(
+				'reminders',
+				() =>
+					new Promise<void>((resolve) => {
+						release = resolve
+						started()
+					}),
+			)
+		})
 		expect(await runReminderPass({ now: at('2026-03-27T09:00'), channels })).toEqual({
 			created: 0,
 			skipped: 0,
