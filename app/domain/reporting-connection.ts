@@ -2,7 +2,7 @@ import { connectEndOfSupportText } from './catalogue'
 
 /**
  * How Clearance reaches Atlassian's personal-data reporting API for an app
- * (docs/rules.md › Personal-data reporting › Three ways to call it): one
+ * (docs/rules.md › Reporting connections): one
  * connection per app, of one of three kinds. What is secret is sealed at rest
  * and never shown or returned after saving; the rest are plain settings.
  */

@@ -12,9 +12,8 @@ import { answerApi, requireApiKey } from '~/utils/api-auth.server'
 import { apiError, apiJson, methodNotAllowed, parseJsonBody } from '~/utils/api.server'
 
 /**
- * /api/v1/apps/{appId}/reporting-connection (docs/rules.md › Personal-data
- * reporting › Three ways to call it): how Clearance reaches Atlassian for the
- * app. GET (read) shows it without secrets; PUT (apps:write) sets or replaces
+ * /api/v1/apps/{appId}/reporting-connection (docs/rules.md › Reporting
+ * connections): how Clearance reaches Atlassian for the app. GET (read) shows it without secrets; PUT (apps:write) sets or replaces
  * it; DELETE (apps:write) removes it. Secrets are sealed when saved and are
  * never returned, by any answer.
  */

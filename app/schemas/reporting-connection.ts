@@ -5,7 +5,7 @@ import { parseHttpUrl } from '~/domain/urls'
 
 /**
  * A reporting connection as the API and the reporting page take it
- * (docs/rules.md › Personal-data reporting › Three ways to call it), and as
+ * (docs/rules.md › Reporting connections), and as
  * they show it: without its secrets. Shared by the browser and the server.
  */
 

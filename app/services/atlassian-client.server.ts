@@ -11,7 +11,7 @@ import {
 
 /**
  * Sends one batch of Atlassian's personal-data report over an app's
- * connection (docs/rules.md › Personal-data reporting › Three ways to call it)
+ * connection (docs/rules.md › Reporting connections)
  * and hands back Atlassian's answer as it came: status, headers (Cycle-Period,
  * Retry-After) and body. Reading the answer, retrying and recording are the
  * reporter's; this module only knows how to reach Atlassian.

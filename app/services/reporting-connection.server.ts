@@ -19,8 +19,8 @@ import { lockApp } from './apps.server'
 import { auditActor, recordAudit, type Actor } from './audit.server'
 
 /**
- * An app's reporting connection (docs/rules.md › Personal-data reporting ›
- * Three ways to call it): how Clearance itself reaches Atlassian's
+ * An app's reporting connection (docs/rules.md › Reporting connections): how
+ * Clearance itself reaches Atlassian's
  * personal-data reporting API for the app. Secrets are sealed with
  * CLEARANCE_SECRET_KEY (app/utils/secret-box.server.ts) and leave this module
  * only through `loadConnectionForSending`, for the reporter; every other answer,

@@ -12,8 +12,8 @@ import {
 } from '~/domain/reporting-connection'
 
 /**
- * The app's reporting connection (docs/rules.md › Personal-data reporting ›
- * Three ways to call it): how Clearance sends the app's reports to Atlassian
+ * The app's reporting connection (docs/rules.md › Reporting connections): how
+ * Clearance sends the app's reports to Atlassian
  * itself, whether it works, and — for admins — the form to set or remove it.
  * Secrets are typed into password fields that are never filled in: once
  * saved, a secret is sealed and no page shows it again.
