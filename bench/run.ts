@@ -1,7 +1,8 @@
 // npm run bench — prints figures; it asserts nothing. Compare the ratios
 // within one run: absolute numbers move with the machine's load.
 import { performance } from 'node:perf_hooks'
-import { evaluateRequest, type ChecklistInput } from '~/domain/checklist'
+import { evaluateRequest } from '~/domain/checklist'
+import { type ChecklistInput } from '~/domain/checklist-input'
 import { action as evaluateApi } from '~/routes/api.v1.checklist.evaluate'
 
 type Result = { name: string; opsPerSecond: number; medianMicros: number }

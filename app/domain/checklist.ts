@@ -1,6 +1,5 @@
 import {
 	APP_TYPE_RULES,
-	type AppType,
 	connectEndOfSupportText,
 	EMAIL_API_REPORTING_CYCLE_DAYS,
 	type Eligibility,
@@ -13,6 +12,7 @@ import {
 	PRODUCTS,
 	type UseCaseCode,
 } from './catalogue'
+import { type ChecklistInput } from './checklist-input'
 import {
 	fieldsWithForeignAddresses,
 	joinLabels,
@@ -31,23 +31,6 @@ import { parseHttpUrl } from './urls'
  * past the type — yields a result, never an exception, because the public
  * evaluator must not answer a bad body with a 500 (docs/architecture.md › REST API).
  */
-
-export type ChecklistUseCaseInput = { code: string; description?: string | undefined }
-
-export type ChecklistInput = {
-	companyName?: string | undefined
-	appName?: string | undefined
-	appKey?: string | undefined
-	appType?: AppType | undefined
-	products?: readonly Product[] | undefined
-	marketplaceListingUrl?: string | undefined
-	privacyPolicyUrl?: string | undefined
-	termsOfUseUrl?: string | undefined
-	storesPersonalData?: boolean | null | undefined
-	useCases?: readonly ChecklistUseCaseInput[] | undefined
-	functionalityDescription?: string | undefined
-	privacyPolicyExcerpt?: string | undefined
-}
 
 export type ChecklistField = keyof ChecklistInput
 

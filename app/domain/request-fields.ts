@@ -1,5 +1,5 @@
 import { CUSTOM_USE_CASE_CODE, PRODUCTS, type AppType, type Product } from './catalogue'
-import { type ChecklistInput } from './checklist'
+import { type ChecklistInput } from './checklist-input'
 import { fieldsWithForeignAddresses, ownDomainNote, ownDomainsOf, type SentText } from './email-addresses'
 
 /**

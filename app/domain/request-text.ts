@@ -1,5 +1,5 @@
 import { APP_TYPE_RULES, findUseCase, isAppType, PRODUCT_LABELS, PRODUCTS } from './catalogue'
-import type { ChecklistInput } from './checklist'
+import type { ChecklistInput } from './checklist-input'
 
 /**
  * The text a vendor pastes into Atlassian's request, in the order of the

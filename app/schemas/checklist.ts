@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { APP_TYPES, PRODUCTS } from '~/domain/catalogue'
-import type { ChecklistInput } from '~/domain/checklist'
+import type { ChecklistInput } from '~/domain/checklist-input'
 
 /**
  * Body of `POST /api/v1/checklist/evaluate` (docs/architecture.md › REST API). Only the
@@ -46,4 +46,3 @@ export const ChecklistInputSchema = z.object({
 	functionalityDescription: text(CHECKLIST_LIMITS.longText, 'the functionality description'),
 	privacyPolicyExcerpt: text(CHECKLIST_LIMITS.longText, 'the privacy policy excerpt'),
 }) satisfies z.ZodType<ChecklistInput>
-

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { REQUIRED_CHECK_IDS, type ChecklistInput, type ChecklistResult } from '~/domain/checklist'
+import { REQUIRED_CHECK_IDS, type ChecklistResult } from '~/domain/checklist'
+import { type ChecklistInput } from '~/domain/checklist-input'
 import { action, loader } from '~/routes/api.v1.checklist.evaluate'
 import { makeRequest, runRoute, type RouteOutcome } from '../fixtures/world'
 

@@ -13,7 +13,6 @@ import {
 } from '~/domain/catalogue'
 import {
 	type Check,
-	type ChecklistInput,
 	evaluateRequest,
 	FUNCTIONALITY_MIN_CHARS,
 	FUNCTIONALITY_MIN_WORDS,
@@ -22,6 +21,7 @@ import {
 	type RequiredCheckId,
 	WARNING_IDS,
 } from '~/domain/checklist'
+import { type ChecklistInput } from '~/domain/checklist-input'
 import { buildSubmissionText } from '~/domain/request-text'
 import { ChecklistInputSchema } from '~/schemas/checklist'
 

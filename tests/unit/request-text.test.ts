@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { USE_CASES } from '~/domain/catalogue'
 import { buildSubmissionText, collapseWhitespace, MISSING, requestMilestones } from '~/domain/request-text'
-import type { ChecklistInput } from '~/domain/checklist'
+import type { ChecklistInput } from '~/domain/checklist-input'
 
 const full: ChecklistInput = {
 	companyName: 'Acme Apps GmbH',
