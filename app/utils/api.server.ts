@@ -1,5 +1,5 @@
 import { type z } from 'zod'
-import { readBodyLimited } from './http.server'
+import { formatSize, readBodyLimited } from './http.server'
 
 /**
  * Helpers for the JSON API under /api/v1 (docs/architecture.md › REST API): every error
@@ -52,7 +52,7 @@ export type ReadJsonOptions = { limitBytes: number }
  */
 export async function readJsonBody(request: Request, { limitBytes }: ReadJsonOptions): Promise<unknown> {
 	requireJsonContentType(request)
-	const tooLarge = () => apiError(413, `Request body is larger than ${formatBytes(limitBytes)}.`)
+	const tooLarge = () => apiError(413, `Request body is larger than ${formatSize(limitBytes)}.`)
 
 	// Counted as it arrives (Content-Length can be absent or lie), the same reader as forms.
 	const bytes = await readBodyLimited(request, limitBytes, tooLarge, () =>
@@ -108,8 +108,4 @@ function requireJsonContentType(request: Request): void {
 
 function badBody(error: string, message: string): Response {
 	return apiError(400, error, [{ path: '', message }])
-}
-
-function formatBytes(bytes: number): string {
-	return bytes % 1024 === 0 ? `${bytes / 1024} KB` : `${bytes} bytes`
 }

@@ -110,6 +110,7 @@ export async function readFormBody(request: Request, limitBytes = env().FORM_MAX
 	return new Response(bytes, { headers }).formData()
 }
 
+/** A byte limit for people: "4 MB", "64 KB", "1000 bytes" (the largest unit it is a whole number of). The one byte formatter. */
 export function formatSize(bytes: number) {
 	if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MB`
 	if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KB`

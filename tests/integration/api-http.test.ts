@@ -57,7 +57,7 @@ describe('the API over HTTP', () => {
 		const auth = { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }
 		const tooLarge = await send(port, 'POST', `/api/v1/apps/${app.id}/accounts`, auth, chunks)
 		expect(tooLarge.status).toBe(413)
-		expect(JSON.parse(tooLarge.body)).toEqual({ error: 'Request body is larger than 4096 KB.' })
+		expect(JSON.parse(tooLarge.body)).toEqual({ error: 'Request body is larger than 4 MB.' })
 		const anonymous = await send(
 			port,
 			'POST',
