@@ -279,28 +279,6 @@ async function reviewersWhoMayDecide(
 	return reviewers.map((row) => row.userId).filter((userId) => !authors.has(userId))
 }
 
-/** Who received (or, for a digest, will receive) a stored reminder: for the email digest and the outbox page. */
-export async function recipientsOfReminder(
-	q: Tx | Database,
-	orgId: string,
-	reminder: { subjectType: string; subjectId: string; kind: string },
-): Promise<string[]> {
-	const audience: Audience =
-		reminder.kind === 'escalation' ? 'admins' : reminder.kind === 'review_waiting' ? 'reviewers' : 'owners'
-	let appId = reminder.subjectId
-	let requestId: string | undefined
-	if (reminder.subjectType === 'ticket' || reminder.subjectType === 'request') {
-		requestId = reminder.subjectId
-		const [request] = await q
-			.select({ appId: accessRequests.appId })
-			.from(accessRequests)
-			.where(and(eq(accessRequests.orgId, orgId), eq(accessRequests.id, requestId)))
-		if (!request) return []
-		appId = request.appId
-	}
-	return recipientFinder(q, orgId)({ audience, appId, requestId })
-}
-
 async function fanOut(
 	tx: Tx,
 	channels: ReminderChannels,
