@@ -110,9 +110,10 @@ export function ChecklistPanel({ result, live }: { result: ChecklistResult; live
 								<p className="check-message">{useCase.reason}</p>
 								{useCase.suggestedCode ? (
 									<p className="check-source">
-										Closest catalogue entry: <code>{useCase.suggestedCode}</code> ({labelOfUseCase(useCase.suggestedCode)}
-										){useCase.matched?.length ? `, matched “${useCase.matched.join('”, “')}”` : ''}. A suggestion only:
-										a reviewer decides.
+										Closest catalogue entry: <code>{useCase.suggestedCode}</code> (
+										{labelOfUseCase(useCase.suggestedCode)})
+										{useCase.matched?.length ? `, matched “${useCase.matched.join('”, “')}”` : ''}. A suggestion only: a
+										reviewer decides.
 									</p>
 								) : null}
 							</li>

@@ -81,15 +81,13 @@ export function icsDateTimeUtc(instant: Date): string {
  * `\n`, and the control characters TEXT may not hold (all but tab) dropped.
  */
 export function escapeText(value: string): string {
-	return (
-		value
-			.replace(/\\/g, '\\\\')
-			.replace(/;/g, '\\;')
-			.replace(/,/g, '\\,')
-			.replace(/\r\n|\r|\n/g, '\\n')
-			 
-			.replace(/[\u0000-\u0008\u000A-\u001F\u007F]/g, '')
-	)
+	return value
+		.replace(/\\/g, '\\\\')
+		.replace(/;/g, '\\;')
+		.replace(/,/g, '\\,')
+		.replace(/\r\n|\r|\n/g, '\\n')
+
+		.replace(/[\u0000-\u0008\u000A-\u001F\u007F]/g, '')
 }
 
 const encoder = new TextEncoder()
@@ -120,7 +118,6 @@ export function foldLine(line: string): string {
 
 /** A URI value may hold no line break or control character; anything else is refused rather than written broken. */
 function uri(value: string): string {
-	 
 	if (/[\u0000-\u001F\u007F\s]/.test(value) || !/^https?:\/\//i.test(value)) {
 		throw new Error(`not an http(s) URL for a calendar: ${JSON.stringify(value)}`)
 	}

@@ -272,4 +272,3 @@ export async function deleteSession(token: string) {
 export async function deleteExpiredSessions(now = new Date()) {
 	await db.delete(sessions).where(lte(sessions.expiresAt, now))
 }
-

@@ -116,7 +116,7 @@ export async function findPreparedReport(
 	/** Whose run names it, for the audit event when the SHA-256 is recorded now. */
 	actor: Actor | null = null,
 ): Promise<PreparedReport> {
-	const app = await requireApp(orgId, appId)
+	await requireApp(orgId, appId)
 	if ('id' in ref) {
 		const [found] = isUuid(ref.id)
 			? await db
