@@ -1,5 +1,5 @@
 /**
- * Which reminders fire today (issue 13; docs/rules.md › Reporting cycle,
+ * Which reminders fire today (issue 13; docs/rules.md › Reminders, docs/rules.md › Reporting cycle,
  * docs/rules.md › Personal-data reporting, docs/rules.md › Tickets,
  * docs/rules.md › Review and four eyes). Pure: values in, values out.
  *
