@@ -11,14 +11,9 @@ const appId = process.env.CLEARANCE_APP_ID
 async function clearance(path, init = {}) {
 	const response = await fetch(`${base}${path}`, {
 		...init,
-		headers: {
-			Authorization: `Bearer ${process.env.CLEARANCE_KEY}`,
-			'Content-Type': 'application/json',
-			...init.headers,
-		},
+		headers: { Authorization: `Bearer ${process.env.CLEARANCE_KEY}`, 'Content-Type': 'application/json', ...init.headers },
 	})
-	if (!response.ok)
-		throw new Error(`Clearance ${init.method ?? 'GET'} ${path}: ${response.status} ${await response.text()}`)
+	if (!response.ok) throw new Error(`Clearance ${init.method ?? 'GET'} ${path}: ${response.status} ${await response.text()}`)
 	return response
 }
 
@@ -32,11 +27,7 @@ async function actOnTask(task) {
 
 export async function report() {
 	const accounts = await storedAccounts()
-	if (accounts.length > 0)
-		await clearance(`/apps/${appId}/accounts`, {
-			method: 'POST',
-			body: JSON.stringify({ accounts }),
-		})
+	if (accounts.length > 0) await clearance(`/apps/${appId}/accounts`, { method: 'POST', body: JSON.stringify({ accounts }) })
 
 	const batchesResponse = await clearance(`/apps/${appId}/report-batches`)
 	const preparedReportId = batchesResponse.headers.get('Clearance-Prepared-Report')
