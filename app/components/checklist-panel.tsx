@@ -1,5 +1,7 @@
+import { useEffect, useState, type MouseEvent } from 'react'
 import { findUseCase } from '~/domain/catalogue'
 import { type Check, type ChecklistResult, type UseCaseOutcome } from '~/domain/checklist'
+import { ATLASSIAN_SOURCES, CHECK_CITATIONS } from '~/domain/rule-sources'
 import { Badge, type Tone } from './ui/status'
 
 const CHECK_TITLES: Record<Check['id'], string> = {
@@ -50,82 +52,208 @@ export function ChecklistPending() {
 	)
 }
 
+const STATUS_ORDER: Record<Check['status'], number> = { fail: 0, warn: 1, pass: 2 }
+
+/** Failing checks first, then warnings, then passing ones; each group in the engine's order. */
+export function checksInReadingOrder(checks: readonly Check[]): Check[] {
+	return checks
+		.map((check, index) => ({ check, index }))
+		.sort((a, b) => STATUS_ORDER[a.check.status] - STATUS_ORDER[b.check.status] || a.index - b.index)
+		.map(({ check }) => check)
+}
+
 /**
- * The checklist as a person reads it: the verdict first, then each check
- * with what to do, and where the rule comes from. The same component shows
- * the browser's live result and the server's.
+ * The id of the editor's control (or group of controls) a check is about:
+ * request-form.tsx gives each field its name as id, and the groups
+ * (products, the personal-data answer, the use cases, the custom use cases)
+ * an id of their own.
  */
-export function ChecklistPanel({ result, live }: { result: ChecklistResult; live?: boolean }) {
+export function fieldIdOf(check: Check): string | null {
+	if (!check.field) return null
+	// Only a custom use case holds text: an address or a rejected-looking wording is in one of them.
+	if (check.field === 'useCases' && (check.id === 'use_case_reads_like_rejected' || check.id === 'no_email_addresses'))
+		return 'customUseCases'
+	return check.field
+}
+
+/** Moves focus to the field (the first control of a group), scrolling it into view. */
+function focusField(event: MouseEvent<HTMLAnchorElement>, id: string) {
+	const target = document.getElementById(id)
+	if (!target) return
+	event.preventDefault()
+	const control = target.matches('input, select, textarea')
+		? target
+		: target.querySelector<HTMLElement>('input:not([type="hidden"]), select, textarea, button')
+	;(control ?? target).focus()
+}
+
+/** Narrow screens (one column): the checklist folds into a one-line summary at the top of the editor. */
+const NARROW = '(max-width: 1100px)'
+
+/** Open on wide screens, folded on narrow ones until the person opens it; the server renders it open. */
+function useOpenOnWideScreens() {
+	const [open, setOpen] = useState(true)
+	useEffect(() => {
+		const query = window.matchMedia(NARROW)
+		const apply = () => setOpen(!query.matches)
+		apply()
+		query.addEventListener('change', apply)
+		return () => query.removeEventListener('change', apply)
+	}, [])
+	return [open, setOpen] as const
+}
+
+function plural(count: number, one: string, many = `${one}s`) {
+	return `${count} ${count === 1 ? one : many}`
+}
+
+/** The folded checklist's one line: what is left to do, in words and colour. */
+function summaryOf(failing: number, warnings: number): { tone: Tone; text: string } {
+	if (failing > 0) return { tone: 'bad', text: `${plural(failing, 'check')} to fix` }
+	if (warnings > 0) return { tone: 'warn', text: `Ready to send, ${plural(warnings, 'warning')}` }
+	return { tone: 'ok', text: 'Ready to send' }
+}
+
+/** Where a check's rule comes from: Atlassian's pages by their titles, linked, and what Clearance adds. */
+function CheckSource({ check }: { check: Check }) {
+	const citation = CHECK_CITATIONS[check.id]
+	return (
+		<p className="check-source">
+			{citation.atlassian.length > 1 ? 'Atlassian’s sources: ' : 'Atlassian’s source: '}
+			{citation.atlassian.map((source, index) => (
+				<span key={source.url}>
+					{index > 0 ? ' · ' : null}
+					<a href={source.url} target="_blank" rel="noreferrer">
+						{source.title}
+					</a>
+				</span>
+			))}
+			{citation.clearance ? <> {citation.clearance}</> : null}
+		</p>
+	)
+}
+
+/**
+ * The checklist as a person reads it: the verdict first, then the checks
+ * that fail, the warnings and the passing ones, each failing or warning one
+ * linked to its field (in the editor), and where the rule comes from. The
+ * same component shows the browser's live result and the server's. On a
+ * narrow screen it sits at the top of the editor, folded into one line.
+ */
+export function ChecklistPanel({
+	result,
+	live,
+	linkFields,
+}: {
+	result: ChecklistResult
+	live?: boolean
+	/** In the editor: link each failing or warning check to its field. */
+	linkFields?: boolean
+}) {
 	const failing = result.checks.filter((check) => check.status === 'fail')
 	const warnings = result.checks.filter((check) => check.status === 'warn')
+	const [open, setOpen] = useOpenOnWideScreens()
+	const summary = summaryOf(failing.length, warnings.length)
 	return (
-		<section className="checklist card" aria-labelledby="checklist-heading">
-			<h2 id="checklist-heading">Checklist</h2>
-			<div
-				className={`alert ${result.ready ? (warnings.length ? 'alert-warn' : 'alert-ok') : 'alert-bad'}`}
-				role="status"
-				aria-live={live ? 'polite' : undefined}
-				data-testid="checklist-verdict"
+		<section className="checklist card" aria-labelledby="checklist-heading" id="checklist">
+			<details
+				className="checklist-fold"
+				open={open}
+				onToggle={(event) => setOpen(event.currentTarget.open)}
+				data-testid="checklist-fold"
 			>
-				{result.ready ? (
-					<strong>
-						Ready to send
-						{warnings.length
-							? `, with ${warnings.length} warning${warnings.length > 1 ? 's' : ''}: ${warnings.map((check) => CHECK_TITLES[check.id]).join('; ')}`
-							: ''}
-					</strong>
-				) : (
-					<strong>
-						Not ready: {failing.length} check{failing.length > 1 ? 's' : ''} failing
-					</strong>
-				)}
-			</div>
-			<ul className="checklist-items">
-				{result.checks.map((check) => (
-					<li
-						key={check.id}
-						className={`check-item check-${check.status}`}
-						data-check={check.id}
-						data-status={check.status}
+				<summary className="checklist-summary" data-testid="checklist-summary">
+					<Badge tone={summary.tone}>Checklist</Badge> <span>{summary.text}</span>
+					<span className="checklist-summary-action"> — {open ? 'hide' : 'show'}</span>
+				</summary>
+				<div className="checklist-body">
+					<h2 id="checklist-heading">Checklist</h2>
+					<div
+						className={`alert ${result.ready ? (warnings.length ? 'alert-warn' : 'alert-ok') : 'alert-bad'}`}
+						role="status"
+						aria-live={live ? 'polite' : undefined}
+						data-testid="checklist-verdict"
 					>
-						<div className="check-head">
-							<Badge tone={STATUS[check.status].tone}>{STATUS[check.status].label}</Badge>
-							<span className="check-title">{CHECK_TITLES[check.id]}</span>
-						</div>
-						{check.status !== 'pass' ? <p className="check-message">{check.message}</p> : null}
-						<p className="check-source">Rule: {check.source}</p>
-					</li>
-				))}
-			</ul>
-			{result.useCases.length > 0 ? (
-				<>
-					<h3>Use cases</h3>
+						{result.ready ? (
+							<strong>
+								Ready to send
+								{warnings.length
+									? `, with ${plural(warnings.length, 'warning')}: ${warnings.map((check) => CHECK_TITLES[check.id]).join('; ')}`
+									: ''}
+							</strong>
+						) : (
+							<strong>Not ready: {plural(failing.length, 'check')} failing</strong>
+						)}
+					</div>
 					<ul className="checklist-items">
-						{result.useCases.map((useCase, index) => (
-							<li key={`${useCase.code}-${index}`} className="check-item" data-use-case={useCase.code}>
-								<div className="check-head">
-									<Badge tone={OUTCOME[useCase.outcome].tone}>{OUTCOME[useCase.outcome].label}</Badge>
-									<span className="check-title">{labelOfUseCase(useCase.code, useCase.description)}</span>
-								</div>
-								<p className="check-message">{useCase.reason}</p>
-								{useCase.suggestedCode ? (
-									<p className="check-source">
-										Closest catalogue entry: <code>{useCase.suggestedCode}</code> (
-										{labelOfUseCase(useCase.suggestedCode)})
-										{useCase.matched?.length ? `, matched “${useCase.matched.join('”, “')}”` : ''}. A suggestion only: a
-										reviewer decides.
-									</p>
-								) : null}
-							</li>
-						))}
+						{checksInReadingOrder(result.checks).map((check) => {
+							const fieldId = linkFields && check.status !== 'pass' ? fieldIdOf(check) : null
+							return (
+								<li
+									key={check.id}
+									className={`check-item check-${check.status}`}
+									data-check={check.id}
+									data-status={check.status}
+								>
+									<div className="check-head">
+										<Badge tone={STATUS[check.status].tone}>{STATUS[check.status].label}</Badge>
+										{fieldId ? (
+											<a
+												className="check-title check-link"
+												href={`#${fieldId}`}
+												onClick={(event) => focusField(event, fieldId)}
+											>
+												{CHECK_TITLES[check.id]}
+											</a>
+										) : (
+											<span className="check-title">{CHECK_TITLES[check.id]}</span>
+										)}
+									</div>
+									{check.status !== 'pass' ? <p className="check-message">{check.message}</p> : null}
+									<CheckSource check={check} />
+								</li>
+							)
+						})}
 					</ul>
-				</>
-			) : null}
-			<p className="check-source">
-				{result.reportingObligation.required
-					? `Stores personal data: once approved, report stored account ids every ${result.reportingObligation.cycleDays} days (Email API guideline).`
-					: 'No personal-data reporting obligation unless the app stores personal data.'}
-			</p>
+					{result.useCases.length > 0 ? (
+						<>
+							<h3>Use cases</h3>
+							<ul className="checklist-items">
+								{result.useCases.map((useCase, index) => (
+									<li key={`${useCase.code}-${index}`} className="check-item" data-use-case={useCase.code}>
+										<div className="check-head">
+											<Badge tone={OUTCOME[useCase.outcome].tone}>{OUTCOME[useCase.outcome].label}</Badge>
+											<span className="check-title">{labelOfUseCase(useCase.code, useCase.description)}</span>
+										</div>
+										<p className="check-message">{useCase.reason}</p>
+										{useCase.suggestedCode ? (
+											<p className="check-source">
+												Closest catalogue entry: {labelOfUseCase(useCase.suggestedCode)}
+												{useCase.matched?.length ? `, matched “${useCase.matched.join('”, “')}”` : ''}. A suggestion
+												only: a reviewer decides.
+											</p>
+										) : null}
+									</li>
+								))}
+							</ul>
+						</>
+					) : null}
+					<p className="check-source">
+						{result.reportingObligation.required ? (
+							<>
+								Stores personal data: once approved, report stored account ids every{' '}
+								{result.reportingObligation.cycleDays} days (
+								<a href={ATLASSIAN_SOURCES.userPrivacy.url} target="_blank" rel="noreferrer">
+									{ATLASSIAN_SOURCES.userPrivacy.title}
+								</a>
+								).
+							</>
+						) : (
+							'No personal-data reporting obligation unless the app stores personal data.'
+						)}
+					</p>
+				</div>
+			</details>
 		</section>
 	)
 }

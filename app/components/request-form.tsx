@@ -76,6 +76,8 @@ export function RequestForm({
 
 	return (
 		<div className="editor">
+			{/* First in the page order, so a phone shows its folded summary at the top; CSS puts it on the right on wide screens. */}
+			{result ? <ChecklistPanel result={result} live linkFields /> : <ChecklistPending />}
 			<Form ref={formRef} method="post" className="form" noValidate onSubmit={onSubmit} aria-label="Access request">
 				<input type="hidden" name="intent" value="save" />
 				<input type="hidden" name="version" value={version} />
@@ -111,7 +113,7 @@ export function RequestForm({
 							? APP_TYPE_RULES[appType].tell
 							: 'Only admin-installed Connect and Forge apps can be approved.'}
 					</p>
-					<fieldset className="fieldset">
+					<fieldset className="fieldset" id="products">
 						<legend>Products</legend>
 						<div className="radio-row">
 							{PRODUCTS.map((product) => (
@@ -150,7 +152,7 @@ export function RequestForm({
 						error={errorOf('termsOfUseUrl')}
 						{...text('termsOfUseUrl')}
 					/>
-					<fieldset className="fieldset">
+					<fieldset className="fieldset" id="storesPersonalData">
 						<legend>Does the app store personal data?</legend>
 						<div className="radio-row">
 							{PERSONAL_DATA_OPTIONS.map((option) => (
@@ -163,7 +165,7 @@ export function RequestForm({
 					</fieldset>
 				</section>
 
-				<section className="card stack-sm" aria-labelledby="use-cases-heading">
+				<section className="card stack-sm" aria-labelledby="use-cases-heading" id="useCases">
 					<h2 id="use-cases-heading" className="section-title">
 						What the app uses email for
 					</h2>
@@ -188,7 +190,7 @@ export function RequestForm({
 						</fieldset>
 					))}
 					<FieldError name="useCaseCodes" message={errorOf('useCaseCodes')} />
-					<fieldset className="fieldset use-case-group">
+					<fieldset className="fieldset use-case-group" id="customUseCases">
 						<legend>Other use cases</legend>
 						<span className="hint">
 							Anything else, in your words. Atlassian reviews these one by one; your reviewer decides first.
@@ -266,7 +268,6 @@ export function RequestForm({
 					</span>
 				</div>
 			</Form>
-			{result ? <ChecklistPanel result={result} live /> : <ChecklistPending />}
 		</div>
 	)
 }

@@ -456,6 +456,7 @@ function ReadOnlyRequest({
 	]
 	return (
 		<div className="editor">
+			<ChecklistPanel result={checklist} />
 			<section className="card stack-sm">
 				<p className="card-muted">
 					This request is {STATE_LABELS[request.state].toLowerCase()} and cannot be edited here.
@@ -479,7 +480,6 @@ function ReadOnlyRequest({
 					))}
 				</ul>
 			</section>
-			<ChecklistPanel result={checklist} />
 		</div>
 	)
 }
