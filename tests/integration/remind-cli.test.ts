@@ -28,7 +28,7 @@ function dataDir() {
 
 /** The environment of a process on `dir`: no test database, no mail server. */
 function envFor(dir: string, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-	const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dir, ...extra, NODE_ENV: 'production' }
+	const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dir, NODE_ENV: 'production', ...extra }
 	delete env.DATABASE_URL
 	delete env.SMTP_URL
 	return env
