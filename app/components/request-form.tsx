@@ -1,5 +1,5 @@
 import { Form, useNavigation } from '@remix-run/react'
-import { useMemo } from 'react'
+import { useEffect, useMemo, useState } from 'react'
 import { useFieldArray, useWatch } from 'react-hook-form'
 import {
 	APP_TYPE_RULES,
@@ -10,13 +10,16 @@ import {
 	USE_CASES,
 	type UseCaseEntry,
 } from '~/domain/catalogue'
+import { autosaveStatusText, autosaveTone } from '~/domain/draft-autosave'
 import { suggestUseCase } from '~/domain/suggest'
 import { CHECKLIST_LIMITS } from '~/schemas/checklist'
 import { formChecklist, isFormUseCaseCode, RequestFormSchema, type RequestFields } from '~/schemas/request'
 import { ChecklistPanel, ChecklistPending, labelOfUseCase } from './checklist-panel'
 import { FieldError, FormAlert, SelectField, TextAreaField, TextField, type FieldErrorMap } from './ui/form'
 import { Badge } from './ui/status'
+import { UnsavedChangesGuard } from './ui/unsaved-changes-guard'
 import { useValidatedForm } from './ui/use-validated-form'
+import { useDraftAutosave } from './use-draft-autosave'
 
 const PERSONAL_DATA_OPTIONS = [
 	{ value: 'yes', label: 'Yes, it stores personal data' },
@@ -51,12 +54,18 @@ export function RequestForm({
 	serverErrors,
 	formError,
 	notice,
+	autosave: autosaveTo,
+	unsaved = false,
 }: {
 	defaults: RequestFields
 	version: number
 	serverErrors?: FieldErrorMap
 	formError?: string | null
 	notice?: string | null
+	/** Where drafts are saved automatically, and the time zone the status line says the time in. */
+	autosave?: { fetcherKey: string; timeZone: string }
+	/** The defaults are what was posted and refused, not what is saved. */
+	unsaved?: boolean
 }) {
 	const navigation = useNavigation()
 	const { form, formRef, onSubmit, errorOf, text, checkbox, radio } = useValidatedForm(RequestFormSchema, {
@@ -73,14 +82,36 @@ export function RequestForm({
 	const result = useMemo(() => formChecklist(values), [values])
 	const appType = values.appType
 	const saving = navigation.state !== 'idle' && navigation.formData?.get('intent') === 'save'
+	const autosave = useDraftAutosave({
+		formRef,
+		version,
+		watched: values,
+		validate: () => form.trigger(),
+		fetcherKey: autosaveTo?.fetcherKey ?? null,
+		unsaved,
+	})
+	// The status line promises saving by itself, so it appears only once JavaScript runs.
+	const [hydrated, setHydrated] = useState(false)
+	useEffect(() => setHydrated(true), [])
 
 	return (
 		<div className="editor">
 			{/* First in the page order, so a phone shows its folded summary at the top; CSS puts it on the right on wide screens. */}
 			{result ? <ChecklistPanel result={result} live linkFields /> : <ChecklistPending />}
-			<Form ref={formRef} method="post" className="form" noValidate onSubmit={onSubmit} aria-label="Access request">
+			<UnsavedChangesGuard when={autosave.unsavedChanges} />
+			<Form
+				ref={formRef}
+				method="post"
+				className="form"
+				noValidate
+				onSubmit={(event) => {
+					autosave.onManualSave()
+					return onSubmit(event)
+				}}
+				aria-label="Access request"
+			>
 				<input type="hidden" name="intent" value="save" />
-				<input type="hidden" name="version" value={version} />
+				<input type="hidden" name="version" value={autosave.baseVersion} />
 				<FormAlert message={formError} />
 				{notice ? (
 					<div className="alert alert-ok" role="status">
@@ -177,7 +208,7 @@ export function RequestForm({
 								<label key={entry.code} className="check">
 									<input type="checkbox" {...checkbox('useCaseCodes', entry.code)} />
 									<span>
-										{entry.label} <code className="check-source">{entry.code}</code>
+										{entry.label}
 										{entry.list === 'rejected' ? (
 											<>
 												{' '}
@@ -220,7 +251,7 @@ export function RequestForm({
 									{description.trim() ? (
 										<p className="suggestion" aria-live="polite">
 											{suggestion
-												? `Closest catalogue entry: ${labelOfUseCase(suggestion.code)} (${suggestion.code}), matched “${suggestion.matched.join('”, “')}”. A suggestion only; a reviewer decides.`
+												? `Closest catalogue entry: ${labelOfUseCase(suggestion.code)}, matched “${suggestion.matched.join('”, “')}”. A suggestion only; a reviewer decides.`
 												: 'No catalogue entry matches; a reviewer will decide.'}
 										</p>
 									) : null}
@@ -260,9 +291,19 @@ export function RequestForm({
 				</section>
 
 				<div className="save-bar no-print">
-					<button className="button" type="submit" disabled={saving}>
+					<button className="button" type="submit" disabled={saving || autosave.autosaving}>
 						{saving ? 'Saving…' : 'Save draft'}
 					</button>
+					{hydrated && autosaveTo ? (
+						<span
+							className={`autosave-status autosave-${autosaveTone(autosave.status)}`}
+							role="status"
+							data-testid="autosave-status"
+							data-state={autosave.status.kind}
+						>
+							{autosaveStatusText(autosave.status, autosaveTo.timeZone)}
+						</span>
+					) : null}
 					<span className="card-muted">
 						{result?.ready ? 'The checklist passes.' : 'You can save a draft that does not pass yet.'}
 					</span>

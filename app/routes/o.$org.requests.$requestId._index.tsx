@@ -1,5 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } from '@remix-run/react'
+import { useRef } from 'react'
 import { ChecklistPanel, OUTCOME, labelOfUseCase } from '~/components/checklist-panel'
 import { RequestForm } from '~/components/request-form'
 import { AmendmentDiff } from '~/components/review-diff'
@@ -9,18 +10,23 @@ import { TicketPanel } from '~/components/ticket-panel'
 import { TicketTimeline } from '~/components/ticket-timeline'
 import { FormAlert } from '~/components/ui/form'
 import { Badge, PageHeader } from '~/components/ui/status'
+import { autosaveFetcherKey } from '~/components/use-draft-autosave'
 import {
 	availableActions,
 	fourEyesMessage,
 	isEditable,
 	mayCorrectStep,
 	STATE_LABELS,
+	STATE_PHRASES,
 	STATE_TONES,
 	everyUseCaseApproved,
 } from '~/domain/request-lifecycle'
+import { appTypeText, productsText } from '~/domain/request-text'
 import { can } from '~/domain/roles'
 import { TICKET_STEP_KINDS } from '~/domain/tickets'
 import { diffUseCases } from '~/domain/use-case-diff'
+import { formatInTimeZone } from '~/domain/zoned-time'
+import { PERSONAL_DATA_LABELS } from '~/schemas/apps'
 import { REQUEST_ARRAY_FIELDS, SaveRequestSchema, type RequestFields } from '~/schemas/request'
 import { RequestActionSchema, type RequestActionInput } from '~/schemas/review'
 import { requestScopeNotices } from '~/services/approved-scope.server'
@@ -38,6 +44,7 @@ import {
 } from '~/services/review.server'
 import { getTicket } from '~/services/tickets.server'
 import { assertPermission, requireMember, requirePermission } from '~/utils/auth.server'
+import { UserFacingError } from '~/utils/errors'
 import { parseForm, readFormData } from '~/utils/forms'
 import { notFound } from '~/utils/http.server'
 import { formRefusal } from '~/utils/refusals.server'
@@ -97,6 +104,10 @@ type ActionResult = ActionFeedback & {
 	values?: Record<string, unknown>
 	formError?: string | null
 	notice?: string | null
+	/** A save: the version it made and when, or that someone else saved first (409). */
+	version?: number
+	savedAt?: string
+	conflict?: boolean
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -220,9 +231,11 @@ async function saveAction(request: Request, params: ActionFunctionArgs['params']
 	}
 	const { intent: _intent, version, ...fields } = form.data
 	try {
-		const { checklist } = await saveDraft(org.id, user.id, params.requestId ?? '', version, fields)
+		const { request: saved, checklist } = await saveDraft(org.id, user.id, params.requestId ?? '', version, fields)
 		return data<ActionResult>({
 			intent: 'save',
+			version: saved.version,
+			savedAt: new Date(saved.updatedAt).toISOString(),
 			errors: undefined,
 			values: undefined,
 			formError: null,
@@ -232,7 +245,12 @@ async function saveAction(request: Request, params: ActionFunctionArgs['params']
 		// Keep everything that was typed, so nothing is lost on a conflict.
 		return formRefusal<ActionResult>(
 			error,
-			{ intent: 'save', values: form.data as Record<string, unknown>, notice: null },
+			{
+				intent: 'save',
+				values: form.data as Record<string, unknown>,
+				notice: null,
+				conflict: error instanceof UserFacingError && error.status === 409,
+			},
 			{ place: 'top', notFoundAsPage: true },
 		)
 	}
@@ -260,6 +278,8 @@ export default function RequestPage() {
 	const result = useActionData<typeof action>() as ActionResult | undefined
 	const saveResult = result?.intent === 'save' ? result : undefined
 	const defaults = (saveResult?.values as RequestFields | undefined) ?? fields
+	const autosaveKey = autosaveFetcherKey(request.id)
+	const editorVersion = useEditorVersion(request.version, useFetcher<ActionResult>({ key: autosaveKey }).data?.version)
 	const available = actions.map((entry) => entry.action)
 	const vendorActions = actions.filter((entry) => ['submit_for_review', 'reopen', 'withdraw'].includes(entry.action))
 	const lifecycleError =
@@ -278,12 +298,7 @@ export default function RequestPage() {
 						<Badge tone={STATE_TONES[request.state]}>{STATE_LABELS[request.state]}</Badge>{' '}
 						{request.amendsRequestId ? <Badge tone="info">Amendment</Badge> : null} For{' '}
 						<Link to={`/o/${org.slug}/apps/${request.app.id}`}>{request.app.name}</Link> · version {request.version} ·
-						last changed{' '}
-						{new Date(request.updatedAt).toLocaleString('en-GB', {
-							dateStyle: 'medium',
-							timeStyle: 'short',
-							timeZone: org.timeZone,
-						})}
+						last changed {formatInTimeZone(new Date(request.updatedAt), org.timeZone)}
 					</>
 				}
 				actions={
@@ -341,10 +356,12 @@ export default function RequestPage() {
 			) : null}
 			{editable ? (
 				<RequestForm
-					// A new version from the server (after a save) resets the editor to it.
-					key={saveResult?.values ? 'kept' : request.version}
+					// A new version from the server (after a save) resets the editor to it; its own autosave does not.
+					key={`${request.id}:${saveResult?.values ? 'kept' : editorVersion}`}
 					defaults={withBlankCustomRow(defaults)}
 					version={request.version}
+					unsaved={Boolean(saveResult?.values)}
+					autosave={{ fetcherKey: autosaveKey, timeZone: org.timeZone }}
 					serverErrors={saveResult?.errors}
 					formError={saveResult?.formError}
 					notice={saveResult?.notice}
@@ -393,6 +410,8 @@ function LifecycleBar({
 	actions: ReturnType<typeof useLoaderData<typeof loader>>['actions']
 }) {
 	const navigation = useNavigation()
+	// A draft being saved by itself changes the version: the buttons wait for it.
+	const autosave = useFetcher({ key: autosaveFetcherKey(useLoaderData<typeof loader>().request.id) })
 	return (
 		<div className="card row lifecycle-bar">
 			{actions.map((entry) => (
@@ -409,7 +428,7 @@ function LifecycleBar({
 					<button
 						type="submit"
 						className={`button ${entry.action === 'submit_for_review' ? '' : entry.action === 'withdraw' ? 'button-danger' : 'button-secondary'}`}
-						disabled={navigation.state !== 'idle' || Boolean(entry.blocked)}
+						disabled={navigation.state !== 'idle' || autosave.state !== 'idle' || Boolean(entry.blocked)}
 						aria-describedby={entry.blocked ? `${entry.action}-blocked` : undefined}
 					>
 						{entry.label}
@@ -424,6 +443,17 @@ function LifecycleBar({
 			))}
 		</div>
 	)
+}
+
+/**
+ * The version the editor was mounted with: it follows the server's version,
+ * except when the editor itself made that version by saving automatically
+ * (remounting then would drop the cursor and whatever was typed meanwhile).
+ */
+function useEditorVersion(version: number, autosaved: number | undefined) {
+	const mounted = useRef(version)
+	if (version !== mounted.current && version !== autosaved) mounted.current = version
+	return mounted.current
 }
 
 /** One empty custom row, so there is somewhere to type even without JavaScript. */
@@ -445,12 +475,12 @@ function ReadOnlyRequest({
 		['Company', fields.companyName || '—'],
 		['App name', fields.appName || '—'],
 		['App key', fields.appKey || '—'],
-		['App type', fields.appType || '—'],
-		['Products', fields.products.join(', ') || '—'],
+		['App type', fields.appType ? appTypeText(fields.appType) : '—'],
+		['Products', fields.products.length > 0 ? productsText(fields.products) : '—'],
 		['Marketplace listing', fields.marketplaceListingUrl || '—'],
 		['Privacy policy', fields.privacyPolicyUrl || '—'],
 		['Terms of use', fields.termsOfUseUrl || '—'],
-		['Stores personal data', fields.storesPersonalData],
+		['Stores personal data', PERSONAL_DATA_LABELS[fields.storesPersonalData]],
 		['Functionality', fields.functionalityDescription || '—'],
 		['Policy excerpt', fields.privacyPolicyExcerpt || '—'],
 	]
@@ -458,9 +488,7 @@ function ReadOnlyRequest({
 		<div className="editor">
 			<ChecklistPanel result={checklist} />
 			<section className="card stack-sm">
-				<p className="card-muted">
-					This request is {STATE_LABELS[request.state].toLowerCase()} and cannot be edited here.
-				</p>
+				<p className="card-muted">This request is {STATE_PHRASES[request.state]}, so it cannot be edited here.</p>
 				<dl className="dl">
 					{rows.map(([label, value]) => (
 						<div key={label} style={{ display: 'contents' }}>
