@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto'
-import { readdir, rm, stat } from 'node:fs/promises'
+import { openAsBlob } from 'node:fs'
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import {
-	MaxPartSizeExceededError,
-	NodeOnDiskFile,
-	unstable_createFileUploadHandler,
-	unstable_createMemoryUploadHandler,
-	unstable_parseMultipartFormData,
-	type UploadHandler,
-} from '@remix-run/node'
+	MaxFileSizeExceededError,
+	MaxTotalSizeExceededError,
+	parseMultipartRequest,
+	type MultipartPart,
+} from '@remix-run/multipart-parser'
 import { env } from './env.server'
 import { UserFacingError } from './errors'
 import { formatSize } from './http.server'
@@ -29,19 +28,49 @@ export function isMultipart(request: Request) {
 /** Which file fields each `intent` accepts, e.g. `{ import: ['file'] }`. */
 export type UploadsByIntent = Readonly<Record<string, readonly string[]>>
 
+/** An uploaded file, written to its request's folder and read from there as it is consumed (never held whole). */
+export class UploadedFile extends File {
+	constructor(
+		contents: Blob,
+		name: string,
+		/** Where it lies on disk, under UPLOAD_ROOT. */
+		readonly filepath: string,
+	) {
+		super([contents], name, { type: contents.type })
+	}
+
+	/** Removes it from disk. */
+	remove() {
+		return rm(this.filepath, { force: true })
+	}
+}
+
 const UNEXPECTED_FILE = new UserFacingError(
 	'That file was not expected: upload a ledger CSV with the import form, or Atlassian’s answers with the report-run form.',
 	400,
 )
 
+/** Writes an accepted file part to the request's folder; the form then holds it as a file read from disk. */
+async function toDisk(part: MultipartPart, directory: string) {
+	await mkdir(directory, { recursive: true })
+	const filepath = path.join(directory, `${randomUUID()}.upload`)
+	await writeFile(filepath, part.content)
+	const type = part.mediaType ?? 'application/octet-stream'
+	// A Blob backed by the file: read from disk when consumed, never copied into memory.
+	const contents = (await openAsBlob(filepath, { type })) as unknown as Blob
+	return new UploadedFile(contents, part.filename ?? 'upload', filepath)
+}
+
 /**
- * Parses a multipart form: text fields in memory (small), files streamed to
- * a temporary folder of this request so an upload is never held as one
- * string. The parts arrive in the form's order, so the `intent` field comes
- * first: a file part is written only when that intent takes a file under
- * that name (once), and never past UPLOAD_MAX_BYTES. When parsing fails the
- * request's folder is removed at once; otherwise callers `removeUploads`, and
- * the server removes the folder when the response closes in any case.
+ * Parses a multipart form (decision 010: @remix-run/multipart-parser). The
+ * parts arrive in the form's order, so the `intent` field comes first: a
+ * file part is accepted only when that intent takes a file under that name
+ * (once), and never past UPLOAD_MAX_BYTES; text fields are capped one by one
+ * and together. An accepted file is written to a temporary folder of this
+ * request and read from there, so the route never holds it as one string.
+ * When parsing fails the request's folder is removed at once; otherwise
+ * callers `removeUploads`, and the server removes the folder when the
+ * response closes in any case.
  */
 export async function parseMultipart(
 	request: Request,
@@ -61,56 +90,57 @@ export async function parseMultipart(
 	const removeDirectory = () => rm(directory, { recursive: true, force: true }).catch(() => {})
 	onRequestEnd(removeDirectory)
 
-	const toDisk = unstable_createFileUploadHandler({
-		directory,
-		file: () => `${randomUUID()}.upload`,
-		maxPartSize: maxUploadBytes,
-	})
-	const toMemory = unstable_createMemoryUploadHandler({ maxPartSize: MAX_FIELD_BYTES })
+	const form = new FormData()
 	let intent: string | undefined
 	const filesSeen = new Set<string>()
 	let fieldBytes = 0
-	const handler: UploadHandler = async (part) => {
-		// An empty file input still sends a part, with no file name: kept as an empty text field.
-		if (part.filename) {
-			const accepted = intent !== undefined && Object.hasOwn(uploadsByIntent, intent) ? uploadsByIntent[intent]! : []
-			if (!accepted.includes(part.name) || filesSeen.has(part.name)) throw UNEXPECTED_FILE
-			filesSeen.add(part.name)
-			return toDisk(part)
-		}
-		const value = await toMemory({ ...part, filename: undefined })
-		if (typeof value === 'string') {
-			fieldBytes += value.length
-			if (fieldBytes > maxFieldsBytes) throw tooLarge
-			if (part.name === 'intent' && intent === undefined) intent = value
-		}
-		return value
-	}
 	try {
-		return await unstable_parseMultipartFormData(request, handler)
+		const parts = parseMultipartRequest(request, {
+			// The parser's cap per part (file or text) and for the whole body; each kind is checked below.
+			maxFileSize: Math.max(maxUploadBytes, MAX_FIELD_BYTES),
+			maxTotalSize: maxUploadBytes + maxFieldsBytes,
+		})
+		for await (const part of parts) {
+			const name = part.name
+			if (!name) continue
+			// An empty file input still sends a part, with no file name: kept as an empty text field.
+			if (part.filename) {
+				const accepted = intent !== undefined && Object.hasOwn(uploadsByIntent, intent) ? uploadsByIntent[intent]! : []
+				if (!accepted.includes(name) || filesSeen.has(name)) throw UNEXPECTED_FILE
+				if (part.size > maxUploadBytes) throw tooLarge
+				filesSeen.add(name)
+				form.append(name, await toDisk(part, directory))
+				continue
+			}
+			fieldBytes += part.size
+			if (part.size > MAX_FIELD_BYTES || fieldBytes > maxFieldsBytes) throw tooLarge
+			const value = part.text
+			if (name === 'intent' && intent === undefined) intent = value
+			form.append(name, value)
+		}
+		return form
 	} catch (error) {
 		await removeDirectory()
 		await request.body?.cancel().catch(() => {})
 		if (error instanceof UserFacingError) throw error
-		if (error instanceof MaxPartSizeExceededError) throw tooLarge
+		if (error instanceof MaxFileSizeExceededError || error instanceof MaxTotalSizeExceededError) throw tooLarge
 		throw new UserFacingError('The upload could not be read. Send it again.', 400)
 	}
 }
 
 /** The uploaded file under `name`, or null when none was chosen. */
-export function uploadedFile(form: FormData, name: string): NodeOnDiskFile | null {
+export function uploadedFile(form: FormData, name: string): UploadedFile | null {
 	const value = form.get(name)
-	return value instanceof NodeOnDiskFile && value.size > 0 ? value : null
+	return value instanceof UploadedFile && value.size > 0 ? value : null
 }
 
 /** Removes the form's files and their request folder. */
 export async function removeUploads(form: FormData) {
 	const folders = new Set<string>()
 	for (const value of form.values()) {
-		if (!(value instanceof NodeOnDiskFile)) continue
-		const file = (value as unknown as { filepath?: string }).filepath
+		if (!(value instanceof UploadedFile)) continue
 		await value.remove().catch(() => {})
-		if (file) folders.add(path.dirname(file))
+		folders.add(path.dirname(value.filepath))
 	}
 	for (const folder of folders) {
 		if (path.dirname(folder) === processUploadDir()) await rm(folder, { recursive: true, force: true }).catch(() => {})
@@ -156,7 +186,7 @@ export async function removeOrphanUploads({ root = UPLOAD_ROOT, ownPid = process
 }
 
 /** The file's text in decoded chunks, read from disk as it is consumed. */
-export async function* textChunks(file: NodeOnDiskFile): AsyncGenerator<string, void, undefined> {
+export async function* textChunks(file: Blob): AsyncGenerator<string, void, undefined> {
 	const reader = (file.stream() as ReadableStream<Uint8Array>).getReader()
 	// `stream: true` keeps a character split across two reads whole.
 	const decoder = new TextDecoder('utf-8')

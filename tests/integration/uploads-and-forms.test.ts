@@ -134,6 +134,23 @@ describe('uploads (issue 10, finding 9)', () => {
 		expect(declared.status).toBe(413)
 	})
 
+	it('an accepted file is read from its file on disk, not kept in memory', async () => {
+		const form = await parseMultipart(
+			multipart([
+				{ name: 'intent', value: 'import' },
+				{ name: 'file', value: 'accountId\n', filename: 'x.csv' },
+			]),
+			UPLOADS,
+		)
+		const file = uploadedFile(form, 'file')!
+		expect(file.filepath.startsWith(processUploadDir())).toBe(true)
+		expect(await file.text()).toBe('accountId\n')
+		await removeUploads(form)
+		expect(existsSync(file.filepath)).toBe(false)
+		// Its bytes were the file's: gone from disk, they cannot be read any more.
+		await expect(file.text()).rejects.toThrow()
+	})
+
 	it('the files of a request are removed when the request ends, even if the route forgot them', async () => {
 		const scope = { cleanups: [] }
 		const form = await runInScope(scope, () =>
