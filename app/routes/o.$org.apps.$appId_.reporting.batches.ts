@@ -1,11 +1,11 @@
 import { type LoaderFunctionArgs } from '@remix-run/node'
 import { batchAccountsAsync } from '~/domain/report-batches'
 import { BatchFormatSchema } from '~/schemas/reporting'
-import { getApp } from '~/services/apps.server'
+import { requireApp } from '~/services/apps.server'
 import { streamLedger } from '~/services/ledger.server'
 import { digestLedger, preparedReportBySha } from '~/services/prepared-reports.server'
 import { requirePermission } from '~/utils/auth.server'
-import { notFound } from '~/utils/http.server'
+import { throwRefusal } from '~/utils/refusals.server'
 
 /**
  * The app's report bodies for `POST /app/report-accounts/` (docs/rules.md › Personal-data reporting): a JSON
@@ -15,8 +15,7 @@ import { notFound } from '~/utils/http.server'
  */
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org } = await requirePermission(request, params.org, 'org:view')
-	const app = await getApp(org.id, params.appId)
-	if (!app) notFound('No such app in this organisation.')
+	const app = await requireApp(org.id, params.appId).catch(throwRefusal)
 	const search = new URL(request.url).searchParams
 	const format = BatchFormatSchema.parse(search.get('format') ?? undefined)
 	// A prepared report's batches: served only while the ledger still yields exactly that set.

@@ -1,16 +1,15 @@
 import { type LoaderFunctionArgs } from '@remix-run/node'
 import { toRfc3339 } from '~/domain/account-ids'
 import { csvLine } from '~/domain/csv'
-import { getApp } from '~/services/apps.server'
+import { requireApp } from '~/services/apps.server'
 import { CSV_HEADER, streamLedger } from '~/services/ledger.server'
 import { requirePermission } from '~/utils/auth.server'
-import { notFound } from '~/utils/http.server'
+import { throwRefusal } from '~/utils/refusals.server'
 
 /** The ledger as CSV in the import's own format, streamed in keyset pages (docs/architecture.md › Scaling out). */
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org } = await requirePermission(request, params.org, 'org:view')
-	const app = await getApp(org.id, params.appId)
-	if (!app) notFound('No such app in this organisation.')
+	const app = await requireApp(org.id, params.appId).catch(throwRefusal)
 	const accounts = streamLedger(org.id, app.id)
 	const encoder = new TextEncoder()
 	let headerSent = false
