@@ -20,6 +20,7 @@ const { removeOrphanUploads } = await import('../app/utils/multipart.server')
 const { runMaintenance } = await import('../app/services/maintenance.server')
 const { startScheduler } = await import('../app/services/scheduled-jobs.server')
 const { createServerApp } = await import('./server-app')
+const { listenProblem } = await import('./port')
 
 const settings = env()
 const buildPath = path.resolve(
@@ -44,6 +45,16 @@ const server = host ? app.listen(port, host) : app.listen(port)
 server.on('listening', () => {
 	const { port: actual } = server.address() as AddressInfo
 	console.log(`Clearance is listening on http://${host ?? 'localhost'}:${actual}`)
+})
+// The port taken meanwhile (npm start checks it first), or not ours to take: one plain line and exit code 1, no stack trace.
+server.on('error', (error) => {
+	const problem = listenProblem(error, port, host)
+	if (server.listening || !problem) throw error
+	console.error(problem)
+	clearInterval(maintenance)
+	void Promise.resolve(scheduler?.stop())
+		.then(() => closeDatabase())
+		.finally(() => process.exit(1))
 })
 
 // Expired sessions and limit rows, now and every 10 minutes (any server may do it; the work is idempotent).

@@ -1,0 +1,128 @@
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, type AddressInfo, type Server } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sourceHash, writeStamp } from '../../scripts/build-freshness'
+import { checkPort, listenProblem } from '../../scripts/port'
+
+// Starting (issue 17, point 7): a port in use is one plain line naming PORT and exit code 1 (also when the
+// port is taken between npm start's check and the server's listen); npm run serve never builds; npm start
+// serves a build made from the sources as they are without building again.
+const root = path.resolve(import.meta.dirname, '../..')
+const { DATABASE_URL: _postgres, ...inherited } = process.env
+// A throwaway embedded database, even when the tests run on PostgreSQL; no reminders; no demo users.
+const quiet = { ...inherited, NODE_ENV: 'test', DATA_DIR: 'memory://', CLEARANCE_SCHEDULER: 'off', SEED_DEMO: 'false' }
+
+function start(script: string, args: string[], env: NodeJS.ProcessEnv, until?: RegExp) {
+	const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+		cwd: root,
+		env: { ...quiet, ...env },
+		stdio: ['ignore', 'pipe', 'pipe'],
+	})
+	let stdout = ''
+	let stderr = ''
+	child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+	const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+	const output = () => ({ stdout, stderr })
+	const seen = until
+		? new Promise<void>((resolve, reject) => {
+				const check = () => (until.test(stdout) ? resolve() : undefined)
+				child.stdout.on('data', check)
+				void exited.then(() => reject(new Error(`exited before ${until}:\n${stdout}\n${stderr}`)))
+			})
+		: Promise.resolve()
+	return { child, exited, output, seen }
+}
+
+let busy: Server
+let port: number
+
+beforeAll(async () => {
+	busy = createServer()
+	await new Promise<void>((resolve) => busy.listen(0, resolve))
+	port = (busy.address() as AddressInfo).port
+})
+
+afterAll(() => new Promise<void>((resolve) => (busy ? busy.close(() => resolve()) : resolve())))
+
+describe('the port check', () => {
+	it('finds a port in use and says so in one line naming PORT and the command to run', async () => {
+		expect(await checkPort(port, undefined, 'npm start')).toBe(
+			`Port ${port} is in use. Stop the other server or start with PORT=${port + 1} npm start.`,
+		)
+		const free = createServer()
+		await new Promise<void>((resolve) => free.listen(0, resolve))
+		const freePort = (free.address() as AddressInfo).port
+		await new Promise<void>((resolve) => free.close(() => resolve()))
+		expect(await checkPort(freePort, undefined, 'npm start')).toBeNull()
+	})
+
+	it('says what to do for a privileged port, and leaves other errors alone', () => {
+		expect(listenProblem({ code: 'EACCES' }, 80, undefined, 'npm run serve')).toBe(
+			'Port 80 needs administrator rights. Start with PORT=3000 npm run serve.',
+		)
+		expect(listenProblem(new Error('boom'), 3000, undefined)).toBeNull()
+	})
+})
+
+describe('scripts/server.ts when the port is taken after the check', () => {
+	it('prints the one line, no stack trace, and exits with code 1', async () => {
+		const server = start('scripts/server.ts', [], {
+			PORT: String(port),
+			SERVER_BUILD: 'tests/fixtures/slow-server-build.ts',
+			npm_lifecycle_event: 'serve',
+		})
+		expect(await server.exited).toBe(1)
+		const { stdout, stderr } = server.output()
+		expect(stderr.trim()).toBe(
+			`Port ${port} is in use. Stop the other server or start with PORT=${port + 1} npm run serve.`,
+		)
+		expect(stdout + stderr).not.toMatch(/EADDRINUSE|^\s+at /m)
+	}, 90_000)
+})
+
+describe('npm run serve and npm start (scripts/start.ts)', () => {
+	let buildDir: string
+	beforeAll(() => {
+		buildDir = mkdtempSync(path.join(tmpdir(), 'clearance-start-'))
+	})
+	afterAll(() => rmSync(buildDir, { recursive: true, force: true }))
+
+	it('npm run serve without a build says to run npm start, and builds nothing', async () => {
+		const missing = path.join(buildDir, 'none')
+		const serve = start('scripts/start.ts', ['--no-build'], { PORT: '0', BUILD_DIR: missing })
+		expect(await serve.exited).toBe(1)
+		expect(serve.output().stderr.trim()).toBe(
+			`There is no build in ${missing}/ to serve. Run npm start instead: it builds first, then serves.`,
+		)
+		expect(serve.output().stdout).not.toMatch(/Building/)
+	}, 60_000)
+
+	it('npm start serves a build made from the sources as they are, without building', async () => {
+		// A build folder stamped with the sources' hash now, whose server module is the small test build.
+		mkdirSync(path.join(buildDir, 'server'), { recursive: true })
+		mkdirSync(path.join(buildDir, 'client'), { recursive: true })
+		const fixture = pathToFileURL(path.join(root, 'tests/fixtures/slow-server-build.ts')).href
+		writeFileSync(path.join(buildDir, 'server/index.js'), `export * from '${fixture}'\n`)
+		// An ES module, as the project's package.json makes the real build's (this folder is outside the project).
+		writeFileSync(path.join(buildDir, 'package.json'), '{ "type": "module" }\n')
+		writeStamp(buildDir, sourceHash(root))
+
+		// Two processes open an embedded database each (migrations, then the server): slow on a busy machine.
+		const server = start('scripts/start.ts', [], { PORT: '0', HOST: '127.0.0.1', BUILD_DIR: buildDir }, /listening on/)
+		try {
+			await server.seen
+			const { stdout } = server.output()
+			expect(stdout).toMatch(/Nothing changed since the last build/)
+			expect(stdout).not.toMatch(/Building/)
+			server.child.kill('SIGTERM')
+			expect(await server.exited).toBe(0)
+		} finally {
+			server.child.kill('SIGKILL')
+		}
+	}, 180_000)
+})
