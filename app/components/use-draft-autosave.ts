@@ -102,7 +102,7 @@ export function useDraftAutosave({
 		setDirty(changed)
 		clearTimeout(timer.current)
 		if (!changed || !fetcherKey || !mayAutosave(latest.current.status)) return
-		if (latest.current.status.kind !== 'saving') setStatus({ kind: 'pending' })
+		setStatus((now) => (now.kind === 'saving' || now.kind === 'pending' ? now : { kind: 'pending' }))
 		schedule()
 		// Only a change of the fields restarts the pause.
 		// eslint-disable-next-line react-hooks/exhaustive-deps

@@ -279,7 +279,9 @@ export default function RequestPage() {
 	const saveResult = result?.intent === 'save' ? result : undefined
 	const defaults = (saveResult?.values as RequestFields | undefined) ?? fields
 	const autosaveKey = autosaveFetcherKey(request.id)
-	const editorVersion = useEditorVersion(request.version, useFetcher<ActionResult>({ key: autosaveKey }).data?.version)
+	const editorVersion = useEditorVersion(request.id, request.version, saveResult?.version)
+	// After a refused save the form goes on from the version it posted, never from one it has not seen.
+	const postedVersion = Number(saveResult?.values?.version)
 	const available = actions.map((entry) => entry.action)
 	const vendorActions = actions.filter((entry) => ['submit_for_review', 'reopen', 'withdraw'].includes(entry.action))
 	const lifecycleError =
@@ -356,10 +358,10 @@ export default function RequestPage() {
 			) : null}
 			{editable ? (
 				<RequestForm
-					// A new version from the server (after a save) resets the editor to it; its own autosave does not.
+					// The editor's own Save resets it to the saved version; an autosave or someone else's save does not.
 					key={`${request.id}:${saveResult?.values ? 'kept' : editorVersion}`}
 					defaults={withBlankCustomRow(defaults)}
-					version={request.version}
+					version={saveResult?.values && Number.isInteger(postedVersion) ? postedVersion : editorVersion}
 					unsaved={Boolean(saveResult?.values)}
 					autosave={{ fetcherKey: autosaveKey, timeZone: org.timeZone }}
 					serverErrors={saveResult?.errors}
@@ -446,14 +448,17 @@ function LifecycleBar({
 }
 
 /**
- * The version the editor was mounted with: it follows the server's version,
- * except when the editor itself made that version by saving automatically
- * (remounting then would drop the cursor and whatever was typed meanwhile).
+ * The version the editor was mounted with. It moves only with this page's
+ * own Save: a version the server reports for another reason (an autosave,
+ * someone else's save seen on revalidation) never resets the editor, so
+ * nothing typed is dropped; a save from it is then checked against the
+ * version it started from (docs/architecture.md › Transactions and concurrency).
  */
-function useEditorVersion(version: number, autosaved: number | undefined) {
-	const mounted = useRef(version)
-	if (version !== mounted.current && version !== autosaved) mounted.current = version
-	return mounted.current
+function useEditorVersion(requestId: string, version: number, saved: number | undefined) {
+	const mounted = useRef({ requestId, version })
+	if (mounted.current.requestId !== requestId) mounted.current = { requestId, version }
+	else if (saved !== undefined && saved > mounted.current.version) mounted.current = { requestId, version: saved }
+	return mounted.current.version
 }
 
 /** One empty custom row, so there is somewhere to type even without JavaScript. */
