@@ -34,6 +34,23 @@ export const STATE_LABELS: Record<RequestState, string> = {
 	withdrawn: 'Withdrawn',
 }
 
+/**
+ * Where the request stands, as the end of a sentence ("The request is …"):
+ * badges use STATE_LABELS, sentences use this (never a lower-cased label).
+ */
+export const STATE_PHRASES: Record<RequestState, string> = {
+	draft: 'still a draft',
+	in_review: 'in review',
+	changes_requested: 'back with the vendor for changes',
+	ready_to_submit: 'ready to submit to Atlassian',
+	submitted: 'with Atlassian',
+	info_requested: 'waiting on the information Atlassian asked for',
+	approved: 'approved by Atlassian',
+	declined: 'declined by Atlassian',
+	revoked: 'revoked by Atlassian',
+	withdrawn: 'withdrawn',
+}
+
 /** Same names as the UI badge tones; declared here because domain imports nothing upward. */
 export type StateTone = 'ok' | 'warn' | 'bad' | 'info' | 'neutral'
 
@@ -217,7 +234,7 @@ function checkAccess(state: RequestState, action: RequestAction, ctx: Transition
 	if (!rule.from.includes(state)) {
 		return fail(
 			'illegal_transition',
-			`“${ACTION_LABELS[action]}” is not possible while the request is ${STATE_LABELS[state].toLowerCase()}. Reload the request to see its current state.`,
+			`“${ACTION_LABELS[action]}” is not possible while the request is ${STATE_PHRASES[state]}. Reload the request to see its current state.`,
 		)
 	}
 	if (!rule.roles.some((role) => ctx.roles.includes(role))) {
@@ -444,7 +461,7 @@ export function decideUseCase(input: {
 		return {
 			ok: false,
 			code: 'not_in_review',
-			message: `Use cases are decided only while the request is in review; it is ${STATE_LABELS[requestState].toLowerCase()}. Reload the request.`,
+			message: `Use cases are decided only while the request is in review; it is ${STATE_PHRASES[requestState]}. Reload the request.`,
 		}
 	}
 	if (!ctx.roles.includes('reviewer')) {

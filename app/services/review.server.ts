@@ -18,7 +18,7 @@ import {
 	CONTENT_AUDIT_ACTIONS,
 	decideUseCase,
 	isTicketOpen,
-	STATE_LABELS,
+	STATE_PHRASES,
 	mayCorrectStep,
 	stepCorrectors,
 	transition,
@@ -528,7 +528,7 @@ async function recordTicketNoteOnce(
 		const { request } = await lockRequest(tx, orgId, requestId, expectedVersion)
 		if (!isTicketOpen(request.state)) {
 			throw new UserFacingError(
-				`A follow-up can be recorded only while the ticket is open; the request is ${STATE_LABELS[request.state].toLowerCase()}. Reload the request.`,
+				`A follow-up can be recorded only while the ticket is open; the request is ${STATE_PHRASES[request.state]}. Reload the request.`,
 				409,
 			)
 		}
