@@ -2,10 +2,10 @@ import { type LoaderFunctionArgs } from '@remix-run/node'
 import { useLoaderData, type ShouldRevalidateFunction } from '@remix-run/react'
 import { Ledger } from '~/components/reporting/ledger'
 import { LedgerQuerySchema } from '~/schemas/reporting'
-import { getApp } from '~/services/apps.server'
+import { requireApp } from '~/services/apps.server'
 import { listLedgerPage } from '~/services/ledger.server'
 import { requirePermission } from '~/utils/auth.server'
-import { notFound } from '~/utils/http.server'
+import { throwRefusal } from '~/utils/refusals.server'
 
 /** The reporting page's account ledger (`…/reporting?q=…&page=…`), shown where the page renders its <Outlet />. */
 
@@ -13,8 +13,7 @@ const LEDGER_PAGE_SIZE = 50
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org } = await requirePermission(request, params.org, 'org:view')
-	const app = await getApp(org.id, params.appId)
-	if (!app) notFound('No such app in this organisation.')
+	const app = await requireApp(org.id, params.appId).catch(throwRefusal)
 	const query = LedgerQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams))
 	const ledger = await listLedgerPage(org.id, app.id, { q: query.q, page: query.page, pageSize: LEDGER_PAGE_SIZE })
 	return {

@@ -19,7 +19,7 @@ import { cycleLabel, type CycleSource } from '~/domain/reporting-cycle'
 import { can } from '~/domain/roles'
 import { instantToLocalDateTime, localDateTimeToInstant } from '~/domain/zoned-time'
 import { CycleSchema, ReportingActionSchema, StoringSinceSchema } from '~/schemas/reporting'
-import { getApp } from '~/services/apps.server'
+import { requireApp } from '~/services/apps.server'
 import { prepareReport } from '~/services/prepared-reports.server'
 import { getReporterOverview } from '~/services/reporter.server'
 import { getConnectionForPage } from '~/services/reporting-connection.server'
@@ -27,9 +27,8 @@ import { completeTask, decideHeaderCycle, getReportingOverview, setCycle } from 
 import { keepStoringSince, setStoringSince } from '~/services/storing-since.server'
 import { requirePermission } from '~/utils/auth.server'
 import { issuesToErrors } from '~/utils/forms'
-import { notFound } from '~/utils/http.server'
 import { removeUploads } from '~/utils/multipart.server'
-import { formRefusal } from '~/utils/refusals.server'
+import { throwRefusal, formRefusal } from '~/utils/refusals.server'
 import { readReportingForm } from '~/utils/reporting-form.server'
 
 /*
@@ -47,8 +46,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org, roles } = await requirePermission(request, params.org, 'org:view')
-	const app = await getApp(org.id, params.appId)
-	if (!app) notFound('No such app in this organisation.')
+	const app = await requireApp(org.id, params.appId).catch(throwRefusal)
 	const overview = await getReportingOverview(org.id, app)
 	return {
 		org,
@@ -84,8 +82,7 @@ export const shouldRevalidate: ShouldRevalidateFunction = ({
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { org, user } = await requirePermission(request, params.org, 'apps:edit')
 	// Before reading the body, so another org's app is a 404 whatever was posted.
-	const app = await getApp(org.id, params.appId)
-	if (!app) notFound('No such app in this organisation.')
+	const app = await requireApp(org.id, params.appId).catch(throwRefusal)
 	const read = await readReportingForm(request, ReportingActionSchema)
 	if (!read.ok) return read.answer
 	const { form, values, input } = read

@@ -5,7 +5,7 @@ import { PageHeader } from '~/components/ui/status'
 import { can } from '~/domain/roles'
 import { hasNul, NUL_MESSAGE, pathsWithNul } from '~/domain/text'
 import { ReportingConnectionInputSchema } from '~/schemas/reporting-connection'
-import { getApp } from '~/services/apps.server'
+import { requireApp } from '~/services/apps.server'
 import {
 	deleteReportingConnection,
 	getConnectionForPage,
@@ -13,8 +13,7 @@ import {
 } from '~/services/reporting-connection.server'
 import { requirePermission } from '~/utils/auth.server'
 import { formDataToObject, issuesToErrors, readFormData } from '~/utils/forms'
-import { notFound } from '~/utils/http.server'
-import { formRefusal } from '~/utils/refusals.server'
+import { throwRefusal, formRefusal } from '~/utils/refusals.server'
 
 /*
  * The reporting connection (`…/reporting/connection`): the reporting page's
@@ -32,8 +31,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org, roles } = await requirePermission(request, params.org, 'org:view')
-	const app = await getApp(org.id, params.appId)
-	if (!app) notFound('No such app in this organisation.')
+	const app = await requireApp(org.id, params.appId).catch(throwRefusal)
 	return {
 		base: `/o/${org.slug}/apps/${app.id}/reporting`,
 		app: { name: app.name, appKey: app.appKey },
@@ -48,8 +46,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { org, user } = await requirePermission(request, params.org, 'reporting-connections:manage')
 	// Before reading the body, so another org's app is a 404 whatever was posted.
-	const app = await getApp(org.id, params.appId)
-	if (!app) notFound('No such app in this organisation.')
+	const app = await requireApp(org.id, params.appId).catch(throwRefusal)
 	const input = formDataToObject(await readFormData(request))
 	// Only what may be shown again: never a secret field, never a NUL.
 	const values = Object.fromEntries(

@@ -6,12 +6,11 @@ import { IMPORT_FETCHER } from '~/components/reporting/use-reporting-result'
 import { PageHeader } from '~/components/ui/status'
 import { parseCsv } from '~/domain/csv'
 import { ImportActionSchema } from '~/schemas/reporting'
-import { getApp } from '~/services/apps.server'
+import { requireApp } from '~/services/apps.server'
 import { importAccounts } from '~/services/ledger.server'
 import { requirePermission } from '~/utils/auth.server'
-import { notFound } from '~/utils/http.server'
 import { removeUploads, textChunks, uploadedFile } from '~/utils/multipart.server'
-import { formRefusal } from '~/utils/refusals.server'
+import { throwRefusal, formRefusal } from '~/utils/refusals.server'
 import { readReportingForm } from '~/utils/reporting-form.server'
 
 /*
@@ -31,16 +30,14 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org } = await requirePermission(request, params.org, 'apps:edit')
-	const app = await getApp(org.id, params.appId)
-	if (!app) notFound('No such app in this organisation.')
+	const app = await requireApp(org.id, params.appId).catch(throwRefusal)
 	return { base: `/o/${org.slug}/apps/${app.id}/reporting`, app: { name: app.name } }
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { org, user } = await requirePermission(request, params.org, 'apps:edit')
 	// Before reading the body, so another org's app is a 404 whatever was posted.
-	const app = await getApp(org.id, params.appId)
-	if (!app) notFound('No such app in this organisation.')
+	const app = await requireApp(org.id, params.appId).catch(throwRefusal)
 	const read = await readReportingForm(request, ImportActionSchema, { uploads: UPLOADS, intent: 'import' })
 	if (!read.ok) return read.answer
 	const { form, values, input } = read

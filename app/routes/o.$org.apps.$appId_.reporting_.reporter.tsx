@@ -3,12 +3,11 @@ import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { ReporterCard, type ReporterResult } from '~/components/reporting/reporter-card'
 import { PageHeader } from '~/components/ui/status'
 import { can } from '~/domain/roles'
-import { getApp } from '~/services/apps.server'
+import { requireApp } from '~/services/apps.server'
 import { getReporterOverview, runReporterPass } from '~/services/reporter.server'
 import { requirePermission } from '~/utils/auth.server'
 import { formDataToObject, readFormData } from '~/utils/forms'
-import { notFound } from '~/utils/http.server'
-import { formRefusal } from '~/utils/refusals.server'
+import { throwRefusal, formRefusal } from '~/utils/refusals.server'
 
 /*
  * The reporter (`…/reporting/reporter`): the reporting page's "Send now" and
@@ -25,8 +24,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org, roles } = await requirePermission(request, params.org, 'org:view')
-	const app = await getApp(org.id, params.appId)
-	if (!app) notFound('No such app in this organisation.')
+	const app = await requireApp(org.id, params.appId).catch(throwRefusal)
 	const reporter = await getReporterOverview(org.id, app.id)
 	return {
 		base: `/o/${org.slug}/apps/${app.id}/reporting`,
@@ -45,8 +43,7 @@ function plural(count: number, one: string, many = `${one}s`) {
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { org, user } = await requirePermission(request, params.org, 'apps:edit')
 	// Before reading the body, so another org's app is a 404 whatever was posted.
-	const app = await getApp(org.id, params.appId)
-	if (!app) notFound('No such app in this organisation.')
+	const app = await requireApp(org.id, params.appId).catch(throwRefusal)
 	const input = formDataToObject(await readFormData(request))
 	const intent = input.intent
 	if (intent !== 'send' && intent !== 'dry-run') {

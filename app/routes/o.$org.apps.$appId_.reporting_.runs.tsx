@@ -10,14 +10,13 @@ import { isBeforeEarliestYear, TOO_EARLY_MESSAGE } from '~/domain/calendar-day'
 import { describeCycle } from '~/domain/cycle-period'
 import { instantToLocalDateTime, localDateTimeToInstant } from '~/domain/zoned-time'
 import { RunActionSchema, RunFieldsSchema } from '~/schemas/reporting'
-import { getApp } from '~/services/apps.server'
+import { requireApp } from '~/services/apps.server'
 import { listPreparedReports } from '~/services/prepared-reports.server'
 import { recordRun } from '~/services/reporting.server'
 import { requirePermission } from '~/utils/auth.server'
 import { issuesToErrors } from '~/utils/forms'
-import { notFound } from '~/utils/http.server'
 import { removeUploads, uploadedFile } from '~/utils/multipart.server'
-import { formRefusal } from '~/utils/refusals.server'
+import { throwRefusal, formRefusal } from '~/utils/refusals.server'
 import { readReportingForm } from '~/utils/reporting-form.server'
 
 /*
@@ -39,8 +38,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org } = await requirePermission(request, params.org, 'apps:edit')
-	const app = await getApp(org.id, params.appId)
-	if (!app) notFound('No such app in this organisation.')
+	const app = await requireApp(org.id, params.appId).catch(throwRefusal)
 	return {
 		base: `/o/${org.slug}/apps/${app.id}/reporting`,
 		app: { name: app.name, cycleDays: app.cycleDays, required: app.storesPersonalData === 'yes' },
@@ -53,8 +51,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { org, user } = await requirePermission(request, params.org, 'apps:edit')
 	// Before reading the body, so another org's app is a 404 whatever was posted.
-	const app = await getApp(org.id, params.appId)
-	if (!app) notFound('No such app in this organisation.')
+	const app = await requireApp(org.id, params.appId).catch(throwRefusal)
 	const read = await readReportingForm(request, RunActionSchema, { uploads: UPLOADS, intent: 'run' })
 	if (!read.ok) return read.answer
 	const { form, values, input } = read
