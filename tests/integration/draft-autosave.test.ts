@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest'
 import { db } from '#db/client.server'
 import { accessRequests } from '#db/schema'
 import { statusOfAnswer, type SaveAnswer } from '~/domain/draft-autosave'
-import { action as editorAction } from '~/routes/o.$org.requests.$requestId._index'
+import EditorPage, { action as editorAction, loader as editorLoader } from '~/routes/o.$org.requests.$requestId._index'
 import { action as newRequestAction } from '~/routes/o.$org.requests.new'
+import { renderRoute } from '../fixtures/render'
 import { COMPLETE, createTestApp } from '../fixtures/requests'
 import { addMember, cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
 
@@ -26,7 +27,9 @@ async function world() {
 			org: org.slug,
 			requestId,
 		})
-	return { mine, theirs, requestId, save }
+	const page = async (cookie: string) =>
+		(await runRoute(editorLoader, makeRequest('/', { cookie }), { org: org.slug, requestId })).data
+	return { mine, theirs, requestId, save, page }
 }
 
 const row = async (id: string) => (await db.select().from(accessRequests).where(eq(accessRequests.id, id)))[0]!
@@ -74,5 +77,24 @@ describe('autosave through the editor’s save action (issue 17, point 1)', () =
 		expect(answer.conflict).not.toBe(true)
 		expect(statusOfAnswer(answer).kind).not.toBe('conflict')
 		expect(await row(w.requestId)).toMatchObject({ version: 1 })
+	})
+
+	it('after a refused save the editor goes on from the version it posted, not from the other person’s', async () => {
+		const w = await world()
+		expect((await w.save(w.theirs, { ...COMPLETE, version: '1', appName: 'Their edit' })).status).toBe(200)
+		const refused = await w.save(w.mine, { ...COMPLETE, version: '1', appName: 'My edit' })
+		expect(refused.status).toBe(409)
+
+		// The page as it renders after the refusal: the loader says version 2, the form keeps what was typed.
+		const html = await renderRoute(EditorPage, await w.page(w.mine), refused.data)
+		expect(html).toContain('value="My edit"')
+		const editor = html.slice(html.indexOf('aria-label="Access request"'))
+		expect(editor).toMatch(/^[^]*?<input type="hidden" name="version" value="1"\/>/)
+		expect(editor).not.toMatch(/name="version" value="2"/)
+		// The autosave status line is written by the browser only (without JavaScript nothing saves by itself).
+		expect(html).not.toContain('data-testid="autosave-status"')
+		// The leave question is in the page, closed.
+		expect(html).toMatch(/<dialog[^>]*aria-labelledby="unsaved-changes-title"/)
+		expect(html).not.toMatch(/<dialog[^>]* open/)
 	})
 })
