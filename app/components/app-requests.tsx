@@ -1,5 +1,6 @@
 import { Form, Link } from '@remix-run/react'
 import { STATE_LABELS, STATE_TONES, type RequestState } from '~/domain/request-lifecycle'
+import { formatLocalDate } from '~/domain/zoned-time'
 import { Badge } from './ui/status'
 
 type RequestSummary = {
@@ -16,8 +17,10 @@ export function AppRequests({
 	appId,
 	requests,
 	canRequest,
+	timeZone,
 }: {
 	orgSlug: string
+	timeZone: string
 	appId: string
 	requests: RequestSummary[]
 	canRequest: boolean
@@ -49,7 +52,7 @@ export function AppRequests({
 						<div className="check-head">
 							<Badge tone={STATE_TONES[request.state]}>{STATE_LABELS[request.state]}</Badge>
 							<Link to={`/o/${orgSlug}/requests/${request.id}`}>
-								Request of {new Date(request.updatedAt).toLocaleDateString('en-GB', { dateStyle: 'medium' })}
+								Request of {formatLocalDate(new Date(request.updatedAt), timeZone)}
 							</Link>
 							{request.checklistReady ? (
 								<Badge tone="ok">Checklist passes</Badge>

@@ -1,5 +1,6 @@
 import { Badge, type Tone } from '~/components/ui/status'
 import { type ReportingState } from '~/domain/reporting-cycle'
+import { formatInTimeZone, formatLocalDate } from '~/domain/zoned-time'
 
 /** Colour plus words, never colour alone (style: status = colour + text). */
 export const REPORTING_STATUS: Record<ReportingState, { tone: Tone; label: string }> = {
@@ -31,24 +32,9 @@ export function daysLeftText(daysLeft: number | null, status: ReportingState): s
 }
 
 export function formatDay(value: Date | string, timeZone: string) {
-	return new Date(value).toLocaleDateString('en-GB', {
-		weekday: 'short',
-		day: 'numeric',
-		month: 'short',
-		year: 'numeric',
-		timeZone,
-	})
+	return formatLocalDate(new Date(value), timeZone)
 }
 
 export function formatDateTime(value: Date | string, timeZone: string) {
-	return new Date(value).toLocaleString('en-GB', {
-		day: 'numeric',
-		month: 'short',
-		year: 'numeric',
-		hour: '2-digit',
-		minute: '2-digit',
-		hourCycle: 'h23',
-		timeZone,
-		timeZoneName: 'short',
-	})
+	return formatInTimeZone(new Date(value), timeZone)
 }

@@ -1,5 +1,6 @@
 import { Form, Link } from '@remix-run/react'
 import { type ApprovalStanding } from '~/domain/approved-scope'
+import { formatLocalDate } from '~/domain/zoned-time'
 import { labelOfUseCase } from './checklist-panel'
 import { Badge } from './ui/status'
 
@@ -14,7 +15,7 @@ type Scope = {
 export type Revocation = { requestId: string; revokedAt: string | Date }
 
 function formatDay(value: string | Date, timeZone: string) {
-	return new Date(value).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone })
+	return formatLocalDate(new Date(value), timeZone)
 }
 
 /**

@@ -2,6 +2,7 @@ import { Form, useNavigation } from '@remix-run/react'
 import { type ReactNode } from 'react'
 import { type RequestAction } from '~/domain/request-lifecycle'
 import { STEP_NAMES, type TicketStepKind } from '~/domain/tickets'
+import { formatLocalDate } from '~/domain/zoned-time'
 import { type ActionFeedback } from './review-panel'
 import { FieldError, FormAlert } from './ui/form'
 import { Badge } from './ui/status'
@@ -114,7 +115,7 @@ function today(timeZone: string) {
 }
 
 function formatDay(value: string | Date, timeZone: string) {
-	return new Date(value).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone })
+	return formatLocalDate(new Date(value), timeZone)
 }
 
 /**
@@ -243,7 +244,7 @@ export function TicketPanel({
 				<ActionForm
 					intent="atlassian_requested_info"
 					version={version}
-					title="Atlassian asked for information"
+					title="Record Atlassian’s request for information"
 					submit="Record question"
 					feedback={feedback}
 				>
@@ -285,7 +286,7 @@ export function TicketPanel({
 				<ActionForm
 					intent="atlassian_approved"
 					version={version}
-					title="Atlassian approved"
+					title="Record Atlassian’s approval"
 					submit="Record approval"
 					feedback={feedback}
 				>
@@ -311,7 +312,7 @@ export function TicketPanel({
 				<ActionForm
 					intent="atlassian_declined"
 					version={version}
-					title="Atlassian declined"
+					title="Record Atlassian’s decline"
 					submit="Record decline"
 					danger
 					feedback={feedback}
@@ -337,7 +338,7 @@ export function TicketPanel({
 				<ActionForm
 					intent="atlassian_revoked"
 					version={version}
-					title="Atlassian revoked access"
+					title="Record a revocation of access by Atlassian"
 					submit="Record revocation"
 					danger
 					feedback={feedback}

@@ -6,6 +6,7 @@ import {
 	type RequestState,
 } from '~/domain/request-lifecycle'
 import { DATE_CORRECTED, STEP_NAMES, type TicketStepKind } from '~/domain/tickets'
+import { formatInTimeZone, formatLocalDate } from '~/domain/zoned-time'
 import { labelOfUseCase } from './checklist-panel'
 import { Badge } from './ui/status'
 
@@ -24,11 +25,11 @@ export type TimelineEvent = {
 }
 
 function formatDay(value: string | Date, timeZone: string) {
-	return new Date(value).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone })
+	return formatLocalDate(new Date(value), timeZone)
 }
 
 function formatTime(value: string | Date, timeZone: string) {
-	return new Date(value).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone })
+	return formatInTimeZone(new Date(value), timeZone)
 }
 
 /** When the event happened: a ticket step by its date in force (its correction shown), anything else by its time. */

@@ -8,6 +8,7 @@ import { compactTextDiff, listChanges, textDiff, type TextPart } from './audit-d
 import { APP_TYPE_RULES, CUSTOM_USE_CASE_CODE, findUseCase, isAppType, isProduct, PRODUCT_LABELS } from './catalogue'
 import { REQUEST_STATES, STATE_LABELS, type RequestState } from './request-lifecycle'
 import { PERMISSIONS, ROLE_LABELS, ROLES, type Permission, type Role } from './roles'
+import { formatCalendarDate, formatInTimeZone } from './zoned-time'
 
 // ── Refusals ────────────────────────────────────────────────────────────
 
@@ -296,10 +297,12 @@ export function fieldLabel(key: string): string {
 const PERSONAL_DATA_WORDS: Record<string, string> = { yes: 'Yes', no: 'No', undecided: 'Not decided' }
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/
 
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/
+
 export const EMPTY_VALUE = '(empty)'
 
 function formatInstant(value: string, timeZone: string) {
-	return new Date(value).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone })
+	return formatInTimeZone(new Date(value), timeZone)
 }
 
 /** One recorded value as a person reads it. */
@@ -327,6 +330,7 @@ export function formatAuditValue(key: string, value: unknown, timeZone = 'UTC'):
 			: (findUseCase(useCase.code)?.label ?? useCase.code)
 	}
 	if (key === 'failing' && typeof value === 'string') return humanise(value)
+	if (typeof value === 'string' && ISO_DAY.test(value)) return formatCalendarDate(value)
 	if (typeof value === 'string') return ISO_INSTANT.test(value) ? formatInstant(value, timeZone) : value
 	if (typeof value === 'number') return value.toLocaleString('en-GB')
 	return JSON.stringify(value)

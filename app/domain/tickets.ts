@@ -1,5 +1,5 @@
 import { EARLIEST_YEAR, utcInstant } from './calendar-day'
-import { dayNumberIn, DAY_MS, zonedToInstant } from './zoned-time'
+import { DAY_MS, dayNumberIn, formatLocalDate, zonedToInstant } from './zoned-time'
 
 /**
  * Atlassian support tickets (docs/rules.md › Tickets): the key a request became,
@@ -235,7 +235,7 @@ export function lastActivity(events: readonly StepEvent[]): Date | null {
 export type StepDateResult = { ok: true } | { ok: false; message: string }
 
 function formatDay(date: Date, timeZone: string) {
-	return date.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone })
+	return formatLocalDate(date, timeZone)
 }
 
 /**

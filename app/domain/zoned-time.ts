@@ -81,6 +81,12 @@ export function formatLocalDate(date: Date, timeZone: string): string {
 		.replace(',', '')
 }
 
+/** A calendar day (`YYYY-MM-DD`, already the organisation's day) in the same words as formatLocalDate: "Wed 9 Dec 2026". */
+export function formatCalendarDate(day: string): string {
+	const instant = new Date(`${day}T00:00:00Z`)
+	return isValidDate(instant) ? formatLocalDate(instant, 'UTC') : day
+}
+
 // ICU only knows most abbreviations in the locale where they are used
 // (CET in en-GB, NZDT in en-AU, IST in en-IN); "GMT+13" is the fallback.
 const ABBREVIATION_LOCALES = ['en-US', 'en-GB', 'en-AU', 'en-IN'] as const

@@ -8,6 +8,7 @@ import { Badge, EmptyState, PageHeader } from '~/components/ui/status'
 import { cycleName } from '~/domain/cycle-period'
 import { type ReportingState } from '~/domain/reporting-cycle'
 import { can } from '~/domain/roles'
+import { formatCalendarDate } from '~/domain/zoned-time'
 import { DASHBOARD_FILTERS, DashboardQuerySchema, type DashboardFilter } from '~/schemas/reporting'
 import { dashboardRows } from '~/services/reporting.server'
 import { requireMember } from '~/utils/auth.server'
@@ -170,7 +171,7 @@ export default function Dashboard() {
 											{chart.map((item) => (
 												<tr key={item.id}>
 													<td>{item.name}</td>
-													<td>{item.dueDate ?? 'now'}</td>
+													<td>{item.dueDate ? formatCalendarDate(item.dueDate) : 'Now'}</td>
 													<td>{daysLeftText(item.daysLeft, item.status)}</td>
 												</tr>
 											))}

@@ -9,6 +9,7 @@ import { Badge, PageHeader } from '~/components/ui/status'
 import { APP_TYPE_RULES, PRODUCT_LABELS, type Product } from '~/domain/catalogue'
 import { describeCycle } from '~/domain/cycle-period'
 import { can } from '~/domain/roles'
+import { formatLocalDate } from '~/domain/zoned-time'
 import { AppActionSchema } from '~/schemas/apps'
 import { listOwners } from '~/services/app-owners.server'
 import { appScopeView } from '~/services/approved-scope.server'
@@ -102,7 +103,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 function formatDate(value: Date | string, timeZone: string) {
-	return new Date(value).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone })
+	return formatLocalDate(new Date(value), timeZone)
 }
 
 function LinkOrMissing({ href, missing }: { href: string | null; missing: string }) {
@@ -261,6 +262,7 @@ export default function AppPage() {
 				<AppRequests
 					orgSlug={org.slug}
 					appId={app.id}
+					timeZone={org.timeZone}
 					requests={requests}
 					// With an approved request, new features go through an amendment (above).
 					canRequest={canRequest && !app.archivedAt && !approvedScope}

@@ -6,6 +6,7 @@ import { Pagination } from '~/components/ui/pagination'
 import { Badge, EmptyState, PageHeader } from '~/components/ui/status'
 import { APP_TYPE_RULES, PRODUCT_LABELS, type Product } from '~/domain/catalogue'
 import { can } from '~/domain/roles'
+import { formatLocalDate } from '~/domain/zoned-time'
 import { AppListQuerySchema } from '~/schemas/apps'
 import { listAppsPage } from '~/services/apps.server'
 import { requirePermission } from '~/utils/auth.server'
@@ -49,7 +50,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 function formatDate(value: Date | string, timeZone: string) {
-	return new Date(value).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone })
+	return formatLocalDate(new Date(value), timeZone)
 }
 
 export default function AppsPage() {

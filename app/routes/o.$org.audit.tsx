@@ -4,6 +4,7 @@ import { AuditChanges } from '~/components/audit-changes'
 import { FormAlert } from '~/components/ui/form'
 import { Badge, EmptyState, PageHeader } from '~/components/ui/status'
 import { actionLabel, presentAuditEvent, type AuditEventView } from '~/domain/audit-labels'
+import { formatInTimeZone } from '~/domain/zoned-time'
 import { parseAuditFilter } from '~/schemas/audit'
 import { auditFilterOptions, resolveAuditSubjects, resolvedSubject, searchAuditEvents } from '~/services/audit.server'
 import { requirePermission } from '~/utils/auth.server'
@@ -131,13 +132,7 @@ export default function AuditPage() {
 							{events.map((event) => (
 								<tr key={event.id}>
 									<td>
-										<time dateTime={event.at}>
-											{new Date(event.at).toLocaleString('en-GB', {
-												dateStyle: 'medium',
-												timeStyle: 'medium',
-												timeZone: org.timeZone,
-											})}
-										</time>
+										<time dateTime={event.at}>{formatInTimeZone(new Date(event.at), org.timeZone)}</time>
 									</td>
 									<td>{event.who}</td>
 									<td>

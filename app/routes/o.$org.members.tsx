@@ -5,6 +5,7 @@ import { FieldError, FormAlert, TextField } from '~/components/ui/form'
 import { Badge, PageHeader } from '~/components/ui/status'
 import { useValidatedForm } from '~/components/ui/use-validated-form'
 import { ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES, type Role } from '~/domain/roles'
+import { formatLocalDate } from '~/domain/zoned-time'
 import { InviteSchema, MemberActionSchema } from '~/schemas/members'
 import {
 	changeRoles,
@@ -23,7 +24,7 @@ export const meta: MetaFunction = () => [{ title: 'Members · Clearance' }]
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org, user } = await requirePermission(request, params.org, 'members:manage')
 	const [members, invites] = await Promise.all([listMembers(org.id), listPendingInvites(org.id)])
-	return { members, invites, currentUserId: user.id }
+	return { members, invites, currentUserId: user.id, timeZone: org.timeZone }
 }
 
 type ActionResult = {
@@ -71,8 +72,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	}
 }
 
-function formatDate(value: Date | string) {
-	return new Date(value).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' })
+function formatDate(value: Date | string, timeZone: string) {
+	return formatLocalDate(new Date(value), timeZone)
 }
 
 function RoleCheckboxes({ name, selected, idPrefix }: { name: string; selected: readonly Role[]; idPrefix: string }) {
@@ -144,7 +145,7 @@ function InviteForm({ result }: { result?: ActionResult }) {
 }
 
 export default function MembersPage() {
-	const { members, invites, currentUserId } = useLoaderData<typeof loader>()
+	const { members, invites, currentUserId, timeZone } = useLoaderData<typeof loader>()
 	const result = useActionData<typeof action>()
 	const rowError = result && result.intent !== 'invite' ? (result.formError ?? result.errors?.roles) : undefined
 	return (
@@ -187,7 +188,7 @@ export default function MembersPage() {
 										</button>
 									</Form>
 								</td>
-								<td>{formatDate(member.joinedAt)}</td>
+								<td>{formatDate(member.joinedAt, timeZone)}</td>
 								<td>
 									<Form
 										method="post"
@@ -232,7 +233,7 @@ export default function MembersPage() {
 									<tr key={invite.id}>
 										<td>{invite.email}</td>
 										<td>{invite.roles.map((role) => ROLE_LABELS[role]).join(', ')}</td>
-										<td>{formatDate(invite.expiresAt)}</td>
+										<td>{formatDate(invite.expiresAt, timeZone)}</td>
 										<td>
 											<Form method="post">
 												<input type="hidden" name="intent" value="revoke-invite" />

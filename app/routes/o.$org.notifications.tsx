@@ -1,6 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
 import { Badge, EmptyState, PageHeader } from '~/components/ui/status'
+import { formatInTimeZone } from '~/domain/zoned-time'
 import { NotificationActionSchema } from '~/schemas/notifications'
 import { followUpsFor, listNotifications, markRead } from '~/services/notifications.server'
 import { requireMember } from '~/utils/auth.server'
@@ -80,13 +81,7 @@ export default function NotificationsPage() {
 								{item.link ? <Link to={item.link}>{item.message}</Link> : <span>{item.message}</span>}
 							</div>
 							<div className="row">
-								<span className="check-source">
-									{new Date(item.createdAt).toLocaleString('en-GB', {
-										dateStyle: 'medium',
-										timeStyle: 'short',
-										timeZone: org.timeZone,
-									})}
-								</span>
+								<span className="check-source">{formatInTimeZone(new Date(item.createdAt), org.timeZone)}</span>
 								{!item.readAt ? (
 									<Form method="post">
 										<input type="hidden" name="intent" value="read" />

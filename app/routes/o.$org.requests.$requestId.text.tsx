@@ -4,6 +4,7 @@ import { CopyBlock } from '~/components/copy-block'
 import { Badge, PageHeader } from '~/components/ui/status'
 import { STATE_LABELS, STATE_TONES } from '~/domain/request-lifecycle'
 import { appTypeText, productsText, requestMilestones } from '~/domain/request-text'
+import { formatLocalDate } from '~/domain/zoned-time'
 import { evaluateSaved, getRequest, decidersOfUseCases } from '~/services/requests.server'
 import { listRequestEvents } from '~/services/review.server'
 import { requireMember } from '~/utils/auth.server'
@@ -62,13 +63,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 function RequestRecord({ record }: { record: ReturnType<typeof useLoaderData<typeof loader>>['record'] }) {
-	const date = (value: string | Date) =>
-		new Date(value).toLocaleDateString('en-GB', {
-			day: 'numeric',
-			month: 'long',
-			year: 'numeric',
-			timeZone: record.timeZone,
-		})
+	const date = (value: string | Date) => formatLocalDate(new Date(value), record.timeZone)
 	return (
 		<section className="card stack-sm" aria-labelledby="record-heading" data-testid="request-record">
 			<h2 id="record-heading">Request record</h2>

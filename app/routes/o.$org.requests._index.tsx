@@ -2,6 +2,7 @@ import { type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { Badge, EmptyState, PageHeader } from '~/components/ui/status'
 import { STATE_LABELS, STATE_TONES } from '~/domain/request-lifecycle'
+import { formatInTimeZone } from '~/domain/zoned-time'
 import { listRequests } from '~/services/requests.server'
 import { requireMember } from '~/utils/auth.server'
 
@@ -59,13 +60,7 @@ export default function RequestsPage() {
 										{row.checklistReady ? <Badge tone="ok">Passes</Badge> : <Badge tone="bad">Checks failing</Badge>}
 									</td>
 									<td>{row.useCaseCount}</td>
-									<td>
-										{new Date(row.updatedAt).toLocaleString('en-GB', {
-											dateStyle: 'medium',
-											timeStyle: 'short',
-											timeZone: org.timeZone,
-										})}
-									</td>
+									<td>{formatInTimeZone(new Date(row.updatedAt), org.timeZone)}</td>
 								</tr>
 							))}
 						</tbody>

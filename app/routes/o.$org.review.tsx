@@ -4,6 +4,7 @@ import { OUTCOME, labelOfUseCase } from '~/components/checklist-panel'
 import { DecisionBadge } from '~/components/review-panel'
 import { Badge, EmptyState, PageHeader } from '~/components/ui/status'
 import { daysWaiting } from '~/domain/tickets'
+import { formatLocalDate } from '~/domain/zoned-time'
 import { listReviewQueue } from '~/services/review.server'
 import { requirePermission } from '~/utils/auth.server'
 
@@ -56,11 +57,7 @@ export default function ReviewQueuePage() {
 							</div>
 							<p className="card-muted">
 								By {item.authorName} · waiting {item.daysInQueue} day{item.daysInQueue === 1 ? '' : 's'} (since{' '}
-								{new Date(item.submittedAt).toLocaleDateString('en-GB', {
-									dateStyle: 'medium',
-									timeZone: org.timeZone,
-								})}
-								)
+								{formatLocalDate(new Date(item.submittedAt), org.timeZone)})
 							</p>
 							<ul className="checklist-items">
 								{item.useCases.map((useCase) => (

@@ -4,6 +4,7 @@ import { db } from '#db/client.server'
 import { accessRequests, requestUseCases } from '#db/schema'
 import { ReviewPanel, type ReviewUseCase } from '~/components/review-panel'
 import { type ChecklistResult } from '~/domain/checklist'
+import { formatLocalDate } from '~/domain/zoned-time'
 import EditorPage, { loader as editorLoader } from '~/routes/o.$org.requests.$requestId._index'
 import { loader as jsonLoader } from '~/routes/o.$org.requests.$requestId.json'
 import TextPage, { loader as textLoader } from '~/routes/o.$org.requests.$requestId.text'
@@ -210,12 +211,8 @@ describe('the request text and its print view (issue 9, finding 10)', () => {
 		])
 		expect(record.deciders).toEqual([expect.objectContaining({ name: 'Rita Reviewer', approved: 1, rejected: 0 })])
 		const html = await renderPage(TextPage, text.data)
-		const today = new Date().toLocaleDateString('en-GB', {
-			day: 'numeric',
-			month: 'long',
-			year: 'numeric',
-			timeZone: w.org.timeZone,
-		})
+		// The one date format (app/domain/zoned-time.ts), as every page writes a date.
+		const today = formatLocalDate(new Date(), w.org.timeZone)
 		for (const needle of [
 			'Ready to submit',
 			'Created',

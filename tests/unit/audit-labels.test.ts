@@ -102,7 +102,7 @@ describe('values in words', () => {
 	})
 
 	it('shows an instant in the organisation’s time zone', () => {
-		expect(formatAuditValue('openedAt', '2026-03-01T23:30:00.000Z', 'Europe/Berlin')).toBe('2 Mar 2026, 00:30')
+		expect(formatAuditValue('openedAt', '2026-03-01T23:30:00.000Z', 'Europe/Berlin')).toBe('2 Mar 2026, 00:30 CET')
 	})
 })
 

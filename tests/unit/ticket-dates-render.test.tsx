@@ -29,12 +29,12 @@ describe('ticket dates on the request page (issue 9, finding 5)', () => {
 	it('the ticket shows the corrected opening date, and offers to correct only the dates this person may record', () => {
 		const props = { ticket, version: 7, actions: [], followUpDays: 10, timeZone: 'UTC' }
 		const vendor = render(<TicketPanel {...props} correctable={['opened', 'info_requested']} />)
-		expect(vendor).toContain('Corrected from 2 Mar 2026')
+		expect(vendor).toContain('Corrected from Mon 2 Mar 2026')
 		expect(vendor).toContain('Correct a recorded date')
-		expect(vendor).toContain('Ticket opened: 1 Mar 2026')
-		expect(vendor).not.toContain('Atlassian approved: 7 Mar 2026')
+		expect(vendor).toContain('Ticket opened: Sun 1 Mar 2026')
+		expect(vendor).not.toContain('Atlassian approved: Sat 7 Mar 2026')
 		const reviewer = render(<TicketPanel {...props} correctable={['approved', 'info_requested']} />)
-		expect(reviewer).toContain('Atlassian approved: 7 Mar 2026')
+		expect(reviewer).toContain('Atlassian approved: Sat 7 Mar 2026')
 		expect(render(<TicketPanel {...props} />)).not.toContain('Correct a recorded date')
 	})
 
@@ -68,9 +68,9 @@ describe('ticket dates on the request page (issue 9, finding 5)', () => {
 			},
 		]
 		const html = render(<TicketTimeline events={events} timeZone="UTC" />)
-		expect(html).toContain('On 7 Mar 2026 (corrected from 9 Mar 2026)')
+		expect(html).toContain('On Sat 7 Mar 2026 (corrected from Mon 9 Mar 2026)')
 		expect(html).toContain('Date corrected: Atlassian approved')
-		expect(html).toContain('From 9 Mar 2026 to 7 Mar 2026')
+		expect(html).toContain('From Mon 9 Mar 2026 to Sat 7 Mar 2026')
 		expect(html).toContain('Reason: Email dated the 7th')
 	})
 })
@@ -86,7 +86,7 @@ describe('the app’s access (issue 9, finding 7; approval drives the app)', () 
 				timeZone="UTC"
 			/>,
 		)
-		expect(html).toContain('Access revoked on 8 Mar 2026')
+		expect(html).toContain('Access revoked on Sun 8 Mar 2026')
 		expect(html).toContain('no approved scope until a new request is approved')
 		expect(html).not.toContain('Start an amendment')
 	})
@@ -99,7 +99,7 @@ describe('the app’s access (issue 9, finding 7; approval drives the app)', () 
 				timeZone="UTC"
 			/>,
 		)
-		expect(standing).toContain('Atlassian revoked this app’s access on 8 Mar 2026')
+		expect(standing).toContain('Atlassian revoked this app’s access on Sun 8 Mar 2026')
 		expect(render(<ApprovalStandingNotice orgSlug="acme" standing={{ standing: 'in_force' }} timeZone="UTC" />)).toBe(
 			'',
 		)

@@ -173,7 +173,7 @@ describe('checkStepDate (issue 9, finding 5)', () => {
 	it('refuses an answer dated before the ticket was opened, naming that date', () => {
 		expect(checkStepDate({ kind: 'approved', at: new Date('2026-03-01T23:59:00Z'), now, earlier: [opened] })).toEqual({
 			ok: false,
-			message: 'Atlassian’s approval cannot be dated before the ticket was opened (2 Mar 2026).',
+			message: 'Atlassian’s approval cannot be dated before the ticket was opened (Mon 2 Mar 2026).',
 		})
 	})
 
@@ -182,7 +182,8 @@ describe('checkStepDate (issue 9, finding 5)', () => {
 		const result = checkStepDate({ kind: 'revoked', at: tomorrow, now })
 		expect(result).toEqual({
 			ok: false,
-			message: 'Atlassian’s revocation cannot be in the future: today is 12 Mar 2026 in your organisation’s time zone.',
+			message:
+				'Atlassian’s revocation cannot be in the future: today is Thu 12 Mar 2026 in your organisation’s time zone.',
 		})
 		// 00:30 UTC on 13 March is still 12 March in New York.
 		expect(checkStepDate({ kind: 'revoked', at: tomorrow, now, timeZone: 'America/New_York' })).toEqual({ ok: true })
@@ -197,7 +198,7 @@ describe('checkStepDate (issue 9, finding 5)', () => {
 	it('keeps a corrected date between the steps around it', () => {
 		expect(checkStepDate({ kind: 'opened', at: new Date('2026-03-10T12:00:00Z'), now, later: [approved] })).toEqual({
 			ok: false,
-			message: 'The date the ticket was opened cannot be dated after Atlassian approved (9 Mar 2026).',
+			message: 'The date the ticket was opened cannot be dated after Atlassian approved (Mon 9 Mar 2026).',
 		})
 		expect(
 			checkStepDate({ kind: 'revoked', at: new Date('2026-03-05T12:00:00Z'), now, earlier: [opened, approved] }),

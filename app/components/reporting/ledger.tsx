@@ -1,5 +1,5 @@
 import { Form } from '@remix-run/react'
-import { formatDay } from '~/components/reporting-status'
+import { formatDateTime, formatDay } from '~/components/reporting-status'
 import { TextField } from '~/components/ui/form'
 import { Pagination } from '~/components/ui/pagination'
 import { EmptyState } from '~/components/ui/status'
@@ -61,7 +61,7 @@ export function Ledger({
 				<EmptyState title={q ? `No account id contains “${q}”` : 'No accounts stored'}>
 					{q
 						? 'Check the id, or clear the search.'
-						: 'Import a CSV of the account ids this app stores, with their updatedAt.'}
+						: 'Import a CSV of the account ids this app stores, with when each was last updated.'}
 				</EmptyState>
 			) : (
 				<>
@@ -71,7 +71,7 @@ export function Ledger({
 							<thead>
 								<tr>
 									<th scope="col">Account id</th>
-									<th scope="col">updatedAt</th>
+									<th scope="col">Last updated</th>
 									<th scope="col">First stored</th>
 								</tr>
 							</thead>
@@ -79,7 +79,7 @@ export function Ledger({
 								{ledger.accounts.map((account) => (
 									<tr key={account.accountId}>
 										<td className="mono">{account.accountId}</td>
-										<td className="mono">{new Date(account.updatedAt).toISOString()}</td>
+										<td>{formatDateTime(account.updatedAt, timeZone)}</td>
 										<td>{formatDay(account.createdAt, timeZone)}</td>
 									</tr>
 								))}
