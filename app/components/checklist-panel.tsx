@@ -242,7 +242,7 @@ export function ChecklistPanel({
 						{result.reportingObligation.required ? (
 							<>
 								Stores personal data: once approved, report stored account ids every{' '}
-								{result.reportingObligation.cycleDays} days (
+								{plural(result.reportingObligation.cycleDays, 'day')} (
 								<a href={ATLASSIAN_SOURCES.userPrivacy.url} target="_blank" rel="noreferrer">
 									{ATLASSIAN_SOURCES.userPrivacy.title}
 								</a>

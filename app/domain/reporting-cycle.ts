@@ -343,9 +343,9 @@ function anchorPhrase(anchor: ReportingAnchor): string {
 				? 'the date your organisation gave for storing personal data'
 				: anchor.source === 'proposed'
 					? 'the retrieval of the oldest data in an import, earlier than the storing-since date (confirm it or keep the date)'
-					: 'the retrieval of the oldest stored data (the oldest updatedAt in the first import)'
+					: 'the retrieval of the oldest stored data (the oldest last-updated time in the first import)'
 		case 'first_account':
-			return 'the retrieval of the oldest stored data (the oldest updatedAt in the ledger; no report recorded yet)'
+			return 'the retrieval of the oldest stored data (the oldest last-updated time in the ledger; no report recorded yet)'
 		case 'flag_set':
 			return 'the day the app was marked as storing personal data (no report or stored account yet)'
 	}

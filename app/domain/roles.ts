@@ -6,6 +6,12 @@
 export const ROLES = ['member', 'reviewer', 'admin'] as const
 export type Role = (typeof ROLES)[number]
 
+/**
+ * The one word for each role, on screen and in messages. The stored code
+ * `member` is the role people read as "Vendor" (who builds the apps); on
+ * screen "member" only ever means someone in the organisation, whatever
+ * their roles (the Members page lists everyone).
+ */
 export const ROLE_LABELS: Record<Role, string> = {
 	member: 'Vendor',
 	reviewer: 'Compliance reviewer',

@@ -54,7 +54,7 @@ test('stored data 40 days old makes an app overdue at the top; a prepared report
 	const statusCard = page.getByRole('region', { name: 'Reporting status' })
 	await expect(statusCard).toContainText('Overdue by 25 days')
 	await expect(statusCard).toContainText(
-		'the retrieval of the oldest stored data (the oldest updatedAt in the first import)',
+		'the retrieval of the oldest stored data (the oldest last-updated time in the first import)',
 	)
 
 	await page.getByRole('link', { name: 'Dashboard', exact: true }).click()

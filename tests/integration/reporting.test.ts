@@ -830,7 +830,7 @@ describe('cycle', () => {
 		await importText(org.id, user.id, app.id, 'accountId,updatedAt\nabc,2026-01-01T00:00:00Z\n')
 		;[row] = (await dashboardRows(org.id)).rows
 		expect(row!.explanation).toContain(
-			'the retrieval of the oldest stored data (the oldest updatedAt in the first import)',
+			'the retrieval of the oldest stored data (the oldest last-updated time in the first import)',
 		)
 
 		// Turning the flag on later stamps the date; an app that never stored data needs no report.

@@ -235,7 +235,7 @@ describe('anchor precedence', () => {
 		expect(result.anchor).toEqual({ kind: 'first_account', at: firstStoredAccountAt })
 		expect(result.dueDate).toBe('2026-04-16')
 		expect(result.status).toBe('overdue')
-		expect(result.explanation).toContain('the oldest updatedAt in the ledger; no report recorded yet')
+		expect(result.explanation).toContain('the oldest last-updated time in the ledger; no report recorded yet')
 	})
 
 	it('falls back to the date the personal-data flag was set', () => {

@@ -256,7 +256,7 @@ export function ConnectionCard({
 								autoComplete="off"
 								spellCheck={false}
 								error={errors.url}
-								hint="Printed by forge webtrigger for the installation."
+								hint="Printed by the Forge CLI’s webtrigger command for the installation."
 							/>
 							<SecretField
 								label="Web trigger secret"
@@ -273,7 +273,7 @@ export function ConnectionCard({
 								{CONNECTION_KIND_HINTS.connect} App key: <span className="mono">{appKey}</span>.
 							</p>
 							<TextField
-								label="Site address (baseUrl)"
+								label="Site address"
 								name="baseUrl"
 								type="url"
 								defaultValue={settingValue('baseUrl')}
@@ -286,7 +286,7 @@ export function ConnectionCard({
 								label="Shared secret"
 								name="sharedSecret"
 								error={errors.sharedSecret}
-								hint="The installation’s sharedSecret from the installed event."
+								hint="The installation’s shared secret, from the installed event."
 							/>
 						</fieldset>
 

@@ -110,7 +110,13 @@ export function RunForm({
 						name="answers"
 						rows={6}
 						defaultValue={typeof values.answers === 'string' ? values.answers : ''}
-						hint='One per batch, in batch order: {"accounts":[{"accountId":"…","status":"closed"}]}, a JSON array of those, NDJSON, or leave empty / 204 when nothing came back.'
+						hint={
+							<>
+								Atlassian’s answer to each batch, in batch order, as it came back (such as{' '}
+								<code>{'{"accounts":[{"accountId":"…","status":"closed"}]}'}</code>), several as a JSON array or one per
+								line. Leave it empty when Atlassian answered 204 (nothing to do).
+							</>
+						}
 						error={result?.errors?.answers}
 					/>
 					<div className="field">

@@ -102,7 +102,7 @@ function StoringSinceBlock({
 		storingSince?.source === 'person'
 			? `as ${setByName ?? 'a person'} stated it`
 			: storingSince?.source === 'ledger'
-				? 'the oldest updatedAt in the ledger when it was first imported'
+				? 'the oldest last-updated time in the ledger when it was first imported'
 				: null
 	return (
 		<div className="stack-sm" aria-labelledby="storing-since-heading">

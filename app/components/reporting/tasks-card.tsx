@@ -30,8 +30,8 @@ export function TasksCard({
 		<section className="card stack-sm" aria-labelledby="tasks-heading">
 			<h2 id="tasks-heading">Open tasks</h2>
 			<p className="card-muted">
-				Due {taskDueDays} days after the answer is recorded: your organisation’s internal policy, not an Atlassian
-				deadline (Atlassian publishes none).
+				Due {taskDueDays} {taskDueDays === 1 ? 'day' : 'days'} after the answer is recorded: your organisation’s
+				internal policy, not an Atlassian deadline (Atlassian publishes none).
 			</p>
 			{tasks.length === 0 ? (
 				<p>
