@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { db } from '#db/client.server'
-import { accessRequests, apps, organizations, users } from '#db/schema'
+import { accessRequests, apps, notifications, organizations, requestEvents, users } from '#db/schema'
 import { DEMO_ORG, DEMO_PASSWORD, seedDemo } from '#db/seed'
 import { verifyLogin } from '~/services/auth.server'
 import { dashboardRows } from '~/services/reporting.server'
@@ -27,5 +27,33 @@ describe('demo seed', () => {
 		expect(statusOf('Ticket Mailer')).toBe('overdue')
 		expect(statusOf('Acme Sync for Jira')).toBe('due_soon')
 		expect(statusOf('Status Board')).toBe('not_required')
+	})
+
+	it('tells a story that runs forward, with its own words per request (issue 17, point 6)', async () => {
+		await seedDemo(db)
+		const requests = await db.select().from(accessRequests)
+		const approved = requests.find((request) => request.state === 'approved')!
+		const events = await db
+			.select()
+			.from(requestEvents)
+			.where(eq(requestEvents.requestId, approved.id))
+			.orderBy(requestEvents.id)
+		const times = events.map((event) => event.occurredAt.getTime())
+		// Each step after the one before: written, reviewed, sent to Atlassian, approved.
+		expect(times).toEqual([...times].sort((a, b) => a - b))
+		const at = (kind: string) => events.find((event) => event.kind === kind)!.occurredAt.getTime()
+		expect(at('submit_for_review')).toBeLessThan(at('complete_review'))
+		expect(at('complete_review')).toBeLessThan(at('record_ticket'))
+		expect(at('record_ticket')).toBeLessThan(at('atlassian_approved'))
+		expect(at('atlassian_approved')).toBeLessThan(Date.now() - 7 * 24 * 60 * 60 * 1000)
+		expect(approved.createdAt.getTime()).toBeLessThanOrEqual(times[0]!)
+
+		// Nobody is still asked to review a request Atlassian approved.
+		const waiting = await db.select().from(notifications).where(eq(notifications.requestId, approved.id))
+		expect(waiting.filter((note) => note.kind === 'request_submitted' && note.readAt === null)).toEqual([])
+
+		// Each request says what its own app does.
+		const texts = requests.map((request) => request.functionalityDescription)
+		expect(new Set(texts).size).toBe(requests.length)
 	})
 })
