@@ -82,7 +82,7 @@ describe('scripts/server.ts when the port is taken after the check', () => {
 			`Port ${port} is in use. Stop the other server or start with PORT=${port + 1} npm run serve.`,
 		)
 		expect(stdout + stderr).not.toMatch(/EADDRINUSE|^\s+at /m)
-	}, 90_000)
+	}, 150_000)
 })
 
 describe('npm run serve and npm start (scripts/start.ts)', () => {
