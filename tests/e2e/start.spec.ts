@@ -10,7 +10,7 @@ import { expect, test } from '@playwright/test'
 
 const root = path.resolve(import.meta.dirname, '../..')
 
-function run(args: string[], env: NodeJS.ProcessEnv) {
+function run(args: string[], env: Record<string, string>) {
 	return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
 		const child = spawn('npm', args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
 		let stdout = ''

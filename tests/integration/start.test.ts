@@ -16,7 +16,7 @@ const { DATABASE_URL: _postgres, ...inherited } = process.env
 // A throwaway embedded database, even when the tests run on PostgreSQL; no reminders; no demo users.
 const quiet = { ...inherited, NODE_ENV: 'test', DATA_DIR: 'memory://', CLEARANCE_SCHEDULER: 'off', SEED_DEMO: 'false' }
 
-function start(script: string, args: string[], env: NodeJS.ProcessEnv, until?: RegExp) {
+function start(script: string, args: string[], env: Record<string, string>, until?: RegExp) {
 	const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
 		cwd: root,
 		env: { ...quiet, ...env },
