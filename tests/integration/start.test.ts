@@ -19,7 +19,7 @@ const quiet = { ...inherited, NODE_ENV: 'test', DATA_DIR: 'memory://', CLEARANCE
 function start(script: string, args: string[], env: Record<string, string>, until?: RegExp) {
 	const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
 		cwd: root,
-		env: { ...quiet, ...env },
+		env: { ...quiet, ...env } as NodeJS.ProcessEnv,
 		stdio: ['ignore', 'pipe', 'pipe'],
 	})
 	let stdout = ''
