@@ -6,6 +6,7 @@
  */
 import { compactTextDiff, listChanges, textDiff, type TextPart } from './audit-diff'
 import { APP_TYPE_RULES, CUSTOM_USE_CASE_CODE, findUseCase, isAppType, isProduct, PRODUCT_LABELS } from './catalogue'
+import { CYCLE_SOURCE_LABELS, CYCLE_SOURCES, type CycleSource } from './reporting-cycle'
 import { REQUEST_STATES, STATE_LABELS, type RequestState } from './request-lifecycle'
 import { PERMISSIONS, ROLE_LABELS, ROLES, type Permission, type Role } from './roles'
 import { formatCalendarDate, formatInTimeZone } from './zoned-time'
@@ -320,6 +321,8 @@ export function formatAuditValue(key: string, value: unknown, timeZone = 'UTC'):
 	if (key === 'state' && (REQUEST_STATES as readonly string[]).includes(String(value)))
 		return STATE_LABELS[value as RequestState]
 	if (key === 'appType' && isAppType(value)) return APP_TYPE_RULES[value].label
+	if (key === 'cycleSource' && (CYCLE_SOURCES as readonly string[]).includes(String(value)))
+		return CYCLE_SOURCE_LABELS[value as CycleSource]
 	if ((key === 'products' || key === 'product') && isProduct(value)) return PRODUCT_LABELS[value]
 	if (key === 'roles' && (ROLES as readonly string[]).includes(String(value))) return ROLE_LABELS[value as Role]
 	if (key === 'decision') return value === 'approved' ? 'Approved' : value === 'rejected' ? 'Rejected' : String(value)

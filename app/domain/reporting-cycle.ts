@@ -49,6 +49,14 @@ export const DUE_SOON_DAYS = 3
 export const CYCLE_SOURCES = ['guideline', 'api_default', 'cycle_period_header', 'custom'] as const
 export type CycleSource = (typeof CYCLE_SOURCES)[number]
 
+/** Who set a cycle, in words (the audit log's "Cycle set by"). */
+export const CYCLE_SOURCE_LABELS: Record<CycleSource, string> = {
+	guideline: 'The Email API guideline',
+	api_default: 'Atlassian’s reporting guide default',
+	cycle_period_header: 'Atlassian’s Cycle-Period header',
+	custom: 'Your organisation',
+}
+
 export const PERSONAL_DATA_ANSWERS = ['yes', 'no', 'undecided'] as const
 export type PersonalDataAnswer = (typeof PERSONAL_DATA_ANSWERS)[number]
 

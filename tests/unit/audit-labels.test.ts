@@ -99,6 +99,8 @@ describe('values in words', () => {
 		expect(formatAuditValue('useCases', { code: 'other', description: 'Weekly digest' })).toBe('Custom: Weekly digest')
 		expect(formatAuditValue('privacyPolicyUrl', null)).toBe('(empty)')
 		expect(formatAuditValue('checklistReady', false)).toBe('No')
+		expect(formatAuditValue('cycleSource', 'cycle_period_header')).toBe('Atlassian’s Cycle-Period header')
+		expect(formatAuditValue('approvedOn', '2026-03-09')).toBe('Mon 9 Mar 2026')
 	})
 
 	it('shows an instant in the organisation’s time zone', () => {
