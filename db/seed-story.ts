@@ -1,4 +1,5 @@
 import { and, asc, eq } from 'drizzle-orm'
+import { DAY_MS } from '../app/domain/calendar-day'
 import { isProduct } from '../app/domain/catalogue'
 import { type RequestFields } from '../app/schemas/request'
 import { prepareReport } from '../app/services/prepared-reports.server'
@@ -17,7 +18,7 @@ import {
 	tickets,
 } from './schema'
 
-const DAY = 24 * 60 * 60 * 1000
+const DAY = DAY_MS
 
 const HOUR = 60 * 60 * 1000
 

@@ -8,6 +8,9 @@
  * date Clearance tracks is earlier, and years 0000–0099 are where JavaScript's
  * dates go wrong (`new Date(50, 5)` and `Date.UTC(50, 5)` are 1950).
  */
+/** Milliseconds in a day of 24 hours (the one definition; zoned-time.ts re-exports it). */
+export const DAY_MS = 24 * 60 * 60 * 1000
+
 export const EARLIEST_YEAR = 1970
 
 /** Shown when a date is before EARLIEST_YEAR. */
@@ -51,7 +54,7 @@ export function utcInstant(
  * time zone (1 January 1970 begins up to 14 hours before it does in UTC).
  * Services refuse anything earlier, whatever the form checked.
  */
-export const EARLIEST_INSTANT_MS = utcInstant(EARLIEST_YEAR, 1, 1).getTime() - 24 * 60 * 60 * 1000
+export const EARLIEST_INSTANT_MS = utcInstant(EARLIEST_YEAR, 1, 1).getTime() - DAY_MS
 
 export function isBeforeEarliestInstant(date: Date): boolean {
 	return Number.isNaN(date.getTime()) || date.getTime() < EARLIEST_INSTANT_MS

@@ -3,8 +3,10 @@
  * Pure.
  */
 
+import { DAY_MS } from './calendar-day'
+
 /** A run recorded more than this after it says it was sent is labelled "recorded later". */
-export const RECORDED_LATER_AFTER_MS = 24 * 60 * 60 * 1000
+export const RECORDED_LATER_AFTER_MS = DAY_MS
 
 /** True when the run's `sentAt` lies more than a day before it was recorded. */
 export function isRecordedLater(sentAt: Date | string, recordedAt: Date | string): boolean {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { localDateTime } from './zoned-time'
+import { DAY_MS, localDateTime } from './zoned-time'
 
 /**
  * How Clearance's own reporter behaves towards Atlassian's personal-data
@@ -123,7 +123,7 @@ export type PlanInput = {
 export function plannedSendAt(input: PlanInput): Date | null {
 	if (!input.dueAt) return null
 	const due = input.dueAt.getTime()
-	const earliestByCycle = input.lastReportAt ? input.lastReportAt.getTime() + input.cycleDays * 86_400_000 : -Infinity
+	const earliestByCycle = input.lastReportAt ? input.lastReportAt.getTime() + input.cycleDays * DAY_MS : -Infinity
 	const windowStart = Math.min(due, Math.max(due - input.leadHours * 3_600_000, earliestByCycle))
 	// The first half of the window: the second half is left for retries and resumes.
 	const span = Math.max(0, due - windowStart) / 2

@@ -4,10 +4,9 @@
  * organisation's time zone). Pure: Intl only.
  */
 
-import { EARLIEST_YEAR, utcInstant } from './calendar-day'
+import { DAY_MS, EARLIEST_YEAR, utcInstant } from './calendar-day'
 
-/** Milliseconds in a day of 24 hours (the one definition). */
-export const DAY_MS = 24 * 60 * 60 * 1000
+export { DAY_MS }
 
 export type LocalDateTime = {
 	year: number

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { isBeforeEarliestYear, isCalendarDay, TOO_EARLY_MESSAGE } from '~/domain/calendar-day'
+import { DAY_MS, isBeforeEarliestYear, isCalendarDay, TOO_EARLY_MESSAGE } from '~/domain/calendar-day'
 import { keyText, multilineText, optionalHttpUrl } from './text'
 
 /**
@@ -23,10 +23,7 @@ const pastDate = (label: string) =>
 		.trim()
 		.refine((value) => !isBeforeEarliestYear(value), TOO_EARLY_MESSAGE)
 		.refine(isCalendarDay, `Enter the ${label} as a real date, like 2026-03-31.`)
-		.refine(
-			(value) => Date.parse(`${value}T00:00:00Z`) <= Date.now() + 24 * 60 * 60 * 1000,
-			`The ${label} cannot be in the future.`,
-		)
+		.refine((value) => Date.parse(`${value}T00:00:00Z`) <= Date.now() + DAY_MS, `The ${label} cannot be in the future.`)
 
 export const DecideUseCaseSchema = z
 	.object({
