@@ -21,6 +21,7 @@ import {
 import { API_SCOPES } from '../app/domain/api-keys'
 import { APP_TYPES } from '../app/domain/catalogue'
 import { ENGINE_OUTCOMES } from '../app/domain/checklist'
+import { PERSONAL_DATA_ANSWERS } from '../app/domain/reporting-cycle'
 import { REQUEST_STATES } from '../app/domain/request-lifecycle'
 import { ROLES } from '../app/domain/roles'
 
@@ -115,7 +116,7 @@ export const invites = pgTable(
 )
 
 export const appTypeEnum = pgEnum('app_type', APP_TYPES)
-export const personalDataEnum = pgEnum('stores_personal_data', ['yes', 'no', 'undecided'])
+export const personalDataEnum = pgEnum('stores_personal_data', PERSONAL_DATA_ANSWERS)
 
 export const apps = pgTable(
 	'apps',

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { APP_TYPE_RULES, APP_TYPES, PRODUCT_LABELS, PRODUCTS } from '~/domain/catalogue'
 import { containsEmailAddress } from '~/domain/email-addresses'
+import { PERSONAL_DATA_ANSWERS, type PersonalDataAnswer } from '~/domain/reporting-cycle'
 import { HTTP_URL_MESSAGE, isHttpUrl } from '~/domain/urls'
 import { keyText, lineText, searchText } from './text'
 
@@ -8,9 +9,8 @@ import { keyText, lineText, searchText } from './text'
 
 export const APP_LIMITS = { name: 120, appKey: 200, url: 2048, search: 200 } as const
 
-/** Mirrors `apps.stores_personal_data` (db/schema.ts); declared here so the browser bundle needs no db code. */
-export const PERSONAL_DATA_ANSWERS = ['yes', 'no', 'undecided'] as const
-export type PersonalDataAnswer = (typeof PERSONAL_DATA_ANSWERS)[number]
+// The answers are defined once, in the domain (db/schema.ts's enum reads them too).
+export { PERSONAL_DATA_ANSWERS, type PersonalDataAnswer }
 
 export const PERSONAL_DATA_LABELS: Record<PersonalDataAnswer, string> = {
 	yes: 'Yes, it stores personal data',
