@@ -10,7 +10,7 @@ import { formatInTimeZone } from '~/domain/reporting-cycle'
 import { ApiKeyActionSchema, ApiKeyCreateSchema } from '~/schemas/api-keys'
 import { createApiKey, listApiKeys, revokeApiKey } from '~/services/api-keys.server'
 import { requirePermission } from '~/utils/auth.server'
-import { parseForm } from '~/utils/forms'
+import { parseForm, refusedIntentForm } from '~/utils/forms'
 import { formRefusal } from '~/utils/refusals.server'
 
 export const meta: MetaFunction = () => [{ title: 'API keys · Clearance' }]
@@ -34,10 +34,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	const { org, user } = await requirePermission(request, params.org, 'api-keys:manage')
 	const form = await parseForm(request, ApiKeyActionSchema, { arrayKeys: ['scopes'] })
 	if (!form.success) {
-		return data<ActionResult>(
-			{ intent: String(form.values.intent ?? ''), errors: form.errors, values: form.values },
-			400,
-		)
+		return data<ActionResult>(refusedIntentForm(form), 400)
 	}
 	const input = form.data
 	try {

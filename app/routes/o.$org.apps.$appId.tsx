@@ -18,7 +18,7 @@ import { listMembers } from '~/services/members.server'
 import { listRequests } from '~/services/requests.server'
 import { saveOwnersFromForm } from '~/utils/app-owners-form.server'
 import { requirePermission } from '~/utils/auth.server'
-import { parseForm } from '~/utils/forms'
+import { parseForm, refusedIntentForm } from '~/utils/forms'
 import { formRefusal, throwRefusal } from '~/utils/refusals.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -71,10 +71,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	const app = await requireApp(org.id, params.appId).catch(throwRefusal)
 	const form = await parseForm(request, AppActionSchema, { arrayKeys: ['products'] })
 	if (!form.success) {
-		return data<ActionResult>(
-			{ intent: String(form.values.intent ?? ''), errors: form.errors, values: form.values },
-			400,
-		)
+		return data<ActionResult>(refusedIntentForm(form), 400)
 	}
 	const input = form.data
 	try {

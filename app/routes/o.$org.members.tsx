@@ -16,7 +16,7 @@ import {
 	revokeInvite,
 } from '~/services/members.server'
 import { requirePermission } from '~/utils/auth.server'
-import { parseForm } from '~/utils/forms'
+import { parseForm, refusedIntentForm } from '~/utils/forms'
 import { formRefusal } from '~/utils/refusals.server'
 
 export const meta: MetaFunction = () => [{ title: 'Members · Clearance' }]
@@ -41,10 +41,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	const { org, user } = await requirePermission(request, params.org, 'members:manage')
 	const form = await parseForm(request, MemberActionSchema, { arrayKeys: ['roles'] })
 	if (!form.success) {
-		return data<ActionResult>(
-			{ intent: String(form.values.intent ?? ''), errors: form.errors, values: form.values },
-			400,
-		)
+		return data<ActionResult>(refusedIntentForm(form), 400)
 	}
 	const input = form.data
 	try {

@@ -17,7 +17,7 @@ import {
 	setWebhookDisabled,
 } from '~/services/webhooks.server'
 import { requirePermission } from '~/utils/auth.server'
-import { parseForm } from '~/utils/forms'
+import { parseForm, refusedIntentForm } from '~/utils/forms'
 import { formRefusal } from '~/utils/refusals.server'
 
 export const meta: MetaFunction = () => [{ title: 'Webhooks · Clearance' }]
@@ -42,10 +42,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 	const { org, user } = await requirePermission(request, params.org, 'webhooks:manage')
 	const form = await parseForm(request, WebhookActionSchema)
 	if (!form.success) {
-		return data<ActionResult>(
-			{ intent: String(form.values.intent ?? ''), errors: form.errors, values: form.values },
-			400,
-		)
+		return data<ActionResult>(refusedIntentForm(form), 400)
 	}
 	const input = form.data
 	try {

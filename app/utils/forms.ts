@@ -98,3 +98,12 @@ export async function parseForm<S extends z.ZodType>(
 		values: withoutNul(Object.fromEntries(Object.entries(values).filter(([key]) => !SECRET_FIELDS.has(key)))),
 	}
 }
+
+/**
+ * What a page with several forms answers when one was refused: which form
+ * (its `intent`), what was wrong and what was typed, so that form alone shows
+ * the messages and keeps its text. Sent with status 400.
+ */
+export function refusedIntentForm(form: Extract<FormResult<unknown>, { success: false }>) {
+	return { intent: String(form.values.intent ?? ''), errors: form.errors, values: form.values }
+}
