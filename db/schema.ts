@@ -14,6 +14,8 @@ import {
 	boolean,
 	doublePrecision,
 	integer,
+	bigint,
+	customType,
 	type AnyPgColumn,
 } from 'drizzle-orm/pg-core'
 // Enum values come from the pure domain, the one place they are defined.
@@ -352,6 +354,10 @@ export const storedAccounts = pgTable(
 	},
 	(t) => [
 		primaryKey({ columns: [t.appId, t.accountId] }),
+		// Search by account-id prefix (`LIKE 'abc%'`) whatever the database's collation (docs/performance.md).
+		index('stored_accounts_prefix_idx').on(t.appId, t.accountId.op('text_pattern_ops')),
+		// The oldest updatedAt of an app: one index probe, not a scan (docs/performance.md).
+		index('stored_accounts_updated_idx').on(t.appId, t.updatedAt),
 		check(
 			'stored_accounts_account_id_format',
 			sql`${t.accountId} ~ '^[A-Za-z0-9:_-]{1,128}$' and ${t.accountId} <> 'unknown'`,
@@ -866,4 +872,118 @@ export const reporterRuns = pgTable(
 		index('reporter_runs_app_idx').on(t.appId, t.startedAt),
 		check('reporter_runs_status_known', sql`${t.status} in ('running', 'waiting', 'sent', 'failed')`),
 	],
+)
+
+// ── Scale (issue 16) ──────────────────────────────────────────────────────
+
+/**
+ * Per-app figures of the ledger, so no page counts a million rows: kept by
+ * statement-level triggers on stored_accounts in the same transaction as
+ * every change (migration 0010, docs/performance.md). `firstStoredAt` is
+ * when the app first held an account; it is never reset.
+ */
+export const appLedgerStats = pgTable('app_ledger_stats', {
+	appId: uuid()
+		.primaryKey()
+		.references(() => apps.id, { onDelete: 'cascade' }),
+	accountCount: bigint({ mode: 'number' }).notNull().default(0),
+	oldestUpdatedAt: timestamp({ withTimezone: true }),
+	firstStoredAt: timestamp({ withTimezone: true }),
+	changedAt: createdAt(),
+})
+
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' })
+
+/**
+ * An import of account ids running in the background (issue 16): accepted at
+ * once, carried out by whichever app server claims it, in short transactions,
+ * with progress a page can show and a cancel a person can ask for.
+ * `source` says where the rows came from: a CSV upload, the API's push, or
+ * Clearance's reporter.
+ */
+export const importJobs = pgTable(
+	'import_jobs',
+	{
+		id: uuid().primaryKey().defaultRandom(),
+		orgId: uuid()
+			.notNull()
+			.references(() => organizations.id, { onDelete: 'cascade' }),
+		appId: uuid()
+			.notNull()
+			.references(() => apps.id, { onDelete: 'cascade' }),
+		source: text().notNull().default('upload'),
+		/** queued → running → succeeded | failed | cancelled */
+		status: text().notNull().default('queued'),
+		/** Atomic: every row is staged, then committed in one step or not at all. */
+		atomic: boolean().notNull().default(false),
+		fileName: text(),
+		totalBytes: bigint({ mode: 'number' }).notNull().default(0),
+		processedBytes: bigint({ mode: 'number' }).notNull().default(0),
+		rows: integer().notNull().default(0),
+		inserted: integer().notNull().default(0),
+		updated: integer().notNull().default(0),
+		rejected: integer().notNull().default(0),
+		/** Where to resume reading (a byte offset or a line), so a crashed worker's job is picked up, not redone. */
+		cursor: jsonb(),
+		/** A short, person-facing reason when the job failed. */
+		error: text(),
+		createdBy: uuid().references(() => users.id),
+		createdByKeyId: uuid().references(() => apiKeys.id),
+		cancelRequestedAt: timestamp({ withTimezone: true }),
+		cancelRequestedBy: uuid().references(() => users.id),
+		/** The server working on it and its last sign of life: a job whose heartbeat stops is claimed again. */
+		claimedBy: text(),
+		heartbeatAt: timestamp({ withTimezone: true }),
+		startedAt: timestamp({ withTimezone: true }),
+		finishedAt: timestamp({ withTimezone: true }),
+		createdAt: createdAt(),
+	},
+	(t) => [
+		index('import_jobs_app_idx').on(t.appId, t.createdAt),
+		index('import_jobs_pending_idx').on(t.status, t.createdAt),
+		check('import_jobs_status_known', sql`${t.status} in ('queued', 'running', 'succeeded', 'failed', 'cancelled')`),
+		check('import_jobs_source_known', sql`${t.source} in ('upload', 'api', 'reporter')`),
+	],
+)
+
+/** The uploaded file of an import job, in pieces, so any app server can read it. Deleted when the job ends. */
+export const importJobChunks = pgTable(
+	'import_job_chunks',
+	{
+		jobId: uuid()
+			.notNull()
+			.references(() => importJobs.id, { onDelete: 'cascade' }),
+		seq: integer().notNull(),
+		data: bytea().notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.jobId, t.seq] })],
+)
+
+/** Every refused row of an import job (not only the first 50), for the downloadable rejection report. */
+export const importJobRejections = pgTable(
+	'import_job_rejections',
+	{
+		jobId: uuid()
+			.notNull()
+			.references(() => importJobs.id, { onDelete: 'cascade' }),
+		/** The CSV line, or the 0-based index of an API entry. */
+		position: integer().notNull(),
+		/** Clipped; a value that looks like an email address is never kept (docs/rules.md › Emails are never stored). */
+		value: text().notNull(),
+		reason: text().notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.jobId, t.position] })],
+)
+
+/** Rows of an atomic import job, staged until the whole file is read, then committed in one step or dropped. */
+export const importJobStaged = pgTable(
+	'import_job_staged',
+	{
+		jobId: uuid()
+			.notNull()
+			.references(() => importJobs.id, { onDelete: 'cascade' }),
+		accountId: text().notNull(),
+		updatedAt: timestamp({ withTimezone: true }).notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.jobId, t.accountId] })],
 )
