@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
-import { and, eq } from 'drizzle-orm'
+import { and, eq, lt } from 'drizzle-orm'
 import { db, type Tx } from '#db/client.server'
 import { apiIdempotencyKeys } from '#db/schema'
+import { DAY_MS } from '~/domain/calendar-day'
 
 /**
  * `Idempotency-Key` for the API's POSTs (docs/architecture.md › REST API): the
@@ -56,4 +57,20 @@ export async function storeAnswer(
 		.onConflictDoNothing({ target: [apiIdempotencyKeys.apiKeyId, apiIdempotencyKeys.key] })
 		.returning({ key: apiIdempotencyKeys.key })
 	if (inserted.length === 0) throw new IdempotentTwin()
+}
+
+/**
+ * How long a stored answer is kept: longer than any client's retries (curl's,
+ * a queue's, a Forge function's) go on, short enough that the table stays small.
+ */
+export const IDEMPOTENCY_RETENTION_DAYS = 7
+
+/** Housekeeping: answers older than the retention are deleted; a retry after that is a new request. */
+export async function deleteExpiredIdempotencyKeys(now = new Date()): Promise<number> {
+	const cutoff = new Date(now.getTime() - IDEMPOTENCY_RETENTION_DAYS * DAY_MS)
+	const deleted = await db
+		.delete(apiIdempotencyKeys)
+		.where(lt(apiIdempotencyKeys.createdAt, cutoff))
+		.returning({ key: apiIdempotencyKeys.key })
+	return deleted.length
 }

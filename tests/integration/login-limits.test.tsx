@@ -2,12 +2,14 @@ import { eq, like, sql } from 'drizzle-orm'
 import { renderToStaticMarkup } from 'react-dom/server'
 import { describe, expect, it } from 'vitest'
 import { db } from '#db/client.server'
-import { organizations, rateLimits, sessions, users } from '#db/schema'
+import { apiIdempotencyKeys, organizations, rateLimits, sessions, users } from '#db/schema'
 import { Honeypot } from '~/components/honeypot'
 import * as evaluateRoute from '~/routes/api.v1.checklist.evaluate'
 import * as inviteRoute from '~/routes/invite.$token'
 import * as loginRoute from '~/routes/login'
 import * as signupRoute from '~/routes/signup'
+import { IDEMPOTENCY_RETENTION_DAYS } from '~/services/api-idempotency.server'
+import { createApiKey } from '~/services/api-keys.server'
 import { createSession } from '~/services/auth.server'
 import { runMaintenance } from '~/services/maintenance.server'
 import { clientKey, deleteExpiredRateLimits } from '~/services/rate-limit.server'
@@ -300,10 +302,24 @@ describe('housekeeping the server runs at start and every 10 minutes', () => {
 		await db
 			.insert(rateLimits)
 			.values({ key: 'signup:client:203.0.113.2', windowStart: new Date(Date.now() - 3 * 24 * 3600 * 1000), count: 4 })
-		expect(await runMaintenance()).toEqual({ rateLimits: 1 })
+		expect(await runMaintenance()).toEqual({ rateLimits: 1, idempotencyKeys: 0 })
 		const left = (await db.select({ tokenHash: sessions.tokenHash }).from(sessions)).map((row) => row.tokenHash)
 		expect(left).toEqual([hashToken(live.token)])
 		expect(left).not.toContain(hashToken(expired.token))
+	})
+
+	it('stored API answers are kept for the retention, then deleted', async () => {
+		const { org } = await createOrg()
+		const { apiKey } = await createApiKey(org.id, null, { name: 'Pipeline', scopes: ['reports:write'] })
+		const day = 24 * 60 * 60 * 1000
+		const answer = { orgId: org.id, apiKeyId: apiKey.id, requestSha256: 'a'.repeat(64), status: 201, body: {} }
+		await db.insert(apiIdempotencyKeys).values([
+			{ ...answer, key: 'old', createdAt: new Date(Date.now() - (IDEMPOTENCY_RETENTION_DAYS + 1) * day) },
+			{ ...answer, key: 'recent', createdAt: new Date(Date.now() - (IDEMPOTENCY_RETENTION_DAYS - 1) * day) },
+		])
+		expect(await runMaintenance()).toMatchObject({ idempotencyKeys: 1 })
+		const left = await db.select({ key: apiIdempotencyKeys.key }).from(apiIdempotencyKeys)
+		expect(left).toEqual([{ key: 'recent' }])
 	})
 })
 
