@@ -268,6 +268,15 @@ export async function completeApiTask(orgId: string, actor: Actor, taskId: strin
 	if (!task) throw new UserFacingError('No such task in this organisation.', 404)
 	const timeZone = await timeZoneOf(orgId)
 	if (task.completedAt) return toApiTask(task, timeZone)
-	const done = await completeTask(orgId, actor, task.appId, task.id, now)
-	return toApiTask(done, timeZone)
+	try {
+		const done = await completeTask(orgId, actor, task.appId, task.id, now)
+		return toApiTask(done, timeZone)
+	} catch (error) {
+		// Completed by someone else between the read above and the lock (a retry racing its original, or
+		// the reporting page's Done button): answered as done, like any other retry, not as a 409.
+		if (!(error instanceof UserFacingError) || error.status !== 409) throw error
+		const current = await findTask(orgId, taskId)
+		if (!current?.completedAt) throw error
+		return toApiTask(current, timeZone)
+	}
 }
