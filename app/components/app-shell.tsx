@@ -2,6 +2,7 @@ import { Form, Link, NavLink } from '@remix-run/react'
 import { type ReactNode } from 'react'
 import { can, ROLE_LABELS, type Permission, type Role } from '~/domain/roles'
 import { Logo } from './auth-card'
+import { NavMenu } from './ui/nav-menu'
 
 type NavItem = { to: string; label: string; permission: Permission; end?: boolean }
 
@@ -49,66 +50,68 @@ export function AppShell({
 	const base = `/o/${org.slug}`
 	return (
 		<div className="shell">
-			<aside className="sidebar">
+			<aside className="sidebar" aria-label="Organisation and navigation">
 				<div className="brand-wrap">
 					<Logo />
 				</div>
-				<div className="org-name">
-					Organisation
-					<strong>{org.name}</strong>
-					{otherOrgs.length > 0 ? (
-						<details className="org-switch">
-							<summary>Switch organisation</summary>
-							<ul>
-								{otherOrgs.map((other) => (
-									<li key={other.slug}>
-										<Link to={`/o/${other.slug}`}>{other.name}</Link>
-									</li>
-								))}
-							</ul>
-						</details>
-					) : null}
-				</div>
-				<NavLink
-					to={`${base}/notifications`}
-					className={`notification-link${unreadCount > 0 ? ' notification-link-unread' : ''}`}
-					aria-label={unreadCount > 0 ? `Notifications: ${unreadCount} unread` : 'Notifications: none unread'}
-				>
-					Notifications{' '}
-					<span className={`badge ${unreadCount > 0 ? 'badge-warn' : 'badge-neutral'}`}>
-						{unreadCount > 0 ? `${unreadCount} unread` : 'none new'}
-					</span>
-				</NavLink>
-				<nav className="nav" aria-label="Main">
-					{NAV.map((group) => {
-						const items = group.items.filter((item) => can(roles, item.permission))
-						if (items.length === 0) return null
-						return (
-							<div key={group.section}>
-								<div className="nav-section">{group.section}</div>
-								{items.map((item) => (
-									<NavLink key={item.to} to={item.to ? `${base}/${item.to}` : base} end={item.end}>
-										{item.label}
-									</NavLink>
-								))}
-							</div>
-						)
-					})}
-				</nav>
-				<div className="sidebar-footer">
-					<div className="who">
-						{user.name}
-						<small>{roles.map((role) => ROLE_LABELS[role]).join(' · ')}</small>
+				<NavMenu label={unreadCount > 0 ? `Menu, ${unreadCount} unread` : 'Menu'}>
+					<div className="org-name">
+						Organisation
+						<strong>{org.name}</strong>
+						{otherOrgs.length > 0 ? (
+							<details className="org-switch">
+								<summary>Switch organisation</summary>
+								<ul>
+									{otherOrgs.map((other) => (
+										<li key={other.slug}>
+											<Link to={`/o/${other.slug}`}>{other.name}</Link>
+										</li>
+									))}
+								</ul>
+							</details>
+						) : null}
 					</div>
-					<Link to="/docs/api" className="button-link">
-						API reference
-					</Link>
-					<Form method="post" action="/logout">
-						<button type="submit" className="button-link">
-							Log out
-						</button>
-					</Form>
-				</div>
+					<NavLink
+						to={`${base}/notifications`}
+						className={`notification-link${unreadCount > 0 ? ' notification-link-unread' : ''}`}
+						aria-label={unreadCount > 0 ? `Notifications: ${unreadCount} unread` : 'Notifications: none unread'}
+					>
+						Notifications{' '}
+						<span className={`badge ${unreadCount > 0 ? 'badge-warn' : 'badge-neutral'}`}>
+							{unreadCount > 0 ? `${unreadCount} unread` : 'none new'}
+						</span>
+					</NavLink>
+					<nav className="nav" aria-label="Main">
+						{NAV.map((group) => {
+							const items = group.items.filter((item) => can(roles, item.permission))
+							if (items.length === 0) return null
+							return (
+								<div key={group.section}>
+									<div className="nav-section">{group.section}</div>
+									{items.map((item) => (
+										<NavLink key={item.to} to={item.to ? `${base}/${item.to}` : base} end={item.end}>
+											{item.label}
+										</NavLink>
+									))}
+								</div>
+							)
+						})}
+					</nav>
+					<div className="sidebar-footer">
+						<div className="who">
+							{user.name}
+							<small>{roles.map((role) => ROLE_LABELS[role]).join(' · ')}</small>
+						</div>
+						<Link to="/docs/api" className="button-link">
+							API reference
+						</Link>
+						<Form method="post" action="/logout">
+							<button type="submit" className="button-link">
+								Log out
+							</button>
+						</Form>
+					</div>
+				</NavMenu>
 			</aside>
 			<main className="main" id="main">
 				{children}

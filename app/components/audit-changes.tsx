@@ -1,3 +1,4 @@
+import { Icon } from '~/components/ui/icon'
 import { EMPTY_VALUE, type AuditChangeView } from '~/domain/audit-labels'
 
 function Removed({ children }: { children: string }) {
@@ -37,7 +38,7 @@ function ChangeBody({ change }: { change: AuditChangeView }) {
 		case 'value':
 			return (
 				<>
-					<Removed>{change.from}</Removed> <span aria-hidden="true">→</span>
+					<Removed>{change.from}</Removed> <Icon name="arrow-right" />
 					<span className="visually-hidden"> changed to </span> <Added>{change.to}</Added>
 				</>
 			)

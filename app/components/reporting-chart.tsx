@@ -40,7 +40,13 @@ export function DueChart({ items, horizon = 60 }: { items: DueItem[]; horizon?: 
 	const summary = `${overdue.length} overdue; ${dueSoon} due within 3 days; ${upcoming} due in the next ${horizon} days.`
 	return (
 		<figure className="due-chart">
-			<svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby="due-chart-title due-chart-desc" width="100%">
+			<svg
+				viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+				role="img"
+				aria-labelledby="due-chart-title due-chart-desc"
+				width="100%"
+				className="due-chart-wide"
+			>
 				<title id="due-chart-title">{`Reports falling due over the next ${horizon} days`}</title>
 				<desc id="due-chart-desc">{summary}</desc>
 				<line x1={LEFT - 4} x2={WIDTH} y1={baseline} y2={baseline} className="due-chart-axis" />
@@ -100,7 +106,118 @@ export function DueChart({ items, horizon = 60 }: { items: DueItem[]; horizon?: 
 					</text>
 				))}
 			</svg>
-			<figcaption className="card-muted">{summary} Red: overdue. Amber: due within 3 days. Blue: later.</figcaption>
+			<WeeklyDueChart overdue={overdue.length} perDay={perDay} horizon={horizon} summary={summary} />
+			<figcaption className="card-muted">
+				{summary} Red: overdue. Amber: due within 3 days. Blue: later.
+				<span className="due-chart-narrow-note"> On a small screen each bar is a week, labelled by its first day.</span>
+			</figcaption>
 		</figure>
+	)
+}
+
+const NARROW_WIDTH = 320
+const NARROW_HEIGHT = 200
+const NARROW_LEFT = 60
+const NARROW_OVERDUE_WIDTH = 40
+
+/**
+ * The same figures for a phone (app.css shows it at ≤ 640 px instead of the
+ * day-by-day chart, whose 61 bars and labels would shrink to a few pixels):
+ * one bar per week, larger text. Amber when the week holds a report due
+ * within 3 days.
+ */
+function WeeklyDueChart({
+	overdue,
+	perDay,
+	horizon,
+	summary,
+}: {
+	overdue: number
+	perDay: number[]
+	horizon: number
+	summary: string
+}) {
+	const weeks = Array.from({ length: Math.ceil((horizon + 1) / 7) }, (_, week) => ({
+		start: week * 7,
+		count: perDay.slice(week * 7, week * 7 + 7).reduce((sum, n) => sum + n, 0),
+		soon: perDay.slice(week * 7, Math.min(week * 7 + 7, 4)).some((n) => n > 0),
+	}))
+	const peak = Math.max(1, overdue, ...weeks.map((week) => week.count))
+	const top = 18
+	const bottom = 30
+	const baseline = NARROW_HEIGHT - bottom
+	const barHeight = (n: number) => ((NARROW_HEIGHT - top - bottom) * n) / peak
+	const slot = (NARROW_WIDTH - NARROW_LEFT - 4) / weeks.length
+	return (
+		<svg
+			viewBox={`0 0 ${NARROW_WIDTH} ${NARROW_HEIGHT}`}
+			role="img"
+			aria-labelledby="due-chart-weekly-title due-chart-weekly-desc"
+			width="100%"
+			className="due-chart-narrow"
+		>
+			<title id="due-chart-weekly-title">{`Reports falling due over the next ${horizon} days, week by week`}</title>
+			<desc id="due-chart-weekly-desc">{summary}</desc>
+			<line x1={NARROW_LEFT - 4} x2={NARROW_WIDTH} y1={baseline} y2={baseline} className="due-chart-axis" />
+			<line x1={4} x2={8 + NARROW_OVERDUE_WIDTH} y1={baseline} y2={baseline} className="due-chart-axis" />
+			{overdue > 0 ? (
+				<g>
+					<rect
+						x={6}
+						y={baseline - barHeight(overdue)}
+						width={NARROW_OVERDUE_WIDTH}
+						height={barHeight(overdue)}
+						className="due-chart-overdue"
+					/>
+					<text
+						x={6 + NARROW_OVERDUE_WIDTH / 2}
+						y={baseline - barHeight(overdue) - 4}
+						textAnchor="middle"
+						className="due-chart-count due-chart-text-large"
+					>
+						{overdue}
+					</text>
+				</g>
+			) : null}
+			<text
+				x={6 + NARROW_OVERDUE_WIDTH / 2}
+				y={NARROW_HEIGHT - 10}
+				textAnchor="middle"
+				className="due-chart-label due-chart-text-large"
+			>
+				Overdue
+			</text>
+			{weeks.map((week, index) => (
+				<g key={week.start}>
+					{week.count > 0 ? (
+						<>
+							<rect
+								x={NARROW_LEFT + index * slot + 2}
+								y={baseline - barHeight(week.count)}
+								width={slot - 4}
+								height={barHeight(week.count)}
+								className={week.soon ? 'due-chart-soon' : 'due-chart-later'}
+							/>
+							<text
+								x={NARROW_LEFT + index * slot + slot / 2}
+								y={baseline - barHeight(week.count) - 4}
+								textAnchor="middle"
+								className="due-chart-count due-chart-text-large"
+							>
+								{week.count}
+							</text>
+						</>
+					) : null}
+					<text
+						x={NARROW_LEFT + index * slot + slot / 2}
+						y={NARROW_HEIGHT - 10}
+						textAnchor="middle"
+						className="due-chart-label due-chart-text-large"
+					>
+						{week.start === 0 ? 'now' : `+${week.start}d`}
+					</text>
+				</g>
+			))}
+		</svg>
 	)
 }

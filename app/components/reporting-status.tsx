@@ -1,3 +1,4 @@
+import { Icon } from '~/components/ui/icon'
 import { Badge, type Tone } from '~/components/ui/status'
 import { type ReportingState } from '~/domain/reporting-cycle'
 import { formatInTimeZone, formatLocalDate } from '~/domain/zoned-time'
@@ -15,7 +16,7 @@ export function ReportingBadge({ status }: { status: ReportingState }) {
 	const { tone, label } = REPORTING_STATUS[status]
 	return (
 		<Badge tone={tone}>
-			<span aria-hidden="true">{status === 'overdue' ? '⚠ ' : status === 'due_soon' ? '⏰ ' : ''}</span>
+			{status === 'overdue' ? <Icon name="warning" /> : status === 'due_soon' ? <Icon name="clock" /> : null}
 			{label}
 		</Badge>
 	)

@@ -3,6 +3,7 @@ import { Form, Link, useLoaderData } from '@remix-run/react'
 import { DueChart } from '~/components/reporting-chart'
 import { daysLeftText, formatDay, REPORTING_STATUS, ReportingBadge } from '~/components/reporting-status'
 import { TextField } from '~/components/ui/form'
+import { Icon } from '~/components/ui/icon'
 import { Pagination } from '~/components/ui/pagination'
 import { Badge, EmptyState, PageHeader } from '~/components/ui/status'
 import { cycleName } from '~/domain/cycle-period'
@@ -128,7 +129,7 @@ export default function Dashboard() {
 					{counts.overdue > 0 ? (
 						<div className="alert alert-bad" role="alert">
 							<strong>
-								⚠ {counts.overdue} app{counts.overdue === 1 ? ' is' : 's are'} overdue for a personal-data report.
+								<Icon name="warning" /> {counts.overdue} app{counts.overdue === 1 ? ' is' : 's are'} overdue for a personal-data report.
 							</strong>{' '}
 							Send the report batches to Atlassian and record the run.
 						</div>

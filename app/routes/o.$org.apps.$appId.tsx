@@ -177,6 +177,45 @@ export default function AppPage() {
 				</div>
 			) : null}
 
+			<PersonalDataConflictNotice message={personalDataConflict} />
+			<AppApprovedScope
+				orgSlug={org.slug}
+				scope={approvedScope}
+				revocation={revocation}
+				canAmend={canRequest && !app.archivedAt}
+				timeZone={org.timeZone}
+			/>
+
+			<section className="card stack-sm" aria-labelledby="requests-heading">
+				<h2 id="requests-heading">Email API requests</h2>
+				<AppRequests
+					orgSlug={org.slug}
+					appId={app.id}
+					timeZone={org.timeZone}
+					requests={requests}
+					// With an approved request, new features go through an amendment (above).
+					canRequest={canRequest && !app.archivedAt && !approvedScope}
+				/>
+			</section>
+
+			{/* Personal-data reporting lives on its own page (issue 6). */}
+			<section className="card stack-sm" aria-labelledby="reporting-heading">
+				<h2 id="reporting-heading">Personal-data reporting</h2>
+				<p className="card-muted">
+					{app.storesPersonalData === 'yes'
+						? `Reported every ${describeCycle(app.cycleDays)}: stored account ids, report batches, runs and erase/refresh tasks.`
+						: app.storesPersonalData === 'no'
+							? 'This app says it stores no personal data of Atlassian users, so it has no reports to send.'
+							: 'Answer whether this app stores personal data: until then Clearance cannot tell whether reports are due.'}
+				</p>
+				<div className="row">
+					<Link className="button button-secondary" to={`/o/${org.slug}/apps/${app.id}/reporting`}>
+						Open reporting
+					</Link>
+				</div>
+			</section>
+
+			{/* What the app is and who owns it, after its next steps (its requests, its reporting). */}
 			<section className="stack-sm" aria-labelledby="details-heading">
 				<h2 id="details-heading">Details</h2>
 				<div className="table-wrap">
@@ -245,45 +284,7 @@ export default function AppPage() {
 				</div>
 			</section>
 
-			<PersonalDataConflictNotice message={personalDataConflict} />
-			<AppApprovedScope
-				orgSlug={org.slug}
-				scope={approvedScope}
-				revocation={revocation}
-				canAmend={canRequest && !app.archivedAt}
-				timeZone={org.timeZone}
-			/>
-
-			<section className="card stack-sm" aria-labelledby="requests-heading">
-				<h2 id="requests-heading">Email API requests</h2>
-				<AppRequests
-					orgSlug={org.slug}
-					appId={app.id}
-					timeZone={org.timeZone}
-					requests={requests}
-					// With an approved request, new features go through an amendment (above).
-					canRequest={canRequest && !app.archivedAt && !approvedScope}
-				/>
-			</section>
-
 			<AppOwnersCard owners={owners} members={members} canEdit={canEditOwners && !app.archivedAt} />
-
-			{/* Personal-data reporting lives on its own page (issue 6). */}
-			<section className="card stack-sm" aria-labelledby="reporting-heading">
-				<h2 id="reporting-heading">Personal-data reporting</h2>
-				<p className="card-muted">
-					{app.storesPersonalData === 'yes'
-						? `Reported every ${describeCycle(app.cycleDays)}: stored account ids, report batches, runs and erase/refresh tasks.`
-						: app.storesPersonalData === 'no'
-							? 'This app says it stores no personal data of Atlassian users, so it has no reports to send.'
-							: 'Answer whether this app stores personal data: until then Clearance cannot tell whether reports are due.'}
-				</p>
-				<div className="row">
-					<Link className="button button-secondary" to={`/o/${org.slug}/apps/${app.id}/reporting`}>
-						Open reporting
-					</Link>
-				</div>
-			</section>
 
 			{canEdit && !app.archivedAt ? (
 				<section className="card stack-sm" aria-labelledby="edit-heading">

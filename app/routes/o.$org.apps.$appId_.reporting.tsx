@@ -173,6 +173,28 @@ export default function ReportingPage() {
 	const timeZone = policy.timeZone
 	const base = `/o/${org.slug}/apps/${app.id}/reporting`
 	const required = app.storesPersonalData === 'yes'
+	const cycleDecisionPending = Boolean(loaderData.cycle.pendingHeader)
+	const cycleCard = (
+		<CycleCard
+			label={cycleLabel(
+				app.cycleDays,
+				app.cycleSource as CycleSource,
+				app.cycleSetAt ? new Date(app.cycleSetAt) : null,
+				timeZone,
+			)}
+			cycleDays={app.cycleDays}
+			atlassianCycleDays={app.atlassianCycleDays}
+			warnings={loaderData.cycle.warnings}
+			pendingHeader={loaderData.cycle.pendingHeader}
+			timeZone={timeZone}
+			canEdit={canEdit}
+			busy={busy}
+			result={result}
+		/>
+	)
+	const tasksCard = (
+		<TasksCard tasks={tasks} taskDueDays={policy.taskDueDays} timeZone={timeZone} canEdit={canEdit} busy={busy} />
+	)
 	return (
 		<div className="stack">
 			<PageHeader
@@ -193,11 +215,16 @@ export default function ReportingPage() {
 			<ResultAlerts result={result} />
 
 			{/*
-			 * The page's cards, in reading order. A new card (e.g. the
-			 * reporting connection, the automatic reporter) is one more element
-			 * here: its component in app/components/reporting, its data from
-			 * this route's loader, its forms posting a new intent to this
-			 * route's action or to a route of its own (as import and runs do).
+			 * The page's cards, ordered by the next action (issue 17, point 5):
+			 * the status; what needs deciding or doing now (a cycle Atlassian
+			 * sent, open erase/refresh tasks); the steps of a report in their
+			 * order (import the ledger, prepare, record the run or send it
+			 * automatically); then the history (runs, the ledger); then the
+			 * set-up that rarely changes (cycle, tasks when none are open, the
+			 * connection). A new card is one more element here: its component in
+			 * app/components/reporting, its data from this route's loader, its
+			 * forms posting a new intent to this route's action or to a route of
+			 * its own (as import and runs do).
 			 */}
 			<StatusCard
 				status={status}
@@ -211,36 +238,11 @@ export default function ReportingPage() {
 				busy={busy}
 				result={result}
 			/>
-			<CycleCard
-				label={cycleLabel(
-					app.cycleDays,
-					app.cycleSource as CycleSource,
-					app.cycleSetAt ? new Date(app.cycleSetAt) : null,
-					timeZone,
-				)}
-				cycleDays={app.cycleDays}
-				atlassianCycleDays={app.atlassianCycleDays}
-				warnings={loaderData.cycle.warnings}
-				pendingHeader={loaderData.cycle.pendingHeader}
-				timeZone={timeZone}
-				canEdit={canEdit}
-				busy={busy}
-				result={result}
-			/>
-			<TasksCard tasks={tasks} taskDueDays={policy.taskDueDays} timeZone={timeZone} canEdit={canEdit} busy={busy} />
-			<ConnectionCard
-				action={`${base}/connection`}
-				connection={loaderData.connection}
-				appKey={app.appKey}
-				timeZone={timeZone}
-			/>
-			<ReporterCard
-				action={`${base}/reporter`}
-				connected={loaderData.connection.summary?.state ?? null}
-				runs={loaderData.reporterRuns}
-				timeZone={timeZone}
-				canSend={canEdit}
-			/>
+			{cycleDecisionPending ? cycleCard : null}
+			{tasks.length > 0 ? tasksCard : null}
+			{canEdit ? (
+				<ImportForm action={`${base}/import`} busy={busy} result={result?.intent === 'import' ? result : undefined} />
+			) : null}
 			<PrepareCard
 				base={base}
 				accountCount={accountCount}
@@ -263,12 +265,24 @@ export default function ReportingPage() {
 					result={result?.intent === 'run' ? result : undefined}
 				/>
 			) : null}
+			<ReporterCard
+				action={`${base}/reporter`}
+				connected={loaderData.connection.summary?.state ?? null}
+				runs={loaderData.reporterRuns}
+				timeZone={timeZone}
+				canSend={canEdit}
+			/>
 			<RunsTable runs={runs} timeZone={timeZone} />
-			{canEdit ? (
-				<ImportForm action={`${base}/import`} busy={busy} result={result?.intent === 'import' ? result : undefined} />
-			) : null}
 			{/* The account ledger: the nested index route (reporting._index). */}
 			<Outlet />
+			{cycleDecisionPending ? null : cycleCard}
+			{tasks.length > 0 ? null : tasksCard}
+			<ConnectionCard
+				action={`${base}/connection`}
+				connection={loaderData.connection}
+				appKey={app.appKey}
+				timeZone={timeZone}
+			/>
 		</div>
 	)
 }

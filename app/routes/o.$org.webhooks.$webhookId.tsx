@@ -1,6 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { FormAlert } from '~/components/ui/form'
+import { Icon } from '~/components/ui/icon'
 import { Badge, EmptyState, PageHeader } from '~/components/ui/status'
 import { attemptsText, DeliveryBadge } from '~/components/webhook-status'
 import { formatInTimeZone } from '~/domain/reporting-cycle'
@@ -70,7 +71,9 @@ export default function WebhookDeliveriesPage() {
 	return (
 		<div className="stack">
 			<p>
-				<Link to={`/o/${org.slug}/webhooks`}>← All webhooks</Link>
+				<Link to={`/o/${org.slug}/webhooks`}>
+					<Icon name="arrow-left" /> All webhooks
+				</Link>
 			</p>
 			<PageHeader
 				title={webhook.name}
