@@ -4,6 +4,7 @@ import { createReadableStreamFromReadable, type EntryContext } from '@remix-run/
 import { RemixServer } from '@remix-run/react'
 import { isbot } from 'isbot'
 import { renderToPipeableStream } from 'react-dom/server'
+import { databaseUnavailable } from '~/utils/db-errors.server'
 import { NonceProvider } from '~/utils/nonce'
 import { securityHeaders } from '~/utils/security-headers.server'
 
@@ -58,5 +59,9 @@ export default function handleRequest(
 export function handleError(error: unknown, { request }: { request: Request }) {
 	// Aborted requests (client went away) are not errors worth logging.
 	if (request.signal.aborted) return
+	// The database unreachable (outside the production server's 503 answer, e.g. in development): one line, no stack.
+	const outage = databaseUnavailable(error)
+	if (outage)
+		return console.error(`Database unavailable (${outage}) during ${request.method} ${new URL(request.url).pathname}.`)
 	console.error(error)
 }

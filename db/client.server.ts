@@ -46,6 +46,7 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
 		const client = postgres(config.url, {
 			max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
 			onnotice: () => {},
+			...outageOptions(),
 		})
 		const db = drizzlePostgres({ client, schema, casing: 'snake_case' })
 		return {
@@ -68,6 +69,25 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
 		// No lock: PGlite is opened by one process only (its data folder is locked), so no two migrations can race.
 		migrate: () => migratePglite(db, { migrationsFolder }),
 		close: () => client.close().finally(release),
+	}
+}
+
+/**
+ * No request waits forever for a database that does not answer
+ * (docs/decisions/018-database-outages.md): a connection not ready within
+ * DATABASE_CONNECT_TIMEOUT_SECONDS (default 10) fails, and is answered as an
+ * outage (a 503). DATABASE_STATEMENT_TIMEOUT_SECONDS (default none: imports
+ * and the benchmark run long statements) bounds each statement on the server.
+ */
+export function outageOptions(env: Record<string, string | undefined> = process.env) {
+	const seconds = (name: string) => {
+		const value = Number(env[name])
+		return Number.isFinite(value) && value > 0 ? value : undefined
+	}
+	const statementSeconds = seconds('DATABASE_STATEMENT_TIMEOUT_SECONDS')
+	return {
+		connect_timeout: seconds('DATABASE_CONNECT_TIMEOUT_SECONDS') ?? 10,
+		...(statementSeconds ? { connection: { statement_timeout: Math.round(statementSeconds * 1000) } } : {}),
 	}
 }
 

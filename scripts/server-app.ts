@@ -14,6 +14,7 @@ import {
 import compression from 'compression'
 import express, { type NextFunction, type Request as ExpressRequest, type Response as ExpressResponse } from 'express'
 import { refuseCrossSite } from '../app/utils/cross-site.server'
+import { answerDatabaseOutages } from '../app/utils/database-outage.server'
 import { endScope, runInScope, type RequestScope } from '../app/utils/request-scope.server'
 import { transportHeaders } from '../app/utils/security-headers.server'
 
@@ -78,7 +79,8 @@ export function createServerApp({
 	if (publicDir) app.use(express.static(publicDir, { maxAge: '1h' }))
 
 	// A form posted from another site: a 403 page saying why, not Remix's own check, which throws (a 500).
-	const handle = refuseCrossSite(createRequestHandler(build, process.env.NODE_ENV))
+	// The database unreachable: a 503 ("temporarily unavailable"), not a 500 (app/utils/database-outage.server.ts).
+	const handle = refuseCrossSite(createRequestHandler(answerDatabaseOutages(build), process.env.NODE_ENV))
 	app.all('*', (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
 		const scope: RequestScope = { cleanups: [] }
 		res.on('close', () => {

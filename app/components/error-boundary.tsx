@@ -10,6 +10,10 @@ const MESSAGES: Record<number, { title: string; body: string }> = {
 		body: 'Shorten the longest texts, or send a smaller file, and try again.',
 	},
 	429: { title: 'Too many attempts', body: 'Wait a little, then try again.' },
+	503: {
+		title: 'Clearance is temporarily unavailable',
+		body: 'We cannot reach our database right now. Nothing you already saved is lost; please try again in a minute.',
+	},
 }
 
 function errorMessage(data: unknown): string | undefined {

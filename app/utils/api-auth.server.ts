@@ -2,6 +2,8 @@ import { hasScope, type ApiScope } from '~/domain/api-keys'
 import { authenticateApiKey, recordScopeRefusal, type AuthenticatedKey } from '~/services/api-keys.server'
 import { hitRateLimit } from '~/services/rate-limit.server'
 import { apiError } from './api.server'
+import { apiDatabaseUnavailable } from './database-outage.server'
+import { databaseUnavailable } from './db-errors.server'
 import { env } from './env.server'
 import { UserFacingError } from './errors'
 
@@ -96,7 +98,8 @@ export type FieldNames = Record<string, string>
 /**
  * Runs a route's work and answers a refusal in the API's shape: a thrown
  * Response as is, a UserFacingError with its status and message (its field
- * as the issue's path). Anything else is a bug, and stays one.
+ * as the issue's path), the database unreachable as a 503. Anything else is a
+ * bug, and stays one.
  */
 export async function answerApi(work: () => Promise<Response>, fieldNames: FieldNames = {}): Promise<Response> {
 	try {
@@ -108,6 +111,12 @@ export async function answerApi(work: () => Promise<Response>, fieldNames: Field
 				? [{ path: fieldNames[error.field] ?? error.field, message: error.message }]
 				: undefined
 			return apiError(error.status, error.message, issues)
+		}
+		// The database unreachable: the API's 503, not a 500 (app/utils/database-outage.server.ts).
+		const outage = databaseUnavailable(error)
+		if (outage) {
+			console.error(`Database unavailable (${outage}) during an API request: answered 503.`)
+			return apiDatabaseUnavailable()
 		}
 		throw error
 	}
