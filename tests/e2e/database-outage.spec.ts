@@ -4,8 +4,8 @@
 // 503 JSON error and /healthz with 503, each within a bound; behind a black hole (connections accepted,
 // never answered) too, within the connect timeout. Reopened, the same process serves again: no restart.
 import { expect, test } from '@playwright/test'
-import { DEMO_PASSWORD } from './utils'
 import { DatabaseProxy, dropDatabase, freshDatabase, logInCookie, runScript, startServer } from './server-processes'
+import { DEMO_PASSWORD } from './utils'
 
 const DATABASE = 'clearance_outage'
 const PROXY_PORT = 3114
