@@ -77,6 +77,7 @@ const REQUEST_STEPS: Record<string, { done: string; attempt: string }> = {
 const ACTION_LABELS: Record<string, string> = {
 	'org.created': 'Created the organisation',
 	'org.settings_changed': 'Changed the organisation’s settings',
+	'org.renamed': 'Renamed the organisation',
 	'member.roles_changed': 'Changed a member’s roles',
 	'member.removed': 'Removed a member',
 	'member.joined': 'Joined the organisation',
@@ -96,6 +97,10 @@ const ACTION_LABELS: Record<string, string> = {
 	'report.prepared': 'Prepared a personal-data report',
 	'ticket.date_corrected': 'Corrected a ticket date',
 	'ledger.imported': 'Imported stored accounts',
+	'ledger.import_started': 'Uploaded stored accounts to import',
+	'ledger.import_refused': 'Imported nothing: an all-or-nothing file had rejected rows',
+	'ledger.import_cancel_requested': 'Asked to stop an import of stored accounts',
+	'ledger.import_cancelled': 'Stopped an import of stored accounts',
 	'report_run.recorded': 'Recorded a personal-data report',
 	'account_task.erased': 'Erased a closed account’s data',
 	'account_task.refreshed': 'Refreshed an updated account’s data',

@@ -28,6 +28,18 @@ export function isValidTimeZone(timeZone: string): boolean {
 	}
 }
 
+/** The zone's own spelling ("europe/berlin" → "Europe/Berlin"); null when the runtime knows no such zone. */
+export function canonicalTimeZone(timeZone: string): string | null {
+	if (!isValidTimeZone(timeZone)) return null
+	return new Intl.DateTimeFormat('en', { timeZone: timeZone.trim() }).resolvedOptions().timeZone
+}
+
+/** The zones offered when choosing one: UTC, then every IANA zone the runtime knows (Intl.supportedValuesOf). */
+export function timeZoneChoices(): string[] {
+	const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : []
+	return ['UTC', ...zones.filter((zone) => zone !== 'UTC')]
+}
+
 /** Whole calendar days from `from`'s local date to `to`'s local date in `timeZone`. */
 export function calendarDaysBetween(from: Date, to: Date, timeZone: string): number {
 	return dayNumber(localDateTime(to, timeZone)) - dayNumber(localDateTime(from, timeZone))

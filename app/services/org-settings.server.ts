@@ -69,3 +69,42 @@ export async function updateOrgSettings(
 		})
 	})
 }
+
+/**
+ * Renames the organisation: one transaction, audited with the old and the new
+ * name (docs/rules.md › Audit trail). The slug, and with it every web address
+ * and bookmark of the organisation, stays as it is. Shares the settings'
+ * version: a rename over a save someone else made after the page was opened
+ * is refused, not silently applied. Returns whether the name changed.
+ */
+export async function renameOrg(orgId: string, actorId: string, name: string, expectedVersion?: number) {
+	return db.transaction(async (tx) => {
+		const [row] = await tx
+			.select({ name: organizations.name, version: organizations.version })
+			.from(organizations)
+			.where(eq(organizations.id, orgId))
+			.for('update')
+		if (!row) throw new UserFacingError('No such organisation.', 404)
+		if (expectedVersion !== undefined && row.version !== expectedVersion) {
+			throw new UserFacingError(
+				'Someone else changed the organisation after you opened this page. Reload to see their change, then rename it again.',
+				409,
+			)
+		}
+		const changes = auditChanges({ name: row.name }, { name }, ['name'])
+		if (!changes) return { changed: false }
+		await tx
+			.update(organizations)
+			.set({ name, version: row.version + 1 })
+			.where(eq(organizations.id, orgId))
+		await recordAudit(tx, {
+			orgId,
+			actorUserId: actorId,
+			action: 'org.renamed',
+			subjectType: 'organization',
+			subjectId: orgId,
+			...changes,
+		})
+		return { changed: true }
+	})
+}
