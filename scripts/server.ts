@@ -74,6 +74,11 @@ const scheduler =
 					const pass = outcomes.find((outcome) => outcome.name === 'reminders')?.value as
 						{ created?: number } | undefined
 					if (pass?.created) console.log(`Reminders: ${pass.created} new.`)
+					// One line per round: what this server ran, and what another server (or a cron run) was running.
+					const said = outcomes.map(
+						({ name, ran, error }) => `${name} ${!ran ? 'skipped (running elsewhere)' : error ? 'failed' : 'done'}`,
+					)
+					console.log(`Scheduled jobs: ${said.join(', ')}.`)
 				},
 			})
 		: null
