@@ -128,7 +128,8 @@ function CheckSource({ check }: { check: Check }) {
 					</a>
 				</span>
 			))}
-			{citation.clearance ? <> {citation.clearance}</> : null}
+			{/* Clearance's own note is a sentence of its own after the titles. */}
+			{citation.clearance ? <>. {citation.clearance}</> : null}
 		</p>
 	)
 }

@@ -454,7 +454,7 @@ function checkUseCases(entries: readonly unknown[], results: readonly UseCaseRes
 		return fail(
 			'use_cases',
 			'useCases',
-			'No use case chosen. Pick at least one use case from the catalogue, or `other` with a description.',
+			'No use case chosen. Choose at least one of Atlassian’s approved use cases, or describe one of your own as a custom use case.',
 		)
 	}
 	const problems: string[] = []

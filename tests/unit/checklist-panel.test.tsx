@@ -179,3 +179,26 @@ describe('checklist items cite Atlassian’s source by its title, linked (issue 
 		expect(CHECK_SOURCES.company).toBe('docs/rules.md › Request checklist › company')
 	})
 })
+
+describe('the checklist reads as sentences (issue 17, point 3)', () => {
+	/** The text a person reads: no tags, no React's text separators. */
+	const readable = (html: string) =>
+		html
+			.replace(/<!-- -->/g, '')
+			.replace(/<[^>]+>/g, '')
+			.replace(/&#x27;/g, '’')
+
+	it('Clearance’s own note follows Atlassian’s titles as a sentence of its own', async () => {
+		const text = readable(await editor(halfDone))
+		expect(text).toContain(`${ATLASSIAN_SOURCES.emailApiGuidelines.title}. Clearance counts “a couple of sentences”`)
+	})
+
+	it('a request without a use case is told what to choose in the editor’s words, without a code mark', () => {
+		const useCases = evaluateRequest({ appName: 'Mail Bridge', useCases: [] }).checks.find(
+			(check) => check.id === 'use_cases',
+		)
+		expect(useCases?.status).toBe('fail')
+		expect(useCases?.message).not.toContain('`')
+		expect(useCases?.message).toContain('custom use case')
+	})
+})
