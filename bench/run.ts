@@ -1,125 +1,496 @@
-// npm run bench — prints figures; it asserts nothing. Compare the ratios
-// within one run: absolute numbers move with the machine's load.
+// npm run bench [-- --quick] [-- --only pglite|postgres] [-- --keep]
+//
+// Measures the production build at scale (issue 16, point 3) and prints
+// figures; it asserts nothing. Every figure is a ratio to a baseline measured
+// in the same run (absolute numbers move with the machine's load), plus the
+// raw numbers. Runs on PGlite, and on PostgreSQL too when DATABASE_URL is set
+// (a fresh database `clearance_bench` on that server). Builds into
+// build-bench/ when that build is missing or stale, starts the server on its
+// own port with the rate limits raised, seeds with set-based SQL, then writes
+// bench/results.json (keeping the other database's block when only one ran)
+// and the bench section of docs/performance.md.
+//
+// --no-build: serve build-bench/ as it is. --port: the server's port (3113).
+// --quick: small sizes (100 and 1,000 apps, 10,000 accounts, 3 s of load per
+// figure), a couple of minutes. --keep: leave the data folder / database.
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { evaluateRequest } from '~/domain/checklist'
-import { type ChecklistInput } from '~/domain/checklist-input'
-import { action as evaluateApi } from '~/routes/api.v1.checklist.evaluate'
+import { parseArgs } from 'node:util'
+import { type PGlite } from '@electric-sql/pglite'
+import postgres from 'postgres'
+import { adversarial, typical } from './bodies'
+import {
+	describeTarget,
+	mergeResults,
+	median,
+	percentile,
+	performanceSection,
+	ratio,
+	ratioTable,
+	RATIO_KEYS,
+	replaceBetweenMarkers,
+	round,
+	targetsFor,
+	type DatabaseResults,
+	type Driver,
+	type RatioKey,
+	type ResultsFile,
+} from './figures'
+import { load, sample, send, type Probe } from './load'
+import { runMicro } from './micro'
+import { type Seeded, type Sizes } from './seed'
+import { ensureBuild, memoryOf, migrate, root, rssSampler, startServer, type RunningServer } from './server'
 
-type Result = { name: string; opsPerSecond: number; medianMicros: number }
+const { values: options } = parseArgs({
+	options: {
+		quick: { type: 'boolean', default: false },
+		only: { type: 'string' },
+		keep: { type: 'boolean', default: false },
+		'no-build': { type: 'boolean', default: false },
+		port: { type: 'string', default: '3113' },
+	},
+	strict: true,
+})
+const quick = options.quick === true
+const port = Number(options.port)
+const BUILD_DIR = 'build-bench'
+const resultsPath = path.join(root, 'bench/results.json')
+const docPath = path.join(root, 'docs/performance.md')
+const log = (line: string) => console.log(line)
+const started = performance.now()
+const elapsed = () => `${Math.round((performance.now() - started) / 1000)} s`
 
-async function measure(name: string, fn: () => unknown | Promise<unknown>, { iterations = 2000, rounds = 5 } = {}) {
-	for (let i = 0; i < Math.min(200, iterations); i++) await fn() // warm up the JIT
-	const perOp: number[] = []
-	for (let round = 0; round < rounds; round++) {
-		const start = performance.now()
-		for (let i = 0; i < iterations; i++) await fn()
-		perOp.push((performance.now() - start) / iterations)
+const sizes: Sizes = quick
+	? { smallOrgApps: 100, largeOrgApps: 1_000, ledgerAccounts: 10_000, importAccounts: 10_000, accountsPerOrgApp: 3 }
+	: {
+			smallOrgApps: 1_000,
+			largeOrgApps: 10_000,
+			ledgerAccounts: 1_000_000,
+			importAccounts: 1_000_000,
+			accountsPerOrgApp: 3,
+		}
+const loadSeconds = quick ? 3 : 10
+const CONNECTIONS = 10
+
+const drivers: Driver[] = options.only
+	? [options.only as Driver]
+	: process.env.DATABASE_URL
+		? ['pglite', 'postgres']
+		: ['pglite']
+if (drivers.some((driver) => driver !== 'pglite' && driver !== 'postgres')) {
+	console.error('--only takes pglite or postgres.')
+	process.exit(2)
+}
+if (drivers.includes('postgres') && !process.env.DATABASE_URL) {
+	console.error('--only postgres needs DATABASE_URL (a server where the benchmark may create clearance_bench).')
+	process.exit(2)
+}
+const adminUrl = process.env.DATABASE_URL
+// The benchmark's own process opens the database only when told which one, below.
+delete process.env.DATABASE_URL
+process.env.DATA_DIR = 'memory://'
+
+log(`Clearance benchmark (${quick ? 'quick' : 'full'}; ${drivers.join(' and ')}; Node ${process.version})`)
+const loadBefore = os.loadavg()
+log('\nIn-process checklist figures (no HTTP, no database):')
+const micro = await runMicro(log, quick ? 0.1 : 1)
+
+// --no-build serves the build there is (a second run started beside one that has just built).
+if (options['no-build']) log(`Serving the build in ${BUILD_DIR}/ as it is (--no-build).`)
+else await ensureBuild(BUILD_DIR, log)
+
+const secretKey = randomBytes(32).toString('base64')
+const { closeDatabase, getDatabase } = await import('#db/client.server')
+
+/** The process's own connection to the benchmark database (the server's is separate). */
+function openBenchDatabase(config: { DATA_DIR?: string; DATABASE_URL?: string }) {
+	delete process.env.DATABASE_URL
+	delete process.env.DATA_DIR
+	Object.assign(process.env, config)
+	return getDatabase()
+}
+
+function multipart(fields: Record<string, string>, file: { name: string; filename: string; body: Buffer }) {
+	const boundary = `----clearance-bench-${randomBytes(8).toString('hex')}`
+	const parts: Buffer[] = []
+	for (const [name, value] of Object.entries(fields)) {
+		parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`))
 	}
-	perOp.sort((a, b) => a - b)
-	const median = perOp[Math.floor(perOp.length / 2)]!
-	return { name, opsPerSecond: 1000 / median, medianMicros: median * 1000 } satisfies Result
+	parts.push(
+		Buffer.from(
+			`--${boundary}\r\nContent-Disposition: form-data; name="${file.name}"; filename="${file.filename}"\r\nContent-Type: text/csv\r\n\r\n`,
+		),
+		file.body,
+		Buffer.from(`\r\n--${boundary}--\r\n`),
+	)
+	return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` }
 }
 
-const typical: ChecklistInput = {
-	companyName: 'Acme',
-	appName: 'Acme Sync',
-	appKey: 'com.acme.sync',
-	appType: 'forge',
-	products: ['jira', 'confluence'],
-	marketplaceListingUrl: 'https://marketplace.atlassian.com/apps/1/acme-sync',
-	storesPersonalData: true,
-	useCases: [{ code: 'send_security_alerts' }, { code: 'other', description: 'Weekly digest of watched pages' }],
-	functionalityDescription:
-		'Acme Sync emails security alerts to affected users when a sync fails. Users can turn them off.',
-	privacyPolicyExcerpt: 'We use email addresses only to send security alerts and never share them.',
-}
-
-// Near the API's 64 KB body limit: 30 custom use cases of 2,000 characters.
-const large: ChecklistInput = {
-	...typical,
-	useCases: Array.from({ length: 30 }, (_, i) => ({
-		code: 'other',
-		description: `Use case ${i}: `.padEnd(2000, 'notify watchers about changes to pages they follow '),
-	})),
+async function sessionCookie(token: string) {
+	const { sessionCookie: cookie } = await import('~/utils/session.server')
+	return (await cookie.serialize(token)).split(';')[0]!
 }
 
 /**
- * The most expensive body the API accepts: just under its 64 KB limit, every
- * field at its schema cap and shaped against pattern matching — a run of
- * letters ending in `@`, dot-heavy text, runs of `@`, URLs full of slashes.
- * A backtracking email pattern once took 0.3 s on this body (and 85 s on
- * 200,000 characters); it must stay within a small multiple of a typical one.
+ * The import through the app's own path: the import page's form, posted as a
+ * browser posts it. When the answer names a background job (a JSON status
+ * URL or a redirect to one), its status is followed until the job ends.
  */
-const adversarial: ChecklistInput = {
-	companyName: `${'a'.repeat(199)}@`,
-	appName: `${'a.'.repeat(99)}@`,
-	appKey: '@'.repeat(200),
-	appType: 'forge',
-	products: ['jira'],
-	privacyPolicyUrl: `https://vendor.example/${'/'.repeat(2000)}x`,
-	termsOfUseUrl: `https://vendor.example/${'/'.repeat(2000)}x`,
-	storesPersonalData: true,
-	useCases: Array.from({ length: 19 }, (_, i) => ({ code: 'other', description: (i % 2 ? 'a@' : 'a.').repeat(1000) })),
-	functionalityDescription: `${'a'.repeat(9999)}@`,
-	privacyPolicyExcerpt: `email ${'a.'.repeat(4997)}`,
+async function importThroughApp(server: RunningServer, seeded: Seeded, cookie: string, csv: Buffer) {
+	const base = `/o/${seeded.ledgerOrg.slug}/apps/${seeded.importApp}/reporting/import`
+	const form = multipart({ intent: 'import' }, { name: 'file', filename: 'accounts.csv', body: csv })
+	const startedAt = performance.now()
+	const answer = await fetch(`${server.url}${base}`, {
+		method: 'POST',
+		headers: { Cookie: cookie, 'Content-Type': form.contentType, Accept: 'application/json, text/html' },
+		body: form.body,
+		redirect: 'manual',
+	})
+	const text = await answer.text()
+	let statusUrl: string | null = answer.headers.get('Location')
+	try {
+		const json = JSON.parse(text) as Record<string, unknown>
+		const found = [json.statusUrl, json.status_url, (json.job as Record<string, unknown> | undefined)?.statusUrl].find(
+			(value) => typeof value === 'string',
+		)
+		if (typeof found === 'string') statusUrl = found
+	} catch {
+		// an HTML page: the import ran within the request
+	}
+	let mode = 'within the upload request'
+	if (statusUrl && answer.status < 400) {
+		mode = 'background job, status followed'
+		for (;;) {
+			const status = await fetch(new URL(statusUrl, server.url), {
+				headers: { Cookie: cookie, Accept: 'application/json' },
+			})
+			const body = (await status.json().catch(() => ({}))) as Record<string, unknown>
+			const state = String(body.state ?? body.status ?? '')
+			if (state === '') throw new Error(`The import's status URL (${statusUrl}) answered without a state.`)
+			if (['done', 'finished', 'completed', 'succeeded', 'failed', 'cancelled', 'canceled'].includes(state)) {
+				if (state !== 'done' && state !== 'finished' && state !== 'completed' && state !== 'succeeded')
+					throw new Error(`The import job ended ${state}: ${JSON.stringify(body).slice(0, 300)}`)
+				break
+			}
+			if (!status.ok) throw new Error(`The import job's status answered ${status.status}.`)
+			await new Promise((resolve) => setTimeout(resolve, 250))
+		}
+	} else if (answer.status >= 400) {
+		throw new Error(`The import answered ${answer.status}: ${text.slice(0, 300)}`)
+	}
+	return { seconds: (performance.now() - startedAt) / 1000, mode, status: answer.status }
 }
 
-function apiRequest(body: ChecklistInput) {
-	const text = JSON.stringify(body)
-	return () =>
-		evaluateApi({
-			request: new Request('http://localhost/api/v1/checklist/evaluate', {
-				method: 'POST',
-				headers: { 'Content-Type': 'application/json' },
-				body: text,
-			}),
-			params: {},
-			context: {},
+/** COPY of the same rows into a scratch table made LIKE the ledger, including all its indexes and checks. */
+async function rawCopy(driver: Driver, handle: ReturnType<typeof getDatabase>, appId: string, csv: Buffer) {
+	const { sql } = await import('drizzle-orm')
+	const db = handle.db
+	await db.execute(sql.raw('drop table if exists bench_copy_scratch'))
+	await db.execute(sql.raw('create table bench_copy_scratch (like stored_accounts including all)'))
+	await db.execute(sql.raw(`alter table bench_copy_scratch alter column app_id set default '${appId}'`))
+	const statement = 'copy bench_copy_scratch (account_id, updated_at) from stdin with (format csv, header true)'
+	let how: string
+	const startedAt = performance.now()
+	if (driver === 'postgres') {
+		const client = postgres(handle.config.driver === 'postgres' ? handle.config.url : '', {
+			max: 1,
+			onnotice: () => {},
 		})
+		try {
+			const writable = await client.unsafe(statement).writable()
+			await new Promise<void>((resolve, reject) => {
+				writable.on('error', reject)
+				writable.on('finish', () => resolve())
+				writable.end(csv)
+			})
+		} finally {
+			await client.end()
+		}
+		how = 'COPY … FROM STDIN (CSV)'
+	} else {
+		const client = (db as unknown as { $client: PGlite }).$client
+		await client.query(statement.replace('from stdin', "from '/dev/blob'"), [], {
+			blob: new Blob([new Uint8Array(csv)]),
+		})
+		how = "PGlite's COPY … FROM '/dev/blob' (CSV)"
+	}
+	const seconds = (performance.now() - startedAt) / 1000
+	const counted = (await db.execute(sql.raw('select count(*)::int as n from bench_copy_scratch'))) as unknown as
+		{ rows: { n: number }[] } | { n: number }[]
+	const n = Array.isArray(counted) ? counted[0]!.n : counted.rows[0]!.n
+	await db.execute(sql.raw('drop table bench_copy_scratch'))
+	return { seconds, how, rows: n }
 }
 
-const results = [
-	await measure('engine: typical request', () => evaluateRequest(typical)),
-	await measure('engine: ~60 KB request', () => evaluateRequest(large), { iterations: 200 }),
-	await measure('API route: typical request', apiRequest(typical)),
-	await measure('API route: ~60 KB request', apiRequest(large), { iterations: 200 }),
-	await measure('engine: 64 KB adversarial', () => evaluateRequest(adversarial), { iterations: 100 }),
-	await measure('API route: 64 KB adversarial', apiRequest(adversarial), { iterations: 100 }),
-]
+async function runDatabase(driver: Driver): Promise<DatabaseResults> {
+	log(`\n═══ ${driver === 'postgres' ? 'PostgreSQL' : 'PGlite'} ═══ (${elapsed()})`)
+	const raw: DatabaseResults['raw'] = { ...micro }
+	const ratios: DatabaseResults['ratios'] = {}
+	const missing: NonNullable<DatabaseResults['missing']> = {}
+	/** The block as measured so far; written after each phase, so a run stopped midway keeps its figures. */
+	const blockNow = (done: boolean): DatabaseResults => {
+		const why = done ? 'not measured in this run' : 'the run had not reached it yet (a partial run: figures so far)'
+		const gaps = { ...missing }
+		for (const key of RATIO_KEYS) {
+			if (ratios[key] === undefined || ratios[key] === null) gaps[key] ??= why
+		}
+		const targets = targetsFor(driver)
+		return {
+			ratios: Object.fromEntries(RATIO_KEYS.map((key) => [key, round(ratios[key])])) as Record<RatioKey, number | null>,
+			raw: Object.fromEntries(
+				Object.entries(raw).map(([key, value]) => [key, typeof value === 'number' ? round(value) : value]),
+			),
+			targets: Object.fromEntries(RATIO_KEYS.map((key) => [key, describeTarget(targets[key])])) as Record<
+				RatioKey,
+				string
+			>,
+			measuredAt: new Date().toISOString(),
+			run: {
+				mode: `${quick ? 'quick' : 'full'}${done ? '' : ' (partial)'}`,
+				apps: `${sizes.smallOrgApps} / ${sizes.largeOrgApps}`,
+				ledger_accounts: sizes.ledgerAccounts,
+				import_accounts: sizes.importAccounts,
+				load: `${CONNECTIONS} connections × ${loadSeconds} s`,
+				machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GB`,
+				load_average_1m: `${loadBefore[0]!.toFixed(2)} before, ${os.loadavg()[0]!.toFixed(2)} after`,
+				node: process.version,
+			},
+			...(Object.keys(gaps).length > 0 ? { missing: gaps } : {}),
+		}
+	}
+	const checkpoint = () => saveBlock(driver, blockNow(false))
+	const dataDir = path.join(root, `.data/bench-${driver}-${port}`)
+	const dbConfig: { DATA_DIR?: string; DATABASE_URL?: string } = {}
+	if (driver === 'postgres') {
+		const admin = postgres(adminUrl!, { max: 1, onnotice: () => {} })
+		await admin.unsafe('drop database if exists clearance_bench with (force)')
+		await admin.unsafe('create database clearance_bench')
+		await admin.end()
+		const url = new URL(adminUrl!)
+		url.pathname = '/clearance_bench'
+		dbConfig.DATABASE_URL = url.toString()
+	} else {
+		rmSync(dataDir, { recursive: true, force: true })
+		mkdirSync(dataDir, { recursive: true })
+		dbConfig.DATA_DIR = dataDir
+	}
+	const serverEnv: NodeJS.ProcessEnv = {
+		...process.env,
+		...dbConfig,
+		BUILD_DIR,
+		NODE_ENV: 'production',
+		CLEARANCE_SCHEDULER: 'off',
+		CLEARANCE_SECRET_KEY: secretKey,
+		OUTBOUND_ALLOW_PRIVATE: 'true',
+		// It measures the work, not the limiter.
+		EVALUATE_PER_CLIENT: '1000000',
+		API_PER_KEY: '1000000',
+		UPLOAD_MAX_BYTES: String(200 * 1024 * 1024),
+	}
+	if (driver === 'pglite') delete serverEnv.DATABASE_URL
+	process.env.CLEARANCE_SECRET_KEY = secretKey
+	process.env.OUTBOUND_ALLOW_PRIVATE = 'true'
 
-const pad = (value: string, width: number) => value.padEnd(width)
-console.log(`\nClearance benchmarks (Node ${process.version}, ${new Date().toISOString()})`)
-console.log(
-	`64 KB adversarial body: ${new TextEncoder().encode(JSON.stringify(adversarial)).length.toLocaleString('en')} bytes\n`,
-)
-console.log(`${pad('case', 30)} ${pad('ops/s', 12)} median µs/op`)
-for (const result of results) {
-	console.log(
-		`${pad(result.name, 30)} ${pad(Math.round(result.opsPerSecond).toLocaleString('en'), 12)} ${result.medianMicros.toFixed(1)}`,
-	)
+	migrate(serverEnv)
+	const { seed, importCsv } = await import('./seed')
+	let handle = openBenchDatabase(dbConfig)
+	let t = performance.now()
+	const seeded = await seed(handle.db, sizes, log)
+	raw.seed_s = (performance.now() - t) / 1000
+	log(`Seeded in ${round(raw.seed_s)} s (${elapsed()}).`)
+	// PGlite: one process owns the data folder, so the server opens it only now.
+	if (driver === 'pglite') await closeDatabase()
+
+	const cookie = await sessionCookie(seeded.sessionToken)
+	const logFile = path.join(root, `.data/bench-server-${driver}.log`)
+	mkdirSync(path.dirname(logFile), { recursive: true })
+	const server = await startServer(serverEnv, port, logFile)
+	log(`Server started (pid ${server.pid}, ${server.url}); log in ${path.relative(root, logFile)}.`)
+	const page = (pathName: string): Probe => ({ path: pathName, headers: { Cookie: cookie } })
+	const measureRps = async (name: string, probe: Probe) => {
+		const first = await send(server.url, probe)
+		if (first.status !== 200) throw new Error(`${name}: ${probe.path} answered ${first.status}, not 200.`)
+		const result = await load(server.url, probe, { connections: CONNECTIONS, seconds: loadSeconds })
+		raw[`${name}_rps`] = result.rps
+		raw[`${name}_p99_ms`] = result.p99Ms
+		if (result.badStatus + result.errors > 0) raw[`${name}_failures`] = result.badStatus + result.errors
+		log(
+			`  ${name.padEnd(22)} ${round(result.rps)} requests/s (p50 ${round(result.p50Ms)} ms, p99 ${round(result.p99Ms)} ms${result.badStatus + result.errors > 0 ? `, ${result.badStatus + result.errors} failed` : ''})`,
+		)
+		return result.rps
+	}
+	try {
+		log(`Requests/s, ${CONNECTIONS} connections for ${loadSeconds} s each:`)
+		const login = await measureRps('login', { path: '/login' })
+		const dashSmall = await measureRps('dashboard_small_org', page(`/o/${seeded.smallOrg.slug}`))
+		const dashLarge = await measureRps('dashboard_large_org', page(`/o/${seeded.largeOrg.slug}`))
+		ratios.dashboard_1k_vs_login = ratio(dashSmall, login)
+		ratios.dashboard_10k_vs_1k = ratio(dashLarge, dashSmall)
+		const reportingBase = `/o/${seeded.ledgerOrg.slug}/apps`
+		const reportingLarge = await measureRps(
+			'reporting_large_ledger',
+			page(`${reportingBase}/${seeded.ledgerApp}/reporting`),
+		)
+		const reportingEmpty = await measureRps(
+			'reporting_empty_ledger',
+			page(`${reportingBase}/${seeded.emptyApp}/reporting`),
+		)
+		ratios.reporting_1m_vs_empty = ratio(reportingLarge, reportingEmpty)
+		const healthz = await measureRps('healthz', { path: '/healthz' })
+		const evaluateProbe = (body: unknown): Probe => ({
+			method: 'POST',
+			path: '/api/v1/checklist/evaluate',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify(body),
+		})
+		const evaluate = await measureRps('evaluate_typical', evaluateProbe(typical))
+		ratios.evaluate_vs_healthz = ratio(evaluate, healthz)
+		checkpoint()
+
+		const big = evaluateProbe(adversarial)
+		raw.evaluate_64kb_body_bytes = Buffer.byteLength(big.body!)
+		const bigRuns = await sample(server.url, big, { count: quick ? 30 : 100 })
+		if (bigRuns.failures > 0) raw.evaluate_64kb_failures = bigRuns.failures
+		ratios.evaluate_64kb_ms = median(bigRuns.latencies)
+		log(`  evaluate, ${raw.evaluate_64kb_body_bytes} bytes: median ${round(ratios.evaluate_64kb_ms)} ms`)
+
+		// Peak memory while the batches of the large ledger stream (the API's report-batches, NDJSON).
+		const before = memoryOf(server.pid)
+		raw.server_rss_before_batches_mb = before?.rssMb ?? null
+		const sampler = rssSampler(server.pid)
+		t = performance.now()
+		const batches = await send(server.url, {
+			path: `/api/v1/apps/${seeded.ledgerApp}/report-batches`,
+			headers: { Authorization: `Bearer ${seeded.apiKey}`, Accept: 'application/x-ndjson' },
+		})
+		const peak = sampler.stop()
+		raw.batches_s = (performance.now() - t) / 1000
+		raw.batches_bytes = batches.bytes
+		raw.server_vmhwm_after_batches_mb = memoryOf(server.pid)?.hwmMb ?? null
+		if (batches.status !== 200) {
+			missing.batches_1m_peak_rss_mb = `report-batches answered ${batches.status}`
+		} else {
+			ratios.batches_1m_peak_rss_mb = peak
+		}
+		log(`  batches: ${round(batches.bytes / 1e6)} MB in ${round(raw.batches_s)} s, peak RSS ${round(peak)} MB`)
+
+		// /healthz p99 idle, then while the import runs.
+		const idle = await sample(server.url, { path: '/healthz' }, { count: quick ? 100 : 300, pauseMs: 20 })
+		raw.healthz_idle_p99_ms = percentile(idle.latencies, 99)
+		const csv = importCsv(sizes.importAccounts)
+		raw.import_csv_bytes = csv.length
+		let importDone!: () => void
+		const importFinished = new Promise<void>((resolve) => (importDone = resolve))
+		const during = sample(server.url, { path: '/healthz' }, { pauseMs: 20, stop: importFinished })
+		try {
+			const imported = await importThroughApp(server, seeded, cookie, csv)
+			raw.import_app_s = imported.seconds
+			raw.import_mode = imported.mode
+		} catch (error) {
+			missing.import_1m_vs_copy = `the import failed: ${(error as Error).message.slice(0, 200)}`
+		} finally {
+			importDone()
+		}
+		const busy = await during
+		raw.healthz_during_import_p99_ms = percentile(busy.latencies, 99)
+		raw.healthz_during_import_max_ms = Math.max(...busy.latencies)
+		raw.healthz_during_import_samples = busy.latencies.length
+		raw.healthz_during_import_failures = busy.failures
+		ratios.healthz_p99_import_vs_idle = ratio(raw.healthz_during_import_p99_ms, raw.healthz_idle_p99_ms)
+		checkpoint()
+		log(
+			`  import: ${raw.import_app_s === undefined ? 'failed' : `${round(raw.import_app_s as number)} s (${raw.import_mode})`}; /healthz p99 ${round(raw.healthz_idle_p99_ms)} ms idle, ${round(raw.healthz_during_import_p99_ms)} ms during (${busy.failures} not 200)`,
+		)
+	} finally {
+		await server.stop()
+	}
+
+	// The rest in this process, on the same database (the server is stopped: PGlite has one owner).
+	handle = openBenchDatabase(dbConfig)
+	try {
+		const { sql } = await import('drizzle-orm')
+		const stored = (await handle.db.execute(
+			sql`select count(*)::int as n from stored_accounts where app_id = ${seeded.importApp}`,
+		)) as unknown as { rows: { n: number }[] } | { n: number }[]
+		raw.import_rows_stored = Array.isArray(stored) ? stored[0]!.n : stored.rows[0]!.n
+		const copy = await rawCopy(driver, handle, seeded.importApp, importCsv(sizes.importAccounts))
+		raw.copy_s = copy.seconds
+		raw.copy_how = copy.how
+		raw.copy_rows = copy.rows
+		if (raw.import_app_s !== undefined) ratios.import_1m_vs_copy = ratio(raw.import_app_s as number, copy.seconds)
+		checkpoint()
+		log(
+			`  raw COPY of the same rows: ${round(copy.seconds)} s (${copy.how}); the import stored ${raw.import_rows_stored} rows`,
+		)
+
+		const { runReminderPass } = await import('~/services/reminders.server')
+		t = performance.now()
+		const pass = await runReminderPass()
+		ratios.reminders_10k_apps_s = (performance.now() - t) / 1000
+		raw.reminders_created = pass.created
+		checkpoint()
+		log(`  reminders pass over every organisation: ${round(ratios.reminders_10k_apps_s)} s, ${pass.created} created`)
+
+		const { startAtlassianStandIn } = await import('../tests/fixtures/atlassian-stand-in')
+		const { sealJson } = await import('~/utils/secret-box.server')
+		const standIn = await startAtlassianStandIn()
+		try {
+			await handle.db.execute(sql`
+				insert into reporting_connections (app_id, org_id, kind, settings, secrets_ciphertext, created_by)
+				values (${seeded.ledgerApp}, ${seeded.ledgerOrg.id}, 'forge_webtrigger', ${JSON.stringify({ url: standIn.webTriggerUrl })}::jsonb,
+					${sealJson({ secret: standIn.webTriggerSecret }, `reporting-connection:${seeded.ledgerApp}`)}, ${seeded.userId})`)
+			const { runReporterPass } = await import('~/services/reporter.server')
+			t = performance.now()
+			const { runs } = await runReporterPass({ appId: seeded.ledgerApp, force: true }, { log: () => {} })
+			const seconds = (performance.now() - t) / 1000
+			const run = runs[0]
+			raw.report_batches = run?.batches ?? null
+			raw.report_requests_seen = standIn.reportRequests().length
+			if (run?.status === 'sent') ratios.report_1m_s = seconds
+			else
+				missing.report_1m_s = `the reporter's run ended ${run?.status ?? 'without a run'}${run?.error ? `: ${run.error}` : ''}`
+			log(`  reporter: ${round(seconds)} s, ${run?.status}, ${run?.batches} batches`)
+		} finally {
+			await standIn.close()
+		}
+	} finally {
+		await closeDatabase()
+	}
+
+	if (driver === 'pglite' && !options.keep) rmSync(dataDir, { recursive: true, force: true })
+	if (driver === 'postgres' && !options.keep) {
+		const admin = postgres(adminUrl!, { max: 1, onnotice: () => {} })
+		await admin.unsafe('drop database if exists clearance_bench with (force)')
+		await admin.end()
+	}
+	return blockNow(true)
 }
-const [engineTypical, engineLarge, apiTypical, apiLarge, engineAdversarial, apiAdversarial] = results as [
-	Result,
-	Result,
-	Result,
-	Result,
-	Result,
-	Result,
-]
-console.log('\nratios (same run):')
-console.log(
-	`  API overhead over the engine, typical: ×${(apiTypical.medianMicros / engineTypical.medianMicros).toFixed(2)}`,
-)
-console.log(
-	`  API overhead over the engine, ~60 KB:  ×${(apiLarge.medianMicros / engineLarge.medianMicros).toFixed(2)}`,
-)
-console.log(
-	`  ~60 KB vs typical request, engine:     ×${(engineLarge.medianMicros / engineTypical.medianMicros).toFixed(2)}`,
-)
-console.log(
-	`  64 KB adversarial vs typical, engine:  ×${(engineAdversarial.medianMicros / engineTypical.medianMicros).toFixed(2)}`,
-)
-console.log(
-	`  64 KB adversarial vs typical, API:     ×${(apiAdversarial.medianMicros / apiTypical.medianMicros).toFixed(2)}`,
-)
-console.log(`  largest evaluate body (64 KB adversarial), API: ${(apiAdversarial.medianMicros / 1000).toFixed(2)} ms`)
+
+/** Merges one database's block into bench/results.json as it is on disk now, and rewrites the doc's section. */
+function saveBlock(driver: Driver, block: DatabaseResults) {
+	const onDisk: unknown = existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, 'utf8')) : {}
+	const merged = mergeResults(onDisk, driver, block)
+	writeFileSync(resultsPath, `${JSON.stringify(merged, null, '\t')}\n`)
+	const document = existsSync(docPath)
+		? readFileSync(docPath, 'utf8')
+		: '# Performance\n\n<!-- bench:start -->\n<!-- bench:end -->\n'
+	writeFileSync(docPath, replaceBetweenMarkers(document, performanceSection(merged)))
+	return merged
+}
+
+let merged: ResultsFile | null = null
+for (const driver of drivers) {
+	try {
+		merged = saveBlock(driver, await runDatabase(driver))
+	} catch (error) {
+		console.error(`\nThe ${driver} run stopped: ${(error as Error).stack ?? error}`, (error as Error).cause ?? '')
+		process.exitCode = 1
+	}
+}
+if (!merged) process.exit(1)
+log(`\n${ratioTable(merged)}\n`)
+log(`Wrote bench/results.json and docs/performance.md (${elapsed()}).`)
+process.exit(process.exitCode ?? 0)
