@@ -3,7 +3,7 @@ import { createRequestHandler } from '@remix-run/node'
 import { sql } from 'drizzle-orm'
 import postgres from 'postgres'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { db } from '#db/client.server'
+import { db, outageOptions } from '#db/client.server'
 import { answerApi } from '~/utils/api-auth.server'
 import { answerDatabaseOutages, DATABASE_UNAVAILABLE_MESSAGE } from '~/utils/database-outage.server'
 import { databaseUnavailable } from '~/utils/db-errors.server'
@@ -84,6 +84,19 @@ describe('a database outage is answered with a 503 (issue 15)', () => {
 		expect(databaseUnavailable({ code: '23505' })).toBeNull()
 		expect(databaseUnavailable(new Error('boom'))).toBeNull()
 		expect(databaseUnavailable(null)).toBeNull()
+	})
+
+	it('no request waits forever: a 10 s connect timeout by default, both timeouts from the environment', () => {
+		expect(outageOptions({})).toEqual({ connect_timeout: 10 })
+		expect(outageOptions({ DATABASE_CONNECT_TIMEOUT_SECONDS: '3', DATABASE_STATEMENT_TIMEOUT_SECONDS: '30' })).toEqual({
+			connect_timeout: 3,
+			connection: { statement_timeout: 30_000 },
+		})
+		expect(
+			outageOptions({ DATABASE_CONNECT_TIMEOUT_SECONDS: 'soon', DATABASE_STATEMENT_TIMEOUT_SECONDS: '0' }),
+		).toEqual({
+			connect_timeout: 10,
+		})
 	})
 
 	it('a page, the API and a download answer 503 (the API and downloads with Retry-After), no details, when the database refuses', async () => {
