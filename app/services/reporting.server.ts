@@ -724,6 +724,10 @@ export async function decideHeaderCycle(
  */
 export async function completeTask(orgId: string, actor: Actor, appId: string, taskId: string, now = new Date()) {
 	return db.transaction(async (tx) => {
+		// Every write to an app's ledger holds the app's lock (imports, pushes, removals do): the ledger
+		// figures' trigger reads the oldest updatedAt back, and beside an import still open it would miss
+		// that import's rows (app_ledger_stats, migration 0010). Taken first, as the others take it.
+		await lockApp(tx, orgId, appId)
 		const [task] = await tx
 			.select()
 			.from(accountActions)

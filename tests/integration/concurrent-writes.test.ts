@@ -12,7 +12,7 @@ import * as appPage from '~/routes/o.$org.apps.$appId'
 import * as reportingPage from '~/routes/o.$org.apps.$appId_.reporting'
 import * as importRoute from '~/routes/o.$org.apps.$appId_.reporting_.import'
 import * as runsRoute from '~/routes/o.$org.apps.$appId_.reporting_.runs'
-import { getApp } from '~/services/apps.server'
+import { getApp, lockApp } from '~/services/apps.server'
 import { prepareReport } from '~/services/prepared-reports.server'
 import { runOrgReminders, runReminderPass, type ReminderChannels } from '~/services/reminders.server'
 import { appForm, createTestApp } from '../fixtures/requests'
@@ -508,4 +508,69 @@ describe('concurrent writes under load (issue 15)', () => {
 				`0 lost, 0 answered 500; plus ${passes.length} reminder passes`,
 		)
 	}, 240_000)
+
+	// PGlite runs one transaction at a time, so two can only overlap on PostgreSQL.
+	it.skipIf(!process.env.DATABASE_URL)(
+		'a task completed while an import into the same app is still open waits for it: the ledger figures stay exact',
+		async () => {
+			const { org, admin } = await createOrg('Overlap Apps')
+			const key = await keyFor(org.id, ALL_SCOPES)
+			const app = await createTestApp(org.id, admin.id, { appKey: 'com.overlap.mail-bridge' })
+			const [kept, refreshed, older] = [accountId(1, 1), accountId(1, 2), accountId(1, 3)]
+			const at = (days: number) => new Date(Date.now() - days * DAY)
+			const oldest = at(100)
+			const pushed = await call(
+				apiAccountsRoute,
+				apiRequest(`/apps/${app.id}/accounts`, {
+					key,
+					method: 'POST',
+					body: { accounts: [kept, refreshed].map((id) => ({ accountId: id, updatedAt: at(10).toISOString() })) },
+				}),
+				{ appId: app.id },
+			)
+			expect(pushed.status).toBe(200)
+			const run = await call(
+				apiRunsRoute,
+				apiRequest(`/apps/${app.id}/report-runs`, {
+					key,
+					method: 'POST',
+					body: {
+						sentAt: new Date().toISOString(),
+						responses: [{ status: 200, accounts: [{ accountId: refreshed, status: 'updated' }] }],
+					},
+				}),
+				{ appId: app.id },
+			)
+			expect(run.status, JSON.stringify(run.data)).toBe(201)
+			const [task] = await db.select().from(accountActions).where(eq(accountActions.appId, app.id))
+
+			// An import holding the app, as every ledger write does, adds an account older than all others and
+			// stays open until the completion below is waiting on a lock.
+			let release!: () => void
+			const released = new Promise<void>((resolve) => (release = resolve))
+			const importing = db.transaction(async (tx) => {
+				await lockApp(tx, org.id, app.id)
+				await tx.insert(storedAccounts).values({ appId: app.id, accountId: older, updatedAt: oldest })
+				await released
+			})
+			const completing = call(apiCompleteRoute, apiRequest(`/tasks/${task!.id}/complete`, { key, method: 'POST' }), {
+				taskId: task!.id,
+			})
+			for (let polls = 0; ; polls++) {
+				const rows = await db.execute(
+					sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+				)
+				const [row] = rows as unknown as { n: number }[]
+				if (row!.n > 0) break
+				if (polls > 100_000) throw new Error('the completion never waited for the import')
+			}
+			release()
+			await importing
+			expect((await completing).status).toBe(200)
+
+			const { stats, real } = await statsBesideCount(app.id)
+			expect(real).toEqual({ accountCount: 3, oldest: oldest.getTime() })
+			expect(stats).toEqual(real)
+		},
+	)
 })
