@@ -76,6 +76,7 @@ const REQUEST_STEPS: Record<string, { done: string; attempt: string }> = {
 /** Each recorded action in words, without the event's details (the filter's pick list). */
 const ACTION_LABELS: Record<string, string> = {
 	'org.created': 'Created the organisation',
+	'org.seeded': 'Created the demo organisation',
 	'org.settings_changed': 'Changed the organisation’s settings',
 	'org.renamed': 'Renamed the organisation',
 	'member.roles_changed': 'Changed a member’s roles',
@@ -271,6 +272,19 @@ export const AUDIT_FIELD_LABELS: Record<string, string> = {
 	webTriggerUrl: 'Web trigger URL',
 	baseUrl: 'Site address',
 	secretsReplaced: 'Secrets replaced (sealed, never shown)',
+	// A prepared report and a recorded run (reporting.server.ts, prepared-reports.server.ts).
+	sha256: 'Batches’ SHA-256',
+	preparedSha256: 'Prepared report’s SHA-256',
+	answeredBatches: 'Batches answered',
+	cyclePeriodRaw: 'Atlassian’s Cycle-Period header',
+	cyclePeriodOutcome: 'Reporting cycle after the answer',
+	recordedLater: 'Recorded later',
+	skippedUnknown: 'Answers about accounts not in the ledger',
+	sentByClearance: 'Sent by Clearance',
+	cycleDaysBefore: 'Reporting cycle before (days)',
+	cycleDaysAfter: 'Reporting cycle after (days)',
+	// The demo organisation's people.
+	users: 'People',
 }
 
 /** Recorded for the machine or already said by the action's words: not listed as a change. */
@@ -282,6 +296,8 @@ const HIDDEN_FIELDS = new Set([
 	'permission',
 	'method',
 	'amendsRequestId',
+	// The prepared report is named by its SHA-256, which a person can compare; its row id says nothing more.
+	'preparedReportId',
 ])
 const HIDDEN_FOR: Record<string, readonly string[]> = {
 	'request.use_case_decided': ['code', 'description'],
@@ -298,6 +314,14 @@ const HIDDEN_FOR: Record<string, readonly string[]> = {
 
 export function fieldLabel(key: string): string {
 	return AUDIT_FIELD_LABELS[key] ?? humanise(key.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase())
+}
+
+/** What a Cycle-Period value in Atlassian's answer did to the app's cycle (HeaderCycleOutcome). */
+const CYCLE_OUTCOME_WORDS: Record<string, string> = {
+	applied: 'Changed to the cycle Atlassian set',
+	unchanged: 'Unchanged: Atlassian set the same cycle',
+	pending: 'Waiting for a person to confirm Atlassian’s cycle',
+	unreadable: 'Unchanged: the header could not be read',
 }
 
 const PERSONAL_DATA_WORDS: Record<string, string> = { yes: 'Yes', no: 'No', undecided: 'Not decided' }
@@ -338,6 +362,7 @@ export function formatAuditValue(key: string, value: unknown, timeZone = 'UTC'):
 			: (findUseCase(useCase.code)?.label ?? useCase.code)
 	}
 	if (key === 'failing' && typeof value === 'string') return humanise(value)
+	if (key === 'cyclePeriodOutcome' && typeof value === 'string') return CYCLE_OUTCOME_WORDS[value] ?? value
 	if (typeof value === 'string' && ISO_DAY.test(value)) return formatCalendarDate(value)
 	if (typeof value === 'string') return ISO_INSTANT.test(value) ? formatInstant(value, timeZone) : value
 	if (typeof value === 'number') return value.toLocaleString('en-GB')

@@ -162,6 +162,51 @@ describe('auditChangeViews', () => {
 		])
 	})
 
+	it('reads a recorded report run and a prepared report in words, without the prepared report’s row id', () => {
+		const run = auditChangeViews('report_run.recorded', null, {
+			appId: APP_ID,
+			sentAt: '2026-11-16T23:13:00.000Z',
+			sentByClearance: true,
+			preparedReportId: REQUEST_ID,
+			preparedSha256: 'a0f3',
+			accountCount: 240,
+			batchCount: 3,
+			answeredBatches: 1,
+			closedCount: 1,
+			updatedCount: 0,
+			cyclePeriodRaw: null,
+			cyclePeriodOutcome: 'pending',
+			recordedLater: true,
+			skippedUnknown: 0,
+			cycleDaysBefore: 15,
+			cycleDaysAfter: 7,
+		})
+		const labels = run.map((view) => view.label)
+		expect(labels).toEqual([
+			'Sent',
+			'Sent by Clearance',
+			'Prepared report’s SHA-256',
+			'Accounts',
+			'Batches',
+			'Batches answered',
+			'Closed accounts',
+			'Updated accounts',
+			'Atlassian’s Cycle-Period header',
+			'Reporting cycle after the answer',
+			'Recorded later',
+			'Answers about accounts not in the ledger',
+			'Reporting cycle before (days)',
+			'Reporting cycle after (days)',
+		])
+		expect(run.find((view) => view.label === 'Reporting cycle after the answer')).toMatchObject({
+			value: 'Waiting for a person to confirm Atlassian’s cycle',
+		})
+		expect(auditChangeViews('report.prepared', null, { preparedReportId: REQUEST_ID, sha256: 'a0f3' })).toEqual([
+			{ kind: 'detail', label: 'Batches’ SHA-256', value: 'a0f3', long: false },
+		])
+		expect(actionLabel('org.seeded')).toBe('Created the demo organisation')
+	})
+
 	it('says when only an email address changed, without showing either', () => {
 		expect(
 			auditChangeViews('request.saved', { appName: 'Ask [email address]' }, { appName: 'Ask [email address]' }),
