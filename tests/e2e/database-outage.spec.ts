@@ -19,7 +19,7 @@ test.skip(!process.env.DATABASE_URL, 'needs PostgreSQL (DATABASE_URL); the embed
 test('the database cut off and back: 503 page, 503 API and 503 /healthz within a bound, then served again without a restart', async ({
 	page,
 }) => {
-	test.setTimeout(300_000)
+	test.setTimeout(480_000)
 	const direct = await freshDatabase(DATABASE)
 	const key = await runScript('scripts/api-key.ts', ['--org', 'demo', '--name', 'Outage probe', '--scopes', 'read'], {
 		DATABASE_URL: direct,

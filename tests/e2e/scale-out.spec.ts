@@ -61,7 +61,7 @@ async function startGate(target: string): Promise<Gate> {
 }
 
 test.beforeAll(async () => {
-	test.setTimeout(300_000)
+	test.setTimeout(480_000)
 	const url = await freshDatabase(DATABASE)
 	sql = postgres(url, { max: 2, onnotice: () => {} })
 	standIn = await startAtlassianStandIn()
