@@ -27,6 +27,25 @@ export interface DatabaseHandle {
 
 const migrationsFolder = path.resolve(process.cwd(), 'db/migrations')
 
+/** Called with every SQL statement drizzle sends (both drivers, inside transactions too). */
+export type QueryListener = (query: string, params: unknown[]) => void
+const queryListeners = new Set<QueryListener>()
+
+/**
+ * Listens to every statement sent through drizzle until the returned function is called: tests count the
+ * queries a page costs (tests/integration/dashboard-queries.test.ts). Nothing listens in production.
+ */
+export function onQuery(listener: QueryListener): () => void {
+	queryListeners.add(listener)
+	return () => queryListeners.delete(listener)
+}
+
+const logger = {
+	logQuery(query: string, params: unknown[]) {
+		for (const listener of queryListeners) listener(query, params)
+	},
+}
+
 /**
  * `DATABASE_URL` selects PostgreSQL; otherwise PGlite in the `pglite`
  * folder of `DATA_DIR` (default `./.data`). `DATA_DIR=memory://` gives a
@@ -48,7 +67,7 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
 			onnotice: () => {},
 			...outageOptions(),
 		})
-		const db = drizzlePostgres({ client, schema, casing: 'snake_case' })
+		const db = drizzlePostgres({ client, schema, casing: 'snake_case', logger })
 		return {
 			db: db as unknown as Database,
 			config,
@@ -62,7 +81,7 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
 	// One process per folder (db/data-folder-lock.ts): a second one is refused with a message, not let in to corrupt it.
 	const release = inMemory ? () => {} : lockDataFolder(config.dataDir)
 	const client = new PGlite(config.dataDir)
-	const db = drizzlePglite({ client, schema, casing: 'snake_case' })
+	const db = drizzlePglite({ client, schema, casing: 'snake_case', logger })
 	return {
 		db: db as unknown as Database,
 		config,

@@ -7,7 +7,10 @@ import { listLedgerPage } from '~/services/ledger.server'
 import { requirePermission } from '~/utils/auth.server'
 import { throwRefusal } from '~/utils/refusals.server'
 
-/** The reporting page's account ledger (`…/reporting?q=…&page=…`), shown where the page renders its <Outlet />. */
+/**
+ * The reporting page's account ledger (`…/reporting?q=…&after=…`, `?before=…`, `?from=…`, `?last=1`: keyset pages by
+ * account id, shareable links), shown where the page renders its <Outlet />.
+ */
 
 const LEDGER_PAGE_SIZE = 50
 
@@ -15,14 +18,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org } = await requirePermission(request, params.org, 'org:view')
 	const app = await requireApp(org.id, params.appId).catch(throwRefusal)
 	const query = LedgerQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams))
-	const ledger = await listLedgerPage(org.id, app.id, { q: query.q, page: query.page, pageSize: LEDGER_PAGE_SIZE })
+	const ledger = await listLedgerPage(org.id, app.id, { ...query, pageSize: LEDGER_PAGE_SIZE })
 	return {
 		base: `/o/${org.slug}/apps/${app.id}/reporting`,
 		timeZone: org.timeZone,
 		ledger,
 		q: query.q,
-		page: query.page,
-		pageSize: LEDGER_PAGE_SIZE,
+		from: query.from ?? '',
 	}
 }
 
@@ -36,7 +38,7 @@ const LEDGER_UNCHANGED_BY = new Set(['cycle', 'storing-since', 'keep-storing-sin
  * The ledger is counted again only when it may have changed. After one of
  * the reporting page's own forms that leave the accounts as they were (the
  * page's action or the run route), the page's loader reloads the overview
- * and this route keeps its page of accounts and its count; after an import or
+ * and this route keeps its page of accounts; after an import or
  * a completed erase/refresh task (which remove or update accounts), or any
  * other form, Remix's default applies and the ledger is read again. A search
  * or another page of the ledger changes the URL, which reloads it as usual.
@@ -56,6 +58,6 @@ export const shouldRevalidate: ShouldRevalidateFunction = ({
 }
 
 export default function LedgerRoute() {
-	const { base, timeZone, ledger, q, page, pageSize } = useLoaderData<typeof loader>()
-	return <Ledger base={base} ledger={ledger} q={q} page={page} pageSize={pageSize} timeZone={timeZone} />
+	const { base, timeZone, ledger, q, from } = useLoaderData<typeof loader>()
+	return <Ledger base={base} ledger={ledger} q={q} from={from} timeZone={timeZone} />
 }

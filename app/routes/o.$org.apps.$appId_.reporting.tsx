@@ -18,7 +18,13 @@ import { describeCycle } from '~/domain/cycle-period'
 import { cycleLabel, type CycleSource } from '~/domain/reporting-cycle'
 import { can } from '~/domain/roles'
 import { instantToLocalDateTime, localDateTimeToInstant } from '~/domain/zoned-time'
-import { CycleSchema, ReportingActionSchema, StoringSinceSchema } from '~/schemas/reporting'
+import {
+	CycleSchema,
+	ReportingActionSchema,
+	StoringSinceSchema,
+	TASK_PAGE_PARAMS,
+	TaskPageQuerySchema,
+} from '~/schemas/reporting'
 import { requireApp } from '~/services/apps.server'
 import { prepareReport } from '~/services/prepared-reports.server'
 import { getReporterOverview } from '~/services/reporter.server'
@@ -47,7 +53,9 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org, roles } = await requirePermission(request, params.org, 'org:view')
 	const app = await requireApp(org.id, params.appId).catch(throwRefusal)
-	const overview = await getReportingOverview(org.id, app)
+	// Which page of open tasks (`?tasksAfter=…` / `?tasksBefore=…`, a task's id).
+	const taskPosition = TaskPageQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams))
+	const overview = await getReportingOverview(org.id, app, new Date(), taskPosition)
 	return {
 		org,
 		app,
@@ -75,7 +83,12 @@ export const shouldRevalidate: ShouldRevalidateFunction = ({
 	defaultShouldRevalidate,
 }) => {
 	const navigationOnly = !formMethod || formMethod.toUpperCase() === 'GET'
-	if (navigationOnly && currentUrl.pathname === nextUrl.pathname && currentUrl.search !== nextUrl.search) return false
+	// Another page of open tasks is this loader's to read; another page or search of the ledger is not.
+	const sameTasks = TASK_PAGE_PARAMS.every(
+		(name) => currentUrl.searchParams.get(name) === nextUrl.searchParams.get(name),
+	)
+	if (navigationOnly && currentUrl.pathname === nextUrl.pathname && currentUrl.search !== nextUrl.search && sameTasks)
+		return false
 	return defaultShouldRevalidate
 }
 
@@ -193,7 +206,14 @@ export default function ReportingPage() {
 		/>
 	)
 	const tasksCard = (
-		<TasksCard tasks={tasks} taskDueDays={policy.taskDueDays} timeZone={timeZone} canEdit={canEdit} busy={busy} />
+		<TasksCard
+			tasks={tasks}
+			page={loaderData.taskPage}
+			taskDueDays={policy.taskDueDays}
+			timeZone={timeZone}
+			canEdit={canEdit}
+			busy={busy}
+		/>
 	)
 	return (
 		<div className="stack">

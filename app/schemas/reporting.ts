@@ -81,6 +81,12 @@ export const ReportingActionSchema = z.discriminatedUnion('intent', [
 /** The ledger import (`…/reporting/import`): the file itself is read from the upload. */
 export const ImportActionSchema = z.object({ intent: z.literal('import'), atomic: checkbox })
 
+/** The import route's forms: an upload, or stopping an import job that is under way. */
+export const ImportRouteSchema = z.discriminatedUnion('intent', [
+	ImportActionSchema,
+	z.object({ intent: z.literal('cancel-import'), jobId: z.uuid('No such import.') }),
+])
+
 /** Recording a report run (`…/reporting/runs`); RunFieldsSchema then checks the fields. */
 export const RunActionSchema = z.object({
 	intent: z.literal('run'),
@@ -99,10 +105,41 @@ export const StoringSinceSchema = z.object({
 		.refine(isCalendarDay, 'Enter the date the app started storing personal data, like 2026-03-31.'),
 })
 
+/** An account id the ledger's links carry (`after`, `before`, `from`): compared, never stored; anything else is ignored. */
+const ledgerKey = z
+	.string()
+	.trim()
+	.min(1)
+	.max(REPORTING_LIMITS.search)
+	.refine((value) => !value.includes('\u0000'))
+	.optional()
+	.catch(undefined)
+
+/**
+ * Where the ledger page stands (keyset pages by account id, docs/performance.md › Indexes):
+ * `q` an account-id prefix; `after` the page after that id, `before` the page before it,
+ * `from` the page starting at that id (or the next one), `last=1` the last page; none of them: the first page.
+ */
 export const LedgerQuerySchema = z.object({
 	q: searchText(REPORTING_LIMITS.search),
-	page: z.coerce.number().int().min(1).max(1_000_000).catch(1),
+	after: ledgerKey,
+	before: ledgerKey,
+	from: ledgerKey,
+	last: z
+		.enum(['1'])
+		.optional()
+		.catch(undefined)
+		.transform((value) => value === '1'),
 })
+
+/** The reporting page's query parameters for a page of open tasks (a task's id; anything else is the first page). */
+export const TASK_PAGE_PARAMS = ['tasksAfter', 'tasksBefore'] as const
+
+const taskKey = z.string().trim().uuid().optional().catch(undefined)
+
+export const TaskPageQuerySchema = z
+	.object({ tasksAfter: taskKey, tasksBefore: taskKey })
+	.transform(({ tasksAfter, tasksBefore }) => ({ after: tasksAfter, before: tasksBefore }))
 
 export const BatchFormatSchema = z.enum(['json', 'ndjson']).catch('json')
 

@@ -1,7 +1,7 @@
-import { and, asc, count, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm'
+import { and, asc, eq, isNotNull, isNull, sql } from 'drizzle-orm'
 import { type z } from 'zod'
 import { db, type Tx } from '#db/client.server'
-import { accountActions, organizations, storedAccounts } from '#db/schema'
+import { accountActions, organizations } from '#db/schema'
 import { rfc3339OrNull, toRfc3339InZone } from '~/domain/api-dates'
 import { type CycleSource } from '~/domain/reporting-cycle'
 import {
@@ -16,6 +16,7 @@ import { UserFacingError } from '~/utils/errors'
 import { isUuid } from '~/utils/ids'
 import { createAppIn, listApps, requireApp, updateAppIn, withDuplicateKeyAsConflict, type App } from './apps.server'
 import { type Actor } from './audit.server'
+import { ledgerFiguresOf } from './ledger-stats.server'
 import { completeTask, dashboardRows, setCycle, type DashboardRow } from './reporting.server'
 import { setStoringSince, storingSinceOf } from './storing-since.server'
 
@@ -45,14 +46,10 @@ function answerOf(value: boolean | null | undefined): PersonalDataAnswer {
 	return value === true ? 'yes' : value === false ? 'no' : 'undecided'
 }
 
+/** Accounts per app from app_ledger_stats (never a count of the ledger); an app without a row has none. */
 async function accountCounts(appIds: string[]) {
-	if (appIds.length === 0) return new Map<string, number>()
-	const rows = await db
-		.select({ appId: storedAccounts.appId, total: count() })
-		.from(storedAccounts)
-		.where(inArray(storedAccounts.appId, appIds))
-		.groupBy(storedAccounts.appId)
-	return new Map(rows.map((row) => [row.appId, row.total]))
+	const figures = await ledgerFiguresOf(appIds)
+	return new Map([...figures].map(([appId, row]) => [appId, row.accountCount]))
 }
 
 function toApiApp(app: App, row: DashboardRow, accounts: number, timeZone: string, now: Date): ApiApp {

@@ -1,14 +1,16 @@
-import { and, asc, count, eq, gt, isNull, sql } from 'drizzle-orm'
-import { db, type Tx } from '#db/client.server'
+import { and, asc, count, desc, eq, gt, gte, isNull, lt, sql, type SQL } from 'drizzle-orm'
+import { db } from '#db/client.server'
 import { accountActions, storedAccounts } from '#db/schema'
 import { EMAIL_IN_ACCOUNT_ID_REASON, validateAccountId, validateUpdatedAt } from '~/domain/account-ids'
 import { isBinaryRecord, isBlankRecord, type CsvRecord } from '~/domain/csv'
 import { type StoredAccount } from '~/domain/report-batches'
 import { MAX_REJECTED_LISTED } from '~/schemas/reporting'
 import { UserFacingError } from '~/utils/errors'
-import { searchCondition } from '~/utils/sql-like'
+import { prefixCondition } from '~/utils/sql-like'
 import { lockApp, requireApp } from './apps.server'
 import { actorUserIdOf, auditActor, recordAudit, type Actor } from './audit.server'
+import { deleteAccounts, upsertAccounts } from './ledger-bulk.server'
+import { ledgerFigures } from './ledger-stats.server'
 import { noteOldestImported } from './storing-since.server'
 
 /**
@@ -49,7 +51,7 @@ function looksLikeEmail(value: string, reason?: string) {
 	return reason === EMAIL_IN_ACCOUNT_ID_REASON || value.includes('@')
 }
 
-function shown(value: string, reason?: string) {
+export function shown(value: string, reason?: string) {
 	return looksLikeEmail(value, reason) ? HIDDEN_EMAIL : clip(value)
 }
 
@@ -68,6 +70,24 @@ export type AccountCandidate = { position: number; accountId: unknown; updatedAt
 export type RefusedAccount = { position: number; accountId: string; hidden: boolean; reason: string }
 
 export type WriteAccountsResult = Omit<ImportResult, 'rejectedRows'> & { refused: RefusedAccount[] }
+
+/** The account rules (docs/rules.md › Personal-data reporting) on one candidate: the row to write, or why not. */
+export function checkCandidate(
+	candidate: AccountCandidate,
+	now: Date,
+): { ok: true; accountId: string; updatedAt: Date } | { ok: false; reason: string } {
+	if (candidate.error) return { ok: false, reason: candidate.error }
+	const id = validateAccountId(candidate.accountId)
+	if (!id.ok) return { ok: false, reason: id.reason }
+	const date = validateUpdatedAt(candidate.updatedAt, { now })
+	if (!date.ok) return { ok: false, reason: date.reason }
+	return { ok: true, accountId: id.value, updatedAt: date.value }
+}
+
+/** A refused value as text, whatever the API sent (a number, an object, nothing). */
+export function rawText(raw: unknown) {
+	return typeof raw === 'string' ? raw : raw === undefined || raw === null ? '' : JSON.stringify(raw)
+}
 
 /**
  * The one write path of the ledger (the CSV import and the API's JSON push
@@ -102,7 +122,7 @@ export async function writeAccounts(
 	const reject = (position: number, raw: unknown, reason: string) => {
 		result.rejected++
 		if (result.refused.length >= listRefused) return
-		const accountId = typeof raw === 'string' ? raw : raw === undefined || raw === null ? '' : JSON.stringify(raw)
+		const accountId = rawText(raw)
 		result.refused.push({ position, accountId, hidden: looksLikeEmail(accountId, reason), reason })
 	}
 	try {
@@ -115,31 +135,22 @@ export async function writeAccounts(
 			let oldest: Date | null = null
 			const flush = async () => {
 				if (chunk.size === 0) return
-				const rows = [...chunk].map(([accountId, updatedAt]) => ({ appId, accountId, updatedAt }))
+				const rows = [...chunk].map(([accountId, updatedAt]) => ({ accountId, updatedAt }))
 				chunk = new Map()
 				if (atomic && result.rejected > 0) return
 				for (const row of rows) if (!oldest || row.updatedAt < oldest) oldest = row.updatedAt
-				const written = await upsertChunk(tx, rows)
+				const written = await upsertAccounts(tx, appId, rows)
 				result.inserted += written.inserted
 				result.updated += written.updated
 			}
 			for await (const candidate of candidates) {
 				result.rows++
-				if (candidate.error) {
-					reject(candidate.position, candidate.accountId, candidate.error)
+				const checked = checkCandidate(candidate, now)
+				if (!checked.ok) {
+					reject(candidate.position, candidate.accountId, checked.reason)
 					continue
 				}
-				const id = validateAccountId(candidate.accountId)
-				if (!id.ok) {
-					reject(candidate.position, candidate.accountId, id.reason)
-					continue
-				}
-				const date = validateUpdatedAt(candidate.updatedAt, { now })
-				if (!date.ok) {
-					reject(candidate.position, candidate.accountId, date.reason)
-					continue
-				}
-				chunk.set(id.value, date.value)
+				chunk.set(checked.accountId, checked.updatedAt)
 				if (chunk.size >= IMPORT_CHUNK) await flush()
 			}
 			await flush()
@@ -195,7 +206,7 @@ export const NOT_CSV_TEXT =
 	'This file is not a CSV text file: it holds binary data, like an image or a spreadsheet workbook. Save the ledger as “CSV UTF-8” with the header accountId,updatedAt and upload that file.'
 
 /** The CSV file's lines as candidates; a missing or wrong header, or binary data, refuses the whole file. */
-async function* csvCandidates(records: AsyncIterable<CsvRecord>): AsyncGenerator<AccountCandidate> {
+export async function* csvCandidates(records: AsyncIterable<CsvRecord>): AsyncGenerator<AccountCandidate> {
 	let header = true
 	for await (const record of records) {
 		// A binary file is refused as a whole, not reported row by row (the transaction rolls back what was written).
@@ -276,10 +287,7 @@ export async function removeErasedAccount(
 	if (!id.ok) throw new UserFacingError(`That is not an account id: ${id.reason}.`, 400, 'accountId')
 	return db.transaction(async (tx) => {
 		await lockApp(tx, orgId, appId)
-		const removed = await tx
-			.delete(storedAccounts)
-			.where(and(eq(storedAccounts.appId, appId), eq(storedAccounts.accountId, id.value)))
-			.returning({ accountId: storedAccounts.accountId })
+		const removed = await deleteAccounts(tx, appId, [id.value])
 		if (removed.length === 0) throw new UserFacingError('That account is not in this app’s ledger.', 404)
 		const closed = await tx
 			.update(accountActions)
@@ -305,50 +313,128 @@ export async function removeErasedAccount(
 	})
 }
 
-/** One multi-row `insert … on conflict do update`; `xmax = 0` tells a fresh row from an updated one. */
-async function upsertChunk(tx: Tx, rows: { appId: string; accountId: string; updatedAt: Date }[]) {
-	const written = await tx
-		.insert(storedAccounts)
-		.values(rows)
-		.onConflictDoUpdate({
-			target: [storedAccounts.appId, storedAccounts.accountId],
-			set: { updatedAt: sql`excluded.updated_at` },
-		})
-		.returning({ inserted: sql<boolean>`(xmax = 0)` })
-	const inserted = written.filter((row) => row.inserted === true).length
-	return { inserted, updated: written.length - inserted }
-}
-
+/** The app's stored accounts, from app_ledger_stats (kept exact by triggers): no count of the ledger. */
 export async function countAccounts(orgId: string, appId: string): Promise<number> {
 	await requireApp(orgId, appId)
-	const [row] = await db.select({ total: count() }).from(storedAccounts).where(eq(storedAccounts.appId, appId))
-	return row?.total ?? 0
+	return (await ledgerFigures(appId)).accountCount
 }
 
-/** A page of the ledger, by account id; `q` matches any part of the id. */
+/** A search counts its matches up to this many, then says "more than" (never an unbounded count). */
+export const LEDGER_MATCH_LIMIT = 1000
+
+/** Where a ledger page starts: after an id, before an id, from an id on, the last page, or (none) the first. */
+export type LedgerPosition = { after?: string; before?: string; from?: string; last?: boolean }
+
+export type LedgerPage = {
+	accounts: { accountId: string; updatedAt: Date; createdAt: Date }[]
+	/** Every account of the app (app_ledger_stats). */
+	total: number
+	/** When searching: the matches, counted up to LEDGER_MATCH_LIMIT (`more` when there are more). */
+	matches: { count: number; more: boolean } | null
+	/** The ids the Previous and Next links go before and after; null when there is no such page. */
+	prevBefore: string | null
+	nextAfter: string | null
+}
+
+/**
+ * A page of the ledger by account id, keyset-paged (docs/performance.md › Indexes): each page is a range
+ * scan of the (app_id, account_id) key from where the previous one ended, whatever its depth, so the
+ * last page of a million accounts costs what the first does. `q` is an account-id prefix (`_`, `%` and
+ * `\` literal), served by stored_accounts_prefix_idx. The total comes from app_ledger_stats; matches of a
+ * search are counted up to LEDGER_MATCH_LIMIT.
+ */
 export async function listLedgerPage(
 	orgId: string,
 	appId: string,
-	{ q, page, pageSize }: { q?: string; page: number; pageSize: number },
-) {
+	{ q, pageSize, ...position }: { q?: string; pageSize: number } & LedgerPosition,
+): Promise<LedgerPage> {
 	await requireApp(orgId, appId)
-	const where = and(eq(storedAccounts.appId, appId), searchCondition([storedAccounts.accountId], q))
-	const offset = (Math.max(1, Math.floor(page)) - 1) * pageSize
-	const [rows, [totals]] = await Promise.all([
-		db
-			.select({
-				accountId: storedAccounts.accountId,
-				updatedAt: storedAccounts.updatedAt,
-				createdAt: storedAccounts.createdAt,
-			})
+	const key = storedAccounts.accountId
+	const scope = and(eq(storedAccounts.appId, appId), prefixCondition(key, q))
+	const read = async (bound: SQL | undefined, backward: boolean) => {
+		const rows = await db
+			.select({ accountId: key, updatedAt: storedAccounts.updatedAt, createdAt: storedAccounts.createdAt })
 			.from(storedAccounts)
-			.where(where)
-			.orderBy(asc(storedAccounts.accountId))
-			.limit(pageSize)
-			.offset(offset),
-		db.select({ total: count() }).from(storedAccounts).where(where),
+			.where(and(scope, bound))
+			.orderBy(backward ? desc(key) : asc(key))
+			.limit(pageSize + 1)
+		const more = rows.length > pageSize
+		const page = rows.slice(0, pageSize)
+		if (backward) page.reverse()
+		return { page, more }
+	}
+	let backward = false
+	let read1
+	if (position.before !== undefined) {
+		backward = true
+		read1 = await read(lt(key, position.before), true)
+		// Fewer than a page before it: that is the first page, shown full.
+		if (!read1.more) {
+			backward = false
+			read1 = await read(undefined, false)
+		}
+	} else if (position.after !== undefined || position.from !== undefined) {
+		read1 =
+			position.after !== undefined
+				? await read(gt(key, position.after), false)
+				: await read(gte(key, position.from!), false)
+		// Nothing after it (an old link, or a jump past the end): the last page instead.
+		if (read1.page.length === 0) {
+			backward = true
+			read1 = await read(undefined, true)
+		}
+	} else if (position.last) {
+		backward = true
+		read1 = await read(undefined, true)
+	} else {
+		read1 = await read(undefined, false)
+	}
+	const { page, more } = read1
+	const firstId = page[0]?.accountId
+	const lastId = page[page.length - 1]?.accountId
+	// The side the page was not read towards: one index probe for whether anything lies beyond.
+	const beyond =
+		firstId === undefined || lastId === undefined
+			? false
+			: backward
+				? await exists(and(scope, gt(key, lastId)))
+				: firstId !== undefined &&
+					  (position.after !== undefined || position.from !== undefined || position.before !== undefined)
+					? await exists(and(scope, lt(key, firstId)))
+					: false
+	const [figures, matches] = await Promise.all([
+		ledgerFigures(appId),
+		q?.trim() ? countMatches(scope) : Promise.resolve(null),
 	])
-	return { accounts: rows, total: totals?.total ?? 0 }
+	return {
+		accounts: page,
+		total: figures.accountCount,
+		matches,
+		prevBefore: (backward ? more : beyond) ? (firstId ?? null) : null,
+		nextAfter: (backward ? beyond : more) ? (lastId ?? null) : null,
+	}
+}
+
+async function exists(where: SQL | undefined) {
+	const rows = await db
+		.select({ one: sql<number>`1` })
+		.from(storedAccounts)
+		.where(where)
+		.limit(1)
+	return rows.length > 0
+}
+
+/** The matches of a search, counted up to LEDGER_MATCH_LIMIT + 1 rows of the index: never a count of the ledger. */
+async function countMatches(where: SQL | undefined) {
+	const found = db
+		.select({ one: sql<number>`1`.as('one') })
+		.from(storedAccounts)
+		.where(where)
+		.limit(LEDGER_MATCH_LIMIT + 1)
+		.as('found')
+	const [row] = await db.select({ n: count() }).from(found)
+	const n = row?.n ?? 0
+	return { count: Math.min(n, LEDGER_MATCH_LIMIT), more: n > LEDGER_MATCH_LIMIT }
 }
 
 /**

@@ -1,9 +1,10 @@
-import { and, asc, count, desc, eq, inArray, isNull, max, min, ne, sql, type SQLWrapper } from 'drizzle-orm'
+import { and, asc, count, desc, eq, inArray, isNull, max, ne, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import { db, type Tx } from '#db/client.server'
 import {
 	accessRequests,
 	accountActions,
 	apiKeys,
+	appLedgerStats,
 	apps,
 	organizations,
 	preparedReports,
@@ -36,9 +37,12 @@ import {
 	type ReportingStatus,
 } from '~/domain/reporting-cycle'
 import { UserFacingError } from '~/utils/errors'
+import { isUuid } from '~/utils/ids'
 import { withTransaction } from '~/utils/transaction.server'
 import { lockApp, type App } from './apps.server'
 import { actorUserIdOf, auditActor, recordAudit, type Actor } from './audit.server'
+import { deleteAccounts, upsertAccounts } from './ledger-bulk.server'
+import { ledgerFigures } from './ledger-stats.server'
 import { digestLedger, findPreparedReport, listPreparedReports, type PreparedReport } from './prepared-reports.server'
 import { storingSinceOf } from './storing-since.server'
 
@@ -95,31 +99,11 @@ function statusOf(
 	})
 }
 
-/** The days a pending Cycle-Period header asks for, per app (from the run that carried it). */
-async function pendingCycleDays(orgId: string, appRows: readonly Pick<App, 'id' | 'pendingCycleRunId'>[]) {
-	const runIds = appRows.flatMap((app) => (app.pendingCycleRunId ? [app.pendingCycleRunId] : []))
-	if (runIds.length === 0) return new Map<string, number>()
-	const rows = await db
-		.select({ appId: reportRuns.appId, days: reportRuns.cyclePeriodDays })
-		.from(reportRuns)
-		.where(and(eq(reportRuns.orgId, orgId), inArray(reportRuns.id, runIds)))
-	return new Map(rows.flatMap((row) => (row.days == null ? [] : [[row.appId, row.days] as const])))
-}
-
 async function lastRunAt(orgId: string, appId: string): Promise<Date | null> {
 	const [row] = await db
 		.select({ at: max(reportRuns.sentAt) })
 		.from(reportRuns)
 		.where(and(eq(reportRuns.orgId, orgId), eq(reportRuns.appId, appId)))
-	return row?.at ?? null
-}
-
-/** The oldest `updatedAt` in the ledger: data retrieved then has been stored since. */
-async function oldestAccountAt(appId: string): Promise<Date | null> {
-	const [row] = await db
-		.select({ at: min(storedAccounts.updatedAt) })
-		.from(storedAccounts)
-		.where(eq(storedAccounts.appId, appId))
 	return row?.at ?? null
 }
 
@@ -156,12 +140,19 @@ async function cycleAttention(orgId: string, app: App) {
 }
 
 /** Everything the reporting page shows about one app (already checked to be in the org). */
-export async function getReportingOverview(orgId: string, app: App, now = new Date()) {
+export async function getReportingOverview(
+	orgId: string,
+	app: App,
+	now = new Date(),
+	/** Which page of open tasks (TASK_PAGE_SIZE a page). */
+	tasks: TaskPosition = {},
+) {
 	const policy = await getOrgPolicy(orgId)
 	const lastReportAt = await lastRunAt(orgId, app.id)
-	const firstStoredAccountAt = needsOldestAccount(app, lastReportAt) ? await oldestAccountAt(app.id) : null
-	const [accounts] = await db.select({ total: count() }).from(storedAccounts).where(eq(storedAccounts.appId, app.id))
-	const accountCount = accounts?.total ?? 0
+	// The ledger's figures from app_ledger_stats (one row, kept exact by triggers), never a count of the ledger.
+	const ledger = await ledgerFigures(app.id)
+	const firstStoredAccountAt = needsOldestAccount(app, lastReportAt) ? ledger.oldestUpdatedAt : null
+	const accountCount = ledger.accountCount
 	const [storingSinceSetBy] = app.storingSinceSetBy
 		? await db.select({ name: users.name }).from(users).where(eq(users.id, app.storingSinceSetBy))
 		: []
@@ -184,7 +175,7 @@ export async function getReportingOverview(orgId: string, app: App, now = new Da
 		preparedReports: prepared,
 		latestPreparedIsCurrent: await latestPreparedIsCurrent(orgId, app.id, prepared[0], accountCount),
 		runs: await listRuns(orgId, app.id),
-		tasks: await listOpenTasks(orgId, app.id),
+		...(await listOpenTasks(orgId, app.id, tasks).then(({ tasks, ...taskPage }) => ({ tasks, taskPage }))),
 	}
 }
 
@@ -245,19 +236,92 @@ export async function listRuns(orgId: string, appId: string, limit = 50) {
 	}))
 }
 
-export async function listOpenTasks(orgId: string, appId: string) {
-	return db
-		.select({
-			id: accountActions.id,
-			accountId: accountActions.accountId,
-			kind: accountActions.kind,
-			dueAt: accountActions.dueAt,
-			runId: accountActions.runId,
-			createdAt: accountActions.createdAt,
-		})
+/** Open tasks shown per page on the reporting page: never thousands of forms at once. */
+export const TASK_PAGE_SIZE = 50
+
+/** Where a page of open tasks starts: after a task, before one, or (neither) the first page. */
+export type TaskPosition = { after?: string; before?: string }
+
+/**
+ * One page of the app's open erase and refresh tasks, by due date then account id (then id: a total
+ * order), keyset-paged from a task's id (the link carries that id; its row gives the sort key), served by
+ * account_actions_app_open_idx. A run closing 12,000 accounts shows 50 tasks and their forms, and a total.
+ */
+export async function listOpenTasks(
+	orgId: string,
+	appId: string,
+	{ after, before, pageSize = TASK_PAGE_SIZE }: TaskPosition & { pageSize?: number } = {},
+) {
+	const open = and(eq(accountActions.orgId, orgId), eq(accountActions.appId, appId), isNull(accountActions.completedAt))
+	const sortKey = sql`(${accountActions.dueAt}, ${accountActions.accountId}, ${accountActions.id})`
+	// The sort key of the task a link names (a task of this app; a task id that is not one finds nothing).
+	const keyOf = (taskId: string) =>
+		isUuid(taskId)
+			? sql`(select a.due_at, a.account_id, a.id from account_actions a where a.id = ${taskId} and a.app_id = ${appId} and a.org_id = ${orgId})`
+			: null
+	const read = async (bound: SQL | undefined, backward: boolean) => {
+		const rows = await db
+			.select({
+				id: accountActions.id,
+				accountId: accountActions.accountId,
+				kind: accountActions.kind,
+				dueAt: accountActions.dueAt,
+				runId: accountActions.runId,
+				createdAt: accountActions.createdAt,
+			})
+			.from(accountActions)
+			.where(and(open, bound))
+			.orderBy(
+				...(backward
+					? [desc(accountActions.dueAt), desc(accountActions.accountId), desc(accountActions.id)]
+					: [asc(accountActions.dueAt), asc(accountActions.accountId), asc(accountActions.id)]),
+			)
+			.limit(pageSize + 1)
+		const more = rows.length > pageSize
+		const page = rows.slice(0, pageSize)
+		if (backward) page.reverse()
+		return { page, more }
+	}
+	const beforeKey = before ? keyOf(before) : null
+	const afterKey = after ? keyOf(after) : null
+	let backward = beforeKey !== null
+	let found = beforeKey
+		? await read(sql`${sortKey} < ${beforeKey}`, true)
+		: await read(afterKey ? sql`${sortKey} > ${afterKey}` : undefined, false)
+	// Fewer than a page before it, or nothing after it (tasks were done meanwhile, an old link): the first page.
+	if ((backward && !found.more) || (!backward && afterKey && found.page.length === 0)) {
+		backward = false
+		found = await read(undefined, false)
+	}
+	const first = found.page[0]
+	const last = found.page[found.page.length - 1]
+	const [counted] = await db.select({ total: count() }).from(accountActions).where(open)
+	const total = counted?.total ?? 0
+	// The side the page was not read towards: one index probe for whether any task lies beyond.
+	const hasBefore = backward
+		? found.more
+		: afterKey !== null && first !== undefined && (await hasTask(open, sortKey, '<', first.id))
+	const hasAfter = backward ? last !== undefined && (await hasTask(open, sortKey, '>', last.id)) : found.more
+	return {
+		tasks: found.page,
+		total,
+		prevBefore: hasBefore && first ? first.id : null,
+		nextAfter: hasAfter && last ? last.id : null,
+	}
+}
+
+async function hasTask(open: SQL | undefined, sortKey: SQL, side: '<' | '>', taskId: string) {
+	const rows = await db
+		.select({ id: accountActions.id })
 		.from(accountActions)
-		.where(and(eq(accountActions.orgId, orgId), eq(accountActions.appId, appId), isNull(accountActions.completedAt)))
-		.orderBy(asc(accountActions.dueAt), asc(accountActions.accountId))
+		.where(
+			and(
+				open,
+				sql`${sortKey} ${sql.raw(side)} (select a.due_at, a.account_id, a.id from account_actions a where a.id = ${taskId})`,
+			),
+		)
+		.limit(1)
+	return rows.length > 0
 }
 
 export type CycleInput = { cycleDays: number; confirmLonger?: boolean; reason?: string }
@@ -749,9 +813,8 @@ export async function completeTask(orgId: string, actor: Actor, appId: string, t
 		}
 		let alsoClosed: string[] = []
 		if (task.kind === 'erase') {
-			await tx
-				.delete(storedAccounts)
-				.where(and(eq(storedAccounts.appId, appId), eq(storedAccounts.accountId, task.accountId)))
+			// The ledger's one bulk path (ledger-bulk.server.ts), for one account or many.
+			await deleteAccounts(tx, appId, [task.accountId])
 			const closed = await tx
 				.update(accountActions)
 				.set({ completedAt: now, completedBy: actorUserIdOf(actor) })
@@ -767,10 +830,8 @@ export async function completeTask(orgId: string, actor: Actor, appId: string, t
 				.returning({ id: accountActions.id })
 			alsoClosed = closed.map((row) => row.id)
 		} else {
-			await tx
-				.update(storedAccounts)
-				.set({ updatedAt: now })
-				.where(and(eq(storedAccounts.appId, appId), eq(storedAccounts.accountId, task.accountId)))
+			// Locked above, so this upsert updates it.
+			await upsertAccounts(tx, appId, [{ accountId: task.accountId, updatedAt: now }])
 		}
 		const [done] = await tx
 			.update(accountActions)
@@ -834,11 +895,16 @@ export async function dashboardRows(
 	only?: { appId: string },
 ): Promise<{ rows: DashboardRow[]; timeZone: string }> {
 	const policy = await getOrgPolicy(orgId)
-	const appRows = await db
-		.select()
+	// Each app with its ledger's oldest updatedAt (app_ledger_stats, one row per app) and the days a pending
+	// Cycle-Period header asks for (the run that carried it): one query whatever the number of apps.
+	const joined = await db
+		.select({ app: apps, oldestUpdatedAt: appLedgerStats.oldestUpdatedAt, pendingDays: reportRuns.cyclePeriodDays })
 		.from(apps)
+		.leftJoin(appLedgerStats, eq(appLedgerStats.appId, apps.id))
+		.leftJoin(reportRuns, and(eq(reportRuns.orgId, orgId), eq(reportRuns.id, apps.pendingCycleRunId)))
 		.where(and(eq(apps.orgId, orgId), only ? eq(apps.id, only.appId) : isNull(apps.archivedAt)))
-	if (appRows.length === 0) return { rows: [], timeZone: policy.timeZone }
+	if (joined.length === 0) return { rows: [], timeZone: policy.timeZone }
+	const appRows = joined.map((row) => row.app)
 	const appIds = appRows.map((app) => app.id)
 
 	const [runs, tasks, requests] = await Promise.all([
@@ -876,17 +942,16 @@ export async function dashboardRows(
 	])
 	const lastRun = new Map(runs.map((run) => [run.appId, run.at]))
 	// The oldest-account anchor only matters before the first report, without a storing-since date.
-	const needOldest = appRows.filter((app) => needsOldestAccount(app, lastRun.get(app.id) ?? null)).map((app) => app.id)
-	const oldest =
-		needOldest.length === 0
-			? []
-			: await db
-					.select({ appId: storedAccounts.appId, at: min(storedAccounts.updatedAt) })
-					.from(storedAccounts)
-					.where(inArray(storedAccounts.appId, needOldest))
-					.groupBy(storedAccounts.appId)
-	const oldestAccount = new Map(oldest.map((row) => [row.appId, row.at]))
-	const pendingDays = await pendingCycleDays(orgId, appRows)
+	const oldestAccount = new Map(
+		joined.flatMap((row) =>
+			needsOldestAccount(row.app, lastRun.get(row.app.id) ?? null) ? [[row.app.id, row.oldestUpdatedAt] as const] : [],
+		),
+	)
+	const pendingDays = new Map(
+		joined.flatMap((row) =>
+			row.app.pendingCycleRunId && row.pendingDays != null ? [[row.app.id, row.pendingDays] as const] : [],
+		),
+	)
 	const taskCounts = new Map(tasks.map((row) => [row.appId, row]))
 	const latestRequest = new Map<string, (typeof requests)[number]>()
 	for (const request of requests) if (!latestRequest.has(request.appId)) latestRequest.set(request.appId, request)

@@ -1,11 +1,12 @@
-import { and, eq, min, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import { db, type Tx } from '#db/client.server'
-import { apps, storedAccounts } from '#db/schema'
+import { apps } from '#db/schema'
 import { isBeforeEarliestInstant, TOO_EARLY_MESSAGE } from '~/domain/calendar-day'
 import { UserFacingError } from '~/utils/errors'
 import { withTransaction } from '~/utils/transaction.server'
 import { lockApp, type App } from './apps.server'
 import { actorUserIdOf, auditActor, recordAudit, type Actor } from './audit.server'
+import { ledgerFigures } from './ledger-stats.server'
 
 /**
  * "Storing personal data since" per app (docs/rules.md › Personal-data
@@ -57,11 +58,9 @@ export async function setStoringSince(
 		const app = await lockApp(tx, orgId, appId)
 		// Data already in the ledger that was retrieved before the date given: the
 		// earlier date is proposed and counted from until a person keeps theirs.
-		const [oldest] = await tx
-			.select({ at: min(storedAccounts.updatedAt) })
-			.from(storedAccounts)
-			.where(eq(storedAccounts.appId, appId))
-		const proposed = oldest?.at && oldest.at < at ? oldest.at : null
+		// (app_ledger_stats: exact inside this transaction too.)
+		const oldest = (await ledgerFigures(appId, tx)).oldestUpdatedAt
+		const proposed = oldest && oldest < at ? oldest : null
 		const [saved] = await tx
 			.update(apps)
 			.set({

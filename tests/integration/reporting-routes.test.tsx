@@ -71,7 +71,7 @@ describe('the reporting page and its ledger', () => {
 		expect(overview.data).toMatchObject({ accountCount: 1 })
 		expect(overview.data).not.toHaveProperty('ledger')
 		const ledger = await runRoute(ledgerRoute.loader, makeRequest(`${base}?q=5be24`, { cookie }), params)
-		expect(ledger.data).toMatchObject({ q: '5be24', page: 1, ledger: { total: 1 } })
+		expect(ledger.data).toMatchObject({ q: '5be24', ledger: { total: 1, matches: { count: 1, more: false } } })
 	})
 
 	it('is not counted again after a form that leaves the accounts as they were; it is after an import or a done task', () => {
@@ -90,7 +90,7 @@ describe('the reporting page and its ledger', () => {
 
 	it('a search or another page of the ledger reloads the ledger, not the overview', () => {
 		const current = new URL('http://localhost/o/acme/apps/app-1/reporting')
-		const next = new URL('http://localhost/o/acme/apps/app-1/reporting?q=5be&page=2')
+		const next = new URL('http://localhost/o/acme/apps/app-1/reporting?q=5be&after=5be24')
 		const navigation = {
 			currentUrl: current,
 			currentParams: {},

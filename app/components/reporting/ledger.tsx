@@ -1,41 +1,63 @@
-import { Form } from '@remix-run/react'
+import { Form, Link } from '@remix-run/react'
 import { formatDateTime, formatDay } from '~/components/reporting-status'
 import { TextField } from '~/components/ui/form'
-import { Pagination } from '~/components/ui/pagination'
 import { EmptyState } from '~/components/ui/status'
 
 export type LedgerView = {
 	accounts: { accountId: string; updatedAt: Date | string; createdAt: Date | string }[]
 	total: number
+	matches: { count: number; more: boolean } | null
+	prevBefore: string | null
+	nextAfter: string | null
 }
 
-/** The page's address for a search and page of the ledger, landing on the ledger. */
-export function ledgerHref(base: string, { q, page }: { q: string; page: number }) {
+/** Where a link of the ledger goes: a search and a keyset position (docs/performance.md › Indexes). */
+export type LedgerLink = { q: string; after?: string; before?: string; from?: string; last?: boolean }
+
+/** The page's address for a search and page of the ledger, landing on the ledger: shareable, no JavaScript needed. */
+export function ledgerHref(base: string, { q, after, before, from, last }: LedgerLink) {
 	const search = new URLSearchParams()
 	if (q) search.set('q', q)
-	if (page > 1) search.set('page', String(page))
+	if (after) search.set('after', after)
+	if (before) search.set('before', before)
+	if (from) search.set('from', from)
+	if (last) search.set('last', '1')
 	const text = search.toString()
 	return `${base}${text ? `?${text}` : ''}#ledger-heading`
 }
 
-/** The account ledger: search, one page of accounts, the CSV export. `base` is the reporting page's path. */
+const number = (n: number) => n.toLocaleString('en-GB')
+
+/** What the page shows, in words: how many here, of how many stored or found. */
+export function ledgerSummary(ledger: LedgerView, q: string) {
+	const shown = ledger.accounts.length
+	if (q && ledger.matches) {
+		const found = `${number(ledger.matches.count)}${ledger.matches.more ? '+' : ''}`
+		const plural =
+			ledger.matches.count === 1 && !ledger.matches.more ? 'account whose id starts' : 'accounts whose ids start'
+		return `Showing ${number(shown)} of ${found} ${plural} with “${q}”.`
+	}
+	const first = ledger.accounts[0]?.accountId
+	const last = ledger.accounts[shown - 1]?.accountId
+	const range = shown === 1 ? first : `${first} to ${last}`
+	return `Showing ${number(shown)} ${shown === 1 ? 'account' : 'accounts'}, ${range}, of ${number(ledger.total)} stored.`
+}
+
+/** The account ledger: search by id prefix, go to an id, one page of accounts, the CSV export. `base` is the reporting page's path. */
 export function Ledger({
 	base,
 	ledger,
 	q,
-	page,
-	pageSize,
+	from,
 	timeZone,
 }: {
 	base: string
 	ledger: LedgerView
 	q: string
-	page: number
-	pageSize: number
+	from: string
 	timeZone: string
 }) {
-	const first = ledger.total === 0 ? 0 : (page - 1) * pageSize + 1
-	const last = Math.min(page * pageSize, ledger.total)
+	const empty = ledger.accounts.length === 0
 	return (
 		<section className="card stack-sm" aria-labelledby="ledger-heading">
 			<div className="row">
@@ -44,23 +66,47 @@ export function Ledger({
 					Export CSV
 				</a>
 			</div>
-			<Form
-				method="get"
-				action={base}
-				className="row"
-				role="search"
-				aria-label="Search the ledger"
-				style={{ alignItems: 'flex-end' }}
-			>
-				<TextField label="Search account ids" type="search" name="q" defaultValue={q} autoComplete="off" />
-				<button type="submit" className="button button-secondary">
-					Search
-				</button>
-			</Form>
-			{ledger.total === 0 ? (
-				<EmptyState title={q ? `No account id contains “${q}”` : 'No accounts stored'}>
+			<div className="row" style={{ alignItems: 'flex-end' }}>
+				<Form
+					method="get"
+					action={base}
+					className="row"
+					role="search"
+					aria-label="Search the ledger"
+					style={{ alignItems: 'flex-end' }}
+				>
+					<TextField
+						label="Account ids starting with"
+						type="search"
+						name="q"
+						defaultValue={q}
+						autoComplete="off"
+						spellCheck={false}
+					/>
+					<button type="submit" className="button button-secondary">
+						Search
+					</button>
+				</Form>
+				{ledger.total > 0 ? (
+					<Form
+						method="get"
+						action={base}
+						className="row"
+						aria-label="Go to an account id"
+						style={{ alignItems: 'flex-end' }}
+					>
+						{q ? <input type="hidden" name="q" value={q} /> : null}
+						<TextField label="Go to account id" name="from" defaultValue={from} autoComplete="off" spellCheck={false} />
+						<button type="submit" className="button button-secondary">
+							Go
+						</button>
+					</Form>
+				) : null}
+			</div>
+			{empty ? (
+				<EmptyState title={q ? `No account id starts with “${q}”` : 'No accounts stored'}>
 					{q
-						? 'Check the id, or clear the search.'
+						? 'Check the beginning of the id, or clear the search.'
 						: 'Import a CSV of the account ids this app stores, with when each was last updated.'}
 				</EmptyState>
 			) : (
@@ -86,14 +132,37 @@ export function Ledger({
 							</tbody>
 						</table>
 					</div>
-					<Pagination
-						label="Ledger pages"
-						first={first}
-						last={last}
-						total={ledger.total}
-						page={page}
-						hrefFor={(to) => ledgerHref(base, { q, page: to })}
-					/>
+					<nav className="row" aria-label="Ledger pages">
+						<p aria-live="polite">{ledgerSummary(ledger, q)}</p>
+						{ledger.prevBefore ? (
+							<>
+								<Link className="button button-secondary button-small" to={ledgerHref(base, { q })}>
+									First
+								</Link>
+								<Link
+									className="button button-secondary button-small"
+									rel="prev"
+									to={ledgerHref(base, { q, before: ledger.prevBefore })}
+								>
+									Previous
+								</Link>
+							</>
+						) : null}
+						{ledger.nextAfter ? (
+							<>
+								<Link
+									className="button button-secondary button-small"
+									rel="next"
+									to={ledgerHref(base, { q, after: ledger.nextAfter })}
+								>
+									Next
+								</Link>
+								<Link className="button button-secondary button-small" to={ledgerHref(base, { q, last: true })}>
+									Last
+								</Link>
+							</>
+						) : null}
+					</nav>
 				</>
 			)}
 		</section>

@@ -1,4 +1,4 @@
-import { Form } from '@remix-run/react'
+import { Form, Link, useLocation } from '@remix-run/react'
 import { formatDay } from '~/components/reporting-status'
 import { Badge } from '~/components/ui/status'
 
@@ -9,18 +9,41 @@ export type TaskView = {
 	dueAt: Date | string
 }
 
+/** Where the open tasks are paged: the ids the Previous and Next links go before and after, and how many are open. */
+export type TaskPageView = { total: number; prevBefore: string | null; nextAfter: string | null }
+
+/** The page's own address with another page of tasks (the ledger's position and search kept): a plain link. */
+export function tasksHref(search: string, position: { after?: string; before?: string }) {
+	const params = new URLSearchParams(search)
+	params.delete('tasksAfter')
+	params.delete('tasksBefore')
+	if (position.after) params.set('tasksAfter', position.after)
+	if (position.before) params.set('tasksBefore', position.before)
+	const text = params.toString()
+	return `${text ? `?${text}` : '?'}#tasks-heading`
+}
+
+/** "Showing 50 of 12,000 open tasks." */
+export function tasksSummary(shown: number, total: number) {
+	return `Showing ${shown.toLocaleString('en-GB')} of ${total.toLocaleString('en-GB')} open ${total === 1 ? 'task' : 'tasks'}.`
+}
+
 /**
  * Erase and refresh tasks from Atlassian's answers, due by the organisation's
- * internal policy. "Done?" posts the page's `complete` intent.
+ * internal policy, a page at a time (a run closing 12,000 accounts does not
+ * put 12,000 forms on the page). "Done?" posts the page's `complete` intent
+ * to the page's address, so the same page of tasks comes back after it.
  */
 export function TasksCard({
 	tasks,
+	page,
 	taskDueDays,
 	timeZone,
 	canEdit,
 	busy,
 }: {
 	tasks: TaskView[]
+	page: TaskPageView
 	taskDueDays: number
 	timeZone: string
 	canEdit: boolean
@@ -58,7 +81,40 @@ export function TasksCard({
 					</table>
 				</div>
 			)}
+			{tasks.length > 0 ? <TaskPages shown={tasks.length} page={page} /> : null}
 		</section>
+	)
+}
+
+function TaskPages({ shown, page }: { shown: number; page: TaskPageView }) {
+	const { search } = useLocation()
+	return (
+		<nav className="row" aria-label="Task pages">
+			<p aria-live="polite">{tasksSummary(shown, page.total)}</p>
+			{page.prevBefore ? (
+				<>
+					<Link className="button button-secondary button-small" to={tasksHref(search, {})}>
+						First
+					</Link>
+					<Link
+						className="button button-secondary button-small"
+						rel="prev"
+						to={tasksHref(search, { before: page.prevBefore })}
+					>
+						Previous
+					</Link>
+				</>
+			) : null}
+			{page.nextAfter ? (
+				<Link
+					className="button button-secondary button-small"
+					rel="next"
+					to={tasksHref(search, { after: page.nextAfter })}
+				>
+					Next
+				</Link>
+			) : null}
+		</nav>
 	)
 }
 
