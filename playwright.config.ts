@@ -9,6 +9,8 @@ const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
 
 export default defineConfig({
 	testDir: 'tests/e2e',
+	// Each port its own folder: several suites may run at once on one machine, and each empties its folder first.
+	outputDir: process.env.E2E_PORT ? `test-results/e2e-${port}` : 'test-results',
 	timeout: 60_000,
 	expect: { timeout: 10_000 },
 	fullyParallel: true,
@@ -32,7 +34,15 @@ export default defineConfig({
 			],
 		},
 	},
-	projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], channel: undefined } }],
+	projects: [
+		{
+			name: 'chromium',
+			use: { ...devices['Desktop Chrome'], channel: undefined },
+			// Once every test has run, passed or not: the scan for stored email addresses (stops the server).
+			teardown: 'after the suite',
+		},
+		{ name: 'after the suite', testMatch: /\.teardown\.ts$/ },
+	],
 	webServer: {
 		command: 'tsx scripts/e2e-server.ts',
 		url: `${baseURL}/healthz`,

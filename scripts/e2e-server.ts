@@ -2,7 +2,7 @@
 // a new PGlite folder, or a new `clearance_e2e` database on the server in
 // DATABASE_URL. The demo organisation is seeded so tests can use it.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import postgres from 'postgres'
 
@@ -19,6 +19,9 @@ const env: NodeJS.ProcessEnv = {
 	CLEARANCE_SCHEDULER: process.env.CLEARANCE_SCHEDULER ?? 'off',
 	// Webhook receivers in the tests listen on 127.0.0.1, which Clearance refuses to post to otherwise.
 	OUTBOUND_ALLOW_PRIVATE: 'true',
+	// The cheapest password hash the app accepts (2^14; production's default is 2^17, 128 MB a hash): the suite signs
+	// up a new organisation in most tests, and a busy 2-core machine should spend its time on what they test.
+	PASSWORD_SCRYPT_LOG2_N: process.env.PASSWORD_SCRYPT_LOG2_N ?? '14',
 }
 
 if (process.env.DATABASE_URL) {
@@ -36,6 +39,11 @@ if (process.env.DATABASE_URL) {
 	env.DATA_DIR = dataDir
 }
 
+// Where the suite finds this process (to ask for the email scan) and the scan's findings: e2ePidFile in tests/e2e/utils.ts.
+const pidFile = path.join(root, `.data/e2e-${env.PORT}.pid`)
+mkdirSync(path.dirname(pidFile), { recursive: true })
+rmSync(`${pidFile}.email-scan.json`, { force: true })
+
 const buildDir = process.env.BUILD_DIR ?? 'build'
 if (!existsSync(path.join(root, buildDir, 'server/index.js'))) {
 	const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit', env })
@@ -51,7 +59,27 @@ const server = spawn(path.join(root, 'node_modules/.bin/tsx'), ['scripts/server.
 	stdio: 'inherit',
 	env: { ...env, BUILD_DIR: buildDir },
 })
+let scanTo: string | null = null
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-	process.on(signal, () => server.kill(signal))
+	process.on(signal, () =>
+		server.exitCode === null && server.signalCode === null ? server.kill(signal) : process.exit(0),
+	)
 }
-server.on('exit', (code) => process.exit(code ?? 0))
+// The email scan after the suite (tests/e2e/stored-emails.teardown.ts sends SIGUSR2): the server stops first, since
+// PGlite allows one process on its folder, then scripts/e2e-email-scan.ts writes its findings next to the pid file.
+writeFileSync(pidFile, String(process.pid))
+process.on('SIGUSR2', () => {
+	scanTo = `${pidFile}.email-scan.json`
+	server.kill('SIGTERM')
+})
+server.on('exit', (code) => {
+	if (!scanTo) process.exit(code ?? 0)
+	const scan = spawnSync(path.join(root, 'node_modules/.bin/tsx'), ['scripts/e2e-email-scan.ts', `${scanTo}.part`], {
+		cwd: root,
+		stdio: 'inherit',
+		env,
+	})
+	if (scan.status === 0) renameSync(`${scanTo}.part`, scanTo)
+	else writeFileSync(scanTo, JSON.stringify({ error: `the scan exited with code ${scan.status}` }))
+	// Playwright stops this process when the suite ends.
+})

@@ -1,9 +1,8 @@
-import { expect, test } from '@playwright/test'
-import { DEMO_PASSWORD, gotoHydrated, logIn, PASSWORD, signUp, uniqueEmail } from './utils'
+import { DEMO_PASSWORD, expect, gotoHydrated, logIn, PASSWORD, signUpInBrowser, test, uniqueEmail } from './utils'
 
 test('sign up, log out, a wrong password, log in, invite a colleague who joins', async ({ page, browser }) => {
 	const email = uniqueEmail('founder')
-	await signUp(page, { name: 'Fay Founder', email, orgName: 'Orbit Apps' })
+	await signUpInBrowser(page, { name: 'Fay Founder', email, orgName: 'Orbit Apps' })
 	await expect(page.getByText('Orbit Apps').first()).toBeVisible()
 	await expect(page.getByRole('heading', { name: 'No apps yet' })).toBeVisible()
 

@@ -5,8 +5,8 @@ import { type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test'
-import { gotoHydrated, signUp, uniqueEmail } from './utils'
+import { type APIRequestContext, type Page } from '@playwright/test'
+import { gotoHydrated, signUp, uniqueEmail, expect, test } from './utils'
 
 // Issue 12: an admin creates an API key and sees it once, a job uses it
 // (the test calls the API), and once the admin revokes it the API refuses it.

@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test'
-import { gotoHydrated, signUp, uniqueEmail } from './utils'
+import { gotoHydrated, signUp, uniqueEmail, expect, test } from './utils'
 
 // Issue 13, point 5: a member copies their calendar URL from the Calendar
 // page, and a calendar client (here the test's own request) fetches it.

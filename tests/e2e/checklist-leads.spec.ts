@@ -1,5 +1,5 @@
-import { expect, test, type Page } from '@playwright/test'
-import { gotoHydrated, signUp, uniqueEmail } from './utils'
+import { type Page } from '@playwright/test'
+import { gotoHydrated, signUp, uniqueEmail, expect, test } from './utils'
 
 /** A vendor registers a Connect app and opens a request: several checks fail, one warns. */
 async function openRequest(page: Page) {

@@ -1,5 +1,5 @@
-import { expect, test, type Page } from '@playwright/test'
-import { signUp, uniqueEmail } from './utils'
+import { type Page } from '@playwright/test'
+import { signUp, uniqueEmail, expect, test } from './utils'
 
 const FUNCTIONALITY =
 	'Mail Bridge sends security alerts to the affected users when suspicious sign-ins happen. It also tells watchers when an incident changes.'

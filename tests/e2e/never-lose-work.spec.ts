@@ -1,5 +1,5 @@
-import { expect, test, type Page } from '@playwright/test'
-import { gotoHydrated, signUp, uniqueEmail } from './utils'
+import { type Page } from '@playwright/test'
+import { gotoHydrated, signUp, uniqueEmail, expect, test } from './utils'
 
 // Issue 17, point 1: the request editor never drops what was typed.
 

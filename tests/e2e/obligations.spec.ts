@@ -1,5 +1,5 @@
-import { expect, test, type Page } from '@playwright/test'
-import { gotoHydrated, vendorAndReviewer } from './utils'
+import { type Page } from '@playwright/test'
+import { gotoHydrated, vendorAndReviewer, expect, test } from './utils'
 
 // Issue 9: an app approved as storing personal data, whose accounts were
 // retrieved 16 days ago, is overdue at the top of the dashboard — with the

@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test'
-import { gotoHydrated, signUp, uniqueEmail } from './utils'
+import { gotoHydrated, signUp, uniqueEmail, expect, test } from './utils'
 
 // Issue 13: a person changes their reminder settings (in Clearance off, email
 // as a daily digest), sees them kept after a reload; an admin sets the

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
-import { expect, test, type Page } from '@playwright/test'
-import { signUp, uniqueEmail } from './utils'
+import { type Page } from '@playwright/test'
+import { signUp, uniqueEmail, expect, test } from './utils'
 
 async function registerApp(page: Page, name: string, key: string, personalData: string) {
 	await page.getByRole('link', { name: 'Apps', exact: true }).click()

@@ -1,5 +1,5 @@
-import { expect, test, type Page } from '@playwright/test'
-import { gotoHydrated, vendorAndReviewer } from './utils'
+import { type Page } from '@playwright/test'
+import { gotoHydrated, vendorAndReviewer, expect, test } from './utils'
 
 const CUSTOM = 'Notify watchers when a linked incident changes state'
 const CUSTOM_FIXED = 'Email incident watchers a summary when a linked incident is resolved'

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createServer, type AddressInfo, type Server } from 'node:net'
 import path from 'node:path'
-import { expect, test } from '@playwright/test'
+import { expect, test } from './utils'
 
 const root = path.resolve(import.meta.dirname, '../..')
 

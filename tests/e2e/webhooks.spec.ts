@@ -1,8 +1,7 @@
 import { createHmac } from 'node:crypto'
 import http from 'node:http'
 import { type AddressInfo } from 'node:net'
-import { expect, test } from '@playwright/test'
-import { gotoHydrated, signUp, uniqueEmail } from './utils'
+import { gotoHydrated, signUp, uniqueEmail, expect, test } from './utils'
 
 // Issue 13: an admin registers a webhook pointing at a receiver the test
 // starts, sends a test message, and sees the delivery on the delivery page;

@@ -1,0 +1,22 @@
+// The suite's own rules (issue 15, e2e that survive a busy machine), checked on every spec, the ones added later too:
+// each takes `test` from ./utils (so console errors and uncaught exceptions fail it), and none waits on time.
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { expect, test } from './utils'
+
+const folder = import.meta.dirname
+const specs = readdirSync(folder).filter((name) => /\.(spec|teardown)\.ts$/.test(name))
+
+test('every e2e spec takes test from ./utils and waits on states, not on time', () => {
+	const problems: string[] = []
+	for (const name of specs) {
+		const source = readFileSync(path.join(folder, name), 'utf8')
+		if (/import\s*\{[^}]*\btest\b[^}]*\}\s*from\s*'@playwright\/test'/.test(source))
+			problems.push(`${name} takes test from @playwright/test instead of ./utils`)
+		if (!/import\s*\{[^}]*\btest\b[^}]*\}\s*from\s*'\.\/utils'/.test(source))
+			problems.push(`${name} does not take test from ./utils`)
+		if (/\.waitForTimeout\(|setTimeout\(\s*resolve/.test(source)) problems.push(`${name} waits on time`)
+	}
+	expect(specs.length).toBeGreaterThan(5)
+	expect(problems).toEqual([])
+})
