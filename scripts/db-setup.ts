@@ -4,6 +4,7 @@
 import { sql } from 'drizzle-orm'
 import { closeDatabase, getDatabase, MIGRATION_LOCK_ID } from '#db/client.server'
 import { DEMO_ORG, DEMO_PASSWORD, DEMO_USERS, hasDemoOrg, isEmpty, seedDemo } from '#db/seed'
+import { ROLE_LABELS } from '~/domain/roles'
 import { env } from '~/utils/env.server'
 
 const { SEED_DEMO } = env()
@@ -32,7 +33,9 @@ if (shouldSeed || (handle.config.driver === 'pglite' && (await hasDemoOrg(handle
 		[
 			'',
 			`  Demo organisation "${DEMO_ORG.name}" is ready. Log in at http://localhost:${process.env.PORT ?? 3000}/login`,
-			...DEMO_USERS.map((user) => `    ${user.email.padEnd(20)} ${user.roles.join(', ')}`),
+			...DEMO_USERS.map(
+				(user) => `    ${user.email.padEnd(20)} ${user.roles.map((role) => ROLE_LABELS[role]).join(', ')}`,
+			),
 			`  Password for all three: ${DEMO_PASSWORD}`,
 			'',
 		].join('\n'),
