@@ -62,7 +62,8 @@ const SHOTS: Shot[] = [
 	},
 	{
 		file: 'reporting.png',
-		as: 'admin',
+		// The vendor, who imports the ledger and records the runs: the page with its forms.
+		as: 'vendor',
 		viewport: DESKTOP,
 		open: async (page) => {
 			await hydrated(page, '/o/demo/apps')
