@@ -25,7 +25,8 @@ export type ActionFeedback = {
 export function DecisionBadge({ useCase }: { useCase: Pick<ReviewUseCase, 'decision' | 'engineOutcome'> }) {
 	if (useCase.decision === 'approved') return <Badge tone="ok">Approved by reviewer</Badge>
 	if (useCase.decision === 'rejected') return <Badge tone="bad">Rejected by reviewer</Badge>
-	if (useCase.engineOutcome === 'auto_approvable') return <Badge tone="ok">Pre-approved (Atlassian’s list)</Badge>
+	// Beside the outcome badge ("On Atlassian’s approved list"): what it means for the reviewer, not the same words again.
+	if (useCase.engineOutcome === 'auto_approvable') return <Badge tone="ok">No decision needed</Badge>
 	return <Badge tone="warn">Not decided yet</Badge>
 }
 
