@@ -3,9 +3,8 @@
 // page with the "temporarily unavailable" page (503, words for people, no stack trace), the API with its
 // 503 JSON error and /healthz with 503, each within a bound; behind a black hole (connections accepted,
 // never answered) too, within the connect timeout. Reopened, the same process serves again: no restart.
-import { expect, test } from '@playwright/test'
 import { DatabaseProxy, dropDatabase, freshDatabase, logInCookie, runScript, startServer } from './server-processes'
-import { DEMO_PASSWORD } from './utils'
+import { DEMO_PASSWORD, expect, test } from './utils'
 
 const DATABASE = 'clearance_outage'
 const PROXY_PORT = 3114
@@ -18,6 +17,7 @@ test.skip(!process.env.DATABASE_URL, 'needs PostgreSQL (DATABASE_URL); the embed
 
 test('the database cut off and back: 503 page, 503 API and 503 /healthz within a bound, then served again without a restart', async ({
 	page,
+	browserErrors,
 }) => {
 	test.setTimeout(480_000)
 	const direct = await freshDatabase(DATABASE)
@@ -83,6 +83,10 @@ test('the database cut off and back: 503 page, 503 API and 503 /healthz within a
 		const again = await page.goto(`${server.base}/o/demo`)
 		expect(again?.status()).toBe(200)
 		await expect(page.getByRole('heading', { name: 'Dashboard', level: 1 })).toBeVisible()
+		// Chromium logs each 503 page as "Failed to load resource": expected here, and only those.
+		const outageLoads = /^console error on .*: Failed to load resource: the server responded with a status of 503/
+		expect(browserErrors.filter((line) => outageLoads.test(line)).length).toBeGreaterThan(0)
+		browserErrors.splice(0, browserErrors.length, ...browserErrors.filter((line) => !outageLoads.test(line)))
 		expect(server.child.exitCode).toBeNull()
 		expect(server.output().match(/listening on http/g)).toHaveLength(1)
 		expect(server.output()).toMatch(/Database unavailable \((ECONNREFUSED|CONNECTION_CLOSED)\)/)
