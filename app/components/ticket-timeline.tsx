@@ -1,10 +1,4 @@
-import {
-	ACTION_LABELS,
-	STATE_LABELS,
-	STATE_TONES,
-	type RequestAction,
-	type RequestState,
-} from '~/domain/request-lifecycle'
+import { STATE_LABELS, STATE_TONES, type RequestAction, type RequestState } from '~/domain/request-lifecycle'
 import { DATE_CORRECTED, STEP_NAMES, type TicketStepKind } from '~/domain/tickets'
 import { formatInTimeZone, formatLocalDate } from '~/domain/zoned-time'
 import { labelOfUseCase } from './checklist-panel'
@@ -57,6 +51,22 @@ const DETAIL_LABELS: Record<string, string> = {
 	url: 'Link',
 }
 
+/** What happened, in the past tense: the buttons say what to do ("Record ticket"), the timeline what was done. */
+const DONE_TITLES: Record<RequestAction, string> = {
+	edit: 'Edited',
+	submit_for_review: 'Submitted for review',
+	reopen: 'Reopened for editing',
+	request_changes: 'Sent back for changes',
+	complete_review: 'Review completed',
+	record_ticket: 'Atlassian ticket recorded',
+	atlassian_requested_info: 'Atlassian asked for information',
+	record_reply: 'Reply to Atlassian recorded',
+	atlassian_approved: 'Atlassian approved',
+	atlassian_declined: 'Atlassian declined',
+	atlassian_revoked: 'Atlassian revoked access',
+	withdraw: 'Withdrawn',
+}
+
 function titleOf(event: TimelineEvent, details: Record<string, unknown>) {
 	if (event.kind === 'use_case_decided') {
 		const what = labelOfUseCase(String(details.code ?? ''), String(details.description ?? ''))
@@ -67,7 +77,7 @@ function titleOf(event: TimelineEvent, details: Record<string, unknown>) {
 		const step = STEP_NAMES[details.step as TicketStepKind]
 		return step ? `Date corrected: ${step}` : 'Date corrected'
 	}
-	return ACTION_LABELS[event.kind as RequestAction] ?? event.kind
+	return DONE_TITLES[event.kind as RequestAction] ?? event.kind
 }
 
 /** The request's history, oldest first: who did what, when, and what was said. */

@@ -75,6 +75,37 @@ describe('ticket dates on the request page (issue 9, finding 5)', () => {
 	})
 })
 
+describe('the timeline says what was done (issue 17, point 3)', () => {
+	it('titles each step in the past tense, not with the button’s words', () => {
+		const step = (id: number, kind: string, occurredAt: string): TimelineEvent => ({
+			id,
+			kind,
+			fromState: null,
+			toState: null,
+			occurredAt,
+			details: {},
+			actorName: 'Victor Vendor',
+		})
+		const html = render(
+			<TicketTimeline
+				events={[
+					step(1, 'submit_for_review', '2026-03-01T12:00:00.000Z'),
+					step(2, 'complete_review', '2026-03-02T12:00:00.000Z'),
+					step(3, 'record_ticket', '2026-03-03T12:00:00.000Z'),
+					step(4, 'withdraw', '2026-03-04T12:00:00.000Z'),
+				]}
+				timeZone="UTC"
+			/>,
+		)
+		const titles = ['Submitted for review', 'Review completed', 'Atlassian ticket recorded', 'Withdrawn']
+		for (const title of titles) expect(html).toContain(title)
+		expect(titles.map((title) => html.indexOf(title))).toEqual(
+			titles.map((title) => html.indexOf(title)).sort((a, b) => a - b),
+		)
+		for (const button of ['Submit for review', 'Complete review', 'Record ticket']) expect(html).not.toContain(button)
+	})
+})
+
 describe('the app’s access (issue 9, finding 7; approval drives the app)', () => {
 	it('a revoked app says so and shows no scope', () => {
 		const html = render(
