@@ -4,12 +4,20 @@ import { type ReportingActionResult as ActionResult } from '~/components/reporti
 import { ImportForm } from '~/components/reporting/import-form'
 import { IMPORT_FETCHER } from '~/components/reporting/use-reporting-result'
 import { PageHeader } from '~/components/ui/status'
-import { parseCsv } from '~/domain/csv'
-import { ImportActionSchema } from '~/schemas/reporting'
+import { ImportRouteSchema } from '~/schemas/reporting'
 import { requireApp } from '~/services/apps.server'
-import { importAccounts } from '~/services/ledger.server'
+import {
+	createUploadJob,
+	importResultOf,
+	INLINE_MAX_BYTES,
+	kickImportWorker,
+	listImportJobs,
+	requestImportCancel,
+	runImportJob,
+	summarizeJob,
+} from '~/services/import-jobs.server'
 import { requirePermission } from '~/utils/auth.server'
-import { removeUploads, textChunks, uploadedFile } from '~/utils/multipart.server'
+import { removeUploads, uploadedFile } from '~/utils/multipart.server'
 import { throwRefusal, formRefusal } from '~/utils/refusals.server'
 import { readReportingForm } from '~/utils/reporting-form.server'
 
@@ -31,17 +39,27 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org } = await requirePermission(request, params.org, 'apps:edit')
 	const app = await requireApp(org.id, params.appId).catch(throwRefusal)
-	return { base: `/o/${org.slug}/apps/${app.id}/reporting`, app: { name: app.name } }
+	// Without JavaScript this page is where an import's progress is seen (its Refresh link reloads it).
+	const jobs = (await listImportJobs(org.id, app.id)).map((job) => summarizeJob(job))
+	return { base: `/o/${org.slug}/apps/${app.id}/reporting`, app: { name: app.name }, jobs }
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
 	const { org, user } = await requirePermission(request, params.org, 'apps:edit')
 	// Before reading the body, so another org's app is a 404 whatever was posted.
 	const app = await requireApp(org.id, params.appId).catch(throwRefusal)
-	const read = await readReportingForm(request, ImportActionSchema, { uploads: UPLOADS, intent: 'import' })
+	const read = await readReportingForm(request, ImportRouteSchema, { uploads: UPLOADS, intent: 'import' })
 	if (!read.ok) return read.answer
 	const { form, values, input } = read
 	try {
+		if (input.intent === 'cancel-import') {
+			const job = summarizeJob(await requestImportCancel(org.id, user.id, app.id, input.jobId))
+			const notice =
+				job.status === 'cancelled'
+					? 'Import cancelled before it started: nothing was written.'
+					: 'Stopping the import: it stops after the rows it is writing now.'
+			return data<ActionResult>({ intent: 'cancel-import', importJob: job, notice })
+		}
 		const file = uploadedFile(form, 'file')
 		if (!file) {
 			return data<ActionResult>(
@@ -49,19 +67,31 @@ export async function action({ request, params }: ActionFunctionArgs) {
 				400,
 			)
 		}
-		const importResult = await importAccounts(org.id, user.id, app.id, parseCsv(textChunks(file)), {
-			atomic: input.atomic,
-		})
-		return data<ActionResult>({ intent: 'import', importResult }, importResult.written ? 200 : 422)
+		// A small file is imported now, so the form shows its summary at once; a larger one in the background.
+		const inline = file.size <= INLINE_MAX_BYTES
+		const job = await createUploadJob(org.id, user.id, app.id, file, { atomic: input.atomic, inline })
+		if (!inline) {
+			kickImportWorker()
+			return data<ActionResult>({ intent: 'import', importJob: summarizeJob(job) }, 202)
+		}
+		const ended = await runImportJob(job.id)
+		if (!ended) return data<ActionResult>({ intent: 'import', importJob: summarizeJob(job) }, 202)
+		const importJob = summarizeJob(ended)
+		const importResult = await importResultOf(ended)
+		// The file itself was refused (no header, not text): said under the file field, as before jobs.
+		if (ended.status === 'failed' && importResult.written) {
+			return data<ActionResult>({ intent: 'import', importJob, values, errors: { file: ended.error ?? '' } }, 400)
+		}
+		return data<ActionResult>({ intent: 'import', importResult, importJob }, importResult.written ? 200 : 422)
 	} catch (error) {
-		return formRefusal<ActionResult>(error, { intent: 'import', values })
+		return formRefusal<ActionResult>(error, { intent: input.intent, values })
 	} finally {
 		await removeUploads(form)
 	}
 }
 
 export default function ImportPage() {
-	const { base, app } = useLoaderData<typeof loader>()
+	const { base, app, jobs } = useLoaderData<typeof loader>()
 	const fetcher = useFetcher<ActionResult>({ key: IMPORT_FETCHER })
 	const posted = useActionData<typeof action>()
 	// With JavaScript the form answers through its fetcher; without, as this page's action data.
@@ -76,7 +106,7 @@ export default function ImportPage() {
 					</Link>
 				}
 			/>
-			<ImportForm action={`${base}/import`} busy={false} result={result} />
+			<ImportForm action={`${base}/import`} busy={false} result={result} jobs={jobs} />
 		</div>
 	)
 }

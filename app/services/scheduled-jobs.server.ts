@@ -1,5 +1,6 @@
 import { withAdvisoryLock } from '~/utils/advisory-lock.server'
 import { runEmailJob } from './email.server'
+import { runPendingImportJobs } from './import-jobs.server'
 import { runReminderPass } from './reminders.server'
 import { runReporterPass } from './reporter.server'
 import { deliverPendingWebhooks } from './webhooks.server'
@@ -17,6 +18,8 @@ export const scheduledJobs: ScheduledJob[] = [
 	{ name: 'reminders', run: () => runReminderPass() },
 	{ name: 'email', run: () => runEmailJob() },
 	{ name: 'webhooks', run: () => deliverPendingWebhooks() },
+	// Imports left queued, or running on a server that stopped (its heartbeat went stale).
+	{ name: 'imports', run: () => runPendingImportJobs() },
 ]
 
 export type JobOutcome = { name: string; ran: boolean; value?: unknown; error?: unknown }

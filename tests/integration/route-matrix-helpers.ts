@@ -74,6 +74,7 @@ export async function matrixWorld() {
 			requestId,
 			webhookId: webhook.id,
 			taskId: '00000000-0000-4000-8000-000000000000',
+			jobId: '00000000-0000-4000-8000-000000000000',
 			accountId: '5be24ad8b16532403769aaaa',
 			token: 'no-such-token-0123456789abcdef',
 			'*': 'no/such/page',

@@ -1,9 +1,11 @@
 import { type FieldErrorMap } from '~/components/ui/form'
+import { type JobSummary } from '~/services/import-jobs.server'
 import { type ImportResult } from '~/services/ledger.server'
 
 export const REPORTING_INTENTS = [
 	'cycle',
 	'import',
+	'cancel-import',
 	'run',
 	'complete',
 	'prepare',
@@ -23,4 +25,6 @@ export type ReportingActionResult = {
 	/** Done, but something needs a look (accounts the ledger no longer holds, a cycle to confirm). */
 	warning?: string
 	importResult?: ImportResult
+	/** The import job the upload became (issue 16): its progress while it runs, its counts when it ends. */
+	importJob?: JobSummary
 }

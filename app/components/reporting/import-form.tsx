@@ -1,6 +1,8 @@
 import { useFetcher } from '@remix-run/react'
 import { FieldError, FormAlert } from '~/components/ui/form'
+import { type JobSummary } from '~/services/import-jobs.server'
 import { type ReportingActionResult } from './action-result'
+import { ImportJobs } from './import-jobs'
 import { ImportSummary } from './import-summary'
 import { IMPORT_FETCHER } from './use-reporting-result'
 
@@ -13,13 +15,18 @@ export function ImportForm({
 	action,
 	busy,
 	result,
+	jobs,
 }: {
 	action: string
 	busy: boolean
 	result?: ReportingActionResult
+	/** The app's recent import jobs when the page's loader read them (without JavaScript the list is not fetched). */
+	jobs?: JobSummary[]
 }) {
 	const fetcher = useFetcher({ key: IMPORT_FETCHER })
 	const imported = result?.importResult
+	const job = result?.importJob
+	const base = action.replace(/\/import$/, '')
 	return (
 		<section className="card stack-sm" aria-labelledby="import-heading">
 			<h2 id="import-heading">Import account ids</h2>
@@ -28,7 +35,23 @@ export function ImportForm({
 				dates, never email addresses. Existing accounts are updated; any file size.
 			</p>
 			<FormAlert message={result?.formError} />
-			{imported ? <ImportSummary result={imported} /> : null}
+			{imported ? (
+				<ImportSummary
+					result={imported}
+					rejectionsUrl={job && imported.rejected > 0 ? `${base}/imports/${job.id}/rejections.csv` : undefined}
+				/>
+			) : null}
+			{job && !imported && !job.finished && result?.intent === 'import' ? (
+				<p className="alert alert-info" role="status">
+					File received: it is being imported now. Its progress shows under Recent imports; the rest of Clearance stays
+					usable meanwhile.
+				</p>
+			) : null}
+			{result?.notice && result.intent === 'cancel-import' ? (
+				<p className="alert alert-warn" role="status">
+					{result.notice}
+				</p>
+			) : null}
 			<fetcher.Form method="post" action={action} encType="multipart/form-data" className="form">
 				{/* First in the form: the upload parser writes a file only for an intent that takes it. */}
 				<input type="hidden" name="intent" value="import" />
@@ -57,6 +80,7 @@ export function ImportForm({
 					</button>
 				</div>
 			</fetcher.Form>
+			<ImportJobs base={base} initial={jobs} />
 		</section>
 	)
 }

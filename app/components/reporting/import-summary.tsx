@@ -4,7 +4,7 @@ import { type ReportingActionResult } from './action-result'
 type ImportResult = NonNullable<ReportingActionResult['importResult']>
 
 /** What an import wrote and which rows it refused (the first MAX_REJECTED_LISTED of them), as a status. */
-export function ImportSummary({ result }: { result: ImportResult }) {
+export function ImportSummary({ result, rejectionsUrl }: { result: ImportResult; rejectionsUrl?: string }) {
 	const tone = !result.written ? 'alert-bad' : result.rejected > 0 ? 'alert-warn' : 'alert-ok'
 	return (
 		<div className={`alert ${tone} stack-sm`} role="status">
@@ -42,6 +42,13 @@ export function ImportSummary({ result }: { result: ImportResult }) {
 						</tbody>
 					</table>
 				</div>
+			) : null}
+			{rejectionsUrl ? (
+				<p>
+					<a href={rejectionsUrl} download>
+						Download every rejected row with its reason (CSV)
+					</a>
+				</p>
 			) : null}
 		</div>
 	)

@@ -1,0 +1,605 @@
+import { randomUUID } from 'node:crypto'
+import { hostname } from 'node:os'
+import { and, asc, desc, eq, sql } from 'drizzle-orm'
+import { db, type Tx } from '#db/client.server'
+import { importJobChunks, importJobRejections, importJobs } from '#db/schema'
+import { CsvParser, type CsvRecord } from '~/domain/csv'
+import { MAX_REJECTED_LISTED } from '~/schemas/reporting'
+import { UserFacingError } from '~/utils/errors'
+import { isUuid } from '~/utils/ids'
+import { lockApp, requireApp } from './apps.server'
+import { auditActor, recordAudit, type Actor } from './audit.server'
+import { commitStaged, dropStaged, stageAccounts, upsertAccounts, type LedgerRow } from './ledger-bulk.server'
+import { checkCandidate, csvCandidates, rawText, shown, type ImportResult } from './ledger.server'
+import { noteOldestImported } from './storing-since.server'
+
+/**
+ * Ledger imports as background jobs (docs/architecture.md › Scaling out).
+ * The upload is stored in pieces (import_job_chunks) so any app server can
+ * read it, and the import is accepted at once. A worker claims the job (one
+ * server per job: `FOR UPDATE SKIP LOCKED`, and a heartbeat that a crashed
+ * server stops renewing), reads the pieces, parses the CSV across their
+ * boundaries, checks every row by the ledger's rules, and writes in SHORT
+ * transactions of JOB_BATCH_ROWS rows: other requests are served between them
+ * (on PGlite, whose queries share the server's thread, the worker also yields
+ * to the event loop). Each transaction carries the job's progress, heartbeat
+ * and cursor with its rows, so a job taken over resumes where the last one
+ * stopped. Atomic jobs stage the rows and commit them in one step or not at all.
+ */
+
+export type ImportJob = typeof importJobs.$inferSelect
+
+/** Bytes per stored piece of an upload. */
+export const JOB_CHUNK_BYTES = 1024 * 1024
+/** Rows per write transaction of a job. */
+export const JOB_BATCH_ROWS = 5000
+/** A running job whose heartbeat is older than this belongs to a server that stopped: another may claim it. */
+export const STALE_AFTER_SECONDS = 60
+/** Uploads up to this size are imported within the request, so the form shows the summary at once. */
+export const INLINE_MAX_BYTES = JOB_CHUNK_BYTES
+
+/** This server, as a job's claimant. */
+export const WORKER_ID = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
+
+const NOT_FOUND = 'That import is not one of this app’s.'
+const INTERRUPTED_UPLOAD =
+	'The upload did not arrive whole (the server stopped while receiving it). Upload the file again.'
+
+type Cursor = { line: number; oldest: string | null }
+
+export type JobSummary = ReturnType<typeof summarizeJob>
+
+/** What a page or a poller shows of a job (the JSON of `…/reporting/imports/{jobId}`). */
+export function summarizeJob(job: ImportJob, now = new Date()) {
+	const finished = job.status === 'succeeded' || job.status === 'failed' || job.status === 'cancelled'
+	const seconds = job.startedAt ? ((job.finishedAt ?? now).getTime() - job.startedAt.getTime()) / 1000 : 0
+	return {
+		id: job.id,
+		status: job.status as 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled',
+		finished,
+		atomic: job.atomic,
+		source: job.source,
+		fileName: job.fileName,
+		totalBytes: job.totalBytes,
+		processedBytes: job.processedBytes,
+		percent: job.totalBytes > 0 ? Math.min(100, Math.floor((job.processedBytes / job.totalBytes) * 100)) : 100,
+		rows: job.rows,
+		inserted: job.inserted,
+		updated: job.updated,
+		rejected: job.rejected,
+		/** Rows read per second since the job started. */
+		rowsPerSecond: seconds > 0 ? Math.round(job.rows / seconds) : null,
+		/** Whether any row reached the ledger (an atomic job's only when it succeeded). */
+		written: job.inserted + job.updated > 0,
+		cancelRequested: job.cancelRequestedAt !== null,
+		error: job.error,
+		createdAt: job.createdAt.toISOString(),
+		startedAt: job.startedAt?.toISOString() ?? null,
+		finishedAt: job.finishedAt?.toISOString() ?? null,
+	}
+}
+
+// ── Accepting an upload ──────────────────────────────────────────────────
+
+/**
+ * Stores an uploaded CSV file as a job: the job row first (held by this
+ * server while the bytes arrive, so no worker reads half a file), then the
+ * file in pieces of `chunkBytes`, each its own short insert, then the job is
+ * queued with its "import started" audit event. `inline` keeps the job
+ * claimed by this server, for the caller to run at once (runImportJob).
+ */
+export async function createUploadJob(
+	orgId: string,
+	actor: Actor,
+	appId: string,
+	file: Blob & { name?: string },
+	{ atomic, inline = false, chunkBytes = JOB_CHUNK_BYTES }: { atomic: boolean; inline?: boolean; chunkBytes?: number },
+): Promise<ImportJob> {
+	const app = await requireApp(orgId, appId)
+	const [created] = await db
+		.insert(importJobs)
+		.values({
+			orgId,
+			appId: app.id,
+			source: 'upload',
+			status: 'running',
+			atomic,
+			fileName: file.name ? file.name.slice(0, 200) : null,
+			totalBytes: file.size,
+			createdBy: typeof actor === 'string' ? actor : null,
+			createdByKeyId: typeof actor === 'string' ? null : actor.apiKeyId,
+			claimedBy: `upload:${WORKER_ID}`,
+			heartbeatAt: sql`now()`,
+		})
+		.returning()
+	const job = created!
+	try {
+		let seq = 0
+		let pending: Uint8Array[] = []
+		let pendingBytes = 0
+		const store = async (bytes: Uint8Array) => {
+			await db.insert(importJobChunks).values({ jobId: job.id, seq: seq++, data: bytes })
+			await db
+				.update(importJobs)
+				.set({ heartbeatAt: sql`now()` })
+				.where(eq(importJobs.id, job.id))
+		}
+		const reader = (file.stream() as ReadableStream<Uint8Array>).getReader()
+		for (;;) {
+			const { done, value } = await reader.read()
+			if (done) break
+			let offset = 0
+			while (offset < value.length) {
+				const take = Math.min(chunkBytes - pendingBytes, value.length - offset)
+				pending.push(value.subarray(offset, offset + take))
+				pendingBytes += take
+				offset += take
+				if (pendingBytes >= chunkBytes) {
+					await store(concat(pending, pendingBytes))
+					pending = []
+					pendingBytes = 0
+				}
+			}
+		}
+		if (pendingBytes > 0) await store(concat(pending, pendingBytes))
+	} catch (error) {
+		await db.delete(importJobs).where(eq(importJobs.id, job.id))
+		throw error
+	}
+	return db.transaction(async (tx) => {
+		await lockApp(tx, orgId, app.id)
+		await recordAudit(tx, {
+			orgId,
+			...auditActor(actor),
+			action: 'ledger.import_started',
+			subjectType: 'app',
+			subjectId: app.id,
+			after: { atomic, bytes: file.size },
+		})
+		const [queued] = await tx
+			.update(importJobs)
+			.set(
+				inline
+					? { claimedBy: WORKER_ID, heartbeatAt: sql`now()`, startedAt: sql`now()` }
+					: { status: 'queued', claimedBy: null, heartbeatAt: null },
+			)
+			.where(eq(importJobs.id, job.id))
+			.returning()
+		return queued!
+	})
+}
+
+function concat(parts: Uint8Array[], size: number) {
+	if (parts.length === 1) return parts[0]!.slice()
+	const out = new Uint8Array(size)
+	let at = 0
+	for (const part of parts) {
+		out.set(part, at)
+		at += part.length
+	}
+	return out
+}
+
+// ── Claiming ─────────────────────────────────────────────────────────────
+
+/**
+ * Takes one job for `workerId`: a queued one, or a running one whose
+ * heartbeat stopped STALE_AFTER_SECONDS ago (its server crashed). One
+ * statement, rows locked with SKIP LOCKED: two servers never take the same
+ * job, and a job with a fresh heartbeat is never taken from its server.
+ */
+export async function claimImportJob(workerId: string, { jobId }: { jobId?: string } = {}): Promise<ImportJob | null> {
+	const only = jobId ? sql`and id = ${jobId}::uuid` : sql``
+	const [job] = await db
+		.update(importJobs)
+		.set({
+			status: 'running',
+			claimedBy: workerId,
+			heartbeatAt: sql`now()`,
+			startedAt: sql`coalesce(${importJobs.startedAt}, now())`,
+		})
+		.where(
+			eq(
+				importJobs.id,
+				sql`(select id from import_jobs
+					where (status = 'queued'
+						or (status = 'running' and (heartbeat_at is null
+							or heartbeat_at < now() - make_interval(secs => ${STALE_AFTER_SECONDS}))))
+					${only}
+					order by created_at
+					limit 1
+					for update skip locked)`,
+			),
+		)
+		.returning()
+	return job ?? null
+}
+
+// ── Running ──────────────────────────────────────────────────────────────
+
+/** This worker no longer holds the job (another took it over as stale): stop without writing. */
+class LostClaim extends Error {}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+function actorOf(job: ImportJob): Actor {
+	if (job.createdBy) return job.createdBy
+	if (job.createdByKeyId) return { apiKeyId: job.createdByKeyId }
+	throw new Error(`import job ${job.id} has no creator`)
+}
+
+/**
+ * Runs a job this worker has claimed to its end (succeeded, failed, or
+ * cancelled), in short transactions. Answers the job as it ended, or null
+ * when another worker took it over meanwhile.
+ */
+export async function runImportJob(jobId: string, workerId: string = WORKER_ID): Promise<ImportJob | null> {
+	const [job] = await db.select().from(importJobs).where(eq(importJobs.id, jobId))
+	if (!job || job.status !== 'running' || job.claimedBy !== workerId) return null
+	try {
+		return await carryOut(job, workerId)
+	} catch (error) {
+		if (error instanceof LostClaim) return null
+		const message =
+			error instanceof UserFacingError ? error.message : 'The import stopped on an unexpected error. Try it again.'
+		if (!(error instanceof UserFacingError)) console.error(`Import job ${job.id} failed:`, error)
+		return finish(job, workerId, { status: 'failed', error: message })
+	}
+}
+
+async function carryOut(job: ImportJob, workerId: string): Promise<ImportJob | null> {
+	const [stored] = await db
+		.select({
+			bytes: sql<number>`coalesce(sum(length(${importJobChunks.data})), 0)::bigint`,
+			pieces: sql<number>`count(*)::int`,
+		})
+		.from(importJobChunks)
+		.where(eq(importJobChunks.jobId, job.id))
+	const pieces = Number(stored?.pieces ?? 0)
+	if (Number(stored?.bytes ?? 0) !== job.totalBytes) throw new UserFacingError(INTERRUPTED_UPLOAD, 400, 'file')
+
+	const cursor = (job.cursor as Cursor | null) ?? { line: 0, oldest: null }
+	const counts = { rows: job.rows, inserted: job.inserted, updated: job.updated, rejected: job.rejected }
+	let oldest = cursor.oldest ? new Date(cursor.oldest) : null
+	let lastLine = cursor.line
+	let processedBytes = job.processedBytes
+	let batch = new Map<string, Date>()
+	let refused: { position: number; value: string; reason: string }[] = []
+	const now = new Date()
+
+	// Writes what was read since the last batch with the job's progress, in one short transaction.
+	const flush = async () => {
+		const rows: LedgerRow[] = [...batch].map(([accountId, updatedAt]) => ({ accountId, updatedAt }))
+		const rejections = refused
+		batch = new Map()
+		refused = []
+		const cancelRequested = await db.transaction(async (tx) => {
+			await lockApp(tx, job.orgId, job.appId)
+			if (rows.length > 0 && !(job.atomic && counts.rejected > 0)) {
+				if (job.atomic) await stageAccounts(tx, job.id, rows)
+				else {
+					const written = await upsertAccounts(tx, job.appId, rows)
+					counts.inserted += written.inserted
+					counts.updated += written.updated
+					for (const row of rows) if (!oldest || row.updatedAt < oldest) oldest = row.updatedAt
+				}
+			}
+			if (rejections.length > 0) {
+				await tx
+					.insert(importJobRejections)
+					.values(rejections.map((row) => ({ jobId: job.id, ...row })))
+					.onConflictDoNothing()
+			}
+			const [progress] = await tx
+				.update(importJobs)
+				.set({
+					...counts,
+					processedBytes,
+					cursor: { line: lastLine, oldest: oldest?.toISOString() ?? null } satisfies Cursor,
+					heartbeatAt: sql`now()`,
+				})
+				.where(and(eq(importJobs.id, job.id), eq(importJobs.claimedBy, workerId), eq(importJobs.status, 'running')))
+				.returning({ cancelRequestedAt: importJobs.cancelRequestedAt })
+			if (!progress) throw new LostClaim()
+			return progress.cancelRequestedAt !== null
+		})
+		await yieldToEventLoop()
+		return cancelRequested
+	}
+
+	let piece = 0
+	let readBytes = 0
+	// The file's records, piece by piece: a line cut by a piece's end is completed by the next piece.
+	async function* records(): AsyncGenerator<CsvRecord> {
+		const parser = new CsvParser()
+		const decoder = new TextDecoder('utf-8')
+		for (; piece < pieces; piece++) {
+			const [chunk] = await db
+				.select({ data: importJobChunks.data })
+				.from(importJobChunks)
+				.where(and(eq(importJobChunks.jobId, job.id), eq(importJobChunks.seq, piece)))
+			if (!chunk) throw new UserFacingError(INTERRUPTED_UPLOAD, 400, 'file')
+			readBytes += chunk.data.length
+			const done = parser.push(decoder.decode(chunk.data, { stream: true }))
+			processedBytes = Math.max(processedBytes, readBytes)
+			yield* done
+		}
+		const rest = decoder.decode()
+		if (rest) yield* parser.push(rest)
+		yield* parser.end()
+	}
+
+	let pieceFlushed = 0
+	for await (const candidate of csvCandidates(records())) {
+		// Already written by a worker before this one.
+		if (candidate.position <= cursor.line) continue
+		counts.rows++
+		lastLine = candidate.position
+		const checked = checkCandidate(candidate, now)
+		if (checked.ok) batch.set(checked.accountId, checked.updatedAt)
+		else {
+			counts.rejected++
+			refused.push({
+				position: candidate.position,
+				value: shown(rawText(candidate.accountId), checked.reason),
+				reason: checked.reason,
+			})
+		}
+		if (batch.size + refused.length >= JOB_BATCH_ROWS || piece > pieceFlushed) {
+			pieceFlushed = piece
+			if (await flush()) return cancel(job, workerId, counts, oldest)
+		}
+	}
+	processedBytes = job.totalBytes
+	if (await flush()) return cancel(job, workerId, counts, oldest)
+	return complete(job, workerId, counts, oldest)
+}
+
+type Counts = { rows: number; inserted: number; updated: number; rejected: number }
+
+/** The end of a job read whole: atomic jobs commit their staging (or drop it), every job notes its oldest row and is audited. */
+async function complete(job: ImportJob, workerId: string, counts: Counts, oldestWritten: Date | null) {
+	const actor = actorOf(job)
+	if (job.atomic && counts.rejected > 0) {
+		return finish(job, workerId, {
+			status: 'failed',
+			counts: { ...counts, inserted: 0, updated: 0 },
+			error: `Nothing was imported: ${counts.rejected} row${counts.rejected === 1 ? ' was' : 's were'} rejected and “All or nothing” was ticked.`,
+			audit: { action: 'ledger.import_refused', actor },
+		})
+	}
+	return finish(job, workerId, {
+		status: 'succeeded',
+		counts,
+		audit: { action: 'ledger.imported', actor },
+		inTransaction: async (tx) => {
+			let oldest = oldestWritten
+			if (job.atomic) {
+				const moved = await commitStaged(tx, job.id, job.appId)
+				counts.inserted = moved.inserted
+				counts.updated = moved.updated
+				oldest = moved.oldest
+			}
+			if (oldest) await noteOldestImported(tx, job.orgId, actor, job.appId, oldest)
+		},
+	})
+}
+
+async function cancel(job: ImportJob, workerId: string, counts: Counts, oldest: Date | null) {
+	return finish(job, workerId, {
+		status: 'cancelled',
+		counts: job.atomic ? { ...counts, inserted: 0, updated: 0 } : counts,
+		audit: { action: 'ledger.import_cancelled', actor: actorOf(job) },
+		inTransaction: async (tx) => {
+			// What a non-atomic job already wrote stays, so its oldest row counts.
+			if (!job.atomic && oldest) await noteOldestImported(tx, job.orgId, actorOf(job), job.appId, oldest)
+		},
+	})
+}
+
+/** Ends a job in one transaction: its status and counts, its audit event, its staging and uploaded pieces gone. */
+async function finish(
+	job: ImportJob,
+	workerId: string,
+	{
+		status,
+		counts,
+		error = null,
+		audit,
+		inTransaction,
+	}: {
+		status: 'succeeded' | 'failed' | 'cancelled'
+		counts?: Counts
+		error?: string | null
+		audit?: { action: string; actor: Actor }
+		inTransaction?: (tx: Tx) => Promise<void>
+	},
+): Promise<ImportJob | null> {
+	return db.transaction(async (tx) => {
+		const [held] = await tx
+			.select({ id: importJobs.id })
+			.from(importJobs)
+			.where(and(eq(importJobs.id, job.id), eq(importJobs.claimedBy, workerId), eq(importJobs.status, 'running')))
+			.for('update')
+		if (!held) return null
+		await inTransaction?.(tx)
+		await dropStaged(tx, job.id)
+		await tx.delete(importJobChunks).where(eq(importJobChunks.jobId, job.id))
+		const [ended] = await tx
+			.update(importJobs)
+			.set({
+				...(counts ?? {}),
+				status,
+				error,
+				processedBytes: status === 'succeeded' ? job.totalBytes : undefined,
+				heartbeatAt: sql`now()`,
+				finishedAt: sql`now()`,
+			})
+			.where(eq(importJobs.id, job.id))
+			.returning()
+		if (audit) {
+			const after = counts ?? {
+				rows: ended!.rows,
+				inserted: ended!.inserted,
+				updated: ended!.updated,
+				rejected: ended!.rejected,
+			}
+			await recordAudit(tx, {
+				orgId: job.orgId,
+				...auditActor(audit.actor),
+				action: audit.action,
+				subjectType: 'app',
+				subjectId: job.appId,
+				// Counts only: account ids are Atlassian users' identifiers, not audit material.
+				after: {
+					atomic: job.atomic,
+					rows: after.rows,
+					inserted: after.inserted,
+					updated: after.updated,
+					rejected: after.rejected,
+				},
+			})
+		}
+		return ended!
+	})
+}
+
+// ── The worker loop ──────────────────────────────────────────────────────
+
+/** Claims and runs jobs until none is left; the scheduler runs it too, so a crashed server's job is picked up. */
+export async function runPendingImportJobs(workerId: string = WORKER_ID) {
+	let ran = 0
+	for (;;) {
+		const job = await claimImportJob(workerId)
+		if (!job) return { ran }
+		await runImportJob(job.id, workerId)
+		ran++
+	}
+}
+
+let draining: Promise<unknown> | null = null
+let again = false
+
+/** Starts this server's worker without waiting for it (a job just queued); a kick while it runs makes it look again. */
+export function kickImportWorker() {
+	if (draining) {
+		again = true
+		return
+	}
+	const drain = async () => {
+		do {
+			again = false
+			await runPendingImportJobs()
+		} while (again)
+	}
+	draining = drain()
+		.catch((error: unknown) => console.error('Import worker failed:', error))
+		.finally(() => (draining = null))
+}
+
+/** Resolves when this server's worker has nothing left to do (for tests and a graceful stop). */
+export async function importWorkerIdle() {
+	while (draining) await draining
+}
+
+// ── Reading and cancelling ───────────────────────────────────────────────
+
+export async function getImportJob(orgId: string, appId: string, jobId: string): Promise<ImportJob> {
+	await requireApp(orgId, appId)
+	if (!isUuid(jobId)) throw new UserFacingError(NOT_FOUND, 404)
+	const [job] = await db
+		.select()
+		.from(importJobs)
+		.where(and(eq(importJobs.id, jobId), eq(importJobs.orgId, orgId), eq(importJobs.appId, appId)))
+	if (!job) throw new UserFacingError(NOT_FOUND, 404)
+	return job
+}
+
+/** The app's latest jobs, newest first. */
+export async function listImportJobs(orgId: string, appId: string, limit = 10): Promise<ImportJob[]> {
+	await requireApp(orgId, appId)
+	return db
+		.select()
+		.from(importJobs)
+		.where(and(eq(importJobs.orgId, orgId), eq(importJobs.appId, appId)))
+		.orderBy(desc(importJobs.createdAt))
+		.limit(limit)
+}
+
+/**
+ * Asks a job to stop (audited). A queued job stops at once; a running one
+ * at its next batch: what a non-atomic job already committed stays.
+ */
+export async function requestImportCancel(orgId: string, actor: Actor, appId: string, jobId: string) {
+	await getImportJob(orgId, appId, jobId)
+	return db.transaction(async (tx) => {
+		await lockApp(tx, orgId, appId)
+		const [job] = await tx.select().from(importJobs).where(eq(importJobs.id, jobId)).for('update')
+		if (!job) throw new UserFacingError(NOT_FOUND, 404)
+		if (job.status !== 'queued' && job.status !== 'running') {
+			throw new UserFacingError('That import has already ended.', 409)
+		}
+		const queued = job.status === 'queued'
+		const [updated] = await tx
+			.update(importJobs)
+			.set({
+				cancelRequestedAt: sql`now()`,
+				cancelRequestedBy: typeof actor === 'string' ? actor : null,
+				...(queued ? { status: 'cancelled', finishedAt: sql`now()` } : {}),
+			})
+			.where(eq(importJobs.id, jobId))
+			.returning()
+		if (queued) await tx.delete(importJobChunks).where(eq(importJobChunks.jobId, jobId))
+		await recordAudit(tx, {
+			orgId,
+			...auditActor(actor),
+			action: 'ledger.import_cancel_requested',
+			subjectType: 'app',
+			subjectId: appId,
+			after: { rows: job.rows, inserted: job.inserted, updated: job.updated },
+		})
+		return updated!
+	})
+}
+
+/** The first rejections of a job, for the summary on the page (the CSV holds them all). */
+export async function firstRejections(jobId: string, limit = MAX_REJECTED_LISTED) {
+	return db
+		.select()
+		.from(importJobRejections)
+		.where(eq(importJobRejections.jobId, jobId))
+		.orderBy(asc(importJobRejections.position))
+		.limit(limit)
+}
+
+/** Every rejection of a job, in keyset pages: the downloadable report streams whatever its size. */
+export async function* streamRejections(orgId: string, appId: string, jobId: string, pageSize = 1000) {
+	await getImportJob(orgId, appId, jobId)
+	let after = -1
+	for (;;) {
+		const page = await db
+			.select()
+			.from(importJobRejections)
+			.where(and(eq(importJobRejections.jobId, jobId), sql`${importJobRejections.position} > ${after}`))
+			.orderBy(asc(importJobRejections.position))
+			.limit(pageSize)
+		yield* page
+		if (page.length < pageSize) return
+		after = page[page.length - 1]!.position
+	}
+}
+
+/** A finished job as the import form's summary (what an import in the request answered before jobs). */
+export async function importResultOf(job: ImportJob): Promise<ImportResult> {
+	const rejections = await firstRejections(job.id)
+	const atomicRefused = job.atomic && job.rejected > 0
+	return {
+		atomic: job.atomic,
+		written: !atomicRefused,
+		rows: job.rows,
+		inserted: job.inserted,
+		updated: job.updated,
+		rejected: job.rejected,
+		rejectedRows: rejections.map((row) => ({ line: row.position, accountId: row.value, reason: row.reason })),
+	}
+}

@@ -1,0 +1,103 @@
+import { sql } from 'drizzle-orm'
+import { type Tx } from '#db/client.server'
+
+/**
+ * The one bulk write path of the ledger: the CSV import (in the request or
+ * as a background job) and the API's push all write stored accounts here.
+ * Each call is ONE statement whatever the number of rows: the ids and dates
+ * go as two array parameters that `unnest` turns into rows, so a batch costs
+ * one round trip and two bound parameters (never 65,535), on PostgreSQL and
+ * PGlite alike. The per-app figures are kept by the ledger's triggers
+ * (migration 0010), so nothing here counts the ledger. The caller holds the
+ * transaction and has checked that the app is the organisation's.
+ */
+
+export type LedgerRow = { accountId: string; updatedAt: Date }
+
+/** Both drivers' answers to `execute`: postgres-js gives the rows, PGlite an object holding them. */
+function rowsOf<T>(result: unknown): T[] {
+	return (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[]
+}
+
+function arrays(rows: readonly LedgerRow[]) {
+	return {
+		ids: rows.map((row) => row.accountId),
+		dates: rows.map((row) => row.updatedAt.toISOString()),
+	}
+}
+
+/**
+ * Upserts rows by account id (each id at most once per call: the caller
+ * keeps the last of a file's duplicates); `xmax = 0` tells a fresh row from
+ * an updated one.
+ */
+export async function upsertAccounts(
+	tx: Tx,
+	appId: string,
+	rows: readonly LedgerRow[],
+): Promise<{ inserted: number; updated: number }> {
+	if (rows.length === 0) return { inserted: 0, updated: 0 }
+	const { ids, dates } = arrays(rows)
+	const result = await tx.execute(sql`
+		with written as (
+			insert into stored_accounts (app_id, account_id, updated_at)
+			select ${appId}::uuid, id, at
+			from unnest(${sql.param(ids)}::text[], ${sql.param(dates)}::timestamptz[]) as given(id, at)
+			on conflict (app_id, account_id) do update set updated_at = excluded.updated_at
+			returning (xmax = 0) as fresh
+		)
+		select count(*) filter (where fresh)::int as inserted, count(*)::int as total from written`)
+	const [row] = rowsOf<{ inserted: number; total: number }>(result)
+	const inserted = Number(row?.inserted ?? 0)
+	return { inserted, updated: Number(row?.total ?? 0) - inserted }
+}
+
+/** Stages rows of an atomic import job (later rows of the same id win), written to the ledger only by commitStaged. */
+export async function stageAccounts(tx: Tx, jobId: string, rows: readonly LedgerRow[]) {
+	if (rows.length === 0) return
+	const { ids, dates } = arrays(rows)
+	await tx.execute(sql`
+		insert into import_job_staged (job_id, account_id, updated_at)
+		select ${jobId}::uuid, id, at
+		from unnest(${sql.param(ids)}::text[], ${sql.param(dates)}::timestamptz[]) as given(id, at)
+		on conflict (job_id, account_id) do update set updated_at = excluded.updated_at`)
+}
+
+/**
+ * Moves every staged row of a job into the ledger in one statement and drops
+ * the staging: called in the one transaction that makes an atomic import all
+ * or nothing. Answers the counts and the oldest updatedAt written.
+ */
+export async function commitStaged(tx: Tx, jobId: string, appId: string) {
+	const result = await tx.execute(sql`
+		with written as (
+			insert into stored_accounts (app_id, account_id, updated_at)
+			select ${appId}::uuid, account_id, updated_at from import_job_staged where job_id = ${jobId}::uuid
+			on conflict (app_id, account_id) do update set updated_at = excluded.updated_at
+			returning (xmax = 0) as fresh, updated_at
+		)
+		select count(*) filter (where fresh)::int as inserted, count(*)::int as total, min(updated_at) as oldest
+		from written`)
+	const [row] = rowsOf<{ inserted: number; total: number; oldest: string | Date | null }>(result)
+	await dropStaged(tx, jobId)
+	const inserted = Number(row?.inserted ?? 0)
+	return {
+		inserted,
+		updated: Number(row?.total ?? 0) - inserted,
+		oldest: row?.oldest ? new Date(row.oldest) : null,
+	}
+}
+
+export async function dropStaged(tx: Tx, jobId: string) {
+	await tx.execute(sql`delete from import_job_staged where job_id = ${jobId}::uuid`)
+}
+
+/** Removes accounts from an app's ledger in one statement; answers the ids removed. */
+export async function deleteAccounts(tx: Tx, appId: string, accountIds: readonly string[]): Promise<string[]> {
+	if (accountIds.length === 0) return []
+	const result = await tx.execute(sql`
+		delete from stored_accounts
+		where app_id = ${appId}::uuid and account_id = any(${sql.param([...accountIds])}::text[])
+		returning account_id`)
+	return rowsOf<{ account_id: string }>(result).map((row) => row.account_id)
+}
