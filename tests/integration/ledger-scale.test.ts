@@ -1,12 +1,12 @@
 import { eq, sql } from 'drizzle-orm'
 import { describe, expect, test } from 'vitest'
 import { db, onQuery } from '#db/client.server'
-import { appLedgerStats, apps, storedAccounts } from '#db/schema'
+import { accountActions, appLedgerStats, apps, reportRuns, storedAccounts } from '#db/schema'
 import { loader as dashboardLoader } from '~/routes/o.$org._index'
 import { AppSchema } from '~/schemas/apps'
 import { createApp } from '~/services/apps.server'
 import { countAccounts, LEDGER_MATCH_LIMIT, listLedgerPage } from '~/services/ledger.server'
-import { dashboardRows, getReportingOverview } from '~/services/reporting.server'
+import { dashboardRows, getReportingOverview, listOpenTasks } from '~/services/reporting.server'
 import { cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
 
 // Issue 16, point 1: the ledger at a million accounts. Keyset pages by account id, prefix search,
@@ -198,5 +198,106 @@ describe('the dashboard', () => {
 		}
 		const forPage = [await page(small), await page(large)]
 		expect(forPage[1]).toBe(forPage[0])
+	})
+})
+
+describe('open tasks, a page at a time', () => {
+	async function withTasks(n: number) {
+		const w = await world()
+		await seed(w.app.id, ids(n, 't-'))
+		const [run] = await db
+			.insert(reportRuns)
+			.values({
+				orgId: w.org.id,
+				appId: w.app.id,
+				sentAt: new Date(),
+				accountCount: n,
+				batchCount: 1,
+				closedCount: n,
+				recordedBy: w.admin.id,
+			})
+			.returning()
+		// Two due dates, and every account id of the first date also has a refresh task: ties on (due, account).
+		const due = (i: number) => new Date(Date.UTC(2026, 1, i < n / 2 ? 1 : 2))
+		await db
+			.insert(accountActions)
+			.values(
+				ids(n, 't-').flatMap((accountId, i) => [
+					{ orgId: w.org.id, appId: w.app.id, runId: run!.id, accountId, kind: 'erase' as const, dueAt: due(i) },
+					...(i < 5
+						? [{ orgId: w.org.id, appId: w.app.id, runId: run!.id, accountId, kind: 'refresh' as const, dueAt: due(i) }]
+						: []),
+				]),
+			)
+		return w
+	}
+
+	test('pages forward and back through every open task once, in order, with a total', async () => {
+		const { org, app } = await withTasks(120)
+		const seen: string[] = []
+		let page = await listOpenTasks(org.id, app.id, { pageSize: 50 })
+		expect(page).toMatchObject({ total: 125, prevBefore: null })
+		const pages = [page]
+		seen.push(...page.tasks.map((t) => t.id))
+		while (page.nextAfter) {
+			page = await listOpenTasks(org.id, app.id, { pageSize: 50, after: page.nextAfter })
+			pages.push(page)
+			seen.push(...page.tasks.map((t) => t.id))
+		}
+		expect(pages.map((p) => p.tasks.length)).toEqual([50, 50, 25])
+		expect(new Set(seen).size).toBe(125)
+		const order = pages.flatMap((p) => p.tasks.map((t) => `${t.dueAt.toISOString()} ${t.accountId}`))
+		expect(order).toEqual([...order].sort())
+		// Back from the last page: the middle page again, with links both ways.
+		const back = await listOpenTasks(org.id, app.id, { pageSize: 50, before: pages[2]!.prevBefore! })
+		expect(back.tasks.map((t) => t.id)).toEqual(pages[1]!.tasks.map((t) => t.id))
+		expect(back.prevBefore).toBe(pages[1]!.tasks[0]!.id)
+		expect(back.nextAfter).toBe(pages[1]!.tasks[49]!.id)
+		// A link that is not a task of this app: the first page.
+		const stray = await listOpenTasks(org.id, app.id, { pageSize: 50, after: '00000000-0000-4000-8000-000000000000' })
+		expect(stray.tasks.map((t) => t.id)).toEqual(pages[0]!.tasks.map((t) => t.id))
+	})
+
+	test('the reporting page renders one page of task forms, and completing one keeps the page', async () => {
+		const { org, admin, app } = await withTasks(120)
+		const { cookie } = await cookieFor(admin.id)
+		const page = await import('~/routes/o.$org.apps.$appId_.reporting')
+		const url = `/o/${org.slug}/apps/${app.id}/reporting`
+		const params = { org: org.slug, appId: app.id }
+		type Data = { tasks: { id: string }[]; taskPage: { total: number; nextAfter: string | null } }
+		const first = (await runRoute(page.loader, makeRequest(url, { cookie }), params)).data as Data
+		expect(first.tasks).toHaveLength(50)
+		expect(first.taskPage.total).toBe(125)
+		const second = (
+			await runRoute(page.loader, makeRequest(`${url}?tasksAfter=${first.taskPage.nextAfter}`, { cookie }), params)
+		).data as Data
+		expect(second.tasks).toHaveLength(50)
+		expect(second.tasks[0]!.id).not.toBe(first.tasks[0]!.id)
+		// Done on the second page: posted to the page's own address, which then shows that page without the task.
+		const done = second.tasks[3]!.id
+		const posted = await runRoute(
+			page.action,
+			makeRequest(`${url}?tasksAfter=${first.taskPage.nextAfter}`, {
+				cookie,
+				form: { intent: 'complete', taskId: done },
+			}),
+			params,
+		)
+		expect(posted.status).toBe(200)
+		const again = (
+			await runRoute(page.loader, makeRequest(`${url}?tasksAfter=${first.taskPage.nextAfter}`, { cookie }), params)
+		).data as Data
+		expect(again.taskPage.total).toBeLessThan(125)
+		expect(again.tasks.map((t) => t.id)).not.toContain(done)
+		expect(again.tasks[0]!.id).toBe(second.tasks[0]!.id)
+		// Another page of tasks reloads the page's loader; another page of the ledger does not.
+		const revalidate = (from: string, to: string) =>
+			page.shouldRevalidate!({
+				currentUrl: new URL(`http://localhost${url}${from}`),
+				nextUrl: new URL(`http://localhost${url}${to}`),
+				defaultShouldRevalidate: true,
+			} as never)
+		expect(revalidate('', `?tasksAfter=${first.taskPage.nextAfter}`)).toBe(true)
+		expect(revalidate('', '?after=t-049')).toBe(false)
 	})
 })
