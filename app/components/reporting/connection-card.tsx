@@ -93,6 +93,7 @@ export function ConnectionCard({
 	// Without JavaScript every kind's fields are shown; with it, only the chosen kind's.
 	const [hydrated, setHydrated] = useState(false)
 	useEffect(() => setHydrated(true), [])
+	const shownKind = (option: ConnectionKind) => !hydrated || kind === option
 	const errors = result?.errors ?? {}
 	// After a refused save, what was typed (never a secret) is shown again.
 	const refused = result?.intent === 'save' && (Boolean(result.formError) || Object.keys(errors).length > 0)
@@ -157,7 +158,7 @@ export function ConnectionCard({
 			) : (
 				<p className="card-muted">
 					Not set: Clearance does not send this app’s reports itself. Reports sent by your own job can still be recorded
-					below.
+					under “Record a report run”.
 				</p>
 			)}
 			{summary?.state === 'broken' ? (
@@ -220,7 +221,8 @@ export function ConnectionCard({
 							<FieldError name="kind" message={errors.kind} />
 						</fieldset>
 
-						<fieldset className="fieldset" hidden={hydrated && kind !== 'oauth2'}>
+						{/* .fieldset sets display: flex, which outranks the hidden attribute: a hidden one goes without the class. */}
+						<fieldset className={shownKind('oauth2') ? 'fieldset' : undefined} hidden={!shownKind('oauth2')}>
 							<legend>{CONNECTION_KIND_LABELS.oauth2}</legend>
 							<p className="card-muted">{CONNECTION_KIND_HINTS.oauth2}</p>
 							<TextField
@@ -245,7 +247,10 @@ export function ConnectionCard({
 							/>
 						</fieldset>
 
-						<fieldset className="fieldset" hidden={hydrated && kind !== 'forge_webtrigger'}>
+						<fieldset
+							className={shownKind('forge_webtrigger') ? 'fieldset' : undefined}
+							hidden={!shownKind('forge_webtrigger')}
+						>
 							<legend>{CONNECTION_KIND_LABELS.forge_webtrigger}</legend>
 							<p className="card-muted">{CONNECTION_KIND_HINTS.forge_webtrigger}</p>
 							<TextField
@@ -266,7 +271,7 @@ export function ConnectionCard({
 							/>
 						</fieldset>
 
-						<fieldset className="fieldset" hidden={hydrated && kind !== 'connect'}>
+						<fieldset className={shownKind('connect') ? 'fieldset' : undefined} hidden={!shownKind('connect')}>
 							<legend>{CONNECTION_KIND_LABELS.connect}</legend>
 							<p className="alert alert-warn">{connectConnectionWarning()}</p>
 							<p className="card-muted">

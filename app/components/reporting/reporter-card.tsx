@@ -74,7 +74,8 @@ export function ReporterCard({
 			<h2 id="reporter-heading">Automatic reports</h2>
 			{connected === null ? (
 				<p className="card-muted">
-					Set a reporting connection above and Clearance sends this app’s reports itself, shortly before each is due.
+					Once an admin sets the app’s reporting connection, Clearance sends this app’s reports itself, shortly before
+					each is due.
 				</p>
 			) : (
 				<p>
