@@ -9,7 +9,7 @@ import { UserFacingError } from '~/utils/errors'
 import { isUuid } from '~/utils/ids'
 import { lockApp, requireApp } from './apps.server'
 import { auditActor, recordAudit, type Actor } from './audit.server'
-import { commitStaged, dropStaged, stageAccounts, upsertAccounts, type LedgerRow } from './ledger-bulk.server'
+import { commitStaged, dropStaged, rowsOf, stageAccounts, upsertAccounts, type LedgerRow } from './ledger-bulk.server'
 import { checkCandidate, csvCandidates, rawText, shown, type ImportResult } from './ledger.server'
 import { noteOldestImported } from './storing-since.server'
 
@@ -118,7 +118,11 @@ export async function createUploadJob(
 		let pending: Uint8Array[] = []
 		let pendingBytes = 0
 		const store = async (bytes: Uint8Array) => {
-			await db.insert(importJobChunks).values({ jobId: job.id, seq: seq++, data: bytes })
+			// As base64 text: PGlite takes and gives a bytea parameter some fifteen times slower.
+			const base64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
+			await db.execute(
+				sql`insert into import_job_chunks (job_id, seq, data) values (${job.id}::uuid, ${seq++}, decode(${base64}, 'base64'))`,
+			)
 			await db
 				.update(importJobs)
 				.set({ heartbeatAt: sql`now()` })
@@ -314,13 +318,15 @@ async function carryOut(job: ImportJob, workerId: string): Promise<ImportJob | n
 		const parser = new CsvParser()
 		const decoder = new TextDecoder('utf-8')
 		for (; piece < pieces; piece++) {
-			const [chunk] = await db
-				.select({ data: importJobChunks.data })
-				.from(importJobChunks)
-				.where(and(eq(importJobChunks.jobId, job.id), eq(importJobChunks.seq, piece)))
+			const [chunk] = rowsOf<{ data: string }>(
+				await db.execute(
+					sql`select encode(data, 'base64') as data from import_job_chunks where job_id = ${job.id}::uuid and seq = ${piece}`,
+				),
+			)
 			if (!chunk) throw new UserFacingError(INTERRUPTED_UPLOAD, 400, 'file')
-			readBytes += chunk.data.length
-			const done = parser.push(decoder.decode(chunk.data, { stream: true }))
+			const bytes = Buffer.from(chunk.data, 'base64')
+			readBytes += bytes.length
+			const done = parser.push(decoder.decode(bytes, { stream: true }))
 			processedBytes = Math.max(processedBytes, readBytes)
 			yield* done
 		}

@@ -15,7 +15,7 @@ import { type Tx } from '#db/client.server'
 export type LedgerRow = { accountId: string; updatedAt: Date }
 
 /** Both drivers' answers to `execute`: postgres-js gives the rows, PGlite an object holding them. */
-function rowsOf<T>(result: unknown): T[] {
+export function rowsOf<T>(result: unknown): T[] {
 	return (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[]
 }
 
