@@ -71,7 +71,7 @@ test.beforeAll(async ({ browser }) => {
 	let webhookId = await firstLinked(admin, '/o/demo/webhooks', new RegExp(`"/o/demo/webhooks/${uuid}"`))
 	if (!webhookId) {
 		// The demo has no webhook: one that is never called (the scheduler is off in the suite).
-		await admin.request.post('/o/demo/webhooks', {
+		await admin.request.post('/o/demo/webhooks?index', {
 			form: { intent: 'create', name: '#compliance', url: 'https://chat.example/hooks/compliance' },
 		})
 		webhookId = await firstLinked(admin, '/o/demo/webhooks', new RegExp(`"/o/demo/webhooks/${uuid}"`))
