@@ -254,6 +254,31 @@ describe('import jobs', () => {
 		expect(seen!.n).toBeLessThan(2000)
 	})
 
+	it('the import route cancels a queued job at once, audited, and refuses another app’s job', async () => {
+		const { org, user, app, cookie, params, base } = await world()
+		const job = await createUploadJob(org.id, user.id, app.id, csvFile(goodRows(5)), { atomic: false })
+		const answer = await runRoute(
+			importAction,
+			makeRequest(`${base}/import`, { cookie, form: { intent: 'cancel-import', jobId: job.id } }),
+			params,
+		)
+		expect(answer.status).toBe(200)
+		expect(answer.data).toMatchObject({
+			intent: 'cancel-import',
+			importJob: { status: 'cancelled', finished: true, cancelRequested: true },
+			notice: expect.stringContaining('nothing was written'),
+		})
+		expect(await ledgerIds(app.id)).toEqual([])
+		expect((await auditActions(org.id)).map((event) => event.action)).toContain('ledger.import_cancel_requested')
+		const other = await world()
+		const refused = await runRoute(
+			importAction,
+			makeRequest(`${other.base}/import`, { cookie: other.cookie, form: { intent: 'cancel-import', jobId: job.id } }),
+			other.params,
+		)
+		expect(refused.status).toBe(404)
+	})
+
 	it('the route accepts a large upload at once and its job is readable as JSON until it ends', async () => {
 		const { app, cookie, params, base } = await world()
 		// Past INLINE_MAX_BYTES: queued and imported in the background.
