@@ -92,7 +92,6 @@ for (const route of unique) {
 		test(`axe: ${route.pattern} as ${viewer === 'anonymous' ? 'someone signed out' : `the demo ${viewer}`}`, async ({
 			browser,
 		}) => {
-			test.setTimeout(120_000)
 			const url = route.pattern.replace(/:(\w+)|\*/g, (_match, name: string | undefined) => {
 				const value = values[name ?? '*']
 				if (!value)

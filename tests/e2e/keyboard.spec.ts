@@ -28,7 +28,6 @@ async function tabTo(page: Page, target: Locator, { back = false, most = 120 } =
 test('a vendor fills and submits an Email API request with the keyboard alone, seeing where focus is', async ({
 	page,
 }) => {
-	test.setTimeout(120_000)
 	// Setting up is not the subject: the organisation and its app come from the forms' actions.
 	const { base } = await signUp(page, { name: 'Kim Keys', email: uniqueEmail('keys'), orgName: 'Keyboard Works' })
 	const registered = await page.request.post(`${base}/apps/new`, {
