@@ -7,8 +7,6 @@ import { DatabaseProxy, dropDatabase, freshDatabase, logInCookie, runScript, sta
 import { DEMO_PASSWORD, expect, test } from './utils'
 
 const DATABASE = 'clearance_outage'
-const PROXY_PORT = 3114
-const APP_PORT = 3115
 // Generous for a busy machine, far below "forever": a hang fails the test here.
 const BOUND_MS = 20_000
 
@@ -27,9 +25,9 @@ test('the database cut off and back: 503 page, 503 API and 503 /healthz within a
 	expect(key.code, key.stderr).toBe(0)
 	const apiKey = key.stdout.trim().split('\n').at(-1)!
 
-	const proxy = DatabaseProxy.inFrontOf(direct, PROXY_PORT)
+	const proxy = DatabaseProxy.inFrontOf(direct)
 	await proxy.open()
-	const server = await startServer(APP_PORT, {
+	const server = await startServer(0, {
 		DATABASE_URL: proxy.url(direct),
 		DATABASE_CONNECT_TIMEOUT_SECONDS: '3',
 	})

@@ -3,7 +3,8 @@
 // their round at the same time and the reporter and the reminders are done once. PostgreSQL only (the
 // embedded database belongs to one process). No browser: the subject is the servers, through HTTP.
 import { randomBytes } from 'node:crypto'
-import { createServer, request as httpRequest, type Server } from 'node:http'
+import { createServer, request as httpRequest } from 'node:http'
+import { type AddressInfo } from 'node:net'
 import postgres from 'postgres'
 import { sealJson } from '../../app/utils/secret-box.server'
 import { startAtlassianStandIn, type AtlassianStandIn } from '../fixtures/atlassian-stand-in'
@@ -11,8 +12,6 @@ import { freshDatabase, dropDatabase, startServer, logInCookie, type AppServer }
 import { DEMO_PASSWORD, expect, test } from './utils'
 
 const DATABASE = 'clearance_scale_out'
-const PORTS = [3116, 3117] as const
-const GATE_PORT = 3119
 const ACCOUNTS = Array.from({ length: 5 }, (_, i) => `5be24ad8b16532403769${i.toString(16).padStart(4, '0')}`)
 
 test.describe.configure({ mode: 'serial' })
@@ -28,7 +27,7 @@ let appId: string
  * In front of the stand-in's web trigger: holds every report call until `release()`, so the server
  * whose scheduler got the reporter is still in its pass while the other one runs its round.
  */
-type Gate = { server: Server; held: () => number; release: () => void; close: () => Promise<void> }
+type Gate = { url: string; held: () => number; release: () => void; close: () => Promise<void> }
 
 async function startGate(target: string): Promise<Gate> {
 	let held = 0
@@ -50,9 +49,9 @@ async function startGate(target: string): Promise<Gate> {
 			})
 		})
 	})
-	await new Promise<void>((resolve) => server.listen(GATE_PORT, '127.0.0.1', resolve))
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
 	return {
-		server,
+		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
 		held: () => held,
 		release: () => release(),
 		close: () => new Promise((resolve) => server.close(() => resolve())),
@@ -81,7 +80,7 @@ test.beforeAll(async () => {
 	for (const accountId of ACCOUNTS) {
 		await sql`insert into stored_accounts (app_id, account_id, updated_at) values (${appId}, ${accountId}, ${since})`
 	}
-	const webTriggerUrl = new URL(new URL(standIn.webTriggerUrl).pathname, `http://127.0.0.1:${GATE_PORT}`).toString()
+	const webTriggerUrl = new URL(new URL(standIn.webTriggerUrl).pathname, gate.url).toString()
 	const secrets = sealJson({ secret: standIn.webTriggerSecret }, `reporting-connection:${appId}`, {
 		CLEARANCE_SECRET_KEY: secretKey,
 	})
@@ -98,7 +97,7 @@ test.beforeAll(async () => {
 		EVALUATE_PER_CLIENT: '6',
 		LOGIN_ACCOUNT_FREE_FAILURES: '3',
 	}
-	servers = await Promise.all(PORTS.map((port) => startServer(port, env)))
+	servers = await Promise.all([startServer(0, env), startServer(0, env)])
 })
 
 test.afterAll(async () => {
@@ -157,6 +156,7 @@ test('both schedulers at once: one report run, one set of reminders', async () =
 })
 
 test('a session made on one server is valid on the other', async () => {
+	test.setTimeout(180_000)
 	const [a, b] = servers as [AppServer, AppServer]
 	const fromA = await logInCookie(a.base, 'admin@demo.test', DEMO_PASSWORD)
 	const fromB = await logInCookie(b.base, 'reviewer@demo.test', DEMO_PASSWORD)
@@ -174,6 +174,7 @@ test('a session made on one server is valid on the other', async () => {
 })
 
 test('limits count across both servers: the evaluate API’s per-client limit and failed logins per account', async () => {
+	test.setTimeout(180_000)
 	const [a, b] = servers as [AppServer, AppServer]
 	const evaluate = (server: AppServer) =>
 		fetch(`${server.base}/api/v1/checklist/evaluate`, {

@@ -2,12 +2,14 @@
 // starts its own servers of the production build (BUILD_DIR, as the suite's server) on a database of
 // its own on the PostgreSQL in DATABASE_URL, and waits on what the processes say, never on time.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer, connect, type Server, type Socket } from 'node:net'
+import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net'
 import path from 'node:path'
 import postgres from 'postgres'
 
 export const root = path.resolve(import.meta.dirname, '../..')
 const tsx = path.join(root, 'node_modules/.bin/tsx')
+// The cheapest password hash the app accepts, as the suite's own server (scripts/e2e-server.ts): logins are not timed here.
+const CHEAP_HASH = process.env.PASSWORD_SCRYPT_LOG2_N ?? '14'
 
 /** DATABASE_URL with another database name. */
 export function databaseUrl(name: string, base = process.env.DATABASE_URL!): string {
@@ -45,7 +47,7 @@ export function runScript(script: string, args: string[], env: Record<string, st
 	return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
 		const child = spawn(tsx, [script, ...args], {
 			cwd: root,
-			env: { ...process.env, NODE_ENV: 'production', ...env },
+			env: { ...process.env, NODE_ENV: 'production', PASSWORD_SCRYPT_LOG2_N: CHEAP_HASH, ...env },
 			stdio: ['ignore', 'pipe', 'pipe'],
 		})
 		let stdout = ''
@@ -58,6 +60,7 @@ export function runScript(script: string, args: string[], env: Record<string, st
 }
 
 export type AppServer = {
+	/** http://127.0.0.1:<port>, as the server said. */
 	base: string
 	child: ChildProcess
 	output(): string
@@ -66,7 +69,7 @@ export type AppServer = {
 	stop(): Promise<void>
 }
 
-/** Starts scripts/server.ts on 127.0.0.1:`port` and resolves once it listens. */
+/** Starts scripts/server.ts on 127.0.0.1:`port` (0: a free port the system picks) and resolves once it listens. */
 export async function startServer(port: number, env: Record<string, string>): Promise<AppServer> {
 	const child = spawn(tsx, ['scripts/server.ts'], {
 		cwd: root,
@@ -78,6 +81,7 @@ export async function startServer(port: number, env: Record<string, string>): Pr
 			HOST: '127.0.0.1',
 			CLEARANCE_SCHEDULER: 'off',
 			OUTBOUND_ALLOW_PRIVATE: 'true',
+			PASSWORD_SCRYPT_LOG2_N: CHEAP_HASH,
 			...env,
 		},
 		stdio: ['ignore', 'pipe', 'pipe'],
@@ -104,7 +108,7 @@ export async function startServer(port: number, env: Record<string, string>): Pr
 			void exited.then((code) => reject(new Error(`server exited (${code}) before ${pattern}:\n${output}`)))
 		})
 	const server: AppServer = {
-		base: `http://127.0.0.1:${port}`,
+		base: '',
 		child,
 		output: () => output,
 		says,
@@ -116,6 +120,7 @@ export async function startServer(port: number, env: Record<string, string>): Pr
 	}
 	try {
 		await says(/listening on http/)
+		server.base = /listening on (http:\/\/\S+)/.exec(output)![1]!
 	} catch (error) {
 		await server.stop()
 		throw error
@@ -145,15 +150,14 @@ export async function logInCookie(base: string, email: string, password: string)
 export class DatabaseProxy {
 	private server: Server | null = null
 	private readonly sockets = new Set<Socket>()
+	/** Chosen by the system when first opened, then kept: the app reconnects to the same address. */
+	port = 0
 
-	constructor(
-		private readonly target: { host: string; port: number },
-		readonly port: number,
-	) {}
+	constructor(private readonly target: { host: string; port: number }) {}
 
-	static inFrontOf(url: string, port: number) {
+	static inFrontOf(url: string) {
 		const parsed = new URL(url)
-		return new DatabaseProxy({ host: parsed.hostname, port: Number(parsed.port || 5432) }, port)
+		return new DatabaseProxy({ host: parsed.hostname, port: Number(parsed.port || 5432) })
 	}
 
 	/** `url` with its host and port replaced by the proxy's. */
@@ -184,6 +188,7 @@ export class DatabaseProxy {
 			server.once('error', reject)
 			server.listen(this.port, '127.0.0.1', () => resolve())
 		})
+		this.port = (server.address() as AddressInfo).port
 		this.server = server
 	}
 
