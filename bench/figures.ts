@@ -162,7 +162,9 @@ export function performanceSection(file: ResultsFile): string {
 		'',
 		'Written by `npm run bench` (bench/run.ts) from `bench/results.json`; do not edit by hand. Each figure is a',
 		'ratio to a baseline measured in the same run (absolute numbers move with the machine and its load), except',
-		'the ones in milliseconds, megabytes and seconds. ✓ meets the target, ✗ does not, — not measured.',
+		'the ones in milliseconds, megabytes and seconds. ✓ meets the target, ✗ does not, — not measured. A quick run',
+		'(`--quick`) reports the same keys at its smaller sizes (each run says its sizes): a smoke test, not the',
+		'measure the targets are set for. The machine is shared, so its load average is given with each run.',
 		'',
 		ratioTable(file),
 	]
