@@ -19,6 +19,7 @@ export function rowsOf<T>(result: unknown): T[] {
 	return (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[]
 }
 
+// The dates go as text[] and are cast row by row: postgres.js cannot send a timestamptz[] parameter of strings.
 function arrays(rows: readonly LedgerRow[]) {
 	return {
 		ids: rows.map((row) => row.accountId),
@@ -41,8 +42,8 @@ export async function upsertAccounts(
 	const result = await tx.execute(sql`
 		with written as (
 			insert into stored_accounts (app_id, account_id, updated_at)
-			select ${appId}::uuid, id, at
-			from unnest(${sql.param(ids)}::text[], ${sql.param(dates)}::timestamptz[]) as given(id, at)
+			select ${appId}::uuid, id, at::timestamptz
+			from unnest(${sql.param(ids)}::text[], ${sql.param(dates)}::text[]) as given(id, at)
 			on conflict (app_id, account_id) do update set updated_at = excluded.updated_at
 			returning (xmax = 0) as fresh
 		)
@@ -58,8 +59,8 @@ export async function stageAccounts(tx: Tx, jobId: string, rows: readonly Ledger
 	const { ids, dates } = arrays(rows)
 	await tx.execute(sql`
 		insert into import_job_staged (job_id, account_id, updated_at)
-		select ${jobId}::uuid, id, at
-		from unnest(${sql.param(ids)}::text[], ${sql.param(dates)}::timestamptz[]) as given(id, at)
+		select ${jobId}::uuid, id, at::timestamptz
+		from unnest(${sql.param(ids)}::text[], ${sql.param(dates)}::text[]) as given(id, at)
 		on conflict (job_id, account_id) do update set updated_at = excluded.updated_at`)
 }
 

@@ -507,7 +507,7 @@ describe('concurrent writes under load (issue 15)', () => {
 				`${answers.filter((a) => a.kind === 'complete-form' && a.status === 409).length} tasks already done), ` +
 				`0 lost, 0 answered 500; plus ${passes.length} reminder passes`,
 		)
-	}, 240_000)
+	}, 480_000)
 
 	// PGlite runs one transaction at a time, so two can only overlap on PostgreSQL.
 	it.skipIf(!process.env.DATABASE_URL)(
