@@ -178,30 +178,13 @@ export async function runOrgReminders(
 	const linkOf = (reminder: PlannedReminder) => `/o/${slug}/${reminder.path}`
 
 	return db.transaction(async (tx) => {
-		const inserted = await tx
-			.insert(reminders)
-			.values(
-				planned.map((reminder) => ({
-					orgId,
-					subjectType: reminder.subjectType,
-					subjectId: reminder.subjectId,
-					kind: reminder.kind,
-					dueOn: reminder.dueOn,
-					offsetDays: reminder.offsetDays,
-					firesOn: reminder.firesOn,
-					message: reminder.message,
-					link: linkOf(reminder),
-				})),
-			)
-			.onConflictDoNothing()
-			.returning({
-				id: reminders.id,
-				subjectType: reminders.subjectType,
-				subjectId: reminders.subjectId,
-				kind: reminders.kind,
-				dueOn: reminders.dueOn,
-				offsetDays: reminders.offsetDays,
-			})
+		// In statements of REMINDER_INSERT_CHUNK rows: one statement for a 10,000-app organisation's
+		// reminders overflowed the query builder's stack (bench, issue 16).
+		const inserted: InsertedReminder[] = []
+		for (let start = 0; start < planned.length; start += REMINDER_INSERT_CHUNK) {
+			const chunk = planned.slice(start, start + REMINDER_INSERT_CHUNK)
+			inserted.push(...(await insertReminders(tx, orgId, chunk, linkOf)))
+		}
 		const keyOf = (r: { subjectType: string; subjectId: string; kind: string; dueOn: string; offsetDays: number }) =>
 			`${r.subjectType}|${r.subjectId}|${r.kind}|${r.dueOn}|${r.offsetDays}`
 		const created = new Map(inserted.map((row) => [keyOf(row), row.id]))
@@ -223,6 +206,51 @@ export async function runOrgReminders(
 		}
 		return { created: created.size, skipped: planned.length - created.size }
 	})
+}
+
+/** Rows per reminders insert. */
+const REMINDER_INSERT_CHUNK = 500
+
+type InsertedReminder = {
+	id: string
+	subjectType: string
+	subjectId: string
+	kind: string
+	dueOn: string
+	offsetDays: number
+}
+
+/** Stores planned reminders, skipping those stored before; returns the ones this call created. */
+async function insertReminders(
+	tx: Tx,
+	orgId: string,
+	planned: PlannedReminder[],
+	linkOf: (reminder: PlannedReminder) => string,
+): Promise<InsertedReminder[]> {
+	return tx
+		.insert(reminders)
+		.values(
+			planned.map((reminder) => ({
+				orgId,
+				subjectType: reminder.subjectType,
+				subjectId: reminder.subjectId,
+				kind: reminder.kind,
+				dueOn: reminder.dueOn,
+				offsetDays: reminder.offsetDays,
+				firesOn: reminder.firesOn,
+				message: reminder.message,
+				link: linkOf(reminder),
+			})),
+		)
+		.onConflictDoNothing()
+		.returning({
+			id: reminders.id,
+			subjectType: reminders.subjectType,
+			subjectId: reminders.subjectId,
+			kind: reminders.kind,
+			dueOn: reminders.dueOn,
+			offsetDays: reminders.offsetDays,
+		})
 }
 
 /** Who receives a reminder, cached per app within one pass. */
