@@ -8,6 +8,7 @@ import { ImportRouteSchema } from '~/schemas/reporting'
 import { requireApp } from '~/services/apps.server'
 import {
 	createUploadJob,
+	discardImportJob,
 	importResultOf,
 	INLINE_MAX_BYTES,
 	kickImportWorker,
@@ -80,6 +81,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 		const importResult = await importResultOf(ended)
 		// The file itself was refused (no header, not text): said under the file field, as before jobs.
 		if (ended.status === 'failed' && importResult.written) {
+			await discardImportJob(ended.id)
 			return data<ActionResult>({ intent: 'import', importJob, values, errors: { file: ended.error ?? '' } }, 400)
 		}
 		return data<ActionResult>({ intent: 'import', importResult, importJob }, importResult.written ? 200 : 422)

@@ -152,14 +152,16 @@ export async function createUploadJob(
 	}
 	return db.transaction(async (tx) => {
 		await lockApp(tx, orgId, app.id)
-		await recordAudit(tx, {
-			orgId,
-			...auditActor(actor),
-			action: 'ledger.import_started',
-			subjectType: 'app',
-			subjectId: app.id,
-			after: { atomic, bytes: file.size },
-		})
+		// A background job is audited when accepted; one run in the request by its outcome only.
+		if (!inline)
+			await recordAudit(tx, {
+				orgId,
+				...auditActor(actor),
+				action: 'ledger.import_started',
+				subjectType: 'app',
+				subjectId: app.id,
+				after: { atomic, bytes: file.size },
+			})
 		const [queued] = await tx
 			.update(importJobs)
 			.set(
@@ -471,6 +473,11 @@ async function finish(
 }
 
 // ── The worker loop ──────────────────────────────────────────────────────
+
+/** Forgets a job run in the request whose file was refused as a whole: nothing of it is kept. */
+export async function discardImportJob(jobId: string) {
+	await db.delete(importJobs).where(eq(importJobs.id, jobId))
+}
 
 /** Claims and runs jobs until none is left; the scheduler runs it too, so a crashed server's job is picked up. */
 export async function runPendingImportJobs(workerId: string = WORKER_ID) {
