@@ -129,7 +129,8 @@ export default function Dashboard() {
 					{counts.overdue > 0 ? (
 						<div className="alert alert-bad" role="alert">
 							<strong>
-								<Icon name="warning" /> {counts.overdue} app{counts.overdue === 1 ? ' is' : 's are'} overdue for a personal-data report.
+								<Icon name="warning" /> {counts.overdue} app{counts.overdue === 1 ? ' is' : 's are'} overdue for a
+								personal-data report.
 							</strong>{' '}
 							Send the report batches to Atlassian and record the run.
 						</div>
