@@ -12,6 +12,7 @@ import {
 } from '~/domain/catalogue'
 import { autosaveStatusText, autosaveTone } from '~/domain/draft-autosave'
 import { suggestUseCase } from '~/domain/suggest'
+import { PERSONAL_DATA_ANSWERS, PERSONAL_DATA_LABELS } from '~/schemas/apps'
 import { CHECKLIST_LIMITS } from '~/schemas/checklist'
 import { formChecklist, isFormUseCaseCode, RequestFormSchema, type RequestFields } from '~/schemas/request'
 import { ChecklistPanel, ChecklistPending, labelOfUseCase } from './checklist-panel'
@@ -21,11 +22,8 @@ import { UnsavedChangesGuard } from './ui/unsaved-changes-guard'
 import { useValidatedForm } from './ui/use-validated-form'
 import { useDraftAutosave } from './use-draft-autosave'
 
-const PERSONAL_DATA_OPTIONS = [
-	{ value: 'yes', label: 'Yes, it stores personal data' },
-	{ value: 'no', label: 'No personal data is stored' },
-	{ value: 'undecided', label: 'Not sure yet' },
-] as const
+// The same words as the app form's (one wording for one answer).
+const PERSONAL_DATA_OPTIONS = PERSONAL_DATA_ANSWERS.map((value) => ({ value, label: PERSONAL_DATA_LABELS[value] }))
 
 const GROUPS: { title: string; hint: string; entries: UseCaseEntry[] }[] = [
 	{

@@ -22,6 +22,15 @@ export type ActionFeedback = {
 	formError?: string | null
 }
 
+/** The closest entry of Atlassian's list for a custom use case, in words (never its code): a hint, not a decision. */
+export function SuggestionNote({ code }: { code: string }) {
+	return (
+		<p className="check-source">
+			Closest entry on Atlassian’s list: {labelOfUseCase(code)}. A suggestion only: you decide.
+		</p>
+	)
+}
+
 export function DecisionBadge({ useCase }: { useCase: Pick<ReviewUseCase, 'decision' | 'engineOutcome'> }) {
 	if (useCase.decision === 'approved') return <Badge tone="ok">Approved by reviewer</Badge>
 	if (useCase.decision === 'rejected') return <Badge tone="bad">Rejected by reviewer</Badge>
@@ -99,10 +108,7 @@ export function ReviewPanel({
 									really something else.
 								</p>
 							) : useCase.suggestedCode ? (
-								<p className="check-source">
-									Engine suggestion: {labelOfUseCase(useCase.suggestedCode)} (<code>{useCase.suggestedCode}</code>). A
-									suggestion only: you decide.
-								</p>
+								<SuggestionNote code={useCase.suggestedCode} />
 							) : null}
 							{useCase.decisionReason ? <p className="check-message">Reason: {useCase.decisionReason}</p> : null}
 							{canReview && !isAuthor ? (

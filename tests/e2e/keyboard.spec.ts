@@ -80,7 +80,7 @@ test('a vendor fills and submits an Email API request with the keyboard alone, s
 	const stores = form.getByRole('radio', { name: 'Yes, it stores personal data' })
 	await tabTo(page, stores)
 	await page.keyboard.press('ArrowDown')
-	await expect(form.getByRole('radio', { name: 'No personal data is stored' })).toBeChecked()
+	await expect(form.getByRole('radio', { name: 'No, it stores no personal data' })).toBeChecked()
 	await page.keyboard.press('ArrowUp')
 	await expect(stores).toBeChecked()
 

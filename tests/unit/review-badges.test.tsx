@@ -1,6 +1,6 @@
 import { renderToStaticMarkup } from 'react-dom/server'
 import { describe, expect, it } from 'vitest'
-import { DecisionBadge } from '~/components/review-panel'
+import { DecisionBadge, SuggestionNote } from '~/components/review-panel'
 
 const text = (html: string) => html.replace(/<[^>]+>/g, '')
 
@@ -20,5 +20,15 @@ describe('a use case’s decision badge', () => {
 		expect(badge({ decision: 'rejected', engineOutcome: 'auto_approvable' })).toBe('Rejected by reviewer')
 		expect(badge({ decision: 'approved', engineOutcome: 'needs_review' })).toBe('Approved by reviewer')
 		expect(badge({ decision: null, engineOutcome: 'needs_review' })).toBe('Not decided yet')
+	})
+})
+
+// Issue 17, point 3: a custom use case's suggestion showed its catalogue code, "(`send_error_reports`)".
+describe('the suggestion for a custom use case', () => {
+	it('names the closest entry in words, without its code', () => {
+		const note = text(renderToStaticMarkup(<SuggestionNote code="send_security_alerts" />))
+		expect(note).toMatch(/^Closest entry on Atlassian’s list: .+\. A suggestion only: you decide\.$/)
+		expect(note).not.toContain('send_security_alerts')
+		expect(note).not.toMatch(/engine/i)
 	})
 })
