@@ -12,6 +12,8 @@
 //
 // --doc-only: rewrite docs/performance.md's section from bench/results.json, measure nothing.
 // --no-build: serve build-bench/ as it is. --port: the server's port (3113).
+// Environment: BENCH_BUILD_DIR (build-bench), BENCH_DATABASE (clearance_bench), BENCH_OUTPUT_DIR (the repository:
+// bench/results.json and docs/performance.md are written under it).
 // --quick: small sizes (100 and 1,000 apps, 10,000 accounts, 3 s of load per
 // figure), a couple of minutes. --keep: leave the data folder / database.
 import { randomBytes } from 'node:crypto'
@@ -58,9 +60,16 @@ const { values: options } = parseArgs({
 })
 const quick = options.quick === true
 const port = Number(options.port)
-const BUILD_DIR = 'build-bench'
-const resultsPath = path.join(root, 'bench/results.json')
-const docPath = path.join(root, 'docs/performance.md')
+// Side-by-side runs (an engineer measuring one change while another measures theirs) each take their own
+// build folder, PostgreSQL database and output folder; by default the results land in the repository.
+const BUILD_DIR = process.env.BENCH_BUILD_DIR || 'build-bench'
+const benchDatabase = process.env.BENCH_DATABASE || 'clearance_bench'
+if (!/^[a-z_][a-z0-9_]*$/.test(benchDatabase)) throw new Error('BENCH_DATABASE: lower-case letters, digits and _ only.')
+const outputDir = process.env.BENCH_OUTPUT_DIR ? path.resolve(process.env.BENCH_OUTPUT_DIR) : null
+if (outputDir) mkdirSync(path.join(outputDir, 'bench'), { recursive: true })
+mkdirSync(path.join(outputDir ?? root, 'docs'), { recursive: true })
+const resultsPath = path.join(outputDir ?? root, 'bench/results.json')
+const docPath = path.join(outputDir ?? root, 'docs/performance.md')
 if (options['doc-only']) {
 	const file = JSON.parse(readFileSync(resultsPath, 'utf8')) as ResultsFile
 	const document = readFileSync(docPath, 'utf8')
@@ -267,11 +276,11 @@ async function runDatabase(driver: Driver): Promise<DatabaseResults> {
 	const dbConfig: { DATA_DIR?: string; DATABASE_URL?: string } = {}
 	if (driver === 'postgres') {
 		const admin = postgres(adminUrl!, { max: 1, onnotice: () => {} })
-		await admin.unsafe('drop database if exists clearance_bench with (force)')
-		await admin.unsafe('create database clearance_bench')
+		await admin.unsafe(`drop database if exists ${benchDatabase} with (force)`)
+		await admin.unsafe(`create database ${benchDatabase}`)
 		await admin.end()
 		const url = new URL(adminUrl!)
-		url.pathname = '/clearance_bench'
+		url.pathname = `/${benchDatabase}`
 		dbConfig.DATABASE_URL = url.toString()
 	} else {
 		rmSync(dataDir, { recursive: true, force: true })
@@ -464,7 +473,7 @@ async function runDatabase(driver: Driver): Promise<DatabaseResults> {
 	if (driver === 'pglite' && !options.keep) rmSync(dataDir, { recursive: true, force: true })
 	if (driver === 'postgres' && !options.keep) {
 		const admin = postgres(adminUrl!, { max: 1, onnotice: () => {} })
-		await admin.unsafe('drop database if exists clearance_bench with (force)')
+		await admin.unsafe(`drop database if exists ${benchDatabase} with (force)`)
 		await admin.end()
 	}
 	return blockNow(true)
