@@ -127,6 +127,16 @@ async function cases(): Promise<{ title: string; index: string; query: string }[
 				and (created_at, id) < (select e.created_at, e.id from audit_events e where e.id = ${audit} and e.org_id = '${ORG}')
 				order by created_at desc, id desc limit 51`,
 		},
+		{
+			title: 'Audit log: the pick list of actions (a loose index scan)',
+			index: 'audit_events_org_action_idx',
+			query: `with recursive distinct_values(value) as (
+				(select action from audit_events where org_id = '${ORG}' order by action limit 1)
+				union all
+				select (select action from audit_events where org_id = '${ORG}' and action > distinct_values.value order by action limit 1)
+				from distinct_values where distinct_values.value is not null)
+				select value from distinct_values where value is not null`,
+		},
 	]
 }
 

@@ -565,6 +565,9 @@ export const auditEvents = pgTable(
 		index('audit_events_org_created_idx').on(t.orgId, t.createdAt),
 		// Four eyes reads a request's whole edit history; the audit page names subjects.
 		index('audit_events_subject_idx').on(t.orgId, t.subjectType, t.subjectId),
+		// The audit page's pick lists (the distinct actions and people of an organisation), read by a loose index scan.
+		index('audit_events_org_action_idx').on(t.orgId, t.action),
+		index('audit_events_org_actor_idx').on(t.orgId, t.actorUserId),
 	],
 )
 

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { type Tx } from '#db/client.server'
+import { rowsOf } from '~/utils/sql-rows.server'
 
 /**
  * The one bulk write path of the ledger: the CSV import (in the request or
@@ -14,10 +15,7 @@ import { type Tx } from '#db/client.server'
 
 export type LedgerRow = { accountId: string; updatedAt: Date }
 
-/** Both drivers' answers to `execute`: postgres-js gives the rows, PGlite an object holding them. */
-export function rowsOf<T>(result: unknown): T[] {
-	return (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[]
-}
+export { rowsOf }
 
 // The dates go as text[] and are cast row by row: postgres.js cannot send a timestamptz[] parameter of strings.
 function arrays(rows: readonly LedgerRow[]) {

@@ -2,8 +2,8 @@ import { describe, expect, test } from 'vitest'
 import { db } from '#db/client.server'
 import { auditEvents } from '#db/schema'
 import { loader as auditLoader } from '~/routes/o.$org.audit'
-import { searchAuditEvents } from '~/services/audit.server'
-import { cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
+import { auditFilterOptions, searchAuditEvents } from '~/services/audit.server'
+import { addMember, cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
 
 // Issue 16, point 1: the audit log keyset-paged on (created_at, id), newest first, never by offset.
 // Several events of one transaction share their time; a transaction that started first writes an
@@ -89,5 +89,42 @@ describe('the audit log, keyset-paged', () => {
 		const other = await logWith([{ at: '2030-02-01T00:00:00Z', action: 'app.created' }])
 		const [foreign] = (await searchAuditEvents(other.org.id, 'UTC', {}, { limit: 1 })).events
 		expect((await load(`?before=${foreign!.id}`)).events).toHaveLength(0)
+	})
+})
+
+describe('the audit page’s pick lists (a loose index scan)', () => {
+	test('every distinct action and person of this organisation once, sorted; none of another organisation', async () => {
+		const { org, admin } = await createOrg('Pick lists')
+		const other = await createOrg('Someone else')
+		const zed = await addMember(org.id, ['member'], 'Zed Member')
+		const amy = await addMember(org.id, ['member'], 'Amy Member')
+		const row = (actorUserId: string | null, action: string) => ({
+			orgId: org.id,
+			actorUserId,
+			action,
+			subjectType: 'app',
+			subjectId: 'x',
+		})
+		await db
+			.insert(auditEvents)
+			.values([
+				row(zed.id, 'zz.last'),
+				row(amy.id, 'aa.first'),
+				row(zed.id, 'aa.first'),
+				row(null, 'mm.system'),
+				row(amy.id, 'zz.last'),
+			])
+		await db.insert(auditEvents).values({ ...row(other.admin.id, 'other.only'), orgId: other.org.id })
+
+		const { actions, actors } = await auditFilterOptions(org.id)
+		expect(actions.filter((action) => ['aa.first', 'mm.system', 'zz.last', 'other.only'].includes(action))).toEqual([
+			'aa.first',
+			'mm.system',
+			'zz.last',
+		])
+		expect(actions).toEqual([...new Set(actions)].sort())
+		expect(actors.map((actor) => actor.name)).toEqual(['Amy Member', 'Fay Founder', 'Zed Member'])
+		expect(actors.map((actor) => actor.id)).not.toContain(other.admin.id)
+		expect(actors.map((actor) => actor.id)).toContain(admin.id)
 	})
 })

@@ -1,0 +1,2 @@
+CREATE INDEX "audit_events_org_action_idx" ON "audit_events" USING btree ("org_id","action");--> statement-breakpoint
+CREATE INDEX "audit_events_org_actor_idx" ON "audit_events" USING btree ("org_id","actor_user_id");
