@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, isNull, max, ne, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
+import { and, asc, count, desc, eq, isNull, max, ne, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import { db, type Tx } from '#db/client.server'
 import {
 	accessRequests,
@@ -905,13 +905,16 @@ export async function dashboardRows(
 		.where(and(eq(apps.orgId, orgId), only ? eq(apps.id, only.appId) : isNull(apps.archivedAt)))
 	if (joined.length === 0) return { rows: [], timeZone: policy.timeZone }
 	const appRows = joined.map((row) => row.app)
-	const appIds = appRows.map((app) => app.id)
+	// The organisation's rows (or the one app's): the maps below pick each app's. Not an `in (…)` list of
+	// every app id — 10,000 parameters cost more than the rows of archived apps they would leave out.
+	const ofApp = (column: typeof reportRuns.appId | typeof accountActions.appId | typeof accessRequests.appId) =>
+		only ? eq(column, only.appId) : undefined
 
 	const [runs, tasks, requests] = await Promise.all([
 		db
 			.select({ appId: reportRuns.appId, at: max(reportRuns.sentAt) })
 			.from(reportRuns)
-			.where(and(eq(reportRuns.orgId, orgId), inArray(reportRuns.appId, appIds)))
+			.where(and(eq(reportRuns.orgId, orgId), ofApp(reportRuns.appId)))
 			.groupBy(reportRuns.appId),
 		db
 			.select({
@@ -924,9 +927,7 @@ export async function dashboardRows(
 					),
 			})
 			.from(accountActions)
-			.where(
-				and(eq(accountActions.orgId, orgId), inArray(accountActions.appId, appIds), isNull(accountActions.completedAt)),
-			)
+			.where(and(eq(accountActions.orgId, orgId), ofApp(accountActions.appId), isNull(accountActions.completedAt)))
 			.groupBy(accountActions.appId),
 		db
 			.select({
@@ -937,7 +938,7 @@ export async function dashboardRows(
 			})
 			.from(accessRequests)
 			.leftJoin(tickets, and(eq(tickets.requestId, accessRequests.id), eq(tickets.orgId, orgId)))
-			.where(and(eq(accessRequests.orgId, orgId), inArray(accessRequests.appId, appIds)))
+			.where(and(eq(accessRequests.orgId, orgId), ofApp(accessRequests.appId)))
 			.orderBy(desc(accessRequests.updatedAt)),
 	])
 	const lastRun = new Map(runs.map((run) => [run.appId, run.at]))
