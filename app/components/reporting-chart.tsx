@@ -1,11 +1,44 @@
 import { type ReportingState } from '~/domain/reporting-cycle'
 
 export type DueItem = {
-	id: string
 	name: string
 	status: ReportingState
 	daysLeft: number | null
 	dueDate: string | null
+}
+
+/** The apps of one bar: how many, and the first few names (most urgent first). */
+export type DueGroup = { count: number; names: string[] }
+/**
+ * What the chart and its table show, bounded whatever the number of apps: the overdue bar and one entry
+ * per day that has reports falling due, each with a count and at most NAMES_PER_BAR names.
+ */
+export type DueSummary = {
+	horizon: number
+	overdue: DueGroup
+	days: (DueGroup & { daysLeft: number; dueDate: string | null })[]
+}
+
+const NAMES_PER_BAR = 3
+
+/** `items` in the order their names should be listed (the dashboard's: most urgent first). */
+export function summariseDue(items: Iterable<DueItem>, horizon: number): DueSummary {
+	const overdue: DueGroup = { count: 0, names: [] }
+	const byDay = new Map<number, DueSummary['days'][number]>()
+	const add = (group: DueGroup, name: string) => {
+		group.count++
+		if (group.names.length < NAMES_PER_BAR) group.names.push(name)
+	}
+	for (const item of items) {
+		if (item.status === 'overdue') add(overdue, item.name)
+		else if (item.daysLeft !== null && item.daysLeft >= 0 && item.daysLeft <= horizon) {
+			let day = byDay.get(item.daysLeft)
+			if (!day)
+				byDay.set(item.daysLeft, (day = { daysLeft: item.daysLeft, dueDate: item.dueDate, count: 0, names: [] }))
+			add(day, item.name)
+		}
+	}
+	return { horizon, overdue, days: [...byDay.values()].sort((a, b) => a.daysLeft - b.daysLeft) }
 }
 
 const WIDTH = 720
@@ -22,22 +55,18 @@ const TOP = 12
  * to hydrate); `role="img"` with a title and a summary, and the same data as
  * a table right after it for screen readers and anyone who prefers text.
  */
-export function DueChart({ items, horizon = 60 }: { items: DueItem[]; horizon?: number }) {
-	const overdue = items.filter((item) => item.status === 'overdue')
+export function DueChart({ summary: { horizon, overdue: overdueGroup, days } }: { summary: DueSummary }) {
+	const overdue = overdueGroup.count
 	const perDay = Array.from({ length: horizon + 1 }, () => 0)
-	for (const item of items) {
-		if (item.status !== 'overdue' && item.daysLeft !== null && item.daysLeft >= 0 && item.daysLeft <= horizon) {
-			perDay[item.daysLeft]!++
-		}
-	}
+	for (const day of days) perDay[day.daysLeft] = day.count
 	const upcoming = perDay.reduce((sum, n) => sum + n, 0)
 	const dueSoon = perDay.slice(0, 4).reduce((sum, n) => sum + n, 0)
-	const peak = Math.max(1, overdue.length, ...perDay)
+	const peak = Math.max(1, overdue, ...perDay)
 	const plotWidth = WIDTH - LEFT - 8
 	const slot = plotWidth / (horizon + 1)
 	const barHeight = (n: number) => ((HEIGHT - TOP - BOTTOM) * n) / peak
 	const baseline = HEIGHT - BOTTOM
-	const summary = `${overdue.length} overdue; ${dueSoon} due within 3 days; ${upcoming} due in the next ${horizon} days.`
+	const summary = `${overdue} overdue; ${dueSoon} due within 3 days; ${upcoming} due in the next ${horizon} days.`
 	return (
 		<figure className="due-chart">
 			<svg
@@ -51,22 +80,22 @@ export function DueChart({ items, horizon = 60 }: { items: DueItem[]; horizon?: 
 				<desc id="due-chart-desc">{summary}</desc>
 				<line x1={LEFT - 4} x2={WIDTH} y1={baseline} y2={baseline} className="due-chart-axis" />
 				<line x1={4} x2={8 + OVERDUE_WIDTH + 4} y1={baseline} y2={baseline} className="due-chart-axis" />
-				{overdue.length > 0 ? (
+				{overdue > 0 ? (
 					<g>
 						<rect
 							x={8}
-							y={baseline - barHeight(overdue.length)}
+							y={baseline - barHeight(overdue)}
 							width={OVERDUE_WIDTH}
-							height={barHeight(overdue.length)}
+							height={barHeight(overdue)}
 							className="due-chart-overdue"
 						/>
 						<text
 							x={8 + OVERDUE_WIDTH / 2}
-							y={baseline - barHeight(overdue.length) - 3}
+							y={baseline - barHeight(overdue) - 3}
 							textAnchor="middle"
 							className="due-chart-count"
 						>
-							{overdue.length}
+							{overdue}
 						</text>
 					</g>
 				) : null}
@@ -106,7 +135,7 @@ export function DueChart({ items, horizon = 60 }: { items: DueItem[]; horizon?: 
 					</text>
 				))}
 			</svg>
-			<WeeklyDueChart overdue={overdue.length} perDay={perDay} horizon={horizon} summary={summary} />
+			<WeeklyDueChart overdue={overdue} perDay={perDay} horizon={horizon} summary={summary} />
 			<figcaption className="card-muted">
 				{summary} Red: overdue. Amber: due within 3 days. Blue: later.
 				<span className="due-chart-narrow-note"> On a small screen each bar is a week, labelled by its first day.</span>

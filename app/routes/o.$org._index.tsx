@@ -1,6 +1,6 @@
 import { redirect, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
-import { DueChart } from '~/components/reporting-chart'
+import { DueChart, summariseDue, type DueGroup } from '~/components/reporting-chart'
 import { daysLeftText, formatDay, REPORTING_STATUS, ReportingBadge } from '~/components/reporting-status'
 import { TextField } from '~/components/ui/form'
 import { Icon } from '~/components/ui/icon'
@@ -71,10 +71,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	)
 	const lastPage = Math.max(1, Math.ceil(filtered.length / PAGE_SIZE))
 	if (query.page > lastPage) throw redirect(`${url.pathname}${dashboardSearch({ ...query, page: lastPage })}`)
-	const chart = all
-		.filter((row) => row.dueAt !== null || row.status === 'overdue')
-		.filter((row) => row.daysLeft === null || row.daysLeft <= CHART_DAYS)
-		.map(({ id, name, status, daysLeft, dueDate }) => ({ id, name, status, daysLeft, dueDate }))
+	// Counts per day with a few names each: bounded whatever the number of apps.
+	const chart = summariseDue(all, CHART_DAYS)
 	return {
 		org,
 		timeZone,
@@ -155,8 +153,8 @@ export default function Dashboard() {
 
 					<section className="card stack-sm" aria-labelledby="chart-heading">
 						<h2 id="chart-heading">Due over the next {CHART_DAYS} days</h2>
-						<DueChart items={chart} horizon={CHART_DAYS} />
-						{chart.length > 0 ? (
+						<DueChart summary={chart} />
+						{chart.overdue.count + chart.days.length > 0 ? (
 							<details>
 								<summary>The chart as a table</summary>
 								<div className="table-wrap">
@@ -164,17 +162,28 @@ export default function Dashboard() {
 										<caption className="visually-hidden">Reports due over the next {CHART_DAYS} days</caption>
 										<thead>
 											<tr>
-												<th scope="col">App</th>
 												<th scope="col">Due</th>
 												<th scope="col">Days left</th>
+												<th scope="col">Apps</th>
 											</tr>
 										</thead>
 										<tbody>
-											{chart.map((item) => (
-												<tr key={item.id}>
-													<td>{item.name}</td>
-													<td>{item.dueDate ? formatCalendarDate(item.dueDate) : 'Now'}</td>
-													<td>{daysLeftText(item.daysLeft, item.status)}</td>
+											{chart.overdue.count > 0 ? (
+												<tr>
+													<td>Overdue</td>
+													<td>—</td>
+													<td>
+														<AppNames group={chart.overdue} />
+													</td>
+												</tr>
+											) : null}
+											{chart.days.map((day) => (
+												<tr key={day.daysLeft}>
+													<td>{day.dueDate ? formatCalendarDate(day.dueDate) : 'Now'}</td>
+													<td>{daysLeftText(day.daysLeft, 'on_track')}</td>
+													<td>
+														<AppNames group={day} />
+													</td>
 												</tr>
 											))}
 										</tbody>
@@ -315,5 +324,16 @@ export default function Dashboard() {
 				</>
 			)}
 		</div>
+	)
+}
+
+/** "3 apps: Alpha, Beta, Gamma" or "12 apps: Alpha, Beta, Gamma and 9 more". */
+function AppNames({ group }: { group: DueGroup }) {
+	const more = group.count - group.names.length
+	return (
+		<>
+			{group.count} app{group.count === 1 ? '' : 's'}: {group.names.join(', ')}
+			{more > 0 ? ` and ${more} more` : ''}
+		</>
 	)
 }

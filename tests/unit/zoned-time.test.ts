@@ -1,5 +1,13 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { instantToLocalDateTime, localDateTimeToInstant } from '~/domain/zoned-time'
+import {
+	formatInTimeZone,
+	instantToLocalDateTime,
+	intlLocalDateTime,
+	intlZoneAbbreviation,
+	localDateTime,
+	localDateTimeToInstant,
+} from '~/domain/zoned-time'
 
 describe('localDateTimeToInstant', () => {
 	it('reads a datetime-local value in the organisation’s zone', () => {
@@ -32,5 +40,78 @@ describe('localDateTimeToInstant', () => {
 				instant.toISOString(),
 			)
 		}
+	})
+})
+
+describe('localDateTime remembers offsets per quarter hour', () => {
+	// Zones with half- and quarter-hour offsets, 30-minute DST, a skipped day (Apia, 2011-12-30),
+	// changes of standard offset (Caracas 2016), and local mean time before 1900.
+	const zones = [
+		'UTC',
+		'Europe/Berlin',
+		'Europe/London',
+		'America/New_York',
+		'America/St_Johns',
+		'America/Caracas',
+		'Pacific/Auckland',
+		'Pacific/Chatham',
+		'Pacific/Apia',
+		'Australia/Lord_Howe',
+		'Asia/Kathmandu',
+		'Africa/Casablanca',
+	]
+	const sameAsIntl = (ms: number, zone: string) => {
+		const date = new Date(ms)
+		expect(localDateTime(date, zone)).toEqual(intlLocalDateTime(date, zone))
+		// Asked twice: the second answer comes from the remembered offset.
+		expect(localDateTime(date, zone)).toEqual(intlLocalDateTime(date, zone))
+	}
+
+	it('gives what Intl gives at any instant from 1850 to 2100', () => {
+		fc.assert(
+			fc.property(
+				fc.integer({ min: Date.parse('1850-01-01T00:00:00Z'), max: Date.parse('2100-01-01T00:00:00Z') }),
+				fc.constantFrom(...zones),
+				(ms, zone) => sameAsIntl(ms, zone),
+			),
+			{ numRuns: 3000 },
+		)
+	})
+
+	it('gives what Intl gives on both sides of a transition, to the millisecond', () => {
+		const transitions: [string, string][] = [
+			['Europe/Berlin', '2026-03-29T01:00:00Z'],
+			['Europe/Berlin', '2026-10-25T01:00:00Z'],
+			['Australia/Lord_Howe', '2026-04-04T15:00:00Z'],
+			['Pacific/Apia', '2011-12-30T10:00:00Z'],
+			['America/Caracas', '2016-05-01T06:30:00Z'],
+			['Pacific/Chatham', '2026-04-04T14:00:00Z'],
+		]
+		for (const [zone, at] of transitions) {
+			const ms = Date.parse(at)
+			for (const delta of [-60_000, -1000, -1, 0, 1, 1000, 60_000, 7 * 60_000, 14 * 60_000 + 59_999]) {
+				sameAsIntl(ms + delta, zone)
+			}
+		}
+	})
+
+	it('names the zone as Intl does, on both sides of a transition', () => {
+		for (const at of [
+			'2026-03-29T00:59:59.999Z',
+			'2026-03-29T01:00:00Z',
+			'2026-10-25T00:59:59Z',
+			'2026-10-25T01:00:00Z',
+		]) {
+			const ms = Date.parse(at)
+			expect(formatInTimeZone(new Date(ms), 'Europe/Berlin').endsWith(intlZoneAbbreviation(ms, 'Europe/Berlin'))).toBe(
+				true,
+			)
+		}
+		expect(formatInTimeZone(new Date('2026-03-29T00:30:00Z'), 'Europe/Berlin')).toBe('29 Mar 2026, 01:30 CET')
+		expect(formatInTimeZone(new Date('2026-03-29T01:30:00Z'), 'Europe/Berlin')).toBe('29 Mar 2026, 03:30 CEST')
+	})
+
+	it('refuses an unknown zone as Intl does', () => {
+		expect(() => localDateTime(new Date(), 'Mars/Olympus_Mons')).toThrow(RangeError)
 	})
 })
