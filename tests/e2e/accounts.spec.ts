@@ -1,8 +1,7 @@
 import { DEMO_PASSWORD, expect, gotoHydrated, logIn, PASSWORD, signUpInBrowser, test, uniqueEmail } from './utils'
 
 test('sign up, log out, a wrong password, log in, invite a colleague who joins', async ({ page, browser }) => {
-	// Every step typed, as a newcomer does (this test's subject): room for a busy machine.
-	test.setTimeout(120_000)
+	// Every step typed, as a newcomer does (this test's subject); the suite's bound per test leaves room for a busy machine.
 	const email = uniqueEmail('founder')
 	await signUpInBrowser(page, { name: 'Fay Founder', email, orgName: 'Orbit Apps' })
 	await expect(page.getByText('Orbit Apps').first()).toBeVisible()

@@ -15,7 +15,6 @@ test('an admin creates an API key, sees it once, uses it against the API, and re
 	page,
 	request,
 }) => {
-	test.setTimeout(120_000)
 	await signUp(page, { name: 'Ada Admin', email: uniqueEmail('admin'), orgName: 'Keyed Works' })
 	const slug = new URL(page.url()).pathname.split('/')[2]!
 
@@ -174,7 +173,6 @@ test('the README’s cron recipe pushes the ledger, reports it, records the run 
 	request,
 	baseURL,
 }) => {
-	test.setTimeout(120_000)
 	const script = readFileSync(path.join(root, 'docs/recipes/report-cron.sh'), 'utf8')
 	expect(readmeBlock('### Recipe: a cron job', 'sh')).toBe(script)
 	const { key, auth, appId } = await keyAndApp(page, request)
@@ -223,7 +221,6 @@ test('the README’s Forge trigger records the answers of privacy.reportPersonal
 	request,
 	baseURL,
 }) => {
-	test.setTimeout(120_000)
 	const source = readFileSync(path.join(root, 'docs/recipes/forge-report/src/index.js'), 'utf8')
 	expect(readmeBlock('### Recipe: a Forge scheduled trigger', 'js')).toBe(source)
 	expect(readmeBlock('### Recipe: a Forge scheduled trigger', 'yaml')).toBe(

@@ -7,7 +7,6 @@ test('a member creates and copies their calendar URL; fetching it gives a calend
 	page,
 	request,
 }) => {
-	test.setTimeout(120_000)
 	await signUp(page, { name: 'Cal Member', email: uniqueEmail('cal'), orgName: 'Calendar Works' })
 	const slug = new URL(page.url()).pathname.split('/')[2]!
 

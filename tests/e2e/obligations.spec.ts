@@ -17,7 +17,6 @@ test('an app approved as storing personal data, with accounts retrieved 16 days 
 	page,
 	browser,
 }) => {
-	test.setTimeout(120_000)
 	const { base, reviewer, reviewerContext } = await vendorAndReviewer(page, browser, {
 		vendorName: 'Olga Owner',
 		orgName: 'Obligation Works',

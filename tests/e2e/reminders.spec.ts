@@ -5,7 +5,6 @@ import { gotoHydrated, signUp, uniqueEmail, expect, test } from './utils'
 // organisation's reminder days and is told when what they typed cannot be read.
 
 test('a person changes their reminder settings, and an admin the organisation’s reminder days', async ({ page }) => {
-	test.setTimeout(120_000)
 	await signUp(page, { name: 'Rhea Reminded', email: uniqueEmail('admin'), orgName: 'Reminded Works' })
 	const slug = new URL(page.url()).pathname.split('/')[2]!
 

@@ -12,7 +12,6 @@ test('vendor and reviewer take a request from draft to approval, then start an a
 	page,
 	browser,
 }) => {
-	test.setTimeout(120_000)
 	// The vendor signs up (admin + vendor) and invites a compliance reviewer.
 	const { base, reviewer, reviewerContext } = await vendorAndReviewer(page, browser, {
 		vendorName: 'Val Vendor',

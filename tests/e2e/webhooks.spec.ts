@@ -10,7 +10,6 @@ import { gotoHydrated, signUp, uniqueEmail, expect, test } from './utils'
 type Received = { headers: http.IncomingHttpHeaders; body: string }
 
 test('an admin registers a webhook, sends a test message and sees it delivered', async ({ page }) => {
-	test.setTimeout(120_000)
 	const received: Received[] = []
 	const receiver = http.createServer((request, response) => {
 		const chunks: Buffer[] = []
