@@ -5,12 +5,7 @@
 // that lets requests in flight finish. See docs/decisions/006-limits-and-operations.md.
 import { type IncomingMessage, type ServerResponse } from 'node:http'
 import { PassThrough } from 'node:stream'
-import {
-	createReadableStreamFromReadable,
-	createRequestHandler,
-	writeReadableStreamToWritable,
-	type ServerBuild,
-} from '@remix-run/node'
+import { createReadableStreamFromReadable, createRequestHandler, type ServerBuild } from '@remix-run/node'
 import compression from 'compression'
 import express, { type NextFunction, type Request as ExpressRequest, type Response as ExpressResponse } from 'express'
 import { refuseCrossSite } from '../app/utils/cross-site.server'
@@ -168,6 +163,52 @@ async function sendRemixResponse(res: ExpressResponse, response: Response) {
 	res.status(response.status)
 	for (const [name, value] of response.headers.entries()) res.append(name, value)
 	if (/text\/event-stream/i.test(response.headers.get('Content-Type') ?? '')) res.flushHeaders()
-	if (response.body) await writeReadableStreamToWritable(response.body, res)
+	if (response.body) await writeWithBackpressure(response.body, res)
 	else res.end()
+}
+
+/**
+ * @remix-run/node's writeReadableStreamToWritable, with backpressure: that one
+ * writes each chunk as soon as the route makes it, so whatever the client has
+ * not read yet (a long download: the report batches of a million accounts)
+ * piles up in the server's memory. Here the next chunk is asked of the route
+ * only once the response (or compression's stream in front of it) has taken
+ * the last; a client gone stops the route's stream instead of reading it to
+ * the end for nobody.
+ */
+async function writeWithBackpressure(body: ReadableStream<Uint8Array>, res: ExpressResponse) {
+	const reader = body.getReader()
+	const flushable = res as { flush?: () => void }
+	try {
+		for (;;) {
+			if (res.destroyed) {
+				await reader.cancel()
+				return
+			}
+			const { done, value } = await reader.read()
+			if (done) {
+				res.end()
+				return
+			}
+			const more = res.write(value)
+			// compression's flush: each chunk leaves at once (server-sent events, a download's progress).
+			flushable.flush?.()
+			if (!more) await drained(res)
+		}
+	} catch (error) {
+		res.destroy(error as Error)
+		throw error
+	}
+}
+
+/** Resolves at the response's next 'drain' (compression routes it from its own stream) or when it closes. */
+function drained(res: ExpressResponse) {
+	return new Promise<void>((resolve) => {
+		const done = () => {
+			res.off('close', done)
+			resolve()
+		}
+		res.once('drain', done)
+		res.once('close', done)
+	})
 }

@@ -55,6 +55,30 @@ export async function* batchAccountsAsync(
 	if (rest) yield rest
 }
 
+/**
+ * The same batches as batchAccountsAsync, from a ledger read page by page
+ * (streamLedgerPages): for each page, the batches it completed (the last,
+ * partial one is carried into the next page's), then the rest. One await per
+ * page instead of one per account, and nothing beyond one page and one batch is
+ * held, however many pages there are.
+ */
+export async function* batchPagesAsync(
+	pages: AsyncIterable<readonly StoredAccount[]>,
+	options: BatchOptions = {},
+): AsyncGenerator<ReportBody[], void, undefined> {
+	const batcher = createBatcher(options)
+	for await (const page of pages) {
+		const done: ReportBody[] = []
+		for (const account of page) {
+			const full = batcher.add(account)
+			if (full) done.push(full)
+		}
+		if (done.length > 0) yield done
+	}
+	const rest = batcher.flush()
+	if (rest) yield [rest]
+}
+
 function createBatcher({ size = MAX_BATCH, onSkipped }: BatchOptions) {
 	if (!Number.isInteger(size) || size < 1 || size > MAX_BATCH) {
 		throw new RangeError(`Batch size must be a whole number from 1 to ${MAX_BATCH}`)

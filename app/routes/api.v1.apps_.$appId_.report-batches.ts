@@ -1,7 +1,7 @@
 import { type LoaderFunctionArgs } from '@remix-run/node'
-import { batchAccountsAsync } from '~/domain/report-batches'
+import { batchPagesAsync } from '~/domain/report-batches'
 import { requireApp } from '~/services/apps.server'
-import { streamLedger } from '~/services/ledger.server'
+import { streamLedgerPages } from '~/services/ledger.server'
 import { digestLedger, sha256Hex } from '~/services/prepared-reports.server'
 import { answerApi, requireApiKey } from '~/utils/api-auth.server'
 import { methodNotAllowed } from '~/utils/api.server'
@@ -10,7 +10,9 @@ import { methodNotAllowed } from '~/utils/api.server'
  * GET /api/v1/apps/{appId}/report-batches (read): the bodies to send to
  * Atlassian, at most 90 accounts each (docs/rules.md › Evidence: prepared
  * reports and runs), as a JSON array or, with `Accept: application/x-ndjson`,
- * one body per line. Streamed from the ledger in keyset pages. The
+ * one body per line. Streamed from the ledger in keyset pages, one page's
+ * batches per chunk, the next page read only when the client has taken the
+ * last (bounded memory whatever the ledger's size). The
  * `Clearance-Prepared-Report` header is the batch set's SHA-256: record the
  * run with it. The GET writes nothing.
  */
@@ -35,12 +37,12 @@ export function loader({ request, params }: LoaderFunctionArgs) {
 		const ndjson = wantsNdjson(request)
 		// The set's digest first, for the header; the batches streamed after are checked against it.
 		const digest = await digestLedger(caller.org.id, app.id)
-		const bodies = batchAccountsAsync(streamLedger(caller.org.id, app.id))
+		const pages = batchPagesAsync(streamLedgerPages(caller.org.id, app.id))
 		const encoder = new TextEncoder()
 		let index = 0
 		const stream = new ReadableStream<Uint8Array>({
 			async pull(controller) {
-				const next = await bodies.next()
+				const next = await pages.next()
 				if (next.done) {
 					if (index !== digest.batchCount)
 						return controller.error(new Error('The ledger changed while its batches were sent: fetch them again.'))
@@ -48,18 +50,21 @@ export function loader({ request, params }: LoaderFunctionArgs) {
 					controller.close()
 					return
 				}
-				const body = JSON.stringify(next.value)
-				// A ledger written to meanwhile would not match the header: the answer breaks off rather than lie.
-				if (sha256Hex(body) !== digest.batchSha256[index]) {
-					await bodies.return(undefined)
-					return controller.error(new Error('The ledger changed while its batches were sent: fetch them again.'))
+				let text = ''
+				for (const batch of next.value) {
+					const body = JSON.stringify(batch)
+					// A ledger written to meanwhile would not match the header: the answer breaks off rather than lie.
+					if (sha256Hex(body) !== digest.batchSha256[index]) {
+						await pages.return(undefined)
+						return controller.error(new Error('The ledger changed while its batches were sent: fetch them again.'))
+					}
+					text += ndjson ? `${body}\n` : `${index === 0 ? '[\n' : ',\n'}${body}`
+					index++
 				}
-				const text = ndjson ? `${body}\n` : `${index === 0 ? '[\n' : ',\n'}${body}`
-				index++
 				controller.enqueue(encoder.encode(text))
 			},
 			async cancel() {
-				await bodies.return(undefined)
+				await pages.return(undefined)
 			},
 		})
 		return new Response(stream, {

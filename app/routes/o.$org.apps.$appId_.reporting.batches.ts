@@ -1,8 +1,8 @@
 import { type LoaderFunctionArgs } from '@remix-run/node'
-import { batchAccountsAsync } from '~/domain/report-batches'
+import { batchPagesAsync } from '~/domain/report-batches'
 import { BatchFormatSchema } from '~/schemas/reporting'
 import { requireApp } from '~/services/apps.server'
-import { streamLedger } from '~/services/ledger.server'
+import { streamLedgerPages } from '~/services/ledger.server'
 import { digestLedger, preparedReportBySha } from '~/services/prepared-reports.server'
 import { requirePermission } from '~/utils/auth.server'
 import { throwRefusal } from '~/utils/refusals.server'
@@ -11,7 +11,9 @@ import { throwRefusal } from '~/utils/refusals.server'
  * The app's report bodies for `POST /app/report-accounts/` (docs/rules.md › Personal-data reporting): a JSON
  * array of bodies or NDJSON (one body per line), at most 90 accounts each,
  * streamed from the ledger in keyset pages so a million accounts need little
- * memory (docs/architecture.md › Scaling out).
+ * memory (docs/architecture.md › Scaling out): each pull reads one page and
+ * sends its batches as one chunk, and the next page is read only when the
+ * client has taken the last (the server writes with backpressure).
  */
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org } = await requirePermission(request, params.org, 'org:view')
@@ -35,24 +37,27 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 			)
 		}
 	}
-	const bodies = batchAccountsAsync(streamLedger(org.id, app.id))
+	const pages = batchPagesAsync(streamLedgerPages(org.id, app.id))
 	const encoder = new TextEncoder()
 	let first = true
 	const stream = new ReadableStream<Uint8Array>({
 		async pull(controller) {
-			const next = await bodies.next()
+			const next = await pages.next()
 			if (next.done) {
 				if (format === 'json') controller.enqueue(encoder.encode(first ? '[]\n' : '\n]\n'))
 				controller.close()
 				return
 			}
-			const body = JSON.stringify(next.value)
-			const text = format === 'ndjson' ? `${body}\n` : `${first ? '[\n' : ',\n'}${body}`
-			first = false
+			let text = ''
+			for (const batch of next.value) {
+				const body = JSON.stringify(batch)
+				text += format === 'ndjson' ? `${body}\n` : `${first ? '[\n' : ',\n'}${body}`
+				first = false
+			}
 			controller.enqueue(encoder.encode(text))
 		},
 		async cancel() {
-			await bodies.return(undefined)
+			await pages.return(undefined)
 		},
 	})
 	const stamp = new Date().toISOString().slice(0, 10)

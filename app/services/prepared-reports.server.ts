@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto'
 import { and, desc, eq } from 'drizzle-orm'
 import { db, type Tx } from '#db/client.server'
 import { preparedReports } from '#db/schema'
-import { batchAccountsAsync } from '~/domain/report-batches'
+import { batchPagesAsync } from '~/domain/report-batches'
 import { UserFacingError } from '~/utils/errors'
 import { isUuid } from '~/utils/ids'
 import { lockApp, requireApp } from './apps.server'
 import { auditActor, recordAudit, type Actor } from './audit.server'
-import { streamLedger } from './ledger.server'
+import { streamLedgerPages } from './ledger.server'
 
 /**
  * Prepared reports (docs/rules.md › Personal-data reporting): what a report
@@ -36,9 +36,11 @@ export function batchSetSha256(batchSha256: readonly string[]): string {
 export async function digestLedger(orgId: string, appId: string): Promise<BatchSetDigest> {
 	const batchSha256: string[] = []
 	let accountCount = 0
-	for await (const body of batchAccountsAsync(streamLedger(orgId, appId))) {
-		batchSha256.push(sha256Hex(JSON.stringify(body)))
-		accountCount += body.accounts.length
+	for await (const bodies of batchPagesAsync(streamLedgerPages(orgId, appId))) {
+		for (const body of bodies) {
+			batchSha256.push(sha256Hex(JSON.stringify(body)))
+			accountCount += body.accounts.length
+		}
 	}
 	return { sha256: batchSetSha256(batchSha256), batchSha256, accountCount, batchCount: batchSha256.length }
 }
