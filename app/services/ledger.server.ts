@@ -447,6 +447,19 @@ export async function* streamLedger(
 	appId: string,
 	pageSize = STREAM_PAGE,
 ): AsyncGenerator<StoredAccount, void, undefined> {
+	for await (const page of streamLedgerPages(orgId, appId, pageSize)) yield* page
+}
+
+/**
+ * The same ledger as streamLedger, one keyset page (at most `pageSize` accounts, by account id) at a time: at
+ * most one page is held, whatever the ledger's size, and a consumer that works page by page (the batches
+ * download) awaits once per page instead of once per account.
+ */
+export async function* streamLedgerPages(
+	orgId: string,
+	appId: string,
+	pageSize = STREAM_PAGE,
+): AsyncGenerator<StoredAccount[], void, undefined> {
 	await requireApp(orgId, appId)
 	let after: string | null = null
 	for (;;) {
@@ -456,7 +469,7 @@ export async function* streamLedger(
 			.where(and(eq(storedAccounts.appId, appId), after === null ? undefined : gt(storedAccounts.accountId, after)))
 			.orderBy(asc(storedAccounts.accountId))
 			.limit(pageSize)
-		yield* page
+		if (page.length > 0) yield page
 		if (page.length < pageSize) return
 		after = page[page.length - 1]!.accountId
 	}
