@@ -532,7 +532,15 @@ async function bodyOfBatch(run: ReporterRun, index: number): Promise<ReportBody 
 	const rows = await db
 		.select({ accountId: storedAccounts.accountId, updatedAt: storedAccounts.updatedAt })
 		.from(storedAccounts)
-		.where(and(eq(storedAccounts.appId, run.appId), sql`${storedAccounts.accountId} = any(${sql.param(ids)}::text[])`))
+		.where(
+			and(
+				eq(storedAccounts.appId, run.appId),
+				// The batch's bounds let the primary key serve the lookup as one short range: without them the
+				// planner may read every account of the app for each batch (O(ledger) a batch, hours for a million).
+				sql`${storedAccounts.accountId} between (select min(id) from unnest(${sql.param(ids)}::text[]) as id) and (select max(id) from unnest(${sql.param(ids)}::text[]) as id)`,
+				sql`${storedAccounts.accountId} = any(${sql.param(ids)}::text[])`,
+			),
+		)
 	const byId = new Map(rows.map((row) => [row.accountId, row]))
 	const ordered = ids.flatMap((id) => {
 		const row = byId.get(id)
@@ -564,6 +572,9 @@ async function sendRun(
 			.returning()
 		run = resumed!
 	}
+	// The run is kept in memory from here: each batch's save returns nothing but its id (the row holds every
+	// account id of the run and every answer so far; reading it back per batch cost O(batches²)).
+	run = { ...run, batchAnswers: [...(run.batchAnswers as SavedBatchAnswer[])] }
 	for (let index = run.nextBatch; index < run.batchCount; index++) {
 		const body = await bodyOfBatch(run, index)
 		const outcome: BatchOutcome = body
@@ -687,7 +698,10 @@ async function sendBatch(
 	}
 }
 
-/** Saves one acknowledged batch: the next batch to send and its answer, in one small transaction. */
+/**
+ * Saves one acknowledged batch: the next batch to send and its answer, in one small transaction. The run
+ * in memory follows (its answers appended in place); only the id comes back from the database.
+ */
 async function saveProgress(run: ReporterRun, index: number, answer: SavedBatchAnswer): Promise<ReporterRun> {
 	const [saved] = await db
 		.update(reporterRuns)
@@ -697,9 +711,10 @@ async function saveProgress(run: ReporterRun, index: number, answer: SavedBatchA
 		})
 		// Only from where this pass stands: a second writer would find nothing to update.
 		.where(and(eq(reporterRuns.id, run.id), eq(reporterRuns.nextBatch, index)))
-		.returning()
+		.returning({ id: reporterRuns.id })
 	if (!saved) throw new Error(`The progress of run ${run.id} changed under this pass (batch ${index + 1})`)
-	return saved
+	;(run.batchAnswers as SavedBatchAnswer[]).push(answer)
+	return { ...run, nextBatch: index + 1 }
 }
 
 async function stopRun(
