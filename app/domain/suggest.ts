@@ -135,13 +135,55 @@ export const SUGGESTION_RULES: readonly SuggestionRule[] = [
 /** Long inputs are cut: the keywords that matter sit in the first paragraphs. */
 const MAX_TEXT = 10_000
 
+/**
+ * The letters a pattern must match first, lower-cased (`\bnews-?letters?\b` →
+ * "news"), or '' when it has none (it opens with a group, or has an
+ * alternative at the top). A text whose lower-cased form lacks them cannot
+ * match: without the `u` flag, `i` folds ASCII letters only to ASCII letters.
+ * So a pattern is run only on a text that holds its literal: a plain
+ * substring search, where the patterns' case-insensitive scan of up to
+ * 10,000 characters each was most of the checklist's time on a long text.
+ */
+export function requiredLiteral(pattern: RegExp): string {
+	if (/[uv]/.test(pattern.flags)) return ''
+	const source = pattern.source.startsWith('\\b') ? pattern.source.slice(2) : pattern.source
+	let depth = 0
+	for (let i = 0; i < source.length; i++) {
+		const char = source[i]
+		if (char === '\\') i++
+		else if (char === '(' || char === '[') depth++
+		else if (char === ')' || char === ']') depth--
+		else if (char === '|' && depth === 0) return ''
+	}
+	let literal = ''
+	for (let i = 0; i < source.length && /[a-z0-9 ]/i.test(source[i]!); i++) {
+		// A character a quantifier makes optional (or repeats) ends the literal before it.
+		if (/[?*+{]/.test(source[i + 1] ?? '')) break
+		literal += source[i]!.toLowerCase()
+	}
+	return literal
+}
+
+const LITERALS = new Map<RegExp, string>(
+	SUGGESTION_RULES.flatMap((rule) =>
+		rule.keywords.map((keyword) => [keyword.pattern, requiredLiteral(keyword.pattern)]),
+	),
+)
+
 export function suggestUseCase(text: string): UseCaseSuggestion | null {
 	if (typeof text !== 'string') return null
 	const input = text.slice(0, MAX_TEXT)
 	if (input.trim() === '') return null
+	const lower = input.toLowerCase()
+	const mayMatch = (pattern: RegExp) => {
+		const literal = LITERALS.get(pattern) ?? ''
+		return literal === '' || lower.includes(literal)
+	}
 	let best: UseCaseSuggestion | null = null
 	for (const rule of SUGGESTION_RULES) {
-		const matched = rule.keywords.filter((keyword) => keyword.pattern.test(input)).map((keyword) => keyword.name)
+		const matched = rule.keywords
+			.filter((keyword) => mayMatch(keyword.pattern) && keyword.pattern.test(input))
+			.map((keyword) => keyword.name)
 		if (matched.length > 0 && matched.length > (best?.matched.length ?? 0)) best = { code: rule.code, matched }
 	}
 	return best
