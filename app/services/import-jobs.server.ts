@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { and, asc, desc, eq, sql } from 'drizzle-orm'
-import { db, type Tx } from '#db/client.server'
+import { db, getDatabase, type Tx } from '#db/client.server'
 import { importJobChunks, importJobRejections, importJobs } from '#db/schema'
 import { CsvParser, type CsvRecord } from '~/domain/csv'
 import { MAX_REJECTED_LISTED } from '~/schemas/reporting'
@@ -9,8 +9,8 @@ import { UserFacingError } from '~/utils/errors'
 import { isUuid } from '~/utils/ids'
 import { lockApp, requireApp } from './apps.server'
 import { auditActor, recordAudit, type Actor } from './audit.server'
-import { commitStaged, dropStaged, rowsOf, stageAccounts, upsertAccounts, type LedgerRow } from './ledger-bulk.server'
-import { checkCandidate, csvCandidates, rawText, shown, type ImportResult } from './ledger.server'
+import { commitStaged, dropStaged, rowsOf, stageAccountColumns, upsertAccountColumns } from './ledger-bulk.server'
+import { candidateChecker, csvCandidateReader, rawText, shown, type ImportResult } from './ledger.server'
 import { noteOldestImported } from './storing-since.server'
 
 /**
@@ -31,8 +31,16 @@ export type ImportJob = typeof importJobs.$inferSelect
 
 /** Bytes per stored piece of an upload. */
 export const JOB_CHUNK_BYTES = 1024 * 1024
-/** Rows per write transaction of a job. */
+/**
+ * Rows per write transaction of a job, at most (and at least one transaction per stored piece). On
+ * PGlite, whose queries share the server's thread and one connection, 5,000 keeps each transaction short
+ * enough for pages and /healthz to interleave; PostgreSQL serves other requests on other connections, and
+ * a piece (1 MB, some 18,000 rows) per transaction cuts the per-transaction bookkeeping and commits.
+ */
 export const JOB_BATCH_ROWS = 5000
+export const JOB_BATCH_ROWS_POSTGRES = 20_000
+/** Rows checked between two yields to the event loop (checking is synchronous). */
+const YIELD_EVERY_ROWS = 2000
 /** A running job whose heartbeat is older than this belongs to a server that stopped: another may claim it. */
 export const STALE_AFTER_SECONDS = 60
 /** Uploads up to this size are imported within the request, so the form shows the summary at once. */
@@ -120,13 +128,13 @@ export async function createUploadJob(
 		const store = async (bytes: Uint8Array) => {
 			// As base64 text: PGlite takes and gives a bytea parameter some fifteen times slower.
 			const base64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
+			// The piece and the job's heartbeat in one statement (one round trip, one commit).
 			await db.execute(
-				sql`insert into import_job_chunks (job_id, seq, data) values (${job.id}::uuid, ${seq++}, decode(${base64}, 'base64'))`,
+				sql`with piece as (
+					insert into import_job_chunks (job_id, seq, data) values (${job.id}::uuid, ${seq++}, decode(${base64}, 'base64'))
+				)
+				update import_jobs set heartbeat_at = now() where id = ${job.id}::uuid`,
 			)
-			await db
-				.update(importJobs)
-				.set({ heartbeatAt: sql`now()` })
-				.where(eq(importJobs.id, job.id))
 		}
 		const reader = (file.stream() as ReadableStream<Uint8Array>).getReader()
 		for (;;) {
@@ -265,61 +273,131 @@ async function carryOut(job: ImportJob, workerId: string): Promise<ImportJob | n
 	if (Number(stored?.bytes ?? 0) !== job.totalBytes) throw new UserFacingError(INTERRUPTED_UPLOAD, 400, 'file')
 
 	const cursor = (job.cursor as Cursor | null) ?? { line: 0, oldest: null }
-	const counts = { rows: job.rows, inserted: job.inserted, updated: job.updated, rejected: job.rejected }
+	// What the job's committed transactions wrote: the job's row says the same after each.
+	const committed = { rows: job.rows, inserted: job.inserted, updated: job.updated, rejected: job.rejected }
 	let oldest = cursor.oldest ? new Date(cursor.oldest) : null
+	// What has been read so far (ahead of `committed` while a batch is being written).
+	let rows = job.rows
+	let rejected = job.rejected
 	let lastLine = cursor.line
-	let processedBytes = job.processedBytes
 	let batch = new Map<string, Date>()
 	let refused: { position: number; value: string; reason: string }[] = []
-	const now = new Date()
+	const check = candidateChecker(new Date())
+	const batchRows = getDatabase().config.driver === 'postgres' ? JOB_BATCH_ROWS_POSTGRES : JOB_BATCH_ROWS
 
-	// Writes what was read since the last batch with the job's progress, in one short transaction.
-	const flush = async () => {
-		const rows: LedgerRow[] = [...batch].map(([accountId, updatedAt]) => ({ accountId, updatedAt }))
-		const rejections = refused
-		batch = new Map()
-		refused = []
+	// Writes one batch with the job's progress as it was when the batch was read, in one short transaction.
+	const write = async (read: Batch): Promise<boolean> => {
 		const cancelRequested = await db.transaction(async (tx) => {
 			await lockApp(tx, job.orgId, job.appId)
-			if (rows.length > 0 && !(job.atomic && counts.rejected > 0)) {
-				if (job.atomic) await stageAccounts(tx, job.id, rows)
+			const written = { inserted: 0, updated: 0 }
+			let batchOldest = oldest
+			if (read.ids.length > 0 && !(job.atomic && read.rejected > 0)) {
+				if (job.atomic) await stageAccountColumns(tx, job.id, read.ids, read.dates)
 				else {
-					const written = await upsertAccounts(tx, job.appId, rows)
-					counts.inserted += written.inserted
-					counts.updated += written.updated
-					for (const row of rows) if (!oldest || row.updatedAt < oldest) oldest = row.updatedAt
+					Object.assign(written, await upsertAccountColumns(tx, job.appId, read.ids, read.dates))
+					if (read.oldest && (!batchOldest || read.oldest < batchOldest)) batchOldest = read.oldest
 				}
 			}
-			if (rejections.length > 0) {
+			if (read.refused.length > 0) {
 				await tx
 					.insert(importJobRejections)
-					.values(rejections.map((row) => ({ jobId: job.id, ...row })))
+					.values(read.refused.map((row) => ({ jobId: job.id, ...row })))
 					.onConflictDoNothing()
+			}
+			const counts = {
+				rows: read.rows,
+				rejected: read.rejected,
+				inserted: committed.inserted + written.inserted,
+				updated: committed.updated + written.updated,
 			}
 			const [progress] = await tx
 				.update(importJobs)
 				.set({
 					...counts,
-					processedBytes,
-					cursor: { line: lastLine, oldest: oldest?.toISOString() ?? null } satisfies Cursor,
+					processedBytes: read.processedBytes,
+					cursor: { line: read.lastLine, oldest: batchOldest?.toISOString() ?? null } satisfies Cursor,
 					heartbeatAt: sql`now()`,
 				})
 				.where(and(eq(importJobs.id, job.id), eq(importJobs.claimedBy, workerId), eq(importJobs.status, 'running')))
 				.returning({ cancelRequestedAt: importJobs.cancelRequestedAt })
 			if (!progress) throw new LostClaim()
+			Object.assign(committed, counts)
+			oldest = batchOldest
 			return progress.cancelRequestedAt !== null
 		})
 		await yieldToEventLoop()
 		return cancelRequested
 	}
 
-	let piece = 0
+	// One batch is written while the next is read (parsing and checking overlap the database's work);
+	// a failure is kept, not left unhandled, until the reader waits for that batch.
+	let writing: Promise<{ cancelled: boolean } | { failed: unknown }> | null = null
+	const settle = async () => {
+		if (!writing) return false
+		const outcome = await writing
+		writing = null
+		if ('failed' in outcome) throw outcome.failed
+		return outcome.cancelled
+	}
+	/** Hands the rows read since the last batch to the writer, once it has written the previous one; true when a cancel was asked. */
+	const flush = async (processedBytes: number) => {
+		if (await settle()) return true
+		const ids: string[] = []
+		const dates: string[] = []
+		let batchOldest: Date | null = null
+		for (const [accountId, updatedAt] of batch) {
+			ids.push(accountId)
+			dates.push(isoOf(updatedAt))
+			if (!batchOldest || updatedAt < batchOldest) batchOldest = updatedAt
+		}
+		const read: Batch = { ids, dates, oldest: batchOldest, refused, rows, rejected, lastLine, processedBytes }
+		batch = new Map()
+		refused = []
+		writing = write(read).then(
+			(cancelled) => ({ cancelled }),
+			(failed: unknown) => ({ failed }),
+		)
+		return false
+	}
+
+	const parser = new CsvParser()
+	const decoder = new TextDecoder('utf-8')
+	const reader = csvCandidateReader()
 	let readBytes = 0
-	// The file's records, piece by piece: a line cut by a piece's end is completed by the next piece.
-	async function* records(): AsyncGenerator<CsvRecord> {
-		const parser = new CsvParser()
-		const decoder = new TextDecoder('utf-8')
-		for (; piece < pieces; piece++) {
+	let sinceYield = 0
+	// Checks a piece's records; a line cut by a piece's end is completed by the next piece.
+	const take = async (records: CsvRecord[], processedBytes: number) => {
+		for (const record of records) {
+			const candidate = reader.read(record)
+			if (!candidate) continue
+			// Already written by a worker before this one.
+			if (candidate.position <= cursor.line) continue
+			rows++
+			lastLine = candidate.position
+			const checked = check(candidate)
+			if (checked.ok) batch.set(checked.accountId, checked.updatedAt)
+			else {
+				rejected++
+				refused.push({
+					position: candidate.position,
+					value: shown(rawText(candidate.accountId), checked.reason),
+					reason: checked.reason,
+				})
+			}
+			if (batch.size + refused.length >= batchRows) {
+				if (await flush(processedBytes)) return true
+				sinceYield = 0
+			} else if (++sinceYield >= YIELD_EVERY_ROWS) {
+				// Checking is synchronous: let other requests in now and then.
+				sinceYield = 0
+				await yieldToEventLoop()
+			}
+		}
+		return false
+	}
+
+	try {
+		for (let piece = 0; piece < pieces; piece++) {
 			const [chunk] = rowsOf<{ data: string }>(
 				await db.execute(
 					sql`select encode(data, 'base64') as data from import_job_chunks where job_id = ${job.id}::uuid and seq = ${piece}`,
@@ -328,39 +406,51 @@ async function carryOut(job: ImportJob, workerId: string): Promise<ImportJob | n
 			if (!chunk) throw new UserFacingError(INTERRUPTED_UPLOAD, 400, 'file')
 			const bytes = Buffer.from(chunk.data, 'base64')
 			readBytes += bytes.length
-			const done = parser.push(decoder.decode(bytes, { stream: true }))
-			processedBytes = Math.max(processedBytes, readBytes)
-			yield* done
+			const processedBytes = Math.max(job.processedBytes, readBytes)
+			if (await take(parser.push(decoder.decode(bytes, { stream: true })), processedBytes)) {
+				return cancel(job, workerId, committed, oldest)
+			}
+			// At least one transaction per piece, so the progress moves with the file.
+			if ((batch.size > 0 || refused.length > 0) && (await flush(processedBytes))) {
+				return cancel(job, workerId, committed, oldest)
+			}
 		}
 		const rest = decoder.decode()
-		if (rest) yield* parser.push(rest)
-		yield* parser.end()
+		if (await take([...(rest ? parser.push(rest) : []), ...parser.end()], job.totalBytes)) {
+			return cancel(job, workerId, committed, oldest)
+		}
+		reader.end()
+		if (await flush(job.totalBytes)) return cancel(job, workerId, committed, oldest)
+		if (await settle()) return cancel(job, workerId, committed, oldest)
+	} catch (error) {
+		// The batch being written ends (committed or not) before the job is ended as failed.
+		await writing
+		throw error
 	}
+	return complete(job, workerId, committed, oldest)
+}
 
-	let pieceFlushed = 0
-	for await (const candidate of csvCandidates(records())) {
-		// Already written by a worker before this one.
-		if (candidate.position <= cursor.line) continue
-		counts.rows++
-		lastLine = candidate.position
-		const checked = checkCandidate(candidate, now)
-		if (checked.ok) batch.set(checked.accountId, checked.updatedAt)
-		else {
-			counts.rejected++
-			refused.push({
-				position: candidate.position,
-				value: shown(rawText(candidate.accountId), checked.reason),
-				reason: checked.reason,
-			})
-		}
-		if (batch.size + refused.length >= JOB_BATCH_ROWS || piece > pieceFlushed) {
-			pieceFlushed = piece
-			if (await flush()) return cancel(job, workerId, counts, oldest)
-		}
+/** A batch as read: its rows (each id once, the file's last wins) and the job's progress up to its last line. */
+type Batch = {
+	ids: string[]
+	dates: string[]
+	oldest: Date | null
+	refused: { position: number; value: string; reason: string }[]
+	rows: number
+	rejected: number
+	lastLine: number
+	processedBytes: number
+}
+
+// Most rows of a file share a few dates (and candidateChecker hands back the same Date for the same text).
+let lastIsoDate: Date | null = null
+let lastIso = ''
+function isoOf(date: Date) {
+	if (date !== lastIsoDate) {
+		lastIsoDate = date
+		lastIso = date.toISOString()
 	}
-	processedBytes = job.totalBytes
-	if (await flush()) return cancel(job, workerId, counts, oldest)
-	return complete(job, workerId, counts, oldest)
+	return lastIso
 }
 
 type Counts = { rows: number; inserted: number; updated: number; rejected: number }

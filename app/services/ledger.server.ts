@@ -84,6 +84,27 @@ export function checkCandidate(
 	return { ok: true, accountId: id.value, updatedAt: date.value }
 }
 
+/**
+ * checkCandidate for a long run of rows (an import job): the same rules, the
+ * date of a row read once per distinct text (a file's rows mostly share a
+ * handful of dates, and parsing one is most of a row's checking).
+ */
+export function candidateChecker(now: Date) {
+	let lastRaw: unknown
+	let lastDate: ReturnType<typeof validateUpdatedAt> | undefined
+	return (candidate: AccountCandidate): ReturnType<typeof checkCandidate> => {
+		if (candidate.error) return { ok: false, reason: candidate.error }
+		const id = validateAccountId(candidate.accountId)
+		if (!id.ok) return { ok: false, reason: id.reason }
+		if (lastDate === undefined || typeof candidate.updatedAt !== 'string' || candidate.updatedAt !== lastRaw) {
+			lastRaw = candidate.updatedAt
+			lastDate = validateUpdatedAt(candidate.updatedAt, { now })
+		}
+		if (!lastDate.ok) return { ok: false, reason: lastDate.reason }
+		return { ok: true, accountId: id.value, updatedAt: lastDate.value }
+	}
+}
+
 /** A refused value as text, whatever the API sent (a number, an object, nothing). */
 export function rawText(raw: unknown) {
 	return typeof raw === 'string' ? raw : raw === undefined || raw === null ? '' : JSON.stringify(raw)
@@ -207,34 +228,52 @@ export const NOT_CSV_TEXT =
 
 /** The CSV file's lines as candidates; a missing or wrong header, or binary data, refuses the whole file. */
 export async function* csvCandidates(records: AsyncIterable<CsvRecord>): AsyncGenerator<AccountCandidate> {
-	let header = true
+	const reader = csvCandidateReader()
 	for await (const record of records) {
-		// A binary file is refused as a whole, not reported row by row (the transaction rolls back what was written).
-		if (isBinaryRecord(record)) throw new UserFacingError(NOT_CSV_TEXT, 400, 'file')
-		if (isBlankRecord(record)) continue
-		if (header) {
-			header = false
-			assertHeader(record)
-			continue
-		}
-		const [quotedId = '', rawDate = '', ...extra] = record.fields
-		// Exports guard a cell starting with '-' against spreadsheet formulas with a leading
-		// apostrophe (never part of an account id): read back, it is dropped.
-		const rawId = quotedId.startsWith("'") ? quotedId.slice(1) : quotedId
-		if (record.error) {
-			yield { position: record.line, accountId: rawId, updatedAt: rawDate, error: record.error }
-		} else if (extra.some((field) => field.trim() !== '')) {
-			yield {
-				position: record.line,
-				accountId: rawId,
-				updatedAt: rawDate,
-				error: 'expected two columns: accountId,updatedAt',
-			}
-		} else {
-			yield { position: record.line, accountId: rawId, updatedAt: rawDate }
-		}
+		const candidate = reader.read(record)
+		if (candidate) yield candidate
 	}
-	if (header) throw new UserFacingError('The file is empty. Start it with the header accountId,updatedAt.', 400, 'file')
+	reader.end()
+}
+
+/**
+ * csvCandidates one record at a time, synchronously (the import job reads a
+ * stored piece's records in one go, without an await per row): `read`
+ * answers the record's candidate, or null for the header and blank lines;
+ * `end` refuses a file that had no header.
+ */
+export function csvCandidateReader() {
+	let header = true
+	return {
+		read(record: CsvRecord): AccountCandidate | null {
+			// A binary file is refused as a whole, not reported row by row (the transaction rolls back what was written).
+			if (isBinaryRecord(record)) throw new UserFacingError(NOT_CSV_TEXT, 400, 'file')
+			if (isBlankRecord(record)) return null
+			if (header) {
+				header = false
+				assertHeader(record)
+				return null
+			}
+			const [quotedId = '', rawDate = '', ...extra] = record.fields
+			// Exports guard a cell starting with '-' against spreadsheet formulas with a leading
+			// apostrophe (never part of an account id): read back, it is dropped.
+			const rawId = quotedId.startsWith("'") ? quotedId.slice(1) : quotedId
+			if (record.error) return { position: record.line, accountId: rawId, updatedAt: rawDate, error: record.error }
+			if (extra.some((field) => field.trim() !== '')) {
+				return {
+					position: record.line,
+					accountId: rawId,
+					updatedAt: rawDate,
+					error: 'expected two columns: accountId,updatedAt',
+				}
+			}
+			return { position: record.line, accountId: rawId, updatedAt: rawDate }
+		},
+		end() {
+			if (header)
+				throw new UserFacingError('The file is empty. Start it with the header accountId,updatedAt.', 400, 'file')
+		},
+	}
 }
 
 /** One account the API pushes (`{"accountId","updatedAt"}`); its 0-based index is its position. */

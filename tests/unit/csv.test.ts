@@ -71,6 +71,24 @@ describe('CsvParser', () => {
 		)
 	})
 
+	it('reads whole plain lines at once exactly as character by character, for any text and chunking (property)', () => {
+		// A chunk of one character never holds a whole line: the reference reading.
+		const text = fc.string({ unit: fc.constantFrom('a', '0', ',', '"', '\r', '\n', ' ', '\uFEFF'), maxLength: 60 })
+		fc.assert(
+			fc.property(text, fc.integer({ min: 2, max: 64 }), (input, chunk) => {
+				expect(parseAll(input, chunk)).toEqual(parseAll(input, 1))
+				expect(parseAll(input)).toEqual(parseAll(input, 1))
+			}),
+		)
+		// Around the longest row allowed, with LF and CRLF ends.
+		for (const length of [MAX_RECORD_CHARS - 1, MAX_RECORD_CHARS, MAX_RECORD_CHARS + 1]) {
+			for (const end of ['\n', '\r\n']) {
+				const input = `${'x'.repeat(length - 2)},y${end}a,b${end}`
+				expect(parseAll(input)).toEqual(parseAll(input, 1))
+			}
+		}
+	})
+
 	it('csvLine neutralises cells a spreadsheet would run as formulas', () => {
 		expect(csvLine(['=HYPERLINK("x")', '+1', '-1', '@SUM(A1)', '\tx', '\rx'])).toBe(
 			`"'=HYPERLINK(""x"")","'+1","'-1","'@SUM(A1)","'\tx","'\rx"\r\n`,
