@@ -16,7 +16,12 @@ export function apiJson(data: unknown, init: { status?: number; headers?: Header
 	const headers = new Headers(init.headers)
 	// Answers depend on the body or the key: no proxy or browser may reuse one.
 	headers.set('Cache-Control', 'no-store')
-	return Response.json(data, { status: init.status ?? 200, headers })
+	if (!headers.has('Content-Type')) headers.set('Content-Type', 'application/json')
+	// The bytes `Response.json` would send, encoded by Buffer: on Node 20 its TextEncoder takes about 4 ms
+	// for the 100 KB answer to a 64 KB evaluate body (any non-Latin-1 character makes the text two-byte), Buffer under 1 ms.
+	const text = JSON.stringify(data) as string | undefined
+	if (text === undefined) throw new TypeError('Value is not JSON serializable')
+	return new Response(Buffer.from(text, 'utf8'), { status: init.status ?? 200, headers })
 }
 
 /** The API's error shape, `{ error, issues? }`, never cached. */
