@@ -66,7 +66,9 @@ async function auditActions(orgId: string) {
 	return rows.filter((row) => row.action.startsWith('ledger.'))
 }
 
-describe('import jobs', () => {
+// Each test runs whole imports through the background worker (up to 40,000 rows, or a file in 97-byte pieces): seconds
+// idle, past the project's 30 s on a busy 2-core machine (runs at load 20-40 cut two of them off).
+describe('import jobs', { timeout: 120_000 }, () => {
 	it('imports a file stored in many pieces, completing lines cut by a piece’s end', async () => {
 		const { org, user, app } = await world()
 		const rows = goodRows(300)
