@@ -42,7 +42,11 @@ async function elapse(key: string, seconds: number) {
 
 const accountKey = (email: string) => `login:account:${email.toLowerCase()}`
 
-describe('login limits (issue 10, finding 5)', () => {
+// A scrypt hash per login (2^15 here), up to thirty logins a test: a few seconds idle, past the project's 30 s on a busy
+// 2-core machine, and a test cut off at its bound keeps logging in under the next one (one database per worker).
+const LOGINS_BOUND = { timeout: 120_000 }
+
+describe('login limits (issue 10, finding 5)', LOGINS_BOUND, () => {
 	it('successful logins never count: a person can log in again and again', async () => {
 		const { admin } = await createOrg()
 		for (let i = 0; i < 12; i++) {
@@ -134,7 +138,9 @@ describe('login limits (issue 10, finding 5)', () => {
 		await createOrg()
 		const { LOGIN_CLIENT_FREE_FAILURES: free, LOGIN_CLIENT_DELAY_SECONDS: delay } = env()
 		const statuses: number[] = []
+		let lastFailureSent = 0
 		for (let i = 0; i < 30; i++) {
+			if (i === free - 1) lastFailureSent = Date.now()
 			statuses.push(
 				(await login({ email: uniqueEmail(`target${i}`), password: 'a guess at it' }, { client: ATTACKER })).status,
 			)
@@ -142,7 +148,11 @@ describe('login limits (issue 10, finding 5)', () => {
 		expect(statuses.slice(0, free)).toEqual(Array(free).fill(400))
 		expect(statuses.slice(free)).toEqual(Array(30 - free).fill(429))
 		const refused = await login({ email: uniqueEmail('next'), password: 'a guess at it' }, { client: ATTACKER })
-		expect(Number(refused.headers.get('Retry-After'))).toBe(delay)
+		// The delay runs from the last free failure: what is left of it, less the seconds the refused attempts took.
+		const waited = Math.ceil((Date.now() - lastFailureSent) / 1000)
+		const retryAfter = Number(refused.headers.get('Retry-After'))
+		expect(retryAfter).toBeLessThanOrEqual(delay)
+		expect(retryAfter).toBeGreaterThanOrEqual(delay - waited)
 		expect(refused.data).toMatchObject({ formError: expect.stringContaining('from your network') })
 		// Another client is unaffected.
 		expect((await login({ email: uniqueEmail('x'), password: 'a guess at it' }, { client: OWNER })).status).toBe(400)
