@@ -16,6 +16,7 @@ import {
 	integer,
 	bigint,
 	customType,
+	date,
 	type AnyPgColumn,
 } from 'drizzle-orm/pg-core'
 // Enum values come from the pure domain, the one place they are defined.
@@ -989,4 +990,46 @@ export const importJobStaged = pgTable(
 		updatedAt: timestamp({ withTimezone: true }).notNull(),
 	},
 	(t) => [primaryKey({ columns: [t.jobId, t.accountId] })],
+)
+
+/**
+ * Each app's reporting deadline as the dashboard counts it (issue 16): what the
+ * status rests on (`basis`), the deadline and its calendar day in the
+ * organisation's zone. Computed by the domain rules (reportingStatus) and kept
+ * for the dashboard, which then counts, filters and pages thousands of apps in
+ * SQL; the status itself is read against the clock at each view. A change to
+ * anything the deadline rests on leaves a mark (app_deadline_marks, written by
+ * triggers in the same transaction), and a marked app is computed again before
+ * the dashboard reads it.
+ */
+export const appDeadlines = pgTable(
+	'app_deadlines',
+	{
+		appId: uuid()
+			.primaryKey()
+			.references(() => apps.id, { onDelete: 'cascade' }),
+		orgId: uuid()
+			.notNull()
+			.references(() => organizations.id, { onDelete: 'cascade' }),
+		/** dated: due at dueAt; due_now: nothing to count from; answer_needed; not_required. */
+		basis: text().notNull(),
+		dueAt: timestamp({ withTimezone: true }),
+		dueDay: date({ mode: 'string' }),
+		computedAt: createdAt(),
+	},
+	(t) => [index('app_deadlines_org_idx').on(t.orgId, t.dueAt)],
+)
+
+/** "Compute this app's deadline again": inserted by triggers (never updated, so writers never wait on each other). */
+export const appDeadlineMarks = pgTable(
+	'app_deadline_marks',
+	{
+		id: bigserial({ mode: 'number' }).primaryKey(),
+		appId: uuid()
+			.notNull()
+			.references(() => apps.id, { onDelete: 'cascade' }),
+		orgId: uuid().notNull(),
+		createdAt: createdAt(),
+	},
+	(t) => [index('app_deadline_marks_org_idx').on(t.orgId, t.appId)],
 )

@@ -1,17 +1,16 @@
 import { redirect, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
-import { DueChart, summariseDue, type DueGroup } from '~/components/reporting-chart'
+import { DueChart, type DueGroup } from '~/components/reporting-chart'
 import { daysLeftText, formatDay, REPORTING_STATUS, ReportingBadge } from '~/components/reporting-status'
 import { TextField } from '~/components/ui/form'
 import { Icon } from '~/components/ui/icon'
 import { Pagination } from '~/components/ui/pagination'
 import { Badge, EmptyState, PageHeader } from '~/components/ui/status'
 import { cycleName } from '~/domain/cycle-period'
-import { type ReportingState } from '~/domain/reporting-cycle'
 import { can } from '~/domain/roles'
 import { formatCalendarDate } from '~/domain/zoned-time'
 import { DASHBOARD_FILTERS, DashboardQuerySchema, type DashboardFilter } from '~/schemas/reporting'
-import { dashboardRows } from '~/services/reporting.server'
+import { dashboardPage } from '~/services/dashboard.server'
 import { requireMember } from '~/utils/auth.server'
 
 const PAGE_SIZE = 25
@@ -54,31 +53,18 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org, roles } = await requireMember(request, params.org)
 	const url = new URL(request.url)
 	const query = DashboardQuerySchema.parse(Object.fromEntries(url.searchParams))
-	const { rows: all, timeZone } = await dashboardRows(org.id)
-	const counts: Record<ReportingState, number> = {
-		overdue: 0,
-		answer_needed: 0,
-		due_soon: 0,
-		on_track: 0,
-		not_required: 0,
-	}
-	for (const row of all) counts[row.status]++
-	const needle = query.q.toLowerCase()
-	const filtered = all.filter(
-		(row) =>
-			(query.status === 'all' || row.status === query.status) &&
-			(!needle || row.name.toLowerCase().includes(needle) || row.appKey.toLowerCase().includes(needle)),
-	)
-	const lastPage = Math.max(1, Math.ceil(filtered.length / PAGE_SIZE))
+	const { rows, total, appCount, counts, chart, timeZone } = await dashboardPage(org.id, query, {
+		pageSize: PAGE_SIZE,
+		chartDays: CHART_DAYS,
+	})
+	const lastPage = Math.max(1, Math.ceil(total / PAGE_SIZE))
 	if (query.page > lastPage) throw redirect(`${url.pathname}${dashboardSearch({ ...query, page: lastPage })}`)
-	// Counts per day with a few names each: bounded whatever the number of apps.
-	const chart = summariseDue(all, CHART_DAYS)
 	return {
 		org,
 		timeZone,
-		rows: filtered.slice((query.page - 1) * PAGE_SIZE, query.page * PAGE_SIZE),
-		total: filtered.length,
-		appCount: all.length,
+		rows,
+		total,
+		appCount,
 		counts,
 		chart,
 		status: query.status,

@@ -1,5 +1,5 @@
-import { and, asc, count, desc, eq, isNull, max, ne, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
-import { db, type Tx } from '#db/client.server'
+import { and, asc, count, desc, eq, inArray, isNull, max, ne, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
+import { db, type Database, type Tx } from '#db/client.server'
 import {
 	accessRequests,
 	accountActions,
@@ -53,8 +53,8 @@ import { storingSinceOf } from './storing-since.server'
  * organisation, and by app for stored_accounts (docs/architecture.md › Scaling out).
  */
 
-export async function getOrgPolicy(orgId: string) {
-	const [org] = await db
+export async function getOrgPolicy(orgId: string, conn: Database | Tx = db) {
+	const [org] = await conn
 		.select({ timeZone: organizations.timeZone, taskDueDays: organizations.taskDueDays })
 		.from(organizations)
 		.where(eq(organizations.id, orgId))
@@ -891,32 +891,42 @@ export type DashboardRow = {
 export async function dashboardRows(
 	orgId: string,
 	now = new Date(),
-	/** One app only, archived or not (the API's answer about one app). */
-	only?: { appId: string },
+	/** One app only, archived or not (the API's answer about one app); or these apps, archived or not. */
+	only?: { appId: string } | { appIds: string[] },
+	/** The caller's transaction, when the rows are read inside one (the dashboard's deadlines). */
+	conn: Database | Tx = db,
 ): Promise<{ rows: DashboardRow[]; timeZone: string }> {
-	const policy = await getOrgPolicy(orgId)
+	const policy = await getOrgPolicy(orgId, conn)
+	const appIds = only && 'appIds' in only ? only.appIds : null
+	if (appIds?.length === 0) return { rows: [], timeZone: policy.timeZone }
+	const appId = only && 'appId' in only ? only.appId : null
 	// Each app with its ledger's oldest updatedAt (app_ledger_stats, one row per app) and the days a pending
 	// Cycle-Period header asks for (the run that carried it): one query whatever the number of apps.
-	const joined = await db
+	const joined = await conn
 		.select({ app: apps, oldestUpdatedAt: appLedgerStats.oldestUpdatedAt, pendingDays: reportRuns.cyclePeriodDays })
 		.from(apps)
 		.leftJoin(appLedgerStats, eq(appLedgerStats.appId, apps.id))
 		.leftJoin(reportRuns, and(eq(reportRuns.orgId, orgId), eq(reportRuns.id, apps.pendingCycleRunId)))
-		.where(and(eq(apps.orgId, orgId), only ? eq(apps.id, only.appId) : isNull(apps.archivedAt)))
+		.where(
+			and(
+				eq(apps.orgId, orgId),
+				appId ? eq(apps.id, appId) : appIds ? inArray(apps.id, appIds) : isNull(apps.archivedAt),
+			),
+		)
 	if (joined.length === 0) return { rows: [], timeZone: policy.timeZone }
 	const appRows = joined.map((row) => row.app)
 	// The organisation's rows (or the one app's): the maps below pick each app's. Not an `in (…)` list of
 	// every app id — 10,000 parameters cost more than the rows of archived apps they would leave out.
 	const ofApp = (column: typeof reportRuns.appId | typeof accountActions.appId | typeof accessRequests.appId) =>
-		only ? eq(column, only.appId) : undefined
+		appId ? eq(column, appId) : appIds ? inArray(column, appIds) : undefined
 
 	const [runs, tasks, requests] = await Promise.all([
-		db
+		conn
 			.select({ appId: reportRuns.appId, at: max(reportRuns.sentAt) })
 			.from(reportRuns)
 			.where(and(eq(reportRuns.orgId, orgId), ofApp(reportRuns.appId)))
 			.groupBy(reportRuns.appId),
-		db
+		conn
 			.select({
 				appId: accountActions.appId,
 				erase: sql<number>`count(*) filter (where ${accountActions.kind} = 'erase')`.mapWith(Number),
@@ -929,7 +939,7 @@ export async function dashboardRows(
 			.from(accountActions)
 			.where(and(eq(accountActions.orgId, orgId), ofApp(accountActions.appId), isNull(accountActions.completedAt)))
 			.groupBy(accountActions.appId),
-		db
+		conn
 			.select({
 				appId: accessRequests.appId,
 				state: accessRequests.state,

@@ -1,0 +1,210 @@
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm'
+import { db, type Tx } from '#db/client.server'
+import { appDeadlineMarks, appDeadlines } from '#db/schema'
+import { summariseDue, type DueSummary } from '~/components/reporting-chart'
+import { type ReportingState } from '~/domain/reporting-cycle'
+import { hasNul } from '~/domain/text'
+import { localDateOf } from '~/domain/zoned-time'
+import { type DashboardFilter } from '~/schemas/reporting'
+import { likePattern } from '~/utils/sql-like'
+import { rowsOf } from '~/utils/sql-rows.server'
+import { dashboardRows, getOrgPolicy, type DashboardRow } from './reporting.server'
+
+/**
+ * The dashboard at thousands of apps (issue 16; docs/performance.md › The dashboard at thousands of apps).
+ *
+ * Each app's deadline is computed by the domain rules (dashboardRows → reportingStatus) and kept in
+ * app_deadlines; the status is then read against the clock in SQL, so counting, filtering, paging and the
+ * chart cost a few aggregate statements over small rows, not the rules run for every app at every view.
+ * A change to anything a deadline rests on leaves a mark (triggers, migration 0012, in the writer's own
+ * transaction); marked apps are computed again here before anything is read. The rows shown on the page
+ * are computed afresh from their inputs, so what a person reads is never a kept value.
+ */
+
+/** Above this many marked apps the whole organisation is computed in one pass (as dashboardRows does). */
+const MARKED_IN_ONE_LIST = 500
+
+export type DeadlineBasis = 'dated' | 'due_now' | 'answer_needed' | 'not_required'
+
+/** What a dashboard row's status rests on, without the clock. */
+export function deadlineOf(row: Pick<DashboardRow, 'status' | 'dueAt'>, timeZone: string) {
+	const basis: DeadlineBasis =
+		row.status === 'not_required'
+			? 'not_required'
+			: row.status === 'answer_needed'
+				? 'answer_needed'
+				: row.dueAt
+					? 'dated'
+					: 'due_now'
+	return { basis, dueAt: row.dueAt, dueDay: row.dueAt ? localDateOf(row.dueAt, timeZone) : null }
+}
+
+/**
+ * Computes again the deadlines of the organisation's marked apps, then removes exactly the marks it
+ * read. One transaction under the organisation's advisory lock, so two views never write an older
+ * computation over a newer one; a change committed meanwhile leaves its own mark for the next view.
+ */
+export async function refreshDeadlines(orgId: string, now = new Date()): Promise<number> {
+	const pending = await db
+		.select({ id: appDeadlineMarks.id })
+		.from(appDeadlineMarks)
+		.where(eq(appDeadlineMarks.orgId, orgId))
+		.limit(1)
+	if (pending.length === 0) return 0
+	return db.transaction(async (tx) => {
+		await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`deadlines:${orgId}`}, 0))`)
+		const marks = await tx
+			.select({ id: appDeadlineMarks.id, appId: appDeadlineMarks.appId })
+			.from(appDeadlineMarks)
+			.where(eq(appDeadlineMarks.orgId, orgId))
+		if (marks.length === 0) return 0
+		const appIds = [...new Set(marks.map((mark) => mark.appId))]
+		const { rows, timeZone } = await dashboardRows(
+			orgId,
+			now,
+			appIds.length > MARKED_IN_ONE_LIST ? undefined : { appIds },
+			tx,
+		)
+		await writeDeadlines(tx, orgId, rows, timeZone)
+		for (let from = 0; from < marks.length; from += 5_000) {
+			const ids = marks.slice(from, from + 5_000).map((mark) => mark.id)
+			await tx.delete(appDeadlineMarks).where(and(eq(appDeadlineMarks.orgId, orgId), inArray(appDeadlineMarks.id, ids)))
+		}
+		return appIds.length
+	})
+}
+
+async function writeDeadlines(tx: Tx, orgId: string, rows: DashboardRow[], timeZone: string) {
+	for (let from = 0; from < rows.length; from += 1_000) {
+		const values = rows.slice(from, from + 1_000).map((row) => ({ appId: row.id, orgId, ...deadlineOf(row, timeZone) }))
+		await tx
+			.insert(appDeadlines)
+			.values(values)
+			.onConflictDoUpdate({
+				target: appDeadlines.appId,
+				set: {
+					basis: sql`excluded.basis`,
+					dueAt: sql`excluded.due_at`,
+					dueDay: sql`excluded.due_day`,
+					computedAt: sql`now()`,
+				},
+			})
+	}
+}
+
+/** The status of each app against the clock, in SQL: the same reading as reportingStatus. */
+function statusSql(now: Date, today: string): SQL<ReportingState> {
+	return sql<ReportingState>`case d.basis
+		when 'not_required' then 'not_required'
+		when 'answer_needed' then 'answer_needed'
+		when 'due_now' then 'overdue'
+		else case
+			when ${now.toISOString()}::timestamptz > d.due_at then 'overdue'
+			when d.due_day - ${today}::date <= 3 then 'due_soon'
+			else 'on_track'
+		end
+	end`
+}
+
+export type DashboardQuery = { status: DashboardFilter; q: string; page: number }
+
+export type DashboardPage = {
+	timeZone: string
+	appCount: number
+	counts: Record<ReportingState, number>
+	chart: DueSummary
+	/** Apps matching the filter, and this page of them (most urgent first). */
+	total: number
+	rows: DashboardRow[]
+}
+
+/**
+ * One page of the organisation's active apps by urgency, the counts per status and the chart: the same
+ * order and figures as dashboardRows, in a bounded number of statements whatever the number of apps.
+ */
+export async function dashboardPage(
+	orgId: string,
+	query: DashboardQuery,
+	{ pageSize, chartDays }: { pageSize: number; chartDays: number },
+	now = new Date(),
+): Promise<DashboardPage> {
+	await refreshDeadlines(orgId, now)
+	const { timeZone } = await getOrgPolicy(orgId)
+	const today = localDateOf(now, timeZone)
+	const status = statusSql(now, today)
+	const active = sql`from apps a join app_deadlines d on d.app_id = a.id
+		where a.org_id = ${orgId} and d.org_id = ${orgId} and a.archived_at is null`
+	const urgency = sql`case ${status} when 'overdue' then 0 when 'answer_needed' then 1 when 'due_soon' then 2
+		when 'on_track' then 3 else 4 end`
+	const needle = query.q.trim()
+	const matches = and(
+		query.status === 'all' ? undefined : sql`${status} = ${query.status}`,
+		// As the search box does everywhere (searchCondition): anywhere in the name or key, any case; a NUL finds nothing.
+		!needle
+			? undefined
+			: hasNul(needle)
+				? sql`false`
+				: sql`(a.name ilike ${likePattern(needle)} or a.app_key ilike ${likePattern(needle)})`,
+	)
+	const filtered = matches ? sql`${active} and ${matches}` : active
+
+	const [countRows, chartRows, totalRows, pageRows] = await Promise.all([
+		db.execute(sql`select ${status} as status, count(*)::int as n ${active} group by 1`),
+		db.execute(sql`select ${status} as status, (d.due_day - ${today}::date)::int as days_left, d.due_day::text as due_day,
+				count(*)::int as n,
+				(array_agg(a.name order by d.due_at nulls first, lower(a.name), a.name, a.id))[1:3] as names
+			${active} and (d.basis = 'due_now' or d.due_day - ${today}::date <= ${chartDays})
+			group by 1, 2, 3`),
+		db.execute(sql`select count(*)::int as n ${filtered}`),
+		db.execute(sql`select a.id ${filtered}
+			order by ${urgency}, d.due_at nulls first, lower(a.name), a.name, a.id
+			limit ${pageSize} offset ${(query.page - 1) * pageSize}`),
+	])
+	const counts: Record<ReportingState, number> = {
+		overdue: 0,
+		answer_needed: 0,
+		due_soon: 0,
+		on_track: 0,
+		not_required: 0,
+	}
+	for (const row of rowsOf<{ status: ReportingState; n: number }>(countRows)) counts[row.status] = row.n
+	const ids = rowsOf<{ id: string }>(pageRows).map((row) => row.id)
+	// The rows a person reads are computed afresh (headline, tasks, request), in the page's order.
+	const fresh = ids.length === 0 ? [] : (await dashboardRows(orgId, now, { appIds: ids })).rows
+	const byId = new Map(fresh.map((row) => [row.id, row]))
+	return {
+		timeZone,
+		appCount: Object.values(counts).reduce((sum, n) => sum + n, 0),
+		counts,
+		chart: chartOf(
+			rowsOf<{ status: ReportingState; days_left: number | null; due_day: string | null; n: number; names: string[] }>(
+				chartRows,
+			),
+			chartDays,
+		),
+		total: rowsOf<{ n: number }>(totalRows)[0]?.n ?? 0,
+		rows: ids.flatMap((id) => byId.get(id) ?? []),
+	}
+}
+
+/** The chart's groups from SQL's per-day counts: the same summary summariseDue makes from every row. */
+function chartOf(
+	groups: { status: ReportingState; days_left: number | null; due_day: string | null; n: number; names: string[] }[],
+	horizon: number,
+): DueSummary {
+	const summary = summariseDue([], horizon)
+	const overdue = groups
+		.filter((group) => group.status === 'overdue')
+		// Nothing to count from first, then the oldest deadline: the dashboard's order.
+		.sort((a, b) => (a.days_left ?? -Infinity) - (b.days_left ?? -Infinity))
+	summary.overdue = {
+		count: overdue.reduce((sum, group) => sum + group.n, 0),
+		names: overdue.flatMap((group) => group.names).slice(0, 3),
+	}
+	summary.days = groups
+		.filter((group) => group.status !== 'overdue' && group.days_left !== null && group.days_left >= 0)
+		.filter((group) => group.status === 'due_soon' || group.status === 'on_track')
+		.map((group) => ({ daysLeft: group.days_left!, dueDate: group.due_day, count: group.n, names: group.names }))
+		.sort((a, b) => a.daysLeft - b.daysLeft)
+	return summary
+}

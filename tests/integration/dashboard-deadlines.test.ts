@@ -1,0 +1,184 @@
+import { and, eq } from 'drizzle-orm'
+import { describe, expect, test } from 'vitest'
+import { db } from '#db/client.server'
+import { appDeadlineMarks, apps, organizations, reportRuns, storedAccounts } from '#db/schema'
+import { summariseDue } from '~/components/reporting-chart'
+import { dashboardPage, refreshDeadlines } from '~/services/dashboard.server'
+import { dashboardRows } from '~/services/reporting.server'
+import { createOrg } from '../fixtures/world'
+
+// Issue 16, point 1: the dashboard counts, filters and pages thousands of apps in SQL from each app's
+// kept deadline (app_deadlines). A kept deadline that lags behind its inputs would be a wrong "all clear",
+// so after every kind of change the page must read exactly what the rules compute afresh.
+
+const DAY = 86_400_000
+const NOW = new Date('2026-11-30T09:00:00Z')
+const daysAgo = (n: number, from = NOW) => new Date(from.getTime() - n * DAY)
+
+async function world() {
+	const { org, admin } = await createOrg('Deadline Apps')
+	const app = async (name: string, values: Partial<typeof apps.$inferInsert>) => {
+		const [row] = await db
+			.insert(apps)
+			.values({
+				orgId: org.id,
+				name,
+				appKey: `com.deadline.${name.toLowerCase()}`,
+				appType: 'forge',
+				products: ['jira'],
+				createdBy: admin.id,
+				...values,
+			})
+			.returning()
+		return row!
+	}
+	const stored = { storesPersonalData: 'yes' as const, storingSinceSource: 'person', storingSinceSetBy: admin.id }
+	const list = {
+		onTrack: await app('Alder', { ...stored, storingSince: daysAgo(3), personalDataSince: daysAgo(3) }),
+		dueSoon: await app('Birch', { ...stored, storingSince: daysAgo(13), personalDataSince: daysAgo(13) }),
+		noAnchor: await app('Cedar', { storesPersonalData: 'yes' }),
+		unanswered: await app('Dogwood', {}),
+		notStoring: await app('Elm', { storesPersonalData: 'no' }),
+		overdue: await app('Fir', { ...stored, storingSince: daysAgo(40), personalDataSince: daysAgo(40) }),
+		monthly: await app('Gum', { ...stored, storingSince: daysAgo(20), personalDataSince: daysAgo(20), cycleDays: 30 }),
+	}
+	// No anchor at all: the flag's own date is cleared, as an app stored before Clearance might be.
+	await db.update(apps).set({ personalDataSince: null }).where(eq(apps.id, list.noAnchor.id))
+	return { org, admin, apps: list }
+}
+
+/** The dashboard as kept (SQL over app_deadlines) against the rules run afresh over every app. */
+async function expectSameAsRules(orgId: string, now = NOW) {
+	const page = await dashboardPage(orgId, { status: 'all', q: '', page: 1 }, { pageSize: 100, chartDays: 60 }, now)
+	const fresh = await dashboardRows(orgId, now)
+	expect(page.rows.map((row) => [row.name, row.status])).toEqual(fresh.rows.map((row) => [row.name, row.status]))
+	const counts = { overdue: 0, answer_needed: 0, due_soon: 0, on_track: 0, not_required: 0 }
+	for (const row of fresh.rows) counts[row.status]++
+	expect(page.counts).toEqual(counts)
+	expect(page.total).toBe(fresh.rows.length)
+	expect(page.chart).toEqual(summariseDue(fresh.rows, 60))
+	return page
+}
+
+const statusOf = async (orgId: string, name: string, now = NOW) =>
+	(await dashboardRows(orgId, now)).rows.find((row) => row.name === name)?.status
+
+describe('the dashboard’s kept deadlines', () => {
+	test('read the same as the rules after every kind of change to what a deadline rests on', async () => {
+		const { org, admin, apps: a } = await world()
+		const first = await expectSameAsRules(org.id)
+		expect(first.counts).toEqual({ overdue: 2, answer_needed: 1, due_soon: 1, on_track: 2, not_required: 1 })
+
+		// A report run recorded, then corrected to an older time, then removed.
+		const [run] = await db
+			.insert(reportRuns)
+			.values({
+				orgId: org.id,
+				appId: a.overdue.id,
+				sentAt: daysAgo(1),
+				accountCount: 1,
+				batchCount: 1,
+				closedCount: 0,
+				recordedBy: admin.id,
+			})
+			.returning()
+		await expectSameAsRules(org.id)
+		expect(await statusOf(org.id, 'Fir')).toBe('on_track')
+		await db
+			.update(reportRuns)
+			.set({ sentAt: daysAgo(20) })
+			.where(eq(reportRuns.id, run!.id))
+		await expectSameAsRules(org.id)
+		expect(await statusOf(org.id, 'Fir')).toBe('overdue')
+		await db.delete(reportRuns).where(eq(reportRuns.id, run!.id))
+		await expectSameAsRules(org.id)
+
+		// The app edited: an earlier storing-since date, a longer cycle, a changed answer.
+		await db
+			.update(apps)
+			.set({ storingSince: daysAgo(30) })
+			.where(eq(apps.id, a.onTrack.id))
+		await db.update(apps).set({ cycleDays: 30 }).where(eq(apps.id, a.dueSoon.id))
+		await db.update(apps).set({ storesPersonalData: 'no' }).where(eq(apps.id, a.unanswered.id))
+		await expectSameAsRules(org.id)
+		expect(await statusOf(org.id, 'Alder')).toBe('overdue')
+
+		// The ledger's first account gives the app without an anchor a deadline; removing it takes it away.
+		await db.insert(storedAccounts).values({ appId: a.noAnchor.id, accountId: 'acc-1', updatedAt: daysAgo(2) })
+		await expectSameAsRules(org.id)
+		expect(await statusOf(org.id, 'Cedar')).toBe('on_track')
+		await db.insert(storedAccounts).values({ appId: a.noAnchor.id, accountId: 'acc-0', updatedAt: daysAgo(20) })
+		await expectSameAsRules(org.id)
+		expect(await statusOf(org.id, 'Cedar')).toBe('overdue')
+		await db.delete(storedAccounts).where(eq(storedAccounts.appId, a.noAnchor.id))
+		await expectSameAsRules(org.id)
+
+		// The organisation's time zone moves every deadline's calendar day.
+		await db.update(organizations).set({ timeZone: 'Pacific/Kiritimati' }).where(eq(organizations.id, org.id))
+		await expectSameAsRules(org.id)
+
+		// An archived app leaves the dashboard; restored, it comes back.
+		await db.update(apps).set({ archivedAt: NOW }).where(eq(apps.id, a.monthly.id))
+		expect((await expectSameAsRules(org.id)).rows.map((row) => row.name)).not.toContain('Gum')
+		await db.update(apps).set({ archivedAt: null }).where(eq(apps.id, a.monthly.id))
+		await expectSameAsRules(org.id)
+	})
+
+	test('the clock moves the status without any change: read against now at every view', async () => {
+		const { org } = await world()
+		await expectSameAsRules(org.id)
+		for (const days of [1, 2, 5, 12, 31, 400]) await expectSameAsRules(org.id, new Date(NOW.getTime() + days * DAY))
+	})
+
+	test('filters, searches and pages as the rules order them', async () => {
+		const { org } = await world()
+		const fresh = (await dashboardRows(org.id, NOW)).rows
+		const page = (query: Partial<Parameters<typeof dashboardPage>[1]>, pageSize = 2) =>
+			dashboardPage(org.id, { status: 'all', q: '', page: 1, ...query }, { pageSize, chartDays: 60 }, NOW)
+		const second = await page({ page: 2 })
+		expect(second.rows.map((row) => row.name)).toEqual(fresh.slice(2, 4).map((row) => row.name))
+		expect(second.total).toBe(fresh.length)
+		const overdue = await page({ status: 'overdue' }, 10)
+		expect(overdue.rows.map((row) => row.name)).toEqual(
+			fresh.filter((row) => row.status === 'overdue').map((row) => row.name),
+		)
+		expect((await page({ q: 'BIRCH' })).rows.map((row) => row.name)).toEqual(['Birch'])
+		expect((await page({ q: 'deadline.elm' })).rows.map((row) => row.name)).toEqual(['Elm'])
+		expect((await page({ q: '%' })).total).toBe(0)
+		expect((await page({ q: 'a\u0000b' })).total).toBe(0)
+	})
+
+	test('a change leaves a mark in its own transaction; a view computes the marked apps and removes the marks', async () => {
+		const { org, apps: a } = await world()
+		await refreshDeadlines(org.id, NOW)
+		const marks = () => db.select().from(appDeadlineMarks).where(eq(appDeadlineMarks.orgId, org.id))
+		expect(await marks()).toHaveLength(0)
+		await expect(
+			db.transaction(async (tx) => {
+				await tx
+					.update(apps)
+					.set({ cycleDays: 30 })
+					.where(and(eq(apps.id, a.dueSoon.id), eq(apps.orgId, org.id)))
+				throw new Error('rolled back')
+			}),
+		).rejects.toThrow('rolled back')
+		expect(await marks()).toHaveLength(0)
+		await db.update(apps).set({ cycleDays: 30 }).where(eq(apps.id, a.dueSoon.id))
+		expect((await marks()).map((mark) => mark.appId)).toEqual([a.dueSoon.id])
+		expect(await refreshDeadlines(org.id, NOW)).toBe(1)
+		expect(await marks()).toHaveLength(0)
+		expect(await refreshDeadlines(org.id, NOW)).toBe(0)
+	})
+
+	test('another organisation’s apps are neither computed nor shown', async () => {
+		const { org } = await world()
+		const other = await world()
+		const page = await dashboardPage(org.id, { status: 'all', q: '', page: 1 }, { pageSize: 100, chartDays: 60 }, NOW)
+		const otherIds = new Set(Object.values(other.apps).map((app) => app.id))
+		expect(page.rows.some((row) => otherIds.has(row.id))).toBe(false)
+		expect(page.appCount).toBe(7)
+		// The other organisation's marks are still there, for its own next view.
+		const otherMarks = await db.select().from(appDeadlineMarks).where(eq(appDeadlineMarks.orgId, other.org.id))
+		expect(new Set(otherMarks.map((mark) => mark.appId))).toEqual(otherIds)
+	})
+})
