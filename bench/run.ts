@@ -49,7 +49,16 @@ import {
 import { load, sample, send, type Probe } from './load'
 import { runMicro } from './micro'
 import { type Seeded, type Sizes } from './seed'
-import { ensureBuild, memoryOf, migrate, root, rssSampler, startServer, type RunningServer } from './server'
+import {
+	ensureBuild,
+	memoryOf,
+	migrate,
+	resetPeakMemory,
+	root,
+	rssSampler,
+	startServer,
+	type RunningServer,
+} from './server'
 
 const { values: options } = parseArgs({
 	options: {
@@ -455,6 +464,8 @@ async function runDatabase(driver: Driver): Promise<DatabaseResults> {
 
 			// Peak memory while the batches of the large ledger stream (the API's report-batches, NDJSON).
 			await phase('batches', async () => {
+				// VmHWM is the peak over the process's life: reset it so the figure after covers this download only.
+				resetPeakMemory(server.pid)
 				const before = memoryOf(server.pid)
 				raw.server_rss_before_batches_mb = before?.rssMb ?? null
 				const sampler = rssSampler(server.pid)

@@ -2,7 +2,7 @@
 // when missing or stale (the same content hash as `npm start`), served by
 // scripts/server.ts as a child process on its own port.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { openSync, readFileSync } from 'node:fs'
+import { openSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { buildFreshness, runBuild } from '../scripts/build-freshness'
 
@@ -67,6 +67,15 @@ export async function startServer(env: NodeJS.ProcessEnv, port: number, logFile:
 				child.once('exit', () => resolve())
 				child.kill('SIGTERM')
 			}),
+	}
+}
+
+/** Resets a process's VmHWM to its current RSS (Linux: clear_refs 5); nothing where that is not allowed. */
+export function resetPeakMemory(pid: number) {
+	try {
+		writeFileSync(`/proc/${pid}/clear_refs`, '5')
+	} catch {
+		// Not Linux, or not permitted: VmHWM then stays the peak since the process started.
 	}
 }
 
