@@ -109,11 +109,6 @@ function ActionForm({
 	)
 }
 
-/** Today in the organisation's time zone, for a date field's default. */
-function today(timeZone: string) {
-	return new Date().toLocaleDateString('en-CA', { timeZone })
-}
-
 function formatDay(value: string | Date, timeZone: string) {
 	return formatLocalDate(new Date(value), timeZone)
 }
@@ -131,12 +126,19 @@ export function TicketPanel({
 	timeZone,
 	feedback,
 	correctable = [],
+	today,
 }: {
 	ticket: TicketInfo | null
 	version: number
 	actions: RequestAction[]
 	followUpDays: number
 	timeZone: string
+	/**
+	 * Today in the organisation's time zone (YYYY-MM-DD), a date field's
+	 * default: from the loader, so the server's render and the browser's
+	 * hydration read the same day (never the clock during render).
+	 */
+	today: string
 	feedback?: ActionFeedback
 	/** The steps whose dates this person may correct (those they may record). */
 	correctable?: TicketStepKind[]
@@ -224,7 +226,7 @@ export function TicketPanel({
 						name="openedOn"
 						label="Opened on"
 						type="date"
-						defaultValue={today(timeZone)}
+						defaultValue={today}
 						feedback={f('record_ticket')}
 					/>
 				</ActionForm>
@@ -260,7 +262,7 @@ export function TicketPanel({
 						name="askedOn"
 						label="Asked on"
 						type="date"
-						defaultValue={today(timeZone)}
+						defaultValue={today}
 						feedback={f('atlassian_requested_info')}
 					/>
 				</ActionForm>
@@ -296,7 +298,7 @@ export function TicketPanel({
 						label="Approved on"
 						type="date"
 						hint="Not before the ticket was opened, nor in the future."
-						defaultValue={today(timeZone)}
+						defaultValue={today}
 						feedback={f('atlassian_approved')}
 					/>
 					<Field
@@ -329,7 +331,7 @@ export function TicketPanel({
 						name="declinedOn"
 						label="Declined on"
 						type="date"
-						defaultValue={today(timeZone)}
+						defaultValue={today}
 						feedback={f('atlassian_declined')}
 					/>
 				</ActionForm>
@@ -355,7 +357,7 @@ export function TicketPanel({
 						name="revokedOn"
 						label="Revoked on"
 						type="date"
-						defaultValue={today(timeZone)}
+						defaultValue={today}
 						feedback={f('atlassian_revoked')}
 					/>
 				</ActionForm>

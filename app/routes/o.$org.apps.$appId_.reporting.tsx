@@ -55,12 +55,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const app = await requireApp(org.id, params.appId).catch(throwRefusal)
 	// Which page of open tasks (`?tasksAfter=…` / `?tasksBefore=…`, a task's id).
 	const taskPosition = TaskPageQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams))
-	const overview = await getReportingOverview(org.id, app, new Date(), taskPosition)
+	// The clock is read once, here: the page renders "late" against this instant on the server and in the browser alike.
+	const now = new Date()
+	const overview = await getReportingOverview(org.id, app, now, taskPosition)
 	return {
 		org,
 		app,
 		...overview,
-		nowLocal: instantToLocalDateTime(new Date(), overview.policy.timeZone),
+		now: now.toISOString(),
+		nowLocal: instantToLocalDateTime(now, overview.policy.timeZone),
 		canEdit: can(roles, 'apps:edit'),
 		connection: {
 			...(await getConnectionForPage(org.id, app.id)),
@@ -211,6 +214,7 @@ export default function ReportingPage() {
 			page={loaderData.taskPage}
 			taskDueDays={policy.taskDueDays}
 			timeZone={timeZone}
+			now={loaderData.now}
 			canEdit={canEdit}
 			busy={busy}
 		/>

@@ -25,7 +25,7 @@ import { appTypeText, productsText } from '~/domain/request-text'
 import { can } from '~/domain/roles'
 import { TICKET_STEP_KINDS } from '~/domain/tickets'
 import { diffUseCases } from '~/domain/use-case-diff'
-import { formatInTimeZone } from '~/domain/zoned-time'
+import { formatInTimeZone, localDateOf } from '~/domain/zoned-time'
 import { PERSONAL_DATA_LABELS } from '~/schemas/apps'
 import { REQUEST_ARRAY_FIELDS, SaveRequestSchema, type RequestFields } from '~/schemas/request'
 import { RequestActionSchema, type RequestActionInput } from '~/schemas/review'
@@ -95,6 +95,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		events,
 		ticket,
 		followUpDays: settings.followUpDays,
+		// Read once here: the ticket forms' date defaults render the same on the server and in the browser.
+		today: localDateOf(new Date(), org.timeZone),
 		diff: approved ? diffUseCases(approved.useCases, accessRequest.useCases) : null,
 	}
 }
@@ -340,6 +342,7 @@ export default function RequestPage() {
 				timeZone={org.timeZone}
 				feedback={result}
 				correctable={correctable}
+				today={loaderData.today}
 			/>
 			{request.state === 'approved' && canEdit ? (
 				<section className="card stack-sm" aria-labelledby="amend-heading">

@@ -27,7 +27,7 @@ const ticket: TicketInfo = {
 
 describe('ticket dates on the request page (issue 9, finding 5)', () => {
 	it('the ticket shows the corrected opening date, and offers to correct only the dates this person may record', () => {
-		const props = { ticket, version: 7, actions: [], followUpDays: 10, timeZone: 'UTC' }
+		const props = { ticket, version: 7, actions: [], followUpDays: 10, timeZone: 'UTC', today: '2026-03-08' }
 		const vendor = render(<TicketPanel {...props} correctable={['opened', 'info_requested']} />)
 		expect(vendor).toContain('Corrected from Mon 2 Mar 2026')
 		expect(vendor).toContain('Correct a recorded date')

@@ -29,6 +29,15 @@ export function tasksSummary(shown: number, total: number) {
 }
 
 /**
+ * A task is late once its due time has passed, read against the instant the
+ * loader read the clock (never the clock during render: the server's render
+ * and the browser's hydration must say the same).
+ */
+export function isTaskLate(dueAt: Date | string, now: string) {
+	return new Date(dueAt).getTime() < new Date(now).getTime()
+}
+
+/**
  * Erase and refresh tasks from Atlassian's answers, due by the organisation's
  * internal policy, a page at a time (a run closing 12,000 accounts does not
  * put 12,000 forms on the page). "Done?" posts the page's `complete` intent
@@ -39,6 +48,7 @@ export function TasksCard({
 	page,
 	taskDueDays,
 	timeZone,
+	now,
 	canEdit,
 	busy,
 }: {
@@ -46,6 +56,8 @@ export function TasksCard({
 	page: TaskPageView
 	taskDueDays: number
 	timeZone: string
+	/** The loader's clock (ISO): what "late" is read against. */
+	now: string
 	canEdit: boolean
 	busy: boolean
 }) {
@@ -75,7 +87,14 @@ export function TasksCard({
 						</thead>
 						<tbody>
 							{tasks.map((task) => (
-								<TaskRow key={task.id} task={task} timeZone={timeZone} canEdit={canEdit} busy={busy} />
+								<TaskRow
+									key={task.id}
+									task={task}
+									timeZone={timeZone}
+									late={isTaskLate(task.dueAt, now)}
+									canEdit={canEdit}
+									busy={busy}
+								/>
 							))}
 						</tbody>
 					</table>
@@ -121,15 +140,16 @@ function TaskPages({ shown, page }: { shown: number; page: TaskPageView }) {
 function TaskRow({
 	task,
 	timeZone,
+	late,
 	canEdit,
 	busy,
 }: {
 	task: TaskView
 	timeZone: string
+	late: boolean
 	canEdit: boolean
 	busy: boolean
 }) {
-	const late = new Date(task.dueAt).getTime() < Date.now()
 	return (
 		<tr>
 			<td className="mono">{task.accountId}</td>
