@@ -16,7 +16,15 @@ import { PERSONAL_DATA_ANSWERS, PERSONAL_DATA_LABELS } from '~/schemas/apps'
 import { CHECKLIST_LIMITS } from '~/schemas/checklist'
 import { formChecklist, isFormUseCaseCode, RequestFormSchema, type RequestFields } from '~/schemas/request'
 import { ChecklistPanel, ChecklistPending, labelOfUseCase } from './checklist-panel'
-import { FieldError, FormAlert, SelectField, TextAreaField, TextField, type FieldErrorMap } from './ui/form'
+import {
+	FieldError,
+	focusFirstInvalid,
+	FormAlert,
+	SelectField,
+	TextAreaField,
+	TextField,
+	type FieldErrorMap,
+} from './ui/form'
 import { Badge } from './ui/status'
 import { UnsavedChangesGuard } from './ui/unsaved-changes-guard'
 import { useValidatedForm } from './ui/use-validated-form'
@@ -66,7 +74,7 @@ export function RequestForm({
 	unsaved?: boolean
 }) {
 	const navigation = useNavigation()
-	const { form, formRef, onSubmit, errorOf, text, checkbox, radio } = useValidatedForm(RequestFormSchema, {
+	const { form, formRef, errorOf, text, checkbox, radio } = useValidatedForm(RequestFormSchema, {
 		// Only codes the form has a box for: a code no longer in the catalogue cannot be unticked, so it must not block the save.
 		defaultValues: {
 			...defaults,
@@ -79,7 +87,7 @@ export function RequestForm({
 	const values = useWatch({ control: form.control }) as Partial<RequestFields>
 	const result = useMemo(() => formChecklist(values), [values])
 	const appType = values.appType
-	const saving = navigation.state !== 'idle' && navigation.formData?.get('intent') === 'save'
+	const sendingSave = navigation.state !== 'idle' && navigation.formData?.get('intent') === 'save'
 	const autosave = useDraftAutosave({
 		formRef,
 		version,
@@ -88,6 +96,15 @@ export function RequestForm({
 		fetcherKey: autosaveTo?.fetcherKey ?? null,
 		unsaved,
 	})
+	// Checked as the server will check it, then sent now or right after the autosave on its way (never dropped).
+	const onSubmit = form.handleSubmit(
+		(_data, event) => {
+			const target = event?.target
+			if (target instanceof HTMLFormElement) autosave.saveNow(target)
+		},
+		() => focusFirstInvalid(formRef.current),
+	)
+	const saving = sendingSave || autosave.saveQueued
 	// The status line promises saving by itself, so it appears only once JavaScript runs.
 	const [hydrated, setHydrated] = useState(false)
 	useEffect(() => setHydrated(true), [])
@@ -97,23 +114,13 @@ export function RequestForm({
 			{/* First in the page order, so a phone shows its folded summary at the top; CSS puts it on the right on wide screens. */}
 			{result ? <ChecklistPanel result={result} live linkFields /> : <ChecklistPending />}
 			<UnsavedChangesGuard when={autosave.unsavedChanges} />
-			<Form
-				ref={formRef}
-				method="post"
-				className="form"
-				noValidate
-				onSubmit={(event) => {
-					autosave.onManualSave()
-					return onSubmit(event)
-				}}
-				aria-label="Access request"
-			>
+			<Form ref={formRef} method="post" className="form" noValidate onSubmit={onSubmit} aria-label="Access request">
 				<input type="hidden" name="intent" value="save" />
 				<input type="hidden" name="version" value={autosave.baseVersion} />
 				<FormAlert message={formError} />
-				{notice ? (
+				{autosave.confirmation || notice ? (
 					<div className="alert alert-ok" role="status">
-						{notice}
+						{autosave.confirmation || notice}
 					</div>
 				) : null}
 
@@ -289,7 +296,8 @@ export function RequestForm({
 				</section>
 
 				<div className="save-bar no-print">
-					<button className="button" type="submit" disabled={saving || autosave.autosaving}>
+					{/* Never disabled by an autosave: a click then waits for it (the button must not go grey under the pointer). */}
+					<button className="button" type="submit" disabled={sendingSave} aria-busy={saving}>
 						{saving ? 'Saving…' : 'Save draft'}
 					</button>
 					{hydrated && autosaveTo ? (

@@ -1,10 +1,12 @@
-import { useFetcher, useNavigation } from '@remix-run/react'
+import { useFetcher, useNavigation, useSubmit } from '@remix-run/react'
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react'
 import {
 	AUTOSAVE_DELAY_MS,
 	draftSnapshot,
 	mayAutosave,
+	queuedSaveAfterAutosave,
 	statusOfAnswer,
+	whenSaveClicked,
 	type AutosaveStatus,
 	type SaveAnswer,
 } from '~/domain/draft-autosave'
@@ -22,6 +24,11 @@ function snapshotOf(form: HTMLFormElement | null): string | null {
  * this editor last saw or saved, so someone else's save in between is a
  * conflict, said on the status line, and is never overwritten. Without
  * JavaScript nothing here runs and the Save button posts the form.
+ *
+ * The Save button is never disabled by an autosave: pressed while one is
+ * on its way, the person's save waits for its answer and then is sent with
+ * the version that autosave made, or, when that autosave already saved the
+ * form exactly as it is, is confirmed without a second save (`saveNow`).
  *
  * `unsaved`: the form was rendered with values that were not saved (after a
  * refused save), so it counts as changed from the start.
@@ -46,6 +53,7 @@ export function useDraftAutosave({
 }) {
 	const fetcher = useFetcher<SaveAnswer>({ key: fetcherKey ?? 'request-autosave:off' })
 	const navigation = useNavigation()
+	const submit = useSubmit()
 	const [status, setStatus] = useState<AutosaveStatus>({ kind: 'idle' })
 	const [dirty, setDirty] = useState(unsaved)
 	const [baseVersion, setBaseVersion] = useState(version)
@@ -53,6 +61,14 @@ export function useDraftAutosave({
 	const saved = useRef<string | null>(null)
 	const sending = useRef<{ snapshot: string; before: unknown } | null>(null)
 	const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)
+	// An autosave being checked (not sent yet): the Save button drops it by moving the counter on.
+	const checking = useRef(0)
+	const attempts = useRef(0)
+	// The Save button was pressed while an autosave was on its way: it is done when that autosave answers.
+	const [queued, setQueued] = useState(false)
+	const queuedRef = useRef(false)
+	// "Draft saved" for a Save click the autosave had already done.
+	const [confirmation, setConfirmation] = useState<string | null>(null)
 	// The latest of everything a timer reads when it fires.
 	const latest = useRef({ status, baseVersion, fetcher, validate, busy: false })
 	latest.current = {
@@ -70,11 +86,17 @@ export function useDraftAutosave({
 		const snapshot = snapshotOf(form)
 		if (!form || snapshot === null || snapshot === saved.current) return
 		// A save already on its way (or the Save button's): try again after a pause.
-		if (busy) {
+		if (busy || queuedRef.current) {
 			schedule()
 			return
 		}
-		if (!(await check())) {
+		const mine = ++attempts.current
+		checking.current = mine
+		const valid = await check()
+		// The Save button was pressed meanwhile: its save carries everything.
+		if (checking.current !== mine) return
+		checking.current = 0
+		if (!valid) {
 			setStatus({ kind: 'invalid' })
 			return
 		}
@@ -111,35 +133,78 @@ export function useDraftAutosave({
 	// The answer to this editor's own save.
 	useEffect(() => {
 		const sent = sending.current
-		if (!sent || fetcher.state === 'submitting' || !fetcher.data || fetcher.data === sent.before) return
+		if (!sent || fetcher.state === 'submitting') return
+		const answered = Boolean(fetcher.data) && fetcher.data !== sent.before
+		// Still revalidating before the answer is read, or (idle without an answer) the request itself failed.
+		if (!answered && fetcher.state !== 'idle') return
 		sending.current = null
-		const next = statusOfAnswer(fetcher.data)
+		const answer: SaveAnswer = answered && fetcher.data ? fetcher.data : {}
+		const next = statusOfAnswer(answer)
 		setStatus(next)
-		if (next.kind !== 'saved') return
-		saved.current = sent.snapshot
-		if (typeof fetcher.data.version === 'number') {
-			setBaseVersion(fetcher.data.version)
-			latest.current.baseVersion = fetcher.data.version
+		const current = snapshotOf(formRef.current)
+		const versionBefore = latest.current.baseVersion
+		if (next.kind === 'saved') {
+			saved.current = sent.snapshot
+			if (typeof answer.version === 'number') {
+				setBaseVersion(answer.version)
+				latest.current.baseVersion = answer.version
+			}
+			setDirty(current !== sent.snapshot)
+		}
+		if (queuedRef.current) {
+			queuedRef.current = false
+			setQueued(false)
+			const form = formRef.current
+			if (!form || current === null) return
+			const then = queuedSaveAfterAutosave({ answer, sent: sent.snapshot, current, versionBefore })
+			if (then.kind === 'confirm') {
+				setConfirmation(then.notice)
+				return
+			}
+			const data = new FormData(form)
+			data.set('intent', 'save')
+			data.set('version', String(then.version))
+			submit(data, { method: 'post' })
+			return
 		}
 		// Typed while the save was on its way: that is saved after the next pause.
-		const changed = snapshotOf(formRef.current) !== sent.snapshot
-		setDirty(changed)
-		if (changed) schedule()
+		if (next.kind === 'saved' && current !== sent.snapshot) schedule()
 		// eslint-disable-next-line react-hooks/exhaustive-deps
 	}, [fetcher.state, fetcher.data, formRef])
 
 	useEffect(() => () => clearTimeout(timer.current), [])
 
-	/** The Save button was pressed: no autosave races it. */
-	const onManualSave = useCallback(() => clearTimeout(timer.current), [])
+	/**
+	 * The Save button was pressed (and the form passed its checks): send the
+	 * form now, or, while an autosave is on its way, when it has answered.
+	 */
+	const saveNow = useCallback(
+		(form: HTMLFormElement) => {
+			clearTimeout(timer.current)
+			setConfirmation(null)
+			const inFlight = sending.current ? 'sending' : checking.current ? 'checking' : 'idle'
+			checking.current = 0
+			if (whenSaveClicked(inFlight) === 'after-autosave') {
+				queuedRef.current = true
+				setQueued(true)
+				return
+			}
+			submit(form)
+		},
+		[submit],
+	)
 
 	return {
 		status,
-		/** Something typed is not saved yet (or a save is on its way). */
-		unsavedChanges: dirty || fetcher.state === 'submitting',
+		/** Something typed is not saved yet (or a save is on its way, or the Save button's waits for one). */
+		unsavedChanges: dirty || fetcher.state === 'submitting' || queued,
+		/** The Save button was pressed during an autosave: its save follows that autosave's answer. */
+		saveQueued: queued,
+		/** "Draft saved…": the autosave in flight when Save was pressed had already saved everything. */
+		confirmation,
 		/** The version the next save is checked against. */
 		baseVersion,
 		autosaving: fetcher.state !== 'idle',
-		onManualSave,
+		saveNow,
 	}
 }

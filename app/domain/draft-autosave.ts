@@ -25,6 +25,8 @@ export type SaveAnswer = {
 	conflict?: boolean
 	errors?: Record<string, string>
 	formError?: string | null
+	/** What a save by the Save button says ("Draft saved. …"). */
+	notice?: string | null
 }
 
 /** Form fields that are not the draft's content. */
@@ -56,6 +58,47 @@ export function statusOfAnswer(answer: SaveAnswer): AutosaveStatus {
 /** A conflict stops autosaving until the page is reloaded: the other person's version is never overwritten. */
 export function mayAutosave(status: AutosaveStatus): boolean {
 	return status.kind !== 'conflict'
+}
+
+/**
+ * The Save button was pressed. It is never disabled because an autosave is
+ * on its way (the button would turn grey under the pointer and the click be
+ * lost): while an autosave is being sent, the person's save waits for its
+ * answer, so it is checked against the version that autosave made and never
+ * conflicts with it. Otherwise it is sent at once (an autosave still being
+ * checked, not yet sent, is dropped: the person's save carries everything).
+ */
+export function whenSaveClicked(autosave: 'idle' | 'checking' | 'sending'): 'now' | 'after-autosave' {
+	return autosave === 'sending' ? 'after-autosave' : 'now'
+}
+
+/**
+ * The autosave a waiting Save click followed has answered. It already did
+ * the person's save when it was saved and carried the form exactly as it is
+ * now: say so with the save's own words ("Draft saved…"), without a second
+ * save. Otherwise (typed since, refused, failed, conflict) the person's save
+ * is sent as they asked, checked against the version that autosave made (or,
+ * when it made none, the version it was checked against itself), so it never
+ * conflicts with the autosave; its own answer is said as for any save.
+ */
+export function queuedSaveAfterAutosave({
+	answer,
+	sent,
+	current,
+	versionBefore,
+}: {
+	/** What the autosave's save answered ({} when the request itself failed). */
+	answer: SaveAnswer
+	/** The autosave's snapshot (draftSnapshot) and the form's now. */
+	sent: string
+	current: string
+	/** The version the autosave was checked against. */
+	versionBefore: number
+}): { kind: 'confirm'; notice: string } | { kind: 'send'; version: number } {
+	const status = statusOfAnswer(answer)
+	const version = status.kind === 'saved' && typeof answer.version === 'number' ? answer.version : versionBefore
+	if (status.kind === 'saved' && sent === current) return { kind: 'confirm', notice: answer.notice || 'Draft saved.' }
+	return { kind: 'send', version }
 }
 
 /** The status line under the editor, for people. */

@@ -460,7 +460,10 @@ function LifecycleBar({
 function useEditorVersion(requestId: string, version: number, saved: number | undefined) {
 	const mounted = useRef({ requestId, version })
 	if (mounted.current.requestId !== requestId) mounted.current = { requestId, version }
-	else if (saved !== undefined && saved > mounted.current.version) mounted.current = { requestId, version: saved }
+	// Only once the page's data has caught up with that save: the router hands over the save's answer while the
+	// loaders still run, and an editor mounted then would show the fields from before the save.
+	else if (saved !== undefined && saved > mounted.current.version && version >= saved)
+		mounted.current = { requestId, version: saved }
 	return mounted.current.version
 }
 

@@ -4,7 +4,9 @@ import {
 	autosaveTone,
 	draftSnapshot,
 	mayAutosave,
+	queuedSaveAfterAutosave,
 	statusOfAnswer,
+	whenSaveClicked,
 	type AutosaveStatus,
 } from '~/domain/draft-autosave'
 
@@ -70,5 +72,53 @@ describe('statusOfAnswer and the status line', () => {
 		]
 		for (const status of all) expect(autosaveStatusText(status, 'UTC')).toMatch(/^[A-Z].+/)
 		expect(autosaveStatusText({ kind: 'saving' }, 'UTC')).toBe('Saving…')
+	})
+})
+
+describe('the Save button during an autosave: the click waits, it is never dropped', () => {
+	const sent = draftSnapshot([['functionalityDescription', 'Sends security alerts.']])
+	const typedSince = draftSnapshot([['functionalityDescription', 'Sends security alerts. And incident notes.']])
+	const saved = {
+		version: 5,
+		savedAt: '2026-11-29T13:02:00.000Z',
+		formError: null,
+		notice: 'Draft saved. Some checks still fail.',
+	}
+
+	it('waits for an autosave on its way; otherwise saves at once (an autosave only being checked is overtaken)', () => {
+		expect(whenSaveClicked('sending')).toBe('after-autosave')
+		expect(whenSaveClicked('checking')).toBe('now')
+		expect(whenSaveClicked('idle')).toBe('now')
+	})
+
+	it('the autosave already saved the form as it is: the click is confirmed with the save’s own words, no second save', () => {
+		expect(queuedSaveAfterAutosave({ answer: saved, sent, current: sent, versionBefore: 4 })).toEqual({
+			kind: 'confirm',
+			notice: 'Draft saved. Some checks still fail.',
+		})
+		expect(
+			queuedSaveAfterAutosave({ answer: { ...saved, notice: undefined }, sent, current: sent, versionBefore: 4 }),
+		).toEqual({ kind: 'confirm', notice: 'Draft saved.' })
+	})
+
+	it('typed after the autosave left: the save is sent with the version the autosave made, so it never conflicts with it', () => {
+		expect(queuedSaveAfterAutosave({ answer: saved, sent, current: typedSince, versionBefore: 4 })).toEqual({
+			kind: 'send',
+			version: 5,
+		})
+	})
+
+	it('the autosave was refused or failed: the save is still sent as asked, from the version before, and answers for itself', () => {
+		const refusals = [
+			{ conflict: true, formError: 'Someone else saved this request…' },
+			{ errors: { privacyPolicyUrl: 'Enter a web address' }, formError: 'Some fields need attention' },
+			{ formError: 'Nothing was saved.' },
+			{},
+		]
+		for (const answer of refusals)
+			expect(queuedSaveAfterAutosave({ answer, sent, current: sent, versionBefore: 4 })).toEqual({
+				kind: 'send',
+				version: 4,
+			})
 	})
 })
