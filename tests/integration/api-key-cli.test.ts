@@ -7,6 +7,7 @@ import { openDatabase, type DatabaseHandle } from '#db/client.server'
 import { apiKeys, organizations } from '#db/schema'
 import { isApiKeyFormat } from '~/domain/api-keys'
 import { hashToken } from '~/utils/tokens.server'
+import { migratedDataDir } from './process-helpers'
 
 /**
  * `npm run api-key` against a throwaway embedded database (its own DATA_DIR),
@@ -92,7 +93,9 @@ describe('npm run api-key', () => {
 	}, 180_000)
 
 	it('refuses with a clear message while another process (the server) holds the embedded database', async () => {
-		const dir = dataDir()
+		// A copy of a migrated database: a new PGlite database costs seconds of CPU in the holder.
+		const dir = await migratedDataDir('clearance-cli-')
+		folders.push(dir)
 		// Holds the folder as the server does: opens it and waits.
 		const holder = spawn(
 			path.join(root, 'node_modules/.bin/tsx'),

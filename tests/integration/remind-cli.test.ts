@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openDatabase, type DatabaseHandle } from '#db/client.server'
 import { apps, emailOutbox, memberships, organizations, reminders, users } from '#db/schema'
+import { migratedDataDir } from './process-helpers'
 
 /**
  * `npm run remind` as cron runs it, and `npm start`'s own scheduler, each on a
@@ -20,8 +20,9 @@ afterEach(() => {
 	for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true })
 })
 
-function dataDir() {
-	const folder = mkdtempSync(path.join(tmpdir(), 'clearance-remind-'))
+/** A throwaway data folder holding a migrated database (a copy: a new PGlite database costs seconds of CPU). */
+async function dataDir() {
+	const folder = await migratedDataDir('clearance-remind-')
 	folders.push(folder)
 	return folder
 }
@@ -83,7 +84,7 @@ const lastLine = (text: string) => text.trim().split('\n').at(-1)!
 
 describe('npm run remind', () => {
 	it('runs one pass and prints {"created": n, "skipped": m} as its last line; a second run the same day creates nothing', async () => {
-		const dir = dataDir()
+		const dir = await dataDir()
 		const empty = await remind(dir, ['--json'])
 		expect(empty.code, empty.stderr).toBe(0)
 		expect(JSON.parse(lastLine(empty.stdout))).toEqual({ created: 0, skipped: 0 })
@@ -109,7 +110,7 @@ describe('npm run remind', () => {
 
 describe('npm start’s scheduler', () => {
 	it('sends reminders with no cron at all, and stops cleanly on SIGTERM', async () => {
-		const dir = dataDir()
+		const dir = await dataDir()
 		await withDatabase(dir, seedUndecidedApp)
 		const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/server.ts'], {
 			cwd: root,
@@ -141,7 +142,7 @@ describe('npm start’s scheduler', () => {
 	}, 180_000)
 
 	it('CLEARANCE_SCHEDULER=off: the server sends nothing (cron does)', async () => {
-		const dir = dataDir()
+		const dir = await dataDir()
 		await withDatabase(dir, seedUndecidedApp)
 		const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/server.ts'], {
 			cwd: root,

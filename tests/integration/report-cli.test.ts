@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openDatabase, type DatabaseHandle } from '#db/client.server'
 import { apps, organizations, reportingConnections, reportRuns, storedAccounts } from '#db/schema'
 import { sealJson } from '~/utils/secret-box.server'
 import { CLOSED_TEST_ACCOUNT, startAtlassianStandIn, type AtlassianStandIn } from '../fixtures/atlassian-stand-in'
+import { migratedDataDir } from './process-helpers'
 import { accountIds } from './reporter-helpers'
 
 /**
@@ -59,7 +59,8 @@ async function withDatabase<T>(dir: string, work: (handle: DatabaseHandle) => Pr
 describe('npm run report', () => {
 	it('prints {"runs":[…]} as its last line: a dry run sends nothing, --now sends and records', async () => {
 		standIn = await startAtlassianStandIn()
-		const dir = mkdtempSync(path.join(tmpdir(), 'clearance-report-'))
+		// A copy of a migrated database: a new PGlite database costs seconds of CPU.
+		const dir = await migratedDataDir('clearance-report-')
 		folders.push(dir)
 		const key = randomBytes(32).toString('base64')
 		const env = { DATA_DIR: dir, CLEARANCE_SECRET_KEY: key, OUTBOUND_ALLOW_PRIVATE: 'true' }

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process'
+import { rmSync } from 'node:fs'
 import { get } from 'node:http'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { migratedDataDir } from './process-helpers'
 
 const root = path.resolve(import.meta.dirname, '../..')
 
@@ -20,8 +22,10 @@ function fetchText(url: string) {
 describe('npm start’s server on SIGTERM (issue 10, finding 9)', () => {
 	it('finishes the request in flight, refuses new connections, then exits', async () => {
 		// Port 0: the system picks a free one, and the server prints it.
-		// A throwaway embedded database, even when the tests run on PostgreSQL.
+		// A throwaway embedded database, even when the tests run on PostgreSQL: a copy of a migrated one, not
+		// memory:// (a new PGlite database spends seconds of CPU in initdb).
 		const { DATABASE_URL: _postgres, ...inherited } = process.env
+		const dataDir = await migratedDataDir('clearance-shutdown-')
 		const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/server.ts'], {
 			cwd: root,
 			env: {
@@ -29,7 +33,7 @@ describe('npm start’s server on SIGTERM (issue 10, finding 9)', () => {
 				NODE_ENV: 'test',
 				PORT: '0',
 				HOST: '127.0.0.1',
-				DATA_DIR: 'memory://',
+				DATA_DIR: dataDir,
 				SERVER_BUILD: 'tests/fixtures/slow-server-build.ts',
 			},
 			stdio: ['ignore', 'pipe', 'pipe'],
@@ -61,6 +65,8 @@ describe('npm start’s server on SIGTERM (issue 10, finding 9)', () => {
 			await expect(fetchText(`${base}/slow`)).rejects.toThrow(/ECONNREFUSED/)
 		} finally {
 			child.kill('SIGKILL')
+			await exited
+			rmSync(dataDir, { recursive: true, force: true })
 		}
 	}, 90_000)
 })

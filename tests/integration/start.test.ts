@@ -7,19 +7,20 @@ import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sourceHash, writeStamp } from '../../scripts/build-freshness'
 import { checkPort, listenProblem } from '../../scripts/port'
+import { migratedDataDir } from './process-helpers'
 
 // Starting (issue 17, point 7): a port in use is one plain line naming PORT and exit code 1 (also when the
 // port is taken between npm start's check and the server's listen); npm run serve never builds; npm start
 // serves a build made from the sources as they are without building again.
 const root = path.resolve(import.meta.dirname, '../..')
 const { DATABASE_URL: _postgres, ...inherited } = process.env
-// A throwaway embedded database, even when the tests run on PostgreSQL; no reminders; no demo users.
-const quiet = { ...inherited, NODE_ENV: 'test', DATA_DIR: 'memory://', CLEARANCE_SCHEDULER: 'off', SEED_DEMO: 'false' }
+// A throwaway embedded database (DATA_DIR, set below), even when the tests run on PostgreSQL; no reminders; no demo users.
+const quiet = { ...inherited, NODE_ENV: 'test', CLEARANCE_SCHEDULER: 'off', SEED_DEMO: 'false' }
 
 function start(script: string, args: string[], env: Record<string, string>, until?: RegExp) {
 	const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
 		cwd: root,
-		env: { ...quiet, ...env } as NodeJS.ProcessEnv,
+		env: { ...quiet, DATA_DIR: dataDir, ...env } as NodeJS.ProcessEnv,
 		stdio: ['ignore', 'pipe', 'pipe'],
 	})
 	let stdout = ''
@@ -40,14 +41,20 @@ function start(script: string, args: string[], env: Record<string, string>, unti
 
 let busy: Server
 let port: number
+let dataDir: string
 
 beforeAll(async () => {
+	// A copy of a migrated database, not memory://: each process opening a new one spends seconds of CPU in initdb.
+	dataDir = await migratedDataDir('clearance-start-data-')
 	busy = createServer()
 	await new Promise<void>((resolve) => busy.listen(0, resolve))
 	port = (busy.address() as AddressInfo).port
 })
 
-afterAll(() => new Promise<void>((resolve) => (busy ? busy.close(() => resolve()) : resolve())))
+afterAll(async () => {
+	await new Promise<void>((resolve) => (busy ? busy.close(() => resolve()) : resolve()))
+	if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+})
 
 describe('the port check', () => {
 	it('finds a port in use and says so in one line naming PORT and the command to run', async () => {
@@ -112,7 +119,7 @@ describe('npm run serve and npm start (scripts/start.ts)', () => {
 		writeFileSync(path.join(buildDir, 'package.json'), '{ "type": "module" }\n')
 		writeStamp(buildDir, sourceHash(root))
 
-		// Two processes open an embedded database each (migrations, then the server): slow on a busy machine.
+		// Two processes open the embedded database in turn (migrations, then the server).
 		const server = start('scripts/start.ts', [], { PORT: '0', HOST: '127.0.0.1', BUILD_DIR: buildDir }, /listening on/)
 		try {
 			await server.seen
