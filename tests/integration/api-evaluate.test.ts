@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { REQUIRED_CHECK_IDS, type ChecklistResult } from '~/domain/checklist'
 import { type ChecklistInput } from '~/domain/checklist-input'
 import { action, loader } from '~/routes/api.v1.checklist.evaluate'
+import { cpuMsAsync } from '../fixtures/growth'
 import { makeRequest, runRoute, type RouteOutcome } from '../fixtures/world'
 
 const URL = 'http://localhost/api/v1/checklist/evaluate'
@@ -198,16 +199,19 @@ describe('POST /api/v1/checklist/evaluate › cost (issue 10, finding 1)', () =>
 		privacyPolicyExcerpt: `email ${'a.'.repeat(4990)}@`,
 	}
 
-	it('the largest hostile body evaluates in milliseconds (it took about 0.3 s)', async () => {
+	it('the largest hostile body evaluates in milliseconds of CPU work (it took about 0.3 s)', async () => {
 		const body = JSON.stringify(hostile)
 		expect(body.length).toBeGreaterThan(60_000)
 		expect(body.length).toBeLessThanOrEqual(LIMIT)
 		const times: number[] = []
 		for (let run = 0; run < 3; run++) {
-			const started = performance.now()
-			const outcome = await runRoute(action, post(body))
-			times.push(performance.now() - started)
-			expect(outcome.status).toBe(200)
+			// CPU time, not wall-clock: a busy machine stretches the wait, not the work.
+			times.push(
+				await cpuMsAsync(async () => {
+					const outcome = await runRoute(action, post(body))
+					expect(outcome.status).toBe(200)
+				}),
+			)
 		}
 		expect(Math.min(...times)).toBeLessThan(50)
 	})

@@ -21,6 +21,7 @@ import { action as newRequestAction, loader as newRequestLoader } from '~/routes
 import { action as settingsAction } from '~/routes/o.$org.settings'
 import { action as signupAction } from '~/routes/signup'
 import { createInvite } from '~/services/members.server'
+import { cpuMsAsync } from '../fixtures/growth'
 import { appForm } from '../fixtures/requests'
 import { makeRequest, runRoute, type RouteOutcome } from '../fixtures/world'
 import { approveAll, COMPLETE, post, reviewWorld, submittedRequest, versionOf } from './review-helpers'
@@ -871,22 +872,25 @@ describe('garbage refused (issue 10, finding 6)', () => {
 	it('an invite email of 1,000,007 characters is refused at once and nothing is stored', async () => {
 		const w = await reviewWorld()
 		const before = await fingerprint()
-		const started = performance.now()
 		const email = `${'a'.repeat(1_000_000)}@x.test`
 		expect(email).toHaveLength(1_000_007)
-		const answer = await runRoute(
-			membersAction,
-			makeRequest(`/o/${w.org.slug}/members`, {
-				cookie: w.vendorCookie,
-				form: { intent: 'invite', email, roles: ['member'] },
-			}),
-			{ org: w.org.slug },
-		)
-		expect(answer.status).toBe(400)
-		expect((answer.data as { errors: Record<string, string> }).errors.email).toBe(
+		let answer: Awaited<ReturnType<typeof runRoute>> | undefined
+		// At once: CPU work, not wall-clock time (a busy machine stretches the wait, not the work).
+		const work = await cpuMsAsync(async () => {
+			answer = await runRoute(
+				membersAction,
+				makeRequest(`/o/${w.org.slug}/members`, {
+					cookie: w.vendorCookie,
+					form: { intent: 'invite', email, roles: ['member'] },
+				}),
+				{ org: w.org.slug },
+			)
+		})
+		expect(answer!.status).toBe(400)
+		expect((answer!.data as { errors: Record<string, string> }).errors.email).toBe(
 			'That email address is too long: an address has at most 254 characters.',
 		)
-		expect(performance.now() - started).toBeLessThan(2000)
+		expect(work).toBeLessThan(2000)
 		expect(await fingerprint()).toEqual(before)
 		// The longest an address can be still works.
 		const longest = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(56)}.test`
