@@ -11,7 +11,11 @@ import { sessionCookie } from '~/utils/session.server'
 import { hashToken } from '~/utils/tokens.server'
 import { cookieFor, createOrg, makeRequest, PASSWORD, runRoute, uniqueEmail } from '../fixtures/world'
 
-describe('sign up', () => {
+// Every test signs up or logs in: a scrypt hash each (2^15), a few seconds idle but past the project's 30 s on a busy
+// 2-core machine ('starts a session…' took 31 s in a clean-clone CI run at load 15).
+const LOGINS_BOUND = { timeout: 120_000 }
+
+describe('sign up', LOGINS_BOUND, () => {
 	it('creates the organisation, the user as its admin, a session and an audit event', async () => {
 		const email = uniqueEmail('signup')
 		const result = await runRoute(
@@ -93,7 +97,7 @@ describe('sign up', () => {
 	})
 })
 
-describe('log in', () => {
+describe('log in', LOGINS_BOUND, () => {
 	it('gives the same message for a wrong password and an unknown email', async () => {
 		const { admin } = await createOrg()
 		const wrong = await runRoute(
@@ -138,7 +142,7 @@ describe('log in', () => {
 	})
 })
 
-describe('logins in the audit log', () => {
+describe('logins in the audit log', LOGINS_BOUND, () => {
 	const loginEvents = () =>
 		db.select().from(auditEvents).where(like(auditEvents.action, 'login.%')).orderBy(auditEvents.id)
 
@@ -204,7 +208,7 @@ describe('logins in the audit log', () => {
 	})
 })
 
-describe('sessions', () => {
+describe('sessions', LOGINS_BOUND, () => {
 	it('logout deletes the session on the server, so the old cookie stops working', async () => {
 		const { org, admin } = await createOrg()
 		const { cookie, token } = await cookieFor(admin.id)

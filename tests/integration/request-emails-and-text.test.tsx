@@ -11,6 +11,7 @@ import TextPage, { loader as textLoader } from '~/routes/o.$org.requests.$reques
 import { type RequestFields } from '~/schemas/request'
 import { saveDraft } from '~/services/requests.server'
 import { UserFacingError } from '~/utils/errors'
+import { cpuMsAsync } from '../fixtures/growth'
 import { renderRoute } from '../fixtures/render'
 import { makeRequest, runRoute } from '../fixtures/world'
 import { approveAll, COMPLETE, post, reviewWorld, submittedRequest, type ReviewWorld } from './review-helpers'
@@ -121,12 +122,16 @@ describe('the editor after a refused save (issue 10, finding 1)', () => {
 		const w = await reviewWorld()
 		const id = await draft(w)
 		const huge = `${'a'.repeat(1_000_000)}@`
-		const started = performance.now()
-		const saved = await post(w, w.vendorCookie, id, { ...COMPLETE, version: '1', functionalityDescription: huge })
-		expect(saved.status).toBe(400)
-		const page = await load(w, editorLoader, id)
-		const html = await renderPage(EditorPage, page.data, saved.data)
-		expect(performance.now() - started).toBeLessThan(5000)
+		let saved: Awaited<ReturnType<typeof post>> | undefined
+		let html = ''
+		// At once: CPU work, not wall-clock time (a busy machine stretches the wait, not the work).
+		const work = await cpuMsAsync(async () => {
+			saved = await post(w, w.vendorCookie, id, { ...COMPLETE, version: '1', functionalityDescription: huge })
+			const page = await load(w, editorLoader, id)
+			html = await renderPage(EditorPage, page.data, saved.data)
+		})
+		expect(saved!.status).toBe(400)
+		expect(work).toBeLessThan(5000)
 		expect(html).toContain('The checklist waits for the fields marked in the form')
 		expect(html).toContain('Use at most 10,000 characters.')
 	})
