@@ -4,7 +4,6 @@
 //   node --import tsx bench/profile-passes.ts [accounts=20000] [apps=1000] [--reminders | --reporter]
 // Add --cpu-prof before --import for a CPU profile of the run.
 import { performance } from 'node:perf_hooks'
-import { sql } from 'drizzle-orm'
 
 const accounts = Number(process.argv[2] ?? 20_000)
 const apps = Number(process.argv[3] ?? 1_000)
@@ -14,7 +13,7 @@ process.env.CLEARANCE_SECRET_KEY ??= Buffer.alloc(32, 7).toString('base64')
 const { getDatabase } = await import('#db/client.server')
 const handle = getDatabase()
 await handle.migrate()
-const { seed } = await import('./seed')
+const { reporterStandIn, seed } = await import('./seed')
 let t = performance.now()
 const seeded = await seed(
 	handle.db,
@@ -29,13 +28,7 @@ if (process.argv.includes('--reminders') || !process.argv.includes('--reporter')
 	console.log(`reminders ${((performance.now() - t) / 1000).toFixed(1)} s, ${pass.created} created (${apps} apps)`)
 }
 if (process.argv.includes('--reporter') || !process.argv.includes('--reminders')) {
-	const { startAtlassianStandIn } = await import('../tests/fixtures/atlassian-stand-in')
-	const { sealJson } = await import('~/utils/secret-box.server')
-	const standIn = await startAtlassianStandIn()
-	await handle.db.execute(sql`
-		insert into reporting_connections (app_id, org_id, kind, settings, secrets_ciphertext, created_by)
-		values (${seeded.ledgerApp}, ${seeded.ledgerOrg.id}, 'forge_webtrigger', ${JSON.stringify({ url: standIn.webTriggerUrl })}::jsonb,
-			${sealJson({ secret: standIn.webTriggerSecret }, `reporting-connection:${seeded.ledgerApp}`)}, ${seeded.userId})`)
+	const standIn = await reporterStandIn(handle.db, seeded)
 	const { runReporterPass } = await import('~/services/reporter.server')
 	t = performance.now()
 	const { runs } = await runReporterPass({ appId: seeded.ledgerApp, force: true }, { log: () => {} })

@@ -375,7 +375,7 @@ async function runDatabase(driver: Driver): Promise<DatabaseResults> {
 	process.env.OUTBOUND_ALLOW_PRIVATE = 'true'
 
 	migrate(serverEnv)
-	const { seed, importCsv } = await import('./seed')
+	const { importCsv, reporterStandIn, seed } = await import('./seed')
 	let handle = openBenchDatabase(dbConfig)
 	let t = performance.now()
 	let seeded!: Seeded
@@ -569,14 +569,8 @@ async function runDatabase(driver: Driver): Promise<DatabaseResults> {
 		})
 
 		await phase('reporter', async () => {
-			const { startAtlassianStandIn } = await import('../tests/fixtures/atlassian-stand-in')
-			const { sealJson } = await import('~/utils/secret-box.server')
-			const standIn = await startAtlassianStandIn()
+			const standIn = await reporterStandIn(handle.db, seeded)
 			try {
-				await handle.db.execute(sql`
-					insert into reporting_connections (app_id, org_id, kind, settings, secrets_ciphertext, created_by)
-					values (${seeded.ledgerApp}, ${seeded.ledgerOrg.id}, 'forge_webtrigger', ${JSON.stringify({ url: standIn.webTriggerUrl })}::jsonb,
-						${sealJson({ secret: standIn.webTriggerSecret }, `reporting-connection:${seeded.ledgerApp}`)}, ${seeded.userId})`)
 				const { runReporterPass } = await import('~/services/reporter.server')
 				t = performance.now()
 				const { runs } = await runReporterPass({ appId: seeded.ledgerApp, force: true }, { log: () => {} })

@@ -136,3 +136,23 @@ export function importCsv(count: number): Buffer {
 	for (let i = 0; i < count; i++) lines.push(`${benchAccountId(2, i)},${updatedAt}`)
 	return Buffer.from(`${lines.join('\n')}\n`)
 }
+
+/**
+ * A local stand-in for Atlassian's reporting API, and the ledger app's reporting connection pointing at it
+ * (a Forge web trigger with its secret sealed as Clearance seals it). The caller closes the stand-in.
+ */
+export async function reporterStandIn(db: Database, seeded: Seeded) {
+	const { startAtlassianStandIn } = await import('../tests/fixtures/atlassian-stand-in')
+	const { sealJson } = await import('~/utils/secret-box.server')
+	const standIn = await startAtlassianStandIn()
+	try {
+		await db.execute(sql`
+			insert into reporting_connections (app_id, org_id, kind, settings, secrets_ciphertext, created_by)
+			values (${seeded.ledgerApp}, ${seeded.ledgerOrg.id}, 'forge_webtrigger', ${JSON.stringify({ url: standIn.webTriggerUrl })}::jsonb,
+				${sealJson({ secret: standIn.webTriggerSecret }, `reporting-connection:${seeded.ledgerApp}`)}, ${seeded.userId})`)
+	} catch (error) {
+		await standIn.close()
+		throw error
+	}
+	return standIn
+}

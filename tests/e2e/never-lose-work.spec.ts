@@ -1,28 +1,8 @@
 import { type Page } from '@playwright/test'
-import { gotoHydrated, signUp, uniqueEmail, expect, test } from './utils'
+import { FIRST, MORE, openDraft } from './drafts'
+import { gotoHydrated, expect, test } from './utils'
 
 // Issue 17, point 1: the request editor never drops what was typed.
-
-const FIRST = 'Mail Bridge sends security alerts to the affected users when suspicious sign-ins happen.'
-const MORE = ' It also tells watchers when an incident changes.'
-
-/** A new organisation with one app and a fresh draft request; returns the request's address. */
-async function openDraft(page: Page, orgName: string) {
-	await signUp(page, { name: 'Vera Vendor', email: uniqueEmail('vendor'), orgName })
-	await page.getByRole('link', { name: 'Apps', exact: true }).click()
-	await page.getByRole('link', { name: 'Register an app' }).first().click()
-	await expect(page.locator('html[data-hydrated]')).toBeAttached()
-	await page.getByLabel('App name').fill('Mail Bridge')
-	await page.getByLabel('App key or app id').fill('com.bridge.mail')
-	await page.getByLabel('App type').selectOption('forge')
-	await page.getByLabel('Jira').check()
-	await page.getByRole('button', { name: 'Register app' }).click()
-	await expect(page.getByRole('heading', { name: 'Mail Bridge' })).toBeVisible()
-	await page.getByRole('button', { name: 'Start an Email API request' }).click()
-	await expect(page.getByRole('heading', { name: /Email API request: Mail Bridge/ })).toBeVisible()
-	await expect(page.locator('html[data-hydrated]')).toBeAttached()
-	return page.url()
-}
 
 const functionality = (page: Page) => page.getByLabel('Functionality that needs email addresses')
 const autosave = (page: Page) => page.getByTestId('autosave-status')

@@ -1,29 +1,10 @@
 import { type Page } from '@playwright/test'
-import { gotoHydrated, signUp, uniqueEmail, expect, test } from './utils'
+import { FIRST, MORE, openDraft } from './drafts'
+import { gotoHydrated, expect, test } from './utils'
 
 // The Save button pressed while an autosave is on its way: the click is never dropped. Found on a busy machine: the
 // autosave's pause ran out between the typing and the click, the button was disabled under the pointer and 'Draft
 // saved' never came. Here the autosave is held on its way (page.route) until the click is made: no race, no timing.
-
-const FIRST = 'Mail Bridge sends security alerts to the affected users when suspicious sign-ins happen.'
-const MORE = ' It also tells watchers when an incident changes.'
-
-async function openDraft(page: Page, orgName: string) {
-	await signUp(page, { name: 'Vera Vendor', email: uniqueEmail('vendor'), orgName })
-	await page.getByRole('link', { name: 'Apps', exact: true }).click()
-	await page.getByRole('link', { name: 'Register an app' }).first().click()
-	await expect(page.locator('html[data-hydrated]')).toBeAttached()
-	await page.getByLabel('App name').fill('Mail Bridge')
-	await page.getByLabel('App key or app id').fill('com.bridge.mail')
-	await page.getByLabel('App type').selectOption('forge')
-	await page.getByLabel('Jira').check()
-	await page.getByRole('button', { name: 'Register app' }).click()
-	await expect(page.getByRole('heading', { name: 'Mail Bridge' })).toBeVisible()
-	await page.getByRole('button', { name: 'Start an Email API request' }).click()
-	await expect(page.getByRole('heading', { name: /Email API request: Mail Bridge/ })).toBeVisible()
-	await expect(page.locator('html[data-hydrated]')).toBeAttached()
-	return page.url()
-}
 
 /** Every save posted to the request from now on; the first (the autosave) is held until `release`. */
 async function holdFirstSave(page: Page) {
