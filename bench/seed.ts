@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks'
 import { sql } from 'drizzle-orm'
 import { type Database } from '#db/client.server'
 import { createApiKey } from '~/services/api-keys.server'
+import { rowsOf } from '~/utils/sql-rows.server'
 import { newToken, hashToken } from '~/utils/tokens.server'
 
 export type Sizes = {
@@ -35,10 +36,7 @@ export function benchAccountId(series: number, index: number): string {
 	return `5be24ad8b16532${series.toString(16).padStart(2, '0')}${index.toString(16).padStart(8, '0')}`
 }
 
-const rows = async <T>(db: Database, query: ReturnType<typeof sql>) => {
-	const result = (await db.execute(query)) as unknown as { rows?: T[] } | T[]
-	return Array.isArray(result) ? result : (result.rows ?? [])
-}
+const rows = async <T>(db: Database, query: ReturnType<typeof sql>) => rowsOf<T>(await db.execute(query))
 
 async function org(db: Database, slug: string, name: string, userId: string) {
 	const [created] = await rows<{ id: string }>(

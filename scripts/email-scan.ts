@@ -1,6 +1,7 @@
 // What scripts/e2e-email-scan.ts runs after the e2e suite (see there), on any database handle, so an integration
 // test can run it too (tests/integration/email-scan.test.ts).
 import { sql } from 'drizzle-orm'
+import { rowsOf as rowsOfResult } from '../app/utils/sql-rows.server'
 import { type Database } from '../db/client.server'
 
 const NOT_ATLASSIAN = new Set(['users', 'invites', 'rate_limits', 'sessions', '__drizzle_migrations'])
@@ -26,10 +27,7 @@ export type EmailScan = { tables: string[]; staff: number; findings: Finding[] }
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`
 
 export async function scanForStoredEmails(db: Database): Promise<EmailScan> {
-	const rowsOf = async <T>(query: string) => {
-		const result = (await db.execute(sql.raw(query))) as unknown as { rows?: T[] } | T[]
-		return Array.isArray(result) ? result : (result.rows ?? [])
-	}
+	const rowsOf = async <T>(query: string) => rowsOfResult<T>(await db.execute(sql.raw(query)))
 	const columns = await rowsOf<{ table_name: string; column_name: string; data_type: string }>(
 		`select table_name, column_name, data_type from information_schema.columns
 		 where table_schema = 'public' and data_type in ('text', 'character varying', 'json', 'jsonb', 'ARRAY', 'bytea')

@@ -15,8 +15,6 @@ import { rowsOf } from '~/utils/sql-rows.server'
 
 export type LedgerRow = { accountId: string; updatedAt: Date }
 
-export { rowsOf }
-
 // The dates go as text[] and are cast row by row: postgres.js cannot send a timestamptz[] parameter of strings.
 function arrays(rows: readonly LedgerRow[]) {
 	return {

@@ -21,6 +21,7 @@ import { action as newRequestAction, loader as newRequestLoader } from '~/routes
 import { action as settingsAction } from '~/routes/o.$org.settings'
 import { action as signupAction } from '~/routes/signup'
 import { createInvite } from '~/services/members.server'
+import { rowsOf } from '~/utils/sql-rows.server'
 import { cpuMsAsync } from '../fixtures/growth'
 import { appForm } from '../fixtures/requests'
 import { makeRequest, runRoute, type RouteOutcome } from '../fixtures/world'
@@ -47,7 +48,7 @@ async function fingerprint() {
 			`(select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from "public"."${table}" t) as d${i}`,
 	)
 	const result = await db.execute<Record<string, string | null>>(sql.raw(`select ${digests.join(', ')}`))
-	const [row] = Array.isArray(result) ? result : (result as { rows: Record<string, string | null>[] }).rows
+	const [row] = rowsOf<Record<string, string | null>>(result)
 	return tables.map((table, i) => `${table}:${row?.[`d${i}`]}`)
 }
 
