@@ -134,45 +134,39 @@ export async function searchAuditEvents(
 
 /** Distinct actions and actors of the org, for the filter's pick lists. */
 export async function auditFilterOptions(orgId: string) {
-	// A loose index scan (audit_events_org_action_idx, audit_events_org_actor_idx): each step jumps to the next
-	// distinct value, so the cost follows the number of distinct actions and people, not of events.
-	const [actions, actorIds] = await Promise.all([
-		db.execute(sql`
-			with recursive distinct_values(value) as (
-				(select action from audit_events where org_id = ${orgId} order by action limit 1)
-				union all
-				select (select action from audit_events
-					where org_id = ${orgId} and action > distinct_values.value order by action limit 1)
-				from distinct_values where distinct_values.value is not null
-			)
-			select value from distinct_values where value is not null`),
-		db.execute(sql`
-			with recursive distinct_values(value) as (
-				(select actor_user_id from audit_events
-					where org_id = ${orgId} and actor_user_id is not null order by actor_user_id limit 1)
-				union all
-				select (select actor_user_id from audit_events
-					where org_id = ${orgId} and actor_user_id > distinct_values.value order by actor_user_id limit 1)
-				from distinct_values where distinct_values.value is not null
-			)
-			select value from distinct_values where value is not null`),
-	])
-	const ids = rowsOf<{ value: string }>(actorIds).map((row) => row.value)
+	const [actions, actorIds] = await Promise.all([distinctInOrg(orgId, 'action'), distinctInOrg(orgId, 'actor_user_id')])
 	const actors =
-		ids.length === 0
+		actorIds.length === 0
 			? []
 			: await db
 					.select({ id: users.id, name: users.name })
 					.from(users)
-					.where(inArray(users.id, ids))
+					.where(inArray(users.id, actorIds))
 					.orderBy(asc(users.name), asc(users.id))
 	// Sorted here, not by the database, so the order is the same on both drivers (collations differ).
 	return {
-		actions: rowsOf<{ value: string }>(actions)
-			.map((row) => row.value)
-			.sort(),
+		actions: actions.sort(),
 		actors,
 	}
+}
+
+/**
+ * The distinct non-null values of one column in the organisation's events, by a loose index scan
+ * (audit_events_org_action_idx, audit_events_org_actor_idx): each step jumps to the next distinct value, so
+ * the cost follows the number of distinct values, not of events.
+ */
+async function distinctInOrg(orgId: string, column: 'action' | 'actor_user_id'): Promise<string[]> {
+	const value = sql.identifier(column)
+	const result = await db.execute(sql`
+		with recursive distinct_values(value) as (
+			(select ${value} from audit_events where org_id = ${orgId} and ${value} is not null order by ${value} limit 1)
+			union all
+			select (select ${value} from audit_events
+				where org_id = ${orgId} and ${value} > distinct_values.value order by ${value} limit 1)
+			from distinct_values where distinct_values.value is not null
+		)
+		select value from distinct_values where value is not null`)
+	return rowsOf<{ value: string }>(result).map((row) => row.value)
 }
 
 // ── Saves: the fields that changed (docs/rules.md › Audit trail) ─────────

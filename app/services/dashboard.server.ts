@@ -148,14 +148,15 @@ export async function dashboardPage(
 	)
 	const filtered = matches ? sql`${active} and ${matches}` : active
 
-	const [countRows, chartRows, totalRows, pageRows] = await Promise.all([
+	const [countRows, chartRows, filteredTotal, pageRows] = await Promise.all([
 		db.execute(sql`select ${status} as status, count(*)::int as n ${active} group by 1`),
 		db.execute(sql`select ${status} as status, (d.due_day - ${today}::date)::int as days_left, d.due_day::text as due_day,
 				count(*)::int as n,
 				(array_agg(a.name order by d.due_at nulls first, lower(a.name), a.name, a.id))[1:3] as names
 			${active} and (d.basis = 'due_now' or d.due_day - ${today}::date <= ${chartDays})
 			group by 1, 2, 3`),
-		db.execute(sql`select count(*)::int as n ${filtered}`),
+		// Without a filter the total is the sum of the counts per status: not counted twice.
+		matches ? db.execute(sql`select count(*)::int as n ${filtered}`) : null,
 		db.execute(sql`select a.id ${filtered}
 			order by ${urgency}, d.due_at nulls first, lower(a.name), a.name, a.id
 			limit ${pageSize} offset ${(query.page - 1) * pageSize}`),
@@ -172,9 +173,10 @@ export async function dashboardPage(
 	// The rows a person reads are computed afresh (headline, tasks, request), in the page's order.
 	const fresh = ids.length === 0 ? [] : (await dashboardRows(orgId, now, { appIds: ids })).rows
 	const byId = new Map(fresh.map((row) => [row.id, row]))
+	const appCount = Object.values(counts).reduce((sum, n) => sum + n, 0)
 	return {
 		timeZone,
-		appCount: Object.values(counts).reduce((sum, n) => sum + n, 0),
+		appCount,
 		counts,
 		chart: chartOf(
 			rowsOf<{ status: ReportingState; days_left: number | null; due_day: string | null; n: number; names: string[] }>(
@@ -182,7 +184,7 @@ export async function dashboardPage(
 			),
 			chartDays,
 		),
-		total: rowsOf<{ n: number }>(totalRows)[0]?.n ?? 0,
+		total: filteredTotal ? (rowsOf<{ n: number }>(filteredTotal)[0]?.n ?? 0) : appCount,
 		rows: ids.flatMap((id) => byId.get(id) ?? []),
 	}
 }
@@ -202,8 +204,12 @@ function chartOf(
 		names: overdue.flatMap((group) => group.names).slice(0, 3),
 	}
 	summary.days = groups
-		.filter((group) => group.status !== 'overdue' && group.days_left !== null && group.days_left >= 0)
-		.filter((group) => group.status === 'due_soon' || group.status === 'on_track')
+		.filter(
+			(group) =>
+				(group.status === 'due_soon' || group.status === 'on_track') &&
+				group.days_left !== null &&
+				group.days_left >= 0,
+		)
 		.map((group) => ({ daysLeft: group.days_left!, dueDate: group.due_day, count: group.n, names: group.names }))
 		.sort((a, b) => a.daysLeft - b.daysLeft)
 	return summary
