@@ -2,21 +2,27 @@
 // one process, in alternating rounds (the job then COPY, then COPY then the job...), so the ratio holds
 // whatever the machine's load. Needs DATABASE_URL (an empty database of your own on PostgreSQL); PGlite in
 // a fresh folder when it is not set.
-//   node --import tsx bench/profile-import.ts [rows=200000] [rounds=3]
+//   node --import tsx bench/profile-import.ts [rows=200000] [rounds=3] [--http [--port 3131]]
 // Each round imports into an app of its own: the multipart body parsed (as the import route does), the
 // upload stored in pieces, the job run (claim to end); then the raw COPY into a scratch table LIKE
 // stored_accounts INCLUDING ALL, as bench/run.ts measures it. Prints each round and the sums' ratios.
-import { rmSync } from 'node:fs'
+// --http: as bench/run.ts does it instead, through the production build in BENCH_BUILD_DIR (build-bench,
+// built beforehand: `BUILD_DIR=… npm run build`) served on --port: the upload posted, its job followed at
+// its JSON status URL, /healthz sampled meanwhile (not with --no-healthz); the time is from the first byte to the job's end.
+import { readFileSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { type PGlite } from '@electric-sql/pglite'
 import { sql } from 'drizzle-orm'
 import postgres from 'postgres'
-import { migrate, root } from './server'
+import { sample } from './load'
+import { migrate, root, startServer, type RunningServer } from './server'
 
-const [rows = 200_000, rounds = 3] = process.argv
-	.slice(2)
-	.filter((arg) => /^\d+$/.test(arg))
+const args = process.argv.slice(2)
+const http = args.includes('--http')
+const port = args.includes('--port') ? Number(args[args.indexOf('--port') + 1]) : 3131
+const [rows = 200_000, rounds = 3] = args
+	.filter((arg, at) => /^\d+$/.test(arg) && args[at - 1] !== '--port')
 	.map(Number)
 const dataDir = path.join(root, '.data/profile-import')
 if (!process.env.DATABASE_URL) {
@@ -33,6 +39,33 @@ const { rowsOf } = await import('~/utils/sql-rows.server')
 const handle = getDatabase()
 const db = handle.db
 const one = async <T>(query: ReturnType<typeof sql>) => rowsOf<T>(await db.execute(query))[0]!
+
+/**
+ * CPU seconds a database server process on this machine has used (Linux /proc; 0 where it cannot be read):
+ * the work done whatever the machine's load, where times stretch with it.
+ */
+function cpuOfProcess(pid: number) {
+	try {
+		const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+		return (Number(fields[11]) + Number(fields[12])) / 100
+	} catch {
+		return 0
+	}
+}
+/** CPU seconds of every connection to this database so far, by server process. */
+async function databaseCpu() {
+	const pids = rowsOf<{ pid: number }>(
+		await db.execute(sql`select pid from pg_stat_activity where datname = current_database()`),
+	)
+	return new Map(pids.map(({ pid }) => [pid, cpuOfProcess(pid)]))
+}
+/** The CPU the database's connections used between two databaseCpu() readings. */
+function cpuSince(before: Map<number, number>, after: Map<number, number>) {
+	let total = 0
+	for (const [pid, used] of after) total += used - (before.get(pid) ?? 0)
+	return total
+}
+const postgresCpu = handle.config.driver === 'postgres'
 
 // The bench's own seed, with a ledger as large as the import (the real ledger is never empty).
 const seeded = await seed(
@@ -52,17 +85,25 @@ const body = Buffer.concat([
 	Buffer.from(`\r\n--${boundary}--\r\n`),
 ])
 
-/** The app's own path, into a fresh app: multipart, the upload stored, the job run. */
-async function throughApp(round: number) {
-	const { id: appId } = await one<{ id: string }>(sql`
+/** An app of its own for each round's import (a copy of the seed's import app). */
+async function freshApp(round: number) {
+	const { id } = await one<{ id: string }>(sql`
 		insert into apps (org_id, name, app_key, app_type, products, stores_personal_data, personal_data_since,
 			storing_since, storing_since_source, storing_since_set_by, storing_since_set_at, created_by)
 		select org_id, name || ${` ${round}`}, app_key || ${`.${round}`}, app_type, products, stores_personal_data,
 			personal_data_since, storing_since, storing_since_source, storing_since_set_by, storing_since_set_at, created_by
 		from apps where id = ${seeded.importApp}
 		returning id`)
+	return id
+}
+
+/** The app's own path, into a fresh app: multipart, the upload stored, the job run. */
+async function throughApp(round: number) {
+	const appId = await freshApp(round)
+
 	let statements = 0
 	const stop = onQuery(() => statements++)
+	const cpuBefore = postgresCpu ? await databaseCpu() : new Map<number, number>()
 	let started = performance.now()
 	const request = new Request('http://localhost/import', {
 		method: 'POST',
@@ -83,6 +124,7 @@ async function throughApp(round: number) {
 	const ended = await jobs.runImportJob(job.id)
 	const run = seconds(started)
 	const used = process.cpuUsage(cpu)
+	const databaseSeconds = postgresCpu ? cpuSince(cpuBefore, await databaseCpu()) : 0
 	console.log(
 		`    job CPU in this process: user ${Math.round(used.user / 1000)} ms, system ${Math.round(used.system / 1000)} ms`,
 	)
@@ -95,7 +137,59 @@ async function throughApp(round: number) {
 	if (stored.n !== rows || Number(stored.counted) !== rows) {
 		throw new Error(`Stored ${stored.n} rows, counted ${stored.counted}, expected ${rows}.`)
 	}
-	return { multipart, upload, run, statements }
+	return { multipart, upload, run, statements, databaseSeconds }
+}
+
+/** The app's own path through the server, as bench/run.ts's importThroughApp, into a fresh app. */
+async function throughServer(server: RunningServer, cookie: string, round: number) {
+	const appId = await freshApp(round)
+	const cpuBefore = postgresCpu ? await databaseCpu() : new Map<number, number>()
+	const base = `${server.url}/o/${seeded.ledgerOrg.slug}/apps/${appId}/reporting`
+	let done!: () => void
+	const during = sample(
+		server.url,
+		{ path: '/healthz' },
+		{
+			pauseMs: 20,
+			count: args.includes('--no-healthz') ? 0 : Infinity,
+			stop: new Promise<void>((resolve) => (done = resolve)),
+		},
+	)
+	const started = performance.now()
+	try {
+		const answer = await fetch(`${base}/import`, {
+			method: 'POST',
+			headers: { Cookie: cookie, 'Content-Type': `multipart/form-data; boundary=${boundary}` },
+			body,
+			redirect: 'manual',
+		})
+		const accepted = seconds(started)
+		if (answer.status !== 202)
+			throw new Error(`The import answered ${answer.status}: ${(await answer.text()).slice(0, 300)}`)
+		const headers = { Cookie: cookie, Accept: 'application/json' }
+		const { jobs: listed } = (await (await fetch(`${base}/imports`, { headers })).json()) as { jobs: { id: string }[] }
+		for (;;) {
+			const status = (await (await fetch(`${base}/imports/${listed[0]!.id}`, { headers })).json()) as {
+				status: string
+				finished: boolean
+				error: string | null
+			}
+			if (status.finished) {
+				if (status.status !== 'succeeded') throw new Error(`The job ended ${status.status}: ${status.error}`)
+				break
+			}
+			await new Promise((resolve) => setTimeout(resolve, 200))
+		}
+		const total = seconds(started)
+		return { accepted, total, appId, databaseSeconds: postgresCpu ? cpuSince(cpuBefore, await databaseCpu()) : 0 }
+	} finally {
+		done()
+		const healthz = await during
+		const sorted = healthz.latencies.sort((a, b) => a - b)
+		console.log(
+			`    /healthz during: ${sorted.length} samples, p99 ${Math.round(sorted[Math.floor(sorted.length * 0.99)] ?? 0)} ms`,
+		)
+	}
 }
 
 /** The raw COPY, as bench/run.ts measures it. */
@@ -104,16 +198,21 @@ async function rawCopy() {
 	await db.execute(sql.raw('create table bench_copy_scratch (like stored_accounts including all)'))
 	await db.execute(sql.raw(`alter table bench_copy_scratch alter column app_id set default '${seeded.importApp}'`))
 	const statement = 'copy bench_copy_scratch (account_id, updated_at) from stdin with (format csv, header true)'
-	const started = performance.now()
+	let started = performance.now()
+	let databaseSeconds = 0
 	if (handle.config.driver === 'postgres') {
 		const client = postgres(handle.config.url, { max: 1, onnotice: () => {} })
 		try {
+			const [{ pid }] = (await client`select pg_backend_pid() as pid`) as unknown as [{ pid: number }]
+			databaseSeconds = -cpuOfProcess(pid)
+			started = performance.now()
 			const writable = await client.unsafe(statement).writable()
 			await new Promise<void>((resolve, reject) => {
 				writable.on('error', reject)
 				writable.on('finish', () => resolve())
 				writable.end(csv)
 			})
+			databaseSeconds += cpuOfProcess(pid)
 		} finally {
 			await client.end()
 		}
@@ -125,34 +224,80 @@ async function rawCopy() {
 	}
 	const copy = seconds(started)
 	await db.execute(sql.raw('drop table bench_copy_scratch'))
-	return copy
+	return { seconds: copy, databaseSeconds }
 }
 
 const round2 = (value: number) => Math.round(value * 100) / 100
-const sums = { multipart: 0, upload: 0, run: 0, copy: 0 }
-console.log(`${handle.config.driver}, ${rows.toLocaleString('en')} rows, ${rounds} rounds (seconds)`)
-for (let round = 1; round <= rounds; round++) {
-	let app: Awaited<ReturnType<typeof throughApp>>
-	let copy: number
+const alternate = async <T>(round: number, app: () => Promise<T>) => {
 	if (round % 2 === 1) {
-		app = await throughApp(round)
-		copy = await rawCopy()
-	} else {
-		copy = await rawCopy()
-		app = await throughApp(round)
+		const result = await app()
+		return { app: result, copy: await rawCopy() }
 	}
-	const total = app.multipart + app.upload + app.run
-	sums.multipart += app.multipart
-	sums.upload += app.upload
-	sums.run += app.run
-	sums.copy += copy
+	const copy = await rawCopy()
+	return { app: await app(), copy }
+}
+/** The database's CPU for the import over the COPY's (PostgreSQL on this machine only). */
+const cpuRatio = (app: number, copy: number) =>
+	postgresCpu && copy > 0 ? `; database CPU ${round2(app)} / ${round2(copy)} = ${round2(app / copy)}` : ''
+console.log(
+	`${handle.config.driver}${http ? ' through the server' : ''}, ${rows.toLocaleString('en')} rows, ${rounds} rounds (seconds)`,
+)
+const sums = { multipart: 0, upload: 0, run: 0, app: 0, copy: 0, appCpu: 0, copyCpu: 0 }
+if (http) {
+	const buildDir = process.env.BENCH_BUILD_DIR || 'build-bench'
+	const server = await startServer(
+		{
+			...process.env,
+			BUILD_DIR: buildDir,
+			NODE_ENV: 'production',
+			CLEARANCE_SCHEDULER: 'off',
+			UPLOAD_MAX_BYTES: String(200 * 1024 * 1024),
+		},
+		port,
+		path.join(root, `.data/profile-import-server-${port}.log`),
+	)
+	const { sessionCookie } = await import('~/utils/session.server')
+	const cookie = (await sessionCookie.serialize(seeded.sessionToken)).split(';')[0]!
+	try {
+		for (let round = 1; round <= rounds; round++) {
+			const { app, copy } = await alternate(round, () => throughServer(server, cookie, round))
+			const stored = await one<{ n: number }>(
+				sql`select count(*)::int as n from stored_accounts where app_id = ${app.appId}`,
+			)
+			if (stored.n !== rows) throw new Error(`Stored ${stored.n} rows, expected ${rows}.`)
+			sums.upload += app.accepted
+			sums.app += app.total
+			sums.copy += copy.seconds
+			sums.appCpu += app.databaseSeconds
+			sums.copyCpu += copy.databaseSeconds
+			console.log(
+				`  round ${round}: upload answered ${round2(app.accepted)}, job ended ${round2(app.total)}; COPY ${round2(copy.seconds)}; app/COPY ${round2(app.total / copy.seconds)}${cpuRatio(app.databaseSeconds, copy.databaseSeconds)}`,
+			)
+		}
+	} finally {
+		await server.stop()
+	}
 	console.log(
-		`  round ${round}: multipart ${round2(app.multipart)}, upload ${round2(app.upload)}, job ${round2(app.run)} (${app.statements} statements); COPY ${round2(copy)}; app/COPY ${round2(total / copy)}, job/COPY ${round2(app.run / copy)}`,
+		`  all rounds: app ${round2(sums.app)} (upload answered ${round2(sums.upload)}), COPY ${round2(sums.copy)}`,
+	)
+} else {
+	for (let round = 1; round <= rounds; round++) {
+		const { app, copy } = await alternate(round, () => throughApp(round))
+		const total = app.multipart + app.upload + app.run
+		sums.multipart += app.multipart
+		sums.upload += app.upload
+		sums.run += app.run
+		sums.app += total
+		sums.copy += copy.seconds
+		sums.appCpu += app.databaseSeconds
+		sums.copyCpu += copy.databaseSeconds
+		console.log(
+			`  round ${round}: multipart ${round2(app.multipart)}, upload ${round2(app.upload)}, job ${round2(app.run)} (${app.statements} statements); COPY ${round2(copy.seconds)}; app/COPY ${round2(total / copy.seconds)}, job/COPY ${round2(app.run / copy.seconds)}${cpuRatio(app.databaseSeconds, copy.databaseSeconds)}`,
+		)
+	}
+	console.log(
+		`  all rounds: app ${round2(sums.app)} (multipart ${round2(sums.multipart)}, upload ${round2(sums.upload)}, job ${round2(sums.run)}), COPY ${round2(sums.copy)}`,
 	)
 }
+console.log(`  app/COPY ${round2(sums.app / sums.copy)}${cpuRatio(sums.appCpu, sums.copyCpu)}`)
 await closeDatabase()
-const total = sums.multipart + sums.upload + sums.run
-console.log(
-	`  all rounds: app ${round2(total)} (multipart ${round2(sums.multipart)}, upload ${round2(sums.upload)}, job ${round2(sums.run)}), COPY ${round2(sums.copy)}`,
-)
-console.log(`  app/COPY ${round2(total / sums.copy)}, job/COPY ${round2(sums.run / sums.copy)}`)

@@ -1,0 +1,108 @@
+import { eq, sql } from 'drizzle-orm'
+import { describe, expect, test } from 'vitest'
+import { db, getDatabase } from '#db/client.server'
+import { appLedgerStats, storedAccounts } from '#db/schema'
+import { AppSchema } from '~/schemas/apps'
+import { createApp, lockApp } from '~/services/apps.server'
+import { COPY_FROM_ROWS, upsertAccountColumns } from '~/services/ledger-bulk.server'
+import { createOrg } from '../fixtures/world'
+
+// The ledger's bulk write (app/services/ledger-bulk.server.ts): a large batch goes by COPY on PostgreSQL
+// (the unnest upsert on PGlite and for small batches) and answers the same counts, with the same ledger
+// and the same per-app figures, whichever way it went.
+async function anApp() {
+	const { org, admin } = await createOrg()
+	const app = await createApp(
+		org.id,
+		admin.id,
+		AppSchema.parse({
+			name: 'Mail Bridge',
+			appKey: 'com.acme.bridge',
+			appType: 'forge',
+			products: ['jira'],
+			storesPersonalData: 'yes',
+		}),
+	)
+	return { orgId: org.id, appId: app.id }
+}
+
+const idOf = (i: number) => `5be24ad8b1653201${i.toString(16).padStart(8, '0')}`
+
+describe('upsertAccountColumns', () => {
+	test('a large batch of new and already stored ids: the counts, the dates and the ledger figures exact', async () => {
+		const { orgId, appId } = await anApp()
+		const early = '2026-01-05T00:00:00.000Z'
+		const late = '2026-02-10T00:00:00.000Z'
+		const first = Array.from({ length: 600 }, (_, i) => idOf(i))
+		await db.transaction(async (tx) => {
+			await lockApp(tx, orgId, appId)
+			expect(
+				await upsertAccountColumns(
+					tx,
+					appId,
+					first,
+					first.map(() => late),
+				),
+			).toEqual({
+				inserted: 600,
+				updated: 0,
+			})
+		})
+		// 400 of the 600 again (moved back in time) and 1,100 new ones: a batch above COPY_FROM_ROWS.
+		const again = Array.from({ length: 400 }, (_, i) => idOf(200 + i))
+		const fresh = Array.from({ length: 1100 }, (_, i) => idOf(10_000 + i))
+		const ids = [...again, ...fresh]
+		expect(ids.length).toBeGreaterThanOrEqual(COPY_FROM_ROWS)
+		const written = await db.transaction(async (tx) => {
+			await lockApp(tx, orgId, appId)
+			return upsertAccountColumns(
+				tx,
+				appId,
+				ids,
+				ids.map(() => early),
+			)
+		})
+		expect(written).toEqual({ inserted: 1100, updated: 400 })
+
+		const [stored] = await db
+			.select({
+				count: sql<number>`count(*)::int`,
+				early: sql<number>`(count(*) filter (where ${storedAccounts.updatedAt} = ${early}::timestamptz))::int`,
+			})
+			.from(storedAccounts)
+			.where(eq(storedAccounts.appId, appId))
+		expect(stored).toEqual({ count: 1700, early: 1500 })
+		const [stats] = await db.select().from(appLedgerStats).where(eq(appLedgerStats.appId, appId))
+		expect(stats).toMatchObject({ accountCount: 1700, oldestUpdatedAt: new Date(early) })
+	})
+
+	test('a batch the database refuses fails its transaction (nothing written) instead of waiting for ever', async () => {
+		const { orgId, appId } = await anApp()
+		// The same id twice in one batch: the ledger's key refuses the second, whichever way the batch goes.
+		const ids = [...Array.from({ length: COPY_FROM_ROWS }, (_, i) => idOf(i)), idOf(7)]
+		const dates = ids.map(() => '2026-01-05T00:00:00.000Z')
+		await expect(
+			db.transaction(async (tx) => {
+				await lockApp(tx, orgId, appId)
+				await upsertAccountColumns(tx, appId, ids, dates)
+			}),
+		).rejects.toThrow()
+		const [stored] = await db
+			.select({ count: sql<number>`count(*)::int` })
+			.from(storedAccounts)
+			.where(eq(storedAccounts.appId, appId))
+		expect(stored!.count).toBe(0)
+		// The connection went back to the pool usable: the next transaction writes.
+		const again = await db.transaction(async (tx) => {
+			await lockApp(tx, orgId, appId)
+			return upsertAccountColumns(tx, appId, ids.slice(0, -1), dates.slice(0, -1))
+		})
+		expect(again).toEqual({ inserted: COPY_FROM_ROWS, updated: 0 })
+		if (getDatabase().config.driver === 'postgres') {
+			const idle = await db.execute(
+				sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and state = 'idle in transaction (aborted)'`,
+			)
+			expect((idle as unknown as { n: number }[])[0]!.n).toBe(0)
+		}
+	})
+})
