@@ -131,36 +131,41 @@ export async function dashboardPage(
 	await refreshDeadlines(orgId, now)
 	const { timeZone } = await getOrgPolicy(orgId)
 	const today = localDateOf(now, timeZone)
-	const status = statusSql(now, today)
-	const active = sql`from apps a join app_deadlines d on d.app_id = a.id
-		where a.org_id = ${orgId} and d.org_id = ${orgId} and a.archived_at is null`
-	const urgency = sql`case ${status} when 'overdue' then 0 when 'answer_needed' then 1 when 'due_soon' then 2
-		when 'on_track' then 3 else 4 end`
 	const needle = query.q.trim()
 	const matches = and(
-		query.status === 'all' ? undefined : sql`${status} = ${query.status}`,
+		query.status === 'all' ? undefined : sql`status = ${query.status}`,
 		// As the search box does everywhere (searchCondition): anywhere in the name or key, any case; a NUL finds nothing.
 		!needle
 			? undefined
 			: hasNul(needle)
 				? sql`false`
-				: sql`(a.name ilike ${likePattern(needle)} or a.app_key ilike ${likePattern(needle)})`,
+				: sql`(name ilike ${likePattern(needle)} or app_key ilike ${likePattern(needle)})`,
 	)
-	const filtered = matches ? sql`${active} and ${matches}` : active
-
-	const [countRows, chartRows, filteredTotal, pageRows] = await Promise.all([
-		db.execute(sql`select ${status} as status, count(*)::int as n ${active} group by 1`),
-		db.execute(sql`select ${status} as status, (d.due_day - ${today}::date)::int as days_left, d.due_day::text as due_day,
-				count(*)::int as n,
-				(array_agg(a.name order by d.due_at nulls first, lower(a.name), a.name, a.id))[1:3] as names
-			${active} and (d.basis = 'due_now' or d.due_day - ${today}::date <= ${chartDays})
-			group by 1, 2, 3`),
-		// Without a filter the total is the sum of the counts per status: not counted twice.
-		matches ? db.execute(sql`select count(*)::int as n ${filtered}`) : null,
-		db.execute(sql`select a.id ${filtered}
-			order by ${urgency}, d.due_at nulls first, lower(a.name), a.name, a.id
-			limit ${pageSize} offset ${(query.page - 1) * pageSize}`),
-	])
+	// One statement: the organisation's active apps with their status against the clock are read once (the
+	// CTE), then counted per status, summarised per day for the chart, filtered, counted and paged.
+	const [answer] = rowsOf<{ counts: CountRow[]; chart: ChartRow[]; total: number; ids: string[] }>(
+		await db.execute(sql`with s as materialized (
+				select a.id, a.name, a.app_key, d.basis, d.due_at, d.due_day, ${statusSql(now, today)} as status
+				from apps a join app_deadlines d on d.app_id = a.id
+				where a.org_id = ${orgId} and d.org_id = ${orgId} and a.archived_at is null
+			), matching as (
+				select * from s ${matches ? sql`where ${matches}` : sql``}
+			)
+			select
+				(select coalesce(json_agg(json_build_object('status', status, 'n', n)), '[]')
+					from (select status, count(*)::int as n from s group by 1) c) as counts,
+				(select coalesce(json_agg(json_build_object('status', status, 'days_left', days_left, 'due_day', due_day,
+						'n', n, 'names', names)), '[]')
+					from (select status, (due_day - ${today}::date)::int as days_left, due_day::text as due_day, count(*)::int as n,
+							(array_agg(name order by due_at nulls first, lower(name), name, id))[1:3] as names
+						from s where basis = 'due_now' or due_day - ${today}::date <= ${chartDays}
+						group by 1, 2, 3) g) as chart,
+				(select count(*)::int from matching) as total,
+				(select coalesce(json_agg(id order by urgency, due_at nulls first, lower_name, name, id), '[]')
+					from (select id, ${URGENCY} as urgency, due_at, lower(name) as lower_name, name from matching
+						order by urgency, due_at nulls first, lower_name, name, id
+						limit ${pageSize} offset ${(query.page - 1) * pageSize}) p) as ids`),
+	)
 	const counts: Record<ReportingState, number> = {
 		overdue: 0,
 		answer_needed: 0,
@@ -168,32 +173,30 @@ export async function dashboardPage(
 		on_track: 0,
 		not_required: 0,
 	}
-	for (const row of rowsOf<{ status: ReportingState; n: number }>(countRows)) counts[row.status] = row.n
-	const ids = rowsOf<{ id: string }>(pageRows).map((row) => row.id)
+	for (const row of answer?.counts ?? []) counts[row.status] = row.n
+	const ids = answer?.ids ?? []
 	// The rows a person reads are computed afresh (headline, tasks, request), in the page's order.
 	const fresh = ids.length === 0 ? [] : (await dashboardRows(orgId, now, { appIds: ids })).rows
 	const byId = new Map(fresh.map((row) => [row.id, row]))
-	const appCount = Object.values(counts).reduce((sum, n) => sum + n, 0)
 	return {
 		timeZone,
-		appCount,
+		appCount: Object.values(counts).reduce((sum, n) => sum + n, 0),
 		counts,
-		chart: chartOf(
-			rowsOf<{ status: ReportingState; days_left: number | null; due_day: string | null; n: number; names: string[] }>(
-				chartRows,
-			),
-			chartDays,
-		),
-		total: filteredTotal ? (rowsOf<{ n: number }>(filteredTotal)[0]?.n ?? 0) : appCount,
+		chart: chartOf(answer?.chart ?? [], chartDays),
+		total: answer?.total ?? 0,
 		rows: ids.flatMap((id) => byId.get(id) ?? []),
 	}
 }
 
+type CountRow = { status: ReportingState; n: number }
+type ChartRow = { status: ReportingState; days_left: number | null; due_day: string | null; n: number; names: string[] }
+
+/** Most urgent first, as dashboardRows orders: overdue, answer needed, due soon, on track, not required. */
+const URGENCY = sql.raw(`case status when 'overdue' then 0 when 'answer_needed' then 1 when 'due_soon' then 2
+	when 'on_track' then 3 else 4 end`)
+
 /** The chart's groups from SQL's per-day counts: the same summary summariseDue makes from every row. */
-function chartOf(
-	groups: { status: ReportingState; days_left: number | null; due_day: string | null; n: number; names: string[] }[],
-	horizon: number,
-): DueSummary {
+function chartOf(groups: ChartRow[], horizon: number): DueSummary {
 	const summary = summariseDue([], horizon)
 	const overdue = groups
 		.filter((group) => group.status === 'overdue')
