@@ -1,7 +1,7 @@
 import { dropTestDatabases } from './test-database'
 
 // Runs once in the main vitest process: clean up the per-worker PostgreSQL
-// databases before (left over from an interrupted run) and after the tests.
+// databases before (left over from an interrupted run) and after the tests; never another run's.
 export default async function globalSetup() {
 	// The migrated embedded database the process-starting tests copy (tests/integration/process-helpers.ts): made here,
 	// once, before the workers start (kept across runs), not in a test's hook racing the other worker for the CPU.
@@ -9,8 +9,9 @@ export default async function globalSetup() {
 	await migratedTemplate()
 	const base = process.env.DATABASE_URL
 	if (!base) return
-	await dropTestDatabases(base)
+	// The workers (forks) name their databases after this process: see prepareWorkerDatabase.
+	await dropTestDatabases(base, process.pid)
 	return async () => {
-		await dropTestDatabases(base)
+		await dropTestDatabases(base, process.pid)
 	}
 }

@@ -11,8 +11,9 @@ export const TEST_DATABASE_PREFIX = 'clearance_test_'
 export async function prepareWorkerDatabase() {
 	const base = process.env.DATABASE_URL
 	if (base) {
-		// Unique per worker process; tests/setup/global.ts drops them all afterwards.
-		const name = `${TEST_DATABASE_PREFIX}${process.pid}_${Math.random().toString(36).slice(2, 8)}`
+		// Unique per worker process, and named after the run (the forks pool's main process) so that
+		// tests/setup/global.ts drops this run's databases and no other run's on a shared server.
+		const name = `${TEST_DATABASE_PREFIX}${process.ppid}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
 		const admin = postgres(base, { max: 1, onnotice: () => {} })
 		await admin.unsafe(`create database ${name}`)
 		await admin.end()
@@ -40,14 +41,31 @@ export async function resetDatabase() {
 	})
 }
 
-/** Drops every per-worker test database on the server in DATABASE_URL. */
-export async function dropTestDatabases(base: string) {
+/**
+ * Drops the per-worker test databases of the run whose main process is `runPid`, and those left by runs
+ * that are over (their main process is gone, or the name is of an older shape); never those of a run still
+ * going on the same server (another engineer's, another CI job's).
+ */
+export async function dropTestDatabases(base: string, runPid: number) {
 	const admin = postgres(base, { max: 1, onnotice: () => {} })
 	try {
 		const rows = await admin<{ datname: string }[]>`
 			select datname from pg_database where datname like ${`${TEST_DATABASE_PREFIX}%`}`
-		for (const { datname } of rows) await admin.unsafe(`drop database if exists "${datname}" with (force)`)
+		for (const { datname } of rows) {
+			const owner = Number(/^clearance_test_(\d+)_\d+_[a-z0-9]+$/.exec(datname)?.[1])
+			if (owner !== runPid && Number.isSafeInteger(owner) && isRunning(owner)) continue
+			await admin.unsafe(`drop database if exists "${datname}" with (force)`)
+		}
 	} finally {
 		await admin.end()
+	}
+}
+
+function isRunning(pid: number) {
+	try {
+		process.kill(pid, 0)
+		return true
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM'
 	}
 }
