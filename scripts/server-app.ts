@@ -10,7 +10,7 @@ import compression from 'compression'
 import express, { type NextFunction, type Request as ExpressRequest, type Response as ExpressResponse } from 'express'
 import { refuseCrossSite } from '../app/utils/cross-site.server'
 import { answerDatabaseOutages } from '../app/utils/database-outage.server'
-import { endScope, runInScope, type RequestScope } from '../app/utils/request-scope.server'
+import { endScope, requestScope, runInScope } from '../app/utils/request-scope.server'
 import { transportHeaders } from '../app/utils/security-headers.server'
 
 export type ServerOptions = {
@@ -77,7 +77,7 @@ export function createServerApp({
 	// The database unreachable: a 503 ("temporarily unavailable"), not a 500 (app/utils/database-outage.server.ts).
 	const handle = refuseCrossSite(createRequestHandler(answerDatabaseOutages(build), process.env.NODE_ENV))
 	app.all('*', (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
-		const scope: RequestScope = { cleanups: [] }
+		const scope = requestScope(req.method)
 		res.on('close', () => {
 			void endScope(scope).catch((error: unknown) => console.error(error))
 		})

@@ -38,6 +38,7 @@ import {
 } from '~/domain/reporting-cycle'
 import { UserFacingError } from '~/utils/errors'
 import { isUuid } from '~/utils/ids'
+import { oncePerRequest } from '~/utils/request-scope.server'
 import { withTransaction } from '~/utils/transaction.server'
 import { lockApp, type App } from './apps.server'
 import { actorUserIdOf, auditActor, recordAudit, type Actor } from './audit.server'
@@ -54,6 +55,11 @@ import { storingSinceOf } from './storing-since.server'
  */
 
 export async function getOrgPolicy(orgId: string, conn: Database | Tx = db) {
+	// Outside a transaction, once per page view (requestScope): a dashboard reads it for the page and its rows.
+	return conn === db ? oncePerRequest(`policy:${orgId}`, () => readOrgPolicy(orgId, conn)) : readOrgPolicy(orgId, conn)
+}
+
+async function readOrgPolicy(orgId: string, conn: Database | Tx) {
 	const [org] = await conn
 		.select({ timeZone: organizations.timeZone, taskDueDays: organizations.taskDueDays })
 		.from(organizations)

@@ -5,11 +5,17 @@ import { recordPermissionDenied } from '~/services/audit.server'
 import { getSessionUser, type SessionUser } from '~/services/auth.server'
 import { getMembership, type Membership } from '~/services/members.server'
 import { forbidden, notFound } from './http.server'
+import { oncePerRequest } from './request-scope.server'
 import { clearSessionCookie, readSessionToken } from './session.server'
 
 export async function getOptionalUser(request: Request): Promise<SessionUser | null> {
 	const token = await readSessionToken(request)
-	return token ? getSessionUser(token) : null
+	return token ? sessionUser(token) : null
+}
+
+/** The session's user, read once per page view (the layout's loader and the page's share it: requestScope). */
+function sessionUser(token: string) {
+	return oncePerRequest(`session:${token}`, () => getSessionUser(token))
 }
 
 /**
@@ -18,7 +24,7 @@ export async function getOptionalUser(request: Request): Promise<SessionUser | n
  */
 export async function requireUser(request: Request): Promise<SessionUser> {
 	const token = await readSessionToken(request)
-	const user = token ? await getSessionUser(token) : null
+	const user = token ? await sessionUser(token) : null
 	if (user) return user
 	const url = new URL(request.url)
 	const redirectTo = url.pathname + url.search
@@ -49,7 +55,9 @@ export async function requireMember(
 ): Promise<{ user: SessionUser } & Membership> {
 	const user = await requireUser(request)
 	// A slug of the wrong shape names no organisation (and must reach neither the database nor a header).
-	const membership = isSlug(orgSlug) ? await getMembership(user.id, orgSlug) : null
+	const membership = isSlug(orgSlug)
+		? await oncePerRequest(`membership:${user.id}:${orgSlug}`, () => getMembership(user.id, orgSlug))
+		: null
 	if (!membership) notFound('No such organisation.')
 	return { user, ...membership }
 }

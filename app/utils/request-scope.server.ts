@@ -9,10 +9,35 @@ import { AsyncLocalStorage } from 'node:async_hooks'
  * module. Outside a server scope (tests, the Vite dev server) nothing is
  * registered and callers clean up themselves as usual.
  */
-export type RequestScope = { cleanups: (() => Promise<void> | void)[] }
+export type RequestScope = {
+	cleanups: (() => Promise<void> | void)[]
+	/** Values read once per request; only for a request that changes nothing (see requestScope). */
+	memo?: Map<string, Promise<unknown>>
+}
 
 const global = globalThis as unknown as { __clearanceRequestScope?: AsyncLocalStorage<RequestScope> }
 const storage = (global.__clearanceRequestScope ??= new AsyncLocalStorage<RequestScope>())
+
+/**
+ * The scope for a request. A GET or HEAD changes nothing, so what its loaders read about the person (the
+ * session, the membership, the organisation's policy) is read once and shared by the layout's loader and the
+ * page's. A POST runs its action before the loaders, and the action may change exactly that: nothing is shared.
+ */
+export function requestScope(method: string): RequestScope {
+	return { cleanups: [], memo: method === 'GET' || method === 'HEAD' ? new Map() : undefined }
+}
+
+/** `compute()` once in a request that changes nothing (requestScope), every time anywhere else. */
+export function oncePerRequest<T>(key: string, compute: () => Promise<T>): Promise<T> {
+	const memo = storage.getStore()?.memo
+	if (!memo) return compute()
+	let value = memo.get(key) as Promise<T> | undefined
+	if (!value) {
+		value = compute()
+		memo.set(key, value)
+	}
+	return value
+}
 
 export function runInScope<T>(scope: RequestScope, fn: () => T): T {
 	return storage.run(scope, fn)
