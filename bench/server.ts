@@ -31,10 +31,15 @@ export function migrate(env: NodeJS.ProcessEnv): void {
 
 export type RunningServer = { pid: number; url: string; stop: () => Promise<void>; child: ChildProcess }
 
-/** Starts scripts/server.ts (node itself, so `pid` is the server's) and waits for /healthz. */
-export async function startServer(env: NodeJS.ProcessEnv, port: number, logFile: string): Promise<RunningServer> {
+/** Starts scripts/server.ts (node itself, so `pid` is the server's; `nodeArgs` before it, e.g. --cpu-prof) and waits for /healthz. */
+export async function startServer(
+	env: NodeJS.ProcessEnv,
+	port: number,
+	logFile: string,
+	nodeArgs: string[] = [],
+): Promise<RunningServer> {
 	const out = openSync(logFile, 'a')
-	const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/server.ts'], {
+	const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'scripts/server.ts'], {
 		cwd: root,
 		stdio: ['ignore', out, out],
 		env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
