@@ -34,6 +34,10 @@ migrate({ ...process.env })
 const { getDatabase, closeDatabase, onQuery } = await import('#db/client.server')
 const { importCsv, seed } = await import('./seed')
 const jobs = await import('~/services/import-jobs.server')
+// PROFILE_IMPORT_BASELINE: another version of import-jobs.server.ts (e.g. `git show <commit>:…` saved with its
+// relative imports made absolute), run in each round too, so a change is measured against it side by side.
+const baselinePath = process.env.PROFILE_IMPORT_BASELINE
+const baseline = baselinePath ? ((await import(path.resolve(baselinePath))) as typeof jobs) : null
 const { parseMultipart, removeUploads, uploadedFile } = await import('~/utils/multipart.server')
 const { rowsOf } = await import('~/utils/sql-rows.server')
 const handle = getDatabase()
@@ -98,8 +102,8 @@ async function freshApp(round: number) {
 }
 
 /** The app's own path, into a fresh app: multipart, the upload stored, the job run. */
-async function throughApp(round: number) {
-	const appId = await freshApp(round)
+async function throughApp(round: number, module = jobs) {
+	const appId = await freshApp(round * 2 + (module === jobs ? 0 : 1))
 
 	let statements = 0
 	const stop = onQuery(() => statements++)
@@ -115,13 +119,13 @@ async function throughApp(round: number) {
 	if (!file) throw new Error('The multipart body held no file.')
 	const multipart = seconds(started)
 	started = performance.now()
-	const job = await jobs.createUploadJob(seeded.ledgerOrg.id, seeded.userId, appId, file, { atomic: false })
+	const job = await module.createUploadJob(seeded.ledgerOrg.id, seeded.userId, appId, file, { atomic: false })
 	const upload = seconds(started)
 	await removeUploads(form)
 	started = performance.now()
 	const cpu = process.cpuUsage()
-	await jobs.claimImportJob(jobs.WORKER_ID, { jobId: job.id })
-	const ended = await jobs.runImportJob(job.id)
+	await module.claimImportJob(module.WORKER_ID, { jobId: job.id })
+	const ended = await module.runImportJob(job.id, module.WORKER_ID)
 	const run = seconds(started)
 	const used = process.cpuUsage(cpu)
 	const databaseSeconds = postgresCpu ? cpuSince(cpuBefore, await databaseCpu()) : 0
@@ -281,7 +285,23 @@ if (http) {
 		`  all rounds: app ${round2(sums.app)} (upload answered ${round2(sums.upload)}), COPY ${round2(sums.copy)}`,
 	)
 } else {
+	const before = { app: 0, copy: 0, appCpu: 0, copyCpu: 0 }
+	/** The baseline's round: its own import next to its own COPY. */
+	const old = async (round: number) => {
+		if (!baseline) return
+		const measured = await alternate(round + 1, () => throughApp(round, baseline))
+		const total = measured.app.multipart + measured.app.upload + measured.app.run
+		before.app += total
+		before.copy += measured.copy.seconds
+		before.appCpu += measured.app.databaseSeconds
+		before.copyCpu += measured.copy.databaseSeconds
+		console.log(
+			`  round ${round}, baseline: app ${round2(total)}; COPY ${round2(measured.copy.seconds)}; app/COPY ${round2(total / measured.copy.seconds)}${cpuRatio(measured.app.databaseSeconds, measured.copy.databaseSeconds)}`,
+		)
+	}
 	for (let round = 1; round <= rounds; round++) {
+		// The baseline first in odd rounds, last in even ones.
+		if (round % 2 === 1) await old(round)
 		const { app, copy } = await alternate(round, () => throughApp(round))
 		const total = app.multipart + app.upload + app.run
 		sums.multipart += app.multipart
@@ -294,10 +314,16 @@ if (http) {
 		console.log(
 			`  round ${round}: multipart ${round2(app.multipart)}, upload ${round2(app.upload)}, job ${round2(app.run)} (${app.statements} statements); COPY ${round2(copy.seconds)}; app/COPY ${round2(total / copy.seconds)}, job/COPY ${round2(app.run / copy.seconds)}${cpuRatio(app.databaseSeconds, copy.databaseSeconds)}`,
 		)
+		if (round % 2 === 0) await old(round)
 	}
 	console.log(
 		`  all rounds: app ${round2(sums.app)} (multipart ${round2(sums.multipart)}, upload ${round2(sums.upload)}, job ${round2(sums.run)}), COPY ${round2(sums.copy)}`,
 	)
+	if (baseline) {
+		console.log(
+			`  baseline, all rounds: app/COPY ${round2(before.app / before.copy)}${cpuRatio(before.appCpu, before.copyCpu)}`,
+		)
+	}
 }
 console.log(`  app/COPY ${round2(sums.app / sums.copy)}${cpuRatio(sums.appCpu, sums.copyCpu)}`)
 await closeDatabase()

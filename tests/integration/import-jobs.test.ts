@@ -110,6 +110,33 @@ describe('import jobs', { timeout: 120_000 }, () => {
 		})
 	})
 
+	it('stores the pieces compressed, and fails a job whose upload did not arrive whole before writing a row', async () => {
+		const { org, user, app } = await world()
+		const file = csvFile(goodRows(2000))
+		const job = await createUploadJob(org.id, user.id, app.id, file, { atomic: false, chunkBytes: 16 * 1024 })
+		const [stored] = await db
+			.select({
+				pieces: sql<number>`count(*)::int`,
+				bytes: sql<number>`sum(length(${importJobChunks.data}))::int`,
+				last: sql<number>`max(${importJobChunks.seq})::int`,
+			})
+			.from(importJobChunks)
+			.where(eq(importJobChunks.jobId, job.id))
+		expect(stored!.pieces).toBe(Math.ceil(file.size / (16 * 1024)))
+		// A CSV of ids compresses several times over: the database holds a fraction of the file.
+		expect(stored!.bytes).toBeLessThan(file.size / 3)
+
+		// The server stopped while storing the file: its last piece never arrived.
+		await db
+			.delete(importJobChunks)
+			.where(and(eq(importJobChunks.jobId, job.id), eq(importJobChunks.seq, stored!.last)))
+		await claimImportJob('worker-a', { jobId: job.id })
+		const ended = await runImportJob(job.id, 'worker-a')
+		expect(ended).toMatchObject({ status: 'failed', inserted: 0 })
+		expect(ended!.error).toMatch(/did not arrive whole/)
+		expect(await ledgerIds(app.id)).toEqual([])
+	})
+
 	it('keeps every rejected row, not only the first 50, and serves them all as CSV without email addresses', async () => {
 		const { org, user, app, cookie, params, base } = await world()
 		const bad = Array.from({ length: 120 }, (_, i) =>
