@@ -8,7 +8,8 @@
 // stored_accounts INCLUDING ALL, as bench/run.ts measures it. Prints each round and the sums' ratios.
 // --http: as bench/run.ts does it instead, through the production build in BENCH_BUILD_DIR (build-bench,
 // built beforehand: `BUILD_DIR=… npm run build`) served on --port: the upload posted, its job followed at
-// its JSON status URL, /healthz sampled meanwhile (not with --no-healthz); the time is from the first byte to the job's end.
+// its JSON status URL, /healthz sampled meanwhile (not with --no-healthz); PROFILE_IMPORT_BASELINE_BUILD: another
+// build served beside it and measured in each round too; the time is from the first byte to the job's end.
 import { readFileSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -248,42 +249,57 @@ console.log(
 )
 const sums = { multipart: 0, upload: 0, run: 0, app: 0, copy: 0, appCpu: 0, copyCpu: 0 }
 if (http) {
-	const buildDir = process.env.BENCH_BUILD_DIR || 'build-bench'
-	const server = await startServer(
-		{
-			...process.env,
-			BUILD_DIR: buildDir,
-			NODE_ENV: 'production',
-			CLEARANCE_SCHEDULER: 'off',
-			UPLOAD_MAX_BYTES: String(200 * 1024 * 1024),
-		},
-		port,
-		path.join(root, `.data/profile-import-server-${port}.log`),
-	)
+	const serve = (buildDir: string, at: number) =>
+		startServer(
+			{
+				...process.env,
+				BUILD_DIR: buildDir,
+				NODE_ENV: 'production',
+				CLEARANCE_SCHEDULER: 'off',
+				UPLOAD_MAX_BYTES: String(200 * 1024 * 1024),
+			},
+			at,
+			path.join(root, `.data/profile-import-server-${at}.log`),
+		)
+	const server = await serve(process.env.BENCH_BUILD_DIR || 'build-bench', port)
+	// PROFILE_IMPORT_BASELINE_BUILD: another build, served on the next port, imported into in each round too.
+	const baselineBuild = process.env.PROFILE_IMPORT_BASELINE_BUILD
+	const baselineServer = baselineBuild ? await serve(baselineBuild, port + 1) : null
 	const { sessionCookie } = await import('~/utils/session.server')
 	const cookie = (await sessionCookie.serialize(seeded.sessionToken)).split(';')[0]!
+	const before = { app: 0, copy: 0, appCpu: 0, copyCpu: 0 }
+	const measure = async (round: number, on: RunningServer, into: typeof before, label: string) => {
+		const { app, copy } = await alternate(round + (on === server ? 0 : 1), () =>
+			throughServer(on, cookie, round * 2 + (on === server ? 0 : 1)),
+		)
+		const stored = await one<{ n: number }>(
+			sql`select count(*)::int as n from stored_accounts where app_id = ${app.appId}`,
+		)
+		if (stored.n !== rows) throw new Error(`Stored ${stored.n} rows, expected ${rows}.`)
+		into.app += app.total
+		into.copy += copy.seconds
+		into.appCpu += app.databaseSeconds
+		into.copyCpu += copy.databaseSeconds
+		console.log(
+			`  round ${round}${label}: upload answered ${round2(app.accepted)}, job ended ${round2(app.total)}; COPY ${round2(copy.seconds)}; app/COPY ${round2(app.total / copy.seconds)}${cpuRatio(app.databaseSeconds, copy.databaseSeconds)}`,
+		)
+	}
 	try {
 		for (let round = 1; round <= rounds; round++) {
-			const { app, copy } = await alternate(round, () => throughServer(server, cookie, round))
-			const stored = await one<{ n: number }>(
-				sql`select count(*)::int as n from stored_accounts where app_id = ${app.appId}`,
-			)
-			if (stored.n !== rows) throw new Error(`Stored ${stored.n} rows, expected ${rows}.`)
-			sums.upload += app.accepted
-			sums.app += app.total
-			sums.copy += copy.seconds
-			sums.appCpu += app.databaseSeconds
-			sums.copyCpu += copy.databaseSeconds
-			console.log(
-				`  round ${round}: upload answered ${round2(app.accepted)}, job ended ${round2(app.total)}; COPY ${round2(copy.seconds)}; app/COPY ${round2(app.total / copy.seconds)}${cpuRatio(app.databaseSeconds, copy.databaseSeconds)}`,
-			)
+			// The baseline first in odd rounds, last in even ones.
+			if (baselineServer && round % 2 === 1) await measure(round, baselineServer, before, ', baseline')
+			await measure(round, server, sums, '')
+			if (baselineServer && round % 2 === 0) await measure(round, baselineServer, before, ', baseline')
 		}
 	} finally {
 		await server.stop()
+		await baselineServer?.stop()
 	}
-	console.log(
-		`  all rounds: app ${round2(sums.app)} (upload answered ${round2(sums.upload)}), COPY ${round2(sums.copy)}`,
-	)
+	if (baselineServer) {
+		console.log(
+			`  baseline, all rounds: app/COPY ${round2(before.app / before.copy)}${cpuRatio(before.appCpu, before.copyCpu)}`,
+		)
+	}
 } else {
 	const before = { app: 0, copy: 0, appCpu: 0, copyCpu: 0 }
 	/** The baseline's round: its own import next to its own COPY. */
