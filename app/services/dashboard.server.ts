@@ -141,6 +141,8 @@ export async function dashboardPage(
 				? sql`false`
 				: sql`(name ilike ${likePattern(needle)} or app_key ilike ${likePattern(needle)})`,
 	)
+	// Without a filter, the page and its total are read from every active app (no copy of them all).
+	const matching = matches ? sql`matching` : sql`s`
 	// One statement: the organisation's active apps with their status against the clock are read once (the
 	// CTE), then counted per status, summarised per day for the chart, filtered, counted and paged.
 	const [answer] = rowsOf<{ counts: CountRow[]; chart: ChartRow[]; total: number; ids: string[] }>(
@@ -148,9 +150,7 @@ export async function dashboardPage(
 				select a.id, a.name, a.app_key, d.basis, d.due_at, d.due_day, ${statusSql(now, today)} as status
 				from apps a join app_deadlines d on d.app_id = a.id
 				where a.org_id = ${orgId} and d.org_id = ${orgId} and a.archived_at is null
-			), matching as (
-				select * from s ${matches ? sql`where ${matches}` : sql``}
-			)
+			)${matches ? sql`, matching as (select * from s where ${matches})` : sql``}
 			select
 				(select coalesce(json_agg(json_build_object('status', status, 'n', n)), '[]')
 					from (select status, count(*)::int as n from s group by 1) c) as counts,
@@ -160,9 +160,9 @@ export async function dashboardPage(
 							(array_agg(name order by due_at nulls first, lower(name), name, id))[1:3] as names
 						from s where basis = 'due_now' or due_day - ${today}::date <= ${chartDays}
 						group by 1, 2, 3) g) as chart,
-				(select count(*)::int from matching) as total,
+				(select count(*)::int from ${matching}) as total,
 				(select coalesce(json_agg(id order by urgency, due_at nulls first, lower_name, name, id), '[]')
-					from (select id, ${URGENCY} as urgency, due_at, lower(name) as lower_name, name from matching
+					from (select id, ${URGENCY} as urgency, due_at, lower(name) as lower_name, name from ${matching}
 						order by urgency, due_at nulls first, lower_name, name, id
 						limit ${pageSize} offset ${(query.page - 1) * pageSize}) p) as ids`),
 	)
