@@ -86,26 +86,58 @@ export type DatabaseResults = {
 	run: Record<string, string | number | boolean>
 	/** Keys without a figure, and why. */
 	missing?: Partial<Record<RatioKey, string>>
+	/** Figures kept from an earlier run (their phase was left out of this one with --phases): when each was measured. */
+	earlier?: Partial<Record<RatioKey, string>>
 }
 
 export type ResultsFile = Partial<Record<Driver, DatabaseResults>>
 
-/** One database's new block over the file as it was: the other database's block is kept. */
-export function mergeResults(previous: unknown, driver: Driver, block: DatabaseResults): ResultsFile {
+/**
+ * One database's new block over the file as it was: the other database's block is kept. `carried` are the keys of
+ * the phases this run left out (--phases): their figures, and the raw figures this run did not measure, are kept
+ * from the block on disk, each marked with when it was measured, instead of being lost.
+ */
+export function mergeResults(
+	previous: unknown,
+	driver: Driver,
+	block: DatabaseResults,
+	carried: readonly RatioKey[] = [],
+): ResultsFile {
 	const kept: ResultsFile = {}
 	if (previous && typeof previous === 'object' && !Array.isArray(previous)) {
 		for (const other of ['postgres', 'pglite'] as const) {
 			const value = (previous as Record<string, unknown>)[other]
-			if (other !== driver && value && typeof value === 'object') kept[other] = value as DatabaseResults
+			if (value && typeof value === 'object') kept[other] = value as DatabaseResults
 		}
 	}
 	// postgres first, as the issue writes the file.
 	const merged: ResultsFile = {}
 	for (const name of ['postgres', 'pglite'] as const) {
-		const value = name === driver ? block : kept[name]
+		const value = name === driver ? carryForward(kept[name], block, carried) : kept[name]
 		if (value) merged[name] = value
 	}
 	return merged
+}
+
+function carryForward(before: DatabaseResults | undefined, block: DatabaseResults, carried: readonly RatioKey[]) {
+	// A quick run's figures are not a full run's: only the same kind of run is carried.
+	if (!before?.ratios || carried.length === 0 || before.run?.mode !== block.run.mode) return block
+	const next: DatabaseResults = { ...block, ratios: { ...block.ratios }, raw: { ...block.raw } }
+	const missing = { ...block.missing }
+	const earlier: Partial<Record<RatioKey, string>> = {}
+	for (const key of carried) {
+		const figure = before.ratios[key]
+		if (figure === undefined || figure === null) continue
+		next.ratios[key] = figure
+		earlier[key] = before.earlier?.[key] ?? before.measuredAt
+		delete missing[key]
+	}
+	for (const [key, value] of Object.entries(before.raw ?? {})) {
+		if (!(key in next.raw) && value !== null) next.raw[key] = value
+	}
+	next.missing = Object.keys(missing).length > 0 ? missing : undefined
+	if (Object.keys(earlier).length > 0) next.earlier = earlier
+	return next
 }
 
 const START = '<!-- bench:start -->'
@@ -180,6 +212,15 @@ export function performanceSection(file: ResultsFile): string {
 			.map(([key, value]) => `${key} ${value}`)
 			.join('; ')
 		lines.push(`Run: ${run}.`, '')
+		const earlier = Object.entries(block.earlier ?? {})
+		if (earlier.length > 0) {
+			lines.push(
+				'Kept from an earlier run (their phase was left out of this one), with the raw figures behind them:',
+				'',
+			)
+			for (const [key, when] of earlier) lines.push(`- \`${key}\`: measured ${when.slice(0, 16).replace('T', ' ')} UTC`)
+			lines.push('')
+		}
 		const missing = Object.entries(block.missing ?? {})
 		if (missing.length > 0) {
 			lines.push('Not measured:', '')

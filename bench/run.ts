@@ -19,7 +19,8 @@
 // --phases a,b: only these phases (the seed always runs), e.g. `--phases reporter,reminders`:
 //   pages (login, dashboards, reporting page, healthz, evaluate), evaluate64, batches, import (with the raw COPY),
 //   reminders, reporter. Each phase prints its time and the run's elapsed time; a phase that fails records why in
-//   results.json's `missing` (for its keys) and the run goes on with the next one.
+//   results.json's `missing` (for its keys) and the run goes on with the next one. The keys of the phases left out
+//   keep the figures of the last run of the same kind (full or quick), listed with when they were measured.
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -617,7 +618,9 @@ function captureConsoleErrors() {
 /** Merges one database's block into bench/results.json as it is on disk now, and rewrites the doc's section. */
 function saveBlock(driver: Driver, block: DatabaseResults) {
 	const onDisk: unknown = existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, 'utf8')) : {}
-	const merged = mergeResults(onDisk, driver, block)
+	// The keys of the phases left out with --phases keep their earlier figures (marked as such), not nothing.
+	const carried = PHASES.filter((name) => !phases.has(name)).flatMap((name) => PHASE_KEYS[name])
+	const merged = mergeResults(onDisk, driver, block, carried)
 	writeFileSync(resultsPath, `${JSON.stringify(merged, null, '\t')}\n`)
 	const document = existsSync(docPath)
 		? readFileSync(docPath, 'utf8')

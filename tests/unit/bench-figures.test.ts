@@ -71,6 +71,31 @@ describe('bench figures', () => {
 		])
 	})
 
+	it('keeps the figures of the phases a --phases run left out, marked with when they were measured', () => {
+		const before: DatabaseResults = {
+			...block('2026-11-01T00:00:00Z', 0.4),
+			ratios: { dashboard_1k_vs_login: 0.4, import_1m_vs_copy: 1.8, report_1m_s: 900 },
+			raw: { login_rps: 100, import_app_s: 70 },
+		}
+		const now = { ...block('2026-11-29T00:00:00Z', 0.6), missing: { import_1m_vs_copy: 'not measured in this run' } }
+		const merged = mergeResults({ pglite: before }, 'pglite', now, ['import_1m_vs_copy', 'healthz_p99_import_vs_idle'])
+		// Measured now: this run's figure. Left out: the earlier figure, with its date, and no longer "missing".
+		expect(merged.pglite?.ratios).toMatchObject({ dashboard_1k_vs_login: 0.6, import_1m_vs_copy: 1.8 })
+		expect(merged.pglite?.ratios.report_1m_s).toBeUndefined()
+		expect(merged.pglite?.earlier).toEqual({ import_1m_vs_copy: '2026-11-01T00:00:00Z' })
+		expect(merged.pglite?.missing).toBeUndefined()
+		expect(merged.pglite?.raw).toEqual({ login_rps: 120, import_app_s: 70 })
+		expect(performanceSection(merged)).toContain('`import_1m_vs_copy`: measured 2026-11-01 00:00 UTC')
+		// Carried again by a later run: still the date it was measured.
+		const later = mergeResults(merged, 'pglite', block('2026-12-01T00:00:00Z', 0.7), ['import_1m_vs_copy'])
+		expect(later.pglite?.earlier).toEqual({ import_1m_vs_copy: '2026-11-01T00:00:00Z' })
+		// A full run's figures are not carried into a quick run's block.
+		const full = { ...before, run: { mode: 'full' } }
+		expect(mergeResults({ pglite: full }, 'pglite', now, ['import_1m_vs_copy']).pglite?.ratios.import_1m_vs_copy).toBe(
+			undefined,
+		)
+	})
+
 	it('writes only between the bench markers of docs/performance.md', () => {
 		const document =
 			'# Performance\n\nIntro.\n\n<!-- bench:start -->\nold figures\n<!-- bench:end -->\n\n## Indexes\n\nKept.\n'
