@@ -297,7 +297,7 @@ if (http) {
 	}
 	if (baselineServer) {
 		console.log(
-			`  baseline, all rounds: app/COPY ${round2(before.app / before.copy)}${cpuRatio(before.appCpu, before.copyCpu)}`,
+			`  baseline, all rounds: app ${round2(before.app)}, COPY ${round2(before.copy)}; app/COPY ${round2(before.app / before.copy)}${cpuRatio(before.appCpu, before.copyCpu)}`,
 		)
 	}
 } else {
@@ -337,7 +337,7 @@ if (http) {
 	)
 	if (baseline) {
 		console.log(
-			`  baseline, all rounds: app/COPY ${round2(before.app / before.copy)}${cpuRatio(before.appCpu, before.copyCpu)}`,
+			`  baseline, all rounds: app ${round2(before.app)}, COPY ${round2(before.copy)}; app/COPY ${round2(before.app / before.copy)}${cpuRatio(before.appCpu, before.copyCpu)}`,
 		)
 	}
 }

@@ -320,7 +320,8 @@ async function carryOut(job: ImportJob, workerId: string): Promise<ImportJob | n
 	let batch = new Map<string, Date>()
 	let refused: { position: number; value: string; reason: string }[] = []
 	const check = candidateChecker(new Date())
-	const batchRows = getDatabase().config.driver === 'postgres' ? JOB_BATCH_ROWS_POSTGRES : JOB_BATCH_ROWS
+	const postgres = getDatabase().config.driver === 'postgres'
+	const batchRows = postgres ? JOB_BATCH_ROWS_POSTGRES : JOB_BATCH_ROWS
 
 	// Writes one batch with the job's progress as it was when the batch was read, in one short transaction.
 	const write = async (read: Batch): Promise<boolean> => {
@@ -329,7 +330,13 @@ async function carryOut(job: ImportJob, workerId: string): Promise<ImportJob | n
 			let batchOldest = oldest
 			// Sent together, without waiting for each answer (one connection runs them in this order): the app's
 			// lock first, then the rows and the refused rows. A failure of any rolls the transaction back.
-			const steps: Promise<unknown>[] = [lockApp(tx, job.orgId, job.appId)]
+			const steps: Promise<unknown>[] = []
+			// On PostgreSQL the commit does not wait for the disk (synchronous_commit off, this transaction only): a
+			// database crash can lose the last batches, but their rows and the cursor saying they were written
+			// together, so the job taken over writes them again. The job's last transaction waits (and with it,
+			// everything written before).
+			if (postgres) steps.push(tx.execute(sql`set local synchronous_commit = off`))
+			steps.push(lockApp(tx, job.orgId, job.appId))
 			if (read.ids.length > 0 && !(job.atomic && read.rejected > 0)) {
 				if (job.atomic) steps.push(stageAccountColumns(tx, job.id, read.ids, read.dates))
 				else {
