@@ -105,8 +105,9 @@ export default function Dashboard() {
 						) : undefined
 					}
 				>
-					Register the Atlassian app that needs email addresses. Clearance then checks its access request and tracks its
-					reporting deadlines.
+					{canEdit
+						? 'Register the Atlassian app that needs email addresses. Clearance then checks its access request and tracks its reporting deadlines.'
+						: 'A vendor of your organisation registers the Atlassian app that needs email addresses. Its reporting deadlines then appear here.'}
 				</EmptyState>
 			) : (
 				<>
@@ -300,10 +301,11 @@ export default function Dashboard() {
 								hrefFor={(to) => `${base}${dashboardSearch({ status, q, page: to })}`}
 							/>
 							<p className="card-muted">
-								{Object.entries(REPORTING_STATUS)
-									.map(([, { label }]) => label)
-									.join(' · ')}
-								: overdue first, then apps that need an answer, then due within 3 days, then on track.
+								Most urgent first:{' '}
+								{Object.values(REPORTING_STATUS)
+									.map(({ label }) => label.toLowerCase())
+									.join(', then ')}
+								; within each, the nearest date first.
 							</p>
 						</>
 					)}
