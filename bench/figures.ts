@@ -120,8 +120,10 @@ export function mergeResults(
 }
 
 function carryForward(before: DatabaseResults | undefined, block: DatabaseResults, carried: readonly RatioKey[]) {
-	// A quick run's figures are not a full run's: only the same kind of run is carried.
-	if (!before?.ratios || carried.length === 0 || before.run?.mode !== block.run.mode) return block
+	// A quick run's figures are not a full run's: only the same kind of run is carried (a run's block is saved
+	// after each phase as "full (partial)" until it ends).
+	const kind = (run: DatabaseResults['run'] | undefined) => String(run?.mode ?? '').split(' ')[0]
+	if (!before?.ratios || carried.length === 0 || kind(before.run) !== kind(block.run)) return block
 	const next: DatabaseResults = { ...block, ratios: { ...block.ratios }, raw: { ...block.raw } }
 	const missing = { ...block.missing }
 	const earlier: Partial<Record<RatioKey, string>> = {}

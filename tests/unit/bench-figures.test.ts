@@ -86,9 +86,13 @@ describe('bench figures', () => {
 		expect(merged.pglite?.missing).toBeUndefined()
 		expect(merged.pglite?.raw).toEqual({ login_rps: 120, import_app_s: 70 })
 		expect(performanceSection(merged)).toContain('`import_1m_vs_copy`: measured 2026-11-01 00:00 UTC')
-		// Carried again by a later run: still the date it was measured.
-		const later = mergeResults(merged, 'pglite', block('2026-12-01T00:00:00Z', 0.7), ['import_1m_vs_copy'])
+		// Carried again by a later run, through the blocks it saves after each phase: still the date it was measured.
+		const partial = { ...block('2026-12-01T00:00:00Z', null), run: { mode: 'quick (partial)' } }
+		const midway = mergeResults(merged, 'pglite', partial, ['import_1m_vs_copy'])
+		expect(midway.pglite?.ratios.import_1m_vs_copy).toBe(1.8)
+		const later = mergeResults(midway, 'pglite', block('2026-12-01T00:00:00Z', 0.7), ['import_1m_vs_copy'])
 		expect(later.pglite?.earlier).toEqual({ import_1m_vs_copy: '2026-11-01T00:00:00Z' })
+		expect(later.pglite?.ratios.import_1m_vs_copy).toBe(1.8)
 		// A full run's figures are not carried into a quick run's block.
 		const full = { ...before, run: { mode: 'full' } }
 		expect(mergeResults({ pglite: full }, 'pglite', now, ['import_1m_vs_copy']).pglite?.ratios.import_1m_vs_copy).toBe(
