@@ -138,7 +138,10 @@ export function DueChart({ summary: { horizon, overdue: overdueGroup, days } }: 
 			<WeeklyDueChart overdue={overdue} perDay={perDay} horizon={horizon} summary={summary} />
 			<figcaption className="card-muted">
 				{summary} Red: overdue. Amber: due within 3 days. Blue: later.
-				<span className="due-chart-narrow-note"> On a small screen each bar is a week, labelled by its first day.</span>
+				<span className="due-chart-narrow-note">
+					{' '}
+					On a small screen each bar is a week; every other bar is labelled with the first day of its week.
+				</span>
 			</figcaption>
 		</figure>
 	)
@@ -146,14 +149,16 @@ export function DueChart({ summary: { horizon, overdue: overdueGroup, days } }: 
 
 const NARROW_WIDTH = 320
 const NARROW_HEIGHT = 200
-const NARROW_LEFT = 60
-const NARROW_OVERDUE_WIDTH = 40
+const NARROW_LEFT = 72
+const NARROW_OVERDUE_X = 8
+const NARROW_OVERDUE_WIDTH = 44
 
 /**
  * The same figures for a phone (app.css shows it at ≤ 640 px instead of the
  * day-by-day chart, whose 61 bars and labels would shrink to a few pixels):
  * one bar per week, larger text. Amber when the week holds a report due
- * within 3 days.
+ * within 3 days. Every other week is labelled: nine labels in larger text
+ * would run into each other on a 390 px screen.
  */
 function WeeklyDueChart({
 	overdue,
@@ -188,18 +193,24 @@ function WeeklyDueChart({
 			<title id="due-chart-weekly-title">{`Reports falling due over the next ${horizon} days, week by week`}</title>
 			<desc id="due-chart-weekly-desc">{summary}</desc>
 			<line x1={NARROW_LEFT - 4} x2={NARROW_WIDTH} y1={baseline} y2={baseline} className="due-chart-axis" />
-			<line x1={4} x2={8 + NARROW_OVERDUE_WIDTH} y1={baseline} y2={baseline} className="due-chart-axis" />
+			<line
+				x1={NARROW_OVERDUE_X - 4}
+				x2={NARROW_OVERDUE_X + NARROW_OVERDUE_WIDTH + 4}
+				y1={baseline}
+				y2={baseline}
+				className="due-chart-axis"
+			/>
 			{overdue > 0 ? (
 				<g>
 					<rect
-						x={6}
+						x={NARROW_OVERDUE_X}
 						y={baseline - barHeight(overdue)}
 						width={NARROW_OVERDUE_WIDTH}
 						height={barHeight(overdue)}
 						className="due-chart-overdue"
 					/>
 					<text
-						x={6 + NARROW_OVERDUE_WIDTH / 2}
+						x={NARROW_OVERDUE_X + NARROW_OVERDUE_WIDTH / 2}
 						y={baseline - barHeight(overdue) - 4}
 						textAnchor="middle"
 						className="due-chart-count due-chart-text-large"
@@ -209,7 +220,7 @@ function WeeklyDueChart({
 				</g>
 			) : null}
 			<text
-				x={6 + NARROW_OVERDUE_WIDTH / 2}
+				x={NARROW_OVERDUE_X + NARROW_OVERDUE_WIDTH / 2}
 				y={NARROW_HEIGHT - 10}
 				textAnchor="middle"
 				className="due-chart-label due-chart-text-large"
@@ -237,14 +248,16 @@ function WeeklyDueChart({
 							</text>
 						</>
 					) : null}
-					<text
-						x={NARROW_LEFT + index * slot + slot / 2}
-						y={NARROW_HEIGHT - 10}
-						textAnchor="middle"
-						className="due-chart-label due-chart-text-large"
-					>
-						{week.start === 0 ? 'now' : `+${week.start}d`}
-					</text>
+					{index % 2 === 0 ? (
+						<text
+							x={NARROW_LEFT + index * slot + slot / 2}
+							y={NARROW_HEIGHT - 10}
+							textAnchor="middle"
+							className="due-chart-label due-chart-text-large"
+						>
+							{week.start === 0 ? 'today' : `+${week.start}d`}
+						</text>
+					) : null}
 				</g>
 			))}
 		</svg>
