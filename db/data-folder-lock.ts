@@ -31,7 +31,8 @@ export function lockFileFor(dataDir: string) {
 	return path.join(path.dirname(dataDir), `${path.basename(dataDir)}.lock`)
 }
 
-function isAlive(pid: number) {
+/** Whether a process with this id exists on this machine (EPERM: it does, but belongs to someone else). */
+export function isAlive(pid: number) {
 	try {
 		process.kill(pid, 0)
 		return true

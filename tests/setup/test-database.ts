@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import postgres from 'postgres'
+import { isAlive } from '#db/data-folder-lock'
 
 export const TEST_DATABASE_PREFIX = 'clearance_test_'
 
@@ -53,19 +54,10 @@ export async function dropTestDatabases(base: string, runPid: number) {
 			select datname from pg_database where datname like ${`${TEST_DATABASE_PREFIX}%`}`
 		for (const { datname } of rows) {
 			const owner = Number(/^clearance_test_(\d+)_\d+_[a-z0-9]+$/.exec(datname)?.[1])
-			if (owner !== runPid && Number.isSafeInteger(owner) && isRunning(owner)) continue
+			if (owner !== runPid && Number.isSafeInteger(owner) && isAlive(owner)) continue
 			await admin.unsafe(`drop database if exists "${datname}" with (force)`)
 		}
 	} finally {
 		await admin.end()
-	}
-}
-
-function isRunning(pid: number) {
-	try {
-		process.kill(pid, 0)
-		return true
-	} catch (error) {
-		return (error as NodeJS.ErrnoException).code === 'EPERM'
 	}
 }
