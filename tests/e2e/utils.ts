@@ -66,8 +66,11 @@ export const test = base.extend<{ browserErrors: string[] }>({
 		await provide(context)
 	},
 	browserErrors: [
-		// eslint-disable-next-line no-empty-pattern -- Playwright reads the fixtures a fixture needs from this pattern.
-		async ({}, provide) => {
+		// Taking the context makes this fixture end before the context does: the errors are those of the test,
+		// not of the pages being closed after it (a request still in flight then is aborted, and the router
+		// reported its AbortError as an error of the page).
+		async ({ context }, provide) => {
+			watchContext(context)
 			const errors: string[] = []
 			collected = errors
 			await provide(errors)
