@@ -1,4 +1,4 @@
-import { gotoHydrated, signUp, uniqueEmail, expect, test } from './utils'
+import { gotoHydrated, signUp, uniqueEmail, expect, registerApp, test } from './utils'
 
 // Issue 13, point 5: a member copies their calendar URL from the Calendar
 // page, and a calendar client (here the test's own request) fetches it.
@@ -11,16 +11,11 @@ test('a member creates and copies their calendar URL; fetching it gives a calend
 	const slug = new URL(page.url()).pathname.split('/')[2]!
 
 	// An app that stores personal data: its first report is due, so the calendar has an event.
-	await page.getByRole('link', { name: 'Apps', exact: true }).click()
-	await page.getByRole('link', { name: 'Register an app' }).first().click()
-	await expect(page.locator('html[data-hydrated]')).toBeAttached()
-	await page.getByLabel('App name').fill('Mail Bridge')
-	await page.getByLabel('App key or app id').fill('com.calendar.mail')
-	await page.getByLabel('App type').selectOption('forge')
-	await page.getByLabel('Jira').check()
-	await page.getByLabel('Yes, it stores personal data').check()
-	await page.getByRole('button', { name: 'Register app' }).click()
-	await expect(page.getByRole('heading', { name: 'Mail Bridge' })).toBeVisible()
+	await registerApp(page, {
+		name: 'Mail Bridge',
+		key: 'com.calendar.mail',
+		personalData: 'Yes, it stores personal data',
+	})
 
 	// The page is in the navigation.
 	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Calendar' }).click()

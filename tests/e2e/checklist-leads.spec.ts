@@ -1,18 +1,15 @@
 import { type Page } from '@playwright/test'
-import { gotoHydrated, signUp, uniqueEmail, expect, test } from './utils'
+import { signUp, uniqueEmail, expect, registerApp, test } from './utils'
 
 /** A vendor registers a Connect app and opens a request: several checks fail, one warns. */
 async function openRequest(page: Page) {
 	await signUp(page, { name: 'Lea Leads', email: uniqueEmail('leads'), orgName: 'Leading Works' })
 	const slug = new URL(page.url()).pathname.split('/')[2]!
-	await gotoHydrated(page, `/o/${slug}/apps/new`)
-	await page.getByLabel('App name').fill('Lead Mailer')
-	await page.getByLabel('App key or app id').fill('com.leading.mailer')
-	await page.getByLabel('App type').selectOption('connect')
-	await page.getByLabel('Jira').check()
-	await page.getByLabel('Yes, it stores personal data').check()
-	await page.getByRole('button', { name: 'Register app' }).click()
-	await expect(page.getByRole('heading', { name: 'Lead Mailer' })).toBeVisible()
+	await registerApp(
+		page,
+		{ name: 'Lead Mailer', key: 'com.leading.mailer', type: 'connect', personalData: 'Yes, it stores personal data' },
+		`/o/${slug}/apps/new`,
+	)
 	await page.getByRole('button', { name: 'Start an Email API request' }).click()
 	await expect(page.getByRole('heading', { name: /Email API request: Lead Mailer/ })).toBeVisible()
 	await expect(page.locator('html[data-hydrated]')).toBeAttached()

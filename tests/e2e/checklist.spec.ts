@@ -1,5 +1,5 @@
 import { type Page } from '@playwright/test'
-import { signUp, uniqueEmail, expect, test } from './utils'
+import { signUp, uniqueEmail, expect, registerApp, test } from './utils'
 
 const FUNCTIONALITY =
 	'Mail Bridge sends security alerts to the affected users when suspicious sign-ins happen. It also tells watchers when an incident changes.'
@@ -16,16 +16,12 @@ test('a vendor registers an app, fills a request while the checklist turns green
 	await signUp(page, { name: 'Vera Vendor', email: uniqueEmail('vendor'), orgName: 'Bridge Works' })
 
 	// Register the app.
-	await page.getByRole('link', { name: 'Apps' }).click()
-	await page.getByRole('link', { name: 'Register an app' }).first().click()
-	await expect(page.locator('html[data-hydrated]')).toBeAttached()
-	await page.getByLabel('App name').fill('Mail Bridge')
-	await page.getByLabel('App key or app id').fill('com.bridge.mail')
-	await page.getByLabel('App type').selectOption('connect')
-	await page.getByLabel('Jira').check()
-	await page.getByLabel('Yes, it stores personal data').check()
-	await page.getByRole('button', { name: 'Register app' }).click()
-	await expect(page.getByRole('heading', { name: 'Mail Bridge' })).toBeVisible()
+	await registerApp(page, {
+		name: 'Mail Bridge',
+		key: 'com.bridge.mail',
+		type: 'connect',
+		personalData: 'Yes, it stores personal data',
+	})
 
 	// Open a request: prefilled from the app, several checks still failing.
 	await page.getByRole('button', { name: 'Start an Email API request' }).click()
@@ -94,15 +90,7 @@ test('without JavaScript the request form still saves and the server shows the s
 	await signUp(setup, { name: 'Nils NoScript', email: uniqueEmail('nojs'), orgName: 'Plain Forms' })
 	const cookies = await setup.context().cookies()
 	const orgUrl = setup.url()
-	await setup.getByRole('link', { name: 'Apps' }).click()
-	await setup.getByRole('link', { name: 'Register an app' }).first().click()
-	await expect(setup.locator('html[data-hydrated]')).toBeAttached()
-	await setup.getByLabel('App name').fill('Quiet App')
-	await setup.getByLabel('App key or app id').fill('com.plain.quiet')
-	await setup.getByLabel('App type').selectOption('forge')
-	await setup.getByLabel('Confluence').check()
-	await setup.getByRole('button', { name: 'Register app' }).click()
-	await expect(setup.getByRole('heading', { name: 'Quiet App' })).toBeVisible()
+	await registerApp(setup, { name: 'Quiet App', key: 'com.plain.quiet', product: 'Confluence' })
 	const appUrl = setup.url()
 	await setup.close()
 

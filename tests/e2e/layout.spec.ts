@@ -1,5 +1,5 @@
 import { type Page } from '@playwright/test'
-import { DEMO_PASSWORD, expect, gotoHydrated, signInAs, signUp, test, uniqueEmail } from './utils'
+import { DEMO_PASSWORD, expect, gotoHydrated, signInAs, signUp, registerApp, test, uniqueEmail } from './utils'
 
 // Issue 17, point 5: the layout. Phones get a menu button instead of stacked
 // navigation; on a desktop the sidebar stays in view on a long page; the
@@ -9,19 +9,6 @@ const PHONE = { width: 390, height: 780 }
 /** The day-by-day chart's name: its title, then its summary (the weekly one's title goes on with “, week by week”). */
 const DAILY_CHART = /^Reports falling due over the next 60 days \d/
 const DESKTOP = { width: 1280, height: 720 }
-
-async function registerApp(page: Page, name: string, key: string) {
-	await page.getByRole('link', { name: 'Apps', exact: true }).click()
-	await page.getByRole('link', { name: 'Register an app' }).first().click()
-	await expect(page.locator('html[data-hydrated]')).toBeAttached()
-	await page.getByLabel('App name').fill(name)
-	await page.getByLabel('App key or app id').fill(key)
-	await page.getByLabel('App type').selectOption('forge')
-	await page.getByLabel('Jira').check()
-	await page.getByLabel('Yes, it stores personal data').check()
-	await page.getByRole('button', { name: 'Register app' }).click()
-	await expect(page.getByRole('heading', { name })).toBeVisible()
-}
 
 const topOf = async (page: Page, name: string) => {
 	const box = await page.getByRole('heading', { name, exact: true }).boundingBox()
@@ -105,7 +92,11 @@ test('a new app’s reporting page shows its first step above the runs and the l
 }) => {
 	await page.setViewportSize(DESKTOP)
 	await signUp(page, { name: 'Dana Desk', email: uniqueEmail('desk'), orgName: 'Desk Apps' })
-	await registerApp(page, 'Long Page Tool', 'com.desk.long')
+	await registerApp(page, {
+		name: 'Long Page Tool',
+		key: 'com.desk.long',
+		personalData: 'Yes, it stores personal data',
+	})
 	await page.getByRole('link', { name: 'Open reporting' }).click()
 	await expect(page.getByRole('heading', { name: 'Reporting: Long Page Tool' })).toBeVisible()
 

@@ -1,5 +1,5 @@
 import { type Page } from '@playwright/test'
-import { gotoHydrated, vendorAndReviewer, expect, test } from './utils'
+import { gotoHydrated, vendorAndReviewer, expect, registerApp, test } from './utils'
 
 // Issue 9: an app approved as storing personal data, whose accounts were
 // retrieved 16 days ago, is overdue at the top of the dashboard — with the
@@ -24,16 +24,17 @@ test('an app approved as storing personal data, with accounts retrieved 16 days 
 	})
 
 	// The app is registered before anyone decided on personal data.
-	await gotoHydrated(page, `${base}/apps/new`)
-	await page.getByLabel('App name').fill('Ledger Lens')
-	await page.getByLabel('App key or app id').fill('com.obligation.ledger-lens')
-	await page.getByLabel('App type').selectOption('forge')
-	await page.getByLabel('Jira').check()
-	await page.getByLabel('Privacy policy URL (optional)').fill('https://obligation.example/privacy')
-	await page.getByLabel('Customer terms-of-use URL (optional)').fill('https://obligation.example/terms')
-	await page.getByLabel('Not decided yet').check()
-	await page.getByRole('button', { name: 'Register app' }).click()
-	await expect(page.getByRole('heading', { name: 'Ledger Lens' })).toBeVisible()
+	await registerApp(
+		page,
+		{
+			name: 'Ledger Lens',
+			key: 'com.obligation.ledger-lens',
+			privacyPolicyUrl: 'https://obligation.example/privacy',
+			termsUrl: 'https://obligation.example/terms',
+			personalData: 'Not decided yet',
+		},
+		`${base}/apps/new`,
+	)
 
 	// Not decided is never "no report needed".
 	await gotoHydrated(page, base)
@@ -97,14 +98,11 @@ test('an app approved as storing personal data, with accounts retrieved 16 days 
 	await expect(importForm.getByRole('status')).toContainText('2 added')
 
 	// A second app, on track, so "at the top" means something.
-	await gotoHydrated(page, `${base}/apps/new`)
-	await page.getByLabel('App name').fill('Calm Counter')
-	await page.getByLabel('App key or app id').fill('com.obligation.calm')
-	await page.getByLabel('App type').selectOption('forge')
-	await page.getByLabel('Jira').check()
-	await page.getByLabel('Yes, it stores personal data').check()
-	await page.getByRole('button', { name: 'Register app' }).click()
-	await expect(page.getByRole('heading', { name: 'Calm Counter' })).toBeVisible()
+	await registerApp(
+		page,
+		{ name: 'Calm Counter', key: 'com.obligation.calm', personalData: 'Yes, it stores personal data' },
+		`${base}/apps/new`,
+	)
 
 	await gotoHydrated(page, base)
 	await expect(page.getByRole('alert')).toContainText('1 app is overdue')

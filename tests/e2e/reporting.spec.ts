@@ -1,19 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { type Page } from '@playwright/test'
-import { signUp, uniqueEmail, expect, test } from './utils'
-
-async function registerApp(page: Page, name: string, key: string, personalData: string) {
-	await page.getByRole('link', { name: 'Apps', exact: true }).click()
-	await page.getByRole('link', { name: 'Register an app' }).first().click()
-	await expect(page.locator('html[data-hydrated]')).toBeAttached()
-	await page.getByLabel('App name').fill(name)
-	await page.getByLabel('App key or app id').fill(key)
-	await page.getByLabel('App type').selectOption('forge')
-	await page.getByLabel('Jira').check()
-	await page.getByLabel(personalData).check()
-	await page.getByRole('button', { name: 'Register app' }).click()
-	await expect(page.getByRole('heading', { name })).toBeVisible()
-}
+import { signUp, uniqueEmail, expect, registerApp, test } from './utils'
 
 /** `datetime-local` text for `daysAgo` days before now (the org's zone is UTC). */
 function localDaysAgo(daysAgo: number) {
@@ -29,8 +15,12 @@ test('stored data 40 days old makes an app overdue at the top; a prepared report
 	page,
 }) => {
 	await signUp(page, { name: 'Vera Vendor', email: uniqueEmail('vendor'), orgName: 'Report Works' })
-	await registerApp(page, 'Quiet Tool', 'com.works.quiet', 'No, it stores no personal data')
-	await registerApp(page, 'Mail Bridge', 'com.works.mail', 'Yes, it stores personal data')
+	await registerApp(page, {
+		name: 'Quiet Tool',
+		key: 'com.works.quiet',
+		personalData: 'No, it stores no personal data',
+	})
+	await registerApp(page, { name: 'Mail Bridge', key: 'com.works.mail', personalData: 'Yes, it stores personal data' })
 
 	// Import the ledger: data retrieved 40 days ago, one email-shaped row refused.
 	await page.getByRole('link', { name: 'Open reporting' }).click()

@@ -1,5 +1,5 @@
 import { type Page } from '@playwright/test'
-import { gotoHydrated, vendorAndReviewer, expect, test } from './utils'
+import { gotoHydrated, vendorAndReviewer, expect, registerApp, test } from './utils'
 
 const CUSTOM = 'Notify watchers when a linked incident changes state'
 const CUSTOM_FIXED = 'Email incident watchers a summary when a linked incident is resolved'
@@ -20,16 +20,17 @@ test('vendor and reviewer take a request from draft to approval, then start an a
 	})
 
 	// The vendor registers the app and fills a request that passes the checklist.
-	await gotoHydrated(page, `${base}/apps/new`)
-	await page.getByLabel('App name').fill('Mail Bridge')
-	await page.getByLabel('App key or app id').fill('com.relay.mail-bridge')
-	await page.getByLabel('App type').selectOption('forge')
-	await page.getByLabel('Jira').check()
-	await page.getByLabel('Privacy policy URL (optional)').fill('https://relay.example/privacy')
-	await page.getByLabel('Customer terms-of-use URL (optional)').fill('https://relay.example/terms')
-	await page.getByLabel('Yes, it stores personal data').check()
-	await page.getByRole('button', { name: 'Register app' }).click()
-	await expect(page.getByRole('heading', { name: 'Mail Bridge' })).toBeVisible()
+	await registerApp(
+		page,
+		{
+			name: 'Mail Bridge',
+			key: 'com.relay.mail-bridge',
+			privacyPolicyUrl: 'https://relay.example/privacy',
+			termsUrl: 'https://relay.example/terms',
+			personalData: 'Yes, it stores personal data',
+		},
+		`${base}/apps/new`,
+	)
 	await expect(page.getByRole('heading', { name: 'Current approved scope' })).toBeVisible()
 	await page.getByRole('button', { name: 'Start an Email API request' }).click()
 	await expect(page.getByRole('heading', { name: /Email API request: Mail Bridge/ })).toBeVisible()

@@ -92,6 +92,39 @@ export async function gotoHydrated(page: Page, url: string) {
 	return response
 }
 
+export type AppForm = {
+	name: string
+	key: string
+	type?: 'forge' | 'connect'
+	product?: 'Jira' | 'Confluence'
+	/** The answer to "does it store personal data", as its label reads; left unanswered when absent. */
+	personalData?: 'Yes, it stores personal data' | 'No, it stores no personal data' | 'Not decided yet'
+	privacyPolicyUrl?: string
+	termsUrl?: string
+}
+
+/**
+ * Registers an app through its form and waits for the app's page: the form is reached from the Apps link,
+ * or opened at `formUrl` (the organisation's …/apps/new).
+ */
+export async function registerApp(page: Page, app: AppForm, formUrl?: string) {
+	if (formUrl) await gotoHydrated(page, formUrl)
+	else {
+		await page.getByRole('link', { name: 'Apps', exact: true }).click()
+		await page.getByRole('link', { name: 'Register an app' }).first().click()
+		await expect(page.locator('html[data-hydrated]')).toBeAttached()
+	}
+	await page.getByLabel('App name').fill(app.name)
+	await page.getByLabel('App key or app id').fill(app.key)
+	await page.getByLabel('App type').selectOption(app.type ?? 'forge')
+	await page.getByLabel(app.product ?? 'Jira').check()
+	if (app.privacyPolicyUrl) await page.getByLabel('Privacy policy URL (optional)').fill(app.privacyPolicyUrl)
+	if (app.termsUrl) await page.getByLabel('Customer terms-of-use URL (optional)').fill(app.termsUrl)
+	if (app.personalData) await page.getByLabel(app.personalData).check()
+	await page.getByRole('button', { name: 'Register app' }).click()
+	await expect(page.getByRole('heading', { name: app.name })).toBeVisible()
+}
+
 /**
  * Signs up through the sign-up form's own action, posted by the page's
  * request context (which shares the browser's cookies): a real session
