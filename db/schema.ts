@@ -1020,6 +1020,19 @@ export const appDeadlines = pgTable(
 	(t) => [index('app_deadlines_org_idx').on(t.orgId, t.dueAt)],
 )
 
+/**
+ * How many times an organisation's marks have been computed into its kept deadlines: moved in the same
+ * transaction as the deadlines (refreshDeadlines), so a dashboard answer kept by a server under one version
+ * is exactly what the kept deadlines give until the version moves (docs/performance.md › The dashboard at
+ * thousands of apps).
+ */
+export const appDeadlineVersions = pgTable('app_deadline_versions', {
+	orgId: uuid()
+		.primaryKey()
+		.references(() => organizations.id, { onDelete: 'cascade' }),
+	version: bigint({ mode: 'number' }).notNull().default(0),
+})
+
 /** "Compute this app's deadline again": inserted by triggers (never updated, so writers never wait on each other). */
 export const appDeadlineMarks = pgTable(
 	'app_deadline_marks',

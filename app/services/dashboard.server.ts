@@ -1,11 +1,12 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import { db, type Tx } from '#db/client.server'
-import { appDeadlineMarks, appDeadlines } from '#db/schema'
+import { appDeadlineMarks, appDeadlines, appDeadlineVersions } from '#db/schema'
 import { summariseDue, type DueSummary } from '~/components/reporting-chart'
 import { type ReportingState } from '~/domain/reporting-cycle'
 import { hasNul } from '~/domain/text'
 import { localDateOf } from '~/domain/zoned-time'
 import { type DashboardFilter } from '~/schemas/reporting'
+import { BoundedMap } from '~/utils/bounded-map'
 import { likePattern } from '~/utils/sql-like'
 import { rowsOf } from '~/utils/sql-rows.server'
 import { dashboardRows, getOrgPolicy, type DashboardRow } from './reporting.server'
@@ -39,18 +40,28 @@ export function deadlineOf(row: Pick<DashboardRow, 'status' | 'dueAt'>, timeZone
 	return { basis, dueAt: row.dueAt, dueDay: row.dueAt ? localDateOf(row.dueAt, timeZone) : null }
 }
 
+/** Whether any app of the organisation is marked, and the version its kept deadlines are at: one statement. */
+async function deadlineState(orgId: string): Promise<{ pending: boolean; version: number }> {
+	const [state] = rowsOf<{ pending: boolean; version: string | number }>(
+		await db.execute(sql`select
+			exists (select 1 from ${appDeadlineMarks} where ${appDeadlineMarks.orgId} = ${orgId}) as pending,
+			coalesce((select ${appDeadlineVersions.version} from ${appDeadlineVersions}
+				where ${appDeadlineVersions.orgId} = ${orgId}), 0) as version`),
+	)
+	return { pending: Boolean(state?.pending), version: Number(state?.version ?? 0) }
+}
+
 /**
  * Computes again the deadlines of the organisation's marked apps, then removes exactly the marks it
- * read. One transaction under the organisation's advisory lock, so two views never write an older
- * computation over a newer one; a change committed meanwhile leaves its own mark for the next view.
+ * read and moves the organisation's version. One transaction under the organisation's advisory lock, so
+ * two views never write an older computation over a newer one; a change committed meanwhile leaves its
+ * own mark for the next view.
  */
 export async function refreshDeadlines(orgId: string, now = new Date()): Promise<number> {
-	const pending = await db
-		.select({ id: appDeadlineMarks.id })
-		.from(appDeadlineMarks)
-		.where(eq(appDeadlineMarks.orgId, orgId))
-		.limit(1)
-	if (pending.length === 0) return 0
+	return (await deadlineState(orgId)).pending ? refreshMarked(orgId, now) : 0
+}
+
+function refreshMarked(orgId: string, now: Date): Promise<number> {
 	return db.transaction(async (tx) => {
 		await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`deadlines:${orgId}`}, 0))`)
 		const marks = await tx
@@ -70,6 +81,15 @@ export async function refreshDeadlines(orgId: string, now = new Date()): Promise
 			const ids = marks.slice(from, from + 5_000).map((mark) => mark.id)
 			await tx.delete(appDeadlineMarks).where(and(eq(appDeadlineMarks.orgId, orgId), inArray(appDeadlineMarks.id, ids)))
 		}
+		// Whatever the marks were for (an archived or renamed app changes no deadline but does change the
+		// dashboard), the version moves: a kept dashboard answer is only ever used under its own version.
+		await tx
+			.insert(appDeadlineVersions)
+			.values({ orgId, version: 1 })
+			.onConflictDoUpdate({
+				target: appDeadlineVersions.orgId,
+				set: { version: sql`${appDeadlineVersions.version} + 1` },
+			})
 		return appIds.length
 	})
 }
@@ -128,9 +148,75 @@ export async function dashboardPage(
 	{ pageSize, chartDays }: { pageSize: number; chartDays: number },
 	now = new Date(),
 ): Promise<DashboardPage> {
-	await refreshDeadlines(orgId, now)
+	const state = await deadlineState(orgId)
+	if (state.pending) await refreshMarked(orgId, now)
 	const { timeZone } = await getOrgPolicy(orgId)
 	const today = localDateOf(now, timeZone)
+	const key = JSON.stringify([orgId, query.status, query.q, query.page, pageSize, chartDays])
+	const entry = state.pending ? undefined : keptAnswers.get(key)
+	const answer =
+		entry && holds(entry, state.version, today, now)
+			? entry.answer
+			: keep(key, await answerOf(orgId, query, { pageSize, chartDays }, now, today), today, now)
+	const counts: Record<ReportingState, number> = {
+		overdue: 0,
+		answer_needed: 0,
+		due_soon: 0,
+		on_track: 0,
+		not_required: 0,
+	}
+	for (const row of answer.counts) counts[row.status] = row.n
+	// The rows a person reads are computed afresh (headline, tasks, request), in the page's order.
+	const fresh = answer.ids.length === 0 ? [] : (await dashboardRows(orgId, now, { appIds: answer.ids })).rows
+	const byId = new Map(fresh.map((row) => [row.id, row]))
+	return {
+		timeZone,
+		appCount: Object.values(counts).reduce((sum, n) => sum + n, 0),
+		counts,
+		chart: chartOf(answer.chart, chartDays),
+		total: answer.total,
+		rows: answer.ids.flatMap((id) => byId.get(id) ?? []),
+	}
+}
+
+/** What the one statement answers: the counts, the chart's days, the filtered total and the page's ids. */
+type Answer = {
+	counts: CountRow[]
+	chart: ChartRow[]
+	total: number
+	ids: string[]
+	/** The organisation's version in the statement's own snapshot. */
+	version: number
+	/** The first kept deadline still ahead (ms since the epoch): the next moment an app's status changes. */
+	nextChange: number | null
+}
+
+/**
+ * Dashboard answers this server computed, each kept while it provably still holds (holds()): the same
+ * version of the kept deadlines, the same day in the organisation's zone, and no app's deadline passed
+ * since. Repeat views of a busy dashboard then skip the statement that reads every app; each server keeps
+ * its own, and the version in the database keeps servers that share it exact.
+ */
+type KeptAnswer = { answer: Answer; today: string; from: number; until: number }
+const keptAnswers = new BoundedMap<string, KeptAnswer>(500)
+
+function holds(entry: KeptAnswer, version: number, today: string, now: Date) {
+	const at = now.getTime()
+	return entry.answer.version === version && entry.today === today && at >= entry.from && at < entry.until
+}
+
+function keep(key: string, answer: Answer, today: string, now: Date) {
+	keptAnswers.set(key, { answer, today, from: now.getTime(), until: answer.nextChange ?? Infinity })
+	return answer
+}
+
+async function answerOf(
+	orgId: string,
+	query: DashboardQuery,
+	{ pageSize, chartDays }: { pageSize: number; chartDays: number },
+	now: Date,
+	today: string,
+): Promise<Answer> {
 	const needle = query.q.trim()
 	const matches = and(
 		query.status === 'all' ? undefined : sql`status = ${query.status}`,
@@ -145,7 +231,7 @@ export async function dashboardPage(
 	const matching = matches ? sql`matching` : sql`s`
 	// One statement: the organisation's active apps with their status against the clock are read once (the
 	// CTE), then counted per status, summarised per day for the chart, filtered, counted and paged.
-	const [answer] = rowsOf<{ counts: CountRow[]; chart: ChartRow[]; total: number; ids: string[] }>(
+	const [answer] = rowsOf<Omit<Answer, 'nextChange'> & { next_change: number | null }>(
 		await db.execute(sql`with s as materialized (
 				select a.id, a.name, a.app_key, d.basis, d.due_at, d.due_day, ${statusSql(now, today)} as status
 				from apps a join app_deadlines d on d.app_id = a.id
@@ -164,28 +250,15 @@ export async function dashboardPage(
 				(select coalesce(json_agg(id order by urgency, due_at nulls first, lower_name, name, id), '[]')
 					from (select id, ${URGENCY} as urgency, due_at, lower(name) as lower_name, name from ${matching}
 						order by urgency, due_at nulls first, lower_name, name, id
-						limit ${pageSize} offset ${(query.page - 1) * pageSize}) p) as ids`),
+						limit ${pageSize} offset ${(query.page - 1) * pageSize}) p) as ids,
+				coalesce((select ${appDeadlineVersions.version} from ${appDeadlineVersions}
+					where ${appDeadlineVersions.orgId} = ${orgId}), 0)::float8 as version,
+				(select extract(epoch from min(due_at)) * 1000 from s
+					where basis = 'dated' and due_at >= ${now.toISOString()}::timestamptz)::float8 as next_change`),
 	)
-	const counts: Record<ReportingState, number> = {
-		overdue: 0,
-		answer_needed: 0,
-		due_soon: 0,
-		on_track: 0,
-		not_required: 0,
-	}
-	for (const row of answer?.counts ?? []) counts[row.status] = row.n
-	const ids = answer?.ids ?? []
-	// The rows a person reads are computed afresh (headline, tasks, request), in the page's order.
-	const fresh = ids.length === 0 ? [] : (await dashboardRows(orgId, now, { appIds: ids })).rows
-	const byId = new Map(fresh.map((row) => [row.id, row]))
-	return {
-		timeZone,
-		appCount: Object.values(counts).reduce((sum, n) => sum + n, 0),
-		counts,
-		chart: chartOf(answer?.chart ?? [], chartDays),
-		total: answer?.total ?? 0,
-		rows: ids.flatMap((id) => byId.get(id) ?? []),
-	}
+	if (!answer) throw new Error('The dashboard statement answered no row.')
+	const { next_change, ...rest } = answer
+	return { ...rest, version: Number(rest.version), nextChange: next_change === null ? null : Number(next_change) }
 }
 
 type CountRow = { status: ReportingState; n: number }

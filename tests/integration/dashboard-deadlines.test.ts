@@ -1,8 +1,9 @@
 import { and, eq } from 'drizzle-orm'
 import { describe, expect, test } from 'vitest'
 import { db } from '#db/client.server'
-import { appDeadlineMarks, apps, organizations, reportRuns, storedAccounts } from '#db/schema'
+import { appDeadlineMarks, appDeadlines, apps, organizations, reportRuns, storedAccounts } from '#db/schema'
 import { summariseDue } from '~/components/reporting-chart'
+import { localDateOf } from '~/domain/zoned-time'
 import { dashboardPage, refreshDeadlines } from '~/services/dashboard.server'
 import { dashboardRows } from '~/services/reporting.server'
 import { createOrg } from '../fixtures/world'
@@ -128,6 +129,38 @@ describe('the dashboard’s kept deadlines', () => {
 		const { org } = await world()
 		await expectSameAsRules(org.id)
 		for (const days of [1, 2, 5, 12, 31, 400]) await expectSameAsRules(org.id, new Date(NOW.getTime() + days * DAY))
+	})
+
+	test('a repeat view is answered as kept only while that answer holds: same version, same day, no deadline passed', async () => {
+		const { org, apps: a } = await world()
+		const first = await expectSameAsRules(org.id)
+		// A write the version does not know of (no trigger marks app_deadlines itself): a repeat view keeps its
+		// answer, which is how this test sees that the statement was not run again.
+		await db.update(appDeadlines).set({ basis: 'not_required' }).where(eq(appDeadlines.appId, a.overdue.id))
+		const again = await dashboardPage(org.id, { status: 'all', q: '', page: 1 }, { pageSize: 100, chartDays: 60 }, NOW)
+		expect(again.counts).toEqual(first.counts)
+		// Any change leaves a mark; computing the marks moves the version, here as another server's view would
+		// (this server sees no mark left), and the next view here reads every app again.
+		await db.update(apps).set({ name: 'Hawthorn' }).where(eq(apps.id, a.notStoring.id))
+		expect(await refreshDeadlines(org.id, NOW)).toBe(1)
+		const moved = await dashboardPage(org.id, { status: 'all', q: '', page: 1 }, { pageSize: 100, chartDays: 60 }, NOW)
+		expect(moved.counts.not_required).toBe(first.counts.not_required + 1)
+		expect(moved.rows.map((row) => row.name)).toContain('Hawthorn')
+	})
+
+	test('a deadline passing within the day changes the kept answer, and so does a view at an earlier time', async () => {
+		const { org, apps: a } = await world()
+		// A cycle with hours in it (a Cycle-Period such as PT12H) is due at its exact instant, not at a day's end.
+		await db.update(apps).set({ cycleDays: 14.5 }).where(eq(apps.id, a.onTrack.id))
+		const { rows, timeZone } = await dashboardRows(org.id, NOW)
+		const next = rows.find((row) => row.name === 'Alder')!
+		const before = new Date(next.dueAt!.getTime() - 1_000)
+		const after = new Date(next.dueAt!.getTime() + 1_000)
+		// Both views fall on one day in the organisation's zone: only the deadline passing tells them apart.
+		expect(localDateOf(before, timeZone)).toBe(localDateOf(after, timeZone))
+		const overdueBefore = (await expectSameAsRules(org.id, before)).counts.overdue
+		expect((await expectSameAsRules(org.id, after)).counts.overdue).toBe(overdueBefore + 1)
+		expect((await expectSameAsRules(org.id, before)).counts.overdue).toBe(overdueBefore)
 	})
 
 	test('filters, searches and pages as the rules order them', async () => {
