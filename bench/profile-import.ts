@@ -2,7 +2,8 @@
 // one process, in alternating rounds (the job then COPY, then COPY then the job...), so the ratio holds
 // whatever the machine's load. Needs DATABASE_URL (an empty database of your own on PostgreSQL); PGlite in
 // a fresh folder when it is not set.
-//   node --import tsx bench/profile-import.ts [rows=200000] [rounds=3] [--http [--port 3131]]
+//   node --import tsx bench/profile-import.ts [rows=200000] [rounds=3] [--probe] [--http [--port 3131]]
+// --probe (in this process): a `select 1` every 20 ms meanwhile, as /healthz asks it; its p99 and max by stage.
 // Each round imports into an app of its own: the multipart body parsed (as the import route does), the
 // upload stored in pieces, the job run (claim to end); then the raw COPY into a scratch table LIKE
 // stored_accounts INCLUDING ALL, as bench/run.ts measures it. Prints each round and the sums' ratios.
@@ -102,12 +103,48 @@ async function freshApp(round: number) {
 	return id
 }
 
+/**
+ * `select 1` every 20 ms while the import runs in this process, as /healthz asks it (on PGlite it waits for the
+ * job's transaction and for any synchronous stretch of the event loop): its latencies by stage of the import.
+ */
+function probeDatabase() {
+	const latencies = new Map<string, number[]>()
+	let stage = 'multipart'
+	let stopped = false
+	const running = (async () => {
+		while (!stopped) {
+			const started = performance.now()
+			await db.execute(sql`select 1`)
+			const at = stage
+			latencies.set(at, [...(latencies.get(at) ?? []), performance.now() - started])
+			await new Promise((resolve) => setTimeout(resolve, 20))
+		}
+	})()
+	const p99 = (values: number[]) => {
+		const sorted = [...values].sort((a, b) => a - b)
+		return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? 0)
+	}
+	return {
+		stage: (name: string) => (stage = name),
+		async stop() {
+			stopped = true
+			await running
+			const all = [...latencies.values()].flat()
+			const parts = [...latencies].map(
+				([name, values]) => `${name} p99 ${p99(values)} max ${Math.round(Math.max(...values))} (${values.length})`,
+			)
+			console.log(`    select 1 every 20 ms: p99 ${p99(all)} ms; ${parts.join(', ')}`)
+		},
+	}
+}
+
 /** The app's own path, into a fresh app: multipart, the upload stored, the job run. */
 async function throughApp(round: number, module = jobs) {
 	const appId = await freshApp(round * 2 + (module === jobs ? 0 : 1))
 
 	let statements = 0
 	const stop = onQuery(() => statements++)
+	const probe = args.includes('--probe') ? probeDatabase() : null
 	const cpuBefore = postgresCpu ? await databaseCpu() : new Map<number, number>()
 	let started = performance.now()
 	const request = new Request('http://localhost/import', {
@@ -119,16 +156,19 @@ async function throughApp(round: number, module = jobs) {
 	const file = uploadedFile(form, 'file')
 	if (!file) throw new Error('The multipart body held no file.')
 	const multipart = seconds(started)
+	probe?.stage('upload')
 	started = performance.now()
 	const job = await module.createUploadJob(seeded.ledgerOrg.id, seeded.userId, appId, file, { atomic: false })
 	const upload = seconds(started)
 	await removeUploads(form)
+	probe?.stage('job')
 	started = performance.now()
 	const cpu = process.cpuUsage()
 	await module.claimImportJob(module.WORKER_ID, { jobId: job.id })
 	const ended = await module.runImportJob(job.id, module.WORKER_ID)
 	const run = seconds(started)
 	const used = process.cpuUsage(cpu)
+	await probe?.stop()
 	const databaseSeconds = postgresCpu ? cpuSince(cpuBefore, await databaseCpu()) : 0
 	console.log(
 		`    job CPU in this process: user ${Math.round(used.user / 1000)} ms, system ${Math.round(used.system / 1000)} ms`,

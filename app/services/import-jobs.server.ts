@@ -8,6 +8,7 @@ import { importJobChunks, importJobRejections, importJobs } from '#db/schema'
 import { CsvParser, type CsvRecord } from '~/domain/csv'
 import { MAX_REJECTED_LISTED } from '~/schemas/reporting'
 import { UserFacingError } from '~/utils/errors'
+import { pacer, slicesOf, yieldToEventLoop } from '~/utils/event-loop.server'
 import { isUuid } from '~/utils/ids'
 import { rowsOf } from '~/utils/sql-rows.server'
 import { lockApp, requireApp } from './apps.server'
@@ -36,16 +37,26 @@ export type ImportJob = typeof importJobs.$inferSelect
 export const JOB_CHUNK_BYTES = 1024 * 1024
 /**
  * Rows per write transaction of a job, at most (and at least one transaction per stored piece). On
- * PGlite, whose queries share the server's thread and one connection, 5,000 keeps each transaction short
- * enough for pages and /healthz to interleave. PostgreSQL serves other requests on other connections: a
+ * PGlite, whose queries share the server's thread and one connection, a request waits for the whole of the
+ * transaction running when it arrives: the job sizes its transactions to take about PGLITE_WRITE_MS each
+ * (from the rows per millisecond of the last one), between PGLITE_MIN_BATCH_ROWS and JOB_BATCH_ROWS, and
+ * reads nothing while one runs. PostgreSQL serves other requests on other connections: a
  * whole piece (1 MB, some 20,000 rows of ids and dates) goes in one transaction, since each transaction
  * costs its round trips, its bookkeeping and a commit (a cap of 20,000 split every piece in two, one
  * transaction of a few hundred rows each); the cap only bounds a piece of very short lines.
  */
 export const JOB_BATCH_ROWS = 5000
 export const JOB_BATCH_ROWS_POSTGRES = 50_000
-/** Rows checked between two yields to the event loop (checking is synchronous). */
-const YIELD_EVERY_ROWS = 2000
+const PGLITE_MIN_BATCH_ROWS = 500
+const PGLITE_WRITE_MS = 100
+/**
+ * Reading, decoding and checking are synchronous: a stored piece is parsed in slices of this many bytes, and
+ * the event loop handed over between slices and every YIELD_EVERY_ROWS rows, so no stretch of the job's own
+ * work keeps a request (or, on PostgreSQL, the answer to the job's last statement) waiting more than a
+ * millisecond or two.
+ */
+const PARSE_SLICE_BYTES = 32 * 1024
+const YIELD_EVERY_ROWS = 500
 /** A running job whose heartbeat is older than this belongs to a server that stopped: another may claim it. */
 export const STALE_AFTER_SECONDS = 60
 /** Uploads up to this size are imported within the request, so the form shows the summary at once. */
@@ -271,8 +282,6 @@ export async function claimImportJob(workerId: string, { jobId }: { jobId?: stri
 /** This worker no longer holds the job (another took it over as stale): stop without writing. */
 class LostClaim extends Error {}
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
-
 function actorOf(job: ImportJob): Actor {
 	if (job.createdBy) return job.createdBy
 	if (job.createdByKeyId) return { apiKeyId: job.createdByKeyId }
@@ -321,10 +330,14 @@ async function carryOut(job: ImportJob, workerId: string): Promise<ImportJob | n
 	let refused: { position: number; value: string; reason: string }[] = []
 	const check = candidateChecker(new Date())
 	const postgres = getDatabase().config.driver === 'postgres'
-	const batchRows = postgres ? JOB_BATCH_ROWS_POSTGRES : JOB_BATCH_ROWS
+	let batchRows = postgres ? JOB_BATCH_ROWS_POSTGRES : JOB_BATCH_ROWS
+	const pace = pacer(YIELD_EVERY_ROWS)
+	// Whether the rows read are expected to be new to the ledger (none found stored so far): see upsertAccountColumns.
+	let likelyNew = true
 
 	// Writes one batch with the job's progress as it was when the batch was read, in one short transaction.
 	const write = async (read: Batch): Promise<boolean> => {
+		const startedAt = performance.now()
 		const cancelRequested = await db.transaction(async (tx) => {
 			const written = { inserted: 0, updated: 0 }
 			let batchOldest = oldest
@@ -341,7 +354,12 @@ async function carryOut(job: ImportJob, workerId: string): Promise<ImportJob | n
 				if (job.atomic) steps.push(stageAccountColumns(tx, job.id, read.ids, read.dates))
 				else {
 					steps.push(
-						upsertAccountColumns(tx, job.appId, read.ids, read.dates).then((counts) => Object.assign(written, counts)),
+						upsertAccountColumns(tx, job.appId, read.ids, read.dates, { likelyNew }).then((counts) => {
+							written.inserted = counts.inserted
+							written.updated = counts.updated
+							// Ids already stored: the next batches look theirs up first.
+							if (counts.updated > 0 || counts.foundStored) likelyNew = false
+						}),
 					)
 					if (read.oldest && (!batchOldest || read.oldest < batchOldest)) batchOldest = read.oldest
 				}
@@ -377,6 +395,12 @@ async function carryOut(job: ImportJob, workerId: string): Promise<ImportJob | n
 			oldest = batchOldest
 			return progress.cancelRequestedAt !== null
 		})
+		const rows = read.ids.length + read.refused.length
+		if (!postgres && rows >= 100) {
+			// The next transaction sized to take about PGLITE_WRITE_MS, as this one went (growing at most twofold).
+			const fits = Math.round((rows * PGLITE_WRITE_MS) / Math.max(1, performance.now() - startedAt))
+			batchRows = Math.max(PGLITE_MIN_BATCH_ROWS, Math.min(JOB_BATCH_ROWS, fits, batchRows * 2))
+		}
 		await yieldToEventLoop()
 		return cancelRequested
 	}
@@ -394,29 +418,29 @@ async function carryOut(job: ImportJob, workerId: string): Promise<ImportJob | n
 	/** Hands the rows read since the last batch to the writer, once it has written the previous one; true when a cancel was asked. */
 	const flush = async (processedBytes: number) => {
 		if (await settle()) return true
-		const ids: string[] = []
-		const dates: string[] = []
-		let batchOldest: Date | null = null
-		for (const [accountId, updatedAt] of batch) {
-			ids.push(accountId)
-			dates.push(isoOf(updatedAt))
-			if (!batchOldest || updatedAt < batchOldest) batchOldest = updatedAt
-		}
-		const read: Batch = { ids, dates, oldest: batchOldest, refused, rows, rejected, lastLine, processedBytes }
+		const read: Batch = { ids: [], dates: [], oldest: null, refused, rows, rejected, lastLine, processedBytes }
+		const taken = batch
 		batch = new Map()
 		refused = []
+		for (const [accountId, updatedAt] of taken) {
+			read.ids.push(accountId)
+			read.dates.push(isoOf(updatedAt))
+			if (!read.oldest || updatedAt < read.oldest) read.oldest = updatedAt
+			if (pace.due()) await yieldToEventLoop()
+		}
 		writing = write(read).then(
 			(cancelled) => ({ cancelled }),
 			(failed: unknown) => ({ failed }),
 		)
-		return false
+		// On PGlite the job's transaction holds the thread's one connection: nothing is read meanwhile, so a
+		// request waits for the transaction only, not for the reading done between its statements.
+		return postgres ? false : settle()
 	}
 
 	const parser = new CsvParser()
 	const decoder = new TextDecoder('utf-8')
 	const reader = csvCandidateReader()
 	let readBytes = 0
-	let sinceYield = 0
 	// Checks a piece's records; a line cut by a piece's end is completed by the next piece.
 	const take = async (records: CsvRecord[], processedBytes: number) => {
 		for (const record of records) {
@@ -438,12 +462,7 @@ async function carryOut(job: ImportJob, workerId: string): Promise<ImportJob | n
 			}
 			if (batch.size + refused.length >= batchRows) {
 				if (await flush(processedBytes)) return true
-				sinceYield = 0
-			} else if (++sinceYield >= YIELD_EVERY_ROWS) {
-				// Checking is synchronous: let other requests in now and then.
-				sinceYield = 0
-				await yieldToEventLoop()
-			}
+			} else if (pace.due()) await yieldToEventLoop()
 		}
 		return false
 	}
@@ -468,8 +487,10 @@ async function carryOut(job: ImportJob, workerId: string): Promise<ImportJob | n
 			next?.catch(() => {})
 			readBytes += bytes.length
 			const processedBytes = Math.max(job.processedBytes, readBytes)
-			if (await take(parser.push(decoder.decode(bytes, { stream: true })), processedBytes)) {
-				return cancel(job, workerId, committed, oldest)
+			for await (const slice of slicesOf(bytes, PARSE_SLICE_BYTES)) {
+				if (await take(parser.push(decoder.decode(slice, { stream: true })), processedBytes)) {
+					return cancel(job, workerId, committed, oldest)
+				}
 			}
 			// At least one transaction per piece, so the progress moves with the file.
 			if ((batch.size > 0 || refused.length > 0) && (await flush(processedBytes))) {

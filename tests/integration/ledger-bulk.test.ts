@@ -105,4 +105,47 @@ describe('upsertAccountColumns', () => {
 			expect((idle as unknown as { n: number }[])[0]!.n).toBe(0)
 		}
 	})
+
+	test('likelyNew: a batch holding stored ids after all is written exactly, and says it found them', async () => {
+		const { orgId, appId } = await anApp()
+		const early = '2026-01-05T00:00:00.000Z'
+		const late = '2026-02-10T00:00:00.000Z'
+		const fresh = Array.from({ length: COPY_FROM_ROWS }, (_, i) => idOf(i))
+		const first = await db.transaction(async (tx) => {
+			await lockApp(tx, orgId, appId)
+			return upsertAccountColumns(
+				tx,
+				appId,
+				fresh,
+				fresh.map(() => late),
+				{ likelyNew: true },
+			)
+		})
+		expect(first).toEqual({ inserted: COPY_FROM_ROWS, updated: 0 })
+		// 300 of those again, last in the batch (the COPY refused only after writing the new ones), and 900 new.
+		const ids = [...Array.from({ length: 900 }, (_, i) => idOf(50_000 + i)), ...fresh.slice(0, 300)]
+		const second = await db.transaction(async (tx) => {
+			await lockApp(tx, orgId, appId)
+			return upsertAccountColumns(
+				tx,
+				appId,
+				ids,
+				ids.map(() => early),
+				{ likelyNew: true },
+			)
+		})
+		expect(second).toMatchObject({ inserted: 900, updated: 300 })
+		// Only PostgreSQL tries the COPY first; the embedded database upserts.
+		if (getDatabase().config.driver === 'postgres') expect(second.foundStored).toBe(true)
+		const [stored] = await db
+			.select({
+				count: sql<number>`count(*)::int`,
+				early: sql<number>`(count(*) filter (where ${storedAccounts.updatedAt} = ${early}::timestamptz))::int`,
+			})
+			.from(storedAccounts)
+			.where(eq(storedAccounts.appId, appId))
+		expect(stored).toEqual({ count: COPY_FROM_ROWS + 900, early: 1200 })
+		const [stats] = await db.select().from(appLedgerStats).where(eq(appLedgerStats.appId, appId))
+		expect(stats).toMatchObject({ accountCount: COPY_FROM_ROWS + 900, oldestUpdatedAt: new Date(early) })
+	})
 })
