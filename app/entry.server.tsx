@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import { PassThrough } from 'node:stream'
 import { createReadableStreamFromReadable, type EntryContext } from '@remix-run/node'
 import { RemixServer } from '@remix-run/react'
 import { isbot } from 'isbot'
 import { renderToPipeableStream } from 'react-dom/server'
+import { coalescingStream } from '~/utils/coalescing-stream.server'
 import { databaseUnavailable } from '~/utils/db-errors.server'
 import { NonceProvider } from '~/utils/nonce'
 import { securityHeaders } from '~/utils/security-headers.server'
@@ -30,7 +30,8 @@ export default function handleRequest(
 				nonce,
 				[waitForAll ? 'onAllReady' : 'onShellReady']() {
 					shellRendered = true
-					const body = new PassThrough()
+					// React writes the page in ~2 KB pieces: passed on together, a page is one write to the socket.
+					const body = coalescingStream()
 					responseHeaders.set('Content-Type', 'text/html; charset=utf-8')
 					for (const [name, value] of Object.entries(securityHeaders(nonce, { production }))) {
 						responseHeaders.set(name, value)

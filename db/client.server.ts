@@ -9,6 +9,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
 import { lockDataFolder } from './data-folder-lock'
+import { preparingStatements } from './prepared-statements'
 import * as schema from './schema'
 
 /** The drizzle API both drivers share; services depend on nothing more. */
@@ -62,11 +63,18 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 
 export function openDatabase(config: DatabaseConfig): DatabaseHandle {
 	if (config.driver === 'postgres') {
-		const client = postgres(config.url, {
-			max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
-			onnotice: () => {},
-			...outageOptions(),
-		})
+		const outage = outageOptions()
+		const client = preparingStatements(
+			postgres(config.url, {
+				max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+				onnotice: () => {},
+				...outage,
+				// Prepared statements (preparingStatements) are still planned for their own values at every
+				// execution: one app's ledger holds a million accounts and the next none, and a plan made once
+				// for all of them could suit neither.
+				connection: { plan_cache_mode: 'force_custom_plan', ...outage.connection },
+			}),
+		)
 		const db = drizzlePostgres({ client, schema, casing: 'snake_case', logger })
 		return {
 			db: db as unknown as Database,
