@@ -9,6 +9,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
 import { lockDataFolder } from './data-folder-lock'
+import { pgliteOptions } from './pglite-settings'
 import { preparingStatements } from './prepared-statements'
 import * as schema from './schema'
 
@@ -88,7 +89,7 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
 	if (!inMemory) mkdirSync(path.dirname(config.dataDir), { recursive: true })
 	// One process per folder (db/data-folder-lock.ts): a second one is refused with a message, not let in to corrupt it.
 	const release = inMemory ? () => {} : lockDataFolder(config.dataDir)
-	const client = new PGlite(config.dataDir)
+	const client = new PGlite(config.dataDir, pgliteOptions())
 	const db = drizzlePglite({ client, schema, casing: 'snake_case', logger })
 	return {
 		db: db as unknown as Database,
