@@ -22,7 +22,7 @@ const FILTER_LABELS: Record<DashboardFilter, string> = {
 	all: 'All apps',
 	overdue: 'Overdue',
 	answer_needed: 'Answer needed',
-	due_soon: 'Due within 3 days',
+	due_soon: 'Due soon (within 3 days)',
 	on_track: 'On track',
 	not_required: 'No report needed',
 }
@@ -298,6 +298,7 @@ export default function Dashboard() {
 								last={last}
 								total={total}
 								page={page}
+								pageSize={PAGE_SIZE}
 								hrefFor={(to) => `${base}${dashboardSearch({ status, q, page: to })}`}
 							/>
 							<p className="card-muted">

@@ -174,6 +174,7 @@ export default function AppsPage() {
 								last={last}
 								total={total}
 								page={page}
+								pageSize={APPS_PAGE_SIZE}
 								hrefFor={(to) => `${base}${listSearch({ q, archived, page: to })}`}
 							/>
 						</>
