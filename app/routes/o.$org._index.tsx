@@ -234,7 +234,7 @@ export default function Dashboard() {
 													</Link>
 													<span className="sub mono">{row.appKey}</span>
 												</td>
-												<td>
+												<td data-label="Status">
 													<ReportingBadge status={row.status} />
 													<span className="sub">{row.headline}</span>
 													{row.attention.map((note) => (
@@ -243,7 +243,7 @@ export default function Dashboard() {
 														</span>
 													))}
 												</td>
-												<td>
+												<td data-label="Next report due">
 													{row.status === 'not_required' ? (
 														<span className="card-muted">Not storing personal data</span>
 													) : row.status === 'answer_needed' ? (
@@ -262,14 +262,14 @@ export default function Dashboard() {
 														</>
 													)}
 												</td>
-												<td>
+												<td data-label="Last report">
 													{row.lastRunAt ? (
 														formatDay(row.lastRunAt, timeZone)
 													) : (
 														<span className="card-muted">None yet</span>
 													)}
 												</td>
-												<td>
+												<td data-label="Open tasks">
 													{row.openErase + row.openRefresh === 0 ? (
 														'—'
 													) : (
@@ -280,7 +280,7 @@ export default function Dashboard() {
 														</>
 													)}
 												</td>
-												<td>
+												<td data-label="Request / ticket">
 													{row.requestState ? (
 														(REQUEST_STATE_LABELS[row.requestState] ?? row.requestState)
 													) : (
