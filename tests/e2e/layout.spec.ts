@@ -80,6 +80,13 @@ test('on a phone the 60-day chart shows week by week in readable text', async ({
 		.evaluateAll((labels) => labels.map((label) => label.getBoundingClientRect().height))
 	expect(heights.length).toBeGreaterThan(5)
 	expect(Math.min(...heights)).toBeGreaterThanOrEqual(10)
+	// The apps below are cards, each value under its column's name: the table needs no sideways scrolling.
+	const table = page.getByRole('table', { name: 'Apps by reporting urgency' })
+	await expect(table.locator('td[data-label="Next report due"]').first()).toBeVisible()
+	const overflow = await table.evaluate(
+		(element) => element.parentElement!.scrollWidth - element.parentElement!.clientWidth,
+	)
+	expect(overflow).toBeLessThanOrEqual(0)
 	// A wide screen shows the day-by-day chart alone.
 	await page.setViewportSize(DESKTOP)
 	await expect(page.getByRole('img', { name: DAILY_CHART })).toBeVisible()
