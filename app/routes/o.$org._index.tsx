@@ -60,9 +60,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const lastPage = Math.max(1, Math.ceil(total / PAGE_SIZE))
 	if (query.page > lastPage) throw redirect(`${url.pathname}${dashboardSearch({ ...query, page: lastPage })}`)
 	return {
-		org,
+		org: { slug: org.slug, name: org.name },
 		timeZone,
-		rows,
+		// What the table shows, not all the rules know (an explanation per app is on the app's own page).
+		rows: rows.map(
+			({ explanation: _explanation, storesPersonalData: _answer, dueDate: _day, daysLeft: _days, ...shown }) => shown,
+		),
 		total,
 		appCount,
 		counts,
