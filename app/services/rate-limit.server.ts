@@ -1,5 +1,5 @@
 import { and, eq, gt, sql } from 'drizzle-orm'
-import { db } from '#db/client.server'
+import { db, getDatabase } from '#db/client.server'
 import { rateLimits } from '#db/schema'
 import { env } from '~/utils/env.server'
 import { hashToken, newToken } from '~/utils/tokens.server'
@@ -16,6 +16,12 @@ import { hashToken, newToken } from '~/utils/tokens.server'
  *
  * `deleteExpiredRateLimits` removes rows past their use.
  * See docs/decisions/006-limits-and-operations.md.
+ *
+ * One exception: on the embedded database (PGlite) the fixed windows are kept
+ * in this process's memory, not in the table. Only one process can ever open
+ * PGlite's data folder (db/data-folder-lock.ts), so that memory is exactly as
+ * shared as the table would be; what is lost is the count of the current
+ * window when the server restarts (docs/decisions/025-rate-limit-windows-in-memory.md).
  */
 
 /** `attempts`: how many were counted in the current window, this one included. */
@@ -23,8 +29,9 @@ export type RateLimitResult = { allowed: boolean; retryAfterSeconds: number; att
 
 /**
  * Counts one attempt for `key` in a fixed window and says whether it is
- * within `limit`. One atomic upsert, so concurrent attempts on several
- * servers are all counted.
+ * within `limit`. On PostgreSQL, one atomic upsert, so concurrent attempts on
+ * several servers are all counted; on PGlite, in this process's memory (see
+ * below: no other process can reach that database).
  *
  * Attempts on the same key that arrive while this server's upsert for it is
  * still running (one client's parallel requests) wait for it and are then
@@ -34,6 +41,7 @@ export type RateLimitResult = { allowed: boolean; retryAfterSeconds: number; att
  * servers are those of n separate upserts.
  */
 export function hitRateLimit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult> {
+	if (windowsInMemory()) return Promise.resolve(hitWindowInMemory(key, limit, windowSeconds))
 	return new Promise((resolve, reject) => {
 		const id = `${windowSeconds}:${key}`
 		let batch = waitingHits.get(id)
@@ -105,6 +113,78 @@ async function upsertHits(key: string, n: number, windowSeconds: number) {
 			retryAfter: sql<number>`greatest(1, ceil(extract(epoch from ${rateLimits.windowStart} + make_interval(secs => ${windowSeconds}) - now())))::int`,
 		})
 	return row
+}
+
+/*
+ * PGlite: fixed windows in memory. The embedded database's queries run in
+ * this thread, and the upsert (a write, its commit, six protocol messages)
+ * cost more than the rest of an evaluate request together; only this process
+ * can open the data folder, so every attempt on any key passes through here
+ * and a count in memory is the whole count. Same rule as the upsert: a
+ * window that started `windowSeconds` or more ago is over, and the next
+ * attempt starts a new one; attempts are counted in arrival order, each with
+ * its own place. Counts are lost on restart (at most one window per key).
+ */
+
+type MemoryWindow = { startedAt: number; count: number }
+const memory = globalThis as unknown as { __clearanceRateLimitWindows?: Map<string, MemoryWindow> }
+
+/** The fixed windows of this process, by key (kept on globalThis so the dev server's reloads keep them). */
+function memoryWindows(): Map<string, MemoryWindow> {
+	memory.__clearanceRateLimitWindows ??= new Map()
+	return memory.__clearanceRateLimitWindows
+}
+
+/** True when fixed windows are counted in memory: on PGlite, whose data folder only this process can open. */
+export function windowsInMemory(): boolean {
+	return getDatabase().config.driver === 'pglite'
+}
+
+function hitWindowInMemory(key: string, limit: number, windowSeconds: number, now = Date.now()): RateLimitResult {
+	const windows = memoryWindows()
+	let window = windows.get(key)
+	if (!window || window.startedAt <= now - windowSeconds * 1000) {
+		window = { startedAt: now, count: 0 }
+		windows.set(key, window)
+	}
+	window.count++
+	const retryAfterSeconds = Math.max(1, Math.ceil((window.startedAt + windowSeconds * 1000 - now) / 1000))
+	return { allowed: window.count <= limit, retryAfterSeconds, attempts: window.count }
+}
+
+/**
+ * Sets the window of `key` as if `count` attempts had been counted, the window
+ * having started `startedSecondsAgo` ago: in memory on PGlite, in the table on
+ * PostgreSQL. For tests, which would otherwise make hundreds of requests to
+ * reach a limit or wait a whole window for it to end.
+ */
+export async function setRateLimitWindow(key: string, count: number, startedSecondsAgo = 0): Promise<void> {
+	if (windowsInMemory()) {
+		memoryWindows().set(key, { startedAt: Date.now() - startedSecondsAgo * 1000, count })
+		return
+	}
+	const startedAt = sql`now() - make_interval(secs => ${startedSecondsAgo})`
+	await db
+		.insert(rateLimits)
+		.values({ key, windowStart: startedAt, count })
+		.onConflictDoUpdate({ target: rateLimits.key, set: { windowStart: startedAt, count } })
+}
+
+/** Forgets every fixed window kept in memory (what emptying the table is to the stored ones; tests reset with it). */
+export function forgetRateLimitWindows(): void {
+	memoryWindows().clear()
+}
+
+/** Drops the windows in memory that started before `cutoff` (ms); returns how many. */
+function deleteExpiredWindowsInMemory(cutoff: number): number {
+	let deleted = 0
+	for (const [key, window] of memoryWindows()) {
+		if (window.startedAt < cutoff) {
+			memoryWindows().delete(key)
+			deleted++
+		}
+	}
+	return deleted
 }
 
 /**
@@ -220,7 +300,8 @@ export async function isKnownDevice(userId: string, token: string | null) {
  * Deletes rows no limit reads any more: known devices after
  * LOGIN_KNOWN_DEVICE_DAYS, every other row once it is older than the longest
  * window, delay or memory in the settings (an old row would be restarted on
- * its next use anyway, so this only keeps the table small).
+ * its next use anyway, so this only keeps the table small). The same for the
+ * windows kept in memory on PGlite; returns how many were deleted in all.
  */
 export async function deleteExpiredRateLimits(settings = env()) {
 	const longest = Math.max(
@@ -240,7 +321,7 @@ export async function deleteExpiredRateLimits(settings = env()) {
 				else make_interval(secs => ${longest}) end`,
 		)
 		.returning({ key: rateLimits.key })
-	return deleted.length
+	return deleted.length + deleteExpiredWindowsInMemory(Date.now() - longest * 1000)
 }
 
 /**

@@ -1,13 +1,14 @@
 import { and, eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { db } from '#db/client.server'
-import { apiKeys, apps, auditEvents, organizations, rateLimits } from '#db/schema'
+import { apiKeys, apps, auditEvents, organizations } from '#db/schema'
 import { parseCsv } from '~/domain/csv'
 import * as unknownRoute from '~/routes/api.v1.$'
 import * as appsRoute from '~/routes/api.v1.apps'
 import * as appRoute from '~/routes/api.v1.apps_.$appId'
 import { revokeApiKey } from '~/services/api-keys.server'
 import { importAccounts } from '~/services/ledger.server'
+import { setRateLimitWindow } from '~/services/rate-limit.server'
 import { env } from '~/utils/env.server'
 import { createTestApp } from '../fixtures/requests'
 import { createOrg } from '../fixtures/world'
@@ -66,18 +67,13 @@ describe('API keys on /api/v1', () => {
 		const other = await keyFor(org.id, ['read'])
 		expect(env().API_PER_KEY).toBeGreaterThanOrEqual(600)
 		// The key has used up its window (as 600 requests in the last minute would have).
-		await db
-			.insert(rateLimits)
-			.values({ key: `api:key:${apiKey.id}`, windowStart: new Date(), count: env().API_PER_KEY })
+		await setRateLimitWindow(`api:key:${apiKey.id}`, env().API_PER_KEY)
 		const limited = await call(appsRoute, apiRequest('/apps', { key }))
 		expectError(limited, 429)
 		expect(Number(limited.headers.get('Retry-After'))).toBeGreaterThanOrEqual(1)
 		expect((await call(appsRoute, apiRequest('/apps', { key: other }))).status).toBe(200)
 		// A new window starts once the old one is over.
-		await db
-			.update(rateLimits)
-			.set({ windowStart: new Date(Date.now() - 2 * env().API_WINDOW_SECONDS * 1000) })
-			.where(eq(rateLimits.key, `api:key:${apiKey.id}`))
+		await setRateLimitWindow(`api:key:${apiKey.id}`, env().API_PER_KEY, 2 * env().API_WINDOW_SECONDS)
 		expect((await call(appsRoute, apiRequest('/apps', { key }))).status).toBe(200)
 	})
 

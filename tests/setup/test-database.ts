@@ -28,9 +28,14 @@ export async function prepareWorkerDatabase() {
 	await getDatabase().migrate()
 }
 
-/** Empties every application table. The audit log's append-only trigger is bypassed for this alone. */
+/**
+ * Empties every application table. The audit log's append-only trigger is bypassed for this alone.
+ * The rate-limit windows PGlite keeps in memory instead of in `rate_limits` are forgotten with them.
+ */
 export async function resetDatabase() {
 	const { db } = await import('#db/client.server')
+	const { forgetRateLimitWindows } = await import('~/services/rate-limit.server')
+	forgetRateLimitWindows()
 	const rows = await db.execute<{ tablename: string }>(sql`select tablename from pg_tables where schemaname = 'public'`)
 	const tables = (Array.isArray(rows) ? rows : (rows as { rows: { tablename: string }[] }).rows).map(
 		(row) => `"public"."${row.tablename}"`,
