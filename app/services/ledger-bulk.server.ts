@@ -192,10 +192,12 @@ async function copyAccountColumns(
 	ids: readonly string[],
 	dates: readonly string[],
 ): Promise<{ inserted: number; updated: number }> {
+	// A join on unnest, not `account_id = any(…)`: for 20,000 ids against a million stored, planned in 7 ms instead
+	// of 12–52 ms (the planner weighs each element of an `any` list; decision 027) and run in 46 ms instead of 287.
 	const held = rowsOf<{ account_id: string }>(
 		await tx.execute(sql`
-			select account_id from stored_accounts
-			where app_id = ${appId}::uuid and account_id = any(${textArray(ids)})`),
+			select s.account_id from unnest(${textArray(ids)}) as given(id)
+			join stored_accounts s on s.app_id = ${appId}::uuid and s.account_id = given.id`),
 	)
 	const known = new Set(held.map((row) => row.account_id))
 	const fresh: number[] = []
