@@ -1,5 +1,5 @@
 import { useFetcher } from '@remix-run/react'
-import { useEffect } from 'react'
+import { useEffect, useState } from 'react'
 import { Badge, type Tone } from '~/components/ui/status'
 import { type JobSummary } from '~/services/import-jobs.server'
 import { IMPORT_FETCHER } from './use-reporting-result'
@@ -59,15 +59,21 @@ export function ImportJobs({ base, initial }: { base: string; initial?: JobSumma
 	const jobs = list.data?.jobs ?? initial ?? []
 	const active = jobs.some((job) => !job.finished)
 	const { load, state } = list
-	// Read once on arrival (the reporting page's loader does not), again after each upload or cancel.
+	const url = `${base}/imports`
+	// Read once on arrival (the reporting page's loader does not), again after each upload or cancel; never while a
+	// read is under way, which the router would abort and report as an error in the page: the next read waits for it.
+	const [stale, setStale] = useState(true)
+	useEffect(() => setStale(true), [url, upload.data])
 	useEffect(() => {
-		load(`${base}/imports`)
-	}, [base, load, upload.data])
+		if (!stale || state !== 'idle') return
+		setStale(false)
+		void load(url)
+	}, [stale, state, load, url])
 	useEffect(() => {
 		if (!active || state !== 'idle') return
-		const timer = setTimeout(() => load(`${base}/imports`), POLL_MS)
+		const timer = setTimeout(() => void load(url), POLL_MS)
 		return () => clearTimeout(timer)
-	}, [active, state, base, load, list.data])
+	}, [active, state, url, load, list.data])
 	if (jobs.length === 0) return null
 	return (
 		<section className="stack-sm" aria-labelledby="import-jobs-heading">
