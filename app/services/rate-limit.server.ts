@@ -296,15 +296,9 @@ export async function isKnownDevice(userId: string, token: string | null) {
 	return Boolean(row)
 }
 
-/**
- * Deletes rows no limit reads any more: known devices after
- * LOGIN_KNOWN_DEVICE_DAYS, every other row once it is older than the longest
- * window, delay or memory in the settings (an old row would be restarted on
- * its next use anyway, so this only keeps the table small). The same for the
- * windows kept in memory on PGlite; returns how many were deleted in all.
- */
-export async function deleteExpiredRateLimits(settings = env()) {
-	const longest = Math.max(
+/** The longest window, delay or memory in the settings: a row or window older than this is read by no limit. */
+export function longestLimitSeconds(settings = env()) {
+	return Math.max(
 		settings.LOGIN_FAILURE_MEMORY_SECONDS,
 		settings.LOGIN_ACCOUNT_MAX_DELAY_SECONDS,
 		settings.LOGIN_CLIENT_MAX_DELAY_SECONDS,
@@ -313,6 +307,17 @@ export async function deleteExpiredRateLimits(settings = env()) {
 		settings.EVALUATE_WINDOW_SECONDS,
 		settings.API_WINDOW_SECONDS,
 	)
+}
+
+/**
+ * Deletes rows no limit reads any more: known devices after
+ * LOGIN_KNOWN_DEVICE_DAYS, every other row once it is older than the longest
+ * window, delay or memory in the settings (an old row would be restarted on
+ * its next use anyway, so this only keeps the table small). The same for the
+ * windows kept in memory on PGlite; returns how many were deleted in all.
+ */
+export async function deleteExpiredRateLimits(settings = env()) {
+	const longest = longestLimitSeconds(settings)
 	const deleted = await db
 		.delete(rateLimits)
 		.where(

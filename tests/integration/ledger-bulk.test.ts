@@ -111,29 +111,23 @@ describe('upsertAccountColumns', () => {
 		const early = '2026-01-05T00:00:00.000Z'
 		const late = '2026-02-10T00:00:00.000Z'
 		const fresh = Array.from({ length: COPY_FROM_ROWS }, (_, i) => idOf(i))
-		const first = await db.transaction(async (tx) => {
-			await lockApp(tx, orgId, appId)
-			return upsertAccountColumns(
-				tx,
-				appId,
-				fresh,
-				fresh.map(() => late),
-				{ likelyNew: true },
-			)
-		})
+		// As the import writes a batch: under the app's lock, new ids first looked for by COPY alone.
+		const writeLikelyNew = (ids: string[], at: string) =>
+			db.transaction(async (tx) => {
+				await lockApp(tx, orgId, appId)
+				return upsertAccountColumns(
+					tx,
+					appId,
+					ids,
+					ids.map(() => at),
+					{ likelyNew: true },
+				)
+			})
+		const first = await writeLikelyNew(fresh, late)
 		expect(first).toEqual({ inserted: COPY_FROM_ROWS, updated: 0 })
 		// 300 of those again, last in the batch (the COPY refused only after writing the new ones), and 900 new.
 		const ids = [...Array.from({ length: 900 }, (_, i) => idOf(50_000 + i)), ...fresh.slice(0, 300)]
-		const second = await db.transaction(async (tx) => {
-			await lockApp(tx, orgId, appId)
-			return upsertAccountColumns(
-				tx,
-				appId,
-				ids,
-				ids.map(() => early),
-				{ likelyNew: true },
-			)
-		})
+		const second = await writeLikelyNew(ids, early)
 		expect(second).toMatchObject({ inserted: 900, updated: 300 })
 		// Only PostgreSQL tries the COPY first; the embedded database upserts.
 		if (getDatabase().config.driver === 'postgres') expect(second.foundStored).toBe(true)

@@ -5,10 +5,10 @@ import { rateLimits } from '#db/schema'
 import {
 	deleteExpiredRateLimits,
 	hitRateLimit,
+	longestLimitSeconds,
 	setRateLimitWindow,
 	windowsInMemory,
 } from '~/services/rate-limit.server'
-import { env } from '~/utils/env.server'
 
 const pglite = configFromEnv().driver === 'pglite'
 
@@ -116,16 +116,7 @@ describe.runIf(pglite)('hitRateLimit on PGlite: windows in memory', () => {
 	})
 
 	it('deleteExpiredRateLimits forgets windows older than the longest window or delay, keeps live ones', async () => {
-		const settings = env()
-		const longest = Math.max(
-			settings.LOGIN_FAILURE_MEMORY_SECONDS,
-			settings.LOGIN_ACCOUNT_MAX_DELAY_SECONDS,
-			settings.LOGIN_CLIENT_MAX_DELAY_SECONDS,
-			settings.SIGNUP_WINDOW_SECONDS,
-			settings.INVITE_ACCEPT_WINDOW_SECONDS,
-			settings.EVALUATE_WINDOW_SECONDS,
-			settings.API_WINDOW_SECONDS,
-		)
+		const longest = longestLimitSeconds()
 		await setRateLimitWindow('signup:client:192.0.2.61', 4, longest + 60)
 		await setRateLimitWindow('signup:client:192.0.2.62', 4, longest - 60)
 		expect(await deleteExpiredRateLimits()).toBe(1)
