@@ -28,6 +28,18 @@ async function anApp() {
 
 const idOf = (i: number) => `5be24ad8b1653201${i.toString(16).padStart(8, '0')}`
 
+/** How many accounts the app's ledger holds, and how many of them were last updated at `early`. */
+async function storedCounts(appId: string, early: string) {
+	const [stored] = await db
+		.select({
+			count: sql<number>`count(*)::int`,
+			early: sql<number>`(count(*) filter (where ${storedAccounts.updatedAt} = ${early}::timestamptz))::int`,
+		})
+		.from(storedAccounts)
+		.where(eq(storedAccounts.appId, appId))
+	return stored
+}
+
 describe('upsertAccountColumns', () => {
 	test('a large batch of new and already stored ids: the counts, the dates and the ledger figures exact', async () => {
 		const { orgId, appId } = await anApp()
@@ -64,14 +76,7 @@ describe('upsertAccountColumns', () => {
 		})
 		expect(written).toEqual({ inserted: 1100, updated: 400 })
 
-		const [stored] = await db
-			.select({
-				count: sql<number>`count(*)::int`,
-				early: sql<number>`(count(*) filter (where ${storedAccounts.updatedAt} = ${early}::timestamptz))::int`,
-			})
-			.from(storedAccounts)
-			.where(eq(storedAccounts.appId, appId))
-		expect(stored).toEqual({ count: 1700, early: 1500 })
+		expect(await storedCounts(appId, early)).toEqual({ count: 1700, early: 1500 })
 		const [stats] = await db.select().from(appLedgerStats).where(eq(appLedgerStats.appId, appId))
 		expect(stats).toMatchObject({ accountCount: 1700, oldestUpdatedAt: new Date(early) })
 	})
@@ -131,14 +136,7 @@ describe('upsertAccountColumns', () => {
 		expect(second).toMatchObject({ inserted: 900, updated: 300 })
 		// Only PostgreSQL tries the COPY first; the embedded database upserts.
 		if (getDatabase().config.driver === 'postgres') expect(second.foundStored).toBe(true)
-		const [stored] = await db
-			.select({
-				count: sql<number>`count(*)::int`,
-				early: sql<number>`(count(*) filter (where ${storedAccounts.updatedAt} = ${early}::timestamptz))::int`,
-			})
-			.from(storedAccounts)
-			.where(eq(storedAccounts.appId, appId))
-		expect(stored).toEqual({ count: COPY_FROM_ROWS + 900, early: 1200 })
+		expect(await storedCounts(appId, early)).toEqual({ count: COPY_FROM_ROWS + 900, early: 1200 })
 		const [stats] = await db.select().from(appLedgerStats).where(eq(appLedgerStats.appId, appId))
 		expect(stats).toMatchObject({ accountCount: COPY_FROM_ROWS + 900, oldestUpdatedAt: new Date(early) })
 	})
