@@ -240,7 +240,6 @@ async function importThroughApp(server: RunningServer, seeded: Seeded, cookie: s
 	}
 }
 
-/** COPY of the same rows into a scratch table made LIKE the ledger, including all its indexes and checks. */
 /**
  * PostgreSQL: a checkpoint before each of the two timed writes (the import, the raw COPY), so neither runs beside a
  * checkpoint of the writes before it (the seed's WAL was being flushed through the whole import). Needs the
@@ -258,6 +257,7 @@ async function checkpointFirst(url: string | undefined, log: (line: string) => v
 	}
 }
 
+/** COPY of the same rows into a scratch table made LIKE the ledger, including all its indexes and checks. */
 async function rawCopy(driver: Driver, handle: ReturnType<typeof getDatabase>, appId: string, csv: Buffer) {
 	const { sql } = await import('drizzle-orm')
 	const db = handle.db

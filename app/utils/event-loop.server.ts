@@ -17,21 +17,16 @@ export async function* slicesOf(bytes: Uint8Array, size: number): AsyncGenerator
 }
 
 /**
- * Counts units of synchronous work (rows, lines) and says when to hand the event loop over: `due(units)`
- * answers true once `every` units have been counted since it last did. The caller then awaits
- * yieldToEventLoop(); `reset()` when it yielded for another reason.
+ * Counts units of synchronous work (rows, lines) and says when to hand the event loop over: `due()` counts one
+ * and answers true once every `every` units. The caller then awaits yieldToEventLoop().
  */
 export function pacer(every: number) {
 	let counted = 0
 	return {
-		due(units = 1) {
-			counted += units
-			if (counted < every) return false
+		due() {
+			if (++counted < every) return false
 			counted = 0
 			return true
-		},
-		reset() {
-			counted = 0
 		},
 	}
 }
