@@ -1,10 +1,12 @@
 // The production build the benchmark measures: built into its own folder
-// when missing or stale (the same content hash as `npm start`), served by
-// scripts/server.ts as a child process on its own port.
+// when missing or stale (the same content hash as `npm start`), served as
+// `npm start` serves it (the build's bundled entry in plain node) as a child
+// process on its own port.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { openSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { buildFreshness, runBuild } from '../scripts/build-freshness'
+import { serverCommand } from '../scripts/server-bundle'
 
 export const root = path.resolve(import.meta.dirname, '..')
 
@@ -31,7 +33,10 @@ export function migrate(env: NodeJS.ProcessEnv): void {
 
 export type RunningServer = { pid: number; url: string; stop: () => Promise<void>; child: ChildProcess }
 
-/** Starts scripts/server.ts (node itself, so `pid` is the server's; `nodeArgs` before it, e.g. --cpu-prof) and waits for /healthz. */
+/**
+ * Starts the server of the build in `env.BUILD_DIR` (plain node, so `pid` is the server's; `nodeArgs` before its
+ * entry, e.g. --cpu-prof) and waits for /healthz.
+ */
 export async function startServer(
 	env: NodeJS.ProcessEnv,
 	port: number,
@@ -39,7 +44,7 @@ export async function startServer(
 	nodeArgs: string[] = [],
 ): Promise<RunningServer> {
 	const out = openSync(logFile, 'a')
-	const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'scripts/server.ts'], {
+	const child = spawn(...serverCommand(env.BUILD_DIR ?? 'build', nodeArgs), {
 		cwd: root,
 		stdio: ['ignore', out, out],
 		env: { ...env, PORT: String(port), HOST: '127.0.0.1' },

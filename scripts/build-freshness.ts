@@ -10,12 +10,18 @@ import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { bundleServer, serverEntry } from './server-bundle'
 
 /** Folders and files (relative to the project) whose content goes into the build. */
 export const BUILD_INPUTS = [
 	'app',
 	'db',
 	'public',
+	// The server's entry and what it imports from here (scripts/server-bundle.ts bundles them into the build).
+	'scripts/server.ts',
+	'scripts/server-app.ts',
+	'scripts/port.ts',
+	'scripts/server-bundle.ts',
 	'vite.config.ts',
 	'tsconfig.json',
 	'package.json',
@@ -70,9 +76,13 @@ function readStamp(buildDir: string): Stamp | null {
 	}
 }
 
-/** Whether a build (server and browser halves) exists in `buildDir`. */
+/** Whether a build (the server's entry, Remix's server and browser halves) exists in `buildDir`. */
 export function hasBuild(buildDir: string): boolean {
-	return existsSync(path.join(buildDir, 'server/index.js')) && existsSync(path.join(buildDir, 'client'))
+	return (
+		existsSync(serverEntry(buildDir)) &&
+		existsSync(path.join(buildDir, 'server/index.js')) &&
+		existsSync(path.join(buildDir, 'client'))
+	)
 }
 
 /** Compares the build in `buildDir` (relative to `root` or absolute) with the sources in `root`. */
@@ -92,7 +102,7 @@ export function writeStamp(buildDir: string, hash: string, builtAt = new Date())
 }
 
 /**
- * Builds into `buildDir` (Remix's Vite build) and stamps it with the sources'
+ * Builds into `buildDir` (Remix's Vite build, then the server's entry bundled beside it) and stamps it with the sources'
  * hash taken before building, so an edit made while it builds still counts as
  * a change next time. Resolves to the build's exit code.
  */
@@ -110,9 +120,14 @@ export async function runBuild(root: string, buildDir: string): Promise<number> 
 		child.on('error', () => resolve(1))
 		child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)))
 	})
-	if (code === 0) {
-		mkdirSync(dir, { recursive: true })
-		writeStamp(dir, hash)
+	if (code !== 0) return code
+	try {
+		await bundleServer(root, dir)
+	} catch {
+		// esbuild has printed what it could not bundle.
+		return 1
 	}
-	return code
+	mkdirSync(dir, { recursive: true })
+	writeStamp(dir, hash)
+	return 0
 }

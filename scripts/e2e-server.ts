@@ -2,9 +2,11 @@
 // a new PGlite folder, or a new `clearance_e2e` database on the server in
 // DATABASE_URL. The demo organisation is seeded so tests can use it.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import postgres from 'postgres'
+import { hasBuild } from './build-freshness'
+import { serverCommand } from './server-bundle'
 
 const root = path.resolve(import.meta.dirname, '..')
 const env: NodeJS.ProcessEnv = {
@@ -45,7 +47,7 @@ mkdirSync(path.dirname(pidFile), { recursive: true })
 rmSync(`${pidFile}.email-scan.json`, { force: true })
 
 const buildDir = process.env.BUILD_DIR ?? 'build'
-if (!existsSync(path.join(root, buildDir, 'server/index.js'))) {
+if (!hasBuild(path.join(root, buildDir))) {
 	const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit', env })
 	if (build.status !== 0) process.exit(build.status ?? 1)
 }
@@ -53,8 +55,8 @@ if (!existsSync(path.join(root, buildDir, 'server/index.js'))) {
 const setup = spawnSync('npx', ['tsx', 'scripts/db-setup.ts'], { cwd: root, stdio: 'inherit', env })
 if (setup.status !== 0) process.exit(setup.status ?? 1)
 
-// tsx itself (not npx, which does not pass SIGTERM on): the server then drains and exits.
-const server = spawn(path.join(root, 'node_modules/.bin/tsx'), ['scripts/server.ts'], {
+// The build's server entry in plain node, as npm start serves it; SIGTERM reaches it, so it drains and exits.
+const server = spawn(...serverCommand(buildDir), {
 	cwd: root,
 	stdio: 'inherit',
 	env: { ...env, BUILD_DIR: buildDir },

@@ -1,6 +1,7 @@
 // npm start: checks that PORT is free, builds only when the sources changed
 // since the last build (scripts/build-freshness.ts), migrates (and seeds the
-// demo on a new embedded database), then serves.
+// demo on a new embedded database) and exits; the npm script then `exec`s
+// scripts/serve.mjs, which serves the build from a plain `node` process.
 // npm run serve (`--no-build`): the same without building; it serves the build
 // there is, and says what to run when there is none.
 // The port comes first: a port in use is said in one line before a minute of building.
@@ -54,7 +55,4 @@ if (build) {
 // Migrations and the demo in their own process: it opens and closes the database before the server opens it.
 const setup = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/db-setup.ts'], { cwd: root, stdio: 'inherit' })
 if (setup.status !== 0) process.exit(setup.status ?? 1)
-
-// The server runs in this process, so signals (Ctrl+C, SIGTERM) reach it directly.
-process.env.BUILD_DIR = buildDir
-await import('./server')
+// Serving is the npm script's next command (scripts/serve.mjs): this process and its TypeScript loader end here.

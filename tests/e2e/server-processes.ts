@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net'
 import path from 'node:path'
 import postgres from 'postgres'
+import { serverCommand } from '../../scripts/server-bundle'
 
 export const root = path.resolve(import.meta.dirname, '../..')
 const tsx = path.join(root, 'node_modules/.bin/tsx')
@@ -69,9 +70,9 @@ export type AppServer = {
 	stop(): Promise<void>
 }
 
-/** Starts scripts/server.ts on 127.0.0.1:`port` (0: a free port the system picks) and resolves once it listens. */
+/** Starts the build's server (as npm start serves it) on 127.0.0.1:`port` (0: a free port the system picks) and resolves once it listens. */
 export async function startServer(port: number, env: Record<string, string>): Promise<AppServer> {
-	const child = spawn(tsx, ['scripts/server.ts'], {
+	const child = spawn(...serverCommand(process.env.BUILD_DIR ?? 'build'), {
 		cwd: root,
 		env: {
 			...process.env,

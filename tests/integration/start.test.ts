@@ -1,12 +1,13 @@
-import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type AddressInfo, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { build as esbuild } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sourceHash, writeStamp } from '../../scripts/build-freshness'
 import { checkPort, listenProblem } from '../../scripts/port'
+import { bundleServer, SERVER_NODE_FLAGS } from '../../scripts/server-bundle'
 import { migratedDataDir } from './process-helpers'
 
 // Starting (issue 17, point 7): a port in use is one plain line naming PORT and exit code 1 (also when the
@@ -18,7 +19,16 @@ const { DATABASE_URL: _postgres, ...inherited } = process.env
 const quiet = { ...inherited, NODE_ENV: 'test', CLEARANCE_SCHEDULER: 'off', SEED_DEMO: 'false' }
 
 function start(script: string, args: string[], env: Record<string, string>, until?: RegExp) {
-	const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+	return run(process.execPath, ['--import', 'tsx', script, ...args], env, until)
+}
+
+/** `npm start`, as a person runs it (npm's script: scripts/start.ts, then the server in plain node). */
+function npmStart(env: Record<string, string>, until?: RegExp) {
+	return run('npm', ['start', '--silent'], env, until)
+}
+
+function run(command: string, args: string[], env: Record<string, string>, until?: RegExp) {
+	const child = spawn(command, args, {
 		cwd: root,
 		env: { ...quiet, DATA_DIR: dataDir, ...env } as NodeJS.ProcessEnv,
 		stdio: ['ignore', 'pipe', 'pipe'],
@@ -109,27 +119,45 @@ describe('npm run serve and npm start (scripts/start.ts)', () => {
 		expect(serve.output().stdout).not.toMatch(/Building/)
 	}, 60_000)
 
-	it('npm start serves a build made from the sources as they are, without building', async () => {
-		// A build folder stamped with the sources' hash now, whose server module is the small test build.
-		mkdirSync(path.join(buildDir, 'server'), { recursive: true })
-		mkdirSync(path.join(buildDir, 'client'), { recursive: true })
-		const fixture = pathToFileURL(path.join(root, 'tests/fixtures/slow-server-build.ts')).href
-		writeFileSync(path.join(buildDir, 'server/index.js'), `export * from '${fixture}'\n`)
-		// An ES module, as the project's package.json makes the real build's (this folder is outside the project).
-		writeFileSync(path.join(buildDir, 'package.json'), '{ "type": "module" }\n')
-		writeStamp(buildDir, sourceHash(root))
-
-		// Two processes open the embedded database in turn (migrations, then the server).
-		const server = start('scripts/start.ts', [], { PORT: '0', HOST: '127.0.0.1', BUILD_DIR: buildDir }, /listening on/)
+	it('npm start serves a build made from the sources as they are, without building, from plain node', async () => {
+		// A build folder stamped with the sources' hash now: the server's real entry, bundled as the build bundles it,
+		// and the small test build as Remix's half (bundled too: nothing in the serving process compiles TypeScript).
+		// Inside the project, where the bundles' packages resolve from node_modules, as the real build's do.
+		mkdirSync(path.join(root, '.data'), { recursive: true })
+		const projectBuild = mkdtempSync(path.join(root, '.data/start-test-build-'))
 		try {
-			await server.seen
-			const { stdout } = server.output()
-			expect(stdout).toMatch(/Nothing changed since the last build/)
-			expect(stdout).not.toMatch(/Building/)
-			server.child.kill('SIGTERM')
-			expect(await server.exited).toBe(0)
+			mkdirSync(path.join(projectBuild, 'client'), { recursive: true })
+			await bundleServer(root, projectBuild)
+			await esbuild({
+				absWorkingDir: root,
+				entryPoints: ['tests/fixtures/slow-server-build.ts'],
+				outfile: path.join(projectBuild, 'server/index.js'),
+				bundle: true,
+				platform: 'node',
+				format: 'esm',
+				packages: 'external',
+				logLevel: 'warning',
+			})
+			writeStamp(projectBuild, sourceHash(root))
+
+			// npm start itself: its script runs scripts/start.ts, then execs the server, so SIGTERM reaches the server.
+			const server = npmStart({ PORT: '0', HOST: '127.0.0.1', BUILD_DIR: projectBuild }, /listening on/)
+			try {
+				await server.seen
+				const { stdout } = server.output()
+				expect(stdout).toMatch(/Nothing changed since the last build/)
+				expect(stdout).not.toMatch(/Building/)
+				// The process that listens is node running the bundle, with no TypeScript loader in it.
+				const serving = execFileSync('ps', ['-o', 'args=', '--ppid', String(server.child.pid)], { encoding: 'utf8' })
+				expect(serving.trim()).toBe(`node ${SERVER_NODE_FLAGS.join(' ')} scripts/serve.mjs`)
+				server.child.kill('SIGTERM')
+				expect(await server.exited).toBe(0)
+				expect(server.output().stdout).toMatch(/SIGTERM: finishing the requests in flight/)
+			} finally {
+				server.child.kill('SIGKILL')
+			}
 		} finally {
-			server.child.kill('SIGKILL')
+			rmSync(projectBuild, { recursive: true, force: true })
 		}
 	}, 180_000)
 })

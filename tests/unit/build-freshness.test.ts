@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -12,8 +13,9 @@ function write(relative: string, content: string) {
 	writeFileSync(path.join(root, relative), content)
 }
 
-/** A build folder as Remix's build leaves it, stamped with the sources' hash now. */
+/** A build folder as the build leaves it (Remix's halves and the server's entry), stamped with the sources' hash now. */
 function stampedBuild(buildDir = 'build') {
+	write(`${buildDir}/server.mjs`, 'export {}')
 	write(`${buildDir}/server/index.js`, 'export {}')
 	mkdirSync(path.join(root, buildDir, 'client'), { recursive: true })
 	writeStamp(path.join(root, buildDir), sourceHash(root))
@@ -28,18 +30,24 @@ beforeEach(() => {
 	write('vite.config.ts', 'export default {}')
 	write('package-lock.json', '{}')
 	write('README.md', 'not an input')
+	// The server's entry, which the build bundles, and what it imports; other scripts are not inputs.
+	write('scripts/server.ts', "import { greeting } from './server-app'\nconsole.log(greeting)\n")
+	write('scripts/server-app.ts', "export const greeting = 'served from the bundle'\n")
+	write('scripts/remind.ts', 'not an input')
 })
 
 afterEach(() => rmSync(root, { recursive: true, force: true }))
 
 describe('build freshness', () => {
-	it('lists the inputs (app, db, public, settings, lock file) and nothing else', () => {
+	it("lists the inputs (app, db, public, the server's entry, settings, lock file) and nothing else", () => {
 		expect(inputFiles(root)).toEqual([
 			'app/root.tsx',
 			'app/routes/home.tsx',
 			'db/schema.ts',
 			'package-lock.json',
 			'public/favicon.svg',
+			'scripts/server-app.ts',
+			'scripts/server.ts',
 			'vite.config.ts',
 		])
 	})
@@ -67,6 +75,10 @@ describe('build freshness', () => {
 		stampedBuild()
 		write('package-lock.json', '{"lockfileVersion": 3}')
 		expect(buildFreshness(root, 'build')).toMatchObject({ fresh: false, reason: 'changed' })
+
+		stampedBuild()
+		write('scripts/server-app.ts', "export const greeting = 'changed'\n")
+		expect(buildFreshness(root, 'build')).toMatchObject({ fresh: false, reason: 'changed' })
 	})
 
 	it('ignores files that are not inputs of the build', () => {
@@ -82,6 +94,10 @@ describe('build freshness', () => {
 		rmSync(path.join(root, 'build', STAMP_FILE))
 		expect(buildFreshness(root, 'build')).toMatchObject({ fresh: false, reason: 'no-stamp' })
 		rmSync(path.join(root, 'build/server'), { recursive: true })
+		expect(buildFreshness(root, 'build')).toMatchObject({ fresh: false, reason: 'no-build' })
+		// A build made before the server's entry was part of it is no build to serve.
+		stampedBuild()
+		rmSync(path.join(root, 'build/server.mjs'))
 		expect(buildFreshness(root, 'build')).toMatchObject({ fresh: false, reason: 'no-build' })
 	})
 
@@ -101,10 +117,22 @@ describe('runBuild', () => {
 		chmodSync(path.join(root, 'node_modules/.bin/remix'), 0o755)
 	}
 
-	it('stamps a successful build, so the next start finds it fresh', async () => {
-		fakeRemix('mkdir -p "$BUILD_DIR/server" "$BUILD_DIR/client" && echo "export {}" > "$BUILD_DIR/server/index.js"')
+	const remixBuilds = 'mkdir -p "$BUILD_DIR/server" "$BUILD_DIR/client" && echo "export {}" > "$BUILD_DIR/server/index.js"'
+
+	it("bundles the server's entry and stamps a successful build, so the next start finds it fresh", async () => {
+		fakeRemix(remixBuilds)
 		expect(await runBuild(root, 'build')).toBe(0)
 		expect(buildFreshness(root, 'build')).toMatchObject({ fresh: true })
+		// One file that plain node runs: what scripts/server.ts imports from the project is inside it.
+		const run = spawnSync(process.execPath, [path.join(root, 'build/server.mjs')], { encoding: 'utf8' })
+		expect(run.stdout).toBe('served from the bundle\n')
+	})
+
+	it("leaves no stamp when the server's entry does not bundle", async () => {
+		fakeRemix(remixBuilds)
+		write('scripts/server.ts', "import { missing } from './nowhere'\nconsole.log(missing)\n")
+		expect(await runBuild(root, 'build')).toBe(1)
+		expect(existsSync(path.join(root, 'build', STAMP_FILE))).toBe(false)
 	})
 
 	it('leaves no stamp when the build fails, so the next start builds again', async () => {
