@@ -327,7 +327,7 @@ async function carryOut(job: ImportJob, workerId: string): Promise<ImportJob | n
 	let rows = job.rows
 	let rejected = job.rejected
 	let lastLine = cursor.line
-	let batch = new Map<string, Date>()
+	let batch = new BatchColumns()
 	let refused: { position: number; value: string; reason: string }[] = []
 	const check = candidateChecker(new Date())
 	const postgres = getDatabase().config.driver === 'postgres'
@@ -420,16 +420,10 @@ async function carryOut(job: ImportJob, workerId: string): Promise<ImportJob | n
 	/** Hands the rows read since the last batch to the writer, once it has written the previous one; true when a cancel was asked. */
 	const flush = async (processedBytes: number) => {
 		if (await settle()) return true
-		const read: Batch = { ids: [], dates: [], oldest: null, refused, rows, rejected, lastLine, processedBytes }
 		const taken = batch
-		batch = new Map()
+		const read: Batch = { ...taken.columns(), refused, rows, rejected, lastLine, processedBytes }
+		batch = new BatchColumns()
 		refused = []
-		for (const [accountId, updatedAt] of taken) {
-			read.ids.push(accountId)
-			read.dates.push(isoOf(updatedAt))
-			if (!read.oldest || updatedAt < read.oldest) read.oldest = updatedAt
-			if (pace.due()) await yieldToEventLoop()
-		}
 		writing = write(read).then(
 			(cancelled) => ({ cancelled }),
 			(failed: unknown) => ({ failed }),
@@ -453,7 +447,7 @@ async function carryOut(job: ImportJob, workerId: string): Promise<ImportJob | n
 			rows++
 			lastLine = candidate.position
 			const checked = check(candidate)
-			if (checked.ok) batch.set(checked.accountId, checked.updatedAt)
+			if (checked.ok) batch.add(checked.accountId, checked.updatedAt)
 			else {
 				rejected++
 				refused.push({
@@ -512,6 +506,44 @@ async function carryOut(job: ImportJob, workerId: string): Promise<ImportJob | n
 		throw error
 	}
 	return complete(job, workerId, committed, oldest)
+}
+
+/**
+ * The rows of a batch as they are read, already in the columns the writer takes: each id once, where it first
+ * came, with the date of its last row in the file. Arrays filled as rows come, not a Map read back at the end:
+ * a million rows make a million fewer short-lived objects for the collector, whose pauses stop every request.
+ */
+class BatchColumns {
+	private readonly ids: string[] = []
+	private readonly dates: string[] = []
+	private readonly times: Date[] = []
+	private readonly at = new Map<string, number>()
+
+	get size() {
+		return this.ids.length
+	}
+
+	add(accountId: string, updatedAt: Date) {
+		const index = this.at.get(accountId)
+		if (index === undefined) {
+			this.at.set(accountId, this.ids.length)
+			this.ids.push(accountId)
+			this.dates.push(isoOf(updatedAt))
+			this.times.push(updatedAt)
+		} else {
+			this.dates[index] = isoOf(updatedAt)
+			this.times[index] = updatedAt
+		}
+	}
+
+	columns(): Pick<Batch, 'ids' | 'dates' | 'oldest'> {
+		let oldest: Date | null = null
+		for (let index = 0; index < this.times.length; index++) {
+			const time = this.times[index]!
+			if (!oldest || time < oldest) oldest = time
+		}
+		return { ids: this.ids, dates: this.dates, oldest }
+	}
 }
 
 /** A batch as read: its rows (each id once, the file's last wins) and the job's progress up to its last line. */

@@ -2,6 +2,7 @@ import { and, eq, sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { db } from '#db/client.server'
 import {
+	apps,
 	auditEvents,
 	importJobChunks,
 	importJobRejections,
@@ -108,6 +109,41 @@ describe('import jobs', { timeout: 120_000 }, () => {
 			updated: 0,
 			rejected: 1,
 		})
+	})
+
+	it('an id twice in a file is stored once with its last row’s date; the oldest date noted is of what was stored', async () => {
+		const { org, user, app } = await world()
+		// Within the first batch (a thousand rows on PGlite, more on PostgreSQL, where a batch that large goes by
+		// COPY). `dup-a`'s first row is the oldest of the file, but its last row replaces it: the app's first stored
+		// date comes from what the ledger holds.
+		const rows = goodRows(1200).map((row) => row.replace(/2026-01-0\d/, '2026-02-01'))
+		const file = csvFile([
+			'dup-a,2026-01-01T00:00:00Z',
+			...rows.slice(0, 400),
+			'dup-b,2026-01-20T00:00:00Z',
+			...rows.slice(400, 800),
+			'dup-a,2026-03-10T00:00:00Z',
+			...rows.slice(800),
+		])
+		const job = await createUploadJob(org.id, user.id, app.id, file, { atomic: false })
+		await claimImportJob('worker-a', { jobId: job.id })
+		expect(await runImportJob(job.id, 'worker-a')).toMatchObject({
+			status: 'succeeded',
+			rows: 1203,
+			inserted: 1202,
+			updated: 0,
+			rejected: 0,
+		})
+		const stored = await db
+			.select({ accountId: storedAccounts.accountId, updatedAt: storedAccounts.updatedAt })
+			.from(storedAccounts)
+			.where(and(eq(storedAccounts.appId, app.id), sql`${storedAccounts.accountId} like 'dup-%'`))
+		expect(stored.map((row) => [row.accountId, row.updatedAt.toISOString()]).sort()).toEqual([
+			['dup-a', '2026-03-10T00:00:00.000Z'],
+			['dup-b', '2026-01-20T00:00:00.000Z'],
+		])
+		const [noted] = await db.select({ storingSince: apps.storingSince }).from(apps).where(eq(apps.id, app.id))
+		expect(noted!.storingSince?.toISOString()).toBe('2026-01-20T00:00:00.000Z')
 	})
 
 	it('stores the pieces compressed, and fails a job whose upload did not arrive whole before writing a row', async () => {
