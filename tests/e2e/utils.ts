@@ -111,7 +111,11 @@ export async function registerApp(page: Page, app: AppForm, formUrl?: string) {
 	if (formUrl) await gotoHydrated(page, formUrl)
 	else {
 		await page.getByRole('link', { name: 'Apps', exact: true }).click()
+		// The Apps page itself, not the page before it: an empty dashboard has a "Register an app" link too, and a
+		// click on it as the Apps page replaces it lands on whatever is then under the pointer (seen in CI).
+		await expect(page.getByRole('heading', { level: 1, name: 'Apps' })).toBeVisible()
 		await page.getByRole('link', { name: 'Register an app' }).first().click()
+		await expect(page).toHaveURL(/\/apps\/new$/)
 		await expect(page.locator('html[data-hydrated]')).toBeAttached()
 	}
 	await page.getByLabel('App name').fill(app.name)
