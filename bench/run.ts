@@ -13,7 +13,8 @@
 // --doc-only: rewrite docs/performance.md's section from bench/results.json, measure nothing.
 // --no-build: serve build-bench/ as it is. --port: the server's port (3113).
 // Environment: BENCH_BUILD_DIR (build-bench), BENCH_DATABASE (clearance_bench), BENCH_OUTPUT_DIR (the repository:
-// bench/results.json and docs/performance.md are written under it).
+// bench/results.json and docs/performance.md are written under it), BENCH_NODE_ARGS (more node flags for the server,
+// after its own: to compare settings side by side).
 // --quick: small sizes (100 and 1,000 apps, 10,000 accounts, 3 s of load per
 // figure), a couple of minutes. --keep: leave the data folder / database.
 // --phases a,b: only these phases (the seed always runs), e.g. `--phases reporter,reminders`:

@@ -44,7 +44,9 @@ export async function startServer(
 	nodeArgs: string[] = [],
 ): Promise<RunningServer> {
 	const out = openSync(logFile, 'a')
-	const child = spawn(...serverCommand(env.BUILD_DIR ?? 'build', nodeArgs), {
+	// BENCH_NODE_ARGS: more node flags for the server, after its own (e.g. another young generation size, to compare).
+	const extra = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []
+	const child = spawn(...serverCommand(env.BUILD_DIR ?? 'build', [...extra, ...nodeArgs]), {
 		cwd: root,
 		stdio: ['ignore', out, out],
 		env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
