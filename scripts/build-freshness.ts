@@ -109,8 +109,9 @@ export function writeStamp(buildDir: string, hash: string, builtAt = new Date())
 export async function runBuild(root: string, buildDir: string): Promise<number> {
 	const dir = path.resolve(root, buildDir)
 	const hash = sourceHash(root)
-	// A build that fails halfway must not keep an old stamp.
+	// A build that fails halfway must not keep an old stamp, nor an old server entry beside a new Remix build.
 	rmSync(path.join(dir, STAMP_FILE), { force: true })
+	rmSync(serverEntry(dir), { force: true })
 	const code = await new Promise<number>((resolve) => {
 		const child = spawn(path.join(root, 'node_modules/.bin/remix'), ['vite:build'], {
 			cwd: root,

@@ -1,6 +1,7 @@
-// npm run serve / npm start: serves the production build on PORT (3000);
-// scripts/start.ts imports it after checking the port (and building when the
-// sources changed) and after `scripts/db-setup.ts` has migrated. On SIGTERM or SIGINT it stops taking
+// npm run serve / npm start: serves the production build on PORT (3000). The build bundles this file into
+// BUILD_DIR/server.mjs (scripts/server-bundle.ts), which scripts/serve.mjs runs in plain node once
+// scripts/start.ts has checked the port (and built when the sources changed) and `scripts/db-setup.ts` has
+// migrated; the tests also run it from source with tsx. On SIGTERM or SIGINT it stops taking
 // connections, lets the requests in flight finish (at most
 // SHUTDOWN_TIMEOUT_SECONDS) and the scheduler's round in progress, closes the
 // database and exits. The scheduler (reminders, email, webhooks) runs unless

@@ -128,11 +128,14 @@ describe('runBuild', () => {
 		expect(run.stdout).toBe('served from the bundle\n')
 	})
 
-	it("leaves no stamp when the server's entry does not bundle", async () => {
+	it("leaves no stamp, and not the previous server entry, when the server's entry does not bundle", async () => {
 		fakeRemix(remixBuilds)
+		expect(await runBuild(root, 'build')).toBe(0)
 		write('scripts/server.ts', "import { missing } from './nowhere'\nconsole.log(missing)\n")
 		expect(await runBuild(root, 'build')).toBe(1)
 		expect(existsSync(path.join(root, 'build', STAMP_FILE))).toBe(false)
+		expect(existsSync(path.join(root, 'build/server.mjs'))).toBe(false)
+		expect(buildFreshness(root, 'build')).toMatchObject({ fresh: false, reason: 'no-build' })
 	})
 
 	it('leaves no stamp when the build fails, so the next start builds again', async () => {
@@ -141,6 +144,7 @@ describe('runBuild', () => {
 		fakeRemix('exit 2')
 		expect(await runBuild(root, 'build')).toBe(2)
 		expect(existsSync(path.join(root, 'build', STAMP_FILE))).toBe(false)
-		expect(buildFreshness(root, 'build')).toMatchObject({ fresh: false, reason: 'no-stamp' })
+		// Nor a server entry from before, to be served beside whatever the failed build left.
+		expect(buildFreshness(root, 'build')).toMatchObject({ fresh: false, reason: 'no-build' })
 	})
 })
