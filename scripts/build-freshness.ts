@@ -19,6 +19,7 @@ export const BUILD_INPUTS = [
 	'public',
 	// The server's entry and what it imports from here (scripts/server-bundle.ts bundles them into the build).
 	'scripts/server.ts',
+	'scripts/server-settings.mjs',
 	'scripts/server-app.ts',
 	'scripts/port.ts',
 	'scripts/server-bundle.ts',

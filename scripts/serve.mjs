@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import v8 from 'node:v8'
 
 const buildDir = process.env.BUILD_DIR ?? 'build'
 const entry = path.resolve(buildDir, 'server.mjs')
@@ -14,9 +13,6 @@ if (!existsSync(entry)) {
 	process.exit(1)
 }
 process.env.BUILD_DIR = buildDir
-// What scripts/server.ts sets first, set here too: the bundle's package imports are evaluated before its own
-// code, and these must hold while they load (the heap's growth, decision 021; production unless told otherwise).
-const heapGrowingPercent = process.env.HEAP_GROWING_PERCENT ?? '50'
-if (/^\d{1,3}$/.test(heapGrowingPercent)) v8.setFlagsFromString(`--heap-growing-percent=${heapGrowingPercent}`)
-process.env.NODE_ENV ??= 'production'
+// The heap's growth and NODE_ENV must hold while the bundle's packages load, which is before its own code runs.
+await import('./server-settings.mjs')
 await import(pathToFileURL(entry).href)

@@ -7,20 +7,12 @@
 // database and exits. The scheduler (reminders, email, webhooks) runs unless
 // CLEARANCE_SCHEDULER=off.
 // SERVER_BUILD names another build module (the tests use a small one).
+// The heap's growth and NODE_ENV, first (scripts/serve.mjs sets them the same way before the bundled entry).
+import './server-settings.mjs'
 import { type AddressInfo } from 'node:net'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import v8 from 'node:v8'
 import { installGlobals, type ServerBuild } from '@remix-run/node'
-
-// Between two full collections the heap grows by at most half of what it holds (V8's own factor goes up to 4 on
-// a machine with memory to spare): a long download (the report batches of a million accounts) makes short-lived
-// garbage steadily, and V8 let it pile up to 4 times the live heap before collecting. Set first, so it also holds
-// while the app loads. HEAP_GROWING_PERCENT=0 gives V8's own choice back (docs/decisions/021-server-memory.md).
-const heapGrowingPercent = process.env.HEAP_GROWING_PERCENT ?? '50'
-if (/^\d{1,3}$/.test(heapGrowingPercent)) v8.setFlagsFromString(`--heap-growing-percent=${heapGrowingPercent}`)
-
-process.env.NODE_ENV ??= 'production'
 
 const { closeDatabase, manageShutdown } = await import('../db/client.server')
 // The database must stay open until the requests in flight are done: this script closes it.
