@@ -40,41 +40,39 @@ async function storedCounts(appId: string, early: string) {
 	return stored
 }
 
+/** Writes `ids`, each last updated `at`, as the import writes a batch: in one transaction, under the app's lock. */
+function writeBatch(
+	{ orgId, appId }: { orgId: string; appId: string },
+	ids: string[],
+	at: string,
+	options?: { likelyNew?: boolean },
+) {
+	return db.transaction(async (tx) => {
+		await lockApp(tx, orgId, appId)
+		return upsertAccountColumns(
+			tx,
+			appId,
+			ids,
+			ids.map(() => at),
+			options,
+		)
+	})
+}
+
 describe('upsertAccountColumns', () => {
 	test('a large batch of new and already stored ids: the counts, the dates and the ledger figures exact', async () => {
-		const { orgId, appId } = await anApp()
+		const app = await anApp()
+		const { appId } = app
 		const early = '2026-01-05T00:00:00.000Z'
 		const late = '2026-02-10T00:00:00.000Z'
 		const first = Array.from({ length: 600 }, (_, i) => idOf(i))
-		await db.transaction(async (tx) => {
-			await lockApp(tx, orgId, appId)
-			expect(
-				await upsertAccountColumns(
-					tx,
-					appId,
-					first,
-					first.map(() => late),
-				),
-			).toEqual({
-				inserted: 600,
-				updated: 0,
-			})
-		})
+		expect(await writeBatch(app, first, late)).toEqual({ inserted: 600, updated: 0 })
 		// 400 of the 600 again (moved back in time) and 1,100 new ones: a batch above COPY_FROM_ROWS.
 		const again = Array.from({ length: 400 }, (_, i) => idOf(200 + i))
 		const fresh = Array.from({ length: 1100 }, (_, i) => idOf(10_000 + i))
 		const ids = [...again, ...fresh]
 		expect(ids.length).toBeGreaterThanOrEqual(COPY_FROM_ROWS)
-		const written = await db.transaction(async (tx) => {
-			await lockApp(tx, orgId, appId)
-			return upsertAccountColumns(
-				tx,
-				appId,
-				ids,
-				ids.map(() => early),
-			)
-		})
-		expect(written).toEqual({ inserted: 1100, updated: 400 })
+		expect(await writeBatch(app, ids, early)).toEqual({ inserted: 1100, updated: 400 })
 
 		expect(await storedCounts(appId, early)).toEqual({ count: 1700, early: 1500 })
 		const [stats] = await db.select().from(appLedgerStats).where(eq(appLedgerStats.appId, appId))
@@ -82,27 +80,19 @@ describe('upsertAccountColumns', () => {
 	})
 
 	test('a batch the database refuses fails its transaction (nothing written) instead of waiting for ever', async () => {
-		const { orgId, appId } = await anApp()
+		const app = await anApp()
+		const { appId } = app
 		// The same id twice in one batch: the ledger's key refuses the second, whichever way the batch goes.
 		const ids = [...Array.from({ length: COPY_FROM_ROWS }, (_, i) => idOf(i)), idOf(7)]
-		const dates = ids.map(() => '2026-01-05T00:00:00.000Z')
-		await expect(
-			db.transaction(async (tx) => {
-				await lockApp(tx, orgId, appId)
-				await upsertAccountColumns(tx, appId, ids, dates)
-			}),
-		).rejects.toThrow()
+		const at = '2026-01-05T00:00:00.000Z'
+		await expect(writeBatch(app, ids, at)).rejects.toThrow()
 		const [stored] = await db
 			.select({ count: sql<number>`count(*)::int` })
 			.from(storedAccounts)
 			.where(eq(storedAccounts.appId, appId))
 		expect(stored!.count).toBe(0)
 		// The connection went back to the pool usable: the next transaction writes.
-		const again = await db.transaction(async (tx) => {
-			await lockApp(tx, orgId, appId)
-			return upsertAccountColumns(tx, appId, ids.slice(0, -1), dates.slice(0, -1))
-		})
-		expect(again).toEqual({ inserted: COPY_FROM_ROWS, updated: 0 })
+		expect(await writeBatch(app, ids.slice(0, -1), at)).toEqual({ inserted: COPY_FROM_ROWS, updated: 0 })
 		if (getDatabase().config.driver === 'postgres') {
 			const idle = await db.execute(
 				sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and state = 'idle in transaction (aborted)'`,
@@ -112,22 +102,13 @@ describe('upsertAccountColumns', () => {
 	})
 
 	test('likelyNew: a batch holding stored ids after all is written exactly, and says it found them', async () => {
-		const { orgId, appId } = await anApp()
+		const app = await anApp()
+		const { appId } = app
 		const early = '2026-01-05T00:00:00.000Z'
 		const late = '2026-02-10T00:00:00.000Z'
 		const fresh = Array.from({ length: COPY_FROM_ROWS }, (_, i) => idOf(i))
-		// As the import writes a batch: under the app's lock, new ids first looked for by COPY alone.
-		const writeLikelyNew = (ids: string[], at: string) =>
-			db.transaction(async (tx) => {
-				await lockApp(tx, orgId, appId)
-				return upsertAccountColumns(
-					tx,
-					appId,
-					ids,
-					ids.map(() => at),
-					{ likelyNew: true },
-				)
-			})
+		// New ids first written by COPY alone, as the import does while no batch has found a stored id.
+		const writeLikelyNew = (ids: string[], at: string) => writeBatch(app, ids, at, { likelyNew: true })
 		const first = await writeLikelyNew(fresh, late)
 		expect(first).toEqual({ inserted: COPY_FROM_ROWS, updated: 0 })
 		// 300 of those again, last in the batch (the COPY refused only after writing the new ones), and 900 new.
