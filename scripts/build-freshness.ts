@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { bundleServer, serverEntry } from './server-bundle'
+import { bundleServer, importThreadEntry, serverEntry } from './server-bundle'
 
 /** Folders and files (relative to the project) whose content goes into the build. */
 export const BUILD_INPUTS = [
@@ -23,6 +23,7 @@ export const BUILD_INPUTS = [
 	'scripts/server-app.ts',
 	'scripts/port.ts',
 	'scripts/server-bundle.ts',
+	'scripts/import-thread.ts',
 	'vite.config.ts',
 	'tsconfig.json',
 	'package.json',
@@ -77,10 +78,11 @@ function readStamp(buildDir: string): Stamp | null {
 	}
 }
 
-/** Whether a build (the server's entry, Remix's server and browser halves) exists in `buildDir`. */
+/** Whether a build (the server's entry and its import thread's, Remix's server and browser halves) exists in `buildDir`. */
 export function hasBuild(buildDir: string): boolean {
 	return (
 		existsSync(serverEntry(buildDir)) &&
+		existsSync(importThreadEntry(buildDir)) &&
 		existsSync(path.join(buildDir, 'server/index.js')) &&
 		existsSync(path.join(buildDir, 'client'))
 	)
@@ -113,6 +115,7 @@ export async function runBuild(root: string, buildDir: string): Promise<number> 
 	// A build that fails halfway must not keep an old stamp, nor an old server entry beside a new Remix build.
 	rmSync(path.join(dir, STAMP_FILE), { force: true })
 	rmSync(serverEntry(dir), { force: true })
+	rmSync(importThreadEntry(dir), { force: true })
 	const code = await new Promise<number>((resolve) => {
 		const child = spawn(path.join(root, 'node_modules/.bin/remix'), ['vite:build'], {
 			cwd: root,

@@ -5,6 +5,7 @@
 // Node as the Remix build loads them, so the bundle holds only this project's code.
 import path from 'node:path'
 import { build } from 'esbuild'
+import { IMPORT_THREAD_ENTRY } from '../app/services/import-thread.server'
 
 export const SERVER_ENTRY = 'server.mjs'
 
@@ -26,12 +27,21 @@ export function serverEntry(buildDir: string): string {
 	return path.join(buildDir, SERVER_ENTRY)
 }
 
-/** Bundles scripts/server.ts into `buildDir` (relative to `root` or absolute). */
+/** Where the bundled import thread's entry of the build in `buildDir` is (beside the server's). */
+export function importThreadEntry(buildDir: string): string {
+	return path.join(buildDir, IMPORT_THREAD_ENTRY)
+}
+
+/** Bundles scripts/server.ts, and the import thread's scripts/import-thread.ts, into `buildDir` (relative to `root` or absolute). */
 export async function bundleServer(root: string, buildDir: string): Promise<void> {
 	await build({
 		absWorkingDir: root,
-		entryPoints: ['scripts/server.ts'],
-		outfile: serverEntry(path.resolve(root, buildDir)),
+		entryPoints: {
+			[path.parse(SERVER_ENTRY).name]: 'scripts/server.ts',
+			[path.parse(IMPORT_THREAD_ENTRY).name]: 'scripts/import-thread.ts',
+		},
+		outdir: path.resolve(root, buildDir),
+		outExtension: { '.js': '.mjs' },
 		bundle: true,
 		platform: 'node',
 		format: 'esm',

@@ -9,18 +9,20 @@
 // SERVER_BUILD names another build module (the tests use a small one).
 // The heap's growth and NODE_ENV, first (scripts/serve.mjs sets them the same way before the bundled entry).
 import './server-settings.mjs'
+import { existsSync } from 'node:fs'
 import { type AddressInfo } from 'node:net'
 import path from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { installGlobals, type ServerBuild } from '@remix-run/node'
 
-const { closeDatabase, manageShutdown } = await import('../db/client.server')
+const { closeDatabase, configFromEnv, manageShutdown } = await import('../db/client.server')
 // The database must stay open until the requests in flight are done: this script closes it.
 manageShutdown()
 const { env, trustProxySetting } = await import('../app/utils/env.server')
 const { removeOrphanUploads } = await import('../app/utils/multipart.server')
 const { runMaintenance } = await import('../app/services/maintenance.server')
 const { startScheduler } = await import('../app/services/scheduled-jobs.server')
+const { IMPORT_THREAD_ENTRY, startImportThread } = await import('../app/services/import-thread.server')
 const { createServerApp } = await import('./server-app')
 const { listenProblem } = await import('./port')
 
@@ -30,6 +32,12 @@ const buildPath = path.resolve(
 )
 const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild
 installGlobals({ nativeFetch: build.future.v3_singleFetch })
+
+// Import jobs on a thread of their own on PostgreSQL, when the build has its entry beside this one (decision 030).
+const threadEntry = path.join(path.dirname(fileURLToPath(import.meta.url)), IMPORT_THREAD_ENTRY)
+const importThread =
+	configFromEnv().driver === 'postgres' && existsSync(threadEntry) ? startImportThread(threadEntry) : null
+if (importThread) console.log('Import jobs run on a thread of their own.')
 
 const removed = await removeOrphanUploads()
 if (removed > 0) console.log(`Removed ${removed} upload folder${removed === 1 ? '' : 's'} left by earlier processes.`)
@@ -54,7 +62,7 @@ server.on('error', (error) => {
 	if (server.listening || !problem) throw error
 	console.error(problem)
 	clearInterval(maintenance)
-	void Promise.resolve(scheduler?.stop())
+	void Promise.all([scheduler?.stop(), importThread?.stop()])
 		.then(() => closeDatabase())
 		.finally(() => process.exit(1))
 })
@@ -100,8 +108,10 @@ function shutdown(signal: NodeJS.Signals) {
 		server.closeAllConnections()
 	}, settings.SHUTDOWN_TIMEOUT_SECONDS * 1000)
 	deadline.unref()
-	// A scheduler round in progress finishes (its work is in transactions) before the database closes.
-	const stopped = scheduler?.stop() ?? Promise.resolve()
+	// A scheduler round in progress finishes (its work is in transactions) before the database closes. An import
+	// job stops where it is, as it would in-thread: another server (or this one restarted) resumes it from its
+	// last committed batch once its heartbeat is stale.
+	const stopped = Promise.all([scheduler?.stop(), importThread?.stop()])
 	void Promise.all([closed, stopped])
 		.then(() => closeDatabase())
 		.then(

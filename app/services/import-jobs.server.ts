@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { promisify } from 'node:util'
+import { isMainThread, threadId } from 'node:worker_threads'
 import { deflateRaw, inflateRaw } from 'node:zlib'
 import { and, asc, desc, eq, sql } from 'drizzle-orm'
 import { db, getDatabase, type Tx } from '#db/client.server'
@@ -13,6 +14,7 @@ import { isUuid } from '~/utils/ids'
 import { rowsOf } from '~/utils/sql-rows.server'
 import { lockApp, requireApp } from './apps.server'
 import { auditActor, recordAudit, type Actor } from './audit.server'
+import { importThread } from './import-thread.server'
 import { commitStaged, dropStaged, stageAccountColumns, upsertAccountColumns } from './ledger-bulk.server'
 import { candidateChecker, csvCandidateReader, rawText, shown, type ImportResult } from './ledger.server'
 import { noteOldestImported } from './storing-since.server'
@@ -63,8 +65,8 @@ export const STALE_AFTER_SECONDS = 60
 /** Uploads up to this size are imported within the request, so the form shows the summary at once. */
 export const INLINE_MAX_BYTES = JOB_CHUNK_BYTES
 
-/** This server, as a job's claimant. */
-export const WORKER_ID = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
+/** This server, as a job's claimant (its import thread, `/thread-<n>` after the process id). */
+export const WORKER_ID = `${hostname()}:${process.pid}${isMainThread ? '' : `/thread-${threadId}`}:${randomUUID().slice(0, 8)}`
 
 const NOT_FOUND = 'That import is not one of this app’s.'
 const INTERRUPTED_UPLOAD =
@@ -693,11 +695,28 @@ export async function runPendingImportJobs(workerId: string = WORKER_ID) {
 	}
 }
 
+/**
+ * Runs the queued jobs and resolves when none is left (the scheduler's round): on this server's import thread
+ * when it has one (import-thread.server.ts), else here.
+ */
+export async function runQueuedImportJobs(): Promise<{ ran: number } | { ranOnThread: true }> {
+	const thread = importThread()
+	if (!thread) return runPendingImportJobs()
+	thread.kick()
+	await thread.idle()
+	return { ranOnThread: true }
+}
+
 let draining: Promise<unknown> | null = null
 let again = false
 
-/** Starts this server's worker without waiting for it (a job just queued); a kick while it runs makes it look again. */
+/**
+ * Starts this server's worker without waiting for it (a job just queued); a kick while it runs makes it look
+ * again. On the server's import thread when it has one.
+ */
 export function kickImportWorker() {
+	const thread = importThread()
+	if (thread) return thread.kick()
 	if (draining) {
 		again = true
 		return
@@ -715,6 +734,7 @@ export function kickImportWorker() {
 
 /** Resolves when this server's worker has nothing left to do (for tests and a graceful stop). */
 export async function importWorkerIdle() {
+	await importThread()?.idle()
 	while (draining) await draining
 }
 

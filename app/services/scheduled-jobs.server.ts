@@ -1,6 +1,6 @@
 import { withAdvisoryLock } from '~/utils/advisory-lock.server'
 import { runEmailJob } from './email.server'
-import { runPendingImportJobs } from './import-jobs.server'
+import { runQueuedImportJobs } from './import-jobs.server'
 import { runReminderPass } from './reminders.server'
 import { runReporterPass } from './reporter.server'
 import { deliverPendingWebhooks } from './webhooks.server'
@@ -19,7 +19,7 @@ export const scheduledJobs: ScheduledJob[] = [
 	{ name: 'email', run: () => runEmailJob() },
 	{ name: 'webhooks', run: () => deliverPendingWebhooks() },
 	// Imports left queued, or running on a server that stopped (its heartbeat went stale).
-	{ name: 'imports', run: () => runPendingImportJobs() },
+	{ name: 'imports', run: () => runQueuedImportJobs() },
 ]
 
 export type JobOutcome = { name: string; ran: boolean; value?: unknown; error?: unknown }

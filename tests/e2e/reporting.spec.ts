@@ -120,3 +120,29 @@ test('stored data 40 days old makes an app overdue at the top; a prepared report
 		'7-day cycle (Atlassian’s reporting guide default)',
 	)
 })
+
+test('a large file is imported in the background: the page follows it to the end and the ledger counts every row', async ({
+	page,
+}) => {
+	await signUp(page, { name: 'Ivo Importer', email: uniqueEmail('importer'), orgName: 'Bulk Works' })
+	await registerApp(page, { name: 'Big Ledger', key: 'com.bulk.ledger', personalData: 'Yes, it stores personal data' })
+	await page.getByRole('link', { name: 'Open reporting' }).click()
+	await expect(page.getByRole('heading', { name: 'Reporting: Big Ledger' })).toBeVisible()
+	await expect(page.locator('html[data-hydrated]')).toBeAttached()
+	// Past the 1 MB the form imports at once: accepted, then imported by the server's import job (on PostgreSQL,
+	// on the server's import thread).
+	const at = isoDaysAgo(10)
+	const rows = Array.from({ length: 40_000 }, (_, i) => `5be24ad8b16532403769${String(i).padStart(5, '0')},${at}`)
+	const importForm = page.getByRole('region', { name: 'Import account ids' })
+	await importForm.getByLabel('CSV file').setInputFiles({
+		name: 'big-ledger.csv',
+		mimeType: 'text/csv',
+		buffer: Buffer.from(['accountId,updatedAt', ...rows].join('\r\n') + '\r\n'),
+	})
+	await importForm.getByRole('button', { name: 'Import' }).click()
+	const job = page.locator('[data-import-job]').filter({ hasText: 'big-ledger.csv' })
+	await expect(job).toContainText('Imported', { timeout: 90_000 })
+	await expect(job).toContainText('40,000 accounts added, 0 accounts updated, 0 rows rejected.')
+	await page.reload()
+	await expect(page.getByText(/of 40,000 stored\./)).toBeVisible()
+})

@@ -13,9 +13,10 @@ function write(relative: string, content: string) {
 	writeFileSync(path.join(root, relative), content)
 }
 
-/** A build folder as the build leaves it (Remix's halves and the server's entry), stamped with the sources' hash now. */
+/** A build folder as the build leaves it (Remix's halves, the server's entry and its import thread's), stamped with the sources' hash now. */
 function stampedBuild(buildDir = 'build') {
 	write(`${buildDir}/server.mjs`, 'export {}')
+	write(`${buildDir}/import-thread.mjs`, 'export {}')
 	write(`${buildDir}/server/index.js`, 'export {}')
 	mkdirSync(path.join(root, buildDir, 'client'), { recursive: true })
 	writeStamp(path.join(root, buildDir), sourceHash(root))
@@ -33,6 +34,7 @@ beforeEach(() => {
 	// The server's entry, which the build bundles, and what it imports; other scripts are not inputs.
 	write('scripts/server.ts', "import { greeting } from './server-app'\nconsole.log(greeting)\n")
 	write('scripts/server-app.ts', "export const greeting = 'served from the bundle'\n")
+	write('scripts/import-thread.ts', "console.log('the import thread')\n")
 	write('scripts/remind.ts', 'not an input')
 })
 
@@ -46,6 +48,7 @@ describe('build freshness', () => {
 			'db/schema.ts',
 			'package-lock.json',
 			'public/favicon.svg',
+			'scripts/import-thread.ts',
 			'scripts/server-app.ts',
 			'scripts/server.ts',
 			'vite.config.ts',
@@ -99,6 +102,10 @@ describe('build freshness', () => {
 		stampedBuild()
 		rmSync(path.join(root, 'build/server.mjs'))
 		expect(buildFreshness(root, 'build')).toMatchObject({ fresh: false, reason: 'no-build' })
+		// Nor one without the import thread's entry (the server would run its imports in its own thread).
+		stampedBuild()
+		rmSync(path.join(root, 'build/import-thread.mjs'))
+		expect(buildFreshness(root, 'build')).toMatchObject({ fresh: false, reason: 'no-build' })
 	})
 
 	it('keeps one stamp per build folder (BUILD_DIR)', () => {
@@ -126,6 +133,9 @@ describe('runBuild', () => {
 		// One file that plain node runs: what scripts/server.ts imports from the project is inside it.
 		const run = spawnSync(process.execPath, [path.join(root, 'build/server.mjs')], { encoding: 'utf8' })
 		expect(run.stdout).toBe('served from the bundle\n')
+		// And the import thread's entry beside it.
+		const thread = spawnSync(process.execPath, [path.join(root, 'build/import-thread.mjs')], { encoding: 'utf8' })
+		expect(thread.stdout).toBe('the import thread\n')
 	})
 
 	it("leaves no stamp, and not the previous server entry, when the server's entry does not bundle", async () => {
@@ -135,6 +145,7 @@ describe('runBuild', () => {
 		expect(await runBuild(root, 'build')).toBe(1)
 		expect(existsSync(path.join(root, 'build', STAMP_FILE))).toBe(false)
 		expect(existsSync(path.join(root, 'build/server.mjs'))).toBe(false)
+		expect(existsSync(path.join(root, 'build/import-thread.mjs'))).toBe(false)
 		expect(buildFreshness(root, 'build')).toMatchObject({ fresh: false, reason: 'no-build' })
 	})
 

@@ -1,0 +1,151 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { hostname } from 'node:os'
+import path from 'node:path'
+import { count, eq } from 'drizzle-orm'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { db, getDatabase } from '#db/client.server'
+import { importJobs, storedAccounts } from '#db/schema'
+import { action as importAction } from '~/routes/o.$org.apps.$appId_.reporting_.import'
+import { AppSchema } from '~/schemas/apps'
+import { createApp } from '~/services/apps.server'
+import {
+	createUploadJob,
+	importWorkerIdle,
+	kickImportWorker,
+	runQueuedImportJobs,
+	WORKER_ID,
+	type JobSummary,
+} from '~/services/import-jobs.server'
+import { importThread, startImportThread, type ImportThread } from '~/services/import-thread.server'
+import { bundleServer, importThreadEntry } from '../../scripts/server-bundle'
+import { cookieFor, createOrg, runRoute } from '../fixtures/world'
+
+// Decision 030: on PostgreSQL the production server runs its import jobs on a thread of its own, from the entry the
+// build bundles beside the server's (the same job code, its own connections). PGlite's database lives in the
+// server's thread, so there the jobs stay in it (and the thread is never started).
+const root = path.resolve(import.meta.dirname, '../..')
+const postgres = getDatabase().config.driver === 'postgres'
+
+describe.runIf(postgres)('the import thread', { timeout: 120_000 }, () => {
+	let buildDir: string
+	let thread: ImportThread | null = null
+
+	beforeAll(async () => {
+		// Inside the project, as a build is: the bundle imports its packages from the project's node_modules.
+		mkdirSync(path.join(root, '.data'), { recursive: true })
+		buildDir = mkdtempSync(path.join(root, '.data', 'import-thread-build-'))
+		await bundleServer(root, buildDir)
+	}, 120_000)
+
+	afterEach(async () => {
+		await thread?.stop()
+		thread = null
+	})
+
+	afterAll(() => rmSync(buildDir, { recursive: true, force: true }))
+
+	async function world() {
+		const { org, admin } = await createOrg()
+		const app = await createApp(
+			org.id,
+			admin.id,
+			AppSchema.parse({
+				name: 'Mail Bridge',
+				appKey: `com.acme.bridge-${Math.random().toString(36).slice(2, 8)}`,
+				appType: 'forge',
+				products: ['jira'],
+				storesPersonalData: 'yes',
+			}),
+		)
+		return { org, admin, app }
+	}
+
+	const csvFile = (count: number) =>
+		new File(
+			[
+				[
+					'accountId,updatedAt',
+					...Array.from({ length: count }, (_, i) => `id-${String(i).padStart(6, '0')},2026-01-01T00:00:00Z`),
+				].join('\r\n') + '\r\n',
+			],
+			'big.csv',
+			{ type: 'text/csv' },
+		)
+
+	async function jobOf(id: string) {
+		const [job] = await db.select().from(importJobs).where(eq(importJobs.id, id))
+		return job!
+	}
+
+	async function storedCount(appId: string) {
+		const [row] = await db.select({ n: count() }).from(storedAccounts).where(eq(storedAccounts.appId, appId))
+		return row?.n ?? 0
+	}
+
+	it('imports an upload accepted by the route on the thread, not on the thread that answered the request', async () => {
+		const { org, admin, app } = await world()
+		const { cookie } = await cookieFor(admin.id)
+		thread = startImportThread(importThreadEntry(buildDir))
+		expect(importThread()).toBe(thread)
+		const form = new FormData()
+		form.set('intent', 'import')
+		// Past INLINE_MAX_BYTES: queued and imported in the background.
+		form.set('file', csvFile(40_000))
+		const base = `/o/${org.slug}/apps/${app.id}/reporting`
+		const answer = await runRoute(
+			importAction,
+			new Request(new URL(`${base}/import`, 'http://localhost'), {
+				method: 'POST',
+				headers: { Cookie: cookie },
+				body: form,
+			}),
+			{ org: org.slug, appId: app.id },
+		)
+		expect(answer.status).toBe(202)
+		const accepted = (answer.data as { importJob: JobSummary }).importJob
+		await importWorkerIdle()
+		const job = await jobOf(accepted.id)
+		expect(job).toMatchObject({ status: 'succeeded', inserted: 40_000, rejected: 0 })
+		// Claimed by another thread of this very process.
+		expect(job.claimedBy).not.toBe(WORKER_ID)
+		expect(job.claimedBy).toMatch(new RegExp(`^${hostname()}:${process.pid}/thread-\\d+:`))
+		expect(await storedCount(app.id)).toBe(40_000)
+	})
+
+	it('runs the jobs the scheduler finds queued on the thread too, and answers once they are done', async () => {
+		const { org, admin, app } = await world()
+		thread = startImportThread(importThreadEntry(buildDir))
+		const queued = await createUploadJob(org.id, admin.id, app.id, csvFile(5_000), { atomic: false })
+		expect(await runQueuedImportJobs()).toEqual({ ranOnThread: true })
+		const job = await jobOf(queued.id)
+		expect(job.status).toBe('succeeded')
+		expect(job.claimedBy).toMatch(/\/thread-\d+:/)
+		expect(await storedCount(app.id)).toBe(5_000)
+	})
+
+	it('a thread that fails says so, and the jobs run in the server’s thread from then on', async () => {
+		const { org, admin, app } = await world()
+		thread = startImportThread(path.join(buildDir, 'no-such-entry.mjs'))
+		await vi.waitFor(() => expect(importThread()).toBeNull())
+		expect(console.error).toHaveBeenCalledWith(
+			'The import thread failed; imports run in the server thread now:',
+			expect.objectContaining({ code: 'MODULE_NOT_FOUND' }),
+		)
+		vi.mocked(console.error).mockClear()
+		const queued = await createUploadJob(org.id, admin.id, app.id, csvFile(3_000), { atomic: false })
+		kickImportWorker()
+		await importWorkerIdle()
+		expect(await jobOf(queued.id)).toMatchObject({ status: 'succeeded', claimedBy: WORKER_ID, inserted: 3_000 })
+	})
+
+	it('once the thread has stopped, the jobs run in the server’s thread again', async () => {
+		const { org, admin, app } = await world()
+		const stopped = startImportThread(importThreadEntry(buildDir))
+		await stopped.stop()
+		expect(importThread()).toBeNull()
+		const queued = await createUploadJob(org.id, admin.id, app.id, csvFile(3_000), { atomic: false })
+		kickImportWorker()
+		await importWorkerIdle()
+		expect(await jobOf(queued.id)).toMatchObject({ status: 'succeeded', claimedBy: WORKER_ID, inserted: 3_000 })
+	})
+})
