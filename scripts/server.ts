@@ -23,6 +23,7 @@ const { removeOrphanUploads } = await import('../app/utils/multipart.server')
 const { runMaintenance } = await import('../app/services/maintenance.server')
 const { startScheduler } = await import('../app/services/scheduled-jobs.server')
 const { IMPORT_THREAD_ENTRY, startImportThread } = await import('../app/services/import-thread.server')
+const { kickImportWorker } = await import('../app/services/import-jobs.server')
 const { createServerApp } = await import('./server-app')
 const { listenProblem } = await import('./port')
 
@@ -34,9 +35,12 @@ const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild
 installGlobals({ nativeFetch: build.future.v3_singleFetch })
 
 // Import jobs on a thread of their own on PostgreSQL, when the build has its entry beside this one (decision 030).
+// A thread that fails leaves its jobs to this thread, starting at once with those it was asked to run.
 const threadEntry = path.join(path.dirname(fileURLToPath(import.meta.url)), IMPORT_THREAD_ENTRY)
 const importThread =
-	configFromEnv().driver === 'postgres' && existsSync(threadEntry) ? startImportThread(threadEntry) : null
+	configFromEnv().driver === 'postgres' && existsSync(threadEntry)
+		? startImportThread(threadEntry, { onFailure: kickImportWorker })
+		: null
 if (importThread) console.log('Import jobs run on a thread of their own.')
 
 const removed = await removeOrphanUploads()

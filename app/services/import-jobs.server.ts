@@ -696,15 +696,15 @@ export async function runPendingImportJobs(workerId: string = WORKER_ID) {
 }
 
 /**
- * Runs the queued jobs and resolves when none is left (the scheduler's round): on this server's import thread
- * when it has one (import-thread.server.ts), else here.
+ * The scheduler's round: runs the queued jobs here, or asks this server's import thread to when it has one
+ * (import-thread.server.ts) without waiting for them: an import may take minutes, and the round's other jobs
+ * (reminders, email, webhooks) must not wait behind it.
  */
-export async function runQueuedImportJobs(): Promise<{ ran: number } | { ranOnThread: true }> {
+export async function runQueuedImportJobs(): Promise<{ ran: number } | { askedThread: true }> {
 	const thread = importThread()
 	if (!thread) return runPendingImportJobs()
 	thread.kick()
-	await thread.idle()
-	return { ranOnThread: true }
+	return { askedThread: true }
 }
 
 let draining: Promise<unknown> | null = null

@@ -17,7 +17,10 @@ export type ImportThread = {
 	kick(): void
 	/** Resolves once every job asked for so far has been run. */
 	idle(): Promise<void>
-	/** Stops the thread at once: a job it was running is taken over later from its last committed batch. */
+	/**
+	 * Stops the thread at once, and with it this process's imports (the server shutting down): a job it was running
+	 * is taken over later from its last committed batch.
+	 */
 	stop(): Promise<void>
 }
 
@@ -38,16 +41,29 @@ export function importThread(): ImportThread | null {
 }
 
 /**
- * Starts the thread from the bundled entry at `entry` and makes it this process's: from then on import jobs
- * run there. When the thread ends (a failure), jobs run in the server's thread again.
+ * A stopped server's imports: none, in any thread (a job under way resumes on another server, or on this one
+ * restarted, from its last committed batch).
  */
-export function startImportThread(entry: string): ImportThread {
+const STOPPED: ImportThread = { kick() {}, idle: () => Promise.resolve(), stop: () => Promise.resolve() }
+
+/** Tests: this process has no import thread (jobs run in its own thread), whatever it had. */
+export function clearImportThread() {
+	slot.__clearanceImportThread = null
+}
+
+/**
+ * Starts the thread from the bundled entry at `entry` and makes it this process's: from then on import jobs
+ * run there. A thread that fails is logged; jobs then run in the server's thread, starting with those it was
+ * asked to run (`onFailure`). A stopped thread (the server shutting down) leaves the process running none.
+ */
+export function startImportThread(entry: string, { onFailure }: { onFailure?: () => void } = {}): ImportThread {
 	const worker = new Worker(entry, {
 		name: 'imports',
 		env: { ...process.env, DATABASE_POOL_SIZE: String(IMPORT_THREAD_POOL_SIZE) },
 	})
 	let asked = 0
 	let waiting: (() => void)[] = []
+	let stopping = false
 	const settle = () => {
 		if (asked > 0) return
 		const done = waiting
@@ -56,6 +72,7 @@ export function startImportThread(entry: string): ImportThread {
 	}
 	const thread: ImportThread = {
 		kick() {
+			if (stopping) return
 			asked++
 			worker.postMessage(KICK)
 		},
@@ -63,7 +80,8 @@ export function startImportThread(entry: string): ImportThread {
 			return asked === 0 ? Promise.resolve() : new Promise((resolve) => waiting.push(resolve))
 		},
 		async stop() {
-			if (slot.__clearanceImportThread === thread) slot.__clearanceImportThread = null
+			stopping = true
+			if (slot.__clearanceImportThread === thread) slot.__clearanceImportThread = STOPPED
 			await worker.terminate()
 		},
 	}
@@ -74,9 +92,11 @@ export function startImportThread(entry: string): ImportThread {
 	})
 	worker.on('error', (error) => console.error('The import thread failed; imports run in the server thread now:', error))
 	worker.on('exit', () => {
-		if (slot.__clearanceImportThread === thread) slot.__clearanceImportThread = null
 		asked = 0
 		settle()
+		if (stopping) return
+		if (slot.__clearanceImportThread === thread) slot.__clearanceImportThread = null
+		onFailure?.()
 	})
 	slot.__clearanceImportThread = thread
 	return thread
