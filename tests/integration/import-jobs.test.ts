@@ -15,8 +15,6 @@ import { action as importAction } from '~/routes/o.$org.apps.$appId_.reporting_.
 import { loader as jobsLoader } from '~/routes/o.$org.apps.$appId_.reporting_.imports'
 import { loader as jobLoader } from '~/routes/o.$org.apps.$appId_.reporting_.imports_.$jobId'
 import { loader as rejectionsLoader } from '~/routes/o.$org.apps.$appId_.reporting_.imports_.$jobId_.rejections[.]csv'
-import { AppSchema } from '~/schemas/apps'
-import { createApp } from '~/services/apps.server'
 import {
 	claimImportJob,
 	createUploadJob,
@@ -25,24 +23,13 @@ import {
 	type JobSummary,
 } from '~/services/import-jobs.server'
 import { HIDDEN_EMAIL } from '~/services/ledger.server'
-import { cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
+import { cookieFor, createOrgWithLedgerApp, makeRequest, runRoute, uploadRequest } from '../fixtures/world'
 
 // Issue 16 point 2: imports run as background jobs in short transactions.
 
 async function world() {
-	const { org, admin } = await createOrg()
+	const { org, admin, app } = await createOrgWithLedgerApp()
 	const { cookie } = await cookieFor(admin.id)
-	const app = await createApp(
-		org.id,
-		admin.id,
-		AppSchema.parse({
-			name: 'Mail Bridge',
-			appKey: `com.acme.bridge-${Math.random().toString(36).slice(2, 8)}`,
-			appType: 'forge',
-			products: ['jira'],
-			storesPersonalData: 'yes',
-		}),
-	)
 	const params = { org: org.slug, appId: app.id }
 	return { org, user: admin, app, cookie, params, base: `/o/${org.slug}/apps/${app.id}/reporting` }
 }
@@ -352,15 +339,7 @@ describe('import jobs', { timeout: 120_000 }, () => {
 		form.set('intent', 'import')
 		form.set('file', csvFile(rows, 'big.csv'))
 		const { importWorkerIdle } = await import('~/services/import-jobs.server')
-		const answer = await runRoute(
-			importAction,
-			new Request(new URL(`${base}/import`, 'http://localhost'), {
-				method: 'POST',
-				headers: { Cookie: cookie },
-				body: form,
-			}),
-			params,
-		)
+		const answer = await runRoute(importAction, uploadRequest(`${base}/import`, cookie, form), params)
 		expect(answer.status).toBe(202)
 		const accepted = (answer.data as { importJob: JobSummary }).importJob
 		expect(accepted).toMatchObject({ status: 'queued', finished: false, fileName: 'big.csv' })

@@ -6,8 +6,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { db, getDatabase } from '#db/client.server'
 import { importJobs, storedAccounts } from '#db/schema'
 import { action as importAction } from '~/routes/o.$org.apps.$appId_.reporting_.import'
-import { AppSchema } from '~/schemas/apps'
-import { createApp } from '~/services/apps.server'
 import {
 	createUploadJob,
 	importWorkerIdle,
@@ -18,7 +16,7 @@ import {
 } from '~/services/import-jobs.server'
 import { clearImportThread, importThread, startImportThread, type ImportThread } from '~/services/import-thread.server'
 import { bundleServer, importThreadEntry } from '../../scripts/server-bundle'
-import { cookieFor, createOrg, runRoute } from '../fixtures/world'
+import { cookieFor, createOrgWithLedgerApp, runRoute, uploadRequest } from '../fixtures/world'
 
 // Decision 030: on PostgreSQL the production server runs its import jobs on a thread of its own, from the entry the
 // build bundles beside the server's (the same job code, its own connections). PGlite's database lives in the
@@ -45,22 +43,6 @@ describe.runIf(postgres)('the import thread', { timeout: 120_000 }, () => {
 
 	afterAll(() => rmSync(buildDir, { recursive: true, force: true }))
 
-	async function world() {
-		const { org, admin } = await createOrg()
-		const app = await createApp(
-			org.id,
-			admin.id,
-			AppSchema.parse({
-				name: 'Mail Bridge',
-				appKey: `com.acme.bridge-${Math.random().toString(36).slice(2, 8)}`,
-				appType: 'forge',
-				products: ['jira'],
-				storesPersonalData: 'yes',
-			}),
-		)
-		return { org, admin, app }
-	}
-
 	const csvFile = (count: number) =>
 		new File(
 			[
@@ -84,7 +66,7 @@ describe.runIf(postgres)('the import thread', { timeout: 120_000 }, () => {
 	}
 
 	it('imports an upload accepted by the route on the thread, not on the thread that answered the request', async () => {
-		const { org, admin, app } = await world()
+		const { org, admin, app } = await createOrgWithLedgerApp()
 		const { cookie } = await cookieFor(admin.id)
 		thread = startImportThread(importThreadEntry(buildDir))
 		expect(importThread()).toBe(thread)
@@ -93,15 +75,10 @@ describe.runIf(postgres)('the import thread', { timeout: 120_000 }, () => {
 		// Past INLINE_MAX_BYTES: queued and imported in the background.
 		form.set('file', csvFile(40_000))
 		const base = `/o/${org.slug}/apps/${app.id}/reporting`
-		const answer = await runRoute(
-			importAction,
-			new Request(new URL(`${base}/import`, 'http://localhost'), {
-				method: 'POST',
-				headers: { Cookie: cookie },
-				body: form,
-			}),
-			{ org: org.slug, appId: app.id },
-		)
+		const answer = await runRoute(importAction, uploadRequest(`${base}/import`, cookie, form), {
+			org: org.slug,
+			appId: app.id,
+		})
 		expect(answer.status).toBe(202)
 		const accepted = (answer.data as { importJob: JobSummary }).importJob
 		await importWorkerIdle()
@@ -114,7 +91,7 @@ describe.runIf(postgres)('the import thread', { timeout: 120_000 }, () => {
 	})
 
 	it('runs the jobs the scheduler finds queued on the thread too, without holding the scheduler’s round', async () => {
-		const { org, admin, app } = await world()
+		const { org, admin, app } = await createOrgWithLedgerApp()
 		thread = startImportThread(importThreadEntry(buildDir))
 		const queued = await createUploadJob(org.id, admin.id, app.id, csvFile(5_000), { atomic: false })
 		expect(await runQueuedImportJobs()).toEqual({ askedThread: true })
@@ -126,7 +103,7 @@ describe.runIf(postgres)('the import thread', { timeout: 120_000 }, () => {
 	})
 
 	it('a thread that fails says so, and its jobs run in the server’s thread at once', async () => {
-		const { org, admin, app } = await world()
+		const { org, admin, app } = await createOrgWithLedgerApp()
 		const queued = await createUploadJob(org.id, admin.id, app.id, csvFile(3_000), { atomic: false })
 		thread = startImportThread(path.join(buildDir, 'no-such-entry.mjs'), { onFailure: kickImportWorker })
 		kickImportWorker()
@@ -144,7 +121,7 @@ describe.runIf(postgres)('the import thread', { timeout: 120_000 }, () => {
 	})
 
 	it('once the thread is stopped (the server shutting down), the process starts no import, in any thread', async () => {
-		const { org, admin, app } = await world()
+		const { org, admin, app } = await createOrgWithLedgerApp()
 		const stopped = startImportThread(importThreadEntry(buildDir))
 		await stopped.stop()
 		const queued = await createUploadJob(org.id, admin.id, app.id, csvFile(3_000), { atomic: false })

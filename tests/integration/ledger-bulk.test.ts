@@ -2,27 +2,15 @@ import { eq, sql } from 'drizzle-orm'
 import { describe, expect, test } from 'vitest'
 import { db, getDatabase } from '#db/client.server'
 import { appLedgerStats, storedAccounts } from '#db/schema'
-import { AppSchema } from '~/schemas/apps'
-import { createApp, lockApp } from '~/services/apps.server'
+import { lockApp } from '~/services/apps.server'
 import { COPY_FROM_ROWS, upsertAccountColumns } from '~/services/ledger-bulk.server'
-import { createOrg } from '../fixtures/world'
+import { createOrgWithLedgerApp } from '../fixtures/world'
 
 // The ledger's bulk write (app/services/ledger-bulk.server.ts): a large batch goes by COPY on PostgreSQL
 // (the unnest upsert on PGlite and for small batches) and answers the same counts, with the same ledger
 // and the same per-app figures, whichever way it went.
 async function anApp() {
-	const { org, admin } = await createOrg()
-	const app = await createApp(
-		org.id,
-		admin.id,
-		AppSchema.parse({
-			name: 'Mail Bridge',
-			appKey: 'com.acme.bridge',
-			appType: 'forge',
-			products: ['jira'],
-			storesPersonalData: 'yes',
-		}),
-	)
+	const { org, app } = await createOrgWithLedgerApp()
 	return { orgId: org.id, appId: app.id }
 }
 
