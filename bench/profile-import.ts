@@ -11,7 +11,8 @@
 // built beforehand: `BUILD_DIR=… npm run build`) served on --port: the upload posted, its job followed at
 // its JSON status URL, /healthz sampled meanwhile (not with --no-healthz); PROFILE_IMPORT_BASELINE_BUILD: another
 // build served beside it and measured in each round too; the time is from the first byte to the job's end;
-// PROFILE_IMPORT_NODE_ARGS: flags for the server's node (e.g. "--cpu-prof --cpu-prof-dir=/tmp/profiles").
+// BENCH_NODE_ARGS (bench/server.ts, for every server it starts): flags for the servers' node (e.g. "--cpu-prof
+// --cpu-prof-dir=/tmp/profiles").
 import { readFileSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -303,8 +304,6 @@ if (http) {
 			},
 			at,
 			path.join(root, `.data/profile-import-server-${at}.log`),
-			// PROFILE_IMPORT_NODE_ARGS: node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profiles".
-			process.env.PROFILE_IMPORT_NODE_ARGS?.split(' ').filter(Boolean),
 		)
 	const server = await serve(process.env.BENCH_BUILD_DIR || 'build-bench', port)
 	// PROFILE_IMPORT_BASELINE_BUILD: another build, served on the next port, imported into in each round too.

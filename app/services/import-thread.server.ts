@@ -5,12 +5,12 @@ import { Worker } from 'node:worker_threads'
  * stored upload, parsing it, checking every row and building the COPY text is the server's own CPU work,
  * some 30 % of a core for as long as an import runs; done on the thread that answers requests, it made
  * each request wait behind it (and behind the garbage it leaves): `/healthz` answered in 3–5 ms instead of
- * 0.8 at the median while a job ran, and 36–50 ms at the 99th percentile, though the database itself kept
- * answering a `select 1` in 0.5 ms. On this thread the job runs exactly as it does in-thread (the same
+ * 0.8 at the median while a job ran, and 36–54 ms at the 99th percentile (19–36 ms on this thread), though the
+ * database itself kept answering a `select 1` in 0.5 ms. On this thread the job runs exactly as it does in-thread (the same
  * code, its own connections from DATABASE_URL); the server's thread only tells it that there is work.
  *
  * On PGlite the database lives in the server's thread (one process, one connection), so its jobs stay
- * there; the same without the bundled entry (the server run from source, the tests).
+ * there; the same without the bundled entry (the server run from source).
  */
 export type ImportThread = {
 	/** Asks the thread to run the queued jobs (it looks again when asked while running). */
