@@ -1,0 +1,2 @@
+ALTER TABLE "stored_accounts" DROP CONSTRAINT "stored_accounts_account_id_format";--> statement-breakpoint
+ALTER TABLE "stored_accounts" ADD CONSTRAINT "stored_accounts_account_id_format" CHECK ("stored_accounts"."account_id" ~ '^[A-Za-z0-9:_-]+$' and length("stored_accounts"."account_id") <= 128 and "stored_accounts"."account_id" <> 'unknown');
