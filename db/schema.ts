@@ -346,9 +346,9 @@ export const notifications = pgTable(
 export const storedAccounts = pgTable(
 	'stored_accounts',
 	{
-		appId: uuid()
-			.notNull()
-			.references(() => apps.id, { onDelete: 'cascade' }),
+		// An app of `apps`, deleted with it: kept by migration 0015's triggers once per statement, where a foreign
+		// key checked (and planned) its app again for every row, most of a COPY's time (decision 031).
+		appId: uuid().notNull(),
 		accountId: text().notNull(),
 		updatedAt: timestamp({ withTimezone: true }).notNull(),
 		createdAt: createdAt(),

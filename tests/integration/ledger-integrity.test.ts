@@ -1,11 +1,16 @@
-import { count, eq } from 'drizzle-orm'
+import { randomUUID } from 'node:crypto'
+import { count, eq, sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { db } from '#db/client.server'
-import { storedAccounts } from '#db/schema'
+import { db, getDatabase } from '#db/client.server'
+import { apps, storedAccounts } from '#db/schema'
+import { upsertAccountColumns } from '~/services/ledger-bulk.server'
 import { createOrgWithLedgerApp } from '../fixtures/world'
 
 // What the database itself guarantees about the ledger, whatever writes to it: the account id's format
-// (migration 0014: the length apart from the pattern).
+// (migration 0014: the length apart from the pattern) and that every account belongs to an app of `apps` and goes
+// with it (migration 0015's triggers, decision 031: checked once per statement, where a foreign key checked it
+// for every row).
+const postgres = getDatabase().config.driver === 'postgres'
 
 /** The SQLSTATE of a failed query (drizzle wraps the driver's error). */
 function codeOf(error: unknown): string | undefined {
@@ -46,5 +51,88 @@ describe('the ledger’s account ids', () => {
 		expect(await write('someone@example.org')).toBe('23514')
 		expect(await write('unknown')).toBe('23514')
 		expect(await accountsOf(app.id)).toBe(2)
+	})
+})
+
+describe('the ledger’s app', () => {
+	it('refuses accounts of an app that does not exist, row by row and in bulk, and writes none', async () => {
+		const { app } = await createOrgWithLedgerApp()
+		const missing = randomUUID()
+		expect(
+			await refusal(
+				db.insert(storedAccounts).values([
+					{ appId: app.id, accountId: 'acc-1', updatedAt: at },
+					{ appId: missing, accountId: 'acc-2', updatedAt: at },
+				]),
+			),
+		).toBe('23503')
+		// The import's path: 1,500 rows go by COPY on PostgreSQL (COPY_FROM_ROWS), by one upsert on PGlite.
+		const ids = Array.from({ length: 1500 }, (_, i) => `acc-${i}`)
+		const dates = ids.map(() => at.toISOString())
+		// (On PostgreSQL the COPY's own reason goes to the database's log: the driver reports the statement after it.)
+		expect(
+			await refusal(db.transaction((tx) => upsertAccountColumns(tx, missing, ids, dates, { likelyNew: true }))),
+		).toBe(postgres ? '25P02' : '23503')
+		expect(await accountsOf(app.id)).toBe(0)
+		expect(await accountsOf(missing)).toBe(0)
+		// The same rows for the app that exists are written.
+		await db.transaction((tx) => upsertAccountColumns(tx, app.id, ids, dates, { likelyNew: true }))
+		expect(await accountsOf(app.id)).toBe(1500)
+	})
+
+	it('lets an account move only to an app that exists', async () => {
+		const { app } = await createOrgWithLedgerApp()
+		const { app: other } = await createOrgWithLedgerApp()
+		await db.insert(storedAccounts).values({ appId: app.id, accountId: 'acc-1', updatedAt: at })
+		const move = (to: string) =>
+			refusal(db.update(storedAccounts).set({ appId: to }).where(eq(storedAccounts.appId, app.id)))
+		expect(await move(randomUUID())).toBe('23503')
+		expect(await move(other.id)).toBe('written')
+		expect(await accountsOf(other.id)).toBe(1)
+	})
+
+	it('goes with its app: a deleted or truncated app takes its accounts, and keeps its id while they are held', async () => {
+		const { app } = await createOrgWithLedgerApp()
+		const { app: kept } = await createOrgWithLedgerApp()
+		await db.insert(storedAccounts).values([
+			{ appId: app.id, accountId: 'acc-1', updatedAt: at },
+			{ appId: app.id, accountId: 'acc-2', updatedAt: at },
+			{ appId: kept.id, accountId: 'acc-1', updatedAt: at },
+		])
+		expect(await refusal(db.update(apps).set({ id: randomUUID() }).where(eq(apps.id, app.id)))).toBe('23503')
+
+		await db.delete(apps).where(eq(apps.id, app.id))
+		expect(await db.select().from(apps).where(eq(apps.id, app.id))).toEqual([])
+		expect(await accountsOf(app.id)).toBe(0)
+		expect(await accountsOf(kept.id)).toBe(1)
+
+		await db.execute(sql`truncate apps cascade`)
+		expect(await accountsOf(kept.id)).toBe(0)
+	})
+
+	// Two connections: PostgreSQL only (PGlite has one).
+	it.runIf(postgres)('is held against deletion until the transaction writing its accounts ends', async () => {
+		const { app } = await createOrgWithLedgerApp()
+		let release!: () => void
+		const released = new Promise<void>((resolve) => (release = resolve))
+		let written!: () => void
+		const wrote = new Promise<void>((resolve) => (written = resolve))
+		const writer = db.transaction(async (tx) => {
+			await tx.insert(storedAccounts).values({ appId: app.id, accountId: 'acc-1', updatedAt: at })
+			written()
+			await released
+		})
+		await wrote
+		const deletion = await refusal(
+			db.transaction(async (tx) => {
+				await tx.execute(sql`set local lock_timeout = '300ms'`)
+				await tx.delete(apps).where(eq(apps.id, app.id))
+			}),
+		)
+		release()
+		await writer
+		// lock_not_available: the writer's FOR KEY SHARE on the app held the deletion off.
+		expect(deletion).toBe('55P03')
+		expect(await accountsOf(app.id)).toBe(1)
 	})
 })
