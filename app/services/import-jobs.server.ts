@@ -15,7 +15,13 @@ import { rowsOf } from '~/utils/sql-rows.server'
 import { lockApp, requireApp } from './apps.server'
 import { auditActor, recordAudit, type Actor } from './audit.server'
 import { importThread } from './import-thread.server'
-import { commitStaged, dropStaged, stageAccountColumns, upsertAccountColumns } from './ledger-bulk.server'
+import {
+	commitStaged,
+	dropStaged,
+	newRowsCopyText,
+	stageAccountColumns,
+	upsertAccountColumns,
+} from './ledger-bulk.server'
 import { candidateChecker, csvCandidateReader, rawText, shown, type ImportResult } from './ledger.server'
 import { noteOldestImported } from './storing-since.server'
 
@@ -38,14 +44,14 @@ export type ImportJob = typeof importJobs.$inferSelect
 /** Bytes per stored piece of an upload. */
 export const JOB_CHUNK_BYTES = 1024 * 1024
 /**
- * Rows per write transaction of a job, at most (and at least one transaction per stored piece). On
- * PGlite, whose queries share the server's thread and one connection, a request waits for the whole of the
- * transaction running when it arrives: the job sizes its transactions to take about PGLITE_WRITE_MS each
- * (from the rows per millisecond of the last one, the first of PGLITE_FIRST_BATCH_ROWS), between
- * PGLITE_MIN_BATCH_ROWS and JOB_BATCH_ROWS, and reads nothing while one runs. PostgreSQL serves other requests on other connections: a
- * whole piece (1 MB, some 20,000 rows of ids and dates) goes in one transaction, since each transaction
- * costs its round trips, its bookkeeping and a commit (a cap of 20,000 split every piece in two, one
- * transaction of a few hundred rows each); the cap only bounds a piece of very short lines.
+ * Rows per write transaction of a job, at most. On PGlite, whose queries share the server's thread and one
+ * connection, a request waits for the whole of the transaction running when it arrives: the job sizes its
+ * transactions to take about PGLITE_WRITE_MS each (from the rows per millisecond of the last one, the first of
+ * PGLITE_FIRST_BATCH_ROWS), between PGLITE_MIN_BATCH_ROWS and JOB_BATCH_ROWS, with at least one per stored piece,
+ * and reads nothing while one runs. PostgreSQL serves other requests on other connections: a transaction takes
+ * JOB_BATCH_ROWS_POSTGRES rows (some 2.5 MB of ids and dates, read from several pieces), since each costs its
+ * round trips, its statement triggers and a commit; a million rows in 20 transactions took 1 s less than in 49,
+ * one per piece (bench/profile-import.ts). Its transition table (the triggers') stays within work_mem.
  */
 export const JOB_BATCH_ROWS = 5000
 export const JOB_BATCH_ROWS_POSTGRES = 50_000
@@ -296,11 +302,15 @@ function actorOf(job: ImportJob): Actor {
  * cancelled), in short transactions. Answers the job as it ended, or null
  * when another worker took it over meanwhile.
  */
-export async function runImportJob(jobId: string, workerId: string = WORKER_ID): Promise<ImportJob | null> {
+export async function runImportJob(
+	jobId: string,
+	workerId: string = WORKER_ID,
+	{ batchRows }: { batchRows?: number } = {},
+): Promise<ImportJob | null> {
 	const [job] = await db.select().from(importJobs).where(eq(importJobs.id, jobId))
 	if (!job || job.status !== 'running' || job.claimedBy !== workerId) return null
 	try {
-		return await carryOut(job, workerId)
+		return await carryOut(job, workerId, batchRows)
 	} catch (error) {
 		if (error instanceof LostClaim) return null
 		const message =
@@ -310,7 +320,8 @@ export async function runImportJob(jobId: string, workerId: string = WORKER_ID):
 	}
 }
 
-async function carryOut(job: ImportJob, workerId: string): Promise<ImportJob | null> {
+/** `fixedBatchRows`: rows per transaction whatever the database (tests: a small file in many transactions). */
+async function carryOut(job: ImportJob, workerId: string, fixedBatchRows?: number): Promise<ImportJob | null> {
 	const [stored] = await db
 		.select({
 			bytes: sql<number>`coalesce(sum(${uploadedSize}), 0)::bigint`,
@@ -334,7 +345,7 @@ async function carryOut(job: ImportJob, workerId: string): Promise<ImportJob | n
 	const check = candidateChecker(new Date())
 	const postgres = getDatabase().config.driver === 'postgres'
 	// On PGlite the first transaction is a small one: the next are sized from it.
-	let batchRows = postgres ? JOB_BATCH_ROWS_POSTGRES : PGLITE_FIRST_BATCH_ROWS
+	let batchRows = fixedBatchRows ?? (postgres ? JOB_BATCH_ROWS_POSTGRES : PGLITE_FIRST_BATCH_ROWS)
 	const pace = pacer(YIELD_EVERY_ROWS)
 	// Whether the rows read are expected to be new to the ledger (none found stored so far): see upsertAccountColumns.
 	let likelyNew = true
@@ -358,7 +369,10 @@ async function carryOut(job: ImportJob, workerId: string): Promise<ImportJob | n
 				if (job.atomic) steps.push(stageAccountColumns(tx, job.id, read.ids, read.dates))
 				else {
 					steps.push(
-						upsertAccountColumns(tx, job.appId, read.ids, read.dates, { likelyNew }).then((counts) => {
+						upsertAccountColumns(tx, job.appId, read.ids, read.dates, {
+							likelyNew,
+							newRowsText: likelyNew ? read.newRowsText : null,
+						}).then((counts) => {
 							written.inserted = counts.inserted
 							written.updated = counts.updated
 							// Ids already stored: the next batches look theirs up first.
@@ -400,7 +414,7 @@ async function carryOut(job: ImportJob, workerId: string): Promise<ImportJob | n
 			return progress.cancelRequestedAt !== null
 		})
 		const rows = read.ids.length + read.refused.length
-		if (!postgres && rows >= 100) {
+		if (!postgres && !fixedBatchRows && rows >= 100) {
 			// The next transaction sized to take about PGLITE_WRITE_MS, as this one went (growing at most twofold).
 			const fits = Math.round((rows * PGLITE_WRITE_MS) / Math.max(1, performance.now() - startedAt))
 			batchRows = Math.max(PGLITE_MIN_BATCH_ROWS, Math.min(JOB_BATCH_ROWS, fits, batchRows * 2))
@@ -421,11 +435,14 @@ async function carryOut(job: ImportJob, workerId: string): Promise<ImportJob | n
 	}
 	/** Hands the rows read since the last batch to the writer, once it has written the previous one; true when a cancel was asked. */
 	const flush = async (processedBytes: number) => {
-		if (await settle()) return true
-		const taken = batch
-		const read: Batch = { ...taken.columns(), refused, rows, rejected, lastLine, processedBytes }
+		const taken: Omit<Batch, 'newRowsText'> = { ...batch.columns(), refused, rows, rejected, lastLine, processedBytes }
 		batch = new BatchColumns()
 		refused = []
+		// On PostgreSQL the COPY text of rows expected new is built while the batch before is being written.
+		const newRowsText =
+			postgres && likelyNew && !job.atomic ? await newRowsCopyText(job.appId, taken.ids, taken.dates) : null
+		if (await settle()) return true
+		const read: Batch = { ...taken, newRowsText }
 		writing = write(read).then(
 			(cancelled) => ({ cancelled }),
 			(failed: unknown) => ({ failed }),
@@ -490,8 +507,10 @@ async function carryOut(job: ImportJob, workerId: string): Promise<ImportJob | n
 					return cancel(job, workerId, committed, oldest)
 				}
 			}
-			// At least one transaction per piece, so the progress moves with the file.
-			if ((batch.size > 0 || refused.length > 0) && (await flush(processedBytes))) {
+			// On PGlite at least one transaction per piece, so the progress moves with the file. On PostgreSQL a
+			// transaction takes up to JOB_BATCH_ROWS_POSTGRES rows across pieces (a few MB: the progress still moves
+			// every second or so): each costs its round trips, its statement triggers and its commit.
+			if (!postgres && (batch.size > 0 || refused.length > 0) && (await flush(processedBytes))) {
 				return cancel(job, workerId, committed, oldest)
 			}
 		}
@@ -549,6 +568,8 @@ class BatchColumns {
 type Batch = {
 	ids: string[]
 	dates: string[]
+	/** The COPY text of the rows, built ahead when they are expected new to the ledger (PostgreSQL). */
+	newRowsText: readonly Buffer[] | null
 	oldest: Date | null
 	refused: { position: number; value: string; reason: string }[]
 	rows: number

@@ -133,6 +133,35 @@ describe('import jobs', { timeout: 120_000 }, () => {
 		expect(noted!.storingSince?.toISOString()).toBe('2026-01-20T00:00:00.000Z')
 	})
 
+	it('counts exactly when a later batch holds ids the ledger already stores', async () => {
+		const { org, user, app } = await world()
+		// Batches of 1,000 rows (on PostgreSQL each goes by COPY, its text built while the one before is written,
+		// until a batch finds stored ids): the third batch's ids are stored already, with an older date.
+		const rows = goodRows(4000)
+		await db.insert(storedAccounts).values(
+			rows.slice(2000, 3000).map((row) => ({
+				appId: app.id,
+				accountId: row.split(',')[0]!,
+				updatedAt: new Date('2025-06-01T00:00:00Z'),
+			})),
+		)
+		const job = await createUploadJob(org.id, user.id, app.id, csvFile(rows), { atomic: false })
+		await claimImportJob('worker-a', { jobId: job.id })
+		expect(await runImportJob(job.id, 'worker-a', { batchRows: 1000 })).toMatchObject({
+			status: 'succeeded',
+			rows: 4000,
+			inserted: 3000,
+			updated: 1000,
+		})
+		const [stored] = await db
+			.select({ n: sql<number>`count(*)::int`, oldest: sql<string>`min(${storedAccounts.updatedAt})::text` })
+			.from(storedAccounts)
+			.where(eq(storedAccounts.appId, app.id))
+		expect(stored!.n).toBe(4000)
+		// Every row has its file's date: the stored ones were updated, none kept its 2025 date.
+		expect(new Date(stored!.oldest).toISOString()).toBe('2026-01-01T00:00:00.000Z')
+	})
+
 	it('stores the pieces compressed, and fails a job whose upload did not arrive whole before writing a row', async () => {
 		const { org, user, app } = await world()
 		const file = csvFile(goodRows(2000))
@@ -196,7 +225,8 @@ describe('import jobs', { timeout: 120_000 }, () => {
 		const rows = goodRows(400)
 		const job = await createUploadJob(org.id, user.id, app.id, csvFile(rows), { atomic: false, chunkBytes: 512 })
 		await claimImportJob('worker-a', { jobId: job.id })
-		const running = runImportJob(job.id, 'worker-a')
+		// Batches of 10 rows (on PostgreSQL a batch would otherwise take the whole file).
+		const running = runImportJob(job.id, 'worker-a', { batchRows: 10 })
 		// Asked while the job runs: it stops at its next batch.
 		await requestImportCancel(org.id, user.id, app.id, job.id)
 		const ended = (await running)!
