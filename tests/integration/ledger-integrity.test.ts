@@ -66,7 +66,7 @@ describe('the ledger’s app', () => {
 				]),
 			),
 		).toBe('23503')
-		// The import's path: 1,500 rows go by COPY on PostgreSQL (COPY_FROM_ROWS), by one upsert on PGlite.
+		// The import's path: 1,500 rows expected new go by COPY (COPY_FROM_ROWS), then by the upsert it falls back to.
 		const ids = Array.from({ length: 1500 }, (_, i) => `acc-${i}`)
 		const dates = ids.map(() => at.toISOString())
 		// (On PostgreSQL the COPY's own reason goes to the database's log: the driver reports the statement after it.)
