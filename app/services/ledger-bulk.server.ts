@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm'
 import { type Tx } from '#db/client.server'
 import { yieldToEventLoop } from '~/utils/event-loop.server'
 import { rowsOf } from '~/utils/sql-rows.server'
+import type { Transaction as PGliteTransaction } from '@electric-sql/pglite'
 import type postgres from 'postgres'
 
 /**
@@ -62,6 +63,15 @@ export const COPY_FROM_ROWS = 1000
 /** Text that goes in a COPY text-format field as it is (no tab, newline, backslash or carriage return). */
 const COPY_SAFE = /^[^\t\n\r\\]+$/
 
+/** PGlite's own transaction behind a drizzle transaction, for COPY from a blob; null on PostgreSQL. */
+function pgliteTransaction(tx: Tx): PGliteTransaction | null {
+	const client = (tx as unknown as { session?: { client?: unknown } }).session?.client as
+		{ query?: unknown; unsafe?: unknown } | undefined
+	return typeof client?.query === 'function' && typeof client.unsafe !== 'function'
+		? (client as PGliteTransaction)
+		: null
+}
+
 /** The PostgreSQL connection behind a transaction (postgres.js), for COPY; null on PGlite. */
 function copyConnection(tx: Tx): postgres.TransactionSql | null {
 	const client = (tx as unknown as { session?: { client?: unknown } }).session?.client
@@ -111,6 +121,29 @@ export async function upsertAccountColumns(
 		}
 		return copyAccountColumns(tx, connection, appId, ids, dates)
 	}
+	const lite = likelyNew && ids.length >= COPY_FROM_ROWS ? pgliteTransaction(tx) : null
+	if (lite && copySafe(ids, dates)) {
+		// PGlite: the same COPY of rows expected new, from a blob, in a savepoint of its own; a refusal falls back
+		// to the upsert below. Its rows cost the database about a third of the upsert's (bench: a 1,000,000-row
+		// COPY in 14 s, the import's upserts in 52 s).
+		const text = newRowsText ?? (await copyText(appId, ids, dates, null))
+		await lite.query('savepoint ledger_copy')
+		try {
+			await lite.query(COPY_LEDGER.replace('from stdin', "from '/dev/blob'"), [], {
+				blob: new Blob(text as unknown as BlobPart[]),
+			})
+			await lite.query('release savepoint ledger_copy')
+			return { inserted: ids.length, updated: 0 }
+		} catch {
+			await lite.query('rollback to savepoint ledger_copy')
+		}
+		return { ...(await upsertByStatement(tx, appId, ids, dates)), foundStored: true }
+	}
+	return upsertByStatement(tx, appId, ids, dates)
+}
+
+/** One `INSERT … ON CONFLICT` of the rows, from two array parameters. */
+async function upsertByStatement(tx: Tx, appId: string, ids: readonly string[], dates: readonly string[]) {
 	const result = await tx.execute(sql`
 		with written as (
 			insert into stored_accounts (app_id, account_id, updated_at)
