@@ -135,9 +135,11 @@ describe('import jobs', { timeout: 120_000 }, () => {
 
 	it('counts exactly when a later batch holds ids the ledger already stores', async () => {
 		const { org, user, app } = await world()
-		// Batches of 1,000 rows (on PostgreSQL each goes by COPY, its text built while the one before is written,
-		// until a batch finds stored ids): the third batch's ids are stored already, with an older date.
+		// Batches of 1,000 rows (each goes by COPY, on PostgreSQL its text built while the one before is written,
+		// until a batch finds stored ids): the third batch's ids are stored already, with an older date, and it
+		// holds three refused rows, which stay listed when its COPY is refused and the batch written again.
 		const rows = goodRows(4000)
+		const refused = ['bad@example.org,2026-01-01T00:00:00Z', 'has space,2026-01-01T00:00:00Z', 'ok-id,not-a-date']
 		await db.insert(storedAccounts).values(
 			rows.slice(2000, 3000).map((row) => ({
 				appId: app.id,
@@ -145,14 +147,18 @@ describe('import jobs', { timeout: 120_000 }, () => {
 				updatedAt: new Date('2025-06-01T00:00:00Z'),
 			})),
 		)
-		const job = await createUploadJob(org.id, user.id, app.id, csvFile(rows), { atomic: false })
+		const file = csvFile([...rows.slice(0, 2500), ...refused, ...rows.slice(2500)])
+		const job = await createUploadJob(org.id, user.id, app.id, file, { atomic: false })
 		await claimImportJob('worker-a', { jobId: job.id })
 		expect(await runImportJob(job.id, 'worker-a', { batchRows: 1000 })).toMatchObject({
 			status: 'succeeded',
-			rows: 4000,
+			rows: 4003,
 			inserted: 3000,
 			updated: 1000,
+			rejected: 3,
 		})
+		const listed = await db.select().from(importJobRejections).where(eq(importJobRejections.jobId, job.id))
+		expect(listed.map((row) => row.position).sort((a, b) => a - b)).toEqual([2502, 2503, 2504])
 		const [stored] = await db
 			.select({ n: sql<number>`count(*)::int`, oldest: sql<string>`min(${storedAccounts.updatedAt})::text` })
 			.from(storedAccounts)
@@ -321,7 +327,8 @@ describe('import jobs', { timeout: 120_000 }, () => {
 		})
 		await claimImportJob('worker-a', { jobId: job.id })
 		const order: string[] = []
-		const running = runImportJob(job.id, 'worker-a').then((ended) => {
+		// Batches of 200 rows (on PostgreSQL the whole file would otherwise be one).
+		const running = runImportJob(job.id, 'worker-a', { batchRows: 200 }).then((ended) => {
 			order.push('job ended')
 			return ended
 		})

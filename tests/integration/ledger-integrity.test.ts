@@ -113,26 +113,28 @@ describe('the ledger’s app', () => {
 	// Two connections: PostgreSQL only (PGlite has one).
 	it.runIf(postgres)('is held against deletion until the transaction writing its accounts ends', async () => {
 		const { app } = await createOrgWithLedgerApp()
+		// An account committed first, so the writer below changes neither the app's figures' row key, its oldest
+		// date nor its first-stored date: the only lock it takes on the app is the ledger trigger's.
+		await db.insert(storedAccounts).values({ appId: app.id, accountId: 'acc-0', updatedAt: at })
 		let release!: () => void
 		const released = new Promise<void>((resolve) => (release = resolve))
 		let written!: () => void
 		const wrote = new Promise<void>((resolve) => (written = resolve))
 		const writer = db.transaction(async (tx) => {
-			await tx.insert(storedAccounts).values({ appId: app.id, accountId: 'acc-1', updatedAt: at })
+			await tx
+				.insert(storedAccounts)
+				.values({ appId: app.id, accountId: 'acc-1', updatedAt: new Date('2026-02-01T00:00:00Z') })
 			written()
 			await released
 		})
 		await wrote
-		const deletion = await refusal(
-			db.transaction(async (tx) => {
-				await tx.execute(sql`set local lock_timeout = '300ms'`)
-				await tx.delete(apps).where(eq(apps.id, app.id))
-			}),
-		)
+		// What deleting the app (or changing its id) must take first: refused at once while the writer holds its
+		// FOR KEY SHARE (lock_not_available).
+		const probe = await refusal(db.execute(sql`select 1 from apps where id = ${app.id} for update nowait`))
 		release()
 		await writer
-		// lock_not_available: the writer's FOR KEY SHARE on the app held the deletion off.
-		expect(deletion).toBe('55P03')
-		expect(await accountsOf(app.id)).toBe(1)
+		expect(probe).toBe('55P03')
+		expect(await refusal(db.execute(sql`select 1 from apps where id = ${app.id} for update nowait`))).toBe('written')
+		expect(await accountsOf(app.id)).toBe(2)
 	})
 })
