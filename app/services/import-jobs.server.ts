@@ -381,9 +381,10 @@ async function carryOut(job: ImportJob, workerId: string, fixedBatchRows?: numbe
 				if (job.atomic) steps.push(stageAccountColumns(tx, job.id, read.ids, read.dates))
 				else {
 					steps.push(
+						// The text built ahead is used only while the rows are still expected new (likelyNew).
 						upsertAccountColumns(tx, job.appId, read.ids, read.dates, {
 							likelyNew,
-							newRowsText: likelyNew ? read.newRowsText : null,
+							newRowsText: read.newRowsText,
 						}).then((counts) => {
 							written.inserted = counts.inserted
 							written.updated = counts.updated

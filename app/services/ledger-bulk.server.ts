@@ -63,10 +63,14 @@ export const COPY_FROM_ROWS = 1000
 /** Text that goes in a COPY text-format field as it is (no tab, newline, backslash or carriage return). */
 const COPY_SAFE = /^[^\t\n\r\\]+$/
 
+/** The driver's own transaction behind a drizzle transaction (postgres.js or PGlite). */
+function driverTransaction(tx: Tx) {
+	return (tx as unknown as { session?: { client?: { query?: unknown; unsafe?: unknown } } }).session?.client
+}
+
 /** PGlite's own transaction behind a drizzle transaction, for COPY from a blob; null on PostgreSQL. */
 function pgliteTransaction(tx: Tx): PGliteTransaction | null {
-	const client = (tx as unknown as { session?: { client?: unknown } }).session?.client as
-		{ query?: unknown; unsafe?: unknown } | undefined
+	const client = driverTransaction(tx)
 	return typeof client?.query === 'function' && typeof client.unsafe !== 'function'
 		? (client as PGliteTransaction)
 		: null
@@ -74,10 +78,8 @@ function pgliteTransaction(tx: Tx): PGliteTransaction | null {
 
 /** The PostgreSQL connection behind a transaction (postgres.js), for COPY; null on PGlite. */
 function copyConnection(tx: Tx): postgres.TransactionSql | null {
-	const client = (tx as unknown as { session?: { client?: unknown } }).session?.client
-	return typeof (client as { unsafe?: unknown } | undefined)?.unsafe === 'function'
-		? (client as postgres.TransactionSql)
-		: null
+	const client = driverTransaction(tx)
+	return typeof client?.unsafe === 'function' ? (client as postgres.TransactionSql) : null
 }
 
 /**
@@ -129,7 +131,7 @@ export async function upsertAccountColumns(
 		const text = newRowsText ?? (await copyText(appId, ids, dates, null))
 		await lite.query('savepoint ledger_copy')
 		try {
-			await lite.query(COPY_LEDGER.replace('from stdin', "from '/dev/blob'"), [], {
+			await lite.query(COPY_LEDGER_FROM_BLOB, [], {
 				blob: new Blob(text as unknown as BlobPart[]),
 			})
 			await lite.query('release savepoint ledger_copy')
@@ -174,6 +176,8 @@ export async function newRowsCopyText(appId: string, ids: readonly string[], dat
 /** Rows of COPY text built and sent at a time, with a turn of the event loop between two (requests wait less). */
 const COPY_CHUNK_ROWS = 2000
 const COPY_LEDGER = 'copy stored_accounts (app_id, account_id, updated_at) from stdin'
+/** PGlite reads a COPY's data from the blob passed with the query. */
+const COPY_LEDGER_FROM_BLOB = "copy stored_accounts (app_id, account_id, updated_at) from '/dev/blob'"
 
 /**
  * The COPY text of the rows at `only` (all rows when null), written COPY_CHUNK_ROWS rows at a time straight into
