@@ -81,12 +81,12 @@ async function cases(): Promise<{ title: string; index: string; query: string }[
 		},
 		{
 			title: 'Ledger: search by account-id prefix (?q=ab)',
-			index: 'stored_accounts_prefix_idx (or the key under the C collation)',
+			index: 'stored_accounts_app_id_account_id_pk (ids compare bytewise, migration 0017)',
 			query: `select account_id, updated_at, created_at from stored_accounts where app_id = '${APP}' and account_id like 'ab%' order by account_id limit 51`,
 		},
 		{
 			title: 'Ledger: matches of a search, counted up to 1,000 (?q=a)',
-			index: 'stored_accounts_prefix_idx (or the key under the C collation)',
+			index: 'stored_accounts_app_id_account_id_pk (ids compare bytewise, migration 0017)',
 			query: `select count(*) from (select 1 from stored_accounts where app_id = '${APP}' and account_id like 'a%' limit 1001) found`,
 		},
 		{

@@ -32,6 +32,9 @@ import { ROLES } from '../app/domain/roles'
 // organisation's time zone.
 const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow()
 
+/** Text under the C collation: compared and ordered by its bytes, whatever the database's own collation. */
+const bytewiseText = customType<{ data: string }>({ dataType: () => 'text collate "C"' })
+
 export const roleEnum = pgEnum('role', ROLES)
 
 export const organizations = pgTable('organizations', {
@@ -349,14 +352,14 @@ export const storedAccounts = pgTable(
 		// An app of `apps`, deleted with it: kept by migration 0015's triggers once per statement, where a foreign
 		// key checked (and planned) its app again for every row, most of a COPY's time (decision 031).
 		appId: uuid().notNull(),
-		accountId: text().notNull(),
+		// Compared byte by byte (migration 0017, decision 032): the key orders ids alike on every database and serves
+		// the search by prefix (`LIKE 'abc%'`) as a range, so the ledger needs no second index of its ids.
+		accountId: bytewiseText().notNull(),
 		updatedAt: timestamp({ withTimezone: true }).notNull(),
 		createdAt: createdAt(),
 	},
 	(t) => [
 		primaryKey({ columns: [t.appId, t.accountId] }),
-		// Search by account-id prefix (`LIKE 'abc%'`) whatever the database's collation (docs/performance.md).
-		index('stored_accounts_prefix_idx').on(t.appId, t.accountId.op('text_pattern_ops')),
 		// The oldest updatedAt of an app: one index probe, not a scan (docs/performance.md).
 		index('stored_accounts_updated_idx').on(t.appId, t.updatedAt),
 		// The length apart from the pattern: `{1,128}` in PostgreSQL's regular expressions cost some 60% of a COPY

@@ -379,7 +379,8 @@ export type LedgerPage = {
  * A page of the ledger by account id, keyset-paged (docs/performance.md › Indexes): each page is a range
  * scan of the (app_id, account_id) key from where the previous one ended, whatever its depth, so the
  * last page of a million accounts costs what the first does. `q` is an account-id prefix (`_`, `%` and
- * `\` literal), served by stored_accounts_prefix_idx. The total comes from app_ledger_stats; matches of a
+ * `\` literal), served by the same key as a range (its ids compare bytewise, migration 0017), already in the
+ * page's order. The total comes from app_ledger_stats; matches of a
  * search are counted up to LEDGER_MATCH_LIMIT.
  */
 export async function listLedgerPage(

@@ -537,7 +537,8 @@ async function bodyOfBatch(run: ReporterRun, index: number): Promise<ReportBody 
 				eq(storedAccounts.appId, run.appId),
 				// The batch's bounds let the primary key serve the lookup as one short range: without them the
 				// planner may read every account of the app for each batch (O(ledger) a batch, hours for a million).
-				sql`${storedAccounts.accountId} between (select min(id) from unnest(${sql.param(ids)}::text[]) as id) and (select max(id) from unnest(${sql.param(ids)}::text[]) as id)`,
+				// The bounds in the key's own order (bytewise, migration 0017), whatever the database's collation.
+				sql`${storedAccounts.accountId} between (select min(id collate "C") from unnest(${sql.param(ids)}::text[]) as id) and (select max(id collate "C") from unnest(${sql.param(ids)}::text[]) as id)`,
 				sql`${storedAccounts.accountId} = any(${sql.param(ids)}::text[])`,
 			),
 		)

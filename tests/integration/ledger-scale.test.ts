@@ -7,6 +7,7 @@ import { AppSchema } from '~/schemas/apps'
 import { createApp } from '~/services/apps.server'
 import { countAccounts, LEDGER_MATCH_LIMIT, listLedgerPage } from '~/services/ledger.server'
 import { dashboardRows, getReportingOverview, listOpenTasks } from '~/services/reporting.server'
+import { rowsOf } from '~/utils/sql-rows.server'
 import { cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
 
 // Issue 16, point 1: the ledger at a million accounts. Keyset pages by account id, prefix search,
@@ -115,6 +116,32 @@ describe('the ledger search, by account-id prefix', () => {
 		const next = await listLedgerPage(org.id, app.id, { q: 'ab', pageSize: 2, after: 'ab_2' })
 		expect(next.accounts.map((a) => a.accountId)).toEqual(['abx1'])
 		expect(next).toMatchObject({ prevBefore: 'abx1', nextAfter: null })
+	})
+
+	test('pages and searches go in byte order, a search reading a range of the key (migration 0017)', async () => {
+		const { org, app } = await world()
+		const mixed = ['b', 'B', 'a', 'A', '_a', '-a', ':a', '0', 'a_', 'a-', 'a:b', 'aB', 'ab']
+		await seed(app.id, mixed)
+		// Byte order, as JavaScript sorts ASCII, whatever the database's collation: upper case before lower,
+		// `-` before digits before `:`, `_` between the capitals and the small letters.
+		const page = await listLedgerPage(org.id, app.id, { pageSize: 20 })
+		expect(page.accounts.map((a) => a.accountId)).toEqual([...mixed].sort())
+		const found = await listLedgerPage(org.id, app.id, { q: 'a', pageSize: 20 })
+		expect(found.accounts.map((a) => a.accountId)).toEqual(['a', 'a-', 'a:b', 'aB', 'a_', 'ab'])
+		// The primary key serves the prefix as a range (the ledger has no second index of its ids), already in
+		// the page's order: no sort.
+		const plan = await db.transaction(async (tx) => {
+			await tx.execute(sql`set local enable_seqscan = off`)
+			return rowsOf<{ 'QUERY PLAN': string }>(
+				await tx.execute(sql`explain (costs off) select account_id from stored_accounts
+					where app_id = ${app.id} and account_id like ${'a%'} order by account_id limit 21`),
+			)
+				.map((row) => row['QUERY PLAN'])
+				.join('\n')
+		})
+		expect(plan).toContain('stored_accounts_app_id_account_id_pk')
+		expect(plan).toMatch(/account_id >= 'a'::text/)
+		expect(plan).not.toMatch(/Sort/)
 	})
 
 	test('counts matches up to a bound, then says there are more', async () => {
