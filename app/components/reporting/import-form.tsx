@@ -1,4 +1,5 @@
 import { useFetcher } from '@remix-run/react'
+import { useState } from 'react'
 import { FieldError, FormAlert } from '~/components/ui/form'
 import { type JobSummary } from '~/services/import-jobs.server'
 import { type ReportingActionResult } from './action-result'
@@ -26,6 +27,9 @@ export function ImportForm({
 	const fetcher = useFetcher({ key: IMPORT_FETCHER })
 	const imported = result?.importResult
 	const job = result?.importJob
+	// The upload's answer saw the job just accepted; the list below reads it again while it runs.
+	const [liveJobs, setLiveJobs] = useState<JobSummary[]>()
+	const importing = job ? !(liveJobs?.find((live) => live.id === job.id) ?? job).finished : false
 	const base = action.replace(/\/import$/, '')
 	return (
 		<section className="card stack-sm" aria-labelledby="import-heading">
@@ -41,7 +45,7 @@ export function ImportForm({
 					rejectionsUrl={job && imported.rejected > 0 ? `${base}/imports/${job.id}/rejections.csv` : undefined}
 				/>
 			) : null}
-			{job && !imported && !job.finished && result?.intent === 'import' ? (
+			{importing && !imported && result?.intent === 'import' ? (
 				<p className="alert alert-info" role="status">
 					File received: it is being imported now. Its progress shows under Recent imports; the rest of Clearance stays
 					usable meanwhile.
@@ -80,7 +84,7 @@ export function ImportForm({
 					</button>
 				</div>
 			</fetcher.Form>
-			<ImportJobs base={base} initial={jobs} />
+			<ImportJobs base={base} initial={jobs} onJobs={setLiveJobs} />
 		</section>
 	)
 }

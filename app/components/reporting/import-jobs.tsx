@@ -53,7 +53,16 @@ function outcome(job: JobSummary) {
  * JavaScript the list asks `…/reporting/imports` again every second while an
  * import runs; without, a Refresh link reloads the page.
  */
-export function ImportJobs({ base, initial }: { base: string; initial?: JobSummary[] }) {
+export function ImportJobs({
+	base,
+	initial,
+	onJobs,
+}: {
+	base: string
+	initial?: JobSummary[]
+	/** Told each list read, so what is shown beside it follows the jobs too. */
+	onJobs?: (jobs: JobSummary[]) => void
+}) {
 	const list = useFetcher<{ jobs: JobSummary[] }>()
 	const upload = useFetcher({ key: IMPORT_FETCHER })
 	const jobs = list.data?.jobs ?? initial ?? []
@@ -69,6 +78,9 @@ export function ImportJobs({ base, initial }: { base: string; initial?: JobSumma
 		setStale(false)
 		void load(url)
 	}, [stale, state, load, url])
+	useEffect(() => {
+		if (list.data) onJobs?.(list.data.jobs)
+	}, [list.data, onJobs])
 	useEffect(() => {
 		if (!active || state !== 'idle') return
 		const timer = setTimeout(() => void load(url), POLL_MS)
