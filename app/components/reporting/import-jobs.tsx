@@ -1,5 +1,5 @@
-import { useFetcher } from '@remix-run/react'
-import { useEffect, useState } from 'react'
+import { useFetcher, useRevalidator } from '@remix-run/react'
+import { useEffect, useRef, useState } from 'react'
 import { Badge, type Tone } from '~/components/ui/status'
 import { type JobSummary } from '~/services/import-jobs.server'
 import { IMPORT_FETCHER } from './use-reporting-result'
@@ -81,6 +81,19 @@ export function ImportJobs({
 	useEffect(() => {
 		if (list.data) onJobs?.(list.data.jobs)
 	}, [list.data, onJobs])
+	// A job seen under way that has now ended changed the ledger, and with it the app's status, deadline and figures
+	// shown around this list: the page reads them again, so it never keeps an "on track" the import has overturned.
+	const { revalidate } = useRevalidator()
+	const underWay = useRef(new Set<string>())
+	useEffect(() => {
+		const read = list.data?.jobs ?? initial ?? []
+		const ended = read.some((job) => job.finished && underWay.current.has(job.id))
+		for (const job of read) {
+			if (job.finished) underWay.current.delete(job.id)
+			else underWay.current.add(job.id)
+		}
+		if (ended) revalidate()
+	}, [list.data, initial, revalidate])
 	useEffect(() => {
 		if (!active || state !== 'idle') return
 		const timer = setTimeout(() => void load(url), POLL_MS)
