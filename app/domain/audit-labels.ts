@@ -246,6 +246,7 @@ export const AUDIT_FIELD_LABELS: Record<string, string> = {
 	archivedAt: 'Archived',
 	personalDataSince: 'Personal data answered yes on',
 	storingSince: 'Storing personal data since',
+	storingSinceSource: 'Storing since set by',
 	sentAt: 'Sent',
 	accountCount: 'Accounts',
 	batchCount: 'Batches',
@@ -363,10 +364,17 @@ export function formatAuditValue(key: string, value: unknown, timeZone = 'UTC'):
 	}
 	if (key === 'failing' && typeof value === 'string') return humanise(value)
 	if (key === 'cyclePeriodOutcome' && typeof value === 'string') return CYCLE_OUTCOME_WORDS[value] ?? value
+	if (key === 'storingSinceSource' && typeof value === 'string') return STORING_SINCE_SOURCE_WORDS[value] ?? value
 	if (typeof value === 'string' && ISO_DAY.test(value)) return formatCalendarDate(value)
 	if (typeof value === 'string') return ISO_INSTANT.test(value) ? formatInstant(value, timeZone) : value
 	if (typeof value === 'number') return value.toLocaleString('en-GB')
 	return JSON.stringify(value)
+}
+
+/** Who set an app's "storing since" date (apps.storing_since_source). */
+const STORING_SINCE_SOURCE_WORDS: Record<string, string> = {
+	person: 'A person',
+	ledger: 'The first import (its oldest last-updated time)',
 }
 
 /** What `maskEmailAddresses` leaves where an address was. */

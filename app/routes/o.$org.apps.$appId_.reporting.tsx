@@ -14,6 +14,7 @@ import { TasksCard } from '~/components/reporting/tasks-card'
 import { useReportingResult } from '~/components/reporting/use-reporting-result'
 import { formatDay } from '~/components/reporting-status'
 import { PageHeader } from '~/components/ui/status'
+import { counted } from '~/domain/counts'
 import { describeCycle } from '~/domain/cycle-period'
 import { cycleLabel, type CycleSource } from '~/domain/reporting-cycle'
 import { can } from '~/domain/roles'
@@ -128,7 +129,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 				const report = await prepareReport(org.id, user.id, app.id)
 				return data<ActionResult>({
 					intent: 'prepare',
-					notice: `Report prepared: ${report.accountCount} account${report.accountCount === 1 ? '' : 's'} in ${report.batchCount} batch${report.batchCount === 1 ? '' : 'es'}. Download its batches, send them, then record the run.`,
+					notice: `Report prepared: ${counted(report.accountCount, 'account')} in ${counted(report.batchCount, 'batch', 'batches')}. Download its batches, send them, then record the run.`,
 				})
 			}
 			case 'storing-since': {

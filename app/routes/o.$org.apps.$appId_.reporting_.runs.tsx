@@ -7,6 +7,7 @@ import { RUN_FETCHER } from '~/components/reporting/use-reporting-result'
 import { PageHeader } from '~/components/ui/status'
 import { validateUpdatedAt } from '~/domain/account-ids'
 import { isBeforeEarliestYear, TOO_EARLY_MESSAGE } from '~/domain/calendar-day'
+import { counted, formatNumber } from '~/domain/counts'
 import { describeCycle } from '~/domain/cycle-period'
 import { instantToLocalDateTime, localDateTimeToInstant } from '~/domain/zoned-time'
 import { RunActionSchema, RunFieldsSchema } from '~/schemas/reporting'
@@ -93,7 +94,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 				: undefined
 		return data<ActionResult>({
 			intent: 'run',
-			notice: `Report run recorded: ${run.accountCount} account${run.accountCount === 1 ? '' : 's'}, ${run.closedCount} closed, ${run.updatedCount} updated; ${tasksCreated} new task${tasksCreated === 1 ? '' : 's'}.${cycleNote}`,
+			notice: `Report run recorded: ${counted(run.accountCount, 'account')}, ${formatNumber(run.closedCount)} closed, ${formatNumber(run.updatedCount)} updated; ${counted(tasksCreated, 'new task')}.${cycleNote}`,
 			warning: skippedNote,
 		})
 	} catch (error) {

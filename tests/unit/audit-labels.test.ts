@@ -207,6 +207,14 @@ describe('auditChangeViews', () => {
 		expect(actionLabel('org.seeded')).toBe('Created the demo organisation')
 	})
 
+	it('says who set the storing-since date in words, not by its stored code', () => {
+		expect(formatAuditValue('storingSinceSource', 'ledger')).toBe('The first import (its oldest last-updated time)')
+		expect(formatAuditValue('storingSinceSource', 'person')).toBe('A person')
+		expect(auditChangeViews('app.storing_since_set', null, { storingSinceSource: 'person' })[0]).toMatchObject({
+			label: 'Storing since set by',
+		})
+	})
+
 	it('says when only an email address changed, without showing either', () => {
 		expect(
 			auditChangeViews('request.saved', { appName: 'Ask [email address]' }, { appName: 'Ask [email address]' }),

@@ -1,6 +1,7 @@
 import { useFetcher, useRevalidator } from '@remix-run/react'
 import { useEffect, useRef, useState } from 'react'
 import { Badge, type Tone } from '~/components/ui/status'
+import { counted, formatNumber } from '~/domain/counts'
 import { type JobSummary } from '~/services/import-jobs.server'
 import { IMPORT_FETCHER } from './use-reporting-result'
 
@@ -15,32 +16,29 @@ const STATUS: Record<JobSummary['status'], { tone: Tone; words: string }> = {
 	cancelled: { tone: 'warn', words: 'Cancelled' },
 }
 
-const number = (value: number) => value.toLocaleString('en-GB')
-const plural = (count: number, one: string, many = `${one}s`) => `${number(count)} ${count === 1 ? one : many}`
-
 function size(bytes: number) {
-	if (bytes < 1024) return plural(bytes, 'byte')
+	if (bytes < 1024) return counted(bytes, 'byte')
 	if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`
 	return `${(bytes / 1024 / 1024).toFixed(1)} MB`
 }
 
 /** What a job wrote, in words, for any status. */
 function outcome(job: JobSummary) {
-	const written = `${plural(job.inserted, 'account')} added, ${plural(job.updated, 'account')} updated`
-	const rejected = `${plural(job.rejected, 'row')} rejected`
+	const written = `${counted(job.inserted, 'account')} added, ${counted(job.updated, 'account')} updated`
+	const rejected = `${counted(job.rejected, 'row')} rejected`
 	switch (job.status) {
 		case 'queued':
 			return 'Waiting for the import to start.'
 		case 'running':
 			return job.atomic
-				? `${plural(job.rows, 'row')} read, ${rejected}; nothing is written until the whole file is read.`
-				: `${plural(job.rows, 'row')} read so far: ${written}, ${rejected}.`
+				? `${counted(job.rows, 'row')} read, ${rejected}; nothing is written until the whole file is read.`
+				: `${counted(job.rows, 'row')} read so far: ${written}, ${rejected}.`
 		case 'succeeded':
 			return `${written}, ${rejected}.`
 		case 'cancelled':
 			return job.atomic || !job.written
-				? `Cancelled after ${plural(job.rows, 'row')}: nothing was written.`
-				: `Cancelled after ${plural(job.rows, 'row')}. What was already written stays in the ledger: ${written}.`
+				? `Cancelled after ${counted(job.rows, 'row')}: nothing was written.`
+				: `Cancelled after ${counted(job.rows, 'row')}. What was already written stays in the ledger: ${written}.`
 		case 'failed':
 			return job.error ?? 'The import stopped.'
 	}
@@ -136,7 +134,7 @@ function JobRow({ job, base }: { job: JobSummary; base: string }) {
 						{job.percent}%
 					</progress>{' '}
 					{job.percent}% · {size(job.processedBytes)} of {size(job.totalBytes)} read
-					{job.rowsPerSecond !== null ? ` · ${number(job.rowsPerSecond)} rows a second` : ''}
+					{job.rowsPerSecond !== null ? ` · ${formatNumber(job.rowsPerSecond)} rows a second` : ''}
 				</p>
 			) : null}
 			<p>{outcome(job)}</p>
@@ -152,7 +150,7 @@ function JobRow({ job, base }: { job: JobSummary; base: string }) {
 				) : null}
 				{job.rejected > 0 ? (
 					<a className="button button-secondary" href={`${base}/imports/${job.id}/rejections.csv`} download>
-						Download the {plural(job.rejected, 'rejected row')} (CSV)
+						Download the {counted(job.rejected, 'rejected row')} (CSV)
 					</a>
 				) : null}
 			</div>

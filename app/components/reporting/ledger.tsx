@@ -2,6 +2,7 @@ import { Form, Link } from '@remix-run/react'
 import { formatDateTime, formatDay } from '~/components/reporting-status'
 import { TextField } from '~/components/ui/form'
 import { EmptyState } from '~/components/ui/status'
+import { TableScroll } from '~/components/ui/table-scroll'
 
 export type LedgerView = {
 	accounts: { accountId: string; updatedAt: Date | string; createdAt: Date | string }[]
@@ -58,6 +59,9 @@ export function Ledger({
 	timeZone: string
 }) {
 	const empty = ledger.accounts.length === 0
+	// "Go to an id": the row of that id when it is stored; otherwise the page shows where it would be, and says so.
+	const target = from && !empty ? from : ''
+	const found = target ? ledger.accounts.some((account) => account.accountId === target) : false
 	return (
 		<section className="card stack-sm" aria-labelledby="ledger-heading">
 			<div className="row">
@@ -77,6 +81,7 @@ export function Ledger({
 				>
 					<TextField
 						label="Account ids starting with"
+						hint="Exactly as written: upper and lower case differ."
 						type="search"
 						name="q"
 						defaultValue={q}
@@ -106,12 +111,18 @@ export function Ledger({
 			{empty ? (
 				<EmptyState title={q ? `No account id starts with “${q}”` : 'No accounts stored'}>
 					{q
-						? 'Check the beginning of the id, or clear the search.'
+						? 'Check the beginning of the id, letter case included (account ids are matched exactly), or clear the search.'
 						: 'Import a CSV of the account ids this app stores, with when each was last updated.'}
 				</EmptyState>
 			) : (
 				<>
-					<div className="table-wrap">
+					{target && !found ? (
+						<p className="alert alert-info" role="status">
+							No account id “{target}” is stored. The page shows where it would come in the ledger’s order (upper and
+							lower case differ).
+						</p>
+					) : null}
+					<TableScroll label="Stored accounts">
 						<table>
 							<caption className="visually-hidden">Stored accounts</caption>
 							<thead>
@@ -123,7 +134,11 @@ export function Ledger({
 							</thead>
 							<tbody>
 								{ledger.accounts.map((account) => (
-									<tr key={account.accountId}>
+									<tr
+										key={account.accountId}
+										className={account.accountId === target ? 'row-target' : undefined}
+										aria-current={account.accountId === target ? 'true' : undefined}
+									>
 										<td className="mono">{account.accountId}</td>
 										<td>{formatDateTime(account.updatedAt, timeZone)}</td>
 										<td>{formatDay(account.createdAt, timeZone)}</td>
@@ -131,7 +146,7 @@ export function Ledger({
 								))}
 							</tbody>
 						</table>
-					</div>
+					</TableScroll>
 					<nav className="row" aria-label="Ledger pages">
 						<p aria-live="polite">{ledgerSummary(ledger, q)}</p>
 						{ledger.prevBefore ? (

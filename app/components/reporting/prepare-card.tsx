@@ -1,6 +1,7 @@
 import { Form } from '@remix-run/react'
 import { formatDateTime } from '~/components/reporting-status'
 import { FormAlert } from '~/components/ui/form'
+import { counted } from '~/domain/counts'
 import { MAX_BATCH } from '~/domain/report-batches'
 import { shortDigest } from '~/domain/report-evidence'
 import { type ReportingActionResult } from './action-result'
@@ -11,10 +12,6 @@ export type PreparedReportView = {
 	accountCount: number
 	batchCount: number
 	preparedAt: Date | string
-}
-
-function plural(n: number, one: string, many = `${one}s`) {
-	return `${n.toLocaleString('en-GB')} ${n === 1 ? one : many}`
 }
 
 /**
@@ -51,7 +48,7 @@ export function PrepareCard({
 			<p>
 				{accountCount === 0
 					? 'The ledger is empty: import the account ids this app stores first.'
-					: `${plural(accountCount, 'stored account')} in ${plural(batchCount, 'batch', 'batches')} of at most ${MAX_BATCH} — each batch is one request body for Atlassian’s reporting API.`}
+					: `${counted(accountCount, 'stored account')} in ${counted(batchCount, 'batch', 'batches')} of at most ${MAX_BATCH} — each batch is one request body for Atlassian’s reporting API.`}
 			</p>
 			<FormAlert message={result?.formError} />
 			{accountCount > 0 && canEdit ? (
@@ -67,7 +64,7 @@ export function PrepareCard({
 				<div className="stack-sm">
 					<p>
 						Latest prepared report <span className="mono">{shortDigest(latest.sha256)}</span>:{' '}
-						{plural(latest.accountCount, 'account')} in {plural(latest.batchCount, 'batch', 'batches')}, prepared{' '}
+						{counted(latest.accountCount, 'account')} in {counted(latest.batchCount, 'batch', 'batches')}, prepared{' '}
 						{formatDateTime(latest.preparedAt, timeZone)}.
 					</p>
 					{latestIsCurrent === false ? (

@@ -2,6 +2,7 @@ import { useFetcher } from '@remix-run/react'
 import { useState } from 'react'
 import { formatDateTime } from '~/components/reporting-status'
 import { FieldError, FormAlert, SelectField, TextAreaField, TextField } from '~/components/ui/form'
+import { counted } from '~/domain/counts'
 import { describeCycle, readCyclePeriod } from '~/domain/cycle-period'
 import { shortDigest } from '~/domain/report-evidence'
 import { type ReportingActionResult } from './action-result'
@@ -77,9 +78,8 @@ export function RunForm({
 					>
 						{prepared.map((report) => (
 							<option key={report.id} value={report.id}>
-								{shortDigest(report.sha256)} — {report.accountCount} account{report.accountCount === 1 ? '' : 's'},{' '}
-								{report.batchCount} batch{report.batchCount === 1 ? '' : 'es'}, prepared{' '}
-								{formatDateTime(report.preparedAt, timeZone)}
+								{shortDigest(report.sha256)} — {counted(report.accountCount, 'account')}, {report.batchCount} batch
+								{report.batchCount === 1 ? '' : 'es'}, prepared {formatDateTime(report.preparedAt, timeZone)}
 							</option>
 						))}
 					</SelectField>

@@ -1,5 +1,6 @@
 import { formatDateTime } from '~/components/reporting-status'
 import { Badge } from '~/components/ui/status'
+import { TableScroll } from '~/components/ui/table-scroll'
 import { describeCycle } from '~/domain/cycle-period'
 import { shortDigest } from '~/domain/report-evidence'
 
@@ -41,7 +42,7 @@ export function RunsTable({ runs, timeZone }: { runs: RunView[]; timeZone: strin
 					answers.
 				</p>
 			) : (
-				<div className="table-wrap">
+				<TableScroll label="Report runs">
 					<table>
 						<caption className="visually-hidden">Report runs</caption>
 						<thead>
@@ -103,7 +104,7 @@ export function RunsTable({ runs, timeZone }: { runs: RunView[]; timeZone: strin
 							))}
 						</tbody>
 					</table>
-				</div>
+				</TableScroll>
 			)}
 		</section>
 	)

@@ -1,6 +1,7 @@
 import { Form, Link, useLocation } from '@remix-run/react'
 import { formatDay } from '~/components/reporting-status'
 import { Badge } from '~/components/ui/status'
+import { TableScroll } from '~/components/ui/table-scroll'
 
 export type TaskView = {
 	id: string
@@ -74,7 +75,7 @@ export function TasksCard({
 					updated.
 				</p>
 			) : (
-				<div className="table-wrap">
+				<TableScroll label="Open erase and refresh tasks">
 					<table>
 						<caption className="visually-hidden">Open erase and refresh tasks</caption>
 						<thead>
@@ -98,7 +99,7 @@ export function TasksCard({
 							))}
 						</tbody>
 					</table>
-				</div>
+				</TableScroll>
 			)}
 			{tasks.length > 0 ? <TaskPages shown={tasks.length} page={page} /> : null}
 		</section>
