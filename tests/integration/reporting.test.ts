@@ -278,7 +278,8 @@ describe('ledger import', () => {
 			app.id,
 			'\uFEFFaccountId,updatedAt\r\na1,2026-02-01T00:00:00Z\r\na3,2026-02-01T00:00:00Z\r\na3,2026-03-01T00:00:00+01:00\r\n',
 		)
-		expect(again).toMatchObject({ inserted: 1, updated: 1, rejected: 0 })
+		// Three rows read: one added, one updated, and one skipped for the later row of its id (what the summary tells).
+		expect(again).toMatchObject({ rows: 3, inserted: 1, updated: 1, rejected: 0 })
 		const rows = await db.select().from(storedAccounts).where(eq(storedAccounts.appId, app.id))
 		const byId = Object.fromEntries(rows.map((row) => [row.accountId, row.updatedAt.toISOString()]))
 		expect(byId).toEqual({

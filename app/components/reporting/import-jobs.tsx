@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react'
 import { Badge, type Tone } from '~/components/ui/status'
 import { counted, formatNumber } from '~/domain/counts'
 import { type JobSummary } from '~/services/import-jobs.server'
+import { repeatedRowsText } from './import-summary'
 import { IMPORT_FETCHER } from './use-reporting-result'
 
 /** How often a page with an import under way asks how far it got. */
@@ -33,8 +34,10 @@ function outcome(job: JobSummary) {
 			return job.atomic
 				? `${counted(job.rows, 'row')} read, ${rejected}; nothing is written until the whole file is read.`
 				: `${counted(job.rows, 'row')} read so far: ${written}, ${rejected}.`
-		case 'succeeded':
-			return `${written}, ${rejected}.`
+		case 'succeeded': {
+			const repeated = job.written ? repeatedRowsText(job) : null
+			return `${written}, ${rejected}.${repeated ? ` ${repeated}` : ''}`
+		}
 		case 'cancelled':
 			return job.atomic || !job.written
 				? `Cancelled after ${counted(job.rows, 'row')}: nothing was written.`

@@ -1,7 +1,25 @@
+import { formatNumber } from '~/domain/counts'
 import { MAX_REJECTED_LISTED } from '~/schemas/reporting'
 import { type ReportingActionResult } from './action-result'
 
 type ImportResult = NonNullable<ReportingActionResult['importResult']>
+
+/**
+ * The rows an import read but neither wrote nor rejected: each repeats an id a later row of the file gives again, and
+ * the last row for an id is the one kept (ledger.server.ts › importAccounts). Said, so every row is accounted for.
+ */
+export function repeatedRowsText({
+	rows,
+	inserted,
+	updated,
+	rejected,
+}: Pick<ImportResult, 'rows' | 'inserted' | 'updated' | 'rejected'>) {
+	const repeated = rows - inserted - updated - rejected
+	if (repeated <= 0) return null
+	return repeated === 1
+		? '1 row skipped: its account id comes again further down the file, and the last row for an id is the one kept.'
+		: `${formatNumber(repeated)} rows skipped: their account ids come again further down the file, and the last row for an id is the one kept.`
+}
 
 /** What an import wrote and which rows it refused (the first MAX_REJECTED_LISTED of them), as a status. */
 export function ImportSummary({ result, rejectionsUrl }: { result: ImportResult; rejectionsUrl?: string }) {
@@ -15,6 +33,7 @@ export function ImportSummary({ result, rejectionsUrl }: { result: ImportResult;
 						: `Nothing imported: ${result.rejected} row${result.rejected === 1 ? ' was' : 's were'} rejected and “All or nothing” was ticked.`}
 				</strong>
 			</p>
+			{result.written && repeatedRowsText(result) ? <p>{repeatedRowsText(result)}</p> : null}
 			{result.rejectedRows.length > 0 ? (
 				<div className="table-wrap">
 					<table>
