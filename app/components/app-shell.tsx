@@ -113,7 +113,7 @@ export function AppShell({
 					</div>
 				</NavMenu>
 			</aside>
-			<main className="main" id="main">
+			<main className="main" id="main" tabIndex={-1}>
 				{children}
 			</main>
 		</div>

@@ -134,3 +134,21 @@ test('a new app’s reporting page shows its first step above the runs and the l
 	await expect(nav.getByRole('link', { name: 'Dashboard', exact: true })).toBeInViewport()
 	await expect(nav.getByRole('link', { name: 'Settings', exact: true })).toBeInViewport()
 })
+
+test('the skip link puts focus in the page, so the next Tab is a control of the page, not of the menu', async ({
+	browser,
+}) => {
+	const context = await browser.newContext({ viewport: DESKTOP })
+	await signInAs(context, 'admin@demo.test', DEMO_PASSWORD)
+	const page = await context.newPage()
+	await gotoHydrated(page, '/o/demo')
+	await page.keyboard.press('Tab')
+	await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused()
+	await page.keyboard.press('Enter')
+	await expect(page.locator('#main')).toBeFocused()
+	// The next Tab lands on a control inside the page (before, focus was left on the body and Tab began again at
+	// the menu).
+	await page.keyboard.press('Tab')
+	await expect(page.locator('#main :focus')).toHaveCount(1)
+	await context.close()
+})
