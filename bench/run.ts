@@ -48,7 +48,7 @@ import {
 	type RatioKey,
 	type ResultsFile,
 } from './figures'
-import { load, sample, send, type Probe } from './load'
+import { load, sample, send, type LoadResult, type Probe } from './load'
 import { runMicro } from './micro'
 import { type Seeded, type Sizes } from './seed'
 import {
@@ -97,8 +97,8 @@ const PHASE_KEYS: Record<Phase, RatioKey[]> = {
 }
 /** Rough minutes per phase of a full run on the 2-core machine under load, for the estimate printed as it goes. */
 const EXPECTED_MINUTES: Record<Phase | 'seed', number> = quick
-	? { seed: 0.3, pages: 0.7, evaluate64: 0.1, batches: 0.1, import: 0.3, reminders: 0.2, reporter: 0.2 }
-	: { seed: 6, pages: 2, evaluate64: 0.5, batches: 4, import: 8, reminders: 4, reporter: 8 }
+	? { seed: 0.3, pages: 1.2, evaluate64: 0.1, batches: 0.1, import: 0.3, reminders: 0.2, reporter: 0.2 }
+	: { seed: 6, pages: 3.5, evaluate64: 0.5, batches: 4, import: 8, reminders: 4, reporter: 8 }
 const port = Number(options.port)
 // Side-by-side runs (an engineer measuring one change while another measures theirs) each take their own
 // build folder, PostgreSQL database and output folder; by default the results land in the repository.
@@ -328,7 +328,7 @@ async function runDatabase(driver: Driver): Promise<DatabaseResults> {
 				apps: `${sizes.smallOrgApps} / ${sizes.largeOrgApps}`,
 				ledger_accounts: sizes.ledgerAccounts,
 				import_accounts: sizes.importAccounts,
-				load: `${CONNECTIONS} connections × ${loadSeconds} s`,
+				load: `${CONNECTIONS} connections × ${loadSeconds} s, each page twice (in order, then in reverse order)`,
 				machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GB`,
 				load_average_1m: `${loadBefore[0]!.toFixed(2)} before, ${os.loadavg()[0]!.toFixed(2)} after`,
 				node: process.version,
@@ -415,17 +415,13 @@ async function runDatabase(driver: Driver): Promise<DatabaseResults> {
 		const server = await startServer(serverEnv, port, logFile)
 		log(`Server started (pid ${server.pid}, ${server.url}); log in ${path.relative(root, logFile)}.`)
 		const page = (pathName: string): Probe => ({ path: pathName, headers: { Cookie: cookie } })
-		const measureRps = async (name: string, probe: Probe) => {
-			const first = await send(server.url, probe)
-			if (first.status !== 200) throw new Error(`${name}: ${probe.path} answered ${first.status}, not 200.`)
-			const result = await load(server.url, probe, { connections: CONNECTIONS, seconds: loadSeconds })
-			raw[`${name}_rps`] = result.rps
-			raw[`${name}_p99_ms`] = result.p99Ms
-			if (result.badStatus + result.errors > 0) raw[`${name}_failures`] = result.badStatus + result.errors
-			log(
-				`  ${name.padEnd(22)} ${round(result.rps)} requests/s (p50 ${round(result.p50Ms)} ms, p99 ${round(result.p99Ms)} ms${result.badStatus + result.errors > 0 ? `, ${result.badStatus + result.errors} failed` : ''})`,
-			)
-			return result.rps
+		/** One window of load on a page, checked first to answer 200. */
+		const measureWindow = async (name: string, probe: Probe, first: boolean) => {
+			if (first) {
+				const answer = await send(server.url, probe)
+				if (answer.status !== 200) throw new Error(`${name}: ${probe.path} answered ${answer.status}, not 200.`)
+			}
+			return load(server.url, probe, { connections: CONNECTIONS, seconds: loadSeconds })
 		}
 		const evaluateProbe = (body: unknown): Probe => ({
 			method: 'POST',
@@ -435,41 +431,71 @@ async function runDatabase(driver: Driver): Promise<DatabaseResults> {
 		})
 		try {
 			await phase('pages', async () => {
-				log(`Requests/s, ${CONNECTIONS} connections for ${loadSeconds} s each:`)
-				// Each figure on its own: one page that fails leaves the others measured.
-				const attempt = async (keys: RatioKey[], work: () => Promise<void>) => {
+				log(
+					`Requests/s, ${CONNECTIONS} connections for ${loadSeconds} s a window, after ${quick ? 1 : 2} s of warming each page; each page twice, in order and then in reverse order, so a machine that speeds up or slows down meanwhile tilts no ratio:`,
+				)
+				const reportingBase = `/o/${seeded.ledgerOrg.slug}/apps`
+				const pages: [string, Probe][] = [
+					['login', { path: '/login' }],
+					['dashboard_small_org', page(`/o/${seeded.smallOrg.slug}`)],
+					['dashboard_large_org', page(`/o/${seeded.largeOrg.slug}`)],
+					['reporting_large_ledger', page(`${reportingBase}/${seeded.ledgerApp}/reporting`)],
+					['reporting_empty_ledger', page(`${reportingBase}/${seeded.emptyApp}/reporting`)],
+					['healthz', { path: '/healthz' }],
+					['evaluate_typical', evaluateProbe(typical)],
+				]
+				// Each page on its own: one that fails leaves the others measured.
+				const windows = new Map<string, LoadResult[]>()
+				const failed = new Map<string, string>()
+				// Warm first, unmeasured (the server's code compiled, its statements prepared, its caches filled), so no
+				// page's figure holds the server's first seconds.
+				for (const [name, probe] of pages) {
 					try {
-						await work()
+						await load(server.url, probe, { connections: CONNECTIONS, seconds: quick ? 1 : 2 })
 					} catch (error) {
-						const reason = `failed: ${(error as Error).message.slice(0, 300)}`
-						log(`  ${keys.join(', ')} ${reason}`)
-						for (const key of keys) missing[key] = reason
+						failed.set(name, `failed: ${(error as Error).message.slice(0, 300)}`)
 					}
 				}
-				await attempt(['dashboard_1k_vs_login', 'dashboard_10k_vs_1k'], async () => {
-					const login = await measureRps('login', { path: '/login' })
-					const dashSmall = await measureRps('dashboard_small_org', page(`/o/${seeded.smallOrg.slug}`))
-					ratios.dashboard_1k_vs_login = ratio(dashSmall, login)
-					const dashLarge = await measureRps('dashboard_large_org', page(`/o/${seeded.largeOrg.slug}`))
-					ratios.dashboard_10k_vs_1k = ratio(dashLarge, dashSmall)
-				})
-				await attempt(['reporting_1m_vs_empty'], async () => {
-					const reportingBase = `/o/${seeded.ledgerOrg.slug}/apps`
-					const reportingLarge = await measureRps(
-						'reporting_large_ledger',
-						page(`${reportingBase}/${seeded.ledgerApp}/reporting`),
+				for (const pass of [pages, [...pages].reverse()]) {
+					for (const [name, probe] of pass) {
+						if (failed.has(name)) continue
+						try {
+							const measured = windows.get(name) ?? []
+							measured.push(await measureWindow(name, probe, measured.length === 0))
+							windows.set(name, measured)
+						} catch (error) {
+							failed.set(name, `failed: ${(error as Error).message.slice(0, 300)}`)
+							log(`  ${name} ${failed.get(name)}`)
+						}
+					}
+				}
+				const rps = new Map<string, number>()
+				for (const [name] of pages) {
+					const measured = windows.get(name)
+					if (!measured || failed.has(name)) continue
+					const requests = measured.reduce((sum, window) => sum + window.requests, 0)
+					const seconds = measured.reduce((sum, window) => sum + window.seconds, 0)
+					const failures = measured.reduce((sum, window) => sum + window.badStatus + window.errors, 0)
+					rps.set(name, requests / seconds)
+					raw[`${name}_rps`] = requests / seconds
+					raw[`${name}_rps_windows`] = measured.map((window) => round(window.rps)).join(' / ')
+					raw[`${name}_p99_ms`] = Math.max(...measured.map((window) => window.p99Ms))
+					if (failures > 0) raw[`${name}_failures`] = failures
+					log(
+						`  ${name.padEnd(22)} ${round(requests / seconds)} requests/s (windows ${raw[`${name}_rps_windows`]}; p99 ${round(raw[`${name}_p99_ms`] as number)} ms${failures > 0 ? `, ${failures} failed` : ''})`,
 					)
-					const reportingEmpty = await measureRps(
-						'reporting_empty_ledger',
-						page(`${reportingBase}/${seeded.emptyApp}/reporting`),
-					)
-					ratios.reporting_1m_vs_empty = ratio(reportingLarge, reportingEmpty)
-				})
-				await attempt(['evaluate_vs_healthz'], async () => {
-					const healthz = await measureRps('healthz', { path: '/healthz' })
-					const evaluate = await measureRps('evaluate_typical', evaluateProbe(typical))
-					ratios.evaluate_vs_healthz = ratio(evaluate, healthz)
-				})
+				}
+				const pair = (key: RatioKey, measured: string, baseline: string) => {
+					const a = rps.get(measured)
+					const b = rps.get(baseline)
+					if (a === undefined || b === undefined)
+						missing[key] = failed.get(measured) ?? failed.get(baseline) ?? 'not measured'
+					else ratios[key] = ratio(a, b)
+				}
+				pair('dashboard_1k_vs_login', 'dashboard_small_org', 'login')
+				pair('dashboard_10k_vs_1k', 'dashboard_large_org', 'dashboard_small_org')
+				pair('reporting_1m_vs_empty', 'reporting_large_ledger', 'reporting_empty_ledger')
+				pair('evaluate_vs_healthz', 'evaluate_typical', 'healthz')
 			})
 
 			await phase('evaluate64', async () => {
