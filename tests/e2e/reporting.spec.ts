@@ -145,6 +145,8 @@ test('a large file is imported in the background: the page follows it to the end
 	const job = page.locator('[data-import-job]').filter({ hasText: 'big-ledger.csv' })
 	await expect(job).toContainText('Imported', { timeout: 90_000 })
 	await expect(job).toContainText('40,000 accounts added, 0 accounts updated, 0 rows rejected.')
+	// The file taken, the form is empty again: Import pressed twice does not send it twice.
+	await expect(importForm.getByLabel('CSV file')).toHaveValue('')
 	// The upload's "being imported now" notice goes with the job's end, as the list shows it.
 	await expect(importForm.getByText(/File received: it is being imported now/)).toBeHidden()
 	// The page reads the app again when the job ends, without a reload: data retrieved 20 days ago on the 15-day cycle

@@ -1,5 +1,5 @@
 import { useFetcher } from '@remix-run/react'
-import { useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { FieldError, FormAlert } from '~/components/ui/form'
 import { type JobSummary } from '~/services/import-jobs.server'
 import { type ReportingActionResult } from './action-result'
@@ -25,6 +25,12 @@ export function ImportForm({
 	jobs?: JobSummary[]
 }) {
 	const fetcher = useFetcher({ key: IMPORT_FETCHER })
+	const form = useRef<HTMLFormElement>(null)
+	// A file taken (imported, or accepted as a job) leaves the form empty: pressing Import again must not send it twice.
+	const taken = result?.intent === 'import' && Boolean(result.importJob || result.importResult?.written)
+	useEffect(() => {
+		if (taken && fetcher.state === 'idle') form.current?.reset()
+	}, [taken, fetcher.state, result])
 	const imported = result?.importResult
 	const job = result?.importJob
 	// The upload's answer saw the job just accepted; the list below reads it again while it runs.
@@ -56,7 +62,7 @@ export function ImportForm({
 					{result.notice}
 				</p>
 			) : null}
-			<fetcher.Form method="post" action={action} encType="multipart/form-data" className="form">
+			<fetcher.Form ref={form} method="post" action={action} encType="multipart/form-data" className="form">
 				{/* First in the form: the upload parser writes a file only for an intent that takes it. */}
 				<input type="hidden" name="intent" value="import" />
 				<div className="field">
