@@ -430,6 +430,34 @@ async function runDatabase(driver: Driver): Promise<DatabaseResults> {
 			body: JSON.stringify(body),
 		})
 		try {
+			// Peak memory while the batches of the large ledger stream (the API's report-batches, NDJSON): first, on the
+			// server just started, so the figure is the streaming's own and not what the pages' load left allocated (V8's
+			// heap and PGlite's WebAssembly memory keep what they grew to).
+			await phase('batches', async () => {
+				// VmHWM is the peak over the process's life: reset it so the figure after covers this download only.
+				resetPeakMemory(server.pid)
+				const before = memoryOf(server.pid)
+				raw.server_rss_before_batches_mb = before?.rssMb ?? null
+				const sampler = rssSampler(server.pid)
+				const batchesStarted = performance.now()
+				let batches: Awaited<ReturnType<typeof send>>
+				try {
+					batches = await send(server.url, {
+						path: `/api/v1/apps/${seeded.ledgerApp}/report-batches`,
+						headers: { Authorization: `Bearer ${seeded.apiKey}`, Accept: 'application/x-ndjson' },
+					})
+				} finally {
+					raw.batches_peak_rss_mb = sampler.stop()
+				}
+				const peak = raw.batches_peak_rss_mb
+				raw.batches_s = (performance.now() - batchesStarted) / 1000
+				raw.batches_bytes = batches.bytes
+				raw.server_vmhwm_after_batches_mb = memoryOf(server.pid)?.hwmMb ?? null
+				if (batches.status !== 200) throw new Error(`report-batches answered ${batches.status}`)
+				ratios.batches_1m_peak_rss_mb = peak
+				log(`  batches: ${round(batches.bytes / 1e6)} MB in ${round(raw.batches_s)} s, peak RSS ${round(peak)} MB`)
+			})
+
 			await phase('pages', async () => {
 				log(
 					`Requests/s, ${CONNECTIONS} connections for ${loadSeconds} s a window, after ${quick ? 1 : 2} s of warming each page; each page twice, in order and then in reverse order, so a machine that speeds up or slows down meanwhile tilts no ratio:`,
@@ -506,32 +534,6 @@ async function runDatabase(driver: Driver): Promise<DatabaseResults> {
 				if (bigRuns.latencies.length === 0) throw new Error(`every one of the ${bigRuns.failures} requests failed`)
 				ratios.evaluate_64kb_ms = median(bigRuns.latencies)
 				log(`  evaluate, ${raw.evaluate_64kb_body_bytes} bytes: median ${round(ratios.evaluate_64kb_ms)} ms`)
-			})
-
-			// Peak memory while the batches of the large ledger stream (the API's report-batches, NDJSON).
-			await phase('batches', async () => {
-				// VmHWM is the peak over the process's life: reset it so the figure after covers this download only.
-				resetPeakMemory(server.pid)
-				const before = memoryOf(server.pid)
-				raw.server_rss_before_batches_mb = before?.rssMb ?? null
-				const sampler = rssSampler(server.pid)
-				const batchesStarted = performance.now()
-				let batches: Awaited<ReturnType<typeof send>>
-				try {
-					batches = await send(server.url, {
-						path: `/api/v1/apps/${seeded.ledgerApp}/report-batches`,
-						headers: { Authorization: `Bearer ${seeded.apiKey}`, Accept: 'application/x-ndjson' },
-					})
-				} finally {
-					raw.batches_peak_rss_mb = sampler.stop()
-				}
-				const peak = raw.batches_peak_rss_mb
-				raw.batches_s = (performance.now() - batchesStarted) / 1000
-				raw.batches_bytes = batches.bytes
-				raw.server_vmhwm_after_batches_mb = memoryOf(server.pid)?.hwmMb ?? null
-				if (batches.status !== 200) throw new Error(`report-batches answered ${batches.status}`)
-				ratios.batches_1m_peak_rss_mb = peak
-				log(`  batches: ${round(batches.bytes / 1e6)} MB in ${round(raw.batches_s)} s, peak RSS ${round(peak)} MB`)
 			})
 
 			// /healthz p99 idle, then while the import runs.
