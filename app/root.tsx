@@ -33,7 +33,7 @@ export function Layout({ children }: { children: ReactNode }) {
 				<Links />
 			</head>
 			<body>
-				<a className="skip-link" href="#main">
+				<a className="skip-link" href="#main" onClick={focusMain}>
 					Skip to content
 				</a>
 				{children}
@@ -50,4 +50,18 @@ export default function App() {
 
 export function ErrorBoundary() {
 	return <GeneralErrorBoundary />
+}
+
+/**
+ * The skip link puts focus in the page, so assistive technology reads from there and the next Tab is the page's
+ * first control: `main` takes focus for that moment only (tabindex -1 until it loses it), as GOV.UK's skip link does,
+ * so a click on the page's text later does not focus the whole region. Without JavaScript the link still moves there.
+ */
+function focusMain(event: React.MouseEvent<HTMLAnchorElement>) {
+	const main = document.getElementById('main')
+	if (!main) return
+	event.preventDefault()
+	main.setAttribute('tabindex', '-1')
+	main.addEventListener('blur', () => main.removeAttribute('tabindex'), { once: true })
+	main.focus()
 }

@@ -18,7 +18,7 @@
 // --quick: small sizes (100 and 1,000 apps, 10,000 accounts, 3 s of load per
 // figure), a couple of minutes. --keep: leave the data folder / database.
 // --phases a,b: only these phases (the seed always runs), e.g. `--phases reporter,reminders`:
-//   pages (login, dashboards, reporting page, healthz, evaluate), evaluate64, batches, import (with the raw COPY),
+//   batches (run first), pages (login, dashboards, reporting page, healthz, evaluate), evaluate64, import (with the raw COPY),
 //   reminders, reporter. Each phase prints its time and the run's elapsed time; a phase that fails records why in
 //   results.json's `missing` (for its keys) and the run goes on with the next one. The keys of the phases left out
 //   keep the figures of the last run of the same kind (full or quick), listed with when they were measured.
@@ -482,6 +482,7 @@ async function runDatabase(driver: Driver): Promise<DatabaseResults> {
 						await load(server.url, probe, { connections: CONNECTIONS, seconds: quick ? 1 : 2 })
 					} catch (error) {
 						failed.set(name, `failed: ${(error as Error).message.slice(0, 300)}`)
+						log(`  ${name} ${failed.get(name)}`)
 					}
 				}
 				for (const pass of [pages, [...pages].reverse()]) {

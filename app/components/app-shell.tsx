@@ -113,7 +113,7 @@ export function AppShell({
 					</div>
 				</NavMenu>
 			</aside>
-			<main className="main" id="main" tabIndex={-1}>
+			<main className="main" id="main">
 				{children}
 			</main>
 		</div>

@@ -22,7 +22,7 @@ export function AuthCard({
 	footer?: ReactNode
 }) {
 	return (
-		<main className="auth" id="main" tabIndex={-1}>
+		<main className="auth" id="main">
 			<div className="auth-card">
 				<Logo />
 				<div className="card">

@@ -30,7 +30,7 @@ export function GeneralErrorBoundary() {
 	const title = known?.title ?? 'Something went wrong'
 	const body = known?.body ?? 'An unexpected error occurred. It has been logged; please try again in a moment.'
 	return (
-		<main className="error-page" id="main" tabIndex={-1}>
+		<main className="error-page" id="main">
 			<div className="code" aria-hidden="true">
 				{status}
 			</div>

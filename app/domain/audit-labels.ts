@@ -374,7 +374,7 @@ export function formatAuditValue(key: string, value: unknown, timeZone = 'UTC'):
 /** Who set an app's "storing since" date (apps.storing_since_source). */
 const STORING_SINCE_SOURCE_WORDS: Record<string, string> = {
 	person: 'A person',
-	ledger: 'The first import (its oldest last-updated time)',
+	ledger: 'The ledger (the oldest last-updated time first stored)',
 }
 
 /** What `maskEmailAddresses` leaves where an address was. */

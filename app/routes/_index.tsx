@@ -17,7 +17,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export default function Index() {
 	const { user } = useLoaderData<typeof loader>()
 	return (
-		<main className="landing" id="main" tabIndex={-1}>
+		<main className="landing" id="main">
 			<header>
 				<Logo />
 				{user ? (

@@ -180,7 +180,7 @@ export default function ApiReference() {
 	const pathParameters = (path: string) =>
 		((document.paths as Record<string, { parameters?: Schema[] }>)[path]?.parameters ?? []) as Schema[]
 	return (
-		<main className="docs" id="main" tabIndex={-1}>
+		<main className="docs" id="main">
 			<div className="stack">
 				<header className="page-header">
 					<div>

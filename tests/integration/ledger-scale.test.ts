@@ -142,6 +142,16 @@ describe('the ledger search, by account-id prefix', () => {
 		expect(plan).toContain('stored_accounts_app_id_account_id_pk')
 		expect(plan).toMatch(/account_id >= 'a'::text/)
 		expect(plan).not.toMatch(/Sort/)
+		// The column itself compares bytewise, whatever the database's collation, and no second index of ids is kept.
+		const [column] = rowsOf<{ collation: string | null }>(
+			await db.execute(sql`select collation_name as collation from information_schema.columns
+				where table_name = 'stored_accounts' and column_name = 'account_id'`),
+		)
+		expect(column?.collation).toBe('C')
+		const indexes = rowsOf<{ name: string }>(
+			await db.execute(sql`select indexname as name from pg_indexes where tablename = 'stored_accounts' order by 1`),
+		).map((row) => row.name)
+		expect(indexes).toEqual(['stored_accounts_app_id_account_id_pk', 'stored_accounts_updated_idx'])
 	})
 
 	test('counts matches up to a bound, then says there are more', async () => {

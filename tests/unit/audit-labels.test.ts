@@ -208,7 +208,9 @@ describe('auditChangeViews', () => {
 	})
 
 	it('says who set the storing-since date in words, not by its stored code', () => {
-		expect(formatAuditValue('storingSinceSource', 'ledger')).toBe('The first import (its oldest last-updated time)')
+		expect(formatAuditValue('storingSinceSource', 'ledger')).toBe(
+			'The ledger (the oldest last-updated time first stored)',
+		)
 		expect(formatAuditValue('storingSinceSource', 'person')).toBe('A person')
 		expect(auditChangeViews('app.storing_since_set', null, { storingSinceSource: 'person' })[0]).toMatchObject({
 			label: 'Storing since set by',

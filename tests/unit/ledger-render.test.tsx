@@ -35,6 +35,12 @@ describe('Ledger', () => {
 		expect(html).not.toContain('aria-current')
 	})
 
+	it('says why the id gone to is not on a page of a search it does not match', () => {
+		const html = show({ ...ledger(['ab1', 'ab2']), matches: { count: 2, more: false } }, { q: 'ab', from: 'zz' })
+		expect(html).toContain('“zz” does not start with “ab”: clear the search to go to it.')
+		expect(html).not.toContain('is stored')
+	})
+
 	it('tells that a search matches letter case, and lets the keyboard scroll the table', () => {
 		expect(show(ledger(['5b10a']))).toContain('Exactly as written: upper and lower case differ.')
 		expect(show(ledger([]), { q: '5B' })).toContain('letter case included')

@@ -26,10 +26,19 @@ export function ImportForm({
 }) {
 	const fetcher = useFetcher({ key: IMPORT_FETCHER })
 	const form = useRef<HTMLFormElement>(null)
-	// A file taken (imported, or accepted as a job) leaves the form empty: pressing Import again must not send it twice.
-	const taken = result?.intent === 'import' && Boolean(result.importJob || result.importResult?.written)
+	// A file taken (imported, or accepted as a job) is cleared from the form, once: pressing Import again must not send
+	// it twice. A refused file stays chosen, and "All or nothing" stays as it was, for the retry.
+	const taken =
+		result?.intent === 'import' &&
+		!result.errors &&
+		!result.formError &&
+		(result.importResult ? result.importResult.written : Boolean(result.importJob))
+	const cleared = useRef<unknown>(null)
 	useEffect(() => {
-		if (taken && fetcher.state === 'idle') form.current?.reset()
+		if (!taken || fetcher.state !== 'idle' || cleared.current === result) return
+		cleared.current = result
+		const file = form.current?.elements.namedItem('file')
+		if (file instanceof HTMLInputElement) file.value = ''
 	}, [taken, fetcher.state, result])
 	const imported = result?.importResult
 	const job = result?.importJob

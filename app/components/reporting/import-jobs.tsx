@@ -87,6 +87,9 @@ export function ImportJobs({
 	const { revalidate } = useRevalidator()
 	const underWay = useRef(new Set<string>())
 	useEffect(() => {
+		// The upload's answer names its job under way, in case it ends before the list is first read.
+		const accepted = (upload.data as { importJob?: JobSummary } | undefined)?.importJob
+		if (accepted && !accepted.finished) underWay.current.add(accepted.id)
 		const read = list.data?.jobs ?? initial ?? []
 		const ended = read.some((job) => job.finished && underWay.current.has(job.id))
 		for (const job of read) {
@@ -94,7 +97,7 @@ export function ImportJobs({
 			else underWay.current.add(job.id)
 		}
 		if (ended) revalidate()
-	}, [list.data, initial, revalidate])
+	}, [list.data, initial, upload.data, revalidate])
 	useEffect(() => {
 		if (!active || state !== 'idle') return
 		const timer = setTimeout(() => void load(url), POLL_MS)

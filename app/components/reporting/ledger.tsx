@@ -118,8 +118,9 @@ export function Ledger({
 				<>
 					{target && !found ? (
 						<p className="alert alert-info" role="status">
-							No account id “{target}” is stored. The page shows where it would come in the ledger’s order (upper and
-							lower case differ).
+							{q && !target.startsWith(q)
+								? `“${target}” does not start with “${q}”: clear the search to go to it.`
+								: `No account id “${target}” is stored. The page shows where it would come in the ledger’s order (upper and lower case differ).`}
 						</p>
 					) : null}
 					<TableScroll label="Stored accounts">

@@ -78,8 +78,8 @@ export function RunForm({
 					>
 						{prepared.map((report) => (
 							<option key={report.id} value={report.id}>
-								{shortDigest(report.sha256)} — {counted(report.accountCount, 'account')}, {report.batchCount} batch
-								{report.batchCount === 1 ? '' : 'es'}, prepared {formatDateTime(report.preparedAt, timeZone)}
+								{shortDigest(report.sha256)} — {counted(report.accountCount, 'account')},{' '}
+								{counted(report.batchCount, 'batch', 'batches')}, prepared {formatDateTime(report.preparedAt, timeZone)}
 							</option>
 						))}
 					</SelectField>
