@@ -35,7 +35,7 @@ function outcome(job: JobSummary) {
 				? `${counted(job.rows, 'row')} read, ${rejected}; nothing is written until the whole file is read.`
 				: `${counted(job.rows, 'row')} read so far: ${written}, ${rejected}.`
 		case 'succeeded': {
-			const repeated = job.written ? repeatedRowsText(job) : null
+			const repeated = repeatedRowsText(job)
 			return `${written}, ${rejected}.${repeated ? ` ${repeated}` : ''}`
 		}
 		case 'cancelled':

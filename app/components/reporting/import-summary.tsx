@@ -5,17 +5,19 @@ import { type ReportingActionResult } from './action-result'
 type ImportResult = NonNullable<ReportingActionResult['importResult']>
 
 /**
- * The rows an import read but neither wrote nor rejected: each repeats an id a later row of the file gives again, and
- * the last row for an id is the one kept (ledger.server.ts › importAccounts). Said, so every row is accounted for.
+ * The rows an import wrote past: each repeats an id a later row of the file gives again, and the last row for an id
+ * is the one kept (ledger.server.ts › importAccounts). Said, so every row is accounted for; nothing when nothing was
+ * written.
  */
 export function repeatedRowsText({
+	written,
 	rows,
 	inserted,
 	updated,
 	rejected,
-}: Pick<ImportResult, 'rows' | 'inserted' | 'updated' | 'rejected'>) {
+}: Pick<ImportResult, 'written' | 'rows' | 'inserted' | 'updated' | 'rejected'>) {
 	const repeated = rows - inserted - updated - rejected
-	if (repeated <= 0) return null
+	if (!written || repeated <= 0) return null
 	return repeated === 1
 		? '1 row skipped: its account id comes again further down the file, and the last row for an id is the one kept.'
 		: `${formatNumber(repeated)} rows skipped: their account ids come again further down the file, and the last row for an id is the one kept.`
@@ -24,6 +26,7 @@ export function repeatedRowsText({
 /** What an import wrote and which rows it refused (the first MAX_REJECTED_LISTED of them), as a status. */
 export function ImportSummary({ result, rejectionsUrl }: { result: ImportResult; rejectionsUrl?: string }) {
 	const tone = !result.written ? 'alert-bad' : result.rejected > 0 ? 'alert-warn' : 'alert-ok'
+	const repeated = repeatedRowsText(result)
 	return (
 		<div className={`alert ${tone} stack-sm`} role="status">
 			<p>
@@ -33,7 +36,7 @@ export function ImportSummary({ result, rejectionsUrl }: { result: ImportResult;
 						: `Nothing imported: ${result.rejected} row${result.rejected === 1 ? ' was' : 's were'} rejected and “All or nothing” was ticked.`}
 				</strong>
 			</p>
-			{result.written && repeatedRowsText(result) ? <p>{repeatedRowsText(result)}</p> : null}
+			{repeated ? <p>{repeated}</p> : null}
 			{result.rejectedRows.length > 0 ? (
 				<div className="table-wrap">
 					<table>

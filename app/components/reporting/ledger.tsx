@@ -3,6 +3,7 @@ import { formatDateTime, formatDay } from '~/components/reporting-status'
 import { TextField } from '~/components/ui/form'
 import { EmptyState } from '~/components/ui/status'
 import { TableScroll } from '~/components/ui/table-scroll'
+import { counted, formatNumber } from '~/domain/counts'
 
 export type LedgerView = {
 	accounts: { accountId: string; updatedAt: Date | string; createdAt: Date | string }[]
@@ -27,21 +28,19 @@ export function ledgerHref(base: string, { q, after, before, from, last }: Ledge
 	return `${base}${text ? `?${text}` : ''}#ledger-heading`
 }
 
-const number = (n: number) => n.toLocaleString('en-GB')
-
 /** What the page shows, in words: how many here, of how many stored or found. */
 export function ledgerSummary(ledger: LedgerView, q: string) {
 	const shown = ledger.accounts.length
 	if (q && ledger.matches) {
-		const found = `${number(ledger.matches.count)}${ledger.matches.more ? '+' : ''}`
+		const found = `${formatNumber(ledger.matches.count)}${ledger.matches.more ? '+' : ''}`
 		const plural =
 			ledger.matches.count === 1 && !ledger.matches.more ? 'account whose id starts' : 'accounts whose ids start'
-		return `Showing ${number(shown)} of ${found} ${plural} with “${q}”.`
+		return `Showing ${formatNumber(shown)} of ${found} ${plural} with “${q}”.`
 	}
 	const first = ledger.accounts[0]?.accountId
 	const last = ledger.accounts[shown - 1]?.accountId
 	const range = shown === 1 ? first : `${first} to ${last}`
-	return `Showing ${number(shown)} ${shown === 1 ? 'account' : 'accounts'}, ${range}, of ${number(ledger.total)} stored.`
+	return `Showing ${counted(shown, 'account')}, ${range}, of ${formatNumber(ledger.total)} stored.`
 }
 
 /** The account ledger: search by id prefix, go to an id, one page of accounts, the CSV export. `base` is the reporting page's path. */

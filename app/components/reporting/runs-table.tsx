@@ -1,6 +1,7 @@
 import { formatDateTime } from '~/components/reporting-status'
 import { Badge } from '~/components/ui/status'
 import { TableScroll } from '~/components/ui/table-scroll'
+import { counted } from '~/domain/counts'
 import { describeCycle } from '~/domain/cycle-period'
 import { shortDigest } from '~/domain/report-evidence'
 
@@ -68,8 +69,7 @@ export function RunsTable({ runs, timeZone }: { runs: RunView[]; timeZone: strin
 										) : null}
 									</td>
 									<td>
-										{run.accountCount.toLocaleString('en-GB')} account{run.accountCount === 1 ? '' : 's'} in{' '}
-										{run.batchCount} batch{run.batchCount === 1 ? '' : 'es'}
+										{counted(run.accountCount, 'account')} in {counted(run.batchCount, 'batch', 'batches')}
 										<span className="sub">
 											{run.preparedSha256 ? (
 												<>

@@ -2,6 +2,7 @@ import { Form, Link, useLocation } from '@remix-run/react'
 import { formatDay } from '~/components/reporting-status'
 import { Badge } from '~/components/ui/status'
 import { TableScroll } from '~/components/ui/table-scroll'
+import { counted, formatNumber } from '~/domain/counts'
 
 export type TaskView = {
 	id: string
@@ -26,7 +27,7 @@ export function tasksHref(search: string, position: { after?: string; before?: s
 
 /** "Showing 50 of 12,000 open tasks." */
 export function tasksSummary(shown: number, total: number) {
-	return `Showing ${shown.toLocaleString('en-GB')} of ${total.toLocaleString('en-GB')} open ${total === 1 ? 'task' : 'tasks'}.`
+	return `Showing ${formatNumber(shown)} of ${counted(total, 'open task')}.`
 }
 
 /**
