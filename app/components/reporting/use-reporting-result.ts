@@ -18,7 +18,7 @@ type Source = 'page' | 'import' | 'run'
  * actions had routes of their own: the latest of the page's own action
  * (cycle, tasks, storing-since, prepare, header-cycle) and the import and
  * run fetchers. A new page view (a search, a page of the ledger) clears it,
- * as it clears the page's action data; the page read again in place does not. `busy` while any of them is sending.
+ * as it clears the page's action data. `busy` while any of them is sending.
  */
 export function useReportingResult(pageResult: ReportingActionResult | undefined) {
 	const imported = useFetcher<ReportingActionResult>({ key: IMPORT_FETCHER })
@@ -26,25 +26,14 @@ export function useReportingResult(pageResult: ReportingActionResult | undefined
 	const navigation = useNavigation()
 	const location = useLocation()
 	const [latest, setLatest] = useState<Source>('page')
-	// The page's answer is kept until the next page view: the router drops action data when the page is read again
-	// (as it is when an import ends), and the message must not go with it.
-	const [kept, setKept] = useState(pageResult)
-	useEffect(() => {
-		setKept(undefined)
-		setLatest('page')
-	}, [location.key])
-	useEffect(() => {
-		if (!pageResult) return
-		setKept(pageResult)
-		setLatest('page')
-	}, [pageResult])
+	useEffect(() => setLatest('page'), [pageResult, location.key])
 	useEffect(() => {
 		if (imported.data) setLatest('import')
 	}, [imported.data])
 	useEffect(() => {
 		if (run.data) setLatest('run')
 	}, [run.data])
-	const result = latest === 'import' ? imported.data : latest === 'run' ? run.data : kept
+	const result = latest === 'import' ? imported.data : latest === 'run' ? run.data : pageResult
 	const busy = navigation.state === 'submitting' || imported.state === 'submitting' || run.state === 'submitting'
 	return { result, busy }
 }
