@@ -1,7 +1,17 @@
 import { and, eq } from 'drizzle-orm'
 import { describe, expect, test } from 'vitest'
 import { db } from '#db/client.server'
-import { appDeadlineMarks, appDeadlines, apps, organizations, reportRuns, storedAccounts } from '#db/schema'
+import {
+	accessRequests,
+	accountActions,
+	appDeadlineMarks,
+	appDeadlines,
+	apps,
+	organizations,
+	reportRuns,
+	storedAccounts,
+	tickets,
+} from '#db/schema'
 import { summariseDue } from '~/components/reporting-chart'
 import { localDateOf } from '~/domain/zoned-time'
 import { dashboardPage, refreshDeadlines } from '~/services/dashboard.server'
@@ -213,5 +223,76 @@ describe('the dashboard’s kept deadlines', () => {
 		// The other organisation's marks are still there, for its own next view.
 		const otherMarks = await db.select().from(appDeadlineMarks).where(eq(appDeadlineMarks.orgId, other.org.id))
 		expect(new Set(otherMarks.map((mark) => mark.appId))).toEqual(otherIds)
+	})
+	test('a page’s listed rows carry the same runs, tasks and requests as the organisation’s', async () => {
+		const { org, admin, apps: a } = await world()
+		const other = await world()
+		const run = async (appId: string, orgId = org.id, sentAt = daysAgo(2)) =>
+			(
+				await db
+					.insert(reportRuns)
+					.values({ orgId, appId, sentAt, accountCount: 3, batchCount: 1, recordedBy: admin.id })
+					.returning()
+			)[0]!
+		const fir = await run(a.overdue.id, org.id, daysAgo(30))
+		await run(a.overdue.id, org.id, daysAgo(20))
+		const task = (
+			runId: string,
+			appId: string,
+			kind: 'erase' | 'refresh',
+			dueAt: Date,
+			completedAt: Date | null = null,
+		) => ({
+			orgId: org.id,
+			appId,
+			runId,
+			accountId: `acct-${Math.random()}`,
+			kind,
+			dueAt,
+			completedAt,
+		})
+		await db
+			.insert(accountActions)
+			.values([
+				task(fir.id, a.overdue.id, 'erase', daysAgo(1)),
+				task(fir.id, a.overdue.id, 'erase', daysAgo(-5)),
+				task(fir.id, a.overdue.id, 'refresh', daysAgo(-5)),
+				task(fir.id, a.overdue.id, 'erase', daysAgo(3), daysAgo(1)),
+			])
+		// Another organisation's run and tasks on its own app: counted for neither.
+		const theirs = await run(other.apps.overdue.id, other.org.id)
+		await db
+			.insert(accountActions)
+			.values({ ...task(theirs.id, other.apps.overdue.id, 'erase', daysAgo(1)), orgId: other.org.id })
+		const request = async (appId: string, state: 'draft' | 'submitted', updatedAt: Date, key?: string) => {
+			const [row] = await db
+				.insert(accessRequests)
+				.values({ orgId: org.id, appId, state, createdBy: admin.id, updatedBy: admin.id, updatedAt })
+				.returning()
+			if (key)
+				await db.insert(tickets).values({
+					orgId: org.id,
+					requestId: row!.id,
+					key,
+					openedAt: updatedAt,
+					lastActivityAt: updatedAt,
+					createdBy: admin.id,
+				})
+		}
+		await request(a.onTrack.id, 'submitted', daysAgo(9), 'DEVHELP-1')
+		await request(a.onTrack.id, 'draft', daysAgo(1))
+		await request(a.dueSoon.id, 'submitted', daysAgo(4), 'DEVHELP-2')
+		const whole = (await dashboardRows(org.id, NOW)).rows
+		const ids = [a.overdue.id, a.onTrack.id, a.dueSoon.id, a.unanswered.id, other.apps.dueSoon.id]
+		const listed = (await dashboardRows(org.id, NOW, { appIds: ids })).rows
+		expect(listed).toEqual(whole.filter((row) => ids.includes(row.id)))
+		const fir2 = listed.find((row) => row.id === a.overdue.id)!
+		expect(fir2).toMatchObject({ openErase: 2, openRefresh: 1, overdueTasks: 1, lastRunAt: daysAgo(20) })
+		expect(listed.find((row) => row.id === a.onTrack.id)).toMatchObject({ requestState: 'draft', ticketKey: null })
+		expect(listed.find((row) => row.id === a.dueSoon.id)).toMatchObject({
+			requestState: 'submitted',
+			ticketKey: 'DEVHELP-2',
+		})
+		expect((await dashboardRows(org.id, NOW, { appId: a.overdue.id })).rows).toEqual([fir2])
 	})
 })
