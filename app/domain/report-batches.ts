@@ -1,4 +1,5 @@
 import { toRfc3339, validateAccountId } from '~/domain/account-ids'
+import { counted, formatNumber } from '~/domain/counts'
 import { dueAfter } from '~/domain/reporting-cycle'
 
 /**
@@ -374,4 +375,32 @@ export function tasksFromAnswers(
 		dueDate,
 		reason: TASK_REASONS[kind],
 	}))
+}
+
+/**
+ * What recording these answers against a report of `batchCount` batches will do, said before it is done: an
+ * empty paste stands for every batch, and a batch with no answer given is recorded as "nothing to do" (204), so
+ * fewer answers than batches is said plainly (a missed answer would be a missed erase task). Null when there is
+ * nothing to say beyond the field's hint.
+ */
+export function answersPreview(text: string, batchCount: number): { tone: 'info' | 'warn'; text: string } | null {
+	const parsed = parseReportEvidence(text)
+	if (!parsed.ok)
+		return { tone: 'warn', text: `These answers cannot be read (${parsed.reason}): recording will be refused.` }
+	const batches = counted(batchCount, 'batch', 'batches')
+	const [only] = parsed.batches
+	if (parsed.batches.length === 1 && only?.status === 204 && only.raw === '') {
+		return batchCount > 1
+			? { tone: 'info', text: `Every one of the ${batches} will be recorded as answered with nothing to do (204).` }
+			: null
+	}
+	const answers = counted(parsed.batches.length, 'answer')
+	if (parsed.batches.length > Math.max(1, batchCount))
+		return { tone: 'warn', text: `${answers} for a report of ${batches}: recording will be refused.` }
+	if (parsed.batches.length === batchCount)
+		return batchCount === 1 ? null : { tone: 'info', text: `${answers}, one for each of the ${batches}.` }
+	return {
+		tone: 'warn',
+		text: `${answers} for a report of ${batches}: the other ${formatNumber(batchCount - parsed.batches.length)} will be recorded as answered with nothing to do (204). Paste every answer that listed accounts, or its accounts get no erase or refresh task.`,
+	}
 }

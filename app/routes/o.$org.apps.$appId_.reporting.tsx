@@ -226,8 +226,8 @@ export default function ReportingPage() {
 				title={`Reporting: ${app.name}`}
 				description={
 					<>
-						Personal-data reports to Atlassian’s <span className="mono">POST /app/report-accounts/</span>, the accounts
-						this app stores, and what to erase or refresh.
+						The accounts this app stores, the personal-data reports sent to Atlassian about them, and what to erase or
+						refresh.
 					</>
 				}
 				actions={

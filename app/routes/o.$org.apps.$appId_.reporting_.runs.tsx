@@ -74,7 +74,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 			)
 		}
 		const answers = answersFile ? await answersFile.text() : fields.data.answers
-		const { run, cycle, tasksCreated, skipped } = await recordRun(org.id, user.id, app.id, {
+		const { run, cycle, tasksCreated, answeredBatches, skipped } = await recordRun(org.id, user.id, app.id, {
 			sentAt,
 			preparedReport: { id: fields.data.preparedReport },
 			cyclePeriod: fields.data.cyclePeriod,
@@ -92,10 +92,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
 			skipped.count > 0
 				? `${skipped.count} account${skipped.count === 1 ? '' : 's'} in the answer ${skipped.count === 1 ? 'is' : 'are'} no longer in the ledger (${skipped.sample.join(', ')}${skipped.count > skipped.sample.length ? ', …' : ''}), probably erased after the batches were downloaded: no task was created for ${skipped.count === 1 ? 'it' : 'them'}.`
 				: undefined
+		const unanswered = run.batchCount - answeredBatches
+		const unansweredNote =
+			unanswered > 0
+				? `Answers were given for ${formatNumber(answeredBatches)} of ${counted(run.batchCount, 'batch', 'batches')}: the other ${formatNumber(unanswered)} ${unanswered === 1 ? 'is' : 'are'} recorded as answered with nothing to do (204).`
+				: undefined
 		return data<ActionResult>({
 			intent: 'run',
 			notice: `Report run recorded: ${counted(run.accountCount, 'account')}, ${formatNumber(run.closedCount)} closed, ${formatNumber(run.updatedCount)} updated; ${counted(tasksCreated, 'new task')}.${cycleNote}`,
-			warning: skippedNote,
+			warning: [unansweredNote, skippedNote].filter(Boolean).join(' ') || undefined,
 		})
 	} catch (error) {
 		return formRefusal<ActionResult>(error, { intent: 'run', values })

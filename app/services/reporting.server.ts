@@ -416,6 +416,8 @@ export type RecordedRun = {
 	cycle: { outcome: HeaderCycleOutcome | null; reading: CyclePeriodReading | null }
 	tasksCreated: number
 	tasksCreatedByKind: { erase: number; refresh: number }
+	/** How many batches an answer was given for; the others are recorded as answered with nothing to do. */
+	answeredBatches: number
 	skipped: { count: number; sample: string[] }
 	/** The app's reporting status with this run recorded: the next report counts from it. */
 	status: ReportingStatus
@@ -687,6 +689,7 @@ export async function recordRunEvidence(
 				erase: fresh.filter((task) => task.kind === 'erase').length,
 				refresh: fresh.filter((task) => task.kind === 'refresh').length,
 			},
+			answeredBatches: batches.length,
 			skipped: { count: skippedIds.length, sample: skippedIds.slice(0, SKIPPED_SHOWN) },
 			status: statusOf(
 				current!,

@@ -75,11 +75,15 @@ test('stored data 40 days old makes an app overdue at the top; a prepared report
 
 	// Record today's run answering that report, with one closed account.
 	const runForm = page.getByRole('region', { name: 'Record a report run' })
-	await expect(runForm.getByLabel('Report sent')).toContainText('2 accounts, 1 batch')
+	await expect(runForm.getByLabel('Report sent')).toContainText('2 accounts in 1 batch')
 	await runForm.getByLabel(/Sent at/).fill(localDaysAgo(0))
-	await runForm
-		.getByLabel('Atlassian’s answers (paste)')
-		.fill('{"accounts":[{"accountId":"5be24ba3f91c106033269289","status":"closed"}]}')
+	// What the answers will do is said as they are pasted: two answers for one batch would be refused.
+	const answer = '{"accounts":[{"accountId":"5be24ba3f91c106033269289","status":"closed"}]}'
+	const answers = runForm.getByLabel('Atlassian’s answers (paste)')
+	await answers.fill(`${answer}\n${answer}`)
+	await expect(runForm.getByText('2 answers for a report of 1 batch: recording will be refused.')).toBeVisible()
+	await answers.fill(answer)
+	await expect(runForm.getByText(/recording will be refused/)).toHaveCount(0)
 	await runForm.getByRole('button', { name: 'Record run' }).click()
 	await expect(page.getByRole('status').filter({ hasText: '1 closed' })).toBeVisible()
 	await expect(page.getByText('On track').first()).toBeVisible()

@@ -157,4 +157,33 @@ describe('the import and run routes without JavaScript', () => {
 		expect(recordedHtml).toContain('Report run recorded: 1 account, 1 closed, 0 updated; 1 new task.')
 		expect(recordedHtml).toContain(`href="${base}"`)
 	})
+	it('a run with answers for fewer batches than the report says so, before recording and in its notice', async () => {
+		const { org, admin, app, cookie, base, params } = await world()
+		// 181 accounts: three batches of at most 90.
+		const ids = Array.from({ length: 181 }, (_, i) => `5be24ad8b16532403769${String(i).padStart(4, '0')}`)
+		const csv = `accountId,updatedAt\r\n${ids.map((id) => `${id},2026-01-01T00:00:00Z`).join('\r\n')}\r\n`
+		await importAccounts(org.id, admin.id, app.id, parseCsv([csv]), { atomic: false })
+		const report = await prepareReport(org.id, admin.id, app.id)
+		expect(report.batchCount).toBe(3)
+		const loaded = await runRoute(runsRoute.loader, makeRequest(`${base}/runs`, { cookie }), params)
+		const answers = `{"accounts":[{"accountId":"${ids[0]}","status":"closed"}]}`
+		const send = (sentAt: string) =>
+			runRoute(
+				runsRoute.action,
+				makeRequest(`${base}/runs`, { cookie, form: { intent: 'run', preparedReport: report.id, sentAt, answers } }),
+				params,
+			)
+		// Before recording (the form as sent back with what was typed): what the missing answers will mean.
+		const refusedHtml = await renderRoute(runsRoute.default, loaded.data, (await send('last week')).data)
+		expect(refusedHtml).toContain(
+			'1 answer for a report of 3 batches: the other 2 will be recorded as answered with nothing to do (204).',
+		)
+		const recorded = await send('2026-01-20T10:00')
+		expect(recorded.status).toBe(200)
+		const recordedHtml = await renderRoute(runsRoute.default, loaded.data, recorded.data)
+		expect(recordedHtml).toContain('Report run recorded: 181 accounts, 1 closed, 0 updated; 1 new task.')
+		expect(recordedHtml).toContain(
+			'Answers were given for 1 of 3 batches: the other 2 are recorded as answered with nothing to do (204).',
+		)
+	})
 })

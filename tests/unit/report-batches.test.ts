@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
 	DEFAULT_TASK_DUE_DAYS,
+	answersPreview,
 	MAX_BATCH,
 	batchAccounts,
 	batchAccountsAsync,
@@ -327,5 +328,41 @@ describe('tasksFromAnswers', () => {
 		expect(tasksFromAnswers(parsed.batches, { recordedAt })).toMatchObject([
 			{ accountId: '5be24ba3f91c106033269289', kind: 'erase' },
 		])
+	})
+})
+
+describe('answersPreview: what recording these answers will do, said before', () => {
+	const one = '{"accounts":[{"accountId":"5be24ad8b1653240376955d2","status":"closed"}]}'
+	it('an empty paste stands for every batch', () => {
+		expect(answersPreview('', 445)).toEqual({
+			tone: 'info',
+			text: 'Every one of the 445 batches will be recorded as answered with nothing to do (204).',
+		})
+		expect(answersPreview('204', 2)?.tone).toBe('info')
+		expect(answersPreview('', 1)).toBeNull()
+	})
+	it('fewer answers than batches is a warning that names how many are taken as 204', () => {
+		expect(answersPreview(one, 445)).toEqual({
+			tone: 'warn',
+			text: '1 answer for a report of 445 batches: the other 444 will be recorded as answered with nothing to do (204). Paste every answer that listed accounts, or its accounts get no erase or refresh task.',
+		})
+		expect(answersPreview(`${one}\n${one}`, 1_500)?.text).toMatch(
+			/^2 answers for a report of 1,500 batches: the other 1,498 /,
+		)
+	})
+	it('one answer per batch, too many, or unreadable', () => {
+		expect(answersPreview(`[${one},${one}]`, 2)).toEqual({
+			tone: 'info',
+			text: '2 answers, one for each of the 2 batches.',
+		})
+		expect(answersPreview(one, 1)).toBeNull()
+		expect(answersPreview(`[${one},${one}]`, 1)).toEqual({
+			tone: 'warn',
+			text: '2 answers for a report of 1 batch: recording will be refused.',
+		})
+		expect(answersPreview('{"accounts":', 3)).toMatchObject({
+			tone: 'warn',
+			text: expect.stringMatching(/^These answers cannot be read \(/),
+		})
 	})
 })

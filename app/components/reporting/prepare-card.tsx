@@ -63,9 +63,9 @@ export function PrepareCard({
 			{latest ? (
 				<div className="stack-sm">
 					<p>
-						Latest prepared report <span className="mono">{shortDigest(latest.sha256)}</span>:{' '}
-						{counted(latest.accountCount, 'account')} in {counted(latest.batchCount, 'batch', 'batches')}, prepared{' '}
-						{formatDateTime(latest.preparedAt, timeZone)}.
+						Latest prepared report: {counted(latest.accountCount, 'account')} in{' '}
+						{counted(latest.batchCount, 'batch', 'batches')}, prepared {formatDateTime(latest.preparedAt, timeZone)}{' '}
+						(fingerprint <span className="mono">{shortDigest(latest.sha256)}</span>).
 					</p>
 					{latestIsCurrent === false ? (
 						<p className="alert alert-warn" role="status">
@@ -91,8 +91,8 @@ export function PrepareCard({
 						</div>
 					)}
 					<p className="card-muted">
-						The download is refused if the ledger has changed since: prepare again then. Full SHA-256:{' '}
-						<span className="mono">{latest.sha256}</span>
+						The download is refused if the ledger has changed since: prepare again then. The fingerprint is the SHA-256
+						of the batches, kept with each run recorded from them: <span className="mono">{latest.sha256}</span>
 					</p>
 				</div>
 			) : accountCount > 0 ? (

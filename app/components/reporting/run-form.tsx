@@ -1,13 +1,17 @@
 import { useFetcher } from '@remix-run/react'
-import { useState } from 'react'
+import { useMemo, useState } from 'react'
 import { formatDateTime } from '~/components/reporting-status'
 import { FieldError, FormAlert, SelectField, TextAreaField, TextField } from '~/components/ui/form'
 import { counted } from '~/domain/counts'
 import { describeCycle, readCyclePeriod } from '~/domain/cycle-period'
+import { answersPreview } from '~/domain/report-batches'
 import { shortDigest } from '~/domain/report-evidence'
 import { type ReportingActionResult } from './action-result'
 import { type PreparedReportView } from './prepare-card'
 import { RUN_FETCHER } from './use-reporting-result'
+
+/** Answers longer than this are not read ahead in the browser (the run still reads them when recorded). */
+const MAX_PREVIEW_CHARS = 2_000_000
 
 /** What Clearance will do with a Cycle-Period value, said before the run is recorded. */
 function headerPreview(raw: string, cycleDays: number): { tone: 'info' | 'warn'; text: string } | null {
@@ -54,6 +58,20 @@ export function RunForm({
 	const values = result?.values ?? {}
 	const [cyclePeriod, setCyclePeriod] = useState(typeof values.cyclePeriod === 'string' ? values.cyclePeriod : '')
 	const preview = headerPreview(cyclePeriod, cycleDays)
+	const [reportId, setReportId] = useState(
+		typeof values.preparedReport === 'string' ? values.preparedReport : (prepared[0]?.id ?? ''),
+	)
+	const [answers, setAnswers] = useState(typeof values.answers === 'string' ? values.answers : '')
+	// A chosen file is what the run records (it wins over the pasted text), so the preview reads it instead.
+	const [fileAnswers, setFileAnswers] = useState<string | null>(null)
+	const selected = prepared.find((report) => report.id === reportId) ?? prepared[0]
+	const batchCount = selected?.batchCount
+	const answered = fileAnswers ?? answers
+	const answeredPreview = useMemo(
+		() =>
+			batchCount === undefined || answered.length > MAX_PREVIEW_CHARS ? null : answersPreview(answered, batchCount),
+		[answered, batchCount],
+	)
 	return (
 		<section className="card stack-sm" aria-labelledby="run-heading">
 			<h2 id="run-heading">Record a report run</h2>
@@ -73,13 +91,14 @@ export function RunForm({
 						label="Report sent"
 						name="preparedReport"
 						required
-						defaultValue={typeof values.preparedReport === 'string' ? values.preparedReport : prepared[0]!.id}
+						value={selected?.id}
+						onChange={(event) => setReportId(event.currentTarget.value)}
 						error={result?.errors?.preparedReport}
 					>
 						{prepared.map((report) => (
 							<option key={report.id} value={report.id}>
-								{shortDigest(report.sha256)} — {counted(report.accountCount, 'account')},{' '}
-								{counted(report.batchCount, 'batch', 'batches')}, prepared {formatDateTime(report.preparedAt, timeZone)}
+								Prepared {formatDateTime(report.preparedAt, timeZone)}: {counted(report.accountCount, 'account')} in{' '}
+								{counted(report.batchCount, 'batch', 'batches')} (fingerprint {shortDigest(report.sha256)})
 							</option>
 						))}
 					</SelectField>
@@ -109,7 +128,8 @@ export function RunForm({
 						label="Atlassian’s answers (paste)"
 						name="answers"
 						rows={6}
-						defaultValue={typeof values.answers === 'string' ? values.answers : ''}
+						value={answers}
+						onChange={(event) => setAnswers(event.currentTarget.value)}
 						hint={
 							<>
 								Atlassian’s answer to each batch, in batch order, as it came back (such as{' '}
@@ -121,9 +141,24 @@ export function RunForm({
 					/>
 					<div className="field">
 						<label htmlFor="answersFile">…or upload the answers file</label>
-						<input id="answersFile" name="answersFile" type="file" accept=".json,.ndjson,.txt,application/json" />
+						<input
+							id="answersFile"
+							name="answersFile"
+							type="file"
+							accept=".json,.ndjson,.txt,application/json"
+							onChange={(event) => {
+								const file = event.currentTarget.files?.[0]
+								setFileAnswers(null)
+								if (file && file.size <= MAX_PREVIEW_CHARS) void file.text().then(setFileAnswers)
+							}}
+						/>
 						<FieldError name="answersFile" message={result?.errors?.answersFile} />
 					</div>
+					{answeredPreview ? (
+						<p className={`alert alert-${answeredPreview.tone}`} aria-live="polite" data-testid="answers-preview">
+							{answeredPreview.text}
+						</p>
+					) : null}
 					<div className="row">
 						<button type="submit" className="button" disabled={busy || fetcher.state === 'submitting'}>
 							Record run

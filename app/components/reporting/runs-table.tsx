@@ -73,7 +73,7 @@ export function RunsTable({ runs, timeZone }: { runs: RunView[]; timeZone: strin
 										<span className="sub">
 											{run.preparedSha256 ? (
 												<>
-													prepared report <span className="mono">{shortDigest(run.preparedSha256)}</span>
+													prepared report, fingerprint <span className="mono">{shortDigest(run.preparedSha256)}</span>
 												</>
 											) : (
 												'not tied to a prepared report (recorded before Clearance kept them)'
