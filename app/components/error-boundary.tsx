@@ -23,6 +23,26 @@ function errorMessage(data: unknown): string | undefined {
 
 /** One error page for every route, with a message per status (docs/architecture.md › Errors). */
 export function GeneralErrorBoundary() {
+	return (
+		<main className="error-page" id="main">
+			<ErrorContent />
+		</main>
+	)
+}
+
+/**
+ * The same message inside an organisation's pages (its layout read fine, a page of it failed): the navigation
+ * stays, and the way on is that organisation's dashboard rather than the start page.
+ */
+export function ErrorPanel({ home }: { home: string }) {
+	return (
+		<div className="error-page error-panel">
+			<ErrorContent home={{ to: home, label: 'Go to the dashboard' }} />
+		</div>
+	)
+}
+
+function ErrorContent({ home = { to: '/', label: 'Go to the start page' } }: { home?: { to: string; label: string } }) {
 	const error = useRouteError()
 	const status = isRouteErrorResponse(error) ? error.status : 500
 	const known = MESSAGES[status]
@@ -30,15 +50,15 @@ export function GeneralErrorBoundary() {
 	const title = known?.title ?? 'Something went wrong'
 	const body = known?.body ?? 'An unexpected error occurred. It has been logged; please try again in a moment.'
 	return (
-		<main className="error-page" id="main">
+		<>
 			<div className="code" aria-hidden="true">
 				{status}
 			</div>
 			<h1>{title}</h1>
 			<p>{detail && status !== 500 ? detail : body}</p>
-			<Link className="button" to="/">
-				Go to the start page
+			<Link className="button" to={home.to}>
+				{home.label}
 			</Link>
-		</main>
+		</>
 	)
 }

@@ -60,3 +60,9 @@ export function leavesAnAdmin(
 	if (change.roles?.includes('admin')) return true
 	return remaining.length > 0
 }
+
+/** Why a person is refused, in words: the role the permission needs, and who can give it. */
+export function roleNeededMessage(permission: Permission): string {
+	const roles = PERMISSIONS[permission].map((role) => ROLE_LABELS[role].toLowerCase())
+	return `This needs the ${roles.join(' or ')} role, which you do not have in this organisation. Ask one of its admins for it.`
+}

@@ -1,7 +1,7 @@
 import { type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
-import { Outlet, useLoaderData } from '@remix-run/react'
+import { Outlet, useLoaderData, useRouteLoaderData } from '@remix-run/react'
 import { AppShell } from '~/components/app-shell'
-import { GeneralErrorBoundary } from '~/components/error-boundary'
+import { ErrorPanel, GeneralErrorBoundary } from '~/components/error-boundary'
 import { listUserOrgs } from '~/services/members.server'
 import { unreadCount } from '~/services/notifications.server'
 import { requireMember } from '~/utils/auth.server'
@@ -31,6 +31,17 @@ export default function OrgLayout() {
 	)
 }
 
+/**
+ * A page of the organisation that fails (no access to it, not found, an error) is answered inside the
+ * organisation's navigation when the layout itself was read; otherwise (not a member) on the bare error page.
+ */
 export function ErrorBoundary() {
-	return <GeneralErrorBoundary />
+	const layout = useRouteLoaderData<typeof loader>('routes/o.$org')
+	if (!layout) return <GeneralErrorBoundary />
+	const { user, org, roles, unreadCount, otherOrgs } = layout
+	return (
+		<AppShell org={org} roles={roles} user={user} unreadCount={unreadCount} otherOrgs={otherOrgs}>
+			<ErrorPanel home={`/o/${org.slug}`} />
+		</AppShell>
+	)
 }

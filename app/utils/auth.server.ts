@@ -1,5 +1,5 @@
 import { redirect } from '@remix-run/node'
-import { can, type Permission } from '~/domain/roles'
+import { can, roleNeededMessage, type Permission } from '~/domain/roles'
 import { isSlug } from '~/domain/slug'
 import { recordPermissionDenied } from '~/services/audit.server'
 import { getSessionUser, type SessionUser } from '~/services/auth.server'
@@ -89,7 +89,7 @@ export async function assertPermission(
 		method: request.method,
 		path: new URL(request.url).pathname,
 	})
-	forbidden(message)
+	forbidden(message ?? roleNeededMessage(permission))
 }
 
 const LOCAL_ORIGIN = 'http://clearance.local'

@@ -1,4 +1,14 @@
-import { DEMO_PASSWORD, expect, gotoHydrated, logIn, PASSWORD, signUpInBrowser, test, uniqueEmail } from './utils'
+import {
+	DEMO_PASSWORD,
+	expect,
+	gotoHydrated,
+	logIn,
+	PASSWORD,
+	signInAs,
+	signUpInBrowser,
+	test,
+	uniqueEmail,
+} from './utils'
 
 test('sign up, log out, a wrong password, log in, invite a colleague who joins', async ({ page, browser }) => {
 	// Every step typed, as a newcomer does (this test's subject); the suite's bound per test leaves room for a busy machine.
@@ -74,6 +84,21 @@ test('the seeded demo organisation is there to explore', async ({ page }) => {
 	await expect(page.getByText('Demo Vendor').first()).toBeVisible()
 	await expect(page.getByRole('link', { name: 'Acme Sync for Jira', exact: true })).toBeVisible()
 	await expect(page.getByRole('link', { name: 'Ticket Mailer', exact: true })).toBeVisible()
+})
+
+test('a page of the organisation the person may not open says so inside the organisation’s navigation', async ({
+	page,
+}) => {
+	await signInAs(page.context(), 'vendor@demo.test', DEMO_PASSWORD)
+	const response = await page.goto('/o/demo/review')
+	expect(response?.status()).toBe(403)
+	await expect(page.getByRole('heading', { name: 'You don’t have access to this' })).toBeVisible()
+	await expect(page.getByText('This needs the compliance reviewer role')).toBeVisible()
+	// The organisation's navigation stays, and the way on is its dashboard.
+	await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' })).toBeVisible()
+	await page.getByRole('main').getByRole('link', { name: 'Go to the dashboard' }).click()
+	await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
+	await expect(page).toHaveURL(/\/o\/demo$/)
 })
 
 test('GET /healthz answers 200 from the running build, on the configured driver', async ({ request }) => {

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { can, leavesAnAdmin, normaliseRoles, PERMISSIONS, ROLES, type Permission, type Role } from '~/domain/roles'
+import {
+	can,
+	leavesAnAdmin,
+	normaliseRoles,
+	PERMISSIONS,
+	roleNeededMessage,
+	ROLES,
+	type Permission,
+	type Role,
+} from '~/domain/roles'
 
 describe('role checks', () => {
 	const table: [Permission, Role[]][] = [
@@ -41,5 +50,14 @@ describe('role checks', () => {
 		expect(leavesAnAdmin(['a', 'b'], { userId: 'a', roles: null })).toBe(true)
 		expect(leavesAnAdmin(['a'], { userId: 'b', roles: null })).toBe(true)
 		expect(leavesAnAdmin([], { userId: 'b', roles: ['admin'] })).toBe(true)
+	})
+})
+
+describe('roleNeededMessage', () => {
+	it('names the role a refused page or action needs, in words, and who can give it', () => {
+		expect(roleNeededMessage('requests:review')).toBe(
+			'This needs the compliance reviewer role, which you do not have in this organisation. Ask one of its admins for it.',
+		)
+		expect(roleNeededMessage('apps:edit')).toContain('the vendor role')
 	})
 })
