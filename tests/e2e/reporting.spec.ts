@@ -123,6 +123,14 @@ test('stored data 40 days old makes an app overdue at the top; a prepared report
 	await expect(page.getByRole('region', { name: 'Reporting status' })).toContainText(
 		'7-day cycle (Atlassian’s reporting guide default)',
 	)
+
+	// On a phone the runs and the ledger are cards, each value under its column's name: no sideways scrolling.
+	await page.setViewportSize({ width: 390, height: 780 })
+	for (const name of ['Report runs', 'Stored accounts']) {
+		const region = page.getByRole('region', { name, exact: true })
+		await expect(region.locator('td[data-label]').first()).toBeVisible()
+		expect(await region.evaluate((element) => element.scrollWidth - element.clientWidth), name).toBeLessThanOrEqual(0)
+	}
 })
 
 test('a large file is imported in the background: the page follows it to the end and the ledger counts every row', async ({

@@ -23,7 +23,7 @@ const show = (view: LedgerView, { q = '', from = '' } = {}) =>
 describe('Ledger', () => {
 	it('marks the row of the id a person went to, and says nothing more', () => {
 		const html = show(ledger(['5b10a', '5b10b', '5b10c']), { from: '5b10b' })
-		expect(html).toMatch(/<tr class="row-target" aria-current="true"><td class="mono">5b10b</)
+		expect(html).toMatch(/<tr class="row-target" aria-current="true"><td class="mono" data-label="Account id">5b10b</)
 		expect(html.match(/aria-current/g)).toHaveLength(1)
 		expect(html).not.toContain('is stored')
 	})

@@ -123,7 +123,7 @@ export function Ledger({
 						</p>
 					) : null}
 					<TableScroll label="Stored accounts">
-						<table>
+						<table className="stack-table">
 							<caption className="visually-hidden">Stored accounts</caption>
 							<thead>
 								<tr>
@@ -139,9 +139,11 @@ export function Ledger({
 										className={account.accountId === target ? 'row-target' : undefined}
 										aria-current={account.accountId === target ? 'true' : undefined}
 									>
-										<td className="mono">{account.accountId}</td>
-										<td>{formatDateTime(account.updatedAt, timeZone)}</td>
-										<td>{formatDay(account.createdAt, timeZone)}</td>
+										<td className="mono" data-label="Account id">
+											{account.accountId}
+										</td>
+										<td data-label="Last updated">{formatDateTime(account.updatedAt, timeZone)}</td>
+										<td data-label="First stored">{formatDay(account.createdAt, timeZone)}</td>
 									</tr>
 								))}
 							</tbody>

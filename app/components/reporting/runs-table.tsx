@@ -44,7 +44,7 @@ export function RunsTable({ runs, timeZone }: { runs: RunView[]; timeZone: strin
 				</p>
 			) : (
 				<TableScroll label="Report runs">
-					<table>
+					<table className="stack-table">
 						<caption className="visually-hidden">Report runs</caption>
 						<thead>
 							<tr>
@@ -60,7 +60,7 @@ export function RunsTable({ runs, timeZone }: { runs: RunView[]; timeZone: strin
 						<tbody>
 							{runs.map((run) => (
 								<tr key={run.id}>
-									<td>
+									<td data-label="Sent">
 										{formatDateTime(run.sentAt, timeZone)}
 										{run.recordedLater ? (
 											<span className="sub">
@@ -68,7 +68,7 @@ export function RunsTable({ runs, timeZone }: { runs: RunView[]; timeZone: strin
 											</span>
 										) : null}
 									</td>
-									<td>
+									<td data-label="Report sent">
 										{counted(run.accountCount, 'account')} in {counted(run.batchCount, 'batch', 'batches')}
 										<span className="sub">
 											{run.preparedSha256 ? (
@@ -80,10 +80,12 @@ export function RunsTable({ runs, timeZone }: { runs: RunView[]; timeZone: strin
 											)}
 										</span>
 									</td>
-									<td>{run.preparedSha256 ? `${run.answeredBatches} of ${run.batchCount}` : '—'}</td>
-									<td>{run.closedCount}</td>
-									<td>{run.updatedCount}</td>
-									<td>
+									<td data-label="Answers">
+										{run.preparedSha256 ? `${run.answeredBatches} of ${run.batchCount}` : '—'}
+									</td>
+									<td data-label="Closed">{run.closedCount}</td>
+									<td data-label="Updated">{run.updatedCount}</td>
+									<td data-label="Cycle-Period">
 										{run.cyclePeriodRaw ? (
 											<>
 												<span className="mono">{run.cyclePeriodRaw}</span>
@@ -96,7 +98,7 @@ export function RunsTable({ runs, timeZone }: { runs: RunView[]; timeZone: strin
 											'—'
 										)}
 									</td>
-									<td>
+									<td data-label="Recorded by">
 										{run.sentByClearance ? <Badge tone="info">Sent by Clearance</Badge> : run.recordedByName}
 										<span className="sub">{formatDateTime(run.createdAt, timeZone)}</span>
 									</td>

@@ -77,7 +77,7 @@ export function TasksCard({
 				</p>
 			) : (
 				<TableScroll label="Open erase and refresh tasks">
-					<table>
+					<table className="stack-table">
 						<caption className="visually-hidden">Open erase and refresh tasks</caption>
 						<thead>
 							<tr>
@@ -154,15 +154,17 @@ function TaskRow({
 }) {
 	return (
 		<tr>
-			<td className="mono">{task.accountId}</td>
-			<td>
+			<td className="mono" data-label="Account id">
+				{task.accountId}
+			</td>
+			<td data-label="Task">
 				{task.kind === 'erase' ? (
 					<Badge tone="bad">Erase personal data</Badge>
 				) : (
 					<Badge tone="info">Refresh stored data</Badge>
 				)}
 			</td>
-			<td>
+			<td data-label="Due (internal policy)">
 				{formatDay(task.dueAt, timeZone)}
 				{late ? (
 					<>
