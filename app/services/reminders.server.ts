@@ -213,10 +213,21 @@ export async function runOrgReminders(
 				.where(and(eq(webhooks.orgId, orgId), isNull(webhooks.disabledAt)))
 				.limit(1)
 				.then((rows) => rows.length > 0))
+		// Who this pass told of each app (its owners' reminders): an escalation to the admins leaves them out, so
+		// a person who is both (a one-person organisation) is told once, not reminded and then escalated to.
+		const toldOfApp = new Map<string, Set<string>>()
 		for (const reminder of planned) {
 			const id = created.get(keyOf(reminder))
 			if (!id) continue
-			const userIds = await recipients(reminder)
+			let userIds = await recipients(reminder)
+			if (reminder.audience === 'owners') {
+				const told = toldOfApp.get(reminder.appId) ?? new Set<string>()
+				for (const userId of userIds) told.add(userId)
+				toldOfApp.set(reminder.appId, told)
+			} else if (reminder.kind === 'escalation') {
+				const told = toldOfApp.get(reminder.appId)
+				if (told) userIds = userIds.filter((userId) => !told.has(userId))
+			}
 			await fanOut(tx, channels, notes, webhookChannel, {
 				orgId,
 				reminderId: id,

@@ -216,6 +216,25 @@ describe('the reminder pass (issue 13)', () => {
 		])
 	})
 
+	it('a person who is both the app’s owner and the only admin is reminded once a day, not escalated to as well', async () => {
+		const { org, admin } = await createOrg()
+		await db.update(organizations).set({ timeZone: BERLIN }).where(eq(organizations.id, org.id))
+		const app = await createApp(org.id, admin.id, appInput('Solo Sync'))
+		const since = at('2026-03-01T10:00')
+		await db
+			.update(apps)
+			.set({ storingSince: since, storingSinceSource: 'person', createdAt: new Date(since.getTime() - 86_400_000) })
+			.where(eq(apps.id, app.id))
+		const { channels, emails } = recordingChannels()
+		for (const day of ['17', '18', '19', '20']) await runReminderPass({ now: at(`2026-03-${day}T08:00`), channels })
+		// The escalation is still kept (the audit of what was due), but nobody is left to tell who was not told already.
+		expect((await remindersOf(org.id)).map((row) => row.kind)).toContain('escalation')
+		const told = (await notificationsOf(admin.id)).map((row) => row.message)
+		expect(told).toHaveLength(4)
+		expect(told.filter((message) => message.startsWith('Escalated'))).toEqual([])
+		expect(emails.filter((email) => email.subject.startsWith('Escalated'))).toEqual([])
+	})
+
 	it('honours each person’s channels: in-app off, email as a digest, webhooks off', async () => {
 		const { org, owner } = await world(at('2026-03-15T10:00'))
 		const second = await addMember(org.id, ['member'], 'Sam Second')
