@@ -384,15 +384,20 @@ export function tasksFromAnswers(
  * nothing to say beyond the field's hint.
  */
 export function answersPreview(text: string, batchCount: number): { tone: 'info' | 'warn'; text: string } | null {
+	if (batchCount < 1) return null
 	const parsed = parseReportEvidence(text)
 	if (!parsed.ok)
 		return { tone: 'warn', text: `These answers cannot be read (${parsed.reason}): recording will be refused.` }
 	const batches = counted(batchCount, 'batch', 'batches')
 	const [only] = parsed.batches
 	if (parsed.batches.length === 1 && only?.status === 204 && only.raw === '') {
-		return batchCount > 1
-			? { tone: 'info', text: `Every one of the ${batches} will be recorded as answered with nothing to do (204).` }
-			: null
+		return {
+			tone: 'info',
+			text:
+				batchCount === 1
+					? 'Left empty (or 204), the run records that Atlassian answered the batch with nothing to do (204).'
+					: `Left empty (or 204), the run records that Atlassian answered every one of the ${batches} with nothing to do (204).`,
+		}
 	}
 	const answers = counted(parsed.batches.length, 'answer')
 	if (parsed.batches.length > Math.max(1, batchCount))
@@ -401,6 +406,12 @@ export function answersPreview(text: string, batchCount: number): { tone: 'info'
 		return batchCount === 1 ? null : { tone: 'info', text: `${answers}, one for each of the ${batches}.` }
 	return {
 		tone: 'warn',
-		text: `${answers} for a report of ${batches}: the other ${formatNumber(batchCount - parsed.batches.length)} will be recorded as answered with nothing to do (204). Paste every answer that listed accounts, or its accounts get no erase or refresh task.`,
+		text: `${answers} for a report of ${batches}: ${unansweredText(batchCount - parsed.batches.length, 'will')} Give one answer per batch, in batch order (204 for a batch Atlassian answered with nothing to do).`,
 	}
+}
+
+/** "the other 2 will have no answer recorded, …": what becomes of the batches a run gives no answer for. */
+export function unansweredText(count: number, tense: 'will' | 'did'): string {
+	const have = tense === 'will' ? 'will have' : count === 1 ? 'has' : 'have'
+	return `the other ${formatNumber(count)} ${have} no answer recorded, so no erase or refresh task comes from ${count === 1 ? 'it' : 'them'}.`
 }

@@ -9,6 +9,7 @@ import { validateUpdatedAt } from '~/domain/account-ids'
 import { isBeforeEarliestYear, TOO_EARLY_MESSAGE } from '~/domain/calendar-day'
 import { counted, formatNumber } from '~/domain/counts'
 import { describeCycle } from '~/domain/cycle-period'
+import { unansweredText } from '~/domain/report-batches'
 import { instantToLocalDateTime, localDateTimeToInstant } from '~/domain/zoned-time'
 import { RunActionSchema, RunFieldsSchema } from '~/schemas/reporting'
 import { requireApp } from '~/services/apps.server'
@@ -95,7 +96,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 		const unanswered = run.batchCount - answeredBatches
 		const unansweredNote =
 			unanswered > 0
-				? `Answers were given for ${formatNumber(answeredBatches)} of ${counted(run.batchCount, 'batch', 'batches')}: the other ${formatNumber(unanswered)} ${unanswered === 1 ? 'is' : 'are'} recorded as answered with nothing to do (204).`
+				? `Answers were given for ${formatNumber(answeredBatches)} of ${counted(run.batchCount, 'batch', 'batches')}: ${unansweredText(unanswered, 'did')}`
 				: undefined
 		return data<ActionResult>({
 			intent: 'run',

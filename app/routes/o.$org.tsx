@@ -1,10 +1,18 @@
 import { type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
-import { Outlet, useLoaderData, useRouteLoaderData } from '@remix-run/react'
+import {
+	isRouteErrorResponse,
+	Outlet,
+	useLoaderData,
+	useParams,
+	useRouteError,
+	useRouteLoaderData,
+} from '@remix-run/react'
 import { AppShell } from '~/components/app-shell'
 import { ErrorPanel, GeneralErrorBoundary } from '~/components/error-boundary'
 import { listUserOrgs } from '~/services/members.server'
 import { unreadCount } from '~/services/notifications.server'
 import { requireMember } from '~/utils/auth.server'
+import { NO_SUCH_ORGANISATION } from '~/utils/errors'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
 	{ title: data ? `${data.org.name} · Clearance` : 'Clearance' },
@@ -33,11 +41,19 @@ export default function OrgLayout() {
 
 /**
  * A page of the organisation that fails (no access to it, not found, an error) is answered inside the
- * organisation's navigation when the layout itself was read; otherwise (not a member) on the bare error page.
+ * organisation's navigation when the layout was read for this organisation. Not a member (the layout's own 404,
+ * which the router answers with the layout's last data when it comes on a later read), or the layout's data is of
+ * another organisation: the bare error page.
  */
 export function ErrorBoundary() {
 	const layout = useRouteLoaderData<typeof loader>('routes/o.$org')
-	if (!layout) return <GeneralErrorBoundary />
+	const { org: slug } = useParams()
+	const error = useRouteError()
+	const notAMember =
+		isRouteErrorResponse(error) &&
+		error.status === 404 &&
+		(error.data as { error?: unknown } | null)?.error === NO_SUCH_ORGANISATION
+	if (!layout || layout.org.slug !== slug || notAMember) return <GeneralErrorBoundary />
 	const { user, org, roles, unreadCount, otherOrgs } = layout
 	return (
 		<AppShell org={org} roles={roles} user={user} unreadCount={unreadCount} otherOrgs={otherOrgs}>

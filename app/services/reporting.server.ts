@@ -14,6 +14,7 @@ import {
 	users,
 } from '#db/schema'
 import { isBeforeEarliestInstant, TOO_EARLY_MESSAGE } from '~/domain/calendar-day'
+import { counted } from '~/domain/counts'
 import {
 	CYCLE_UNITS,
 	periodInUnit,
@@ -507,7 +508,7 @@ export async function recordRunEvidence(
 	}
 	if (batches.length > Math.max(1, prepared.batchCount)) {
 		throw new UserFacingError(
-			`${batches.length} answers were given for a report of ${prepared.batchCount} batch${prepared.batchCount === 1 ? '' : 'es'}: Atlassian answers once per batch.`,
+			`${counted(batches.length, 'answer')} were given for a report of ${counted(prepared.batchCount, 'batch', 'batches')}: Atlassian answers once per batch.`,
 			400,
 			'answers',
 		)

@@ -4,6 +4,7 @@ import { isSlug } from '~/domain/slug'
 import { recordPermissionDenied } from '~/services/audit.server'
 import { getSessionUser, type SessionUser } from '~/services/auth.server'
 import { getMembership, type Membership } from '~/services/members.server'
+import { NO_SUCH_ORGANISATION } from './errors'
 import { forbidden, notFound } from './http.server'
 import { oncePerRequest } from './request-scope.server'
 import { clearSessionCookie, readSessionToken } from './session.server'
@@ -58,7 +59,7 @@ export async function requireMember(
 	const membership = isSlug(orgSlug)
 		? await oncePerRequest(`membership:${user.id}:${orgSlug}`, () => getMembership(user.id, orgSlug))
 		: null
-	if (!membership) notFound('No such organisation.')
+	if (!membership) notFound(NO_SUCH_ORGANISATION)
 	return { user, ...membership }
 }
 

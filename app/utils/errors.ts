@@ -12,3 +12,6 @@ export class UserFacingError extends Error {
 		this.name = 'UserFacingError'
 	}
 }
+
+/** The 404 of an organisation the person is not a member of (or that does not exist): the same words for both. */
+export const NO_SUCH_ORGANISATION = 'No such organisation.'

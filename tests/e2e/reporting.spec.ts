@@ -84,8 +84,20 @@ test('stored data 40 days old makes an app overdue at the top; a prepared report
 	await expect(runForm.getByText('2 answers for a report of 1 batch: recording will be refused.')).toBeVisible()
 	await answers.fill(answer)
 	await expect(runForm.getByText(/recording will be refused/)).toHaveCount(0)
+	// A chosen file is what the run records, so the note reads the file, and the paste again once it is removed.
+	const file = runForm.getByLabel('…or upload the answers file')
+	await file.setInputFiles({
+		name: 'answers.ndjson',
+		mimeType: 'application/json',
+		buffer: Buffer.from(`${answer}\n${answer}\n`),
+	})
+	await expect(runForm.getByText('2 answers for a report of 1 batch: recording will be refused.')).toBeVisible()
+	await file.setInputFiles([])
+	await expect(runForm.getByText(/recording will be refused/)).toHaveCount(0)
 	await runForm.getByRole('button', { name: 'Record run' }).click()
 	await expect(page.getByRole('status').filter({ hasText: '1 closed' })).toBeVisible()
+	// The form is emptied of what the run was recorded from.
+	await expect(answers).toHaveValue('')
 	await expect(page.getByText('On track').first()).toBeVisible()
 	const runs = page.getByRole('region', { name: 'Report runs (evidence)' })
 	await expect(runs).toContainText('2 accounts in 1 batch')

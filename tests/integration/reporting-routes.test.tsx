@@ -176,14 +176,14 @@ describe('the import and run routes without JavaScript', () => {
 		// Before recording (the form as sent back with what was typed): what the missing answers will mean.
 		const refusedHtml = await renderRoute(runsRoute.default, loaded.data, (await send('last week')).data)
 		expect(refusedHtml).toContain(
-			'1 answer for a report of 3 batches: the other 2 will be recorded as answered with nothing to do (204).',
+			'1 answer for a report of 3 batches: the other 2 will have no answer recorded, so no erase or refresh task comes from them.',
 		)
 		const recorded = await send('2026-01-20T10:00')
 		expect(recorded.status).toBe(200)
 		const recordedHtml = await renderRoute(runsRoute.default, loaded.data, recorded.data)
 		expect(recordedHtml).toContain('Report run recorded: 181 accounts, 1 closed, 0 updated; 1 new task.')
 		expect(recordedHtml).toContain(
-			'Answers were given for 1 of 3 batches: the other 2 are recorded as answered with nothing to do (204).',
+			'Answers were given for 1 of 3 batches: the other 2 have no answer recorded, so no erase or refresh task comes from them.',
 		)
 	})
 })

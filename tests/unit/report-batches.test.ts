@@ -11,6 +11,7 @@ import {
 	type BatchAnswer,
 	type ReportBody,
 	type SkippedAccount,
+	unansweredText,
 	type StoredAccount,
 } from '~/domain/report-batches'
 
@@ -333,25 +334,30 @@ describe('tasksFromAnswers', () => {
 
 describe('answersPreview: what recording these answers will do, said before', () => {
 	const one = '{"accounts":[{"accountId":"5be24ad8b1653240376955d2","status":"closed"}]}'
-	it('an empty paste stands for every batch', () => {
+	it('an empty paste (or one 204) stands for every batch, said as what leaving it empty records', () => {
 		expect(answersPreview('', 445)).toEqual({
 			tone: 'info',
-			text: 'Every one of the 445 batches will be recorded as answered with nothing to do (204).',
+			text: 'Left empty (or 204), the run records that Atlassian answered every one of the 445 batches with nothing to do (204).',
 		})
-		expect(answersPreview('204', 2)?.tone).toBe('info')
-		expect(answersPreview('', 1)).toBeNull()
-	})
-	it('fewer answers than batches is a warning that names how many are taken as 204', () => {
-		expect(answersPreview(one, 445)).toEqual({
-			tone: 'warn',
-			text: '1 answer for a report of 445 batches: the other 444 will be recorded as answered with nothing to do (204). Paste every answer that listed accounts, or its accounts get no erase or refresh task.',
-		})
-		expect(answersPreview(`${one}\n${one}`, 1_500)?.text).toMatch(
-			/^2 answers for a report of 1,500 batches: the other 1,498 /,
+		expect(answersPreview('204', 2)?.text).toContain('every one of the 2 batches')
+		expect(answersPreview('', 1)?.text).toBe(
+			'Left empty (or 204), the run records that Atlassian answered the batch with nothing to do (204).',
 		)
 	})
-	it('one answer per batch, too many, or unreadable', () => {
-		expect(answersPreview(`[${one},${one}]`, 2)).toEqual({
+	it('fewer answers than batches is a warning: the others get no answer and no task', () => {
+		expect(answersPreview(one, 445)).toEqual({
+			tone: 'warn',
+			text: '1 answer for a report of 445 batches: the other 444 will have no answer recorded, so no erase or refresh task comes from them. Give one answer per batch, in batch order (204 for a batch Atlassian answered with nothing to do).',
+		})
+		expect(answersPreview(`${one}\n204`, 1_500)?.text).toMatch(
+			/^2 answers for a report of 1,500 batches: the other 1,498 /,
+		)
+		expect(unansweredText(1, 'did')).toBe(
+			'the other 1 has no answer recorded, so no erase or refresh task comes from it.',
+		)
+	})
+	it('one answer per batch, too many, unreadable, or no batches at all', () => {
+		expect(answersPreview(`[${one},204]`, 2)).toEqual({
 			tone: 'info',
 			text: '2 answers, one for each of the 2 batches.',
 		})
@@ -364,5 +370,6 @@ describe('answersPreview: what recording these answers will do, said before', ()
 			tone: 'warn',
 			text: expect.stringMatching(/^These answers cannot be read \(/),
 		})
+		expect(answersPreview(one, 0)).toBeNull()
 	})
 })

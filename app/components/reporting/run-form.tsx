@@ -1,17 +1,21 @@
 import { useFetcher } from '@remix-run/react'
-import { useMemo, useState } from 'react'
+import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react'
 import { formatDateTime } from '~/components/reporting-status'
 import { FieldError, FormAlert, SelectField, TextAreaField, TextField } from '~/components/ui/form'
 import { counted } from '~/domain/counts'
 import { describeCycle, readCyclePeriod } from '~/domain/cycle-period'
 import { answersPreview } from '~/domain/report-batches'
 import { shortDigest } from '~/domain/report-evidence'
+import { REPORTING_LIMITS } from '~/schemas/reporting'
 import { type ReportingActionResult } from './action-result'
 import { type PreparedReportView } from './prepare-card'
 import { RUN_FETCHER } from './use-reporting-result'
 
-/** Answers longer than this are not read ahead in the browser (the run still reads them when recorded). */
-const MAX_PREVIEW_CHARS = 2_000_000
+/** An answers file above this is not read ahead in the browser (the run still reads it when recorded). */
+const MAX_PREVIEW_FILE_BYTES = 2_000_000
+
+/** The answers file chosen, as far as the browser has read it ahead. */
+type AnswersFile = { state: 'none' } | { state: 'reading' | 'unread' } | { state: 'read'; text: string }
 
 /** What Clearance will do with a Cycle-Period value, said before the run is recorded. */
 function headerPreview(raw: string, cycleDays: number): { tone: 'info' | 'warn'; text: string } | null {
@@ -54,7 +58,7 @@ export function RunForm({
 	busy: boolean
 	result?: ReportingActionResult
 }) {
-	const fetcher = useFetcher({ key: RUN_FETCHER })
+	const fetcher = useFetcher<ReportingActionResult>({ key: RUN_FETCHER })
 	const values = result?.values ?? {}
 	const [cyclePeriod, setCyclePeriod] = useState(typeof values.cyclePeriod === 'string' ? values.cyclePeriod : '')
 	const preview = headerPreview(cyclePeriod, cycleDays)
@@ -62,16 +66,18 @@ export function RunForm({
 		typeof values.preparedReport === 'string' ? values.preparedReport : (prepared[0]?.id ?? ''),
 	)
 	const [answers, setAnswers] = useState(typeof values.answers === 'string' ? values.answers : '')
-	// A chosen file is what the run records (it wins over the pasted text), so the preview reads it instead.
-	const [fileAnswers, setFileAnswers] = useState<string | null>(null)
+	const [file, setFile] = useState<AnswersFile>({ state: 'none' })
+	const fileInput = useRef<HTMLInputElement>(null)
 	const selected = prepared.find((report) => report.id === reportId) ?? prepared[0]
-	const batchCount = selected?.batchCount
-	const answered = fileAnswers ?? answers
-	const answeredPreview = useMemo(
-		() =>
-			batchCount === undefined || answered.length > MAX_PREVIEW_CHARS ? null : answersPreview(answered, batchCount),
-		[answered, batchCount],
-	)
+	const answersNote = useAnswersNote(answers, file, selected?.batchCount)
+	// A recorded run empties what it was recorded from, so the note does not go on describing it.
+	const answer = fetcher.data
+	useEffect(() => {
+		if (!answer?.notice) return
+		setAnswers('')
+		setFile({ state: 'none' })
+		if (fileInput.current) fileInput.current.value = ''
+	}, [answer])
 	return (
 		<section className="card stack-sm" aria-labelledby="run-heading">
 			<h2 id="run-heading">Record a report run</h2>
@@ -119,17 +125,14 @@ export function RunForm({
 						hint="Exactly as Atlassian returned it, e.g. P7D, 7 Days or 604800. It is kept with the run."
 						error={result?.errors?.cyclePeriod}
 					/>
-					{preview ? (
-						<p className={`alert alert-${preview.tone}`} aria-live="polite">
-							{preview.text}
-						</p>
-					) : null}
+					<LiveNote id="cycle-period-note" note={preview} />
 					<TextAreaField
 						label="Atlassian’s answers (paste)"
 						name="answers"
 						rows={6}
 						value={answers}
 						onChange={(event) => setAnswers(event.currentTarget.value)}
+						describedBy={answersNote ? 'answers-note' : undefined}
 						hint={
 							<>
 								Atlassian’s answer to each batch, in batch order, as it came back (such as{' '}
@@ -142,23 +145,30 @@ export function RunForm({
 					<div className="field">
 						<label htmlFor="answersFile">…or upload the answers file</label>
 						<input
+							ref={fileInput}
 							id="answersFile"
 							name="answersFile"
 							type="file"
 							accept=".json,.ndjson,.txt,application/json"
+							aria-describedby={answersNote ? 'answers-note' : undefined}
 							onChange={(event) => {
-								const file = event.currentTarget.files?.[0]
-								setFileAnswers(null)
-								if (file && file.size <= MAX_PREVIEW_CHARS) void file.text().then(setFileAnswers)
+								const input = event.currentTarget
+								const chosen = input.files?.[0]
+								// An empty file is not taken (the pasted answers are, as the server does).
+								if (!chosen || chosen.size === 0) return setFile({ state: 'none' })
+								if (chosen.size > MAX_PREVIEW_FILE_BYTES) return setFile({ state: 'unread' })
+								setFile({ state: 'reading' })
+								// Only the file still chosen when its reading ends counts.
+								const still = () => input.files?.[0] === chosen
+								chosen.text().then(
+									(text) => still() && setFile({ state: 'read', text }),
+									() => still() && setFile({ state: 'unread' }),
+								)
 							}}
 						/>
 						<FieldError name="answersFile" message={result?.errors?.answersFile} />
 					</div>
-					{answeredPreview ? (
-						<p className={`alert alert-${answeredPreview.tone}`} aria-live="polite" data-testid="answers-preview">
-							{answeredPreview.text}
-						</p>
-					) : null}
+					<LiveNote id="answers-note" note={answersNote} />
 					<div className="row">
 						<button type="submit" className="button" disabled={busy || fetcher.state === 'submitting'}>
 							Record run
@@ -167,5 +177,39 @@ export function RunForm({
 				</fetcher.Form>
 			)}
 		</section>
+	)
+}
+
+type Note = { tone: 'info' | 'warn'; text: string } | null
+
+/**
+ * What recording these answers will do (answersPreview), read from the chosen file when there is one (the run
+ * records the file, not the pasted text), and read after typing settles (a paste of up to a megabyte).
+ */
+function useAnswersNote(pasted: string, file: AnswersFile, batchCount: number | undefined): Note {
+	// A file read ahead is already bounded (MAX_PREVIEW_FILE_BYTES); a paste is bounded by what the form takes.
+	const text = useDeferredValue(
+		file.state === 'read' ? file.text : pasted.length > REPORTING_LIMITS.answers ? '' : pasted,
+	)
+	const parsed = useMemo(() => (batchCount === undefined ? null : answersPreview(text, batchCount)), [text, batchCount])
+	if (batchCount === undefined) return null
+	if (file.state === 'reading') return { tone: 'info', text: 'Reading the file…' }
+	if (file.state === 'unread')
+		return { tone: 'info', text: 'The file is read when the run is recorded: it is too large to read ahead here.' }
+	if (file.state === 'none' && pasted.length > REPORTING_LIMITS.answers)
+		return { tone: 'warn', text: 'These answers are too long to paste: upload them as a file instead.' }
+	return parsed
+}
+
+/** A note that screen readers hear when it changes: the live region is always there, only its text comes and goes. */
+function LiveNote({ id, note }: { id: string; note: Note }) {
+	return (
+		<div aria-live="polite">
+			{note ? (
+				<p id={id} className={`alert alert-${note.tone}`}>
+					{note.text}
+				</p>
+			) : null}
+		</div>
 	)
 }

@@ -110,23 +110,23 @@ export const TextField = forwardRef<HTMLInputElement, FieldProps>(function TextF
 	)
 })
 
-type TextAreaProps = FieldChrome & TextareaHTMLAttributes<HTMLTextAreaElement>
+type TextAreaProps = FieldChrome & { describedBy?: string } & TextareaHTMLAttributes<HTMLTextAreaElement>
 
 export const TextAreaField = forwardRef<HTMLTextAreaElement, TextAreaProps>(function TextAreaField(
-	{ label, name, error, hint, id, ...textarea },
+	{ label, name, error, hint, describedBy, id, ...textarea },
 	ref,
 ) {
 	const inputId = id ?? name
 	return (
 		<FieldFrame label={label} name={name} error={error} hint={hint} id={inputId}>
-			{(describedBy) => (
+			{(described) => (
 				<textarea
 					ref={ref}
 					id={inputId}
 					name={name}
 					className="textarea"
 					aria-invalid={error ? true : undefined}
-					aria-describedby={describedBy}
+					aria-describedby={[described, describedBy].filter(Boolean).join(' ') || undefined}
 					{...textarea}
 				/>
 			)}
