@@ -979,6 +979,8 @@ export const importJobRejections = pgTable(
 		position: integer().notNull(),
 		/** Clipped; a value that looks like an email address is never kept (docs/rules.md › Emails are never stored). */
 		value: text().notNull(),
+		/** The row's updatedAt as written in the file, clipped the same way (null for rows refused before migration 0018). */
+		updatedAt: text(),
 		reason: text().notNull(),
 	},
 	(t) => [primaryKey({ columns: [t.jobId, t.position] })],

@@ -6,7 +6,7 @@ import { requirePermission } from '~/utils/auth.server'
 import { throwRefusal } from '~/utils/refusals.server'
 
 /**
- * Every row an import refused, with its line and reason, as CSV, streamed
+ * Every row an import refused, with its line, its account id and updatedAt as written, and the reason, as CSV, streamed
  * in keyset pages whatever their number. A value that looks like an email
  * address was never kept (docs/rules.md › Emails are never stored).
  */
@@ -21,7 +21,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		async pull(controller) {
 			if (!headerSent) {
 				headerSent = true
-				controller.enqueue(encoder.encode(csvLine(['line', 'accountId', 'reason'])))
+				controller.enqueue(encoder.encode(csvLine(['line', 'accountId', 'updatedAt', 'reason'])))
 				return
 			}
 			let text = ''
@@ -32,7 +32,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 					controller.close()
 					return
 				}
-				text += csvLine([String(next.value.position), next.value.value, next.value.reason])
+				text += csvLine([String(next.value.position), next.value.value, next.value.updatedAt ?? '', next.value.reason])
 			}
 			controller.enqueue(encoder.encode(text))
 		},

@@ -341,7 +341,7 @@ async function carryOut(job: ImportJob, workerId: string, fixedBatchRows?: numbe
 	let rejected = job.rejected
 	let lastLine = cursor.line
 	let batch = new BatchColumns()
-	let refused: { position: number; value: string; reason: string }[] = []
+	let refused: { position: number; value: string; updatedAt: string; reason: string }[] = []
 	const check = candidateChecker(new Date())
 	const postgres = getDatabase().config.driver === 'postgres'
 	// On PGlite the first transaction is a small one: the next are sized from it.
@@ -476,6 +476,7 @@ async function carryOut(job: ImportJob, workerId: string, fixedBatchRows?: numbe
 				refused.push({
 					position: candidate.position,
 					value: shown(rawText(candidate.accountId), checked.reason),
+					updatedAt: shown(rawText(candidate.updatedAt)),
 					reason: checked.reason,
 				})
 			}
@@ -575,7 +576,7 @@ type Batch = {
 	/** The COPY text of the rows, built ahead when they are expected new to the ledger (PostgreSQL). */
 	newRowsText: readonly Buffer[] | null
 	oldest: Date | null
-	refused: { position: number; value: string; reason: string }[]
+	refused: { position: number; value: string; updatedAt: string; reason: string }[]
 	rows: number
 	rejected: number
 	lastLine: number

@@ -198,7 +198,11 @@ describe('import jobs', { timeout: 120_000 }, () => {
 	it('keeps every rejected row, not only the first 50, and serves them all as CSV without email addresses', async () => {
 		const { org, user, app, cookie, params, base } = await world()
 		const bad = Array.from({ length: 120 }, (_, i) =>
-			i % 2 === 0 ? `person${i}@example.com,2026-01-01T00:00:00Z` : `bad id ${i},2026-01-01T00:00:00Z`,
+			i % 2 === 0
+				? `person${i}@example.com,2026-01-01T00:00:00Z`
+				: i === 1
+					? `bad id 1,someone@example.com`
+					: `bad id ${i},2026-01-01T00:00:00Z`,
 		)
 		const job = await createUploadJob(org.id, user.id, app.id, csvFile([...goodRows(10), ...bad]), {
 			atomic: false,
@@ -210,6 +214,8 @@ describe('import jobs', { timeout: 120_000 }, () => {
 		expect(stored).toHaveLength(120)
 		expect(stored.filter((row) => row.value === HIDDEN_EMAIL)).toHaveLength(60)
 		expect(JSON.stringify(stored)).not.toContain('@example.com')
+		// An address in the updatedAt column is not kept either (line 13: header, ten good rows, then the bad ones).
+		expect(stored.find((row) => row.position === 13)).toMatchObject({ value: 'bad id 1', updatedAt: HIDDEN_EMAIL })
 
 		const answer = await runRoute(
 			rejectionsLoader,
@@ -219,11 +225,11 @@ describe('import jobs', { timeout: 120_000 }, () => {
 		const text = answer.data as string
 		const lines = text.trim().split('\r\n')
 		expect(lines).toHaveLength(121)
-		expect(lines[0]).toBe('"line","accountId","reason"')
+		expect(lines[0]).toBe('"line","accountId","updatedAt","reason"')
 		expect(lines[1]).toContain(EMAIL_IN_ACCOUNT_ID_REASON)
 		expect(text).not.toContain('@example.com')
-		// The last refused line of the file (header on line 1, ten good rows, then the bad ones).
-		expect(lines[120]).toMatch(/^"131","bad id 119"/)
+		// The last refused line of the file (header on line 1, ten good rows, then the bad ones), with its updatedAt.
+		expect(lines[120]).toMatch(/^"131","bad id 119","2026-01-01T00:00:00Z",/)
 	})
 
 	it('stops a job asked to cancel between its batches and says what it had already written', async () => {

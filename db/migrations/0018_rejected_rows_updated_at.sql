@@ -1,0 +1,2 @@
+-- A refused row of an import keeps its updatedAt as written: the rejected-rows CSV then shows each refused row whole, to correct it in the file.
+ALTER TABLE "import_job_rejections" ADD COLUMN "updated_at" text;
