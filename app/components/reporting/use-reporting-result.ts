@@ -1,4 +1,4 @@
-import { useFetcher, useLocation, useNavigation } from '@remix-run/react'
+import { useFetcher, useNavigation } from '@remix-run/react'
 import { useEffect, useState } from 'react'
 import { type ReportingActionResult } from './action-result'
 
@@ -18,22 +18,35 @@ type Source = 'page' | 'import' | 'run'
  * actions had routes of their own: the latest of the page's own action
  * (cycle, tasks, storing-since, prepare, header-cycle) and the import and
  * run fetchers. A new page view (a search, a page of the ledger) clears it,
- * as it clears the page's action data. `busy` while any of them is sending.
+ * as it clears the page's action data. The page read again in place (as when an import ends) keeps it: the router
+ * drops the action's data then, and the message must not go with it. `busy` while any of them is sending.
  */
 export function useReportingResult(pageResult: ReportingActionResult | undefined) {
 	const imported = useFetcher<ReportingActionResult>({ key: IMPORT_FETCHER })
 	const run = useFetcher<ReportingActionResult>({ key: RUN_FETCHER })
 	const navigation = useNavigation()
-	const location = useLocation()
 	const [latest, setLatest] = useState<Source>('page')
-	useEffect(() => setLatest('page'), [pageResult, location.key])
+	const [kept, setKept] = useState(pageResult)
+	useEffect(() => {
+		if (!pageResult) return
+		setKept(pageResult)
+		setLatest('page')
+	}, [pageResult])
+	// A page view (a link, a search: anything but the page's own form posting) clears it; reading the page again in
+	// place (useRevalidator) is no navigation at all, and a post's answer comes as pageResult.
+	const viewing = navigation.state === 'loading' && (navigation.formMethod ?? 'GET').toUpperCase() === 'GET'
+	useEffect(() => {
+		if (!viewing) return
+		setKept(undefined)
+		setLatest('page')
+	}, [viewing])
 	useEffect(() => {
 		if (imported.data) setLatest('import')
 	}, [imported.data])
 	useEffect(() => {
 		if (run.data) setLatest('run')
 	}, [run.data])
-	const result = latest === 'import' ? imported.data : latest === 'run' ? run.data : pageResult
+	const result = latest === 'import' ? imported.data : latest === 'run' ? run.data : kept
 	const busy = navigation.state === 'submitting' || imported.state === 'submitting' || run.state === 'submitting'
 	return { result, busy }
 }
