@@ -112,12 +112,18 @@ test('stored data 40 days old makes an app overdue at the top; a prepared report
 		buffer: Buffer.from(`${answer}\n${answer}\n`),
 	})
 	await expect(runForm.getByText('2 answers for a report of 1 batch: recording will be refused.')).toBeVisible()
-	await file.setInputFiles([])
+	// The answers pasted beside it are said not to be used.
+	await expect(runForm.getByText('The chosen file is what the run records')).toBeVisible()
+	await runForm.getByRole('button', { name: 'Remove the file' }).click()
+	await expect(file).toHaveValue('')
 	await expect(runForm.getByText(/recording will be refused/)).toHaveCount(0)
 	await runForm.getByRole('button', { name: 'Record run' }).click()
 	await expect(page.getByRole('status').filter({ hasText: '1 closed' })).toBeVisible()
-	// The form is emptied of what the run was recorded from.
+	// The form is emptied of what the run was recorded from, says what was recorded where it was sent, and says
+	// nothing of the empty box.
 	await expect(answers).toHaveValue('')
+	await expect(runForm.getByText(/^Report run recorded: 2 accounts, 1 closed/)).toBeVisible()
+	await expect(runForm.getByText(/Left empty/)).toHaveCount(0)
 	await expect(page.getByText('On track').first()).toBeVisible()
 	const runs = page.getByRole('region', { name: 'Report runs (evidence)' })
 	await expect(runs).toContainText('2 accounts in 1 batch')
@@ -163,6 +169,8 @@ test('stored data 40 days old makes an app overdue at the top; a prepared report
 		await expect(region.locator('td[data-label]').first()).toBeVisible()
 		expect(await region.evaluate((element) => element.scrollWidth - element.clientWidth), name).toBeLessThanOrEqual(0)
 	}
+	// Nor the page itself (the prepared report's full SHA-256 wraps).
+	expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
 })
 
 test('a large file is imported in the background: the page follows it to the end and the ledger counts every row', async ({

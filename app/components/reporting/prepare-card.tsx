@@ -92,7 +92,8 @@ export function PrepareCard({
 					)}
 					<p className="card-muted">
 						The download is refused if the ledger has changed since: prepare again then. The fingerprint is the SHA-256
-						of the batches, kept with each run recorded from them: <span className="mono">{latest.sha256}</span>
+						of the batches, kept with each run recorded from them:{' '}
+						<span className="mono break-anywhere">{latest.sha256}</span>
 					</p>
 				</div>
 			) : accountCount > 0 ? (

@@ -67,17 +67,23 @@ export function RunForm({
 	)
 	const [answers, setAnswers] = useState(typeof values.answers === 'string' ? values.answers : '')
 	const [file, setFile] = useState<AnswersFile>({ state: 'none' })
+	// Whether the answers were touched since the form was last emptied: an untouched empty box says nothing.
+	const [edited, setEdited] = useState(typeof values.answers === 'string' && values.answers !== '')
 	const fileInput = useRef<HTMLInputElement>(null)
 	const selected = prepared.find((report) => report.id === reportId) ?? prepared[0]
-	const answersNote = useAnswersNote(answers, file, selected?.batchCount)
+	const answersNote = useAnswersNote(answers, file, selected?.batchCount, edited)
 	// A recorded run empties what it was recorded from, so the note does not go on describing it.
 	const answer = fetcher.data
 	useEffect(() => {
 		if (!answer?.notice) return
 		setAnswers('')
+		setEdited(false)
+		removeFile()
+	}, [answer])
+	function removeFile() {
 		setFile({ state: 'none' })
 		if (fileInput.current) fileInput.current.value = ''
-	}, [answer])
+	}
 	return (
 		<section className="card stack-sm" aria-labelledby="run-heading">
 			<h2 id="run-heading">Record a report run</h2>
@@ -131,7 +137,10 @@ export function RunForm({
 						name="answers"
 						rows={6}
 						value={answers}
-						onChange={(event) => setAnswers(event.currentTarget.value)}
+						onChange={(event) => {
+							setAnswers(event.currentTarget.value)
+							setEdited(true)
+						}}
 						describedBy={answersNote ? 'answers-note' : undefined}
 						hint={
 							<>
@@ -154,6 +163,7 @@ export function RunForm({
 							onChange={(event) => {
 								const input = event.currentTarget
 								const chosen = input.files?.[0]
+								setEdited(true)
 								// An empty file is not taken (the pasted answers are, as the server does).
 								if (!chosen || chosen.size === 0) return setFile({ state: 'none' })
 								if (chosen.size > MAX_PREVIEW_FILE_BYTES) return setFile({ state: 'unread' })
@@ -167,8 +177,19 @@ export function RunForm({
 							}}
 						/>
 						<FieldError name="answersFile" message={result?.errors?.answersFile} />
+						{file.state !== 'none' ? (
+							<button type="button" className="button-link" onClick={removeFile}>
+								Remove the file
+							</button>
+						) : null}
 					</div>
 					<LiveNote id="answers-note" note={answersNote} />
+					{/* What was recorded, here where the button was pressed (the page says it at the top too, aloud). */}
+					{answer?.notice && !edited ? (
+						<p className="alert alert-ok" data-testid="run-recorded">
+							{answer.notice}
+						</p>
+					) : null}
 					<div className="row">
 						<button type="submit" className="button" disabled={busy || fetcher.state === 'submitting'}>
 							Record run
@@ -186,13 +207,18 @@ type Note = { tone: 'info' | 'warn'; text: string } | null
  * What recording these answers will do (answersPreview), read from the chosen file when there is one (the run
  * records the file, not the pasted text), and read after typing settles (a paste of up to a megabyte).
  */
-function useAnswersNote(pasted: string, file: AnswersFile, batchCount: number | undefined): Note {
+function useAnswersNote(pasted: string, file: AnswersFile, batchCount: number | undefined, edited: boolean): Note {
 	// A file read ahead is already bounded (MAX_PREVIEW_FILE_BYTES); a paste is bounded by what the form takes.
 	const text = useDeferredValue(
 		file.state === 'read' ? file.text : pasted.length > REPORTING_LIMITS.answers ? '' : pasted,
 	)
 	const parsed = useMemo(() => (batchCount === undefined ? null : answersPreview(text, batchCount)), [text, batchCount])
-	if (batchCount === undefined) return null
+	if (batchCount === undefined || !edited) return null
+	// The run records a chosen file, never the box beside it: said, so pasted answers are not lost unnoticed.
+	if (file.state !== 'none' && pasted.trim() !== '') {
+		const ignored = 'The chosen file is what the run records: the answers pasted above are not used.'
+		return { tone: 'warn', text: file.state === 'read' && parsed ? `${ignored} ${parsed.text}` : ignored }
+	}
 	if (file.state === 'reading') return { tone: 'info', text: 'Reading the file…' }
 	if (file.state === 'unread')
 		return { tone: 'info', text: 'The file is read when the run is recorded: it is too large to read ahead here.' }
