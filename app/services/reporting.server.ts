@@ -14,7 +14,7 @@ import {
 	users,
 } from '#db/schema'
 import { isBeforeEarliestInstant, TOO_EARLY_MESSAGE } from '~/domain/calendar-day'
-import { counted } from '~/domain/counts'
+import { counted, formatNumber } from '~/domain/counts'
 import {
 	CYCLE_UNITS,
 	periodInUnit,
@@ -930,12 +930,36 @@ export async function dashboardRows(
 	const ofApp = (column: typeof reportRuns.appId | typeof accountActions.appId | typeof accessRequests.appId) =>
 		appId ? eq(column, appId) : appIds ? inArray(column, appIds) : undefined
 
+	// Each app's latest run, read by the app's own index (report_runs_app_idx): one row per app, whatever its runs.
+	const latestRun = conn
+		.select({
+			sentAt: reportRuns.sentAt,
+			batchCount: reportRuns.batchCount,
+			answered: sql<number>`jsonb_array_length(${reportRuns.batchAnswers})`.as('answered'),
+			prepared: sql<boolean>`${reportRuns.preparedReportId} is not null`.as('prepared'),
+		})
+		.from(reportRuns)
+		.where(and(eq(reportRuns.orgId, orgId), eq(reportRuns.appId, apps.id)))
+		.orderBy(desc(reportRuns.sentAt))
+		.limit(1)
+		.as('latest_run')
 	const [runs, tasks, requests] = await Promise.all([
 		conn
-			.select({ appId: reportRuns.appId, at: max(reportRuns.sentAt) })
-			.from(reportRuns)
-			.where(and(eq(reportRuns.orgId, orgId), ofApp(reportRuns.appId)))
-			.groupBy(reportRuns.appId),
+			.select({
+				appId: apps.id,
+				at: latestRun.sentAt,
+				batchCount: latestRun.batchCount,
+				answered: latestRun.answered,
+				prepared: latestRun.prepared,
+			})
+			.from(apps)
+			.innerJoinLateral(latestRun, sql`true`)
+			.where(
+				and(
+					eq(apps.orgId, orgId),
+					appId ? eq(apps.id, appId) : appIds ? inArray(apps.id, appIds) : isNull(apps.archivedAt),
+				),
+			),
 		conn
 			.select({
 				appId: accountActions.appId,
@@ -962,6 +986,14 @@ export async function dashboardRows(
 			.orderBy(desc(accessRequests.updatedAt)),
 	])
 	const lastRun = new Map(runs.map((run) => [run.appId, run.at]))
+	// A latest run recorded with fewer answers than its report's batches: the accounts the others listed got no task.
+	const partialRun = new Map(
+		runs.flatMap((run) =>
+			run.prepared && Number(run.answered) < run.batchCount
+				? [[run.appId, [partialRunNote(Number(run.answered), run.batchCount)]] as const]
+				: [],
+		),
+	)
 	// The oldest-account anchor only matters before the first report, without a storing-since date.
 	const oldestAccount = new Map(
 		joined.flatMap((row) =>
@@ -1003,7 +1035,7 @@ export async function dashboardRows(
 			daysLeft: status.daysLeft,
 			headline: status.headline,
 			explanation: status.explanation,
-			attention: storesPersonalData(app) ? attentionOf(app) : [],
+			attention: storesPersonalData(app) ? [...attentionOf(app), ...(partialRun.get(app.id) ?? [])] : [],
 			lastRunAt,
 			openErase: counts?.erase ?? 0,
 			openRefresh: counts?.refresh ?? 0,
@@ -1020,6 +1052,10 @@ export async function dashboardRows(
 			a.name.localeCompare(b.name),
 	)
 	return { rows, timeZone: policy.timeZone }
+}
+
+function partialRunNote(answered: number, batchCount: number) {
+	return `The last report run has Atlassian’s answers for ${formatNumber(answered)} of ${counted(batchCount, 'batch', 'batches')}: accounts the others listed got no erase or refresh task.`
 }
 
 function attentionOf(app: App): string[] {

@@ -9,6 +9,7 @@ import { AppSchema } from '~/schemas/apps'
 import { createApp } from '~/services/apps.server'
 import { importAccounts } from '~/services/ledger.server'
 import { prepareReport } from '~/services/prepared-reports.server'
+import { dashboardRows } from '~/services/reporting.server'
 import { renderRoute } from '../fixtures/render'
 import { cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
 import { handlerFor } from './server-helpers'
@@ -185,5 +186,24 @@ describe('the import and run routes without JavaScript', () => {
 		expect(recordedHtml).toContain(
 			'Answers were given for 1 of 3 batches: the other 2 have no answer recorded, so no erase or refresh task comes from them.',
 		)
+		// Afterwards the app is on track (the report was sent) but says what its last run lacks, on the dashboard.
+		const soon = new Date('2026-01-25T10:00:00Z')
+		const [row] = (await dashboardRows(org.id, soon)).rows
+		expect(row).toMatchObject({ status: 'on_track' })
+		expect(row!.attention).toContain(
+			'The last report run has Atlassian’s answers for 1 of 3 batches: accounts the others listed got no erase or refresh task.',
+		)
+		// A run answered for every batch says nothing more.
+		const whole = `[${answers},204,204]`
+		const complete = await runRoute(
+			runsRoute.action,
+			makeRequest(`${base}/runs`, {
+				cookie,
+				form: { intent: 'run', preparedReport: report.id, sentAt: '2026-01-21T10:00', answers: whole },
+			}),
+			params,
+		)
+		expect(complete.status).toBe(200)
+		expect((await dashboardRows(org.id, soon)).rows[0]!.attention).toEqual([])
 	})
 })

@@ -1,7 +1,7 @@
 import { formatDateTime } from '~/components/reporting-status'
 import { Badge } from '~/components/ui/status'
 import { TableScroll } from '~/components/ui/table-scroll'
-import { counted } from '~/domain/counts'
+import { counted, formatNumber } from '~/domain/counts'
 import { describeCycle } from '~/domain/cycle-period'
 import { shortDigest } from '~/domain/report-evidence'
 
@@ -81,7 +81,16 @@ export function RunsTable({ runs, timeZone }: { runs: RunView[]; timeZone: strin
 										</span>
 									</td>
 									<td data-label="Answers">
-										{run.preparedSha256 ? `${run.answeredBatches} of ${run.batchCount}` : '—'}
+										{run.preparedSha256
+											? `${formatNumber(run.answeredBatches)} of ${formatNumber(run.batchCount)}`
+											: '—'}
+										{run.preparedSha256 && run.answeredBatches < run.batchCount ? (
+											<span className="sub">
+												<Badge tone="warn">
+													{formatNumber(run.batchCount - run.answeredBatches)} without an answer: no task from them
+												</Badge>
+											</span>
+										) : null}
 									</td>
 									<td data-label="Closed">{run.closedCount}</td>
 									<td data-label="Updated">{run.updatedCount}</td>
