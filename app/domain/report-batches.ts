@@ -386,8 +386,11 @@ export function tasksFromAnswers(
 export function answersPreview(text: string, batchCount: number): { tone: 'info' | 'warn'; text: string } | null {
 	if (batchCount < 1) return null
 	const parsed = parseReportEvidence(text)
-	if (!parsed.ok)
-		return { tone: 'warn', text: `These answers cannot be read (${parsed.reason}): recording will be refused.` }
+	if (!parsed.ok) {
+		// The JSON parser's own words (a token and a position) say nothing to a person: where, and that it is not JSON.
+		const why = parsed.reason.replace(/not valid JSON \(.*\)$/s, 'not valid JSON')
+		return { tone: 'warn', text: `These answers cannot be read (${why}): recording will be refused.` }
+	}
 	const batches = counted(batchCount, 'batch', 'batches')
 	const [only] = parsed.batches
 	if (parsed.batches.length === 1 && only?.status === 204 && only.raw === '') {

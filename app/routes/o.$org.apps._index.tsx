@@ -123,7 +123,7 @@ export default function AppsPage() {
 					) : (
 						<>
 							<div className="table-wrap">
-								<table>
+								<table className="stack-table">
 									<caption className="visually-hidden">Apps</caption>
 									<thead>
 										<tr>
@@ -147,23 +147,23 @@ export default function AppsPage() {
 															<Badge tone="neutral">Archived</Badge>
 														</>
 													) : null}
-													<span className="sub mono">{app.appKey}</span>
+													<span className="sub mono break-anywhere">{app.appKey}</span>
 												</td>
-												<td>
+												<td data-label="Type">
 													{APP_TYPE_RULES[app.appType].label}
 													<span className="sub">
 														<AppTypeBadge appType={app.appType} />
 													</span>
 												</td>
-												<td>
+												<td data-label="Products">
 													{app.products.length
 														? app.products.map((product) => PRODUCT_LABELS[product as Product] ?? product).join(', ')
 														: '—'}
 												</td>
-												<td>
+												<td data-label="Personal data">
 													<PersonalDataBadge answer={app.storesPersonalData} />
 												</td>
-												<td>{formatDate(app.updatedAt, org.timeZone)}</td>
+												<td data-label="Updated">{formatDate(app.updatedAt, org.timeZone)}</td>
 											</tr>
 										))}
 									</tbody>

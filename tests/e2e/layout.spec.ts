@@ -87,6 +87,14 @@ test('on a phone the 60-day chart shows week by week in readable text', async ({
 		(element) => element.parentElement!.scrollWidth - element.parentElement!.clientWidth,
 	)
 	expect(overflow).toBeLessThanOrEqual(0)
+	// So is the list of apps.
+	await gotoHydrated(page, '/o/demo/apps')
+	const list = page.getByRole('table', { name: 'Apps', exact: true })
+	await expect(list.locator('td[data-label="Personal data"]').first()).toBeVisible()
+	expect(
+		await list.evaluate((element) => element.parentElement!.scrollWidth - element.parentElement!.clientWidth),
+	).toBeLessThanOrEqual(0)
+	await gotoHydrated(page, '/o/demo')
 	// A wide screen shows the day-by-day chart alone.
 	await page.setViewportSize(DESKTOP)
 	await expect(page.getByRole('img', { name: DAILY_CHART })).toBeVisible()

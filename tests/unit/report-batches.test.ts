@@ -366,10 +366,16 @@ describe('answersPreview: what recording these answers will do, said before', ()
 			tone: 'warn',
 			text: '2 answers for a report of 1 batch: recording will be refused.',
 		})
-		expect(answersPreview('{"accounts":', 3)).toMatchObject({
+		expect(answersPreview('hello this is not an answer', 3)).toEqual({
 			tone: 'warn',
-			text: expect.stringMatching(/^These answers cannot be read \(/),
+			text: 'These answers cannot be read (not valid JSON): recording will be refused.',
 		})
+		expect(answersPreview(`${one}\nhello`, 3)?.text).toBe(
+			'These answers cannot be read (line 2: not valid JSON): recording will be refused.',
+		)
+		expect(answersPreview('{"accounts":[{"status":"closed"}]}', 3)?.text).toMatch(
+			/^These answers cannot be read \(.+\)/,
+		)
 		expect(answersPreview(one, 0)).toBeNull()
 	})
 })
