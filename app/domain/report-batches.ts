@@ -379,9 +379,9 @@ export function tasksFromAnswers(
 
 /**
  * What recording these answers against a report of `batchCount` batches will do, said before it is done: an
- * empty paste stands for every batch, and a batch with no answer given is recorded as "nothing to do" (204), so
- * fewer answers than batches is said plainly (a missed answer would be a missed erase task). Null when there is
- * nothing to say beyond the field's hint.
+ * empty paste (or one 204) stands for every batch, as recordRunEvidence reads it; a batch with no answer given has
+ * none recorded and gives no task, so fewer answers than batches is said plainly (a missed answer would be a missed
+ * erase task). Null when there is nothing to say beyond the field's hint.
  */
 export function answersPreview(text: string, batchCount: number): { tone: 'info' | 'warn'; text: string } | null {
 	if (batchCount < 1) return null

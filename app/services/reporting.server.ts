@@ -37,7 +37,7 @@ import {
 	type ReportingState,
 	type ReportingStatus,
 } from '~/domain/reporting-cycle'
-import { UserFacingError } from '~/utils/errors'
+import { NO_SUCH_ORGANISATION, UserFacingError } from '~/utils/errors'
 import { isUuid } from '~/utils/ids'
 import { oncePerRequest } from '~/utils/request-scope.server'
 import { withTransaction } from '~/utils/transaction.server'
@@ -65,7 +65,7 @@ async function readOrgPolicy(orgId: string, conn: Database | Tx) {
 		.select({ timeZone: organizations.timeZone, taskDueDays: organizations.taskDueDays })
 		.from(organizations)
 		.where(eq(organizations.id, orgId))
-	if (!org) throw new UserFacingError('No such organisation.', 404)
+	if (!org) throw new UserFacingError(NO_SUCH_ORGANISATION, 404)
 	return org
 }
 
@@ -417,7 +417,7 @@ export type RecordedRun = {
 	cycle: { outcome: HeaderCycleOutcome | null; reading: CyclePeriodReading | null }
 	tasksCreated: number
 	tasksCreatedByKind: { erase: number; refresh: number }
-	/** How many batches an answer was given for; the others are recorded as answered with nothing to do. */
+	/** How many batches an answer was given for; the others have no answer recorded and gave no task. */
 	answeredBatches: number
 	skipped: { count: number; sample: string[] }
 	/** The app's reporting status with this run recorded: the next report counts from it. */
@@ -910,26 +910,6 @@ export async function dashboardRows(
 	const appIds = only && 'appIds' in only ? only.appIds : null
 	if (appIds?.length === 0) return { rows: [], timeZone: policy.timeZone }
 	const appId = only && 'appId' in only ? only.appId : null
-	// Each app with its ledger's oldest updatedAt (app_ledger_stats, one row per app) and the days a pending
-	// Cycle-Period header asks for (the run that carried it): one query whatever the number of apps.
-	const joined = await conn
-		.select({ app: apps, oldestUpdatedAt: appLedgerStats.oldestUpdatedAt, pendingDays: reportRuns.cyclePeriodDays })
-		.from(apps)
-		.leftJoin(appLedgerStats, eq(appLedgerStats.appId, apps.id))
-		.leftJoin(reportRuns, and(eq(reportRuns.orgId, orgId), eq(reportRuns.id, apps.pendingCycleRunId)))
-		.where(
-			and(
-				eq(apps.orgId, orgId),
-				appId ? eq(apps.id, appId) : appIds ? inArray(apps.id, appIds) : isNull(apps.archivedAt),
-			),
-		)
-	if (joined.length === 0) return { rows: [], timeZone: policy.timeZone }
-	const appRows = joined.map((row) => row.app)
-	// The organisation's rows (or the one app's): the maps below pick each app's. Not an `in (…)` list of
-	// every app id — 10,000 parameters cost more than the rows of archived apps they would leave out.
-	const ofApp = (column: typeof reportRuns.appId | typeof accountActions.appId | typeof accessRequests.appId) =>
-		appId ? eq(column, appId) : appIds ? inArray(column, appIds) : undefined
-
 	// Each app's latest run, read by the app's own index (report_runs_app_idx): one row per app, whatever its runs.
 	const latestRun = conn
 		.select({
@@ -943,23 +923,38 @@ export async function dashboardRows(
 		.orderBy(desc(reportRuns.sentAt))
 		.limit(1)
 		.as('latest_run')
-	const [runs, tasks, requests] = await Promise.all([
-		conn
-			.select({
-				appId: apps.id,
-				at: latestRun.sentAt,
+	// Each app with its ledger's oldest updatedAt (app_ledger_stats, one row per app), the days a pending
+	// Cycle-Period header asks for (the run that carried it) and its latest run: one query whatever the number of apps.
+	const joined = await conn
+		.select({
+			app: apps,
+			oldestUpdatedAt: appLedgerStats.oldestUpdatedAt,
+			pendingDays: reportRuns.cyclePeriodDays,
+			latestRun: {
+				sentAt: latestRun.sentAt,
 				batchCount: latestRun.batchCount,
 				answered: latestRun.answered,
 				prepared: latestRun.prepared,
-			})
-			.from(apps)
-			.innerJoinLateral(latestRun, sql`true`)
-			.where(
-				and(
-					eq(apps.orgId, orgId),
-					appId ? eq(apps.id, appId) : appIds ? inArray(apps.id, appIds) : isNull(apps.archivedAt),
-				),
+			},
+		})
+		.from(apps)
+		.leftJoin(appLedgerStats, eq(appLedgerStats.appId, apps.id))
+		.leftJoin(reportRuns, and(eq(reportRuns.orgId, orgId), eq(reportRuns.id, apps.pendingCycleRunId)))
+		.leftJoinLateral(latestRun, sql`true`)
+		.where(
+			and(
+				eq(apps.orgId, orgId),
+				appId ? eq(apps.id, appId) : appIds ? inArray(apps.id, appIds) : isNull(apps.archivedAt),
 			),
+		)
+	if (joined.length === 0) return { rows: [], timeZone: policy.timeZone }
+	const appRows = joined.map((row) => row.app)
+	// The organisation's rows (or the one app's): the maps below pick each app's. Not an `in (…)` list of
+	// every app id — 10,000 parameters cost more than the rows of archived apps they would leave out.
+	const ofApp = (column: typeof reportRuns.appId | typeof accountActions.appId | typeof accessRequests.appId) =>
+		appId ? eq(column, appId) : appIds ? inArray(column, appIds) : undefined
+
+	const [tasks, requests] = await Promise.all([
 		conn
 			.select({
 				appId: accountActions.appId,
@@ -985,12 +980,12 @@ export async function dashboardRows(
 			.where(and(eq(accessRequests.orgId, orgId), ofApp(accessRequests.appId)))
 			.orderBy(desc(accessRequests.updatedAt)),
 	])
-	const lastRun = new Map(runs.map((run) => [run.appId, run.at]))
+	const lastRun = new Map(joined.map((row) => [row.app.id, row.latestRun?.sentAt ?? null]))
 	// A latest run recorded with fewer answers than its report's batches: the accounts the others listed got no task.
 	const partialRun = new Map(
-		runs.flatMap((run) =>
-			run.prepared && Number(run.answered) < run.batchCount
-				? [[run.appId, [partialRunNote(Number(run.answered), run.batchCount)]] as const]
+		joined.flatMap(({ app, latestRun: run }) =>
+			run?.prepared && Number(run.answered) < run.batchCount
+				? [[app.id, [partialRunNote(Number(run.answered), run.batchCount)]] as const]
 				: [],
 		),
 	)
