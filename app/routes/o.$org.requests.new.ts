@@ -2,6 +2,7 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@rem
 import { isSlug } from '~/domain/slug'
 import { createDraft } from '~/services/requests.server'
 import { requirePermission } from '~/utils/auth.server'
+import { NO_SUCH_ORGANISATION } from '~/utils/errors'
 import { readFormData } from '~/utils/forms'
 import { notFound } from '~/utils/http.server'
 import { throwRefusal } from '~/utils/refusals.server'
@@ -21,6 +22,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 // A GET (a reload, a bookmark) goes to the list; a slug that names no organisation is a 404, never copied into Location.
 export async function loader({ params }: LoaderFunctionArgs) {
-	if (!isSlug(params.org)) notFound('No such organisation.')
+	if (!isSlug(params.org)) notFound(NO_SUCH_ORGANISATION)
 	return redirect(`/o/${encodeURIComponent(params.org)}/requests`)
 }

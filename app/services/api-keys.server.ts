@@ -11,7 +11,7 @@ import {
 	visiblePrefix,
 	type ApiScope,
 } from '~/domain/api-keys'
-import { UserFacingError } from '~/utils/errors'
+import { NO_SUCH_ORGANISATION, UserFacingError } from '~/utils/errors'
 import { isUuid } from '~/utils/ids'
 import { hashToken } from '~/utils/tokens.server'
 import { recordAudit } from './audit.server'
@@ -74,7 +74,7 @@ export async function createApiKey(
 	const key = `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`
 	return db.transaction(async (tx) => {
 		const [org] = await tx.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, orgId))
-		if (!org) throw new UserFacingError('No such organisation.', 404)
+		if (!org) throw new UserFacingError(NO_SUCH_ORGANISATION, 404)
 		const [row] = await tx
 			.insert(apiKeys)
 			.values({ orgId, name, prefix: visiblePrefix(key), keyHash: hashToken(key), scopes, createdBy })

@@ -12,7 +12,7 @@ import {
 	type ApiTaskSchema,
 } from '~/schemas/api'
 import { type AppInput, type PersonalDataAnswer } from '~/schemas/apps'
-import { UserFacingError } from '~/utils/errors'
+import { NO_SUCH_ORGANISATION, UserFacingError } from '~/utils/errors'
 import { isUuid } from '~/utils/ids'
 import { createAppIn, listApps, requireApp, updateAppIn, withDuplicateKeyAsConflict, type App } from './apps.server'
 import { type Actor } from './audit.server'
@@ -34,7 +34,7 @@ async function timeZoneOf(orgId: string) {
 		.select({ timeZone: organizations.timeZone })
 		.from(organizations)
 		.where(eq(organizations.id, orgId))
-	if (!org) throw new UserFacingError('No such organisation.', 404)
+	if (!org) throw new UserFacingError(NO_SUCH_ORGANISATION, 404)
 	return org.timeZone
 }
 

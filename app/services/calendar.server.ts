@@ -5,7 +5,7 @@ import { writeCalendar, type CalendarEvent } from '~/domain/icalendar'
 import { formatLocalDate } from '~/domain/reporting-cycle'
 import { can } from '~/domain/roles'
 import { localDateOf } from '~/domain/zoned-time'
-import { UserFacingError } from '~/utils/errors'
+import { NO_SUCH_ORGANISATION, UserFacingError } from '~/utils/errors'
 import { hashToken, newToken } from '~/utils/tokens.server'
 import { reminderOwnersOf } from './app-owners.server'
 import { recordAudit } from './audit.server'
@@ -238,7 +238,7 @@ export async function feedEvents(
 		.select({ name: organizations.name, slug: organizations.slug, timeZone: organizations.timeZone })
 		.from(organizations)
 		.where(eq(organizations.id, subject.orgId))
-	if (!org) throw new UserFacingError('No such organisation.', 404)
+	if (!org) throw new UserFacingError(NO_SUCH_ORGANISATION, 404)
 	const { rows, timeZone } = await dashboardRows(subject.orgId, now)
 	const only = subject.userId ? await ownedAppIds(subject.orgId, subject.userId) : null
 	const included = only ? rows.filter((row) => only.has(row.id)) : rows

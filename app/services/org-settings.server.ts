@@ -3,7 +3,7 @@ import { db } from '#db/client.server'
 import { organizations } from '#db/schema'
 import { auditChanges } from '~/domain/audit-diff'
 import { type OrgSettings } from '~/schemas/settings'
-import { UserFacingError } from '~/utils/errors'
+import { NO_SUCH_ORGANISATION, UserFacingError } from '~/utils/errors'
 import { recordAudit } from './audit.server'
 
 export async function getOrgSettings(orgId: string): Promise<OrgSettings & { version: number }> {
@@ -16,7 +16,7 @@ export async function getOrgSettings(orgId: string): Promise<OrgSettings & { ver
 		})
 		.from(organizations)
 		.where(eq(organizations.id, orgId))
-	if (!row) throw new UserFacingError('No such organisation.', 404)
+	if (!row) throw new UserFacingError(NO_SUCH_ORGANISATION, 404)
 	return row
 }
 
@@ -38,7 +38,7 @@ export async function updateOrgSettings(
 			.from(organizations)
 			.where(eq(organizations.id, orgId))
 			.for('update')
-		if (!row) throw new UserFacingError('No such organisation.', 404)
+		if (!row) throw new UserFacingError(NO_SUCH_ORGANISATION, 404)
 		const { version, ...before } = row
 		if (expectedVersion !== undefined && version !== expectedVersion) {
 			throw new UserFacingError(
@@ -84,7 +84,7 @@ export async function renameOrg(orgId: string, actorId: string, name: string, ex
 			.from(organizations)
 			.where(eq(organizations.id, orgId))
 			.for('update')
-		if (!row) throw new UserFacingError('No such organisation.', 404)
+		if (!row) throw new UserFacingError(NO_SUCH_ORGANISATION, 404)
 		if (expectedVersion !== undefined && row.version !== expectedVersion) {
 			throw new UserFacingError(
 				'Someone else changed the organisation after you opened this page. Reload to see their change, then rename it again.',

@@ -8,7 +8,7 @@ import {
 	DEFAULT_REVIEW_WAIT_DAYS,
 	DEFAULT_TASK_OFFSETS,
 } from '~/domain/reminder-plan'
-import { UserFacingError } from '~/utils/errors'
+import { NO_SUCH_ORGANISATION, UserFacingError } from '~/utils/errors'
 import { recordAudit } from './audit.server'
 
 /**
@@ -41,7 +41,7 @@ const SETTINGS_COLUMNS = {
 
 async function assertOrg(q: Tx | Database, orgId: string) {
 	const [org] = await q.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, orgId))
-	if (!org) throw new UserFacingError('No such organisation.', 404)
+	if (!org) throw new UserFacingError(NO_SUCH_ORGANISATION, 404)
 }
 
 /** The policy in force, with the version a settings form must send back (1 before anyone saved one). */

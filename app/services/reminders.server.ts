@@ -22,7 +22,7 @@ import {
 import { TICKET_OPEN_STATES } from '~/domain/request-lifecycle'
 import { localDateOf } from '~/domain/zoned-time'
 import { withAdvisoryLock } from '~/utils/advisory-lock.server'
-import { UserFacingError } from '~/utils/errors'
+import { NO_SUCH_ORGANISATION, UserFacingError } from '~/utils/errors'
 import { adminsOf, reminderOwnersOf } from './app-owners.server'
 import { queueEmail } from './email.server'
 import { preferencesByUser, getReminderSettings } from './reminder-settings.server'
@@ -98,7 +98,7 @@ export async function planOrgReminders(orgId: string, now = new Date()): Promise
 		.select({ timeZone: organizations.timeZone, followUpDays: organizations.followUpDays })
 		.from(organizations)
 		.where(eq(organizations.id, orgId))
-	if (!org) throw new UserFacingError('No such organisation.', 404)
+	if (!org) throw new UserFacingError(NO_SUCH_ORGANISATION, 404)
 	const settings = await getReminderSettings(orgId)
 	const policy: ReminderPolicy = { ...settings, followUpDays: org.followUpDays }
 	const { timeZone } = org

@@ -14,7 +14,7 @@ import {
 	type WebhookEvent,
 } from '~/domain/webhooks'
 import { parseEnv } from '~/utils/env.server'
-import { UserFacingError } from '~/utils/errors'
+import { NO_SUCH_ORGANISATION, UserFacingError } from '~/utils/errors'
 import { isUuid } from '~/utils/ids'
 import { checkOutboundUrl, OutboundError, outboundRequest, type Resolve } from '~/utils/outbound-url.server'
 import { recordAudit } from './audit.server'
@@ -148,7 +148,7 @@ export async function createWebhook(
 	const secret = `${WEBHOOK_SECRET_PREFIX}${randomBytes(32).toString('base64url')}`
 	return db.transaction(async (tx) => {
 		const [org] = await tx.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, orgId))
-		if (!org) throw new UserFacingError('No such organisation.', 404)
+		if (!org) throw new UserFacingError(NO_SUCH_ORGANISATION, 404)
 		const [row] = await tx.insert(webhooks).values({ orgId, name, url, secret, createdBy: actorId }).returning()
 		await recordAudit(tx, {
 			orgId,
