@@ -6,8 +6,9 @@ import { requirePermission } from '~/utils/auth.server'
 import { throwRefusal } from '~/utils/refusals.server'
 
 /**
- * Every row an import refused, with its line, its account id and updatedAt as written, and the reason, as CSV, streamed
- * in keyset pages whatever their number. A value that looks like an email
+ * Every row an import refused, with its line, its account id as written, the reason and its updatedAt as written, as
+ * CSV, streamed in keyset pages whatever their number. updatedAt came last (after the first three columns scripts may
+ * already read by position). A value that looks like an email
  * address was never kept (docs/rules.md › Emails are never stored).
  */
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -21,7 +22,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		async pull(controller) {
 			if (!headerSent) {
 				headerSent = true
-				controller.enqueue(encoder.encode(csvLine(['line', 'accountId', 'updatedAt', 'reason'])))
+				controller.enqueue(encoder.encode(csvLine(['line', 'accountId', 'reason', 'updatedAt'])))
 				return
 			}
 			let text = ''
@@ -32,7 +33,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 					controller.close()
 					return
 				}
-				text += csvLine([String(next.value.position), next.value.value, next.value.updatedAt ?? '', next.value.reason])
+				text += csvLine([String(next.value.position), next.value.value, next.value.reason, next.value.updatedAt ?? ''])
 			}
 			controller.enqueue(encoder.encode(text))
 		},

@@ -114,6 +114,11 @@ test('stored data 40 days old makes an app overdue at the top; a prepared report
 	await expect(runForm.getByText('2 answers for a report of 1 batch: recording will be refused.')).toBeVisible()
 	// The answers pasted beside it are said not to be used.
 	await expect(runForm.getByText('The chosen file is what the run records')).toBeVisible()
+	// Recorded anyway, it is refused: the refusal under the field says why, once (the note is quiet until the
+	// answers change again).
+	await runForm.getByRole('button', { name: 'Record run' }).click()
+	await expect(runForm.getByText('2 answers were given for a report of 1 batch')).toBeVisible()
+	await expect(runForm.getByText(/recording will be refused/)).toHaveCount(0)
 	await runForm.getByRole('button', { name: 'Remove the file' }).click()
 	await expect(file).toHaveValue('')
 	await expect(runForm.getByText(/recording will be refused/)).toHaveCount(0)

@@ -71,7 +71,11 @@ export function RunForm({
 	const [edited, setEdited] = useState(typeof values.answers === 'string' && values.answers !== '')
 	const fileInput = useRef<HTMLInputElement>(null)
 	const selected = prepared.find((report) => report.id === reportId) ?? prepared[0]
-	const answersNote = useAnswersNote(answers, file, selected?.batchCount, edited)
+	// The result the answers were last changed under: until they change again, a refusal's own message under the
+	// field says what is wrong with them, and the note does not say it a second time.
+	const [changedUnder, setChangedUnder] = useState<ReportingActionResult | undefined>(undefined)
+	const refused = Boolean(result?.errors?.answers ?? result?.errors?.answersFile) && changedUnder !== result
+	const answersNote = useAnswersNote(answers, file, selected?.batchCount, edited && !refused)
 	// A recorded run empties what it was recorded from, so the note does not go on describing it.
 	const answer = fetcher.data
 	useEffect(() => {
@@ -140,6 +144,7 @@ export function RunForm({
 						onChange={(event) => {
 							setAnswers(event.currentTarget.value)
 							setEdited(true)
+							setChangedUnder(result)
 						}}
 						describedBy={answersNote ? 'answers-note' : undefined}
 						hint={
@@ -164,6 +169,7 @@ export function RunForm({
 								const input = event.currentTarget
 								const chosen = input.files?.[0]
 								setEdited(true)
+								setChangedUnder(result)
 								// An empty file is not taken (the pasted answers are, as the server does).
 								if (!chosen || chosen.size === 0) return setFile({ state: 'none' })
 								if (chosen.size > MAX_PREVIEW_FILE_BYTES) return setFile({ state: 'unread' })
@@ -178,7 +184,14 @@ export function RunForm({
 						/>
 						<FieldError name="answersFile" message={result?.errors?.answersFile} />
 						{file.state !== 'none' ? (
-							<button type="button" className="button-link" onClick={removeFile}>
+							<button
+								type="button"
+								className="button-link"
+								onClick={() => {
+									removeFile()
+									setChangedUnder(result)
+								}}
+							>
 								Remove the file
 							</button>
 						) : null}
