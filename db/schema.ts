@@ -470,6 +470,12 @@ export const accountActions = pgTable(
 		dueAt: timestamp({ withTimezone: true }).notNull(),
 		completedAt: timestamp({ withTimezone: true }),
 		completedBy: uuid().references(() => users.id),
+		/**
+		 * The account's ledger row as it was before this task was done (its updatedAt and when it was first stored),
+		 * so that a task marked done by mistake can be undone exactly (reopenTask); cleared when it is reopened.
+		 */
+		priorUpdatedAt: timestamp({ withTimezone: true }),
+		priorCreatedAt: timestamp({ withTimezone: true }),
 		createdAt: createdAt(),
 	},
 	(t) => [index('account_actions_app_open_idx').on(t.appId, t.completedAt, t.dueAt)],

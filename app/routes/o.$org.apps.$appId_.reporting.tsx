@@ -30,7 +30,13 @@ import { requireApp } from '~/services/apps.server'
 import { prepareReport } from '~/services/prepared-reports.server'
 import { getReporterOverview } from '~/services/reporter.server'
 import { getConnectionForPage } from '~/services/reporting-connection.server'
-import { completeTask, decideHeaderCycle, getReportingOverview, setCycle } from '~/services/reporting.server'
+import {
+	completeTask,
+	decideHeaderCycle,
+	getReportingOverview,
+	reopenTask,
+	setCycle,
+} from '~/services/reporting.server'
 import { keepStoringSince, setStoringSince } from '~/services/storing-since.server'
 import { requirePermission } from '~/utils/auth.server'
 import { issuesToErrors } from '~/utils/forms'
@@ -123,6 +129,22 @@ export async function action({ request, params }: ActionFunctionArgs) {
 						task.kind === 'erase'
 							? `Erased: account ${task.accountId} was removed from the ledger.`
 							: `Refreshed: account ${task.accountId} now carries today’s updatedAt.`,
+					undoTaskId: task.id,
+				})
+			}
+			case 'reopen': {
+				const task = await reopenTask(org.id, user.id, app.id, input.taskId)
+				const ledger =
+					task.kind === 'erase'
+						? task.ledgerRestored
+							? 'it is back in the ledger as it was'
+							: 'the ledger keeps what it holds for it now'
+						: task.ledgerRestored
+							? 'its updatedAt is back to what it was'
+							: 'the ledger keeps the updatedAt written since'
+				return data<ActionResult>({
+					intent: 'reopen',
+					notice: `Undone: the ${task.kind === 'erase' ? 'erase' : 'refresh'} task for account ${task.accountId} is open again, and ${ledger}.`,
 				})
 			}
 			case 'prepare': {

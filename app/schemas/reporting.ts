@@ -66,6 +66,7 @@ export const ReportingActionSchema = z.discriminatedUnion('intent', [
 		reason: z.string().optional(),
 	}),
 	z.object({ intent: z.literal('complete'), taskId: z.uuid('No such task.') }),
+	z.object({ intent: z.literal('reopen'), taskId: z.uuid('No such task.') }),
 	z.object({ intent: z.literal('prepare') }),
 	z.object({ intent: z.literal('storing-since'), storingSince: z.string().optional() }),
 	z.object({ intent: z.literal('keep-storing-since') }),

@@ -328,6 +328,21 @@ export async function dropStaged(tx: Tx, jobId: string) {
 	await tx.execute(sql`delete from import_job_staged where job_id = ${jobId}::uuid`)
 }
 
+/**
+ * One account's ledger row exactly as it was (its updatedAt and when it was first stored): put back when it is no
+ * longer stored, given its old updatedAt when it is. For undoing a task marked done by mistake (reopenTask).
+ */
+export async function restoreAccount(
+	tx: Tx,
+	appId: string,
+	row: { accountId: string; updatedAt: Date; createdAt: Date },
+): Promise<void> {
+	await tx.execute(sql`
+		insert into stored_accounts (app_id, account_id, updated_at, created_at)
+		values (${appId}::uuid, ${row.accountId}, ${row.updatedAt.toISOString()}::timestamptz, ${row.createdAt.toISOString()}::timestamptz)
+		on conflict (app_id, account_id) do update set updated_at = excluded.updated_at`)
+}
+
 /** Removes accounts from an app's ledger in one statement; answers the ids removed. */
 export async function deleteAccounts(tx: Tx, appId: string, accountIds: readonly string[]): Promise<string[]> {
 	if (accountIds.length === 0) return []

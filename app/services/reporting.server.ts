@@ -43,7 +43,7 @@ import { oncePerRequest } from '~/utils/request-scope.server'
 import { withTransaction } from '~/utils/transaction.server'
 import { lockApp, type App } from './apps.server'
 import { actorUserIdOf, auditActor, recordAudit, type Actor } from './audit.server'
-import { deleteAccounts, upsertAccounts } from './ledger-bulk.server'
+import { deleteAccounts, restoreAccount, upsertAccounts } from './ledger-bulk.server'
 import { ledgerFigures } from './ledger-stats.server'
 import { digestLedger, findPreparedReport, listPreparedReports, type PreparedReport } from './prepared-reports.server'
 import { storingSinceOf } from './storing-since.server'
@@ -811,7 +811,7 @@ export async function completeTask(orgId: string, actor: Actor, appId: string, t
 		if (task.completedAt) throw new UserFacingError('This task is already done.', 409)
 		// Locked so a concurrent erase cannot slip between this check and the write.
 		const [account] = await tx
-			.select({ accountId: storedAccounts.accountId })
+			.select({ updatedAt: storedAccounts.updatedAt, createdAt: storedAccounts.createdAt })
 			.from(storedAccounts)
 			.where(and(eq(storedAccounts.appId, appId), eq(storedAccounts.accountId, task.accountId)))
 			.for('update')
@@ -845,7 +845,12 @@ export async function completeTask(orgId: string, actor: Actor, appId: string, t
 		}
 		const [done] = await tx
 			.update(accountActions)
-			.set({ completedAt: now, completedBy: actorUserIdOf(actor) })
+			.set({
+				completedAt: now,
+				completedBy: actorUserIdOf(actor),
+				priorUpdatedAt: account.updatedAt,
+				priorCreatedAt: account.createdAt,
+			})
 			.where(eq(accountActions.id, task.id))
 			.returning()
 		await recordAudit(tx, {
@@ -863,6 +868,79 @@ export async function completeTask(orgId: string, actor: Actor, appId: string, t
 			},
 		})
 		return done!
+	})
+}
+
+/**
+ * Undoes a task marked done by mistake, in one transaction with an audit event: the task (and the account's tasks
+ * its erase closed with it) is open again, and the account's ledger row is as it was before: an erased account is
+ * stored again with its updatedAt and first-stored time, a refreshed one gets its old updatedAt back unless the
+ * ledger has changed it since. A task done before Clearance kept what it changed cannot be undone.
+ */
+export async function reopenTask(orgId: string, actor: Actor, appId: string, taskId: string) {
+	return db.transaction(async (tx) => {
+		// The ledger is written under the app's lock, as every writer of it takes it (completeTask).
+		await lockApp(tx, orgId, appId)
+		const [task] = await tx
+			.select()
+			.from(accountActions)
+			.where(and(eq(accountActions.orgId, orgId), eq(accountActions.appId, appId), eq(accountActions.id, taskId)))
+			.for('update')
+		if (!task) throw new UserFacingError('No such task for this app.', 404)
+		const { completedAt, priorUpdatedAt, priorCreatedAt } = task
+		if (!completedAt) throw new UserFacingError('This task is open already.', 409)
+		if (!priorUpdatedAt || !priorCreatedAt)
+			throw new UserFacingError(
+				'This task was done before Clearance kept what it changed, so it cannot be undone.',
+				409,
+			)
+		const [account] = await tx
+			.select({ updatedAt: storedAccounts.updatedAt })
+			.from(storedAccounts)
+			.where(and(eq(storedAccounts.appId, appId), eq(storedAccounts.accountId, task.accountId)))
+			.for('update')
+		const restored = { accountId: task.accountId, updatedAt: priorUpdatedAt, createdAt: priorCreatedAt }
+		// An erased account stored again since (an import) keeps what it holds now; a refreshed one keeps a later write.
+		const ledgerAsLeft = task.kind === 'erase' ? !account : account?.updatedAt.getTime() === completedAt.getTime()
+		if (ledgerAsLeft) await restoreAccount(tx, appId, restored)
+		// The account's other tasks its erase closed: done in the same instant, without a prior row of their own.
+		const closedWith =
+			task.kind === 'erase'
+				? await tx
+						.select({ id: accountActions.id })
+						.from(accountActions)
+						.where(
+							and(
+								eq(accountActions.orgId, orgId),
+								eq(accountActions.appId, appId),
+								eq(accountActions.accountId, task.accountId),
+								eq(accountActions.completedAt, completedAt),
+								isNull(accountActions.priorUpdatedAt),
+								ne(accountActions.id, task.id),
+							),
+						)
+				: []
+		const reopened = [task.id, ...closedWith.map((row) => row.id)]
+		await tx
+			.update(accountActions)
+			.set({ completedAt: null, completedBy: null, priorUpdatedAt: null, priorCreatedAt: null })
+			.where(and(eq(accountActions.orgId, orgId), inArray(accountActions.id, reopened)))
+		await recordAudit(tx, {
+			orgId,
+			...auditActor(actor),
+			action: 'account_task.reopened',
+			subjectType: 'account_action',
+			subjectId: task.id,
+			before: { completedAt: completedAt.toISOString() },
+			after: {
+				appId,
+				kind: task.kind,
+				completedAt: null,
+				ledgerRestored: ledgerAsLeft,
+				tasksReopened: reopened.length,
+			},
+		})
+		return { ...task, completedAt: null, ledgerRestored: ledgerAsLeft }
 	})
 }
 

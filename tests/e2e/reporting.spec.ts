@@ -138,10 +138,18 @@ test('stored data 40 days old makes an app overdue at the top; a prepared report
 	// Complete the erase task: the account leaves the ledger.
 	const tasks = page.getByRole('region', { name: 'Open tasks' })
 	await expect(tasks).toContainText('internal policy')
-	await tasks.getByRole('button', { name: 'Mark erased: 5be24ba3f91c106033269289' }).click()
+	const markErased = tasks.getByRole('button', { name: 'Mark erased: 5be24ba3f91c106033269289' })
+	await markErased.click()
 	await expect(page.getByRole('status').filter({ hasText: 'Erased' })).toBeVisible()
 	await expect(tasks).toContainText('No erase or refresh tasks are open')
 	const ledger = page.getByRole('region', { name: 'Account ledger' })
+	// Marked by mistake: undone, the account is stored again and its task open.
+	await page.getByRole('status').filter({ hasText: 'Erased' }).getByRole('button', { name: 'Undo' }).click()
+	await expect(page.getByRole('status').filter({ hasText: 'Undone: the erase task' })).toBeVisible()
+	await expect(ledger.getByRole('cell', { name: '5be24ba3f91c106033269289' })).toBeVisible()
+	await markErased.click()
+	await expect(page.getByRole('status').filter({ hasText: 'Erased' })).toBeVisible()
+	await expect(tasks).toContainText('No erase or refresh tasks are open')
 	await expect(ledger.getByRole('cell', { name: '5be24ba3f91c106033269289' })).toHaveCount(0)
 	await expect(ledger.getByRole('cell', { name: '5be24ad8b1653240376955d2' })).toBeVisible()
 

@@ -24,9 +24,17 @@ import { action as runAction } from '~/routes/o.$org.apps.$appId_.reporting_.run
 import { AppSchema } from '~/schemas/apps'
 import { createApp, getApp, updateApp } from '~/services/apps.server'
 import { importWorkerIdle, type JobSummary } from '~/services/import-jobs.server'
+import { ledgerFigures } from '~/services/ledger-stats.server'
 import { countAccounts, HIDDEN_EMAIL, importAccounts, type ImportResult } from '~/services/ledger.server'
 import { prepareReport } from '~/services/prepared-reports.server'
-import { completeTask, dashboardRows, decideHeaderCycle, recordRun, type RunInput } from '~/services/reporting.server'
+import {
+	completeTask,
+	dashboardRows,
+	decideHeaderCycle,
+	recordRun,
+	reopenTask,
+	type RunInput,
+} from '~/services/reporting.server'
 import { addMember, cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
 
 const encoder = new TextEncoder()
@@ -596,6 +604,94 @@ describe('report runs and tasks', () => {
 		expect(gone.status).toBe(409)
 		expect(gone.data).toMatchObject({ formError: expect.stringContaining('no longer in this app’s ledger') })
 		expect(await db.select().from(auditEvents).where(eq(auditEvents.action, 'account_task.refreshed'))).toHaveLength(0)
+	})
+
+	it('undoes a task marked done by mistake: the account is stored again as it was, its tasks open again, once', async () => {
+		const { org, user, app, cookie, params, url } = await withLedger()
+		await record(org.id, user.id, app.id, {
+			sentAt: new Date(),
+			answers: '{"accounts":[{"accountId":"acc-upd","status":"updated"}]}',
+		})
+		await record(org.id, user.id, app.id, {
+			sentAt: new Date(),
+			answers: '{"accounts":[{"accountId":"acc-upd","status":"closed"}]}',
+		})
+		const ledgerRow = async (accountId: string) =>
+			(
+				await db
+					.select({ updatedAt: storedAccounts.updatedAt, createdAt: storedAccounts.createdAt })
+					.from(storedAccounts)
+					.where(and(eq(storedAccounts.appId, app.id), eq(storedAccounts.accountId, accountId)))
+			)[0]
+		const before = (await ledgerRow('acc-upd'))!
+		const figuresBefore = await ledgerFigures(app.id)
+		const tasks = await db.select().from(accountActions).where(eq(accountActions.appId, app.id))
+		const erase = tasks.find((task) => task.kind === 'erase')!
+		const refresh = tasks.find((task) => task.kind === 'refresh')!
+
+		const done = await runRoute(
+			reportingAction,
+			makeRequest(url, { cookie, form: { intent: 'complete', taskId: erase.id } }),
+			params,
+		)
+		expect(done.data).toMatchObject({ undoTaskId: erase.id })
+		expect(await ledgerRow('acc-upd')).toBeUndefined()
+
+		// Another organisation's member cannot undo it, nor can a made-up task id.
+		const other = await createOrg()
+		await expect(reopenTask(other.org.id, other.admin.id, app.id, erase.id)).rejects.toMatchObject({ status: 404 })
+		const undone = await runRoute(
+			reportingAction,
+			makeRequest(url, { cookie, form: { intent: 'reopen', taskId: erase.id } }),
+			params,
+		)
+		expect(undone.status).toBe(200)
+		expect(undone.data).toMatchObject({ notice: expect.stringContaining('is back in the ledger as it was') })
+		// Exactly as it was: its updatedAt, when it was first stored, and the ledger's figures.
+		expect(await ledgerRow('acc-upd')).toEqual(before)
+		expect(await ledgerFigures(app.id)).toEqual(figuresBefore)
+		const reopened = await db.select().from(accountActions).where(eq(accountActions.appId, app.id))
+		for (const task of reopened)
+			expect(task).toMatchObject({ completedAt: null, completedBy: null, priorUpdatedAt: null })
+		const [event] = await db
+			.select()
+			.from(auditEvents)
+			.where(and(eq(auditEvents.orgId, org.id), eq(auditEvents.action, 'account_task.reopened')))
+		expect(event!.after).toMatchObject({ ledgerRestored: true, tasksReopened: 2 })
+
+		// Undone once: again is a 409 that changes nothing.
+		const again = await runRoute(
+			reportingAction,
+			makeRequest(url, { cookie, form: { intent: 'reopen', taskId: erase.id } }),
+			params,
+		)
+		expect(again.status).toBe(409)
+		expect(again.data).toMatchObject({ formError: 'This task is open already.' })
+
+		// A refresh undone gets its old updatedAt back; one written over since keeps the later write.
+		await completeTask(org.id, user.id, app.id, refresh.id)
+		expect((await ledgerRow('acc-upd'))!.updatedAt.getTime()).toBeGreaterThan(before.updatedAt.getTime())
+		await reopenTask(org.id, user.id, app.id, refresh.id)
+		expect(await ledgerRow('acc-upd')).toEqual(before)
+		await completeTask(org.id, user.id, app.id, refresh.id)
+		const later = new Date('2026-06-01T00:00:00Z')
+		await db
+			.update(storedAccounts)
+			.set({ updatedAt: later })
+			.where(and(eq(storedAccounts.appId, app.id), eq(storedAccounts.accountId, 'acc-upd')))
+		await expect(reopenTask(org.id, user.id, app.id, refresh.id)).resolves.toMatchObject({ ledgerRestored: false })
+		expect((await ledgerRow('acc-upd'))!.updatedAt).toEqual(later)
+
+		// A task done before Clearance kept the ledger row cannot be undone.
+		await completeTask(org.id, user.id, app.id, refresh.id)
+		await db
+			.update(accountActions)
+			.set({ priorUpdatedAt: null, priorCreatedAt: null })
+			.where(eq(accountActions.id, refresh.id))
+		await expect(reopenTask(org.id, user.id, app.id, refresh.id)).rejects.toMatchObject({
+			status: 409,
+			message: expect.stringContaining('cannot be undone'),
+		})
 	})
 
 	it('reads the answers from an uploaded file (NDJSON, one line per batch)', async () => {

@@ -8,6 +8,7 @@ export const REPORTING_INTENTS = [
 	'cancel-import',
 	'run',
 	'complete',
+	'reopen',
 	'prepare',
 	'storing-since',
 	'keep-storing-since',
@@ -22,6 +23,8 @@ export type ReportingActionResult = {
 	values?: Record<string, unknown>
 	formError?: string | null
 	notice?: string
+	/** The task just marked done, which the notice offers to undo (reopenTask). */
+	undoTaskId?: string
 	/** Done, but something needs a look (accounts the ledger no longer holds, a cycle to confirm). */
 	warning?: string
 	importResult?: ImportResult

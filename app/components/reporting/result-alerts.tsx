@@ -1,3 +1,4 @@
+import { Form } from '@remix-run/react'
 import { FormAlert } from '~/components/ui/form'
 import { type ReportingActionResult } from './action-result'
 
@@ -12,6 +13,7 @@ export function ResultAlerts({ result }: { result?: ReportingActionResult }) {
 			{result?.notice ? (
 				<div className="alert alert-ok" role="status">
 					{result.notice}
+					{result.undoTaskId ? <UndoTask taskId={result.undoTaskId} /> : null}
 				</div>
 			) : null}
 			{result?.warning ? (
@@ -20,5 +22,18 @@ export function ResultAlerts({ result }: { result?: ReportingActionResult }) {
 				</div>
 			) : null}
 		</>
+	)
+}
+
+/** A task marked done by mistake, put back as it was: posted to the page, as marking it done was. */
+function UndoTask({ taskId }: { taskId: string }) {
+	return (
+		<Form method="post" className="inline-form">
+			<input type="hidden" name="intent" value="reopen" />
+			<input type="hidden" name="taskId" value={taskId} />
+			<button type="submit" className="button-link">
+				Undo
+			</button>
+		</Form>
 	)
 }
