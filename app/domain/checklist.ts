@@ -391,8 +391,10 @@ type Document = { id: 'privacy_policy' | 'terms_of_use'; field: ChecklistField; 
 
 function checkDocument(doc: Document, urlValue: unknown, listingValue: unknown): RequiredCheck {
 	const listing = readUrl(listingValue)
-	// The listing's Privacy & Security tab carries both documents (docs/rules.md › Request checklist: privacy_policy, terms_of_use).
-	if (listing.kind === 'valid')
+	// The listing's Privacy & Security tab carries both documents (docs/rules.md › Request checklist: privacy_policy,
+	// terms_of_use): only a listing on Atlassian Marketplace has that tab, so only such an address stands in for them.
+	const onMarketplace = listing.kind === 'valid' && listing.url.hostname === MARKETPLACE_HOST
+	if (onMarketplace)
 		return pass(
 			doc.id,
 			'marketplaceListingUrl',
@@ -403,7 +405,9 @@ function checkDocument(doc: Document, urlValue: unknown, listingValue: unknown):
 	const listingNote =
 		listing.kind === 'invalid'
 			? ' The Marketplace listing URL given is not a valid http/https address, so it cannot stand in for it.'
-			: ''
+			: listing.kind === 'valid'
+				? ` The Marketplace listing URL given is not on ${MARKETPLACE_HOST}, so it cannot stand in for it.`
+				: ''
 	if (url.kind === 'invalid') {
 		return fail(
 			doc.id,

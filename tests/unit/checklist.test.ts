@@ -137,6 +137,23 @@ const table: Record<RequiredCheckId, Case[]> = {
 			'privacyPolicyUrl',
 		],
 		['invalid listing, valid policy', { marketplaceListingUrl: 'nope', ...validDocs }, 'pass'],
+		// Only a listing on Atlassian Marketplace has the Privacy & Security tab the documents are read from.
+		[
+			'a listing elsewhere does not stand in',
+			{ marketplaceListingUrl: 'https://example.com/acme-notifier', termsOfUseUrl: validDocs.termsOfUseUrl },
+			'fail',
+			'privacyPolicyUrl',
+		],
+		[
+			'a look-alike of the Marketplace host does not stand in',
+			{
+				marketplaceListingUrl: 'https://marketplace.atlassian.com.evil.test/apps/1',
+				termsOfUseUrl: 'https://a.test/t',
+			},
+			'fail',
+			'privacyPolicyUrl',
+		],
+		['a listing elsewhere, valid policy', { marketplaceListingUrl: 'https://example.com/x', ...validDocs }, 'pass'],
 	],
 	terms_of_use: [
 		['Marketplace listing only', { marketplaceListingUrl: 'https://marketplace.atlassian.com/apps/1' }, 'pass'],
@@ -144,6 +161,12 @@ const table: Record<RequiredCheckId, Case[]> = {
 		['nothing', { ...listingless, privacyPolicyUrl: validDocs.privacyPolicyUrl }, 'fail', 'termsOfUseUrl'],
 		['not a URL', { ...listingless, ...validDocs, termsOfUseUrl: 'acme terms' }, 'fail', 'termsOfUseUrl'],
 		['mailto URL', { ...listingless, ...validDocs, termsOfUseUrl: 'mailto:legal@acme.test' }, 'fail', 'termsOfUseUrl'],
+		[
+			'a listing elsewhere does not stand in',
+			{ marketplaceListingUrl: 'https://example.com/acme-notifier', privacyPolicyUrl: validDocs.privacyPolicyUrl },
+			'fail',
+			'termsOfUseUrl',
+		],
 	],
 	personal_data: [
 		['yes', { storesPersonalData: true }, 'pass'],
@@ -453,6 +476,20 @@ describe('warnings', () => {
 				}),
 			).toEqual([])
 		})
+	})
+
+	it('a listing address off Atlassian Marketplace is said to stand in for neither document', () => {
+		const result = evaluateRequest({
+			...valid,
+			...listingless,
+			marketplaceListingUrl: 'https://example.com/acme-notifier',
+		})
+		expect(result.ready).toBe(false)
+		for (const id of ['privacy_policy', 'terms_of_use']) {
+			expect(result.checks.find((c) => c.id === id)?.message).toContain(
+				'The Marketplace listing URL given is not on marketplace.atlassian.com, so it cannot stand in for it.',
+			)
+		}
 	})
 
 	describe('listing_not_marketplace', () => {
