@@ -102,6 +102,11 @@ export type ReportingStatusInput = {
 	/** Oldest `updatedAt` in the ledger: the default when nobody gave a storing-since date. */
 	firstStoredAccountAt?: Date | null
 	flagSetAt?: Date | null
+	/**
+	 * Accounts in the app's ledger (account ids of Atlassian users: personal data the app keeps). An app that says it
+	 * stores none while its ledger holds some is not "no report needed" (docs/rules.md › Reporting status).
+	 */
+	storedAccounts?: number
 	now: Date
 	/** IANA zone of the organisation, e.g. `Pacific/Auckland`. */
 	timeZone: string
@@ -260,6 +265,18 @@ export function reportingStatus(input: ReportingStatusInput): ReportingStatus {
 	assertTimeZone(timeZone)
 	assertDate(now, 'now')
 
+	if (input.personalData === 'no' && (input.storedAccounts ?? 0) > 0) {
+		const held = plural(input.storedAccounts ?? 0, 'account')
+		return {
+			status: 'answer_needed',
+			dueAt: null,
+			dueDate: null,
+			daysLeft: null,
+			anchor: null,
+			headline: `Answer needed: the app says it stores no personal data, but its ledger holds ${held}.`,
+			explanation: `The app is marked as storing no personal data of Atlassian users, but its ledger still holds ${held}: account ids the app keeps, which Atlassian asks to be reported every cycle. If the app stores them, answer yes and report them; if it erased them, remove them from the ledger.`,
+		}
+	}
 	if (input.personalData === 'no') {
 		const text = 'No report due: the app says it does not store personal data of Atlassian users.'
 		return {

@@ -87,7 +87,13 @@ type StatusApp = Pick<
 
 function statusOf(
 	app: StatusApp,
-	anchors: { lastReportAt: Date | null; firstStoredAccountAt: Date | null; pendingCycleDays?: number | null },
+	anchors: {
+		lastReportAt: Date | null
+		firstStoredAccountAt: Date | null
+		pendingCycleDays?: number | null
+		/** The ledger's size: read for an app that says it stores no personal data. */
+		storedAccounts?: number
+	},
 	timeZone: string,
 	now: Date,
 ): ReportingStatus {
@@ -101,6 +107,7 @@ function statusOf(
 		storingSince: storingSinceOf(app),
 		firstStoredAccountAt: anchors.firstStoredAccountAt,
 		flagSetAt: app.personalDataSince,
+		storedAccounts: anchors.storedAccounts ?? 0,
 		now,
 		timeZone,
 	})
@@ -169,7 +176,7 @@ export async function getReportingOverview(
 		policy,
 		status: statusOf(
 			app,
-			{ lastReportAt, firstStoredAccountAt, pendingCycleDays: cycle.pendingDays },
+			{ lastReportAt, firstStoredAccountAt, pendingCycleDays: cycle.pendingDays, storedAccounts: accountCount },
 			policy.timeZone,
 			now,
 		),
@@ -1007,6 +1014,7 @@ export async function dashboardRows(
 		.select({
 			app: apps,
 			oldestUpdatedAt: appLedgerStats.oldestUpdatedAt,
+			accountCount: appLedgerStats.accountCount,
 			pendingDays: reportRuns.cyclePeriodDays,
 			latestRun: {
 				sentAt: latestRun.sentAt,
@@ -1073,6 +1081,7 @@ export async function dashboardRows(
 			needsOldestAccount(row.app, lastRun.get(row.app.id) ?? null) ? [[row.app.id, row.oldestUpdatedAt] as const] : [],
 		),
 	)
+	const storedAccounts = new Map(joined.map((row) => [row.app.id, Number(row.accountCount ?? 0)]))
 	const pendingDays = new Map(
 		joined.flatMap((row) =>
 			row.app.pendingCycleRunId && row.pendingDays != null ? [[row.app.id, row.pendingDays] as const] : [],
@@ -1090,6 +1099,7 @@ export async function dashboardRows(
 				lastReportAt: lastRunAt,
 				firstStoredAccountAt: oldestAccount.get(app.id) ?? null,
 				pendingCycleDays: pendingDays.get(app.id),
+				storedAccounts: storedAccounts.get(app.id) ?? 0,
 			},
 			policy.timeZone,
 			now,

@@ -75,6 +75,23 @@ const statusOf = async (orgId: string, name: string, now = NOW) =>
 	(await dashboardRows(orgId, now)).rows.find((row) => row.name === name)?.status
 
 describe('the dashboard’s kept deadlines', () => {
+	test('an app that says it stores no personal data while its ledger holds accounts needs an answer, not “no report”', async () => {
+		const { org, apps: a } = await world()
+		expect(await statusOf(org.id, 'Elm')).toBe('not_required')
+		await expectSameAsRules(org.id)
+		await db.insert(storedAccounts).values([
+			{ appId: a.notStoring.id, accountId: 'elm-1', updatedAt: daysAgo(5) },
+			{ appId: a.notStoring.id, accountId: 'elm-2', updatedAt: daysAgo(2) },
+		])
+		const held = await expectSameAsRules(org.id)
+		const elm = held.rows.find((row) => row.name === 'Elm')!
+		expect(elm.status).toBe('answer_needed')
+		expect(elm.headline).toContain('its ledger holds 2 accounts')
+		// Emptied, the "no" stands again.
+		await db.delete(storedAccounts).where(eq(storedAccounts.appId, a.notStoring.id))
+		expect((await expectSameAsRules(org.id)).rows.find((row) => row.name === 'Elm')!.status).toBe('not_required')
+	})
+
 	test('read the same as the rules after every kind of change to what a deadline rests on', async () => {
 		const { org, admin, apps: a } = await world()
 		const first = await expectSameAsRules(org.id)

@@ -261,6 +261,19 @@ describe('anchor precedence', () => {
 			anchor: null,
 		})
 		expect(result.explanation).toContain('does not store personal data')
+		expect(status({ personalData: 'no', lastReportAt, flagSetAt, now, storedAccounts: 0 }).status).toBe('not_required')
+	})
+
+	it('is answer_needed, not “no report needed”, when an app that says “no” still holds accounts in its ledger', () => {
+		const result = status({ personalData: 'no', lastReportAt, flagSetAt, now, storedAccounts: 200 })
+		expect(result).toMatchObject({ status: 'answer_needed', dueAt: null, anchor: null })
+		expect(result.headline).toBe(
+			'Answer needed: the app says it stores no personal data, but its ledger holds 200 accounts.',
+		)
+		expect(result.explanation).toContain('answer yes and report them')
+		expect(status({ personalData: 'no', lastReportAt, flagSetAt, now, storedAccounts: 1 }).headline).toContain(
+			'holds 1 account.',
+		)
 	})
 })
 
