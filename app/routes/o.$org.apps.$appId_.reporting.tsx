@@ -278,6 +278,7 @@ export default function ReportingPage() {
 				storingSince={loaderData.storingSince}
 				storingSinceValue={app.storingSince}
 				storingSinceSetByName={loaderData.storingSinceSetByName}
+				partialRun={loaderData.partialRun}
 				proposedOver={loaderData.storingSince?.source === 'proposed'}
 				appHref={`/o/${org.slug}/apps/${app.id}`}
 				timeZone={timeZone}

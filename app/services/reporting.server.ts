@@ -113,12 +113,20 @@ function statusOf(
 	})
 }
 
-async function lastRunAt(orgId: string, appId: string): Promise<Date | null> {
+/** The app's latest run (by when it was sent): when, and how many of its report's batches have an answer. */
+async function latestRunOf(orgId: string, appId: string) {
 	const [row] = await db
-		.select({ at: max(reportRuns.sentAt) })
+		.select({
+			sentAt: reportRuns.sentAt,
+			batchCount: reportRuns.batchCount,
+			answered: sql<number>`jsonb_array_length(${reportRuns.batchAnswers})`.mapWith(Number),
+			prepared: sql<boolean>`${reportRuns.preparedReportId} is not null`,
+		})
 		.from(reportRuns)
 		.where(and(eq(reportRuns.orgId, orgId), eq(reportRuns.appId, appId)))
-	return row?.at ?? null
+		.orderBy(desc(reportRuns.sentAt))
+		.limit(1)
+	return row ?? null
 }
 
 /** Only needed before the first report, and only when nobody gave a storing-since date. */
@@ -162,7 +170,8 @@ export async function getReportingOverview(
 	tasks: TaskPosition = {},
 ) {
 	const policy = await getOrgPolicy(orgId)
-	const lastReportAt = await lastRunAt(orgId, app.id)
+	const latestRun = await latestRunOf(orgId, app.id)
+	const lastReportAt = latestRun?.sentAt ?? null
 	// The ledger's figures from app_ledger_stats (one row, kept exact by triggers), never a count of the ledger.
 	const ledger = await ledgerFigures(app.id)
 	const firstStoredAccountAt = needsOldestAccount(app, lastReportAt) ? ledger.oldestUpdatedAt : null
@@ -182,6 +191,11 @@ export async function getReportingOverview(
 		),
 		storingSince: storingSinceOf(app),
 		storingSinceSetByName: storingSinceSetBy?.name ?? null,
+		/** The latest run lacks answers for some batches: said beside the status, which the run itself sets. */
+		partialRun:
+			latestRun?.prepared && latestRun.answered < latestRun.batchCount
+				? partialRunNote(latestRun.answered, latestRun.batchCount)
+				: null,
 		oldestAccountAt: firstStoredAccountAt,
 		cycle,
 		accountCount,

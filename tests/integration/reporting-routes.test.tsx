@@ -193,6 +193,12 @@ describe('the import and run routes without JavaScript', () => {
 		expect(row!.attention).toContain(
 			'The last report run has Atlassian’s answers for 1 of 3 batches: accounts the others listed got no erase or refresh task.',
 		)
+		// And on the reporting page, beside its status.
+		const note =
+			'The last report run has Atlassian’s answers for 1 of 3 batches: accounts the others listed got no erase or refresh task.'
+		const pageData = await runRoute(page.loader, makeRequest(base, { cookie }), params)
+		expect(pageData.data).toMatchObject({ partialRun: note })
+		expect(await renderRoute(page.default, pageData.data)).toContain(note)
 		// A run answered for every batch says nothing more.
 		const whole = `[${answers},204,204]`
 		const complete = await runRoute(
@@ -205,5 +211,8 @@ describe('the import and run routes without JavaScript', () => {
 		)
 		expect(complete.status).toBe(200)
 		expect((await dashboardRows(org.id, soon)).rows[0]!.attention).toEqual([])
+		expect((await runRoute(page.loader, makeRequest(base, { cookie }), params)).data).toMatchObject({
+			partialRun: null,
+		})
 	})
 })

@@ -21,8 +21,11 @@ export function StatusCard({
 	canEdit,
 	busy,
 	result,
+	partialRun = null,
 }: {
 	status: ReportingStatus
+	/** The latest run lacks some of Atlassian's answers: what that leaves undone, beside a status it does not change. */
+	partialRun?: string | null
 	storingSince: StoringSince
 	/** The date in force (person's or ledger's) when an earlier one is proposed. */
 	storingSinceValue: Date | string | null
@@ -55,6 +58,11 @@ export function StatusCard({
 				) : null}
 			</p>
 			<p>{status.explanation}</p>
+			{partialRun ? (
+				<p className="alert alert-warn">
+					<strong>Needs a look</strong> {partialRun}
+				</p>
+			) : null}
 			{status.status === 'answer_needed' || status.status === 'not_required' ? (
 				<p>
 					<Link to={appHref}>Answer on the app page</Link> whether the app stores Atlassian users’ personal data
