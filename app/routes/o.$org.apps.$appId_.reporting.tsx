@@ -279,6 +279,7 @@ export default function ReportingPage() {
 				storingSinceValue={app.storingSince}
 				storingSinceSetByName={loaderData.storingSinceSetByName}
 				partialRun={loaderData.partialRun}
+				cycleWarned={loaderData.cycle.warnings.length > 0}
 				proposedOver={loaderData.storingSince?.source === 'proposed'}
 				appHref={`/o/${org.slug}/apps/${app.id}`}
 				timeZone={timeZone}

@@ -158,6 +158,23 @@ describe('the import and run routes without JavaScript', () => {
 		expect(recordedHtml).toContain('Report run recorded: 1 account, 1 closed, 0 updated; 1 new task.')
 		expect(recordedHtml).toContain(`href="${base}"`)
 	})
+	it('a status counted with a cycle longer than Atlassian asks says so beside it, pointing to the cycle', async () => {
+		const { cookie, base, params } = await world()
+		const note = 'Counted with a cycle longer than Atlassian asks'
+		const before = await runRoute(page.loader, makeRequest(base, { cookie }), params)
+		expect(await renderRoute(page.default, before.data)).not.toContain(note)
+		const saved = await runRoute(
+			page.action,
+			makeRequest(base, { cookie, form: { intent: 'cycle', cycle: 'custom', customDays: '90' } }),
+			params,
+		)
+		expect(saved.status).toBe(200)
+		const after = await runRoute(page.loader, makeRequest(base, { cookie }), params)
+		const html = await renderRoute(page.default, after.data)
+		expect(html).toContain('On track')
+		expect(html).toContain(note)
+		expect(html).toContain('href="#cycle-heading"')
+	})
 	it('a run with answers for fewer batches than the report says so, before recording and in its notice', async () => {
 		const { org, admin, app, cookie, base, params } = await world()
 		// 181 accounts: three batches of at most 90.

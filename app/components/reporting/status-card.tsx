@@ -22,8 +22,11 @@ export function StatusCard({
 	busy,
 	result,
 	partialRun = null,
+	cycleWarned = false,
 }: {
 	status: ReportingStatus
+	/** The cycle in force warns (longer than Atlassian asks): pointed to here, said in full in the cycle's card. */
+	cycleWarned?: boolean
 	/** The latest run lacks some of Atlassian's answers: what that leaves undone, beside a status it does not change. */
 	partialRun?: string | null
 	storingSince: StoringSince
@@ -61,6 +64,12 @@ export function StatusCard({
 			{partialRun ? (
 				<p className="alert alert-warn">
 					<strong>Needs a look</strong> {partialRun}
+				</p>
+			) : null}
+			{applies && cycleWarned ? (
+				<p className="alert alert-warn">
+					<strong>Counted with a cycle longer than Atlassian asks</strong> This status holds for the cycle your
+					organisation chose; see <a href="#cycle-heading">Reporting cycle</a> for what Atlassian asks.
 				</p>
 			) : null}
 			{status.status === 'answer_needed' || status.status === 'not_required' ? (
