@@ -131,6 +131,10 @@ export function ReviewPanel({
 									<div className="row">
 										{useCase.engineOutcome === 'rejected' ? (
 											<span className="card-muted">Atlassian rejects this use case: it cannot be approved.</span>
+										) : useCase.engineOutcome === 'auto_approvable' && useCase.decision === null ? (
+											<span className="card-muted">
+												On Atlassian’s approved list: it passes with the review unless you reject it.
+											</span>
 										) : (
 											<button
 												type="submit"

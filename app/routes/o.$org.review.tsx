@@ -69,8 +69,7 @@ export default function ReviewQueuePage() {
 										</div>
 										{useCase.suggestedCode ? (
 											<p className="check-source">
-												Suggestion: {labelOfUseCase(useCase.suggestedCode)} (<code>{useCase.suggestedCode}</code>) — a
-												reviewer decides.
+												Reads like “{labelOfUseCase(useCase.suggestedCode)}”, a suggestion only: a reviewer decides.
 											</p>
 										) : null}
 									</li>

@@ -182,6 +182,12 @@ describe('custom use cases that read like a rejected one (issue 9, finding 9)', 
 		expect(lookAlike).toBeGreaterThan(-1)
 		expect(lookAlike).toBeLessThan(html.indexOf('send security alerts'))
 		expect(html.indexOf('Custom: Send our monthly newsletter')).toBeLessThan(html.indexOf('send security alerts'))
+		// A use case on Atlassian's approved list needs no decision, so it offers none but a rejection.
+		const approvedList = html.slice(html.indexOf('data-use-case-id="' + useCases[0]!.id))
+		expect(approvedList).toContain('No decision needed')
+		expect(approvedList).toContain('it passes with the review unless you reject it')
+		expect(approvedList.slice(0, approvedList.indexOf('</li>'))).not.toContain('>Approve<')
+		expect(html.match(/>Approve</g)).toHaveLength(1)
 	})
 })
 

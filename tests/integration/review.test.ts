@@ -4,10 +4,11 @@ import { db } from '#db/client.server'
 import { auditEvents, notifications, requestEvents, requestUseCases } from '#db/schema'
 import { action as requestAction, loader as requestLoader } from '~/routes/o.$org.requests.$requestId._index'
 import { action as newRequestAction } from '~/routes/o.$org.requests.new'
-import { loader as queueLoader } from '~/routes/o.$org.review'
+import queueRoute, { loader as queueLoader } from '~/routes/o.$org.review'
 import { AppSchema } from '~/schemas/apps'
 import { createApp } from '~/services/apps.server'
 import { decideUseCaseOf, STALE_MESSAGE } from '~/services/review.server'
+import { renderRoute } from '../fixtures/render'
 import { addMember, cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
 import {
 	approveAll,
@@ -52,6 +53,10 @@ describe('review', () => {
 			['send_security_alerts', 'auto_approvable'],
 			['other', 'needs_review'],
 		])
+		// A custom use case's suggestion is said in words, never as the catalogue's code.
+		const html = await renderRoute(queueRoute, queue.data)
+		expect(html).toContain('Reads like “')
+		expect(html).not.toContain('subscribe_alerts_news_feeds')
 		// Reviewers are told a request is waiting.
 		const notes = await db.select().from(notifications).where(eq(notifications.kind, 'request_submitted'))
 		expect(notes.map((n) => n.userId).sort()).toEqual([w.reviewer.id, w.reviewer2.id].sort())
