@@ -108,10 +108,10 @@ function plural(count: number, one: string, many = `${one}s`) {
 }
 
 /** The folded checklist's one line: what is left to do, in words and colour. */
-function summaryOf(failing: number, warnings: number): { tone: Tone; text: string } {
+function summaryOf(failing: number, warnings: number, passes: string): { tone: Tone; text: string } {
 	if (failing > 0) return { tone: 'bad', text: `${plural(failing, 'check')} to fix` }
-	if (warnings > 0) return { tone: 'warn', text: `Ready to send, ${plural(warnings, 'warning')}` }
-	return { tone: 'ok', text: 'Ready to send' }
+	if (warnings > 0) return { tone: 'warn', text: `${passes}, ${plural(warnings, 'warning')}` }
+	return { tone: 'ok', text: passes }
 }
 
 /** Where a check's rule comes from: Atlassian's pages by their titles, linked, and what Clearance adds. */
@@ -145,16 +145,23 @@ export function ChecklistPanel({
 	result,
 	live,
 	linkFields,
+	sendable = true,
 }: {
 	result: ChecklistResult
 	live?: boolean
 	/** In the editor: link each failing or warning check to its field. */
 	linkFields?: boolean
+	/**
+	 * Whether passing means "ready to send": not for a request already in review, sent, decided or closed, whose
+	 * passing checklist says only that.
+	 */
+	sendable?: boolean
 }) {
 	const failing = result.checks.filter((check) => check.status === 'fail')
 	const warnings = result.checks.filter((check) => check.status === 'warn')
 	const [open, setOpen] = useOpenOnWideScreens()
-	const summary = summaryOf(failing.length, warnings.length)
+	const passes = sendable ? 'Ready to send' : 'The checklist passes'
+	const summary = summaryOf(failing.length, warnings.length, passes)
 	return (
 		<section className="checklist card" aria-labelledby="checklist-heading" id="checklist">
 			<details
@@ -177,7 +184,7 @@ export function ChecklistPanel({
 					>
 						{result.ready ? (
 							<strong>
-								Ready to send
+								{passes}
 								{warnings.length
 									? `, with ${plural(warnings.length, 'warning')}: ${warnings.map((check) => CHECK_TITLES[check.id]).join('; ')}`
 									: ''}

@@ -473,6 +473,9 @@ function withBlankCustomRow(fields: RequestFields): RequestFields {
 	return { ...fields, customUseCases: [...rows, { description: '' }] }
 }
 
+/** The states in which a passing checklist means the request may go (on) to be sent. */
+const SENDABLE_STATES: readonly string[] = ['draft', 'changes_requested', 'ready_to_submit']
+
 function ReadOnlyRequest({
 	request,
 	fields,
@@ -497,7 +500,8 @@ function ReadOnlyRequest({
 	]
 	return (
 		<div className="editor">
-			<ChecklistPanel result={checklist} />
+			{/* A request in review, sent, decided or closed: its passing checklist is not "ready to send". */}
+			<ChecklistPanel result={checklist} sendable={SENDABLE_STATES.includes(request.state)} />
 			<section className="card stack-sm">
 				<p className="card-muted">This request is {STATE_PHRASES[request.state]}, so it cannot be edited here.</p>
 				<dl className="dl">

@@ -191,6 +191,19 @@ describe('custom use cases that read like a rejected one (issue 9, finding 9)', 
 	})
 })
 
+describe('a passing checklist on a request past its draft', () => {
+	it('says “ready to send” only while the request may go on to be sent', async () => {
+		const w = await reviewWorld()
+		const id = await submittedRequest(w)
+		const inReview = await renderPage(EditorPage, (await load(w, editorLoader, id)).data)
+		expect(inReview).toContain('The checklist passes')
+		expect(inReview).not.toContain('Ready to send')
+		await approveAll(w, id)
+		const ready = await renderPage(EditorPage, (await load(w, editorLoader, id)).data)
+		expect(ready).toContain('Ready to send')
+	})
+})
+
 describe('the request text and its print view (issue 9, finding 10)', () => {
 	it('the text, the JSON download and the page carry the app type in words and the products', async () => {
 		const w = await reviewWorld()
