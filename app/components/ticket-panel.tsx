@@ -13,6 +13,8 @@ export type TicketInfo = {
 	openedAt: string | Date
 	lastActivityAt: string | Date
 	open: boolean
+	/** When Atlassian answered (approval or decline, as dated); null while open or when it never answered. */
+	answeredAt: string | Date | null
 	daysWaiting: number
 	followUp: { due: boolean; daysQuiet: number; daysUntilDue: number } | null
 	/** The opening date and Atlassian's answers, each with the date in force. */
@@ -174,7 +176,7 @@ export function TicketPanel({
 								</span>
 							) : null}
 						</dd>
-						<dt>{ticket.open ? 'Days waiting' : 'Answered after'}</dt>
+						<dt>{ticket.open ? 'Days waiting' : ticket.answeredAt ? 'Answered after' : 'Waited'}</dt>
 						<dd data-testid="days-waiting">
 							{ticket.daysWaiting} day{ticket.daysWaiting === 1 ? '' : 's'}
 						</dd>

@@ -16,6 +16,9 @@ export type TicketRow = typeof tickets.$inferSelect
 
 export type TicketView = TicketRow & {
 	open: boolean
+	/** When Atlassian answered the ticket (its approval or decline, as dated), once it has. */
+	answeredAt: Date | null
+	/** Days from opening to now while open; to Atlassian's answer once answered (else to the last activity). */
 	daysWaiting: number
 	followUp: FollowUp | null
 	/** The opening date and Atlassian's answers, each with the date in force (corrections applied). */
@@ -64,12 +67,15 @@ export async function getTicket(orgId: string, requestId: string, now = new Date
 		.where(and(eq(tickets.orgId, orgId), eq(tickets.requestId, requestId)))
 	if (!row) return null
 	const open = isTicketOpen(row.state)
+	const steps = ticketSteps(await ticketEvents(db, orgId, requestId))
+	// Atlassian's answer as dated (corrections applied), not when it was recorded here.
+	const answeredAt = steps.find((step) => step.kind === 'approved' || step.kind === 'declined')?.at ?? null
 	return {
 		...row.ticket,
-		steps: ticketSteps(await ticketEvents(db, orgId, requestId)),
+		steps,
 		open,
-		// Once Atlassian has answered, the wait ended at the last recorded activity.
-		daysWaiting: daysWaiting(row.ticket.openedAt, open ? now : row.ticket.lastActivityAt, row.timeZone),
+		answeredAt: open ? null : answeredAt,
+		daysWaiting: daysWaiting(row.ticket.openedAt, open ? now : (answeredAt ?? row.ticket.lastActivityAt), row.timeZone),
 		followUp: open
 			? needsFollowUp({
 					lastActivityAt: row.ticket.lastActivityAt,

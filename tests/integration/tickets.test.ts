@@ -5,8 +5,9 @@ import { accessRequests, notifications, organizations, requestEvents, tickets } 
 import { loader as layoutLoader } from '~/routes/o.$org'
 import { loader as appLoader } from '~/routes/o.$org.apps.$appId'
 import { action as notificationsAction, loader as notificationsLoader } from '~/routes/o.$org.notifications'
-import { loader as requestLoader } from '~/routes/o.$org.requests.$requestId._index'
+import RequestPage, { loader as requestLoader } from '~/routes/o.$org.requests.$requestId._index'
 import { action as settingsAction } from '~/routes/o.$org.settings'
+import { renderRoute } from '../fixtures/render'
 import { cookieFor, makeRequest, runRoute } from '../fixtures/world'
 import {
 	approveAll,
@@ -134,16 +135,18 @@ describe('tickets', () => {
 			).status,
 		).toBe(200)
 		expect((await versionOf(id)).state).toBe('approved')
-		// Once answered, the wait stops counting at the last activity, and no follow-up is prompted.
+		// Once answered, the wait stops at Atlassian's answer as dated (opened 12 days ago, approved today), not at a
+		// later activity, and no follow-up is prompted.
 		await db
 			.update(tickets)
-			.set({ lastActivityAt: new Date(ticket!.openedAt.getTime() + 5 * 86_400_000) })
+			.set({ lastActivityAt: new Date(Date.now() + 5 * 86_400_000) })
 			.where(eq(tickets.requestId, id))
 		const answered = await runRoute(requestLoader, makeRequest('/', { cookie: w.vendorCookie }), {
 			org: w.org.slug,
 			requestId: id,
 		})
-		expect(answered.data).toMatchObject({ ticket: { open: false, daysWaiting: 5, followUp: null } })
+		expect(answered.data).toMatchObject({ ticket: { open: false, daysWaiting: 12, followUp: null } })
+		expect(await renderRoute(RequestPage, answered.data)).toMatch(/Answered after<\/dt><dd[^>]*>12 days/)
 
 		const events = await db
 			.select()

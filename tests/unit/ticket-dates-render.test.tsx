@@ -17,6 +17,7 @@ const ticket: TicketInfo = {
 	openedAt: '2026-03-01T12:00:00.000Z',
 	lastActivityAt: '2026-03-07T12:00:00.000Z',
 	open: false,
+	answeredAt: '2026-03-07T12:00:00.000Z',
 	daysWaiting: 6,
 	followUp: null,
 	steps: [
@@ -36,6 +37,9 @@ describe('ticket dates on the request page (issue 9, finding 5)', () => {
 		const reviewer = render(<TicketPanel {...props} correctable={['approved', 'info_requested']} />)
 		expect(reviewer).toContain('Atlassian approved: Sat 7 Mar 2026')
 		expect(render(<TicketPanel {...props} />)).not.toContain('Correct a recorded date')
+		// Closed: the wait is said as what it was, answered or not (a request withdrawn before Atlassian answered).
+		expect(render(<TicketPanel {...props} />)).toContain('Answered after</dt>')
+		expect(render(<TicketPanel {...props} ticket={{ ...ticket, answeredAt: null }} />)).toContain('Waited</dt>')
 	})
 
 	it('the timeline shows the date in force, the date first recorded, and the correction with its reason', () => {
