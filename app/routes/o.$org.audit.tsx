@@ -117,7 +117,7 @@ export default function AuditPage() {
 				</EmptyState>
 			) : (
 				<div className="table-wrap">
-					<table>
+					<table className="stack-table">
 						<caption className="visually-hidden">Audit events, newest first</caption>
 						<thead>
 							<tr>
@@ -131,11 +131,11 @@ export default function AuditPage() {
 						<tbody>
 							{events.map((event) => (
 								<tr key={event.id}>
-									<td>
+									<td data-label={`When (${org.timeZone})`}>
 										<time dateTime={event.at}>{formatInTimeZone(new Date(event.at), org.timeZone)}</time>
 									</td>
-									<td>{event.who}</td>
-									<td>
+									<td data-label="Who">{event.who}</td>
+									<td data-label="What">
 										{event.refused ? (
 											<>
 												<Badge tone="bad">Refused</Badge>{' '}
@@ -143,14 +143,14 @@ export default function AuditPage() {
 										) : null}
 										{event.summary}
 									</td>
-									<td>
+									<td data-label="About">
 										{event.subject.href ? (
 											<Link to={event.subject.href}>{event.subject.label}</Link>
 										) : (
 											event.subject.label
 										)}
 									</td>
-									<td>
+									<td data-label="Changes">
 										<AuditChanges changes={event.changes} />
 									</td>
 								</tr>

@@ -155,7 +155,7 @@ export default function MembersPage() {
 				</div>
 			) : null}
 			<div className="table-wrap">
-				<table>
+				<table className="stack-table">
 					<caption className="visually-hidden">Members and their roles</caption>
 					<thead>
 						<tr>
@@ -170,12 +170,12 @@ export default function MembersPage() {
 					<tbody>
 						{members.map((member) => (
 							<tr key={member.userId}>
-								<td>
+								<td data-label="Person">
 									<strong>{member.name}</strong>
 									{member.userId === currentUserId ? <Badge tone="neutral">You</Badge> : null}
 									<span className="sub">{member.email}</span>
 								</td>
-								<td>
+								<td data-label="Roles">
 									<Form method="post" className="row" aria-label={`Roles of ${member.name}`}>
 										<input type="hidden" name="intent" value="change-roles" />
 										<input type="hidden" name="userId" value={member.userId} />
@@ -185,7 +185,7 @@ export default function MembersPage() {
 										</button>
 									</Form>
 								</td>
-								<td>{formatDate(member.joinedAt, timeZone)}</td>
+								<td data-label="Joined">{formatDate(member.joinedAt, timeZone)}</td>
 								<td>
 									<Form
 										method="post"
@@ -214,7 +214,7 @@ export default function MembersPage() {
 					<p className="card-muted">No open invites. Links that were used, revoked or expired are not listed.</p>
 				) : (
 					<div className="table-wrap">
-						<table>
+						<table className="stack-table">
 							<thead>
 								<tr>
 									<th scope="col">Email</th>
@@ -228,9 +228,9 @@ export default function MembersPage() {
 							<tbody>
 								{invites.map((invite) => (
 									<tr key={invite.id}>
-										<td>{invite.email}</td>
-										<td>{invite.roles.map((role) => ROLE_LABELS[role]).join(', ')}</td>
-										<td>{formatDate(invite.expiresAt, timeZone)}</td>
+										<td data-label="Email">{invite.email}</td>
+										<td data-label="Roles">{invite.roles.map((role) => ROLE_LABELS[role]).join(', ')}</td>
+										<td data-label="Expires">{formatDate(invite.expiresAt, timeZone)}</td>
 										<td>
 											<Form method="post">
 												<input type="hidden" name="intent" value="revoke-invite" />

@@ -35,7 +35,7 @@ export default function RequestsPage() {
 				</EmptyState>
 			) : (
 				<div className="table-wrap">
-					<table>
+					<table className="stack-table">
 						<caption className="visually-hidden">Requests</caption>
 						<thead>
 							<tr>
@@ -49,18 +49,18 @@ export default function RequestsPage() {
 						<tbody>
 							{requests.map((row) => (
 								<tr key={row.id}>
-									<td>
+									<td data-label="App">
 										<Link to={row.id}>{row.appName}</Link>
 										{row.amendsRequestId ? <span className="sub">Amendment</span> : null}
 									</td>
-									<td>
+									<td data-label="State">
 										<Badge tone={STATE_TONES[row.state]}>{STATE_LABELS[row.state]}</Badge>
 									</td>
-									<td>
+									<td data-label="Checklist">
 										{row.checklistReady ? <Badge tone="ok">Passes</Badge> : <Badge tone="bad">Checks failing</Badge>}
 									</td>
-									<td>{row.useCaseCount}</td>
-									<td>{formatInTimeZone(new Date(row.updatedAt), org.timeZone)}</td>
+									<td data-label="Use cases">{row.useCaseCount}</td>
+									<td data-label="Last change">{formatInTimeZone(new Date(row.updatedAt), org.timeZone)}</td>
 								</tr>
 							))}
 						</tbody>

@@ -94,6 +94,21 @@ test('on a phone the 60-day chart shows week by week in readable text', async ({
 	expect(
 		await list.evaluate((element) => element.parentElement!.scrollWidth - element.parentElement!.clientWidth),
 	).toBeLessThanOrEqual(0)
+	// And the requests, the members (with their roles and Remove) and the audit log (with its changes).
+	for (const [path, name, label] of [
+		['/o/demo/requests', 'Requests', 'Checklist'],
+		['/o/demo/members', 'Members and their roles', 'Roles'],
+		['/o/demo/audit', 'Audit events, newest first', 'Changes'],
+	] as const) {
+		await gotoHydrated(page, path)
+		const table = page.getByRole('table', { name, exact: true })
+		await expect(table.locator(`td[data-label="${label}"]`).first()).toBeVisible()
+		expect(
+			await table.evaluate((element) => element.parentElement!.scrollWidth - element.parentElement!.clientWidth),
+			path,
+		).toBeLessThanOrEqual(0)
+		expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(PHONE.width)
+	}
 	await gotoHydrated(page, '/o/demo')
 	// A wide screen shows the day-by-day chart alone.
 	await page.setViewportSize(DESKTOP)
