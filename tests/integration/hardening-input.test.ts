@@ -789,6 +789,23 @@ describe('no open redirect after login (issue 10, finding 4)', () => {
 describe('garbage refused (issue 10, finding 6)', () => {
 	const RLO = '\u202e'
 
+	it('a login posted with 80,000 field names is a prompt 413, and a name nested 2,000 deep is an ordinary refusal', async () => {
+		// Each name had been looked up among all the others: a minute of the server's one thread for this post.
+		const many: Record<string, string> = { email: 'x@y.test', password: 'p' }
+		for (let i = 0; i < 80_000; i++) many[`k${i}`] = ''
+		const crowded = await runRoute(loginAction, makeRequest('/login', { form: many }))
+		expect(crowded.status).toBe(413)
+		expect(crowded.data).toMatchObject({ error: expect.stringContaining('more than 1,000 fields') })
+		const deep = await runRoute(
+			loginAction,
+			makeRequest('/login', {
+				form: { email: 'x@y.test', password: 'p', [Array.from({ length: 2000 }, () => 'a').join('.')]: 'v' },
+			}),
+		)
+		expect(deep.status).toBeGreaterThanOrEqual(400)
+		expect(deep.status).toBeLessThan(500)
+	})
+
 	it('control and bidi characters in app names and keys are refused next to the field; joiners in names are fine', async () => {
 		const w = await reviewWorld()
 		const create = (form: Record<string, string | string[]>) =>
