@@ -3,6 +3,7 @@ import { type z } from 'zod'
 import { db, type Tx } from '#db/client.server'
 import { accountActions, organizations } from '#db/schema'
 import { rfc3339OrNull, toRfc3339InZone } from '~/domain/api-dates'
+import { isBeforeEarliestInstant } from '~/domain/calendar-day'
 import { type CycleSource } from '~/domain/reporting-cycle'
 import {
 	type ApiAppCreateSchema,
@@ -210,7 +211,13 @@ function decodeCursor(cursor: string): { dueAt: Date; id: string } {
 	try {
 		const [dueAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[]
 		const date = new Date(String(dueAt))
-		if (typeof dueAt === 'string' && !Number.isNaN(date.getTime()) && isUuid(String(id)))
+		// Only a date this API could have given: PostgreSQL refuses years before 1 or past 9999 in ISO form (a 500).
+		if (
+			typeof dueAt === 'string' &&
+			!isBeforeEarliestInstant(date) &&
+			date.getUTCFullYear() <= 9999 &&
+			isUuid(String(id))
+		)
 			return { dueAt: date, id: String(id) }
 	} catch {}
 	throw new UserFacingError('That cursor is not one this API gave: start again without it.', 400, 'cursor')

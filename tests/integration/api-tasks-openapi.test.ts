@@ -104,6 +104,16 @@ describe('GET /api/v1/tasks', () => {
 		expect(((await list(world.key, `?appId=${crypto.randomUUID()}`)).data as { tasks: Task[] }).tasks).toEqual([])
 		expect(expectError(await list(world.key, '?status=later'), 400).issues?.[0]?.path).toBe('status')
 		expectError(await list(world.key, '?cursor=bogus'), 400)
+		// A made cursor with a date PostgreSQL cannot read (far future, year 0, before year 1) is as bogus, not a 500.
+		for (const dueAt of [
+			'+275760-09-13T00:00:00Z',
+			'0000-01-01T00:00:00Z',
+			'-000001-01-01T00:00:00Z',
+			'+010000-01-01T00:00:00Z',
+		]) {
+			const made = Buffer.from(JSON.stringify([dueAt, '6f1c1f4e-8d2b-4c11-9a3e-2b7c5d9e0a11'])).toString('base64url')
+			expectError(await list(world.key, `?cursor=${made}`), 400)
+		}
 		expectError(await list(world.key, '?limit=0'), 400)
 	})
 
