@@ -1,5 +1,6 @@
 import { toRfc3339, validateAccountId } from '~/domain/account-ids'
 import { counted, formatNumber } from '~/domain/counts'
+import { containsEmailAddress } from '~/domain/email-addresses'
 import { dueAfter } from '~/domain/reporting-cycle'
 
 /**
@@ -174,13 +175,38 @@ function collect(results: ReadResult[]): ParsedEvidence {
 	return { ok: true, batches }
 }
 
+/**
+ * Nesting no answer of Atlassian's comes near (an envelope around a body around accounts is 4 deep): deeper JSON is
+ * refused here, before anything walks it recursively (JSON.stringify overflowed the stack at some 10,000 levels).
+ */
+const MAX_JSON_DEPTH = 16
+
 function tryJson(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+	let value: unknown
 	try {
-		return { ok: true, value: JSON.parse(text) as unknown }
+		value = JSON.parse(text) as unknown
 	} catch (error) {
 		return { ok: false, reason: error instanceof Error ? error.message : String(error) }
 	}
+	if (deeperThan(value, MAX_JSON_DEPTH))
+		return { ok: false, reason: `nested more than ${MAX_JSON_DEPTH} levels deep, which no answer of Atlassian’s is` }
+	return { ok: true, value }
 }
+
+/** Whether a parsed JSON value nests deeper than `limit`, walked without recursion. */
+function deeperThan(root: unknown, limit: number): boolean {
+	const stack: [unknown, number][] = [[root, 1]]
+	while (stack.length > 0) {
+		const [value, depth] = stack.pop()!
+		if (typeof value !== 'object' || value === null) continue
+		if (depth > limit) return true
+		for (const child of Array.isArray(value) ? value : Object.values(value)) stack.push([child, depth + 1])
+	}
+	return false
+}
+
+/** Atlassian's answers and headers hold account ids, never an address: one that does is refused, not stored. */
+const HOLDS_ADDRESS = 'holds an email address, which no answer of Atlassian’s does (Clearance never stores one)'
 
 function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -196,6 +222,8 @@ function readEnvelope(record: Record<string, unknown>, where: string): ReadResul
 	if (cyclePeriod !== null && /\p{Cc}/u.test(cyclePeriod)) {
 		return { ok: false, reason: `${where}the Cycle-Period header holds a control character, so it is not Atlassian’s` }
 	}
+	if (cyclePeriod !== null && containsEmailAddress(cyclePeriod))
+		return { ok: false, reason: `${where}the Cycle-Period header ${HOLDS_ADDRESS}` }
 	if (status === 204) return { ok: true, batch: { accounts: [], status: 204, raw: '', cyclePeriod } }
 	if (status !== 200) {
 		return {
@@ -236,6 +264,8 @@ function readAnswer(value: unknown, where: string, raw: string): ReadResult {
 	}
 	const accounts = readAccounts(record.accounts, where)
 	if (!accounts.ok) return accounts
+	// The answer is kept as it came (evidence): only with nothing in it that Clearance may not store.
+	if (containsEmailAddress(raw)) return { ok: false, reason: `${where}the answer ${HOLDS_ADDRESS}` }
 	return {
 		ok: true,
 		batch: {
@@ -296,6 +326,8 @@ export function parseReportResponses(
 			typeof response.cyclePeriod === 'string' && response.cyclePeriod.trim() !== ''
 				? response.cyclePeriod.trim()
 				: null
+		if (cyclePeriod !== null && containsEmailAddress(cyclePeriod))
+			return { ok: false, index, reason: `${where}cyclePeriod ${HOLDS_ADDRESS}` }
 		if (response.status === 204) {
 			if (response.accounts && response.accounts.length > 0) {
 				return {

@@ -22,6 +22,7 @@ import {
 	type CyclePeriodReading,
 	type CycleUnit,
 } from '~/domain/cycle-period'
+import { containsEmailAddress } from '~/domain/email-addresses'
 import { MAX_BATCH, parseReportEvidence, tasksFromAnswers, type BatchEvidence } from '~/domain/report-batches'
 import { isRecordedLater } from '~/domain/report-evidence'
 import {
@@ -516,6 +517,12 @@ export async function recordRunEvidence(
 	if (actor === null && !sentByClearance)
 		throw new Error('A run is recorded by a person or a key, or sent by Clearance')
 	assertSentAt(input.sentAt, now)
+	if (input.cyclePeriod && containsEmailAddress(input.cyclePeriod))
+		throw new UserFacingError(
+			'That Cycle-Period value holds an email address, which Atlassian’s header never does: enter the header’s value only.',
+			400,
+			'cyclePeriod',
+		)
 	let batches = input.batches
 	// A header given for the whole run, else the last one a batch carried.
 	const raw =

@@ -1,5 +1,8 @@
 import { type ShouldRevalidateFunctionArgs } from '@remix-run/react'
+import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
+import { db } from '#db/client.server'
+import { reportRuns } from '#db/schema'
 import { parseCsv } from '~/domain/csv'
 import * as page from '~/routes/o.$org.apps.$appId_.reporting'
 import * as ledgerRoute from '~/routes/o.$org.apps.$appId_.reporting._index'
@@ -157,6 +160,30 @@ describe('the import and run routes without JavaScript', () => {
 		const recordedHtml = await renderRoute(runsRoute.default, loaded.data, recorded.data)
 		expect(recordedHtml).toContain('Report run recorded: 1 account, 1 closed, 0 updated; 1 new task.')
 		expect(recordedHtml).toContain(`href="${base}"`)
+	})
+	it('a run whose Cycle-Period or answers hold an email address is refused, and nothing is recorded', async () => {
+		const { org, admin, app, cookie, base, params } = await world()
+		const csv = 'accountId,updatedAt\r\n5be24ad8b1653240376955d2,2026-01-01T00:00:00Z\r\n'
+		await importAccounts(org.id, admin.id, app.id, parseCsv([csv]), { atomic: false })
+		const report = await prepareReport(org.id, admin.id, app.id)
+		const send = (form: Record<string, string>) =>
+			runRoute(
+				runsRoute.action,
+				makeRequest(`${base}/runs`, {
+					cookie,
+					form: { intent: 'run', preparedReport: report.id, sentAt: '2026-01-20T10:00', ...form },
+				}),
+				params,
+			)
+		const header = await send({ cyclePeriod: 'mary.major@customer.example', answers: '' })
+		expect(header.status).toBe(400)
+		expect(header.data).toMatchObject({ errors: { cyclePeriod: expect.stringContaining('holds an email address') } })
+		const answer = await send({ answers: '{"accounts":[],"note":"mary.major@customer.example"}' })
+		expect(answer.status).toBe(400)
+		expect(answer.data).toMatchObject({ errors: { answers: expect.stringContaining('holds an email address') } })
+		const runs = await runRoute(runsRoute.loader, makeRequest(`${base}/runs`, { cookie }), params)
+		expect(JSON.stringify(runs.data)).not.toContain('mary.major')
+		expect(await db.select().from(reportRuns).where(eq(reportRuns.appId, app.id))).toHaveLength(0)
 	})
 	it('a status counted with a cycle longer than Atlassian asks says so beside it, pointing to the cycle', async () => {
 		const { cookie, base, params } = await world()

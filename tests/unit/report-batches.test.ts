@@ -7,6 +7,7 @@ import {
 	batchAccounts,
 	batchAccountsAsync,
 	parseReportEvidence,
+	parseReportResponses,
 	tasksFromAnswers,
 	type BatchAnswer,
 	type ReportBody,
@@ -248,10 +249,43 @@ describe('parseReportEvidence', () => {
 		['[{"accountId":"5be24ad8b1653240376955d2","status":"closed"}]', /^answer 1: expected an "accounts" list/],
 		['{"accounts":[]}\n{"accounts":[{"accountId":"a","status":"x"}]}', /^line 2: accounts\[0\]\.status/],
 		['{"accounts":[]}\n{oops', /^line 2: not valid JSON/],
+		// An address is never kept: not in an extra field of the answer kept as evidence, nor in its header.
+		['{"accounts":[],"note":"ask mary.major@customer.example"}', /^the answer holds an email address/],
+		[
+			'{"status":200,"body":{"accounts":[]},"headers":{"cycle-period":"P7D mary.major@customer.example"}}',
+			/the Cycle-Period header holds an email address/,
+		],
 	])('rejects %j', (text, reason) => {
 		const result = parseAnswers(text)
 		expect(result.ok).toBe(false)
 		if (!result.ok) expect(result.reason).toMatch(reason)
+	})
+})
+
+describe('parseReportEvidence against deep JSON', () => {
+	it.each([
+		['a deep extra field', (deep: string) => `[{"accounts":[],"x":${deep}}]`],
+		['a deep envelope body', (deep: string) => `{"status":200,"body":${deep}}`],
+		['a bare deep array', (deep: string) => deep],
+	])('refuses %s as nested too deep, instead of overflowing the stack', (_name, wrap) => {
+		const deep = '['.repeat(20_000) + ']'.repeat(20_000)
+		const result = parseReportEvidence(wrap(deep))
+		expect(result).toMatchObject({ ok: false, reason: expect.stringContaining('nested more than 16 levels deep') })
+	})
+
+	it('reads an envelope around a body around accounts (4 deep) as before', () => {
+		const text = '[{"status":200,"body":{"accounts":[{"accountId":"5be24ad8b1653240376955d2","status":"closed"}]}}]'
+		expect(parseReportEvidence(text)).toMatchObject({ ok: true })
+	})
+})
+
+describe('parseReportResponses', () => {
+	it('refuses a cyclePeriod holding an email address', () => {
+		expect(parseReportResponses([{ status: 204, cyclePeriod: 'P7D jane@customer.example' }])).toMatchObject({
+			ok: false,
+			index: 0,
+			reason: expect.stringContaining('cyclePeriod holds an email address'),
+		})
 	})
 })
 
