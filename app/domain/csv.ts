@@ -124,6 +124,15 @@ export class CsvParser {
 
 	private handleUnquoted(char: string) {
 		if (char === ',') {
+			// A separator counts toward the record's length too: a line of a hundred million commas is one record
+			// too long, not a hundred million fields held in memory.
+			this.size++
+			if (this.size > MAX_RECORD_CHARS) {
+				this.tooLong = true
+				this.field = ''
+				this.state = 'fieldStart'
+				return
+			}
 			this.fields.push(this.field)
 			this.field = ''
 			this.state = 'fieldStart'

@@ -51,6 +51,20 @@ describe('CsvParser', () => {
 		expect(next).toEqual({ line: 2, fields: ['ok'] })
 	})
 
+	it('bounds a row of separators alone: a million commas are one row too long, not a million fields', () => {
+		for (const chunk of [undefined, 4096]) {
+			const [commas, next] = parseAll(`accountId,updatedAt${','.repeat(1_000_000)}
+ok`, chunk)
+			expect(commas!.error).toContain('longer than')
+			expect(commas!.fields.length).toBeLessThanOrEqual(MAX_RECORD_CHARS + 1)
+			expect(next).toEqual({ line: 2, fields: ['ok'] })
+		}
+		// Quoted empty fields too.
+		const [quoted] = parseAll(`${'"",'.repeat(100_000)}x`)
+		expect(quoted!.error).toContain('longer than')
+		expect(quoted!.fields.length).toBeLessThanOrEqual(MAX_RECORD_CHARS + 1)
+	})
+
 	it('marks blank lines so callers can skip them', () => {
 		const records = parseAll('a\n\nb\n')
 		expect(records.map(isBlankRecord)).toEqual([false, true, false])
