@@ -6,6 +6,7 @@ import { isBinaryRecord, isBlankRecord, type CsvRecord } from '~/domain/csv'
 import { type StoredAccount } from '~/domain/report-batches'
 import { MAX_REJECTED_LISTED } from '~/schemas/reporting'
 import { UserFacingError } from '~/utils/errors'
+import { yieldToEventLoop } from '~/utils/event-loop.server'
 import { prefixCondition } from '~/utils/sql-like'
 import { lockApp, requireApp } from './apps.server'
 import { actorUserIdOf, auditActor, recordAudit, type Actor } from './audit.server'
@@ -512,5 +513,8 @@ export async function* streamLedgerPages(
 		if (page.length > 0) yield page
 		if (page.length < pageSize) return
 		after = page[page.length - 1]!.accountId
+		// The embedded database answers in this thread without a turn of the event loop: without this, a download of
+		// a million accounts held every other request (and /healthz) until its end.
+		await yieldToEventLoop()
 	}
 }

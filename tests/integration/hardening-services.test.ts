@@ -9,7 +9,13 @@ import { loader as csvLoader } from '~/routes/o.$org.apps.$appId_.reporting.ledg
 import { action as settingsAction } from '~/routes/o.$org.settings'
 import { AppSchema } from '~/schemas/apps'
 import { createApp, getApp } from '~/services/apps.server'
-import { countAccounts, importAccounts, listLedgerPage, streamLedger } from '~/services/ledger.server'
+import {
+	countAccounts,
+	importAccounts,
+	listLedgerPage,
+	streamLedger,
+	streamLedgerPages,
+} from '~/services/ledger.server'
 import { getOrgSettings } from '~/services/org-settings.server'
 import { digestLedger, prepareReport } from '~/services/prepared-reports.server'
 import { appForm } from '../fixtures/requests'
@@ -55,6 +61,27 @@ describe('tenancy in the ledger services, not just the routes', () => {
 
 		const rows = await db.select().from(storedAccounts).where(eq(storedAccounts.appId, b.app.id))
 		expect(rows.map((row) => row.accountId)).toEqual(['b-1'])
+	})
+})
+
+describe('streaming a large ledger leaves the server free between pages', () => {
+	it('hands the event loop over between two pages, so other requests are served during a download', async () => {
+		const { org, app } = await orgWithApp('Stream Pages')
+		const ids = Array.from({ length: 3 * 1000 + 1 }, (_, i) => `acc-${String(i).padStart(5, '0')}`)
+		await db
+			.insert(storedAccounts)
+			.values(ids.map((accountId) => ({ appId: app.id, accountId, updatedAt: new Date() })))
+		// A request arriving meanwhile is work queued on the event loop: it must run before the last page is read.
+		let pagesWhenServed: number | null = null
+		let pages = 0
+		setImmediate(() => (pagesWhenServed = pages))
+		for await (const page of streamLedgerPages(org.id, app.id)) {
+			expect(page.length).toBeGreaterThan(0)
+			pages++
+		}
+		expect(pages).toBe(4)
+		expect(pagesWhenServed).not.toBeNull()
+		expect(pagesWhenServed!).toBeLessThan(pages)
 	})
 })
 
