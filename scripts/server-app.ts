@@ -179,6 +179,7 @@ async function sendRemixResponse(res: ExpressResponse, response: Response) {
 async function writeWithBackpressure(body: ReadableStream<Uint8Array>, res: ExpressResponse) {
 	const reader = body.getReader()
 	const flushable = res as { flush?: () => void }
+	let drained: (() => Promise<void>) | null = null
 	try {
 		for (;;) {
 			if (res.destroyed) {
@@ -193,7 +194,7 @@ async function writeWithBackpressure(body: ReadableStream<Uint8Array>, res: Expr
 			const more = res.write(value)
 			// compression's flush: each chunk leaves at once (server-sent events, a download's progress).
 			flushable.flush?.()
-			if (!more) await drained(res)
+			if (!more) await (drained ??= drainWaiter(res))()
 		}
 	} catch (error) {
 		res.destroy(error as Error)
@@ -201,14 +202,19 @@ async function writeWithBackpressure(body: ReadableStream<Uint8Array>, res: Expr
 	}
 }
 
-/** Resolves at the response's next 'drain' (compression routes it from its own stream) or when it closes. */
-function drained(res: ExpressResponse) {
-	return new Promise<void>((resolve) => {
-		const done = () => {
-			res.off('close', done)
-			resolve()
-		}
-		res.once('drain', done)
-		res.once('close', done)
-	})
+/**
+ * A wait for the response's next 'drain' or its close, with one listener of each for the response's life.
+ * compression routes `res.on('drain')` to its own stream but not the removal of it, so a listener added per wait
+ * (`once`) stayed on that stream: hundreds of them during a large download (MaxListenersExceededWarning).
+ */
+function drainWaiter(res: ExpressResponse): () => Promise<void> {
+	let wake: (() => void) | null = null
+	const onEvent = () => {
+		const resolve = wake
+		wake = null
+		resolve?.()
+	}
+	res.on('drain', onEvent)
+	res.on('close', onEvent)
+	return () => new Promise<void>((resolve) => (res.destroyed ? resolve() : (wake = resolve)))
 }

@@ -36,6 +36,26 @@ const probes = {
 			},
 		},
 	},
+	'routes/big': {
+		path: 'big.csv',
+		module: {
+			// 16 MB in 64 KB pieces of text that compresses poorly enough to fill the socket (a large ledger download).
+			loader: () => {
+				let sent = 0
+				const piece = () =>
+					new TextEncoder().encode(Array.from({ length: 4096 }, () => Math.random().toString(36)).join(','))
+				return new Response(
+					new ReadableStream<Uint8Array>({
+						pull(controller) {
+							if (sent++ >= 256) return controller.close()
+							controller.enqueue(piece())
+						},
+					}),
+					{ headers: { 'Content-Type': 'text/csv' } },
+				)
+			},
+		},
+	},
 	'routes/api.v1.checklist.evaluate': { path: 'api/v1/checklist/evaluate', module: evaluateRoute },
 	'routes/login': { path: 'login', module: loginRoute },
 }
@@ -120,6 +140,40 @@ describe('the server (issue 10, findings 3 and 9)', () => {
 			body: form,
 		})
 		expect(answer.status).toBe(413)
+	})
+
+	it('a large compressed download read slowly waits for the socket without piling up listeners', async () => {
+		const port = await start()
+		const warnings: Error[] = []
+		const onWarning = (warning: Error) => warnings.push(warning)
+		process.on('warning', onWarning)
+		try {
+			const bytes = await new Promise<number>((resolve, reject) => {
+				const req = httpRequest(
+					{ host: '127.0.0.1', port, path: '/big.csv', headers: { 'Accept-Encoding': 'gzip' } },
+					(res) => {
+						expect(res.headers['content-encoding']).toBe('gzip')
+						let received = 0
+						// A slow reader: the server's writes meet backpressure again and again.
+						res.on('data', (chunk: Buffer) => {
+							received += chunk.length
+							res.pause()
+							setTimeout(() => res.resume(), 1)
+						})
+						res.on('end', () => resolve(received))
+						res.on('error', reject)
+					},
+				)
+				req.on('error', reject)
+				req.end()
+			})
+			expect(bytes).toBeGreaterThan(1_000_000)
+			// Warnings are emitted on the next tick.
+			await new Promise((resolve) => setImmediate(resolve))
+			expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([])
+		} finally {
+			process.off('warning', onWarning)
+		}
 	})
 
 	it('X-Content-Type-Options: nosniff on every response: JSON, CSV downloads, errors', async () => {

@@ -53,8 +53,11 @@ describe('CsvParser', () => {
 
 	it('bounds a row of separators alone: a million commas are one row too long, not a million fields', () => {
 		for (const chunk of [undefined, 4096]) {
-			const [commas, next] = parseAll(`accountId,updatedAt${','.repeat(1_000_000)}
-ok`, chunk)
+			const [commas, next] = parseAll(
+				`accountId,updatedAt${','.repeat(1_000_000)}
+ok`,
+				chunk,
+			)
 			expect(commas!.error).toContain('longer than')
 			expect(commas!.fields.length).toBeLessThanOrEqual(MAX_RECORD_CHARS + 1)
 			expect(next).toEqual({ line: 2, fields: ['ok'] })
