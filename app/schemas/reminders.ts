@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { parseOffsets } from '~/domain/reminder-plan'
+import { days } from './text'
 
 /** "7, 3, 1, 0" → [7, 3, 1, 0], or the reason it cannot be read. */
 const offsets = z.string('Enter the days, for example 7, 3, 1, 0.').transform((text, context) => {
@@ -10,13 +11,6 @@ const offsets = z.string('Enter the days, for example 7, 3, 1, 0.').transform((t
 	}
 	return parsed.value
 })
-
-const days = (label: string, min: number, max: number) =>
-	z.coerce
-		.number(`Enter the ${label} as a number of days.`)
-		.int(`Enter the ${label} as a whole number of days.`)
-		.min(min, `The ${label} is at least ${min} day${min === 1 ? '' : 's'}.`)
-		.max(max, `The ${label} is at most ${max} days.`)
 
 /** The organisation's reminder policy as the settings form sends it, with the version it was opened at. */
 export const ReminderSettingsSchema = z.object({

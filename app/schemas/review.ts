@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { DAY_MS, isBeforeEarliestYear, isCalendarDay, TOO_EARLY_MESSAGE } from '~/domain/calendar-day'
-import { keyText, multilineText, optionalHttpUrl } from './text'
+import { keyText, multilineText, optionalHttpUrl, wholeNumber } from './text'
 
 /**
  * Every lifecycle form on the request page. Each carries the version the
@@ -97,10 +97,9 @@ export const RevokedSchema = z.object({
 export const CorrectDateSchema = z.object({
 	intent: z.literal('correct_date'),
 	version,
-	eventId: z.coerce
-		.number('Choose the date to correct.')
-		.int('Choose the date to correct.')
-		.positive('Choose the date to correct.'),
+	eventId: wholeNumber(
+		z.number('Choose the date to correct.').int('Choose the date to correct.').positive('Choose the date to correct.'),
+	),
 	correctedOn: pastDate('corrected date'),
 	reason: note(1000, 'Say why the date is corrected, for example “typed the wrong month”.'),
 })

@@ -2,14 +2,9 @@ import { z } from 'zod'
 import { isValidTimeZone } from '~/domain/reporting-cycle'
 import { canonicalTimeZone } from '~/domain/zoned-time'
 import { SignupSchema } from './auth'
+import { days } from './text'
 
 /** An IANA zone the runtime knows; Intl throws RangeError for anything else. */
-const days = (label: string, min: number, max: number) =>
-	z.coerce
-		.number(`Enter the ${label} as a number of days.`)
-		.int(`Enter the ${label} as a whole number of days.`)
-		.min(min, `The ${label} is at least ${min} day${min === 1 ? '' : 's'}.`)
-		.max(max, `The ${label} is at most ${max} days.`)
 
 export const OrgSettingsSchema = z.object({
 	timeZone: z

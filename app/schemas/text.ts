@@ -38,3 +38,23 @@ export const optionalHttpUrl = (max: number, message = HTTP_URL_MESSAGE) =>
  * (utils/sql-like.ts). Odd values fall back to no search.
  */
 export const searchText = (max: number) => z.string().trim().max(max).catch('')
+
+/** Digits only, as a person types a whole number (spaces around allowed). */
+export const WHOLE_NUMBER = /^\s*\d+\s*$/
+
+/**
+ * A whole number typed in a form, checked by `number`. Only digits are read as a number: an empty box, "0x10",
+ * "1e1" or "+5" (which Number() reads as 0, 16, 10 and 5) reach `number` as text, which it refuses.
+ */
+export const wholeNumber = <T extends z.ZodType>(number: T) =>
+	z.preprocess((value) => (typeof value === 'string' && WHOLE_NUMBER.test(value) ? Number(value) : value), number)
+
+/** A number of days typed in a form, said by what it is for ("the escalation period"). */
+export const days = (label: string, min: number, max: number) =>
+	wholeNumber(
+		z
+			.number(`Enter the ${label} as a number of days.`)
+			.int(`Enter the ${label} as a whole number of days.`)
+			.min(min, `The ${label} is at least ${min} day${min === 1 ? '' : 's'}.`)
+			.max(max, `The ${label} is at most ${max} days.`),
+	)

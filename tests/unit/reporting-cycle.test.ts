@@ -329,6 +329,9 @@ describe('input validation', () => {
 		expect(validateCycleDays(91)).toMatchObject({ ok: false })
 		expect(validateCycleDays('abc')).toMatchObject({ ok: false })
 		expect(validateCycleDays(1.5)).toMatchObject({ ok: false })
+		// Only digits are a number of days: Number() reads these as 16, 10 and 5.
+		for (const loose of ['0x10', '1e1', '+5', '', '  ']) expect(validateCycleDays(loose)).toMatchObject({ ok: false })
+		expect(validateCycleDays(' 7 ')).toEqual({ ok: true, value: 7 })
 	})
 
 	it('rejects unknown time zones and invalid dates', () => {
