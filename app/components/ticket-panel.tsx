@@ -79,6 +79,7 @@ function ActionForm({
 	submit,
 	feedback,
 	danger,
+	confirmText,
 	children,
 }: {
 	intent: RequestAction | 'ticket_note' | 'correct_date'
@@ -87,12 +88,21 @@ function ActionForm({
 	submit: string
 	feedback?: ActionFeedback
 	danger?: boolean
+	/** Asked before an outcome that cannot be undone (only its dates can be corrected) is recorded. */
+	confirmText?: string
 	children: ReactNode
 }) {
 	const navigation = useNavigation()
 	const mine = feedbackFor(feedback, intent)
 	return (
-		<Form method="post" className="form ticket-form" aria-label={title}>
+		<Form
+			method="post"
+			className="form ticket-form"
+			aria-label={title}
+			onSubmit={(event) => {
+				if (confirmText && !confirm(confirmText)) event.preventDefault()
+			}}
+		>
 			<h3>{title}</h3>
 			<input type="hidden" name="intent" value={intent} />
 			<input type="hidden" name="version" value={version} />
@@ -319,6 +329,7 @@ export function TicketPanel({
 					title="Record Atlassian’s decline"
 					submit="Record decline"
 					danger
+					confirmText="Record that Atlassian declined this request? It closes the request; only the date can be corrected later."
 					feedback={feedback}
 				>
 					<Field
@@ -345,6 +356,7 @@ export function TicketPanel({
 					title="Record a revocation of access by Atlassian"
 					submit="Record revocation"
 					danger
+					confirmText="Record that Atlassian revoked this app’s access? It closes the request; only the date can be corrected later."
 					feedback={feedback}
 				>
 					<Field

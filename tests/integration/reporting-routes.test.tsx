@@ -185,6 +185,24 @@ describe('the import and run routes without JavaScript', () => {
 		expect(JSON.stringify(runs.data)).not.toContain('mary.major')
 		expect(await db.select().from(reportRuns).where(eq(reportRuns.appId, app.id))).toHaveLength(0)
 	})
+	it('an app that stores no personal data says so once', async () => {
+		const { org, admin, cookie } = await world()
+		const app = await createApp(
+			org.id,
+			admin.id,
+			AppSchema.parse({
+				name: 'Quiet App',
+				appKey: 'com.split.quiet',
+				appType: 'forge',
+				products: ['jira'],
+				storesPersonalData: 'no',
+			}),
+		)
+		const base = `/o/${org.slug}/apps/${app.id}/reporting`
+		const loaded = await runRoute(page.loader, makeRequest(base, { cookie }), { org: org.slug, appId: app.id })
+		const html = await renderRoute(page.default, loaded.data)
+		expect(html.split('No report due: the app says it does not store personal data').length - 1).toBe(1)
+	})
 	it('a status counted with a cycle longer than Atlassian asks says so beside it, pointing to the cycle', async () => {
 		const { cookie, base, params } = await world()
 		const note = 'Counted with a cycle longer than Atlassian asks'

@@ -60,7 +60,8 @@ export function StatusCard({
 					</>
 				) : null}
 			</p>
-			<p>{status.explanation}</p>
+			{/* "No report due: …" is its own explanation: said once. */}
+			{applies || status.explanation !== status.headline ? <p>{status.explanation}</p> : null}
 			{partialRun ? (
 				<p className="alert alert-warn">
 					<strong>Needs a look</strong> {partialRun}
