@@ -32,6 +32,16 @@ export function PersonalDataConflictNotice({ message }: { message: string | null
 	)
 }
 
+/** The app record is no longer the app Atlassian approved (another type or key): shown on the app page. */
+export function ApprovedAppConflictNotice({ message }: { message: string | null }) {
+	if (!message) return null
+	return (
+		<div className="alert alert-warn" role="status" data-testid="approved-app-conflict">
+			<strong>The app is not the one Atlassian approved.</strong> {message}
+		</div>
+	)
+}
+
 /**
  * What the app may use email for today: the use cases of the approval in
  * force. Atlassian revokes an app's access, so after a revocation there is

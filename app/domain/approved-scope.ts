@@ -5,6 +5,8 @@
  * app and remove it from the allowlist). Pure: the service loads the events.
  */
 
+import { appTypeText } from './request-text'
+
 /** One approval or revocation by Atlassian of one of the app's requests. */
 export type AccessEvent = {
 	requestId: string
@@ -98,4 +100,27 @@ export function personalDataConflict(
 		approved,
 		message: `The app record says ${APP_SAYS[appAnswer]}, but the approved request says ${APP_SAYS[approved]}: submit an amendment or correct the app.`,
 	}
+}
+
+/**
+ * Whether the app record is no longer the app Atlassian approved: another app type (an approval of a Forge app
+ * does not cover a script using an API token) or another app key. Null when they agree.
+ */
+export function identityConflict(
+	app: { appType: string; appKey: string },
+	approved: { appType: string | null; appKey: string },
+): string | null {
+	const differences: string[] = []
+	if (approved.appType && approved.appType !== app.appType)
+		differences.push(
+			`the app record says “${appTypeText(app.appType)}”, the approved request “${appTypeText(approved.appType)}”`,
+		)
+	if (approved.appKey && approved.appKey !== app.appKey)
+		differences.push(`the app key is “${app.appKey}”, the approved request’s “${approved.appKey}”`)
+	if (differences.length === 0) return null
+	return `${capitalised(differences.join('; '))}. Atlassian approved the app as the request described it: submit an amendment or correct the app.`
+}
+
+function capitalised(text: string): string {
+	return text.charAt(0).toUpperCase() + text.slice(1)
 }

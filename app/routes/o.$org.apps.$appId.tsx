@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { AppForm, appFormDefaults, AppTypeBadge, AppTypeTell, PersonalDataBadge } from '~/components/app-form'
 import { AppOwnersCard } from '~/components/app-owners-card'
 import { AppRequests } from '~/components/app-requests'
-import { AppApprovedScope, PersonalDataConflictNotice } from '~/components/review-scope'
+import { AppApprovedScope, ApprovedAppConflictNotice, PersonalDataConflictNotice } from '~/components/review-scope'
 import { FormAlert, type FieldErrorMap } from '~/components/ui/form'
 import { Badge, PageHeader } from '~/components/ui/status'
 import { APP_TYPE_RULES, PRODUCT_LABELS, type Product } from '~/domain/catalogue'
@@ -39,7 +39,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 			: Promise.resolve([]),
 	])
 	// Revocation ends the scope; the app record is checked against the approved request (docs/rules.md › Review and four eyes).
-	const { scope: approvedScope, revocation, personalDataConflict } = scopeView
+	const { scope: approvedScope, revocation, personalDataConflict, identityConflict } = scopeView
 	return {
 		app,
 		org,
@@ -52,6 +52,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		approvedScope,
 		revocation,
 		personalDataConflict,
+		identityConflict,
 	}
 }
 
@@ -125,6 +126,7 @@ export default function AppPage() {
 		approvedScope,
 		revocation,
 		personalDataConflict,
+		identityConflict,
 	} = useLoaderData<typeof loader>()
 	const result = useActionData<typeof action>()
 	const navigation = useNavigation()
@@ -178,6 +180,7 @@ export default function AppPage() {
 			) : null}
 
 			<PersonalDataConflictNotice message={personalDataConflict} />
+			<ApprovedAppConflictNotice message={identityConflict} />
 			<AppApprovedScope
 				orgSlug={org.slug}
 				scope={approvedScope}

@@ -4,6 +4,7 @@ import { accessRequests, apps, requestEvents, requestUseCases } from '#db/schema
 import {
 	appAccess,
 	approvalStanding,
+	identityConflict,
 	personalDataConflict,
 	type AccessEvent,
 	type AppAccess,
@@ -19,6 +20,9 @@ export type ApprovedScope = {
 	approvedAt: Date
 	products: string[]
 	storesPersonalData: boolean | null
+	/** The app as Atlassian approved it: its type and key in the request. */
+	appType: string | null
+	appKey: string
 	useCases: { code: string; description: string }[]
 }
 
@@ -81,7 +85,12 @@ export async function getAppScope(orgId: string, appId: string, q: Tx | Database
 	const access = await loadAppAccess(q, orgId, appId)
 	if (access.status !== 'approved') return { access, scope: null }
 	const [request] = await q
-		.select({ products: accessRequests.products, storesPersonalData: accessRequests.storesPersonalData })
+		.select({
+			products: accessRequests.products,
+			storesPersonalData: accessRequests.storesPersonalData,
+			appType: accessRequests.appType,
+			appKey: accessRequests.appKey,
+		})
 		.from(accessRequests)
 		.where(and(eq(accessRequests.orgId, orgId), eq(accessRequests.id, access.requestId)))
 	if (!request) return { access, scope: null }
@@ -97,6 +106,8 @@ export async function getAppScope(orgId: string, appId: string, q: Tx | Database
 			approvedAt: access.approvedAt,
 			products: request.products,
 			storesPersonalData: request.storesPersonalData,
+			appType: request.appType,
+			appKey: request.appKey,
 			useCases,
 		},
 	}
@@ -112,7 +123,10 @@ export async function getApprovedScope(orgId: string, appId: string) {
  * that ended it, and whether the app record contradicts the approved
  * request about personal data.
  */
-export async function appScopeView(orgId: string, app: { id: string; storesPersonalData: AppPersonalDataAnswer }) {
+export async function appScopeView(
+	orgId: string,
+	app: { id: string; storesPersonalData: AppPersonalDataAnswer; appType: string; appKey: string },
+) {
 	const { access, scope } = await getAppScope(orgId, app.id)
 	return {
 		scope,
@@ -120,6 +134,7 @@ export async function appScopeView(orgId: string, app: { id: string; storesPerso
 		personalDataConflict: scope
 			? (personalDataConflict(app.storesPersonalData, scope.storesPersonalData)?.message ?? null)
 			: null,
+		identityConflict: scope ? identityConflict(app, scope) : null,
 	}
 }
 

@@ -68,6 +68,7 @@ async function appPage(w: ReviewWorld) {
 		approvedScope: { requestId: string; approvedAt: string } | null
 		revocation: { requestId: string; revokedAt: string } | null
 		personalDataConflict: string | null
+		identityConflict: string | null
 	}
 }
 
@@ -437,6 +438,29 @@ describe('the approved request drives the app', () => {
 		)
 		expect((await appPage(w)).personalDataConflict).toBeNull()
 		expect((await requestPage(w, id)).personalDataConflict).toBeNull()
+
+		// The app made into another type than the one approved: the app page flags that too, until corrected.
+		expect((await appPage(w)).identityConflict).toBeNull()
+		const retyped = async (appType: string) =>
+			runRoute(
+				appAction,
+				makeRequest('/', {
+					cookie: w.vendorCookie,
+					form: {
+						intent: 'update',
+						...appForm({
+							appType,
+							storesPersonalData: 'yes',
+							version: String((await getApp(w.org.id, w.app.id))!.version),
+						}),
+					},
+				}),
+				{ org: w.org.slug, appId: w.app.id },
+			)
+		expect((await retyped('connect')).status).toBe(200)
+		expect((await appPage(w)).identityConflict).toContain('The app record says “Atlassian Connect app”')
+		expect((await retyped('forge')).status).toBe(200)
+		expect((await appPage(w)).identityConflict).toBeNull()
 	})
 
 	it('an approval that agrees with the app changes nothing and writes no app audit event', async () => {

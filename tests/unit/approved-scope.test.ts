@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { appAccess, approvalStanding, personalDataConflict, type AccessEvent } from '~/domain/approved-scope'
+import {
+	appAccess,
+	approvalStanding,
+	identityConflict,
+	personalDataConflict,
+	type AccessEvent,
+} from '~/domain/approved-scope'
 
 const day = (n: number) => new Date(Date.UTC(2026, 2, n, 12))
 const approve = (requestId: string, n: number, seq: number): AccessEvent => ({
@@ -105,5 +111,26 @@ describe('personalDataConflict (the approved request drives the app)', () => {
 	it('and the other way round', () => {
 		expect(personalDataConflict('yes', false)).toMatchObject({ app: 'yes', approved: 'no' })
 		expect(personalDataConflict('undecided', false)).toMatchObject({ app: 'undecided', approved: 'no' })
+	})
+})
+
+describe('identityConflict (the app is the one Atlassian approved)', () => {
+	const approved = { appType: 'forge', appKey: 'com.acme.notifier' }
+
+	it('is null while the app keeps the approved type and key', () => {
+		expect(identityConflict({ appType: 'forge', appKey: 'com.acme.notifier' }, approved)).toBeNull()
+		// A request approved before it carried a type says nothing about it.
+		expect(
+			identityConflict({ appType: 'api_token', appKey: 'com.acme.notifier' }, { ...approved, appType: null }),
+		).toBeNull()
+	})
+
+	it('says which of type and key changed, in words', () => {
+		expect(identityConflict({ appType: 'api_token', appKey: 'com.acme.notifier' }, approved)).toBe(
+			'The app record says “Script using an API token”, the approved request “Forge app”. Atlassian approved the app as the request described it: submit an amendment or correct the app.',
+		)
+		expect(identityConflict({ appType: 'forge', appKey: 'com.acme.other' }, approved)).toContain(
+			'The app key is “com.acme.other”, the approved request’s “com.acme.notifier”',
+		)
 	})
 })
