@@ -268,39 +268,18 @@ export function reportingStatus(input: ReportingStatusInput): ReportingStatus {
 
 	if (input.personalData === 'no' && (input.storedAccounts ?? 0) > 0) {
 		const held = plural(input.storedAccounts ?? 0, 'account')
-		return {
-			status: 'answer_needed',
-			dueAt: null,
-			dueDate: null,
-			daysLeft: null,
-			anchor: null,
-			headline: `Answer needed: the app says it stores no personal data, but its ledger holds ${held}.`,
-			explanation: `The app is marked as storing no personal data of Atlassian users, but its ledger still holds ${held}: account ids the app keeps, which Atlassian asks to be reported every cycle. If the app stores them, answer yes and report them; if it erased them, remove them from the ledger.`,
-		}
+		return undated(
+			'answer_needed',
+			`Answer needed: the app says it stores no personal data, but its ledger holds ${held}.`,
+			`The app is marked as storing no personal data of Atlassian users, but its ledger still holds ${held}: account ids the app keeps, which Atlassian asks to be reported every cycle. If the app stores them, answer yes and report them; if it erased them, remove them from the ledger.`,
+		)
 	}
 	if (input.personalData === 'no') {
 		const text = 'No report due: the app says it does not store personal data of Atlassian users.'
-		return {
-			status: 'not_required',
-			dueAt: null,
-			dueDate: null,
-			daysLeft: null,
-			anchor: null,
-			headline: text,
-			explanation: text,
-		}
+		return undated('not_required', text, text)
 	}
-	if (input.personalData !== 'yes') {
-		return {
-			status: 'answer_needed',
-			dueAt: null,
-			dueDate: null,
-			daysLeft: null,
-			anchor: null,
-			headline: 'Answer needed: does this app store personal data?',
-			explanation: ANSWER_NEEDED,
-		}
-	}
+	if (input.personalData !== 'yes')
+		return undated('answer_needed', 'Answer needed: does this app store personal data?', ANSWER_NEEDED)
 
 	const pending = input.pendingCycleDays
 	const countWithPending = pending != null && isValidCycleLength(pending) && pending < cycleDays
@@ -339,6 +318,11 @@ export function reportingStatus(input: ReportingStatusInput): ReportingStatus {
 		statusPhrase(daysLeft, status),
 	].join(' ')
 	return { status, dueAt, dueDate, daysLeft, anchor, headline: headlineOf(status, daysLeft, anchor), explanation }
+}
+
+/** A status without a deadline: no report due, or none Clearance can count until a person answers. */
+function undated(status: 'answer_needed' | 'not_required', headline: string, explanation: string): ReportingStatus {
+	return { status, dueAt: null, dueDate: null, daysLeft: null, anchor: null, headline, explanation }
 }
 
 function headlineOf(status: ReportingState, daysLeft: number, anchor: ReportingAnchor): string {

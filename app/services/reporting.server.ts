@@ -820,22 +820,30 @@ export async function decideHeaderCycle(
 }
 
 /**
+ * The app's lock, then the task's row, locked: a 404 when the task is not this app's (of this organisation). Every
+ * write to an app's ledger holds the app's lock (imports, pushes, removals do): the ledger figures' trigger reads
+ * the oldest updatedAt back, and beside an import still open it would miss that import's rows (app_ledger_stats,
+ * migration 0010). Taken first, as the others take it.
+ */
+async function lockTask(tx: Tx, orgId: string, appId: string, taskId: string) {
+	await lockApp(tx, orgId, appId)
+	const [task] = await tx
+		.select()
+		.from(accountActions)
+		.where(and(eq(accountActions.orgId, orgId), eq(accountActions.appId, appId), eq(accountActions.id, taskId)))
+		.for('update')
+	if (!task) throw new UserFacingError('No such task for this app.', 404)
+	return task
+}
+
+/**
  * Completes an erase task (the account leaves the ledger, and its other open
  * tasks close with it: nothing is left to refresh) or a refresh task (its
  * updatedAt becomes now), in one transaction with an audit event.
  */
 export async function completeTask(orgId: string, actor: Actor, appId: string, taskId: string, now = new Date()) {
 	return db.transaction(async (tx) => {
-		// Every write to an app's ledger holds the app's lock (imports, pushes, removals do): the ledger
-		// figures' trigger reads the oldest updatedAt back, and beside an import still open it would miss
-		// that import's rows (app_ledger_stats, migration 0010). Taken first, as the others take it.
-		await lockApp(tx, orgId, appId)
-		const [task] = await tx
-			.select()
-			.from(accountActions)
-			.where(and(eq(accountActions.orgId, orgId), eq(accountActions.appId, appId), eq(accountActions.id, taskId)))
-			.for('update')
-		if (!task) throw new UserFacingError('No such task for this app.', 404)
+		const task = await lockTask(tx, orgId, appId, taskId)
 		if (task.completedAt) throw new UserFacingError('This task is already done.', 409)
 		// Locked so a concurrent erase cannot slip between this check and the write.
 		const [account] = await tx
@@ -907,14 +915,7 @@ export async function completeTask(orgId: string, actor: Actor, appId: string, t
  */
 export async function reopenTask(orgId: string, actor: Actor, appId: string, taskId: string) {
 	return db.transaction(async (tx) => {
-		// The ledger is written under the app's lock, as every writer of it takes it (completeTask).
-		await lockApp(tx, orgId, appId)
-		const [task] = await tx
-			.select()
-			.from(accountActions)
-			.where(and(eq(accountActions.orgId, orgId), eq(accountActions.appId, appId), eq(accountActions.id, taskId)))
-			.for('update')
-		if (!task) throw new UserFacingError('No such task for this app.', 404)
+		const task = await lockTask(tx, orgId, appId, taskId)
 		const { completedAt, priorUpdatedAt, priorCreatedAt } = task
 		if (!completedAt) throw new UserFacingError('This task is open already.', 409)
 		if (!priorUpdatedAt || !priorCreatedAt)

@@ -393,6 +393,21 @@ describe('report batches', () => {
 })
 
 describe('report runs and tasks', () => {
+	/** Account acc-upd answered updated in one run, closed in the next: both tasks open for one account. */
+	async function updatedThenClosed(orgId: string, userId: string, appId: string) {
+		for (const status of ['updated', 'closed']) {
+			await record(orgId, userId, appId, {
+				sentAt: new Date(),
+				answers: `{"accounts":[{"accountId":"acc-upd","status":"${status}"}]}`,
+			})
+		}
+		const tasks = await db.select().from(accountActions).where(eq(accountActions.appId, appId))
+		return {
+			erase: tasks.find((task) => task.kind === 'erase')!,
+			refresh: tasks.find((task) => task.kind === 'refresh')!,
+		}
+	}
+
 	async function withLedger() {
 		const w = await world()
 		await importText(
@@ -557,18 +572,7 @@ describe('report runs and tasks', () => {
 
 	it('erasing closes the account’s other open tasks; completing a done or orphaned task is a 409 without an audit event', async () => {
 		const { org, user, app, cookie, params, url } = await withLedger()
-		// Updated in one run, closed in the next: both tasks open for one account.
-		await record(org.id, user.id, app.id, {
-			sentAt: new Date(),
-			answers: '{"accounts":[{"accountId":"acc-upd","status":"updated"}]}',
-		})
-		await record(org.id, user.id, app.id, {
-			sentAt: new Date(),
-			answers: '{"accounts":[{"accountId":"acc-upd","status":"closed"}]}',
-		})
-		const tasks = await db.select().from(accountActions).where(eq(accountActions.appId, app.id))
-		const erase = tasks.find((task) => task.kind === 'erase')!
-		const refresh = tasks.find((task) => task.kind === 'refresh')!
+		const { erase, refresh } = await updatedThenClosed(org.id, user.id, app.id)
 		await completeTask(org.id, user.id, app.id, erase.id)
 		const [closedRefresh] = await db.select().from(accountActions).where(eq(accountActions.id, refresh.id))
 		expect(closedRefresh!.completedAt).toBeInstanceOf(Date)
@@ -608,14 +612,7 @@ describe('report runs and tasks', () => {
 
 	it('undoes a task marked done by mistake: the account is stored again as it was, its tasks open again, once', async () => {
 		const { org, user, app, cookie, params, url } = await withLedger()
-		await record(org.id, user.id, app.id, {
-			sentAt: new Date(),
-			answers: '{"accounts":[{"accountId":"acc-upd","status":"updated"}]}',
-		})
-		await record(org.id, user.id, app.id, {
-			sentAt: new Date(),
-			answers: '{"accounts":[{"accountId":"acc-upd","status":"closed"}]}',
-		})
+		const { erase, refresh } = await updatedThenClosed(org.id, user.id, app.id)
 		const ledgerRow = async (accountId: string) =>
 			(
 				await db
@@ -625,9 +622,6 @@ describe('report runs and tasks', () => {
 			)[0]
 		const before = (await ledgerRow('acc-upd'))!
 		const figuresBefore = await ledgerFigures(app.id)
-		const tasks = await db.select().from(accountActions).where(eq(accountActions.appId, app.id))
-		const erase = tasks.find((task) => task.kind === 'erase')!
-		const refresh = tasks.find((task) => task.kind === 'refresh')!
 
 		const done = await runRoute(
 			reportingAction,
