@@ -67,8 +67,12 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
 	if (path.some((segment) => segment === '__proto__' || segment === 'constructor' || segment === 'prototype')) return
 	if (path.some((segment) => isIndex(segment) && Number(segment) > MAX_INDEX)) return
 	let node = target as Record<string, unknown>
-	for (let depth = 0; depth < path.length - 1; depth++) {
+	for (let depth = 0; depth < path.length; depth++) {
 		const segment = path[depth]!
+		// A list takes rows by index only: `rows.length=4294967295` would make it four billion long (minutes to
+		// compact) and `rows.length=z` throws.
+		if (Array.isArray(node) && !isIndex(segment)) return
+		if (depth === path.length - 1) break
 		const child = node[segment]
 		if (typeof child !== 'object' || child === null) node[segment] = isIndex(path[depth + 1]) ? [] : {}
 		node = node[segment] as Record<string, unknown>

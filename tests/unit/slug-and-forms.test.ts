@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { slugify, uniqueSlug } from '~/domain/slug'
 import { SignupSchema } from '~/schemas/auth'
 import { formDataToObject, issuesToErrors, MAX_FORM_FIELDS } from '~/utils/forms'
+import { growth, LINEAR_TEN_TIMES } from '../fixtures/growth'
 
 describe('slugs', () => {
 	it('makes readable URL slugs', () => {
@@ -63,6 +64,14 @@ describe('nested form names', () => {
 		const result = formDataToObject(formData)
 		expect(({} as Record<string, unknown>).polluted).toBeUndefined()
 		expect(result).toEqual({})
+		// A list takes rows by index only: a `length` would make it four billion long, or throw.
+		const lists = new FormData()
+		lists.append('rows.0.x', 'kept')
+		lists.append('rows.length', '4294967295')
+		lists.append('roles', 'member')
+		lists.append('roles.length', 'z')
+		lists.append('rows.push', 'no')
+		expect(formDataToObject(lists, ['roles'])).toEqual({ rows: [{ x: 'kept' }], roles: ['member'] })
 	})
 
 	it('reads a form in one pass over its fields, and refuses more fields than any form has', () => {
@@ -71,7 +80,15 @@ describe('nested form names', () => {
 			for (let i = 0; i < fields; i++) formData.append(`k${i}`, '')
 			return formData
 		}
-		// A post of 80,000 names took a minute of the server's one thread (each name looked up among all of them).
+		// A post of 80,000 names took a minute of the server's one thread (each name looked up among all of them):
+		// with the names bounded, the lookups would still grow with names × entries. One pass grows with the entries.
+		const manyEntries = (names: number) => {
+			const formData = new FormData()
+			for (let i = 0; i < names; i++) for (let r = 0; r < 100; r++) formData.append(`k${i}`, '')
+			return formData
+		}
+		const forms = new Map([100, 1000].map((names) => [names, manyEntries(names)]))
+		expect(growth((names) => formDataToObject(forms.get(names)!), 100, 1000)).toBeLessThan(LINEAR_TEN_TIMES)
 		expect(Object.keys(formDataToObject(formOf(MAX_FORM_FIELDS)))).toHaveLength(MAX_FORM_FIELDS)
 		let refused: unknown
 		try {
