@@ -60,6 +60,8 @@ export type PlanApp = {
 	daysLeft: number | null
 	/** The local day the app was registered: the due day of "report due now" (nothing to count from) and of answer_needed. */
 	registeredOn: string
+	/** The app says it stores no personal data while its ledger holds accounts: why an answer is needed, in words. */
+	answerNeededBecause?: string | null
 }
 
 /** Open erase/refresh tasks of one app that share a due day. */
@@ -170,7 +172,9 @@ export function planReminders(input: ReminderPlanInput): PlannedReminder[] {
 				audience: 'owners',
 				appId: app.id,
 				subjectName: app.name,
-				message: `${app.name}: answer whether it stores Atlassian users’ personal data. Until you do, Clearance cannot tell whether reports are due.`,
+				message: app.answerNeededBecause
+					? `${app.name}: ${app.answerNeededBecause}`
+					: `${app.name}: answer whether it stores Atlassian users’ personal data. Until you do, Clearance cannot tell whether reports are due.`,
 				path: `apps/${app.id}`,
 			})
 			continue

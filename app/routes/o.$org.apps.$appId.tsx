@@ -7,6 +7,7 @@ import { AppApprovedScope, ApprovedAppConflictNotice, PersonalDataConflictNotice
 import { FormAlert, type FieldErrorMap } from '~/components/ui/form'
 import { Badge, PageHeader } from '~/components/ui/status'
 import { APP_TYPE_RULES, PRODUCT_LABELS, type Product } from '~/domain/catalogue'
+import { counted } from '~/domain/counts'
 import { describeCycle } from '~/domain/cycle-period'
 import { can } from '~/domain/roles'
 import { formatLocalDate } from '~/domain/zoned-time'
@@ -14,6 +15,7 @@ import { AppActionSchema } from '~/schemas/apps'
 import { listOwners } from '~/services/app-owners.server'
 import { appScopeView } from '~/services/approved-scope.server'
 import { archiveApp, requireApp, restoreApp, updateApp } from '~/services/apps.server'
+import { ledgerFigures } from '~/services/ledger-stats.server'
 import { listMembers } from '~/services/members.server'
 import { listRequests } from '~/services/requests.server'
 import { saveOwnersFromForm } from '~/utils/app-owners-form.server'
@@ -29,7 +31,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { org, roles } = await requirePermission(request, params.org, 'org:view')
 	const app = await requireApp(org.id, params.appId).catch(throwRefusal)
 	const canEditOwners = can(roles, 'apps:edit') || can(roles, 'members:manage')
-	const [requests, scopeView, owners, members] = await Promise.all([
+	const [requests, scopeView, owners, members, ledger] = await Promise.all([
 		listRequests(org.id, { appId: app.id }),
 		appScopeView(org.id, app),
 		listOwners(org.id, app.id),
@@ -37,6 +39,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		canEditOwners
 			? listMembers(org.id).then((rows) => rows.map((row) => ({ userId: row.userId, name: row.name })))
 			: Promise.resolve([]),
+		// Read for an app that says it stores none: a ledger that holds accounts says otherwise.
+		app.storesPersonalData === 'no' ? ledgerFigures(app.id) : Promise.resolve(null),
 	])
 	// Revocation ends the scope; the app record is checked against the approved request (docs/rules.md › Review and four eyes).
 	const { scope: approvedScope, revocation, personalDataConflict, identityConflict } = scopeView
@@ -53,6 +57,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		revocation,
 		personalDataConflict,
 		identityConflict,
+		storedAccounts: ledger?.accountCount ?? 0,
 	}
 }
 
@@ -127,6 +132,7 @@ export default function AppPage() {
 		revocation,
 		personalDataConflict,
 		identityConflict,
+		storedAccounts,
 	} = useLoaderData<typeof loader>()
 	const result = useActionData<typeof action>()
 	const navigation = useNavigation()
@@ -208,7 +214,9 @@ export default function AppPage() {
 					{app.storesPersonalData === 'yes'
 						? `Reported every ${describeCycle(app.cycleDays)}: stored account ids, report batches, runs and erase/refresh tasks.`
 						: app.storesPersonalData === 'no'
-							? 'This app says it stores no personal data of Atlassian users, so it has no reports to send.'
+							? storedAccounts > 0
+								? `This app says it stores no personal data of Atlassian users, but its ledger holds ${counted(storedAccounts, 'account')}: answer yes and report them, or remove them from the ledger if the app erased them.`
+								: 'This app says it stores no personal data of Atlassian users, so it has no reports to send.'
 							: 'Answer whether this app stores personal data: until then Clearance cannot tell whether reports are due.'}
 				</p>
 				<div className="row">

@@ -164,6 +164,8 @@ export async function planOrgReminders(orgId: string, now = new Date()): Promise
 			dueDate: row.dueDate,
 			daysLeft: row.daysLeft,
 			registeredOn: registered.get(row.id) ?? localDateOf(now, timeZone),
+			// An app that answered "no" but holds accounts: the answer it gave is not what is missing.
+			answerNeededBecause: row.status === 'answer_needed' && row.storesPersonalData === 'no' ? row.headline : null,
 		})),
 		taskGroups: [...groups.values()],
 		quietTickets: ticketRows,

@@ -14,9 +14,11 @@ import {
 } from '#db/schema'
 import { summariseDue } from '~/components/reporting-chart'
 import { localDateOf } from '~/domain/zoned-time'
+import AppPage, { loader as appLoader } from '~/routes/o.$org.apps.$appId'
 import { dashboardPage, refreshDeadlines } from '~/services/dashboard.server'
 import { dashboardRows } from '~/services/reporting.server'
-import { createOrg } from '../fixtures/world'
+import { renderRoute } from '../fixtures/render'
+import { cookieFor, createOrg, makeRequest, runRoute } from '../fixtures/world'
 
 // Issue 16, point 1: the dashboard counts, filters and pages thousands of apps in SQL from each app's
 // kept deadline (app_deadlines). A kept deadline that lags behind its inputs would be a wrong "all clear",
@@ -76,7 +78,7 @@ const statusOf = async (orgId: string, name: string, now = NOW) =>
 
 describe('the dashboard’s kept deadlines', () => {
 	test('an app that says it stores no personal data while its ledger holds accounts needs an answer, not “no report”', async () => {
-		const { org, apps: a } = await world()
+		const { org, admin, apps: a } = await world()
 		expect(await statusOf(org.id, 'Elm')).toBe('not_required')
 		await expectSameAsRules(org.id)
 		await db.insert(storedAccounts).values([
@@ -87,6 +89,10 @@ describe('the dashboard’s kept deadlines', () => {
 		const elm = held.rows.find((row) => row.name === 'Elm')!
 		expect(elm.status).toBe('answer_needed')
 		expect(elm.headline).toContain('its ledger holds 2 accounts')
+		// The app's own page says the same, not that it has no reports to send.
+		const { cookie } = await cookieFor(admin.id)
+		const page = await runRoute(appLoader, makeRequest('/', { cookie }), { org: org.slug, appId: a.notStoring.id })
+		expect(await renderRoute(AppPage, page.data)).toContain('but its ledger holds 2 accounts')
 		// Emptied, the "no" stands again.
 		await db.delete(storedAccounts).where(eq(storedAccounts.appId, a.notStoring.id))
 		expect((await expectSameAsRules(org.id)).rows.find((row) => row.name === 'Elm')!.status).toBe('not_required')

@@ -139,6 +139,24 @@ describe('reminder plan: reporting deadlines (issue 13, point 2)', () => {
 		])
 		expect(plan('2026-05-11', 'answer_needed')[0]!.offsetDays).toBe(-1)
 		expect(plan('2026-05-12', 'answer_needed')[0]!.offsetDays).toBe(-8)
+		expect(plan('2026-05-05', 'answer_needed')[0]!.message).toContain('answer whether it stores')
+		// An app that answered "no" while its ledger holds accounts is told that, not asked the question it answered.
+		const [held] = planReminders({
+			now: at('2026-05-05T09:00'),
+			timeZone: BERLIN,
+			policy,
+			apps: [
+				{
+					...base,
+					status: 'answer_needed',
+					answerNeededBecause:
+						'Answer needed: the app says it stores no personal data, but its ledger holds 2 accounts.',
+				},
+			],
+		})
+		expect(held!.message).toBe(
+			'Undecided App: Answer needed: the app says it stores no personal data, but its ledger holds 2 accounts.',
+		)
 	})
 
 	it('a report due now with nothing to count from is overdue from the day the app was registered', () => {

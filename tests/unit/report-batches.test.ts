@@ -251,6 +251,8 @@ describe('parseReportEvidence', () => {
 		['{"accounts":[]}\n{oops', /^line 2: not valid JSON/],
 		// An address is never kept: not in an extra field of the answer kept as evidence, nor in its header.
 		['{"accounts":[],"note":"ask mary.major@customer.example"}', /^the answer holds an email address/],
+		['{"accounts":[],"note":"mary\\u0040customer\\u002eexample"}', /^the answer holds an email address/],
+		['{"accounts":[],"mary\\u0040customer.example":1}', /^the answer holds an email address/],
 		[
 			'{"status":200,"body":{"accounts":[]},"headers":{"cycle-period":"P7D mary.major@customer.example"}}',
 			/the Cycle-Period header holds an email address/,
