@@ -911,7 +911,8 @@ export async function completeTask(orgId: string, actor: Actor, appId: string, t
  * Undoes a task marked done by mistake, in one transaction with an audit event: the task (and the account's tasks
  * its erase closed with it) is open again, and the account's ledger row is as it was before: an erased account is
  * stored again with its updatedAt and first-stored time, a refreshed one gets its old updatedAt back unless the
- * ledger has changed it since. A task done before Clearance kept what it changed cannot be undone.
+ * ledger has changed it since. A task whose ledger row Clearance did not keep, or a refresh of an account erased
+ * since, cannot be undone.
  */
 export async function reopenTask(orgId: string, actor: Actor, appId: string, taskId: string) {
 	return db.transaction(async (tx) => {
@@ -920,7 +921,7 @@ export async function reopenTask(orgId: string, actor: Actor, appId: string, tas
 		if (!completedAt) throw new UserFacingError('This task is open already.', 409)
 		if (!priorUpdatedAt || !priorCreatedAt)
 			throw new UserFacingError(
-				'This task was done before Clearance kept what it changed, so it cannot be undone.',
+				'Clearance did not keep what this task changed (it was closed with another task, or before undoing was possible), so it cannot be undone.',
 				409,
 			)
 		const [account] = await tx
@@ -928,6 +929,12 @@ export async function reopenTask(orgId: string, actor: Actor, appId: string, tas
 			.from(storedAccounts)
 			.where(and(eq(storedAccounts.appId, appId), eq(storedAccounts.accountId, task.accountId)))
 			.for('update')
+		// A refresh reopened for an account erased since could never be done again: the erase is what to undo.
+		if (task.kind === 'refresh' && !account)
+			throw new UserFacingError(
+				`Account ${task.accountId} has left the ledger since (it was erased), so its refresh cannot be reopened.`,
+				409,
+			)
 		const restored = { accountId: task.accountId, updatedAt: priorUpdatedAt, createdAt: priorCreatedAt }
 		// An erased account stored again since (an import) keeps what it holds now; a refreshed one keeps a later write.
 		const ledgerAsLeft = task.kind === 'erase' ? !account : account?.updatedAt.getTime() === completedAt.getTime()

@@ -686,6 +686,19 @@ describe('report runs and tasks', () => {
 			status: 409,
 			message: expect.stringContaining('cannot be undone'),
 		})
+		// Nor a refresh whose account was erased since: it could never be done again.
+		await db
+			.update(accountActions)
+			.set({ completedAt: null, completedBy: null })
+			.where(eq(accountActions.id, refresh.id))
+		await completeTask(org.id, user.id, app.id, refresh.id)
+		await completeTask(org.id, user.id, app.id, erase.id)
+		await expect(reopenTask(org.id, user.id, app.id, refresh.id)).rejects.toMatchObject({
+			status: 409,
+			message: expect.stringContaining('has left the ledger since'),
+		})
+		const [stillDone] = await db.select().from(accountActions).where(eq(accountActions.id, refresh.id))
+		expect(stillDone!.completedAt).toBeInstanceOf(Date)
 	})
 
 	it('reads the answers from an uploaded file (NDJSON, one line per batch)', async () => {
