@@ -1,6 +1,7 @@
 import { toRfc3339, validateAccountId } from '~/domain/account-ids'
 import { counted, formatNumber } from '~/domain/counts'
 import { containsEmailAddress } from '~/domain/email-addresses'
+import { deeperThan } from '~/domain/json-depth'
 import { dueAfter } from '~/domain/reporting-cycle'
 
 /**
@@ -191,18 +192,6 @@ function tryJson(text: string): { ok: true; value: unknown } | { ok: false; reas
 	if (deeperThan(value, MAX_JSON_DEPTH))
 		return { ok: false, reason: `nested more than ${MAX_JSON_DEPTH} levels deep, which no answer of Atlassian’s is` }
 	return { ok: true, value }
-}
-
-/** Whether a parsed JSON value nests deeper than `limit`, walked without recursion. */
-function deeperThan(root: unknown, limit: number): boolean {
-	const stack: [unknown, number][] = [[root, 1]]
-	while (stack.length > 0) {
-		const [value, depth] = stack.pop()!
-		if (typeof value !== 'object' || value === null) continue
-		if (depth > limit) return true
-		for (const child of Array.isArray(value) ? value : Object.values(value)) stack.push([child, depth + 1])
-	}
-	return false
 }
 
 /** Atlassian's answers and headers hold account ids, never an address: one that does is refused, not stored. */

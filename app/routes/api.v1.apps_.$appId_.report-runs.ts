@@ -1,6 +1,7 @@
 import { type ActionFunctionArgs } from '@remix-run/node'
 import { type z } from 'zod'
 import { rfc3339OrNull, toRfc3339InZone } from '~/domain/api-dates'
+import { deeperThan } from '~/domain/json-depth'
 import { parseReportResponses } from '~/domain/report-batches'
 import { API_LIMITS, ApiReportRunSchema, type ApiReportRunResultSchema } from '~/schemas/api'
 import { findStoredAnswer, IdempotentTwin, requestFingerprint, storeAnswer } from '~/services/api-idempotency.server'
@@ -23,6 +24,8 @@ import { UserFacingError } from '~/utils/errors'
 
 /** Most answers are 204s; thousands of 200 answers of 90 accounts still fit. */
 export const RUN_BODY_LIMIT_BYTES = 16 * 1024 * 1024
+/** No report run nests deeper than 4 levels (body, responses, a response, its accounts): 16 leaves room. */
+const MAX_RUN_BODY_DEPTH = 16
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/
 
 export function loader() {
@@ -76,6 +79,11 @@ export function action({ request, params }: ActionFunctionArgs) {
 			const app = await requireApp(orgId, params.appId)
 			const idempotencyKey = readIdempotencyKey(request)
 			const raw = await readJsonBody(request, { limitBytes: RUN_BODY_LIMIT_BYTES })
+			// Before anything walks it (its fingerprint is its JSON text): a run's body is 4 levels deep.
+			if (deeperThan(raw, MAX_RUN_BODY_DEPTH))
+				return apiError(400, `Request body is nested more than ${MAX_RUN_BODY_DEPTH} levels deep: no report run is.`, [
+					{ path: '', message: 'Send the run as documented: {"preparedReport", "sentAt", "responses": […]}.' },
+				])
 			const fingerprint = requestFingerprint('POST', new URL(request.url).pathname, raw)
 			const earlier = idempotencyKey ? await findStoredAnswer(orgId, caller.apiKey.id, idempotencyKey) : null
 			if (earlier) {

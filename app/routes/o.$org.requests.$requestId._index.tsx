@@ -473,8 +473,11 @@ function withBlankCustomRow(fields: RequestFields): RequestFields {
 	return { ...fields, customUseCases: [...rows, { description: '' }] }
 }
 
-/** The states in which a passing checklist means the request may go (on) to be sent. */
-const SENDABLE_STATES: readonly string[] = ['draft', 'changes_requested', 'ready_to_submit']
+/**
+ * The states in which a passing checklist, read by someone who cannot edit the request, means it may go (on) to be
+ * sent; not a request sent back for changes, which is not ready whatever the checklist says (as its text says).
+ */
+const SENDABLE_STATES: readonly string[] = ['draft', 'ready_to_submit']
 
 function ReadOnlyRequest({
 	request,

@@ -282,6 +282,15 @@ describe('POST /api/v1/apps/{appId}/report-runs', () => {
 			{ appId: world.app.id },
 		)
 
+	it('a body nested far deeper than any run is a 400, not a 500, and records nothing', async () => {
+		const world = await reportedWorld()
+		const deep = `{"sentAt":"${new Date().toISOString()}","preparedReportId":"${world.sha}","responses":[],"x":${'['.repeat(20_000)}${']'.repeat(20_000)}}`
+		const outcome = await post(world, deep, { 'Idempotency-Key': 'deep-1' })
+		expect(outcome.status).toBe(400)
+		expect(outcome.data).toMatchObject({ error: expect.stringContaining('nested more than 16 levels deep') })
+		expect(await db.select().from(reportRuns).where(eq(reportRuns.appId, world.app.id))).toHaveLength(0)
+	})
+
 	it('records the run the batches answer (201): tasks by kind, the next due date, evidence by the key', async () => {
 		const world = await reportedWorld()
 		const sentAt = new Date(Date.now() - 60_000).toISOString()
