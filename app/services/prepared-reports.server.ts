@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
-import { and, desc, eq } from 'drizzle-orm'
+import { and, desc, eq, sql } from 'drizzle-orm'
 import { db, type Tx } from '#db/client.server'
-import { preparedReports } from '#db/schema'
+import { appLedgerStats, preparedReports } from '#db/schema'
 import { batchPagesAsync } from '~/domain/report-batches'
 import { UserFacingError } from '~/utils/errors'
 import { isUuid } from '~/utils/ids'
@@ -32,8 +32,40 @@ export function batchSetSha256(batchSha256: readonly string[]): string {
 	return sha256Hex(batchSha256.join('\n'))
 }
 
-/** Streams the app's current batches and digests them (the same bodies the download serves). */
+/** Reads of a ledger changing under them before digestLedger gives up (an import writing batch after batch). */
+const DIGEST_TRIES = 3
+
+/**
+ * Streams the app's current batches and digests them (the same bodies the download serves), as the ledger was at one
+ * moment: the ledger is read in pages (other requests run between them), so a write that lands meanwhile is found by
+ * the ledger's figures moving (app_ledger_stats.changed_at, moved by every write in its own transaction), and the
+ * ledger is read again.
+ */
 export async function digestLedger(orgId: string, appId: string): Promise<BatchSetDigest> {
+	await requireApp(orgId, appId)
+	for (let tries = 1; ; tries++) {
+		const before = await ledgerMoment(appId)
+		const digest = await digestPages(orgId, appId)
+		if ((await ledgerMoment(appId)) === before) return digest
+		if (tries === DIGEST_TRIES)
+			throw new UserFacingError(
+				'The ledger kept changing while its batches were read (an import under way?): try again once it ends.',
+				409,
+			)
+	}
+}
+
+/** When the app's ledger last changed and how many accounts it holds, as one comparable value. */
+async function ledgerMoment(appId: string): Promise<string> {
+	const [row] = await db
+		// As text: to the microsecond, where a Date keeps milliseconds.
+		.select({ moment: sql<string>`${appLedgerStats.changedAt}::text || ' ' || ${appLedgerStats.accountCount}::text` })
+		.from(appLedgerStats)
+		.where(eq(appLedgerStats.appId, appId))
+	return row?.moment ?? 'empty'
+}
+
+async function digestPages(orgId: string, appId: string): Promise<BatchSetDigest> {
 	const batchSha256: string[] = []
 	let accountCount = 0
 	for await (const bodies of batchPagesAsync(streamLedgerPages(orgId, appId))) {

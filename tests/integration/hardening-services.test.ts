@@ -85,6 +85,30 @@ describe('streaming a large ledger leaves the server free between pages', () => 
 	})
 })
 
+describe('a report’s digest is of the ledger at one moment', () => {
+	it('a write landing between two pages of the read is found, and the ledger read again', async () => {
+		const { org, app } = await orgWithApp('Digest Moment')
+		const ids = Array.from({ length: 3 * 1000 + 1 }, (_, i) => `acc-${String(i).padStart(5, '0')}`)
+		await db
+			.insert(storedAccounts)
+			.values(ids.map((accountId) => ({ appId: app.id, accountId, updatedAt: new Date() })))
+		const before = await digestLedger(org.id, app.id)
+		// Started, then a write queued while it reads (between its pages on the embedded database): one id in the first
+		// page, which a read carrying on would miss, and one in the last, which it would see.
+		const digesting = digestLedger(org.id, app.id)
+		await new Promise((resolve) => setImmediate(resolve))
+		await db.insert(storedAccounts).values([
+			{ appId: app.id, accountId: 'acc-00000a', updatedAt: new Date() },
+			{ appId: app.id, accountId: 'acc-99999', updatedAt: new Date() },
+		])
+		const digest = await digesting
+		const after = await digestLedger(org.id, app.id)
+		expect(after.accountCount).toBe(before.accountCount + 2)
+		// The ledger before the write or after it, never a mix of both.
+		expect([before.sha256, after.sha256]).toContain(digest.sha256)
+	})
+})
+
 describe('the ledger export round-trips through the import', () => {
 	it('re-imports an exported ledger whose ids start with "-" (guarded against formulas) unchanged', async () => {
 		const { org, admin, app } = await orgWithApp('Round Trip')
