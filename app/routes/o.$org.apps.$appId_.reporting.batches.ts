@@ -24,7 +24,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	const report = search.get('report')
 	if (report !== null) {
 		const prepared = await preparedReportBySha(org.id, app.id, report)
-		const current = prepared ? await digestLedger(org.id, app.id) : null
+		// A ledger changing all through the read (an import under way) is a 409 that says so.
+		const current = prepared ? await digestLedger(org.id, app.id).catch(throwRefusal) : null
 		if (!prepared || current?.sha256 !== prepared.sha256) {
 			return new Response(
 				prepared
