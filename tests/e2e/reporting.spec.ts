@@ -66,13 +66,22 @@ test('stored data 40 days old makes an app overdue at the top; a prepared report
 	// The page read again in place (as when a background import ends) keeps its message: the router drops the
 	// action's answer then, the page must not.
 	await page.evaluate(async () => {
-		type Router = {
-			revalidate: () => Promise<void>
-			subscribe: (listener: (state: { revalidation: string }) => void) => () => void
-		}
+		type State = { revalidation: string; fetchers: Map<string, { state: string }> }
+		type Router = { state: State; revalidate: () => void; subscribe: (listener: (state: State) => void) => () => void }
 		const router = (window as unknown as { __remixRouter: Router }).__remixRouter
-		// Another reading of the page (the import list's polling) may take its place: that one is waited for instead.
-		router.revalidate().catch(() => undefined)
+		// Not while the import list's polling is loading: a revalidation interrupts (aborts) it, which the browser
+		// reports as an error. Its loads start from timers, so none starts between this wait and the revalidation.
+		const fetchersIdle = (state: State) => [...state.fetchers.values()].every((fetcher) => fetcher.state === 'idle')
+		if (!fetchersIdle(router.state)) {
+			await new Promise<void>((resolve) => {
+				const stop = router.subscribe((state) => {
+					if (!fetchersIdle(state)) return
+					stop()
+					resolve()
+				})
+			})
+		}
+		router.revalidate()
 		await new Promise<void>((resolve) => {
 			const stop = router.subscribe((state) => {
 				if (state.revalidation !== 'idle') return
