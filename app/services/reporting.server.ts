@@ -114,20 +114,23 @@ function statusOf(
 	})
 }
 
-/** The app's latest run (by when it was sent): when, and how many of its report's batches have an answer. */
-async function latestRunOf(orgId: string, appId: string) {
-	const [row] = await db
+/**
+ * An app's latest run (by when it was sent): when, its report's batch count, how many of them have an answer, and
+ * whether it answers a prepared report. For one app (an id), or for each app of a query (`apps.id`, as a lateral
+ * join), by the app's own index (report_runs_app_idx).
+ */
+function latestRunQuery(conn: Database | Tx, orgId: string, appId: string | SQLWrapper) {
+	return conn
 		.select({
 			sentAt: reportRuns.sentAt,
 			batchCount: reportRuns.batchCount,
-			answered: sql<number>`jsonb_array_length(${reportRuns.batchAnswers})`.mapWith(Number),
-			prepared: sql<boolean>`${reportRuns.preparedReportId} is not null`,
+			answered: sql<number>`jsonb_array_length(${reportRuns.batchAnswers})`.as('answered'),
+			prepared: sql<boolean>`${reportRuns.preparedReportId} is not null`.as('prepared'),
 		})
 		.from(reportRuns)
 		.where(and(eq(reportRuns.orgId, orgId), eq(reportRuns.appId, appId)))
 		.orderBy(desc(reportRuns.sentAt))
 		.limit(1)
-	return row ?? null
 }
 
 /** Only needed before the first report, and only when nobody gave a storing-since date. */
@@ -171,7 +174,7 @@ export async function getReportingOverview(
 	tasks: TaskPosition = {},
 ) {
 	const policy = await getOrgPolicy(orgId)
-	const latestRun = await latestRunOf(orgId, app.id)
+	const [latestRun] = await latestRunQuery(db, orgId, app.id)
 	const lastReportAt = latestRun?.sentAt ?? null
 	// The ledger's figures from app_ledger_stats (one row, kept exact by triggers), never a count of the ledger.
 	const ledger = await ledgerFigures(app.id)
@@ -193,10 +196,7 @@ export async function getReportingOverview(
 		storingSince: storingSinceOf(app),
 		storingSinceSetByName: storingSinceSetBy?.name ?? null,
 		/** The latest run lacks answers for some batches: said beside the status, which the run itself sets. */
-		partialRun:
-			latestRun?.prepared && latestRun.answered < latestRun.batchCount
-				? partialRunNote(latestRun.answered, latestRun.batchCount)
-				: null,
+		partialRun: partialRunNote(latestRun),
 		oldestAccountAt: firstStoredAccountAt,
 		cycle,
 		accountCount,
@@ -1030,19 +1030,8 @@ export async function dashboardRows(
 	const appIds = only && 'appIds' in only ? only.appIds : null
 	if (appIds?.length === 0) return { rows: [], timeZone: policy.timeZone }
 	const appId = only && 'appId' in only ? only.appId : null
-	// Each app's latest run, read by the app's own index (report_runs_app_idx): one row per app, whatever its runs.
-	const latestRun = conn
-		.select({
-			sentAt: reportRuns.sentAt,
-			batchCount: reportRuns.batchCount,
-			answered: sql<number>`jsonb_array_length(${reportRuns.batchAnswers})`.as('answered'),
-			prepared: sql<boolean>`${reportRuns.preparedReportId} is not null`.as('prepared'),
-		})
-		.from(reportRuns)
-		.where(and(eq(reportRuns.orgId, orgId), eq(reportRuns.appId, apps.id)))
-		.orderBy(desc(reportRuns.sentAt))
-		.limit(1)
-		.as('latest_run')
+	// Each app's latest run: one row per app, whatever its runs.
+	const latestRun = latestRunQuery(conn, orgId, apps.id).as('latest_run')
 	// Each app with its ledger's oldest updatedAt (app_ledger_stats, one row per app), the days a pending
 	// Cycle-Period header asks for (the run that carried it) and its latest run: one query whatever the number of apps.
 	const joined = await conn
@@ -1104,11 +1093,10 @@ export async function dashboardRows(
 	const lastRun = new Map(joined.map((row) => [row.app.id, row.latestRun?.sentAt ?? null]))
 	// A latest run recorded with fewer answers than its report's batches: the accounts the others listed got no task.
 	const partialRun = new Map(
-		joined.flatMap(({ app, latestRun: run }) =>
-			run?.prepared && Number(run.answered) < run.batchCount
-				? [[app.id, [partialRunNote(Number(run.answered), run.batchCount)]] as const]
-				: [],
-		),
+		joined.flatMap(({ app, latestRun: run }) => {
+			const note = partialRunNote(run)
+			return note ? [[app.id, [note]] as const] : []
+		}),
 	)
 	// The oldest-account anchor only matters before the first report, without a storing-since date.
 	const oldestAccount = new Map(
@@ -1172,8 +1160,13 @@ export async function dashboardRows(
 	return { rows, timeZone: policy.timeZone }
 }
 
-function partialRunNote(answered: number, batchCount: number) {
-	return `The last report run has Atlassian’s answers for ${formatNumber(answered)} of ${counted(batchCount, 'batch', 'batches')}: accounts the others listed got no erase or refresh task.`
+/** What a latest run recorded with fewer answers than its report's batches left undone; null for any other run. */
+function partialRunNote(
+	run: { prepared: boolean; answered: number | string; batchCount: number } | null | undefined,
+): string | null {
+	const answered = Number(run?.answered)
+	if (!run?.prepared || !(answered < run.batchCount)) return null
+	return `The last report run has Atlassian’s answers for ${formatNumber(answered)} of ${counted(run.batchCount, 'batch', 'batches')}: accounts the others listed got no erase or refresh task.`
 }
 
 function attentionOf(app: App): string[] {
