@@ -6,6 +6,7 @@
  */
 
 import { appTypeText } from './request-text'
+import { capitalise } from './text'
 
 /** One approval or revocation by Atlassian of one of the app's requests. */
 export type AccessEvent = {
@@ -118,9 +119,5 @@ export function identityConflict(
 	if (approved.appKey && approved.appKey !== app.appKey)
 		differences.push(`the app key is “${app.appKey}”, the approved request’s “${approved.appKey}”`)
 	if (differences.length === 0) return null
-	return `${capitalised(differences.join('; '))}. Atlassian approved the app as the request described it: submit an amendment or correct the app.`
-}
-
-function capitalised(text: string): string {
-	return text.charAt(0).toUpperCase() + text.slice(1)
+	return `${capitalise(differences.join('; '))}. Atlassian approved the app as the request described it: submit an amendment or correct the app.`
 }

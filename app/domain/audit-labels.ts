@@ -9,6 +9,7 @@ import { APP_TYPE_RULES, CUSTOM_USE_CASE_CODE, findUseCase, isAppType, isProduct
 import { CYCLE_SOURCE_LABELS, CYCLE_SOURCES, type CycleSource } from './reporting-cycle'
 import { REQUEST_STATES, STATE_LABELS, type RequestState } from './request-lifecycle'
 import { PERMISSIONS, ROLE_LABELS, ROLES, type Permission, type Role } from './roles'
+import { capitalise } from './text'
 import { formatCalendarDate, formatInTimeZone } from './zoned-time'
 
 // ── Refusals ────────────────────────────────────────────────────────────
@@ -141,8 +142,7 @@ for (const [step, words] of Object.entries(REQUEST_STEPS)) ACTION_LABELS[`reques
 
 /** "report_run.recorded" → "Report run recorded": a last resort for actions added after this list. */
 function humanise(code: string) {
-	const text = code.replace(/[._]+/g, ' ').trim()
-	return text.charAt(0).toUpperCase() + text.slice(1)
+	return capitalise(code.replace(/[._]+/g, ' ').trim())
 }
 
 /** The action in words, for the filter's pick list. */

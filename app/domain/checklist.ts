@@ -23,6 +23,7 @@ import {
 } from './email-addresses'
 import { buildSubmissionText, collapseWhitespace } from './request-text'
 import { suggestUseCase } from './suggest'
+import { capitalise } from './text'
 import { parseHttpUrl } from './urls'
 
 /**
@@ -672,10 +673,6 @@ function warnings(input: Record<string, unknown>, appType: unknown, useCases: re
 		)
 	}
 	return found
-}
-
-function capitalise(text: string): string {
-	return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
 // ── The engine ──────────────────────────────────────────────────────────────

@@ -17,6 +17,7 @@
  */
 
 import { cycleName, describeCycle, MIN_CYCLE_SECONDS, type CyclePeriodReading } from './cycle-period'
+import { WHOLE_NUMBER } from './text'
 import {
 	addLocalDays,
 	assertDate,
@@ -129,7 +130,7 @@ export type ReportingStatus = {
 /** A cycle a person sets: whole days from 1 to 90. */
 export function validateCycleDays(raw: unknown): { ok: true; value: number } | { ok: false; reason: string } {
 	// Digits only: Number() would read "0x10" as 16, "1e1" as 10 and "+5" as 5.
-	const value = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw
+	const value = typeof raw === 'string' && WHOLE_NUMBER.test(raw) ? Number(raw) : raw
 	if (typeof value !== 'number' || !Number.isInteger(value)) {
 		return { ok: false, reason: 'the cycle must be a whole number of days' }
 	}

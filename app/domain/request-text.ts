@@ -1,4 +1,5 @@
 import { APP_TYPE_RULES, findUseCase, isAppType, PRODUCT_LABELS, PRODUCTS } from './catalogue'
+import { capitalise } from './text'
 import type { ChecklistInput } from './checklist-input'
 
 /**
@@ -76,10 +77,6 @@ function linesForUseCases(value: unknown): string[] {
 	if (all.length > entries.length)
 		lines.push(`- (${(all.length - entries.length).toLocaleString('en')} more not listed)`)
 	return lines.length > 0 ? lines : [`- ${MISSING}`]
-}
-
-function capitalise(text: string): string {
-	return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
 export function buildSubmissionText(input: ChecklistInput): string {

@@ -114,3 +114,11 @@ export function withoutNul<T>(value: T): T {
 }
 
 export const NUL_MESSAGE = textProblem('\u0000', 'text')!
+
+/** The text with its first letter in capitals: a phrase made to start a sentence. */
+export function capitalise(text: string): string {
+	return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
+/** Digits only, as a person types a whole number (spaces around allowed): not "", "0x10", "1e1" or "+5", which Number() reads. */
+export const WHOLE_NUMBER = /^\s*\d+\s*$/

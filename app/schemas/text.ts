@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { textProblem, type TextKind } from '~/domain/text'
+import { textProblem, WHOLE_NUMBER, type TextKind } from '~/domain/text'
 import { HTTP_URL_MESSAGE, isHttpUrl } from '~/domain/urls'
 
 // Shared string rules of every form (browser and server), so what may be
@@ -38,9 +38,6 @@ export const optionalHttpUrl = (max: number, message = HTTP_URL_MESSAGE) =>
  * (utils/sql-like.ts). Odd values fall back to no search.
  */
 export const searchText = (max: number) => z.string().trim().max(max).catch('')
-
-/** Digits only, as a person types a whole number (spaces around allowed). */
-export const WHOLE_NUMBER = /^\s*\d+\s*$/
 
 /**
  * A whole number typed in a form, checked by `number`. Only digits are read as a number: an empty box, "0x10",
