@@ -64,13 +64,19 @@ describe('tenancy in the ledger services, not just the routes', () => {
 	})
 })
 
+/** An app whose ledger is read in four pages of STREAM_PAGE (1,000): acc-00000 to acc-03000. */
+async function orgWithLedgerPages(name: string) {
+	const world = await orgWithApp(name)
+	const ids = Array.from({ length: 3 * 1000 + 1 }, (_, i) => `acc-${String(i).padStart(5, '0')}`)
+	await db
+		.insert(storedAccounts)
+		.values(ids.map((accountId) => ({ appId: world.app.id, accountId, updatedAt: new Date() })))
+	return world
+}
+
 describe('streaming a large ledger leaves the server free between pages', () => {
 	it('hands the event loop over between two pages, so other requests are served during a download', async () => {
-		const { org, app } = await orgWithApp('Stream Pages')
-		const ids = Array.from({ length: 3 * 1000 + 1 }, (_, i) => `acc-${String(i).padStart(5, '0')}`)
-		await db
-			.insert(storedAccounts)
-			.values(ids.map((accountId) => ({ appId: app.id, accountId, updatedAt: new Date() })))
+		const { org, app } = await orgWithLedgerPages('Stream Pages')
 		// A request arriving meanwhile is work queued on the event loop: it must run before the last page is read.
 		let pagesWhenServed: number | null = null
 		let pages = 0
@@ -87,11 +93,7 @@ describe('streaming a large ledger leaves the server free between pages', () => 
 
 describe('a report’s digest is of the ledger at one moment', () => {
 	it('a write landing between two pages of the read is found, and the ledger read again', async () => {
-		const { org, app } = await orgWithApp('Digest Moment')
-		const ids = Array.from({ length: 3 * 1000 + 1 }, (_, i) => `acc-${String(i).padStart(5, '0')}`)
-		await db
-			.insert(storedAccounts)
-			.values(ids.map((accountId) => ({ appId: app.id, accountId, updatedAt: new Date() })))
+		const { org, app } = await orgWithLedgerPages('Digest Moment')
 		const before = await digestLedger(org.id, app.id)
 		// Started, then a write queued while it reads (between its pages on the embedded database): one id in the first
 		// page, which a read carrying on would miss, and one in the last, which it would see.

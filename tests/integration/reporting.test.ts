@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { and, count, eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { db } from '#db/client.server'
@@ -634,6 +635,7 @@ describe('report runs and tasks', () => {
 		// Another organisation's member cannot undo it, nor can a made-up task id.
 		const other = await createOrg()
 		await expect(reopenTask(other.org.id, other.admin.id, app.id, erase.id)).rejects.toMatchObject({ status: 404 })
+		await expect(reopenTask(org.id, user.id, app.id, randomUUID())).rejects.toMatchObject({ status: 404 })
 		const undone = await runRoute(
 			reportingAction,
 			makeRequest(url, { cookie, form: { intent: 'reopen', taskId: erase.id } }),
