@@ -256,8 +256,7 @@ function readAnswer(value: unknown, where: string, raw: string): ReadResult {
 	// The answer is kept as it came (evidence): only with nothing in it that Clearance may not store, written out or
 	// escaped (`mary\u0040customer.example` is an address once read). Its text holds nothing outside its strings, keys
 	// and literals, so the value written out again, escapes read, holds every address the text does.
-	if (containsEmailAddress(JSON.stringify(value)))
-		return { ok: false, reason: `${where}the answer ${HOLDS_ADDRESS}` }
+	if (containsEmailAddress(JSON.stringify(value))) return { ok: false, reason: `${where}the answer ${HOLDS_ADDRESS}` }
 	return {
 		ok: true,
 		batch: {
