@@ -3,7 +3,7 @@
 // BENCH_BUILD_DIR (build-bench) with a CPU profile, and loads /login and the dashboard for [seconds] each.
 //   node --import tsx bench/profile-pages.ts [apps=1000] [seconds=10] [--port 3114]
 // The profile (.cpuprofile, open it in Chrome's DevTools) and a summary by function land in .data/profile-pages/.
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { adversarial } from './bodies'
 import { median } from './figures'
@@ -72,6 +72,8 @@ const { latencies } = await sample(server.url, evaluate, { count: 100 })
 windows.push({ name: 'evaluate 64 KB', from, to: micros(), requests: latencies.length })
 console.log(`evaluate 64 KB: median ${median(latencies).toFixed(1)} ms`)
 await server.stop()
+// The windows, for reading the profile again by another measure (time inclusive of callees, say).
+writeFileSync(path.join(outDir, 'windows.json'), JSON.stringify(windows))
 
 type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 const file = readdirSync(outDir).find((name) => name.endsWith('.cpuprofile'))

@@ -126,11 +126,10 @@ export default function Dashboard() {
 					{counts.answer_needed > 0 ? (
 						<div className="alert alert-warn" role="status">
 							<strong>
-								{counts.answer_needed} app{counts.answer_needed === 1 ? ' has' : 's have'} no answer on personal data
-								yet.
+								{counts.answer_needed} app{counts.answer_needed === 1 ? ' needs' : 's need'} an answer on personal data.
 							</strong>{' '}
-							Until you answer whether an app stores Atlassian users’ personal data, Clearance cannot tell whether
-							reports are due.
+							Until an app says whether it stores Atlassian users’ personal data, and its answer agrees with its ledger,
+							Clearance cannot tell whether reports are due.
 						</div>
 					) : null}
 					{counts.due_soon > 0 ? (

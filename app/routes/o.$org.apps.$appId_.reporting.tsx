@@ -280,6 +280,7 @@ export default function ReportingPage() {
 				storingSinceSetByName={loaderData.storingSinceSetByName}
 				partialRun={loaderData.partialRun}
 				cycleWarned={loaderData.cycle.warnings.length > 0}
+				answeredNo={app.storesPersonalData === 'no'}
 				proposedOver={loaderData.storingSince?.source === 'proposed'}
 				appHref={`/o/${org.slug}/apps/${app.id}`}
 				timeZone={timeZone}

@@ -23,8 +23,11 @@ export function StatusCard({
 	result,
 	partialRun = null,
 	cycleWarned = false,
+	answeredNo = false,
 }: {
 	status: ReportingStatus
+	/** The app answered "no personal data": an answer is needed because its ledger says otherwise, not because none was given. */
+	answeredNo?: boolean
 	/** The cycle in force warns (longer than Atlassian asks): pointed to here, said in full in the cycle's card. */
 	cycleWarned?: boolean
 	/** The latest run lacks some of Atlassian's answers: what that leaves undone, beside a status it does not change. */
@@ -73,7 +76,11 @@ export function StatusCard({
 					organisation chose; see <a href="#cycle-heading">Reporting cycle</a> for what Atlassian asks.
 				</p>
 			) : null}
-			{status.status === 'answer_needed' || status.status === 'not_required' ? (
+			{status.status === 'answer_needed' && answeredNo ? (
+				<p>
+					<Link to={appHref}>Change the answer on the app page</Link> if the app stores these accounts.
+				</p>
+			) : status.status === 'answer_needed' || status.status === 'not_required' ? (
 				<p>
 					<Link to={appHref}>Answer on the app page</Link> whether the app stores Atlassian users’ personal data
 					{status.status === 'not_required' ? ' if that has changed' : ''}.
