@@ -260,6 +260,8 @@ export const AUDIT_FIELD_LABELS: Record<string, string> = {
 	atomic: 'All or nothing',
 	completedAt: 'Completed',
 	ledgerRestored: 'Account’s ledger row put back as it was',
+	// An account task's kind (account_task.* events).
+	kind: 'Task',
 	tasksReopened: 'Tasks open again',
 	path: 'Page',
 	amendsRequestId: 'Amends',
@@ -366,12 +368,19 @@ export function formatAuditValue(key: string, value: unknown, timeZone = 'UTC'):
 			: (findUseCase(useCase.code)?.label ?? useCase.code)
 	}
 	if (key === 'failing' && typeof value === 'string') return humanise(value)
+	if (key === 'kind' && typeof value === 'string') return TASK_KIND_WORDS[value] ?? value
 	if (key === 'cyclePeriodOutcome' && typeof value === 'string') return CYCLE_OUTCOME_WORDS[value] ?? value
 	if (key === 'storingSinceSource' && typeof value === 'string') return STORING_SINCE_SOURCE_WORDS[value] ?? value
 	if (typeof value === 'string' && ISO_DAY.test(value)) return formatCalendarDate(value)
 	if (typeof value === 'string') return ISO_INSTANT.test(value) ? formatInstant(value, timeZone) : value
 	if (typeof value === 'number') return value.toLocaleString('en-GB')
 	return JSON.stringify(value)
+}
+
+/** An account task's kind (account_actions.kind), as the tasks card names it. */
+const TASK_KIND_WORDS: Record<string, string> = {
+	erase: 'Erase a closed account’s data',
+	refresh: 'Refresh an updated account’s data',
 }
 
 /** Who set an app's "storing since" date (apps.storing_since_source). */

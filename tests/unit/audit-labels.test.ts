@@ -207,6 +207,17 @@ describe('auditChangeViews', () => {
 		expect(actionLabel('org.seeded')).toBe('Created the demo organisation')
 	})
 
+	it('names an account task by what it asks, not by its stored kind', () => {
+		const views = auditChangeViews(
+			'account_task.reopened',
+			{ completedAt: '2026-03-01T10:00:00.000Z' },
+			{ appId: REQUEST_ID, kind: 'erase', completedAt: null, ledgerRestored: true, tasksReopened: 1 },
+		)
+		expect(views).toContainEqual({ kind: 'detail', label: 'Task', value: 'Erase a closed account’s data', long: false })
+		expect(formatAuditValue('kind', 'refresh')).toBe('Refresh an updated account’s data')
+		expect(JSON.stringify(views)).not.toMatch(/"erase"|Kind/)
+	})
+
 	it('says who set the storing-since date in words, not by its stored code', () => {
 		expect(formatAuditValue('storingSinceSource', 'ledger')).toBe(
 			'The ledger (the oldest last-updated time first stored)',
