@@ -131,7 +131,7 @@ export default function AuditPage() {
 						<tbody>
 							{events.map((event) => (
 								<tr key={event.id}>
-									<td data-label={`When (${org.timeZone})`}>
+									<td data-label="When">
 										<time dateTime={event.at}>{formatInTimeZone(new Date(event.at), org.timeZone)}</time>
 									</td>
 									<td data-label="Who">{event.who}</td>
