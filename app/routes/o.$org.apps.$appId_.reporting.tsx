@@ -208,7 +208,7 @@ export default function ReportingPage() {
 	const loaderData = useLoaderData<typeof loader>()
 	const { org, app, status, policy, accountCount, batchCount, runs, preparedReports, tasks, canEdit } = loaderData
 	// The latest answer of this page's action or of the import and run routes (posted through fetchers).
-	const { result, busy } = useReportingResult(useActionData<typeof action>())
+	const { result, busy, source } = useReportingResult(useActionData<typeof action>())
 	const timeZone = policy.timeZone
 	const base = `/o/${org.slug}/apps/${app.id}/reporting`
 	const required = app.storesPersonalData === 'yes'
@@ -259,7 +259,7 @@ export default function ReportingPage() {
 				}
 			/>
 
-			<ResultAlerts result={result} />
+			<ResultAlerts result={result} noticeShownByForm={source === 'run' && canEdit && required} />
 
 			{/*
 			 * The page's cards, ordered by the next action (issue 17, point 5):

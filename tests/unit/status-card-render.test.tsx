@@ -9,7 +9,7 @@ function render(element: React.ReactElement) {
 	return renderToString(<RouterProvider router={router} />).replaceAll('<!-- -->', '')
 }
 
-function card(personalData: 'yes' | 'no' | 'unknown', storedAccounts: number) {
+function card(personalData: 'yes' | 'no' | 'undecided', storedAccounts: number) {
 	const status = reportingStatus({
 		personalData,
 		storedAccounts,
@@ -35,7 +35,7 @@ function card(personalData: 'yes' | 'no' | 'unknown', storedAccounts: number) {
 
 describe('StatusCard › an answer needed', () => {
 	it('asks an app with no answer for one', () => {
-		const html = card('unknown', 0)
+		const html = card('undecided', 0)
 		expect(html).toContain('Answer on the app page</a> whether the app stores Atlassian users’ personal data.')
 	})
 

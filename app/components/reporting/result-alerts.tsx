@@ -6,11 +6,18 @@ import { type ReportingActionResult } from './action-result'
  * The page-wide messages of an answer: a refusal no form owns (the body
  * could not be read), what was done, and what needs a look.
  */
-export function ResultAlerts({ result }: { result?: ReportingActionResult }) {
+export function ResultAlerts({
+	result,
+	noticeShownByForm = false,
+}: {
+	result?: ReportingActionResult
+	/** The form that sent it says what was done, beside its button (the run form): not said twice. */
+	noticeShownByForm?: boolean
+}) {
 	return (
 		<>
 			<FormAlert message={result && !result.intent ? result.formError : undefined} />
-			{result?.notice ? (
+			{result?.notice && !noticeShownByForm ? (
 				<div className="alert alert-ok" role="status">
 					{result.notice}
 					{result.undoTaskId ? <UndoTask taskId={result.undoTaskId} /> : null}

@@ -197,12 +197,14 @@ export function RunForm({
 						) : null}
 					</div>
 					<LiveNote id="answers-note" note={answersNote} />
-					{/* What was recorded, here where the button was pressed (the page says it at the top too, aloud). */}
-					{answer?.notice && !edited ? (
-						<p className="alert alert-ok" data-testid="run-recorded">
-							{answer.notice}
-						</p>
-					) : null}
+					{/* What was recorded, said here where the button was pressed (and only here), aloud. */}
+					<div role="status">
+						{answer?.notice && !edited ? (
+							<p className="alert alert-ok" data-testid="run-recorded">
+								{answer.notice}
+							</p>
+						) : null}
+					</div>
 					<div className="row">
 						<button type="submit" className="button" disabled={busy || fetcher.state === 'submitting'}>
 							Record run

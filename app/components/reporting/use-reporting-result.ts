@@ -48,5 +48,5 @@ export function useReportingResult(pageResult: ReportingActionResult | undefined
 	}, [run.data])
 	const result = latest === 'import' ? imported.data : latest === 'run' ? run.data : kept
 	const busy = navigation.state === 'submitting' || imported.state === 'submitting' || run.state === 'submitting'
-	return { result, busy }
+	return { result, busy, source: latest }
 }
