@@ -164,7 +164,8 @@ export default function AppPage() {
 			/>
 
 			{otherError ? <FormAlert message={otherError} /> : null}
-			{result?.notice ? (
+			{/* A save says so beside its button. */}
+			{result?.notice && result.intent !== 'update' ? (
 				<div className="alert alert-ok" role="status">
 					{result.notice}
 				</div>
@@ -311,6 +312,7 @@ export default function AppPage() {
 						defaults={appFormDefaults(updateResult?.values ?? app)}
 						serverErrors={updateResult?.errors}
 						formError={updateResult?.formError}
+						savedNotice={updateResult?.notice}
 						submitLabel="Save changes"
 						submittingLabel="Saving…"
 					/>
