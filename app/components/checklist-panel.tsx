@@ -146,6 +146,7 @@ export function ChecklistPanel({
 	live,
 	linkFields,
 	sendable = true,
+	heldBack,
 }: {
 	result: ChecklistResult
 	live?: boolean
@@ -156,11 +157,13 @@ export function ChecklistPanel({
 	 * passing checklist says only that.
 	 */
 	sendable?: boolean
+	/** Why a request whose checklist passes still cannot be sent (an amendment that changes nothing), said under the verdict. */
+	heldBack?: string | null
 }) {
 	const failing = result.checks.filter((check) => check.status === 'fail')
 	const warnings = result.checks.filter((check) => check.status === 'warn')
 	const [open, setOpen] = useOpenOnWideScreens()
-	const passes = sendable ? 'Ready to send' : 'The checklist passes'
+	const passes = sendable && !heldBack ? 'Ready to send' : 'The checklist passes'
 	const summary = summaryOf(failing.length, warnings.length, passes)
 	return (
 		<section className="checklist card" aria-labelledby="checklist-heading" id="checklist">
@@ -192,6 +195,7 @@ export function ChecklistPanel({
 						) : (
 							<strong>Not ready: {plural(failing.length, 'check')} failing</strong>
 						)}
+						{result.ready && heldBack ? <p>{heldBack}</p> : null}
 					</div>
 					<ul className="checklist-items">
 						{checksInReadingOrder(result.checks).map((check) => {

@@ -1,6 +1,7 @@
 import { Form, useNavigation } from '@remix-run/react'
 import { useEffect, useMemo, useState } from 'react'
 import { useFieldArray, useWatch } from 'react-hook-form'
+import { amendsNothing, NOTHING_AMENDED } from '~/domain/amendment'
 import {
 	APP_TYPE_RULES,
 	APP_TYPES,
@@ -62,6 +63,7 @@ export function RequestForm({
 	notice,
 	autosave: autosaveTo,
 	unsaved = false,
+	amends = null,
 }: {
 	defaults: RequestFields
 	version: number
@@ -72,6 +74,8 @@ export function RequestForm({
 	autosave?: { fetcherKey: string; timeZone: string }
 	/** The defaults are what was posted and refused, not what is saved. */
 	unsaved?: boolean
+	/** An amendment: its approved request's fields, to say while typing whether it still changes nothing. */
+	amends?: RequestFields | null
 }) {
 	const navigation = useNavigation()
 	const { form, formRef, errorOf, text, checkbox, radio } = useValidatedForm(RequestFormSchema, {
@@ -86,6 +90,7 @@ export function RequestForm({
 	const customRows = useFieldArray({ control: form.control, name: 'customUseCases' })
 	const values = useWatch({ control: form.control }) as Partial<RequestFields>
 	const result = useMemo(() => formChecklist(values), [values])
+	const heldBack = amends && amendsNothing(amends, values) ? NOTHING_AMENDED : null
 	const appType = values.appType
 	const sendingSave = navigation.state !== 'idle' && navigation.formData?.get('intent') === 'save'
 	const autosave = useDraftAutosave({
@@ -112,7 +117,7 @@ export function RequestForm({
 	return (
 		<div className="editor">
 			{/* First in the page order, so a phone shows its folded summary at the top; CSS puts it on the right on wide screens. */}
-			{result ? <ChecklistPanel result={result} live linkFields /> : <ChecklistPending />}
+			{result ? <ChecklistPanel result={result} live linkFields heldBack={heldBack} /> : <ChecklistPending />}
 			<UnsavedChangesGuard when={autosave.unsavedChanges} />
 			<Form ref={formRef} method="post" className="form" noValidate onSubmit={onSubmit} aria-label="Access request">
 				<input type="hidden" name="intent" value="save" />

@@ -1,3 +1,4 @@
+import { NOTHING_AMENDED } from './amendment'
 import { ROLE_LABELS, type Role } from './roles'
 import { parseTicketKey, STEP_OF_EVENT, type TicketStepKind } from './tickets'
 
@@ -100,7 +101,7 @@ export const ACTION_LABELS: Record<RequestAction, string> = {
 }
 
 /** Checks on the request itself or on the action's input, beyond state and role. */
-export type Guard = 'checklist_ready' | 'use_cases_approved' | 'comment' | 'ticket_key'
+export type Guard = 'checklist_ready' | 'amends_something' | 'use_cases_approved' | 'comment' | 'ticket_key'
 
 export type TransitionRule = {
 	from: readonly RequestState[]
@@ -132,7 +133,7 @@ export const TRANSITIONS = {
 		to: 'in_review',
 		roles: ['member'],
 		fourEyes: false,
-		guards: ['checklist_ready'],
+		guards: ['checklist_ready', 'amends_something'],
 	},
 	// The vendor pulls a request back before it reaches Atlassian; the service
 	// clears reviewer decisions, so it is reviewed again after the edit.
@@ -202,6 +203,8 @@ export type TransitionContext = {
 	authorship?: Authorship | null
 	/** The checklist has no failing check (warnings are fine). */
 	checklistReady?: boolean
+	/** An amendment that says nothing its approved request did not (`amendsNothing`); absent for a first request. */
+	emptyAmendment?: boolean
 	/** See `everyUseCaseApproved`. */
 	allUseCasesApproved?: boolean
 	comment?: string
@@ -213,6 +216,7 @@ export type TransitionErrorCode =
 	| 'forbidden_role'
 	| 'four_eyes'
 	| 'checklist_failing'
+	| 'nothing_amended'
 	| 'use_cases_pending'
 	| 'comment_required'
 	| 'invalid_ticket_key'
@@ -252,6 +256,9 @@ function checkRequestGuards(rule: TransitionRule, ctx: TransitionContext): Trans
 	// Absent facts count as failing: the service must have evaluated them.
 	if (rule.guards.includes('checklist_ready') && ctx.checklistReady !== true) {
 		return fail('checklist_failing', 'Fix the failing checks in the checklist, then submit for review.')
+	}
+	if (rule.guards.includes('amends_something') && ctx.emptyAmendment === true) {
+		return fail('nothing_amended', NOTHING_AMENDED)
 	}
 	if (rule.guards.includes('use_cases_approved') && ctx.allUseCasesApproved !== true) {
 		return fail(

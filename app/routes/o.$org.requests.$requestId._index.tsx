@@ -11,6 +11,7 @@ import { TicketTimeline } from '~/components/ticket-timeline'
 import { FormAlert } from '~/components/ui/form'
 import { Badge, PageHeader } from '~/components/ui/status'
 import { autosaveFetcherKey } from '~/components/use-draft-autosave'
+import { amendsNothing } from '~/domain/amendment'
 import {
 	availableActions,
 	fourEyesMessage,
@@ -70,11 +71,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		accessRequest.amendsRequestId ? getRequest(org.id, accessRequest.amendsRequestId) : null,
 		requestScopeNotices(org.id, accessRequest),
 	])
+	const amends = approved ? requestToFields(approved) : null
 	const actions = availableActions(accessRequest.state, {
 		roles,
 		isAuthor,
 		authorship,
 		checklistReady: checklist.ready,
+		emptyAmendment: amends ? amendsNothing(amends, requestToFields(accessRequest)) : false,
 		allUseCasesApproved: everyUseCaseApproved(accessRequest.useCases),
 	})
 	return {
@@ -98,6 +101,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		// Read once here: the ticket forms' date defaults render the same on the server and in the browser.
 		today: localDateOf(new Date(), org.timeZone),
 		diff: approved ? diffUseCases(approved.useCases, accessRequest.useCases) : null,
+		amends,
 	}
 }
 
@@ -275,6 +279,7 @@ export default function RequestPage() {
 		ticket,
 		followUpDays,
 		diff,
+		amends,
 	} = loaderData
 	const { fourEyes, standing, personalDataConflict, correctable } = loaderData
 	const result = useActionData<typeof action>() as ActionResult | undefined
@@ -370,6 +375,7 @@ export default function RequestPage() {
 					serverErrors={saveResult?.errors}
 					formError={saveResult?.formError}
 					notice={saveResult?.notice}
+					amends={amends}
 				/>
 			) : (
 				<ReadOnlyRequest request={request} fields={fields} checklist={checklist} />

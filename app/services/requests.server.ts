@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm'
-import { db, type Tx } from '#db/client.server'
+import { db, type Database, type Tx } from '#db/client.server'
 import { accessRequests, apps, organizations, requestUseCases, users } from '#db/schema'
 import { CUSTOM_USE_CASE_CODE, isProduct } from '~/domain/catalogue'
 import { evaluateRequest, type ChecklistResult } from '~/domain/checklist'
@@ -22,15 +22,19 @@ export type RequestDetail = RequestRow & {
 const NOT_FOUND = 'No such request in this organisation.'
 
 /** The request with its use cases, or null when it is not in this organisation. */
-export async function getRequest(orgId: string, requestId: string): Promise<RequestDetail | null> {
+export async function getRequest(
+	orgId: string,
+	requestId: string,
+	q: Database | Tx = db,
+): Promise<RequestDetail | null> {
 	if (!isUuid(requestId)) return null
-	const [row] = await db
+	const [row] = await q
 		.select({ request: accessRequests, app: { id: apps.id, name: apps.name } })
 		.from(accessRequests)
 		.innerJoin(apps, eq(apps.id, accessRequests.appId))
 		.where(and(eq(accessRequests.id, requestId), eq(accessRequests.orgId, orgId)))
 	if (!row) return null
-	const useCases = await db
+	const useCases = await q
 		.select()
 		.from(requestUseCases)
 		.where(eq(requestUseCases.requestId, requestId))

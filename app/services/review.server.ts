@@ -11,6 +11,7 @@ import {
 	tickets,
 	users,
 } from '#db/schema'
+import { amendsNothing } from '~/domain/amendment'
 import { answerOfRequest } from '~/domain/approved-scope'
 import { isBeforeEarliestYear, TOO_EARLY_MESSAGE } from '~/domain/calendar-day'
 import {
@@ -48,7 +49,7 @@ import { isUuid } from '~/utils/ids'
 import { lockApp, personalDataSince } from './apps.server'
 import { auditRefusals, recordAudit } from './audit.server'
 import { membersWithRole, notify, type NotificationKind } from './notifications.server'
-import { evaluateSaved, type RequestRow, type UseCaseRow } from './requests.server'
+import { evaluateSaved, getRequest, requestToFields, type RequestRow, type UseCaseRow } from './requests.server'
 import { ticketEvents } from './tickets.server'
 
 const NOT_FOUND = 'No such request in this organisation.'
@@ -93,6 +94,7 @@ const TRANSITION_STATUS: Record<
 	forbidden_role: { status: 403 },
 	four_eyes: { status: 403 },
 	checklist_failing: { status: 409 },
+	nothing_amended: { status: 409 },
 	use_cases_pending: { status: 409 },
 	rejected_code: { status: 409 },
 	comment_required: { status: 400, field: 'comment' },
@@ -374,6 +376,14 @@ export function applyTransition(
 	)
 }
 
+/** An amendment that says nothing its approved request did not (read in the transaction, with the request locked). */
+async function isEmptyAmendment(tx: Tx, orgId: string, request: RequestRow & { useCases: UseCaseRow[] }) {
+	if (!request.amendsRequestId) return false
+	const approved = await getRequest(orgId, request.amendsRequestId, tx)
+	const detail = { ...request, app: { id: request.appId, name: request.appName } }
+	return approved !== null && amendsNothing(requestToFields(approved), requestToFields(detail))
+}
+
 async function applyTransitionOnce(
 	orgId: string,
 	actor: Actor,
@@ -392,6 +402,7 @@ async function applyTransitionOnce(
 			authorship,
 			// Recomputed rather than trusting the stored flag, in case the engine changed since the save.
 			checklistReady: evaluateSaved({ ...request, useCases, app: { id: request.appId, name: request.appName } }).ready,
+			emptyAmendment: await isEmptyAmendment(tx, orgId, { ...request, useCases }),
 			allUseCasesApproved: everyUseCaseApproved(useCases),
 			comment: input.comment,
 			ticketKey: input.ticket?.key,

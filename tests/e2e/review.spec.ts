@@ -121,7 +121,12 @@ test('vendor and reviewer take a request from draft to approval, then start an a
 	await stateIs(page, 'Draft')
 	await expect(page.getByTestId('amendment-diff')).toContainText('No use case changed yet')
 	await expect(page.locator('html[data-hydrated]')).toBeAttached()
+	// As started it says nothing new: its checklist passes but it is not ready to send, and says why.
+	const verdict = page.getByTestId('checklist-verdict')
+	await expect(verdict).toContainText('The checklist passes')
+	await expect(verdict).toContainText('says nothing the approved request did not')
 	await page.getByLabel(/let users invite other users to collaborate/).check()
+	await expect(verdict).toContainText('Ready to send')
 	await page.getByRole('button', { name: 'Save draft' }).click()
 	await expect(page.getByText(/Draft saved/)).toBeVisible()
 	const diff = page.getByTestId('amendment-diff')

@@ -327,7 +327,9 @@ describe('finding 7: revocation ends the app’s approved scope', () => {
 
 		const started = await post(w, w.vendorCookie, original, { intent: 'amend' })
 		const amendment = started.headers.get('Location')!.split('/').pop()!
-		expect((await act(w, w.vendorCookie, amendment, { ...COMPLETE })).status).toBe(200)
+		// An amendment carries a new email use (one that changes nothing is not sent for review).
+		const withNewUse = { ...COMPLETE, useCaseCodes: ['send_security_alerts', 'invite_collaborators'] }
+		expect((await act(w, w.vendorCookie, amendment, withNewUse)).status).toBe(200)
 		expect((await act(w, w.vendorCookie, amendment, { intent: 'submit_for_review' })).status).toBe(200)
 		await sentRequest(w, daysAgo(9), amendment)
 		await approved(w, amendment, daysAgo(7))

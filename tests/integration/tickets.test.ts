@@ -252,6 +252,20 @@ describe('amendments', () => {
 			requestId: amendmentId,
 		})
 		expect(page.data).toMatchObject({ diff: { added: [], removed: [] } })
+		// As started it says nothing the approved request did not: it is not sent for review, and the page says why.
+		const submit = (page.data as { actions: { action: string; blocked: { code: string } | null }[] }).actions.find(
+			(offered) => offered.action === 'submit_for_review',
+		)
+		expect(submit?.blocked).toMatchObject({ code: 'nothing_amended' })
+		const unchanged = await post(w, w.vendorCookie, amendmentId, {
+			intent: 'submit_for_review',
+			version: String(amendment.version),
+		})
+		expect(unchanged.status).toBe(409)
+		expect(unchanged.data).toMatchObject({
+			formError: expect.stringContaining('says nothing the approved request did not'),
+		})
+		expect((await versionOf(amendmentId)).state).toBe('draft')
 
 		await post(w, w.vendorCookie, amendmentId, {
 			...COMPLETE,

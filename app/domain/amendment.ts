@@ -1,0 +1,42 @@
+import { type RequestFields } from '~/schemas/request'
+
+/**
+ * Whether an amendment says nothing its approved request did not (docs/rules.md › Appropriate use: an amendment
+ * carries a new or changed email use). Every field a person fills in is compared as Atlassian would read it:
+ * spaces around and between words do not count, nor the order of lists, nor a custom use case retyped in
+ * another case (as `identityOfUseCase` compares them). Pure: the editor says it live, the service refuses to send
+ * such an amendment for review.
+ */
+/** What a person is told while their amendment changes nothing (the service refuses to send it for review). */
+export const NOTHING_AMENDED =
+	'This amendment says nothing the approved request did not: add the new email use (or change what differs) before submitting it for review.'
+
+export function amendsNothing(approved: Partial<RequestFields>, next: Partial<RequestFields>): boolean {
+	return comparable(approved) === comparable(next)
+}
+
+const words = (text: string | undefined) => (text ?? '').trim().replace(/\s+/g, ' ')
+const setOf = (items: readonly (string | undefined)[] | undefined) =>
+	[...new Set((Array.isArray(items) ? items : []).map(words).filter(Boolean))].sort()
+
+function comparable(fields: Partial<RequestFields>): string {
+	return JSON.stringify([
+		words(fields.companyName),
+		words(fields.appName),
+		words(fields.appKey),
+		fields.appType ?? '',
+		setOf(fields.products),
+		words(fields.marketplaceListingUrl),
+		words(fields.privacyPolicyUrl),
+		words(fields.termsOfUseUrl),
+		fields.storesPersonalData ?? 'undecided',
+		setOf(fields.useCaseCodes),
+		setOf(
+			(Array.isArray(fields.customUseCases) ? fields.customUseCases : []).map((useCase) =>
+				useCase?.description?.toLowerCase(),
+			),
+		),
+		words(fields.functionalityDescription),
+		words(fields.privacyPolicyExcerpt),
+	])
+}
