@@ -111,6 +111,34 @@ describe('a report’s digest is of the ledger at one moment', () => {
 	})
 })
 
+describe('a ledger that never holds still', () => {
+	it('changing through every read of it is a 409 that says so, not a digest of no moment', async () => {
+		const { org, app } = await orgWithLedgerPages('Digest Busy')
+		// A writer adding an account at every turn of the event loop, as an import writing batch after batch.
+		let writing = true
+		let written = 0
+		const writer = (async () => {
+			while (writing) {
+				await db.insert(storedAccounts).values({ appId: app.id, accountId: `busy-${written}`, updatedAt: new Date() })
+				written++
+				await new Promise((resolve) => setImmediate(resolve))
+			}
+		})()
+		try {
+			await expect(digestLedger(org.id, app.id)).rejects.toMatchObject({
+				status: 409,
+				message: expect.stringContaining('kept changing while its batches were read'),
+			})
+		} finally {
+			writing = false
+			await writer
+		}
+		expect(written).toBeGreaterThanOrEqual(3)
+		// Once it holds still, the digest is of it as it stands.
+		expect((await digestLedger(org.id, app.id)).accountCount).toBe(3001 + written)
+	})
+})
+
 describe('the ledger export round-trips through the import', () => {
 	it('re-imports an exported ledger whose ids start with "-" (guarded against formulas) unchanged', async () => {
 		const { org, admin, app } = await orgWithApp('Round Trip')
