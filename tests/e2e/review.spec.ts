@@ -105,11 +105,21 @@ test('vendor and reviewer take a request from draft to approval, then start an a
 	await page.getByRole('button', { name: 'Record reply' }).click()
 	await stateIs(page, 'Submitted to Atlassian')
 
-	// The reviewer records Atlassian's approval.
+	// The reviewer records Atlassian's approval. A decline, which closes the request, is asked about first: dismissed,
+	// nothing is recorded (the approval below could not be recorded on a declined request).
 	await gotoHydrated(reviewer, requestUrl)
+	const asked: string[] = []
+	reviewer.once('dialog', (dialog) => {
+		asked.push(dialog.message())
+		void dialog.dismiss()
+	})
+	await reviewer.getByLabel('Reason Atlassian gave').first().fill('Misclicked')
+	await reviewer.getByRole('button', { name: 'Record decline' }).click()
+	await expect.poll(() => asked).toEqual([expect.stringContaining('Atlassian declined this request?')])
 	await reviewer.getByLabel('Products and scopes approved').fill('Jira: read:email-address:jira')
 	await reviewer.getByRole('button', { name: 'Record approval' }).click()
 	await stateIs(reviewer, 'Approved')
+	await expect(reviewer.getByRole('button', { name: 'Record revocation' })).toBeVisible()
 	await reviewerContext.close()
 
 	// The vendor starts an amendment and sees the diff against the approved scope.
