@@ -2,7 +2,6 @@ import { Form, useNavigation } from '@remix-run/react'
 import { type ReactNode } from 'react'
 import { useWatch } from 'react-hook-form'
 import { errorId, FieldError, FormAlert, SelectField, TextField, type FieldErrorMap } from '~/components/ui/form'
-import { Icon } from '~/components/ui/icon'
 import { Badge } from '~/components/ui/status'
 import { useValidatedForm } from '~/components/ui/use-validated-form'
 import {
@@ -115,7 +114,6 @@ export function AppForm({
 	submitLabel,
 	submittingLabel,
 	secondaryAction,
-	savedNotice,
 }: {
 	defaults: AppFormDefaults
 	serverErrors?: FieldErrorMap
@@ -127,8 +125,6 @@ export function AppForm({
 	submitLabel: string
 	submittingLabel: string
 	secondaryAction?: ReactNode
-	/** What the last save did, said beside the button that was pressed (the top of the page is out of view). */
-	savedNotice?: string | null
 }) {
 	const navigation = useNavigation()
 	const { form, formRef, onSubmit, errorOf } = useValidatedForm(AppSchema, { defaultValues: defaults, serverErrors })
@@ -281,13 +277,6 @@ export function AppForm({
 					{submitting ? submittingLabel : submitLabel}
 				</button>
 				{secondaryAction}
-				<span role="status" className="form-saved">
-					{savedNotice && !submitting ? (
-						<>
-							<Icon name="check" /> {savedNotice}
-						</>
-					) : null}
-				</span>
 			</div>
 		</Form>
 	)

@@ -108,10 +108,10 @@ function plural(count: number, one: string, many = `${one}s`) {
 }
 
 /** The folded checklist's one line: what is left to do, in words and colour. */
-function summaryOf(failing: number, warnings: number, passes: string): { tone: Tone; text: string } {
+function summaryOf(failing: number, warnings: number, passes: string, heldBack: boolean): { tone: Tone; text: string } {
 	if (failing > 0) return { tone: 'bad', text: `${plural(failing, 'check')} to fix` }
 	if (warnings > 0) return { tone: 'warn', text: `${passes}, ${plural(warnings, 'warning')}` }
-	return { tone: 'ok', text: passes }
+	return { tone: heldBack ? 'warn' : 'ok', text: passes }
 }
 
 /** Where a check's rule comes from: Atlassian's pages by their titles, linked, and what Clearance adds. */
@@ -164,7 +164,7 @@ export function ChecklistPanel({
 	const warnings = result.checks.filter((check) => check.status === 'warn')
 	const [open, setOpen] = useOpenOnWideScreens()
 	const passes = sendable && !heldBack ? 'Ready to send' : 'The checklist passes'
-	const summary = summaryOf(failing.length, warnings.length, passes)
+	const summary = summaryOf(failing.length, warnings.length, passes, Boolean(heldBack))
 	return (
 		<section className="checklist card" aria-labelledby="checklist-heading" id="checklist">
 			<details
@@ -180,7 +180,7 @@ export function ChecklistPanel({
 				<div className="checklist-body">
 					<h2 id="checklist-heading">Checklist</h2>
 					<div
-						className={`alert ${result.ready ? (warnings.length ? 'alert-warn' : 'alert-ok') : 'alert-bad'}`}
+						className={`alert ${result.ready ? (warnings.length || heldBack ? 'alert-warn' : 'alert-ok') : 'alert-bad'}`}
 						role="status"
 						aria-live={live ? 'polite' : undefined}
 						data-testid="checklist-verdict"

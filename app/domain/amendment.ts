@@ -7,9 +7,12 @@ import { type RequestFields } from '~/schemas/request'
  * another case (as `identityOfUseCase` compares them). Pure: the editor says it live, the service refuses to send
  * such an amendment for review.
  */
-/** What a person is told while their amendment changes nothing (the service refuses to send it for review). */
+/** What the checklist says while an amendment changes nothing (the service refuses to send it for review). */
 export const NOTHING_AMENDED =
-	'This amendment says nothing the approved request did not: add the new email use (or change what differs) before submitting it for review.'
+	'This amendment is still the same as the approved request: add the new email use, or make the change you need, before submitting it for review.'
+
+/** Why such an amendment is not submitted: short, as the checklist beside it says what to do. */
+export const NOTHING_TO_SUBMIT = 'Nothing to submit yet: this amendment is still the same as the approved request.'
 
 export function amendsNothing(approved: Partial<RequestFields>, next: Partial<RequestFields>): boolean {
 	return comparable(approved) === comparable(next)

@@ -6,6 +6,7 @@
  */
 import { compactTextDiff, listChanges, textDiff, type TextPart } from './audit-diff'
 import { APP_TYPE_RULES, CUSTOM_USE_CASE_CODE, findUseCase, isAppType, isProduct, PRODUCT_LABELS } from './catalogue'
+import { CONNECTION_KIND_LABELS } from './reporting-connection'
 import { CYCLE_SOURCE_LABELS, CYCLE_SOURCES, type CycleSource } from './reporting-cycle'
 import { REQUEST_STATES, STATE_LABELS, type RequestState } from './request-lifecycle'
 import { PERMISSIONS, ROLE_LABELS, ROLES, type Permission, type Role } from './roles'
@@ -260,8 +261,6 @@ export const AUDIT_FIELD_LABELS: Record<string, string> = {
 	atomic: 'All or nothing',
 	completedAt: 'Completed',
 	ledgerRestored: 'Account’s ledger row put back as it was',
-	// An account task's kind (account_task.* events).
-	kind: 'Task',
 	tasksReopened: 'Tasks open again',
 	path: 'Page',
 	amendsRequestId: 'Amends',
@@ -368,7 +367,6 @@ export function formatAuditValue(key: string, value: unknown, timeZone = 'UTC'):
 			: (findUseCase(useCase.code)?.label ?? useCase.code)
 	}
 	if (key === 'failing' && typeof value === 'string') return humanise(value)
-	if (key === 'kind' && typeof value === 'string') return TASK_KIND_WORDS[value] ?? value
 	if (key === 'cyclePeriodOutcome' && typeof value === 'string') return CYCLE_OUTCOME_WORDS[value] ?? value
 	if (key === 'storingSinceSource' && typeof value === 'string') return STORING_SINCE_SOURCE_WORDS[value] ?? value
 	if (typeof value === 'string' && ISO_DAY.test(value)) return formatCalendarDate(value)
@@ -377,11 +375,18 @@ export function formatAuditValue(key: string, value: unknown, timeZone = 'UTC'):
 	return JSON.stringify(value)
 }
 
-/** An account task's kind (account_actions.kind), as the tasks card names it. */
-const TASK_KIND_WORDS: Record<string, string> = {
-	erase: 'Erase a closed account’s data',
-	refresh: 'Refresh an updated account’s data',
+/**
+ * A field whose name says little on its own (`kind`), read by the event it is on: its label and its values in words.
+ * On another event it is shown as recorded.
+ */
+const FIELD_BY_ACTION: Record<string, Record<string, { label: string; words: Record<string, string> }>> = {}
+const TASK_KIND = {
+	label: 'Task',
+	words: { erase: 'Erase a closed account’s data', refresh: 'Refresh an updated account’s data' },
 }
+for (const action of ['account_task.erased', 'account_task.refreshed', 'account_task.reopened'])
+	FIELD_BY_ACTION[action] = { kind: TASK_KIND }
+FIELD_BY_ACTION['reporter_run.failed'] = { kind: { label: 'Connection', words: CONNECTION_KIND_LABELS } }
 
 /** Who set an app's "storing since" date (apps.storing_since_source). */
 const STORING_SINCE_SOURCE_WORDS: Record<string, string> = {
@@ -418,8 +423,15 @@ export function auditChangeViews(action: string, before: unknown, after: unknown
 	const hidden = new Set([...HIDDEN_FIELDS, ...(HIDDEN_FOR[action] ?? [])])
 	const keys = [...new Set([...Object.keys(old), ...Object.keys(now)])].filter((key) => !hidden.has(key))
 	const views: AuditChangeView[] = []
+	const byAction = FIELD_BY_ACTION[action] ?? {}
+	const format = (key: string, value: unknown) => {
+		const reading = byAction[key]
+		return reading && typeof value === 'string' && value in reading.words
+			? reading.words[value]!
+			: formatAuditValue(key, value, timeZone)
+	}
 	for (const key of keys) {
-		const label = fieldLabel(key)
+		const label = byAction[key]?.label ?? fieldLabel(key)
 		const inOld = key in old
 		const inNow = key in now
 		if (inOld && inNow) {
@@ -446,8 +458,8 @@ export function auditChangeViews(action: string, before: unknown, after: unknown
 				views.push({
 					kind: 'list',
 					label,
-					added: added.map((item) => formatAuditValue(key, item, timeZone)),
-					removed: removed.map((item) => formatAuditValue(key, item, timeZone)),
+					added: added.map((item) => format(key, item)),
+					removed: removed.map((item) => format(key, item)),
 				})
 			} else if ((typeof from === 'string' || typeof to === 'string') && (isLong(text(from)) || isLong(text(to)))) {
 				views.push({
@@ -461,12 +473,12 @@ export function auditChangeViews(action: string, before: unknown, after: unknown
 				views.push({
 					kind: 'value',
 					label,
-					from: formatAuditValue(key, from, timeZone),
-					to: formatAuditValue(key, to, timeZone),
+					from: format(key, from),
+					to: format(key, to),
 				})
 			}
 		} else {
-			const value = formatAuditValue(key, inNow ? now[key] : old[key], timeZone)
+			const value = format(key, inNow ? now[key] : old[key])
 			views.push({ kind: 'detail', label, value, long: isLong(value) })
 		}
 	}

@@ -1,4 +1,4 @@
-import { NOTHING_AMENDED } from './amendment'
+import { NOTHING_TO_SUBMIT } from './amendment'
 import { ROLE_LABELS, type Role } from './roles'
 import { parseTicketKey, STEP_OF_EVENT, type TicketStepKind } from './tickets'
 
@@ -258,7 +258,7 @@ function checkRequestGuards(rule: TransitionRule, ctx: TransitionContext): Trans
 		return fail('checklist_failing', 'Fix the failing checks in the checklist, then submit for review.')
 	}
 	if (rule.guards.includes('amends_something') && ctx.emptyAmendment === true) {
-		return fail('nothing_amended', NOTHING_AMENDED)
+		return fail('nothing_amended', NOTHING_TO_SUBMIT)
 	}
 	if (rule.guards.includes('use_cases_approved') && ctx.allUseCasesApproved !== true) {
 		return fail(

@@ -5,6 +5,7 @@ import { AppOwnersCard } from '~/components/app-owners-card'
 import { AppRequests } from '~/components/app-requests'
 import { AppApprovedScope, ApprovedAppConflictNotice, PersonalDataConflictNotice } from '~/components/review-scope'
 import { FormAlert, type FieldErrorMap } from '~/components/ui/form'
+import { Icon } from '~/components/ui/icon'
 import { Badge, PageHeader } from '~/components/ui/status'
 import { APP_TYPE_RULES, PRODUCT_LABELS, type Product } from '~/domain/catalogue'
 import { counted } from '~/domain/counts'
@@ -312,10 +313,19 @@ export default function AppPage() {
 						defaults={appFormDefaults(updateResult?.values ?? app)}
 						serverErrors={updateResult?.errors}
 						formError={updateResult?.formError}
-						savedNotice={updateResult?.notice}
 						submitLabel="Save changes"
 						submittingLabel="Saving…"
 					/>
+					{/* What the save did, said under its button, where the person is (the top of the page is out of
+					view). Outside the form, which is built again after each save: a live region that stays, emptied while
+					a save is on its way, so each one is announced. */}
+					<p role="status" className="form-saved">
+						{updateResult?.notice && navigation.state === 'idle' ? (
+							<>
+								<Icon name="check" /> {updateResult.notice}
+							</>
+						) : null}
+					</p>
 				</section>
 			) : null}
 

@@ -11,7 +11,7 @@ import { TicketTimeline } from '~/components/ticket-timeline'
 import { FormAlert } from '~/components/ui/form'
 import { Badge, PageHeader } from '~/components/ui/status'
 import { autosaveFetcherKey } from '~/components/use-draft-autosave'
-import { amendsNothing } from '~/domain/amendment'
+import { NOTHING_AMENDED } from '~/domain/amendment'
 import {
 	availableActions,
 	fourEyesMessage,
@@ -30,6 +30,7 @@ import { formatInTimeZone, localDateOf } from '~/domain/zoned-time'
 import { PERSONAL_DATA_LABELS } from '~/schemas/apps'
 import { REQUEST_ARRAY_FIELDS, SaveRequestSchema, type RequestFields } from '~/schemas/request'
 import { RequestActionSchema, type RequestActionInput } from '~/schemas/review'
+import { amendmentBasis } from '~/services/amendments.server'
 import { requestScopeNotices } from '~/services/approved-scope.server'
 import { getOrgSettings } from '~/services/org-settings.server'
 import { createAmendment, evaluateSaved, getRequest, requestToFields, saveDraft } from '~/services/requests.server'
@@ -71,13 +72,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		accessRequest.amendsRequestId ? getRequest(org.id, accessRequest.amendsRequestId) : null,
 		requestScopeNotices(org.id, accessRequest),
 	])
-	const amends = approved ? requestToFields(approved) : null
+	const { amends, empty: emptyAmendment } = await amendmentBasis(org.id, accessRequest, { amended: approved })
 	const actions = availableActions(accessRequest.state, {
 		roles,
 		isAuthor,
 		authorship,
 		checklistReady: checklist.ready,
-		emptyAmendment: amends ? amendsNothing(amends, requestToFields(accessRequest)) : false,
+		emptyAmendment,
 		allUseCasesApproved: everyUseCaseApproved(accessRequest.useCases),
 	})
 	return {
@@ -102,6 +103,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		today: localDateOf(new Date(), org.timeZone),
 		diff: approved ? diffUseCases(approved.useCases, accessRequest.useCases) : null,
 		amends,
+		emptyAmendment,
 	}
 }
 
@@ -378,7 +380,12 @@ export default function RequestPage() {
 					amends={amends}
 				/>
 			) : (
-				<ReadOnlyRequest request={request} fields={fields} checklist={checklist} />
+				<ReadOnlyRequest
+					request={request}
+					fields={fields}
+					checklist={checklist}
+					heldBack={loaderData.emptyAmendment ? NOTHING_AMENDED : null}
+				/>
 			)}
 			<TicketTimeline events={events} timeZone={org.timeZone} />
 		</div>
@@ -489,10 +496,12 @@ function ReadOnlyRequest({
 	request,
 	fields,
 	checklist,
+	heldBack,
 }: {
 	request: ReturnType<typeof useLoaderData<typeof loader>>['request']
 	fields: RequestFields
 	checklist: ReturnType<typeof useLoaderData<typeof loader>>['checklist']
+	heldBack: string | null
 }) {
 	const rows: [string, string][] = [
 		['Company', fields.companyName || '—'],
@@ -510,7 +519,7 @@ function ReadOnlyRequest({
 	return (
 		<div className="editor">
 			{/* A request in review, sent, decided or closed: its passing checklist is not "ready to send". */}
-			<ChecklistPanel result={checklist} sendable={SENDABLE_STATES.includes(request.state)} />
+			<ChecklistPanel result={checklist} sendable={SENDABLE_STATES.includes(request.state)} heldBack={heldBack} />
 			<section className="card stack-sm">
 				<p className="card-muted">This request is {STATE_PHRASES[request.state]}, so it cannot be edited here.</p>
 				<dl className="dl">

@@ -11,7 +11,6 @@ import {
 	tickets,
 	users,
 } from '#db/schema'
-import { amendsNothing } from '~/domain/amendment'
 import { answerOfRequest } from '~/domain/approved-scope'
 import { isBeforeEarliestYear, TOO_EARLY_MESSAGE } from '~/domain/calendar-day'
 import {
@@ -46,10 +45,11 @@ import {
 } from '~/domain/tickets'
 import { UserFacingError } from '~/utils/errors'
 import { isUuid } from '~/utils/ids'
+import { amendmentBasis } from './amendments.server'
 import { lockApp, personalDataSince } from './apps.server'
 import { auditRefusals, recordAudit } from './audit.server'
 import { membersWithRole, notify, type NotificationKind } from './notifications.server'
-import { evaluateSaved, getRequest, requestToFields, type RequestRow, type UseCaseRow } from './requests.server'
+import { evaluateSaved, type RequestRow, type UseCaseRow } from './requests.server'
 import { ticketEvents } from './tickets.server'
 
 const NOT_FOUND = 'No such request in this organisation.'
@@ -376,14 +376,6 @@ export function applyTransition(
 	)
 }
 
-/** An amendment that says nothing its approved request did not (read in the transaction, with the request locked). */
-async function isEmptyAmendment(tx: Tx, orgId: string, request: RequestRow & { useCases: UseCaseRow[] }) {
-	if (!request.amendsRequestId) return false
-	const approved = await getRequest(orgId, request.amendsRequestId, tx)
-	const detail = { ...request, app: { id: request.appId, name: request.appName } }
-	return approved !== null && amendsNothing(requestToFields(approved), requestToFields(detail))
-}
-
 async function applyTransitionOnce(
 	orgId: string,
 	actor: Actor,
@@ -402,7 +394,16 @@ async function applyTransitionOnce(
 			authorship,
 			// Recomputed rather than trusting the stored flag, in case the engine changed since the save.
 			checklistReady: evaluateSaved({ ...request, useCases, app: { id: request.appId, name: request.appName } }).ready,
-			emptyAmendment: await isEmptyAmendment(tx, orgId, { ...request, useCases }),
+			// Only where it can refuse: read in the transaction, with the request locked.
+			emptyAmendment:
+				action === 'submit_for_review' &&
+				(
+					await amendmentBasis(
+						orgId,
+						{ ...request, useCases, app: { id: request.appId, name: request.appName } },
+						{ q: tx },
+					)
+				).empty,
 			allUseCasesApproved: everyUseCaseApproved(useCases),
 			comment: input.comment,
 			ticketKey: input.ticket?.key,

@@ -134,7 +134,7 @@ test('vendor and reviewer take a request from draft to approval, then start an a
 	// As started it says nothing new: its checklist passes but it is not ready to send, and says why.
 	const verdict = page.getByTestId('checklist-verdict')
 	await expect(verdict).toContainText('The checklist passes')
-	await expect(verdict).toContainText('says nothing the approved request did not')
+	await expect(verdict).toContainText('still the same as the approved request')
 	await page.getByLabel(/let users invite other users to collaborate/).check()
 	await expect(verdict).toContainText('Ready to send')
 	await page.getByRole('button', { name: 'Save draft' }).click()

@@ -252,7 +252,7 @@ describe('amendments', () => {
 			requestId: amendmentId,
 		})
 		expect(page.data).toMatchObject({ diff: { added: [], removed: [] } })
-		// As started it says nothing the approved request did not: it is not sent for review, and the page says why.
+		// As started it is still the same as the approved request: it is not sent for review, and the page says why.
 		const submit = (page.data as { actions: { action: string; blocked: { code: string } | null }[] }).actions.find(
 			(offered) => offered.action === 'submit_for_review',
 		)
@@ -263,7 +263,7 @@ describe('amendments', () => {
 		})
 		expect(unchanged.status).toBe(409)
 		expect(unchanged.data).toMatchObject({
-			formError: expect.stringContaining('says nothing the approved request did not'),
+			formError: expect.stringContaining('still the same as the approved request'),
 		})
 		expect((await versionOf(amendmentId)).state).toBe('draft')
 
@@ -297,6 +297,34 @@ describe('amendments', () => {
 		).toBe(200)
 		expect((await versionOf(amendmentId)).state).toBe('in_review')
 		await db.select().from(accessRequests)
+	})
+})
+
+describe('an amendment of an approval no longer in force', () => {
+	it('repeating its request word for word is asking again: it is submitted for review', async () => {
+		const w = await reviewWorld()
+		const id = await readyRequest(w)
+		await act(w, w.vendorCookie, id, {
+			intent: 'record_ticket',
+			ticketKey: 'DEVHELP-5719',
+			ticketUrl: '',
+			openedOn: '2026-01-05',
+		})
+		await act(w, w.reviewerCookie, id, { intent: 'atlassian_approved', approvedOn: '2026-01-20', scopes: 'Jira' })
+		const started = await post(w, w.vendorCookie, id, { intent: 'amend' })
+		const amendmentId = started.headers.get('Location')!.split('/').pop()!
+		// Atlassian revokes the app's access: the amendment, unchanged, is no longer "nothing new".
+		expect(
+			(await act(w, w.reviewerCookie, id, { intent: 'atlassian_revoked', reason: 'Audit', revokedOn: '2026-02-01' }))
+				.status,
+		).toBe(200)
+		const page = await runRoute(requestLoader, makeRequest('/', { cookie: w.vendorCookie }), {
+			org: w.org.slug,
+			requestId: amendmentId,
+		})
+		expect(page.data).toMatchObject({ emptyAmendment: false, amends: null })
+		expect((await act(w, w.vendorCookie, amendmentId, { intent: 'submit_for_review' })).status).toBe(200)
+		expect((await versionOf(amendmentId)).state).toBe('in_review')
 	})
 })
 

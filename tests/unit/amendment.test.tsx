@@ -56,7 +56,7 @@ describe('an amendment that changes nothing', () => {
 		expect(transition('draft', 'submit_for_review', { ...ctx, emptyAmendment: true })).toMatchObject({
 			ok: false,
 			code: 'nothing_amended',
-			message: expect.stringContaining('add the new email use'),
+			message: expect.stringContaining('Nothing to submit yet'),
 		})
 		expect(transition('draft', 'submit_for_review', { ...ctx, emptyAmendment: false })).toMatchObject({ ok: true })
 		expect(transition('draft', 'submit_for_review', ctx)).toMatchObject({ ok: true })
@@ -66,7 +66,7 @@ describe('an amendment that changes nothing', () => {
 		const unchanged = await renderRoute(() => <RequestForm defaults={approved} version={1} amends={approved} />)
 		expect(unchanged).toContain('The checklist passes')
 		expect(unchanged).not.toContain('Ready to send')
-		expect(unchanged).toContain('says nothing the approved request did not')
+		expect(unchanged).toContain('add the new email use, or make the change you need')
 		const added = await renderRoute(() => (
 			<RequestForm defaults={{ ...approved, useCaseCodes: ['send_security_alerts'] }} version={1} amends={approved} />
 		))

@@ -10,6 +10,7 @@ import {
 	subjectOfPath,
 	subjectView,
 } from '~/domain/audit-labels'
+import { CONNECTION_KIND_LABELS } from '~/domain/reporting-connection'
 
 const REQUEST_ID = '0b9f3c9e-5a7d-4c1e-9d55-3f7a1e2b4c6d'
 const APP_ID = '7c1d2e3f-4a5b-4c6d-8e9f-a0b1c2d3e4f5'
@@ -214,8 +215,14 @@ describe('auditChangeViews', () => {
 			{ appId: REQUEST_ID, kind: 'erase', completedAt: null, ledgerRestored: true, tasksReopened: 1 },
 		)
 		expect(views).toContainEqual({ kind: 'detail', label: 'Task', value: 'Erase a closed account’s data', long: false })
-		expect(formatAuditValue('kind', 'refresh')).toBe('Refresh an updated account’s data')
 		expect(JSON.stringify(views)).not.toMatch(/"erase"|Kind/)
+		expect(auditChangeViews('account_task.refreshed', null, { kind: 'refresh' })).toEqual([
+			{ kind: 'detail', label: 'Task', value: 'Refresh an updated account’s data', long: false },
+		])
+		// The same field on another event is read by that event: a failed automatic run's connection.
+		expect(auditChangeViews('reporter_run.failed', null, { kind: 'oauth2' })).toEqual([
+			{ kind: 'detail', label: 'Connection', value: CONNECTION_KIND_LABELS.oauth2, long: false },
+		])
 	})
 
 	it('says who set the storing-since date in words, not by its stored code', () => {

@@ -11,7 +11,7 @@ export function ResultAlerts({
 	noticeShownByForm = false,
 }: {
 	result?: ReportingActionResult
-	/** The form that sent it says what was done, beside its button (the run form): not said twice. */
+	/** The form that sent it says what was done and what needs a look, beside its button (the run form): not said twice. */
 	noticeShownByForm?: boolean
 }) {
 	return (
@@ -23,7 +23,7 @@ export function ResultAlerts({
 					{result.undoTaskId ? <UndoTask taskId={result.undoTaskId} /> : null}
 				</div>
 			) : null}
-			{result?.warning ? (
+			{result?.warning && !(noticeShownByForm && result.notice) ? (
 				<div className="alert alert-warn" role="status">
 					{result.warning}
 				</div>

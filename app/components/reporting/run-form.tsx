@@ -197,14 +197,7 @@ export function RunForm({
 						) : null}
 					</div>
 					<LiveNote id="answers-note" note={answersNote} />
-					{/* What was recorded, said here where the button was pressed (and only here), aloud. */}
-					<div role="status">
-						{answer?.notice && !edited ? (
-							<p className="alert alert-ok" data-testid="run-recorded">
-								{answer.notice}
-							</p>
-						) : null}
-					</div>
+					<RecordedRun answer={edited ? undefined : answer} />
 					<div className="row">
 						<button type="submit" className="button" disabled={busy || fetcher.state === 'submitting'}>
 							Record run
@@ -213,6 +206,24 @@ export function RunForm({
 				</fetcher.Form>
 			)}
 		</section>
+	)
+}
+
+/**
+ * What the run just recorded did, and what needs a look (batches left unanswered, answers about accounts not in the
+ * ledger), said where the button was pressed (and only there: the page's own alerts leave it out), aloud. Empty once
+ * the answers are changed again.
+ */
+export function RecordedRun({ answer }: { answer: ReportingActionResult | undefined }) {
+	return (
+		<div role="status">
+			{answer?.notice ? (
+				<p className="alert alert-ok" data-testid="run-recorded">
+					{answer.notice}
+				</p>
+			) : null}
+			{answer?.notice && answer.warning ? <p className="alert alert-warn">{answer.warning}</p> : null}
+		</div>
 	)
 }
 
