@@ -116,6 +116,10 @@ export function RequestForm({
 
 	return (
 		<div className="editor">
+			{/* The checklist comes first and has a link per check: a keyboard can go past it, straight to the first field. */}
+			<a className="skip-inline" href="#companyName" onClick={focusFirstField}>
+				Skip the checklist, to the form
+			</a>
 			{/* First in the page order, so a phone shows its folded summary at the top; CSS puts it on the right on wide screens. */}
 			{result ? <ChecklistPanel result={result} live linkFields heldBack={heldBack} /> : <ChecklistPending />}
 			<UnsavedChangesGuard when={autosave.unsavedChanges} />
@@ -325,4 +329,12 @@ export function RequestForm({
 			</Form>
 		</div>
 	)
+}
+
+/** The skip link's target takes focus itself (a fragment alone only scrolls to it in some browsers). */
+function focusFirstField(event: React.MouseEvent<HTMLAnchorElement>) {
+	const field = document.getElementById('companyName')
+	if (!field) return
+	event.preventDefault()
+	field.focus()
 }
