@@ -25,6 +25,19 @@ async function readyRequest(w: ReviewWorld) {
 	return id
 }
 
+/** A request Atlassian approved (ticket DEVHELP-5718, approved on 20 January 2026). */
+async function approvedRequest(w: ReviewWorld) {
+	const id = await readyRequest(w)
+	await act(w, w.vendorCookie, id, {
+		intent: 'record_ticket',
+		ticketKey: 'DEVHELP-5718',
+		ticketUrl: '',
+		openedOn: '2026-01-05',
+	})
+	await act(w, w.reviewerCookie, id, { intent: 'atlassian_approved', approvedOn: '2026-01-20', scopes: 'Jira' })
+	return id
+}
+
 async function act(w: ReviewWorld, cookie: string, id: string, form: Record<string, string>) {
 	const { version } = await versionOf(id)
 	return post(w, cookie, id, { ...form, version: String(version) })
@@ -220,14 +233,7 @@ describe('tickets', () => {
 describe('amendments', () => {
 	it('an approved request is never edited; an amendment is a linked, prefilled draft with a diff of use cases', async () => {
 		const w = await reviewWorld()
-		const id = await readyRequest(w)
-		await act(w, w.vendorCookie, id, {
-			intent: 'record_ticket',
-			ticketKey: 'DEVHELP-5718',
-			ticketUrl: '',
-			openedOn: '2026-01-05',
-		})
-		await act(w, w.reviewerCookie, id, { intent: 'atlassian_approved', approvedOn: '2026-01-20', scopes: 'Jira' })
+		const id = await approvedRequest(w)
 		const approved = await versionOf(id)
 
 		expect((await post(w, w.vendorCookie, id, { ...COMPLETE, version: String(approved.version) })).status).toBe(409)
@@ -303,14 +309,7 @@ describe('amendments', () => {
 describe('an amendment of an approval no longer in force', () => {
 	it('repeating its request word for word is asking again: it is submitted for review', async () => {
 		const w = await reviewWorld()
-		const id = await readyRequest(w)
-		await act(w, w.vendorCookie, id, {
-			intent: 'record_ticket',
-			ticketKey: 'DEVHELP-5719',
-			ticketUrl: '',
-			openedOn: '2026-01-05',
-		})
-		await act(w, w.reviewerCookie, id, { intent: 'atlassian_approved', approvedOn: '2026-01-20', scopes: 'Jira' })
+		const id = await approvedRequest(w)
 		const started = await post(w, w.vendorCookie, id, { intent: 'amend' })
 		const amendmentId = started.headers.get('Location')!.split('/').pop()!
 		// Atlassian revokes the app's access: the amendment, unchanged, is no longer "nothing new".
