@@ -401,8 +401,8 @@ export function tasksFromAnswers(
 }
 
 /**
- * What recording these answers against a report of `batchCount` batches will do, said before it is done: an
- * empty paste (or one 204) stands for every batch, as recordRunEvidence reads it; a batch with no answer given has
+ * What recording these answers against a report of `batchCount` batches will do, said before it is done: one 204
+ * stands for every batch, as recordRunEvidence reads it (an empty box is refused, and says nothing here); a batch with no answer given has
  * none recorded and gives no task, so fewer answers than batches is said plainly (a missed answer would be a missed
  * erase task). Null when there is nothing to say beyond the field's hint.
  */
@@ -416,13 +416,15 @@ export function answersPreview(text: string, batchCount: number): { tone: 'info'
 	}
 	const batches = counted(batchCount, 'batch', 'batches')
 	const [only] = parsed.batches
+	// An empty box says nothing (the hint asks for the answers, or 204); it is not taken as an answer.
+	if (text.trim() === '') return null
 	if (parsed.batches.length === 1 && only?.status === 204 && only.raw === '') {
 		return {
 			tone: 'info',
 			text:
 				batchCount === 1
-					? 'Left empty (or 204), the run records that Atlassian answered the batch with nothing to do (204).'
-					: `Left empty (or 204), the run records that Atlassian answered every one of the ${batches} with nothing to do (204).`,
+					? '204: the run records that Atlassian answered the batch with nothing to do.'
+					: `204: the run records that Atlassian answered every one of the ${batches} with nothing to do.`,
 		}
 	}
 	const answers = counted(parsed.batches.length, 'answer')

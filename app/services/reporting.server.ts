@@ -498,11 +498,17 @@ const FUTURE_SKEW_MS = 5 * 60 * 1000
  */
 export async function recordRun(orgId: string, actor: Actor, appId: string, input: RunInput, now = new Date()) {
 	assertSentAt(input.sentAt, now)
+	// An empty box is no answer: taken as "nothing to do", a second press of the button after a run was recorded (the
+	// form empties itself) recorded that Atlassian answered nothing. "Nothing to do" is said as Atlassian says it: 204.
+	if (input.answers.trim() === '') throw new UserFacingError(NO_ANSWERS, 400, 'answers')
 	const parsed = parseReportEvidence(input.answers)
 	if (!parsed.ok) throw new UserFacingError(`Atlassian’s answer could not be read: ${parsed.reason}`, 400, 'answers')
 	const { answers: _answers, ...rest } = input
 	return recordRunEvidence(orgId, actor, appId, { ...rest, batches: parsed.batches }, { now, refuseTwin: true })
 }
+
+const NO_ANSWERS =
+	'Paste Atlassian’s answers (or choose the file). If Atlassian answered every batch with nothing to do, enter 204.'
 
 function assertSentAt(sentAt: Date, now: Date) {
 	if (isBeforeEarliestInstant(sentAt)) throw new UserFacingError(TOO_EARLY_MESSAGE, 400, 'sentAt')
@@ -535,7 +541,7 @@ export async function recordRunEvidence(
 		input.cyclePeriod?.trim() || [...batches].reverse().find((batch) => batch.cyclePeriod)?.cyclePeriod || null
 	const reading = raw ? readCyclePeriod(raw) : null
 	const prepared = await findPreparedReport(orgId, appId, input.preparedReport, actor)
-	// One "nothing to do" (an empty paste or a bare 204) stands for every batch, as the page says.
+	// One "nothing to do" (a bare 204, or an empty body from Atlassian) stands for every batch, as the page says.
 	const [only] = batches
 	if (batches.length === 1 && only && only.status === 204 && only.raw === '' && prepared.batchCount > 1) {
 		batches = Array.from({ length: prepared.batchCount }, () => ({ ...only }))

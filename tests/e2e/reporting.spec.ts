@@ -140,7 +140,7 @@ test('stored data 40 days old makes an app overdue at the top; a prepared report
 	await expect(runForm.getByText(/^Report run recorded: 2 accounts, 1 closed/)).toBeVisible()
 	// Said there only, not a second time at the top of the page.
 	await expect(page.getByText(/^Report run recorded/)).toHaveCount(1)
-	await expect(runForm.getByText(/Left empty/)).toHaveCount(0)
+	await expect(runForm.getByText(/nothing to do\./)).toHaveCount(0)
 	await expect(page.getByText('On track').first()).toBeVisible()
 	const runs = page.getByRole('region', { name: 'Report runs (evidence)' })
 	await expect(runs).toContainText('2 accounts in 1 batch')

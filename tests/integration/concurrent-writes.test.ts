@@ -331,7 +331,7 @@ describe('concurrent writes under load (issue 15)', () => {
 						runsRoute.action,
 						makeRequest(`/o/${org.slug}/apps/${appB.id}/reporting/runs`, {
 							cookie,
-							form: { intent: 'run', preparedReport: prepared.id, sentAt, answers: '' },
+							form: { intent: 'run', preparedReport: prepared.id, sentAt, answers: '204' },
 						}),
 						{ org: org.slug, appId: appB.id },
 					),

@@ -333,7 +333,7 @@ const FORM_CASES: Case[] = [
 			intent: 'run',
 			sentAt: `2026-01-01T10:00${NUL}`,
 			preparedReport: '00000000-0000-4000-8000-000000000000',
-			answers: '',
+			answers: '204',
 		}),
 	},
 	{
@@ -343,7 +343,7 @@ const FORM_CASES: Case[] = [
 			sentAt: '2026-01-01T10:00',
 			preparedReport: '00000000-0000-4000-8000-000000000000',
 			cyclePeriod: NUL,
-			answers: '',
+			answers: '204',
 		}),
 	},
 	{
@@ -657,7 +657,7 @@ describe('dates before 1970 (issue 10, finding 2)', () => {
 		async (sentAt) => {
 			const w = await reportingWorld()
 			const before = await fingerprint()
-			const result = await w.send({ intent: 'run', sentAt, preparedReport: w.report.id, answers: '' })
+			const result = await w.send({ intent: 'run', sentAt, preparedReport: w.report.id, answers: '204' })
 			expect(result.status).toBe(400)
 			expect(result.data).toMatchObject({ errors: { sentAt: 'Enter a real date from 1970 on: check the year.' } })
 			expect(await fingerprint()).toEqual(before)
@@ -690,7 +690,7 @@ describe('dates before 1970 (issue 10, finding 2)', () => {
 				sentAt: utcInstant(0, 1, 1),
 				preparedReport: { id: w.report.id },
 				cyclePeriod: null,
-				answers: '',
+				answers: '204',
 			}),
 		).rejects.toMatchObject({ status: 400, field: 'sentAt' })
 	})

@@ -230,12 +230,12 @@ describe('finding 3: runs are tied to what was sent', () => {
 		await recordRun(org.id, user.id, app.id, {
 			sentAt: new Date(Date.now() - 3 * DAY),
 			preparedReport: { id: report.id },
-			answers: '',
+			answers: '204',
 		})
 		await recordRun(org.id, user.id, app.id, {
 			sentAt: new Date(Date.now() - 60_000),
 			preparedReport: { id: report.id },
-			answers: '',
+			answers: '204',
 		})
 		const overview = await getReportingOverview(org.id, (await getApp(org.id, app.id))!)
 		expect(overview.runs.map((run) => run.recordedLater)).toEqual([false, true])
@@ -250,21 +250,21 @@ describe('finding 3: runs are tied to what was sent', () => {
 		const { prepared: named } = await recordRun(org.id, user.id, app.id, {
 			sentAt: new Date(),
 			preparedReport: { sha256: report.sha256 },
-			answers: '',
+			answers: '204',
 		})
 		expect(named).toMatchObject({ sha256: report.sha256, accountCount: 2, preparedBy: null })
 		await expect(
 			recordRun(org.id, user.id, app.id, {
 				sentAt: new Date(),
 				preparedReport: { sha256: 'f'.repeat(64) },
-				answers: '',
+				answers: '204',
 			}),
 		).rejects.toMatchObject({ status: 400, field: 'preparedReport' })
 		await expect(
 			recordRun(org.id, user.id, app.id, {
 				sentAt: new Date(),
 				preparedReport: { sha256: 'not-a-digest' },
-				answers: '',
+				answers: '204',
 			}),
 		).rejects.toMatchObject({ status: 400, field: 'preparedReport' })
 	})
@@ -279,11 +279,11 @@ describe('finding 3: runs are tied to what was sent', () => {
 		const report = await prepareReport(org.id, user.id, app.id)
 		expect(report.batchCount).toBe(3)
 		const sentAt = new Date(Date.now() - 60_000)
-		const { run } = await recordRun(org.id, user.id, app.id, { sentAt, preparedReport: { id: report.id }, answers: '' })
+		const { run } = await recordRun(org.id, user.id, app.id, { sentAt, preparedReport: { id: report.id }, answers: '204' })
 		expect(run.batchAnswers).toHaveLength(3)
 		expect(run.batchAnswers).toEqual([1, 2, 3].map((batch) => ({ batch, status: 204, body: '', cyclePeriod: null })))
 		await expect(
-			recordRun(org.id, user.id, app.id, { sentAt, preparedReport: { id: report.id }, answers: '' }),
+			recordRun(org.id, user.id, app.id, { sentAt, preparedReport: { id: report.id }, answers: '204' }),
 		).rejects.toMatchObject({ status: 409 })
 		expect(await db.select().from(reportRuns).where(eq(reportRuns.appId, app.id))).toHaveLength(1)
 	})
@@ -303,7 +303,7 @@ describe('finding 4: cycle guardrails', () => {
 			sentAt: new Date(),
 			preparedReport: { id: report.id },
 			cyclePeriod: '20 Days',
-			answers: '',
+			answers: '204',
 		})
 		expect(await getApp(org.id, app.id)).toMatchObject({ cycleDays: 20, atlassianCycleDays: 20 })
 

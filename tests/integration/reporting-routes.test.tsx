@@ -175,7 +175,7 @@ describe('the import and run routes without JavaScript', () => {
 				}),
 				params,
 			)
-		const header = await send({ cyclePeriod: 'mary.major@customer.example', answers: '' })
+		const header = await send({ cyclePeriod: 'mary.major@customer.example', answers: '204' })
 		expect(header.status).toBe(400)
 		expect(header.data).toMatchObject({ errors: { cyclePeriod: expect.stringContaining('holds an email address') } })
 		const answer = await send({ answers: '{"accounts":[],"note":"mary.major@customer.example"}' })

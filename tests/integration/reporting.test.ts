@@ -715,7 +715,7 @@ describe('report runs and tasks', () => {
 			multipartRequest(
 				url,
 				cookie,
-				{ intent: 'run', preparedReport, sentAt: '2026-01-20T10:00', cyclePeriod: '604800', answers: '' },
+				{ intent: 'run', preparedReport, sentAt: '2026-01-20T10:00', cyclePeriod: '604800', answers: '204' },
 				{ name: 'answersFile', filename: 'answers.ndjson', chunks: () => [ndjson] },
 			),
 			params,
@@ -764,7 +764,7 @@ describe('report runs and tasks', () => {
 		const { org, user } = await world()
 		const off = await createApp(org.id, user.id, appInput({ storesPersonalData: 'no' }))
 		await importText(org.id, user.id, off.id, 'accountId,updatedAt\nabc,2026-01-01T00:00:00Z\n')
-		await expect(record(org.id, user.id, off.id, { sentAt: new Date(), answers: '' })).rejects.toMatchObject({
+		await expect(record(org.id, user.id, off.id, { sentAt: new Date(), answers: '204' })).rejects.toMatchObject({
 			status: 409,
 		})
 		expect(await db.select().from(reportRuns).where(eq(reportRuns.appId, off.id))).toHaveLength(0)
@@ -807,9 +807,28 @@ describe('report runs and tasks', () => {
 		expect(actions).toContain('app.cycle_header_confirmed')
 	})
 
+	it('an empty answer box is no answer: refused with what to enter, nothing recorded; 204 says “nothing to do”', async () => {
+		const { org, user, app } = await withLedger()
+		const prepared = await prepareReport(org.id, user.id, app.id)
+		for (const answers of ['', '  \n ']) {
+			await expect(
+				recordRun(org.id, user.id, app.id, { sentAt: new Date(), preparedReport: { id: prepared.id }, answers }),
+			).rejects.toMatchObject({ status: 400, field: 'answers', message: expect.stringContaining('enter 204') })
+		}
+		const runs = () => db.select({ n: count() }).from(reportRuns).where(eq(reportRuns.appId, app.id))
+		expect(await runs()).toEqual([{ n: 0 }])
+		const { run } = await recordRun(org.id, user.id, app.id, {
+			sentAt: new Date(),
+			preparedReport: { id: prepared.id },
+			answers: '204',
+		})
+		expect(run).toMatchObject({ closedCount: 0, updatedCount: 0 })
+		expect(await runs()).toEqual([{ n: 1 }])
+	})
+
 	it('keeps Atlassian’s precision: PT12H is a 12-hour cycle, never rounded up to a day', async () => {
 		const { org, user, app } = await withLedger()
-		const { run } = await record(org.id, user.id, app.id, { sentAt: new Date(), cyclePeriod: 'PT12H', answers: '' })
+		const { run } = await record(org.id, user.id, app.id, { sentAt: new Date(), cyclePeriod: 'PT12H', answers: '204' })
 		// Before anyone confirms, the deadline is already 12 hours out, not 15 days.
 		const [pending] = (await dashboardRows(org.id)).rows
 		expect(pending!.dueAt!.getTime() - run.sentAt.getTime()).toBe(12 * 3_600_000)
@@ -822,7 +841,7 @@ describe('report runs and tasks', () => {
 
 	it('asks which unit a bare number is in; refuses an impossible one; a dismissal needs a reason', async () => {
 		const { org, user, app } = await withLedger()
-		const { run } = await record(org.id, user.id, app.id, { sentAt: new Date(), cyclePeriod: '120', answers: '' })
+		const { run } = await record(org.id, user.id, app.id, { sentAt: new Date(), cyclePeriod: '120', answers: '204' })
 		expect(run).toMatchObject({ cyclePeriodOutcome: 'pending', cyclePeriodDays: null })
 		await expect(decideHeaderCycle(org.id, user.id, app.id, run.id, { decision: 'confirm' })).rejects.toMatchObject({
 			status: 400,
@@ -847,7 +866,7 @@ describe('report runs and tasks', () => {
 		const { run } = await record(org.id, user.id, app.id, {
 			sentAt: new Date(),
 			cyclePeriod: 'fortnightly',
-			answers: '',
+			answers: '204',
 		})
 		expect(run).toMatchObject({
 			cyclePeriodRaw: 'fortnightly',
@@ -873,10 +892,10 @@ describe('report runs and tasks', () => {
 			],
 			// More answers than the prepared report has batches.
 			[{ answers: '{"accounts":[]}\n{"accounts":[]}' }, 'answers'],
-			[{ answers: '', preparedReport: '' }, 'preparedReport'],
-			[{ answers: '', preparedReport: '00000000-0000-4000-8000-000000000000' }, 'preparedReport'],
-			[{ answers: '', sentAt: 'last week' }, 'sentAt'],
-			[{ answers: '', sentAt: '2999-01-01T00:00:00Z' }, 'sentAt'],
+			[{ answers: '204', preparedReport: '' }, 'preparedReport'],
+			[{ answers: '204', preparedReport: '00000000-0000-4000-8000-000000000000' }, 'preparedReport'],
+			[{ answers: '204', sentAt: 'last week' }, 'sentAt'],
+			[{ answers: '204', sentAt: '2999-01-01T00:00:00Z' }, 'sentAt'],
 		]
 		for (const [fields, field] of cases) {
 			const result = await runRoute(
@@ -893,10 +912,10 @@ describe('report runs and tasks', () => {
 
 	it('a run restarts the cycle: an overdue app becomes on track', async () => {
 		const { org, user, app } = await withLedger()
-		await record(org.id, user.id, app.id, { sentAt: new Date(Date.now() - 40 * 86_400_000), answers: '' })
+		await record(org.id, user.id, app.id, { sentAt: new Date(Date.now() - 40 * 86_400_000), answers: '204' })
 		let [row] = (await dashboardRows(org.id)).rows
 		expect(row).toMatchObject({ id: app.id, status: 'overdue' })
-		await record(org.id, user.id, app.id, { sentAt: new Date(), answers: '' })
+		await record(org.id, user.id, app.id, { sentAt: new Date(), answers: '204' })
 		;[row] = (await dashboardRows(org.id)).rows
 		expect(row).toMatchObject({ id: app.id, status: 'on_track', daysLeft: 15 })
 	})
@@ -1003,7 +1022,7 @@ describe('organisation isolation', () => {
 		expect((await runRoute(csvLoader, makeRequest(`${url}/ledger.csv`, { cookie }), params)).status).toBe(404)
 		const forms: [typeof reportingAction, Record<string, string>][] = [
 			[reportingAction, { intent: 'cycle', cycle: '7' }],
-			[runAction, { intent: 'run', sentAt: '2026-01-20T10:00', answers: '' }],
+			[runAction, { intent: 'run', sentAt: '2026-01-20T10:00', answers: '204' }],
 			[reportingAction, { intent: 'complete', taskId: task!.id }],
 		]
 		for (const [handler, form] of forms) {
@@ -1023,7 +1042,7 @@ describe('organisation isolation', () => {
 			recordRun(b.org.id, b.admin.id, a.app.id, {
 				sentAt: new Date(),
 				preparedReport: { id: prepared!.id },
-				answers: '',
+				answers: '204',
 			}),
 		).rejects.toMatchObject({ status: 404 })
 		await expect(prepareReport(b.org.id, b.admin.id, a.app.id)).rejects.toMatchObject({ status: 404 })

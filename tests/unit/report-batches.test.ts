@@ -370,15 +370,17 @@ describe('tasksFromAnswers', () => {
 
 describe('answersPreview: what recording these answers will do, said before', () => {
 	const one = '{"accounts":[{"accountId":"5be24ad8b1653240376955d2","status":"closed"}]}'
-	it('an empty paste (or one 204) stands for every batch, said as what leaving it empty records', () => {
-		expect(answersPreview('', 445)).toEqual({
+	it('one 204 stands for every batch, said as what it records; an empty box says nothing (it is refused)', () => {
+		expect(answersPreview('204', 445)).toEqual({
 			tone: 'info',
-			text: 'Left empty (or 204), the run records that Atlassian answered every one of the 445 batches with nothing to do (204).',
+			text: '204: the run records that Atlassian answered every one of the 445 batches with nothing to do.',
 		})
 		expect(answersPreview('204', 2)?.text).toContain('every one of the 2 batches')
-		expect(answersPreview('', 1)?.text).toBe(
-			'Left empty (or 204), the run records that Atlassian answered the batch with nothing to do (204).',
+		expect(answersPreview('204 No Content', 1)?.text).toBe(
+			'204: the run records that Atlassian answered the batch with nothing to do.',
 		)
+		expect(answersPreview('', 445)).toBeNull()
+		expect(answersPreview('  \n', 1)).toBeNull()
 	})
 	it('fewer answers than batches is a warning: the others get no answer and no task', () => {
 		expect(answersPreview(one, 445)).toEqual({

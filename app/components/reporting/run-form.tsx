@@ -81,6 +81,8 @@ export function RunForm({
 	useEffect(() => {
 		if (!answer?.notice) return
 		setAnswers('')
+		// The header value was the recorded run's: left, it would go on warning about a run already recorded.
+		setCyclePeriod('')
 		setEdited(false)
 		removeFile()
 	}, [answer])
@@ -151,7 +153,7 @@ export function RunForm({
 							<>
 								Atlassian’s answer to each batch, in batch order, as it came back (such as{' '}
 								<code>{'{"accounts":[{"accountId":"…","status":"closed"}]}'}</code>), several as a JSON array or one per
-								line. Leave it empty when Atlassian answered 204 (nothing to do).
+								line. Enter 204 when Atlassian answered every batch with nothing to do.
 							</>
 						}
 						error={result?.errors?.answers}
