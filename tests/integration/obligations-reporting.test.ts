@@ -279,7 +279,11 @@ describe('finding 3: runs are tied to what was sent', () => {
 		const report = await prepareReport(org.id, user.id, app.id)
 		expect(report.batchCount).toBe(3)
 		const sentAt = new Date(Date.now() - 60_000)
-		const { run } = await recordRun(org.id, user.id, app.id, { sentAt, preparedReport: { id: report.id }, answers: '204' })
+		const { run } = await recordRun(org.id, user.id, app.id, {
+			sentAt,
+			preparedReport: { id: report.id },
+			answers: '204',
+		})
 		expect(run.batchAnswers).toHaveLength(3)
 		expect(run.batchAnswers).toEqual([1, 2, 3].map((batch) => ({ batch, status: 204, body: '', cyclePeriod: null })))
 		await expect(
