@@ -283,10 +283,10 @@ export function reportingStatus(input: ReportingStatusInput): ReportingStatus {
 		return undated('answer_needed', 'Answer needed: does this app store personal data?', ANSWER_NEEDED)
 
 	const pending = input.pendingCycleDays
-	const countWithPending = pending != null && isValidCycleLength(pending) && pending < cycleDays
-	const cycle = countWithPending ? pending : cycleDays
+	const cycle = countedCycleDays(cycleDays, pending)
+	const countWithPending = pending != null && cycle === pending && pending !== cycleDays
 	const label = countWithPending
-		? `${cycleName(pending)} asked for by Atlassian’s Cycle-Period header, counted with until you confirm it (the ${cycleName(cycleDays)} is still set)`
+		? `${cycleName(pending)} asked for by Atlassian’s Cycle-Period header: deadlines are counted with it until you confirm it (the ${cycleName(cycleDays)} is still set)`
 		: cycleLabel(cycleDays, input.cycleSource, input.cycleSetAt ?? null, timeZone)
 	const anchor = pickAnchor(input)
 	if (!anchor) {
@@ -319,6 +319,16 @@ export function reportingStatus(input: ReportingStatusInput): ReportingStatus {
 		statusPhrase(daysLeft, status),
 	].join(' ')
 	return { status, dueAt, dueDate, daysLeft, anchor, headline: headlineOf(status, daysLeft, anchor), explanation }
+}
+
+/**
+ * The cycle deadlines are counted with: the one set, or a shorter one Atlassian's Cycle-Period header asked for while it
+ * waits for a person to confirm it (no status may be greener than Atlassian's own clock).
+ */
+export function countedCycleDays(cycleDays: number, pendingCycleDays: number | null | undefined): number {
+	return pendingCycleDays != null && isValidCycleLength(pendingCycleDays) && pendingCycleDays < cycleDays
+		? pendingCycleDays
+		: cycleDays
 }
 
 /** A status without a deadline: no report due, or none Clearance can count until a person answers. */

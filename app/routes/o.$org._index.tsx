@@ -259,7 +259,8 @@ export default function Dashboard() {
 																<Link to={`${base}/apps/${row.id}/reporting`} aria-label={`Reporting for ${row.name}`}>
 																	Reporting
 																</Link>{' '}
-																· {cycleName(row.cycleDays)}
+																· {cycleName(row.countedCycleDays)}
+																{row.countedCycleDays !== row.cycleDays ? ' (Atlassian’s, to confirm)' : ''}
 															</span>
 														</>
 													)}

@@ -27,6 +27,7 @@ import { MAX_BATCH, parseReportEvidence, tasksFromAnswers, type BatchEvidence } 
 import { isRecordedLater } from '~/domain/report-evidence'
 import {
 	cycleWarnings,
+	countedCycleDays,
 	headerCycleOutcome,
 	inferCycleSource,
 	manualCycleRefusal,
@@ -1000,6 +1001,8 @@ export type DashboardRow = {
 	appKey: string
 	storesPersonalData: App['storesPersonalData']
 	cycleDays: number
+	/** The cycle its deadline is counted with: a shorter one Atlassian asked for, until confirmed (countedCycleDays). */
+	countedCycleDays: number
 	status: ReportingState
 	dueAt: Date | null
 	dueDate: string | null
@@ -1141,6 +1144,7 @@ export async function dashboardRows(
 			appKey: app.appKey,
 			storesPersonalData: app.storesPersonalData,
 			cycleDays: app.cycleDays,
+			countedCycleDays: countedCycleDays(app.cycleDays, pendingDays.get(app.id)),
 			status: status.status,
 			dueAt: status.dueAt,
 			dueDate: status.dueDate,

@@ -791,9 +791,9 @@ describe('report runs and tasks', () => {
 		const [pendingRow] = (await dashboardRows(org.id)).rows
 		expect(pendingRow!.attention).toContain('A Cycle-Period value from Atlassian waits for confirmation.')
 		// Never greener than Atlassian's own clock: counted with the 7 days until confirmed.
-		expect(pendingRow).toMatchObject({ daysLeft: 7 })
+		expect(pendingRow).toMatchObject({ daysLeft: 7, cycleDays: 20, countedCycleDays: 7 })
 		expect(pendingRow!.explanation).toContain(
-			'7-day cycle asked for by Atlassian’s Cycle-Period header, counted with until you confirm it',
+			'7-day cycle asked for by Atlassian’s Cycle-Period header: deadlines are counted with it until you confirm it',
 		)
 		await decideHeaderCycle(org.id, user.id, app.id, run.id, { decision: 'confirm' })
 		expect(await getApp(org.id, app.id)).toMatchObject({
