@@ -231,8 +231,12 @@ export default function ReportingPage() {
 			result={result}
 		/>
 	)
+	// Marking a task done (or undoing it) is answered in the tasks card, which stays where it was pressed.
+	const taskResult = result?.intent === 'complete' || result?.intent === 'reopen' ? result : undefined
+	const tasksUp = tasks.length > 0 || taskResult !== undefined
 	const tasksCard = (
 		<TasksCard
+			result={taskResult}
 			tasks={tasks}
 			page={loaderData.taskPage}
 			taskDueDays={policy.taskDueDays}
@@ -259,7 +263,10 @@ export default function ReportingPage() {
 				}
 			/>
 
-			<ResultAlerts result={result} noticeShownByForm={source === 'run' && canEdit && required} />
+			<ResultAlerts
+				result={result}
+				noticeShownByForm={(source === 'run' && canEdit && required) || taskResult !== undefined}
+			/>
 
 			{/*
 			 * The page's cards, ordered by the next action (issue 17, point 5):
@@ -289,7 +296,7 @@ export default function ReportingPage() {
 				result={result}
 			/>
 			{cycleDecisionPending ? cycleCard : null}
-			{tasks.length > 0 ? tasksCard : null}
+			{tasksUp ? tasksCard : null}
 			{canEdit ? (
 				<ImportForm action={`${base}/import`} busy={busy} result={result?.intent === 'import' ? result : undefined} />
 			) : null}
@@ -326,7 +333,7 @@ export default function ReportingPage() {
 			{/* The account ledger: the nested index route (reporting._index). */}
 			<Outlet />
 			{cycleDecisionPending ? null : cycleCard}
-			{tasks.length > 0 ? null : tasksCard}
+			{tasksUp ? null : tasksCard}
 			<ConnectionCard
 				action={`${base}/connection`}
 				connection={loaderData.connection}

@@ -140,19 +140,26 @@ test('stored data 40 days old makes an app overdue at the top; a prepared report
 	await expect(runForm.getByText(/^Report run recorded: 2 accounts, 1 closed/)).toBeVisible()
 	// Said there only, not a second time at the top of the page.
 	await expect(page.getByText(/^Report run recorded/)).toHaveCount(1)
-	await expect(runForm.getByText(/nothing to do\./)).toHaveCount(0)
+	await expect(runForm.getByText(/^204: the run records/)).toHaveCount(0)
 	await expect(page.getByText('On track').first()).toBeVisible()
 	const runs = page.getByRole('region', { name: 'Report runs (evidence)' })
 	await expect(runs).toContainText('2 accounts in 1 batch')
 	await expect(runs).toContainText('1 of 1')
 	await expect(runs).not.toContainText('Recorded later')
+	// Pressed again, the emptied form records nothing: an empty box is no answer (204 says "nothing to do").
+	await runForm.getByRole('button', { name: 'Record run' }).click()
+	await expect(runForm.getByText(/If Atlassian answered every batch with nothing to do, enter 204/)).toBeVisible()
+	await expect(runs.getByRole('row')).toHaveCount(2)
 
 	// Complete the erase task: the account leaves the ledger.
 	const tasks = page.getByRole('region', { name: 'Open tasks' })
 	await expect(tasks).toContainText('internal policy')
 	const markErased = tasks.getByRole('button', { name: 'Mark erased: 5be24ba3f91c106033269289' })
 	await markErased.click()
-	await expect(page.getByRole('status').filter({ hasText: 'Erased' })).toBeVisible()
+	// Said in the tasks card, where the button was, with its Undo in view; not again at the top of the page.
+	await expect(tasks.getByRole('status').filter({ hasText: 'Erased' })).toBeInViewport()
+	await expect(tasks.getByRole('button', { name: 'Undo' })).toBeInViewport()
+	await expect(page.getByText(/^Erased: account/)).toHaveCount(1)
 	await expect(tasks).toContainText('No erase or refresh tasks are open')
 	const ledger = page.getByRole('region', { name: 'Account ledger' })
 	// Marked by mistake: undone, the account is stored again and its task open.

@@ -33,7 +33,7 @@ export function ResultAlerts({
 }
 
 /** A task marked done by mistake, put back as it was: posted to the page, as marking it done was. */
-function UndoTask({ taskId }: { taskId: string }) {
+export function UndoTask({ taskId }: { taskId: string }) {
 	return (
 		<Form method="post" className="inline-form">
 			<input type="hidden" name="intent" value="reopen" />

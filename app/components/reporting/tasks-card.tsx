@@ -1,8 +1,11 @@
 import { Form, Link, useLocation } from '@remix-run/react'
 import { formatDay } from '~/components/reporting-status'
+import { FormAlert } from '~/components/ui/form'
 import { Badge } from '~/components/ui/status'
 import { TableScroll } from '~/components/ui/table-scroll'
 import { counted, formatNumber } from '~/domain/counts'
+import { type ReportingActionResult } from './action-result'
+import { UndoTask } from './result-alerts'
 
 export type TaskView = {
 	id: string
@@ -53,6 +56,7 @@ export function TasksCard({
 	now,
 	canEdit,
 	busy,
+	result,
 }: {
 	tasks: TaskView[]
 	page: TaskPageView
@@ -62,6 +66,11 @@ export function TasksCard({
 	now: string
 	canEdit: boolean
 	busy: boolean
+	/**
+	 * The answer to marking a task done or undoing it: said here, where the button was pressed, with the way to undo
+	 * (or why it was refused), not at the top of the page out of view.
+	 */
+	result?: ReportingActionResult
 }) {
 	return (
 		<section className="card stack-sm" aria-labelledby="tasks-heading">
@@ -70,6 +79,15 @@ export function TasksCard({
 				Due {taskDueDays} {taskDueDays === 1 ? 'day' : 'days'} after the answer is recorded: your organisation’s
 				internal policy, not an Atlassian deadline (Atlassian publishes none).
 			</p>
+			<FormAlert message={result?.formError} />
+			<div role="status">
+				{result?.notice ? (
+					<div className="alert alert-ok">
+						{result.notice}
+						{result.undoTaskId ? <UndoTask taskId={result.undoTaskId} /> : null}
+					</div>
+				) : null}
+			</div>
 			{tasks.length === 0 ? (
 				<p>
 					No erase or refresh tasks are open. Tasks appear here when a recorded answer reports accounts closed or
