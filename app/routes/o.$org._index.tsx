@@ -7,6 +7,7 @@ import { Icon } from '~/components/ui/icon'
 import { Pagination } from '~/components/ui/pagination'
 import { Badge, EmptyState, PageHeader } from '~/components/ui/status'
 import { cycleName } from '~/domain/cycle-period'
+import { STATE_LABELS, type RequestState } from '~/domain/request-lifecycle'
 import { can } from '~/domain/roles'
 import { formatCalendarDate } from '~/domain/zoned-time'
 import { DASHBOARD_FILTERS, DashboardQuerySchema, type DashboardFilter } from '~/schemas/reporting'
@@ -290,6 +291,11 @@ export default function Dashboard() {
 														<span className="card-muted">No request</span>
 													)}
 													{row.ticketKey ? <span className="sub mono">{row.ticketKey}</span> : null}
+													{row.amendmentState ? (
+														<span className="sub">
+															Amendment: {STATE_LABELS[row.amendmentState as RequestState] ?? row.amendmentState}
+														</span>
+													) : null}
 												</td>
 											</tr>
 										))}

@@ -1017,6 +1017,8 @@ export type DashboardRow = {
 	openRefresh: number
 	overdueTasks: number
 	requestState: string | null
+	/** An amendment of the approved request shown, under way (its state), or null. */
+	amendmentState: string | null
 	ticketKey: string | null
 }
 
@@ -1089,8 +1091,10 @@ export async function dashboardRows(
 			.groupBy(accountActions.appId),
 		conn
 			.select({
+				id: accessRequests.id,
 				appId: accessRequests.appId,
 				state: accessRequests.state,
+				amendsRequestId: accessRequests.amendsRequestId,
 				updatedAt: accessRequests.updatedAt,
 				ticketKey: tickets.key,
 			})
@@ -1122,6 +1126,15 @@ export async function dashboardRows(
 	const taskCounts = new Map(tasks.map((row) => [row.appId, row]))
 	const latestRequest = new Map<string, (typeof requests)[number]>()
 	for (const request of requests) if (!latestRequest.has(request.appId)) latestRequest.set(request.appId, request)
+	// An amendment under way does not hide the approval it amends: the row says both.
+	const requestById = new Map(requests.map((request) => [request.id, request]))
+	const shownRequest = (appId: string) => {
+		const latest = latestRequest.get(appId)
+		const amended = latest?.amendsRequestId ? requestById.get(latest.amendsRequestId) : undefined
+		return latest && latest.state !== 'approved' && amended?.state === 'approved'
+			? { request: amended, amendmentState: latest.state }
+			: { request: latest, amendmentState: null }
+	}
 
 	const rows = appRows.map((app): DashboardRow => {
 		const lastRunAt = lastRun.get(app.id) ?? null
@@ -1137,7 +1150,7 @@ export async function dashboardRows(
 			now,
 		)
 		const counts = taskCounts.get(app.id)
-		const request = latestRequest.get(app.id)
+		const { request, amendmentState } = shownRequest(app.id)
 		return {
 			id: app.id,
 			name: app.name,
@@ -1157,6 +1170,7 @@ export async function dashboardRows(
 			openRefresh: counts?.refresh ?? 0,
 			overdueTasks: counts?.overdue ?? 0,
 			requestState: request?.state ?? null,
+			amendmentState,
 			ticketKey: request?.ticketKey ?? null,
 		}
 	})

@@ -7,6 +7,7 @@ import { loader as appLoader } from '~/routes/o.$org.apps.$appId'
 import { action as notificationsAction, loader as notificationsLoader } from '~/routes/o.$org.notifications'
 import RequestPage, { loader as requestLoader } from '~/routes/o.$org.requests.$requestId._index'
 import { action as settingsAction } from '~/routes/o.$org.settings'
+import { dashboardRows } from '~/services/reporting.server'
 import { renderRoute } from '../fixtures/render'
 import { cookieFor, makeRequest, runRoute } from '../fixtures/world'
 import {
@@ -258,6 +259,9 @@ describe('amendments', () => {
 			requestId: amendmentId,
 		})
 		expect(page.data).toMatchObject({ diff: { added: [], removed: [] } })
+		// The dashboard still says the app is approved, and that an amendment is under way.
+		const [row] = (await dashboardRows(w.org.id)).rows
+		expect(row).toMatchObject({ requestState: 'approved', amendmentState: 'draft', ticketKey: 'DEVHELP-5718' })
 		// As started it is still the same as the approved request: it is not sent for review, and the page says why.
 		const submit = (page.data as { actions: { action: string; blocked: { code: string } | null }[] }).actions.find(
 			(offered) => offered.action === 'submit_for_review',
