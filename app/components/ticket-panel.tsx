@@ -206,6 +206,11 @@ export function TicketPanel({
 							{ticket.followUp!.daysUntilDue} to go).
 						</p>
 					) : null}
+					{ticket.open && !has('atlassian_approved') && !has('atlassian_declined') ? (
+						<p className="card-muted">
+							When Atlassian approves or declines, a compliance reviewer of your organisation records it on this page.
+						</p>
+					) : null}
 				</>
 			) : null}
 			{has('record_ticket') ? (

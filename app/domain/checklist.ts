@@ -603,7 +603,7 @@ function warnings(input: Record<string, unknown>, appType: unknown, useCases: re
 			warn(
 				'connect_end_of_support',
 				'appType',
-				`Connect is ending. ${connectEndOfSupportText()} Plan the request for the Forge version of the app.`,
+				`${connectEndOfSupportText()} Plan the request for the Forge version of the app.`,
 			),
 		)
 	}

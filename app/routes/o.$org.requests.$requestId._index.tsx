@@ -212,7 +212,7 @@ async function runLifecycle(
 			return 'Request withdrawn.'
 		case 'submit_for_review':
 			await applyTransition(orgId, actor, requestId, input.version, input.intent)
-			return 'Submitted for review. A compliance reviewer decides each use case.'
+			return 'Submitted for review.'
 		case 'complete_review':
 			await applyTransition(orgId, actor, requestId, input.version, input.intent)
 			return 'Review complete: the request is ready to send to Atlassian.'

@@ -56,8 +56,10 @@ export default function ReviewQueuePage() {
 								{item.isAuthor ? <Badge tone="neutral">Yours: another reviewer decides (four eyes)</Badge> : null}
 							</div>
 							<p className="card-muted">
-								By {item.authorName} · waiting {item.daysInQueue} day{item.daysInQueue === 1 ? '' : 's'} (since{' '}
-								{formatLocalDate(new Date(item.submittedAt), org.timeZone)})
+								By {item.authorName} ·{' '}
+								{item.daysInQueue === 0
+									? 'waiting since today'
+									: `waiting ${item.daysInQueue} day${item.daysInQueue === 1 ? '' : 's'} (since ${formatLocalDate(new Date(item.submittedAt), org.timeZone)})`}
 							</p>
 							<ul className="checklist-items">
 								{item.useCases.map((useCase) => (

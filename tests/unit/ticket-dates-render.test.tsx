@@ -42,6 +42,14 @@ describe('ticket dates on the request page (issue 9, finding 5)', () => {
 		expect(render(<TicketPanel {...props} ticket={{ ...ticket, answeredAt: null }} />)).toContain('Waited</dt>')
 	})
 
+	it('while Atlassian has not answered, says who records the answer to someone who cannot', () => {
+		const waiting = { ...ticket, open: true, answeredAt: null, steps: ticket.steps.slice(0, 1) }
+		const props = { ticket: waiting, version: 7, followUpDays: 10, timeZone: 'UTC', today: '2026-03-08' }
+		const who = 'a compliance reviewer of your organisation records it on this page'
+		expect(render(<TicketPanel {...props} actions={['atlassian_requested_info']} />)).toContain(who)
+		expect(render(<TicketPanel {...props} actions={['atlassian_approved', 'atlassian_declined']} />)).not.toContain(who)
+	})
+
 	it('the timeline shows the date in force, the date first recorded, and the correction with its reason', () => {
 		const events: TimelineEvent[] = [
 			{
