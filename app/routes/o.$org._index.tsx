@@ -7,7 +7,6 @@ import { Icon } from '~/components/ui/icon'
 import { Pagination } from '~/components/ui/pagination'
 import { Badge, EmptyState, PageHeader } from '~/components/ui/status'
 import { cycleName } from '~/domain/cycle-period'
-import { STATE_LABELS, type RequestState } from '~/domain/request-lifecycle'
 import { can } from '~/domain/roles'
 import { formatCalendarDate } from '~/domain/zoned-time'
 import { DASHBOARD_FILTERS, DashboardQuerySchema, type DashboardFilter } from '~/schemas/reporting'
@@ -293,7 +292,11 @@ export default function Dashboard() {
 													{row.ticketKey ? <span className="sub mono">{row.ticketKey}</span> : null}
 													{row.amendmentState ? (
 														<span className="sub">
-															Amendment: {STATE_LABELS[row.amendmentState as RequestState] ?? row.amendmentState}
+															{(REQUEST_STATE_LABELS[row.amendmentState] ?? row.amendmentState).replace(
+																/^Request:/,
+																'Amendment:',
+															)}
+															{row.amendmentTicketKey ? <span className="mono"> {row.amendmentTicketKey}</span> : null}
 														</span>
 													) : null}
 												</td>

@@ -39,6 +39,7 @@ import {
 	type ReportingState,
 	type ReportingStatus,
 } from '~/domain/reporting-cycle'
+import { IN_PROGRESS_STATES } from '~/domain/request-lifecycle'
 import { NO_SUCH_ORGANISATION, UserFacingError } from '~/utils/errors'
 import { isUuid } from '~/utils/ids'
 import { oncePerRequest } from '~/utils/request-scope.server'
@@ -504,6 +505,8 @@ export async function recordRun(orgId: string, actor: Actor, appId: string, inpu
 	if (input.answers.trim() === '') throw new UserFacingError(NO_ANSWERS, 400, 'answers')
 	const parsed = parseReportEvidence(input.answers)
 	if (!parsed.ok) throw new UserFacingError(`Atlassian’s answer could not be read: ${parsed.reason}`, 400, 'answers')
+	// An empty list ("[]") answers no batch either.
+	if (parsed.batches.length === 0) throw new UserFacingError(NO_ANSWERS, 400, 'answers')
 	const { answers: _answers, ...rest } = input
 	return recordRunEvidence(orgId, actor, appId, { ...rest, batches: parsed.batches }, { now, refuseTwin: true })
 }
@@ -1017,9 +1020,10 @@ export type DashboardRow = {
 	openRefresh: number
 	overdueTasks: number
 	requestState: string | null
-	/** An amendment of the approved request shown, under way (its state), or null. */
-	amendmentState: string | null
 	ticketKey: string | null
+	/** An amendment of the approved request shown, under way: its state and its own ticket, or null. */
+	amendmentState: string | null
+	amendmentTicketKey: string | null
 }
 
 /**
@@ -1126,14 +1130,19 @@ export async function dashboardRows(
 	const taskCounts = new Map(tasks.map((row) => [row.appId, row]))
 	const latestRequest = new Map<string, (typeof requests)[number]>()
 	for (const request of requests) if (!latestRequest.has(request.appId)) latestRequest.set(request.appId, request)
-	// An amendment under way does not hide the approval it amends: the row says both.
+	// An amendment under way (the latest one, newest first) does not hide the approval it amends: the row says both,
+	// whichever of them changed last. A decided or withdrawn amendment is the request shown as it stands.
 	const requestById = new Map(requests.map((request) => [request.id, request]))
+	const amendmentUnderWay = new Map<string, (typeof requests)[number]>()
+	for (const request of requests)
+		if (request.amendsRequestId && IN_PROGRESS_STATES.includes(request.state) && !amendmentUnderWay.has(request.appId))
+			amendmentUnderWay.set(request.appId, request)
 	const shownRequest = (appId: string) => {
-		const latest = latestRequest.get(appId)
-		const amended = latest?.amendsRequestId ? requestById.get(latest.amendsRequestId) : undefined
-		return latest && latest.state !== 'approved' && amended?.state === 'approved'
-			? { request: amended, amendmentState: latest.state }
-			: { request: latest, amendmentState: null }
+		const amendment = amendmentUnderWay.get(appId)
+		const amended = amendment ? requestById.get(amendment.amendsRequestId!) : undefined
+		return amendment && amended?.state === 'approved'
+			? { request: amended, amendment }
+			: { request: latestRequest.get(appId), amendment: undefined }
 	}
 
 	const rows = appRows.map((app): DashboardRow => {
@@ -1150,7 +1159,7 @@ export async function dashboardRows(
 			now,
 		)
 		const counts = taskCounts.get(app.id)
-		const { request, amendmentState } = shownRequest(app.id)
+		const { request, amendment } = shownRequest(app.id)
 		return {
 			id: app.id,
 			name: app.name,
@@ -1170,8 +1179,9 @@ export async function dashboardRows(
 			openRefresh: counts?.refresh ?? 0,
 			overdueTasks: counts?.overdue ?? 0,
 			requestState: request?.state ?? null,
-			amendmentState,
 			ticketKey: request?.ticketKey ?? null,
+			amendmentState: amendment?.state ?? null,
+			amendmentTicketKey: amendment?.ticketKey ?? null,
 		}
 	})
 	rows.sort(

@@ -9,6 +9,7 @@ import { action as newRequestAction } from '~/routes/o.$org.requests.new'
 import { loader as queueLoader } from '~/routes/o.$org.review'
 import { AppSchema } from '~/schemas/apps'
 import { getApp, updateApp } from '~/services/apps.server'
+import { dashboardRows } from '~/services/reporting.server'
 import { appForm } from '../fixtures/requests'
 import { addMember, cookieFor, makeRequest, runRoute } from '../fixtures/world'
 import {
@@ -363,6 +364,8 @@ describe('finding 7: revocation ends the app’s approved scope', () => {
 		expect(page.revocation).toMatchObject({ requestId: amendment })
 		expect(dayOf(page.revocation!.revokedAt)).toBe(daysAgo(2))
 		expect(await requestPage(w, original)).toMatchObject({ standing: { standing: 'revoked', byRequestId: amendment } })
+		// The dashboard says the access is revoked, not the original's "approved".
+		expect((await dashboardRows(w.org.id)).rows[0]).toMatchObject({ requestState: 'revoked', amendmentState: null })
 
 		// A new request may be started (it is no longer an amendment of an approval in force) and, once approved, is the scope.
 		const fresh = await runRoute(

@@ -810,7 +810,7 @@ describe('report runs and tasks', () => {
 	it('an empty answer box is no answer: refused with what to enter, nothing recorded; 204 says “nothing to do”', async () => {
 		const { org, user, app } = await withLedger()
 		const prepared = await prepareReport(org.id, user.id, app.id)
-		for (const answers of ['', '  \n ']) {
+		for (const answers of ['', '  \n ', '[]']) {
 			await expect(
 				recordRun(org.id, user.id, app.id, { sentAt: new Date(), preparedReport: { id: prepared.id }, answers }),
 			).rejects.toMatchObject({ status: 400, field: 'answers', message: expect.stringContaining('enter 204') })

@@ -296,6 +296,12 @@ describe('amendments', () => {
 		})
 		// The approved request is untouched.
 		expect(await versionOf(id)).toMatchObject({ state: 'approved', version: approved.version })
+		// Touched again (its approval date corrected), it does not hide the amendment under way either.
+		await db
+			.update(accessRequests)
+			.set({ updatedAt: new Date(Date.now() + 60_000) })
+			.where(eq(accessRequests.id, id))
+		expect((await dashboardRows(w.org.id)).rows[0]).toMatchObject({ requestState: 'approved', amendmentState: 'draft' })
 		// And it goes through the same review.
 		expect(
 			(

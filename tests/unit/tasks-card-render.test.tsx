@@ -45,3 +45,35 @@ describe('the tasks card says "Late" against the loader’s clock', () => {
 		expect(after).toContain('>Late<')
 	})
 })
+
+describe('the tasks card answers marking a task done, where it was pressed', () => {
+	const card = (result: React.ComponentProps<typeof TasksCard>['result']) =>
+		renderRoute(() => (
+			<TasksCard
+				tasks={[]}
+				page={{ total: 0, prevBefore: null, nextAfter: null }}
+				taskDueDays={30}
+				timeZone="UTC"
+				now="2026-03-09T08:00:00.000Z"
+				canEdit
+				busy={false}
+				result={result}
+			/>
+		))
+
+	it('says what was done, with its Undo, in a live region', async () => {
+		const html = await card({
+			intent: 'complete',
+			notice: 'Erased: account abc was removed from the ledger.',
+			undoTaskId: 't1',
+		})
+		expect(html).toMatch(/role="status"><div class="alert alert-ok">Erased: account abc/)
+		expect(html).toContain('>Undo</button>')
+	})
+
+	it('says why an undo was refused, which no other part of the page says', async () => {
+		const html = await card({ intent: 'reopen', formError: 'This task is open already.' })
+		expect(html).toContain('This task is open already.')
+		expect(html).not.toContain('>Undo</button>')
+	})
+})

@@ -1,4 +1,4 @@
-import { Form } from '@remix-run/react'
+import { Form, useNavigation } from '@remix-run/react'
 import { FormAlert } from '~/components/ui/form'
 import { type ReportingActionResult } from './action-result'
 
@@ -34,11 +34,13 @@ export function ResultAlerts({
 
 /** A task marked done by mistake, put back as it was: posted to the page, as marking it done was. */
 export function UndoTask({ taskId }: { taskId: string }) {
+	// Pressed twice, the second undo would find the task open already and its refusal would replace "Undone".
+	const busy = useNavigation().state !== 'idle'
 	return (
 		<Form method="post" className="inline-form">
 			<input type="hidden" name="intent" value="reopen" />
 			<input type="hidden" name="taskId" value={taskId} />
-			<button type="submit" className="button-link">
+			<button type="submit" className="button-link" disabled={busy}>
 				Undo
 			</button>
 		</Form>
