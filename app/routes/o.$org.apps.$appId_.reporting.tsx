@@ -265,7 +265,9 @@ export default function ReportingPage() {
 
 			<ResultAlerts
 				result={result}
-				noticeShownByForm={(source === 'run' && canEdit && required) || taskResult !== undefined}
+				noticeShownByForm={
+					(source === 'run' && canEdit && required) || taskResult !== undefined || result?.intent === 'prepare'
+				}
 			/>
 
 			{/*

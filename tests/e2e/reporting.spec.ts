@@ -62,7 +62,11 @@ test('stored data 40 days old makes an app overdue at the top; a prepared report
 	await expect(page.locator('html[data-hydrated]')).toBeAttached()
 	const prepare = page.getByRole('region', { name: 'Prepare the report' })
 	await prepare.getByRole('button', { name: 'Prepare report' }).click()
-	await expect(page.getByRole('status').filter({ hasText: 'Report prepared: 2 accounts in 1 batch' })).toBeVisible()
+	// Said in the card, where the button was, and only there.
+	await expect(
+		prepare.getByRole('status').filter({ hasText: 'Report prepared: 2 accounts in 1 batch' }),
+	).toBeInViewport()
+	await expect(page.getByText(/^Report prepared:/)).toHaveCount(1)
 	// The page read again in place (as when a background import ends) keeps its message: the router drops the
 	// action's answer then, the page must not.
 	await page.evaluate(async () => {

@@ -60,6 +60,8 @@ export function PrepareCard({
 					<span className="card-muted">Records what will be sent, so the run you record later proves it.</span>
 				</Form>
 			) : null}
+			{/* What preparing did, said here where the button was pressed (the page's alerts leave it out). */}
+			<div role="status">{result?.notice ? <p className="alert alert-ok">{result.notice}</p> : null}</div>
 			{latest ? (
 				<div className="stack-sm">
 					<p>
