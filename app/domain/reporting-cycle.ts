@@ -282,12 +282,12 @@ export function reportingStatus(input: ReportingStatusInput): ReportingStatus {
 	if (input.personalData !== 'yes')
 		return undated('answer_needed', 'Answer needed: does this app store personal data?', ANSWER_NEEDED)
 
-	const pending = input.pendingCycleDays
-	const cycle = countedCycleDays(cycleDays, pending)
-	const countWithPending = pending != null && cycle === pending && pending !== cycleDays
-	const label = countWithPending
-		? `${cycleName(pending)} asked for by Atlassian’s Cycle-Period header: deadlines are counted with it until you confirm it (the ${cycleName(cycleDays)} is still set)`
-		: cycleLabel(cycleDays, input.cycleSource, input.cycleSetAt ?? null, timeZone)
+	const cycle = countedCycleDays(cycleDays, input.pendingCycleDays)
+	// Counted with a shorter cycle than the one set: Atlassian's, waiting for a person to confirm it.
+	const label =
+		cycle !== cycleDays
+			? `${cycleName(cycle)} asked for by Atlassian’s Cycle-Period header: deadlines are counted with it until you confirm it (the ${cycleName(cycleDays)} is still set)`
+			: cycleLabel(cycleDays, input.cycleSource, input.cycleSetAt ?? null, timeZone)
 	const anchor = pickAnchor(input)
 	if (!anchor) {
 		// Nothing to count from: the conservative reading is "report now".

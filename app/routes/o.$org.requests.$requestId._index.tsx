@@ -64,7 +64,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	// Four eyes over every version since the last approval, said in words (docs/rules.md › Review and four eyes).
 	const authorship = await authorshipOf(org.id, accessRequest, user.id)
 	const isAuthor = authorship !== null
-	const [events, ticket, reviewers, settings, approved, notices] = await Promise.all([
+	const [events, ticket, reviewers, settings, approved, { access, ...notices }] = await Promise.all([
 		listRequestEvents(org.id, accessRequest.id),
 		getTicket(org.id, accessRequest.id),
 		eligibleReviewers(org.id, accessRequest),
@@ -72,7 +72,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 		accessRequest.amendsRequestId ? getRequest(org.id, accessRequest.amendsRequestId) : null,
 		requestScopeNotices(org.id, accessRequest),
 	])
-	const { amends, empty: emptyAmendment } = await amendmentBasis(org.id, accessRequest, { amended: approved })
+	const { amends, empty: emptyAmendment } = await amendmentBasis(org.id, accessRequest, { amended: approved, access })
 	const actions = availableActions(accessRequest.state, {
 		roles,
 		isAuthor,

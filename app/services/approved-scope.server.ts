@@ -146,7 +146,7 @@ export async function appScopeView(
 export async function requestScopeNotices(
 	orgId: string,
 	request: { id: string; appId: string; state: string; amendsRequestId: string | null },
-): Promise<{ standing: ApprovalStanding | null; personalDataConflict: string | null }> {
+): Promise<{ access: AppAccess; standing: ApprovalStanding | null; personalDataConflict: string | null }> {
 	const [{ access, scope }, [app]] = await Promise.all([
 		getAppScope(orgId, request.appId),
 		db
@@ -156,6 +156,8 @@ export async function requestScopeNotices(
 	])
 	const concerned = scope !== null && (scope.requestId === request.id || scope.requestId === request.amendsRequestId)
 	return {
+		// Read here for the page's other uses of it too (whether an amendment is compared with the approval in force).
+		access,
 		standing: request.state === 'approved' ? approvalStanding(access, request.id) : null,
 		personalDataConflict:
 			concerned && app

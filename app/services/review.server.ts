@@ -388,22 +388,15 @@ async function applyTransitionOnce(
 		const { request, useCases } = await lockRequest(tx, orgId, requestId, expectedVersion)
 		const authors = await authorsOf(tx, orgId, request)
 		const authorship = authors.get(actor.id) ?? null
+		const detail = { ...request, useCases, app: { id: request.appId, name: request.appName } }
 		const result = transition(request.state, action, {
 			roles: actor.roles,
 			isAuthor: authorship !== null,
 			authorship,
 			// Recomputed rather than trusting the stored flag, in case the engine changed since the save.
-			checklistReady: evaluateSaved({ ...request, useCases, app: { id: request.appId, name: request.appName } }).ready,
+			checklistReady: evaluateSaved(detail).ready,
 			// Only where it can refuse: read in the transaction, with the request locked.
-			emptyAmendment:
-				action === 'submit_for_review' &&
-				(
-					await amendmentBasis(
-						orgId,
-						{ ...request, useCases, app: { id: request.appId, name: request.appName } },
-						{ q: tx },
-					)
-				).empty,
+			emptyAmendment: action === 'submit_for_review' && (await amendmentBasis(orgId, detail, { q: tx })).empty,
 			allUseCasesApproved: everyUseCaseApproved(useCases),
 			comment: input.comment,
 			ticketKey: input.ticket?.key,
