@@ -1059,3 +1059,21 @@ export const appDeadlineMarks = pgTable(
 	},
 	(t) => [index('app_deadline_marks_org_idx').on(t.orgId, t.appId)],
 )
+
+/**
+ * "Something a dashboard view shows changed in this organisation": inserted by triggers on the requests, tickets,
+ * account tasks, notifications and the organisation itself (never updated, so writers never wait on each other).
+ * A view that finds any computes them with the deadline marks and moves the organisation's version, under which
+ * servers keep rendered dashboards (decision 034).
+ */
+export const orgViewMarks = pgTable(
+	'org_view_marks',
+	{
+		id: bigserial({ mode: 'number' }).primaryKey(),
+		orgId: uuid()
+			.notNull()
+			.references(() => organizations.id, { onDelete: 'cascade' }),
+		createdAt: createdAt(),
+	},
+	(t) => [index('org_view_marks_org_idx').on(t.orgId, t.id)],
+)

@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import { db, type Tx } from '#db/client.server'
-import { appDeadlineMarks, appDeadlines, appDeadlineVersions } from '#db/schema'
+import { appDeadlineMarks, appDeadlines, appDeadlineVersions, orgViewMarks } from '#db/schema'
 import { summariseDue, type DueSummary } from '~/components/reporting-chart'
 import { type ReportingState } from '~/domain/reporting-cycle'
 import { hasNul } from '~/domain/text'
@@ -40,11 +40,15 @@ export function deadlineOf(row: Pick<DashboardRow, 'status' | 'dueAt'>, timeZone
 	return { basis, dueAt: row.dueAt, dueDay: row.dueAt ? localDateOf(row.dueAt, timeZone) : null }
 }
 
-/** Whether any app of the organisation is marked, and the version its kept deadlines are at: one statement. */
+/**
+ * Whether any app of the organisation is marked (or anything else its dashboard shows: org_view_marks), and the
+ * version its kept deadlines and dashboards are at: one statement.
+ */
 async function deadlineState(orgId: string): Promise<{ pending: boolean; version: number }> {
 	const [state] = rowsOf<{ pending: boolean; version: string | number }>(
 		await db.execute(sql`select
-			exists (select 1 from ${appDeadlineMarks} where ${appDeadlineMarks.orgId} = ${orgId}) as pending,
+			(exists (select 1 from ${appDeadlineMarks} where ${appDeadlineMarks.orgId} = ${orgId})
+				or exists (select 1 from ${orgViewMarks} where ${orgViewMarks.orgId} = ${orgId})) as pending,
 			coalesce((select ${appDeadlineVersions.version} from ${appDeadlineVersions}
 				where ${appDeadlineVersions.orgId} = ${orgId}), 0) as version`),
 	)
@@ -52,13 +56,26 @@ async function deadlineState(orgId: string): Promise<{ pending: boolean; version
 }
 
 /**
- * Computes again the deadlines of the organisation's marked apps, then removes exactly the marks it
- * read and moves the organisation's version. One transaction under the organisation's advisory lock, so
- * two views never write an older computation over a newer one; a change committed meanwhile leaves its
- * own mark for the next view.
+ * Computes again the deadlines of the organisation's marked apps, then removes exactly the marks it read (and the
+ * organisation's view marks) and moves the organisation's version. One transaction under the organisation's
+ * advisory lock, so two views never write an older computation over a newer one; a change committed meanwhile
+ * leaves its own mark for the next view. Answers the number of apps computed.
  */
 export async function refreshDeadlines(orgId: string, now = new Date()): Promise<number> {
 	return (await deadlineState(orgId)).pending ? refreshMarked(orgId, now) : 0
+}
+
+/**
+ * Computes the marks of every organisation that has some (the server's housekeeping, every 10 minutes), so marks
+ * left in an organisation whose dashboard nobody opens do not pile up. Answers the number of organisations.
+ */
+export async function refreshEveryMarkedOrganisation(now = new Date()): Promise<number> {
+	const marked = rowsOf<{ org_id: string }>(
+		await db.execute(sql`select distinct org_id from ${appDeadlineMarks}
+			union select distinct org_id from ${orgViewMarks}`),
+	)
+	for (const { org_id } of marked) await refreshDeadlines(org_id, now)
+	return marked.length
 }
 
 function refreshMarked(orgId: string, now: Date): Promise<number> {
@@ -68,18 +85,26 @@ function refreshMarked(orgId: string, now: Date): Promise<number> {
 			.select({ id: appDeadlineMarks.id, appId: appDeadlineMarks.appId })
 			.from(appDeadlineMarks)
 			.where(eq(appDeadlineMarks.orgId, orgId))
-		if (marks.length === 0) return 0
+		const viewMarks = await tx.select({ id: orgViewMarks.id }).from(orgViewMarks).where(eq(orgViewMarks.orgId, orgId))
+		if (marks.length === 0 && viewMarks.length === 0) return 0
 		const appIds = [...new Set(marks.map((mark) => mark.appId))]
-		const { rows, timeZone } = await dashboardRows(
-			orgId,
-			now,
-			appIds.length > MARKED_IN_ONE_LIST ? undefined : { appIds },
-			tx,
-		)
-		await writeDeadlines(tx, orgId, rows, timeZone)
+		if (appIds.length > 0) {
+			const { rows, timeZone } = await dashboardRows(
+				orgId,
+				now,
+				appIds.length > MARKED_IN_ONE_LIST ? undefined : { appIds },
+				tx,
+			)
+			await writeDeadlines(tx, orgId, rows, timeZone)
+		}
+		// Exactly the marks read: one committed since (its id may be lower: ids are not given in commit order) stays.
 		for (let from = 0; from < marks.length; from += 5_000) {
 			const ids = marks.slice(from, from + 5_000).map((mark) => mark.id)
 			await tx.delete(appDeadlineMarks).where(and(eq(appDeadlineMarks.orgId, orgId), inArray(appDeadlineMarks.id, ids)))
+		}
+		for (let from = 0; from < viewMarks.length; from += 5_000) {
+			const ids = viewMarks.slice(from, from + 5_000).map((mark) => mark.id)
+			await tx.delete(orgViewMarks).where(and(eq(orgViewMarks.orgId, orgId), inArray(orgViewMarks.id, ids)))
 		}
 		// Whatever the marks were for (an archived or renamed app changes no deadline but does change the
 		// dashboard), the version moves: a kept dashboard answer is only ever used under its own version.
@@ -136,6 +161,11 @@ export type DashboardPage = {
 	/** Apps matching the filter, and this page of them (most urgent first). */
 	total: number
 	rows: DashboardRow[]
+	/**
+	 * The first instant after the view at which the clock alone changes what it shows (ms since the epoch), or null:
+	 * an app's deadline passing or a shown task falling overdue. The day turning in the organisation's zone too.
+	 */
+	changesAt: number | null
 }
 
 /**
@@ -169,13 +199,16 @@ export async function dashboardPage(
 	// The rows a person reads are computed afresh (headline, tasks, request), in the page's order.
 	const fresh = answer.ids.length === 0 ? [] : (await dashboardRows(orgId, now, { appIds: answer.ids })).rows
 	const byId = new Map(fresh.map((row) => [row.id, row]))
+	const rows = answer.ids.flatMap((id) => byId.get(id) ?? [])
+	const instants = [answer.nextChange, ...rows.map((row) => row.nextTaskDue)].filter((at) => at !== null)
 	return {
 		timeZone,
 		appCount: Object.values(counts).reduce((sum, n) => sum + n, 0),
 		counts,
 		chart: chartOf(answer.chart, chartDays),
 		total: answer.total,
-		rows: answer.ids.flatMap((id) => byId.get(id) ?? []),
+		rows,
+		changesAt: instants.length === 0 ? null : Math.min(...instants),
 	}
 }
 

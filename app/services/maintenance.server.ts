@@ -3,21 +3,25 @@ import { db } from '#db/client.server'
 import { rowsOf } from '~/utils/sql-rows.server'
 import { deleteExpiredIdempotencyKeys } from './api-idempotency.server'
 import { deleteExpiredSessions } from './auth.server'
+import { refreshEveryMarkedOrganisation } from './dashboard.server'
 import { deleteExpiredRateLimits } from './rate-limit.server'
 
 /**
  * Housekeeping the server runs at start and every 10 minutes: expired
  * sessions, limit rows nobody reads any more and stored API answers older
  * than IDEMPOTENCY_RETENTION_DAYS are deleted (a session is also refused,
- * and deleted, when its cookie comes back after expiry); tables that grew or
+ * and deleted, when its cookie comes back after expiry); the marks left by
+ * changes are computed into each organisation's dashboard version (decision
+ * 034), so they do not pile up where nobody opens it; tables that grew or
  * shrank since the planner last measured them are measured again.
  */
 export async function runMaintenance(now = new Date()) {
 	await deleteExpiredSessions(now)
 	const rateLimits = await deleteExpiredRateLimits()
 	const idempotencyKeys = await deleteExpiredIdempotencyKeys(now)
+	const organisationsMarked = await refreshEveryMarkedOrganisation(now)
 	const analysed = await refreshPlannerStatistics()
-	return { rateLimits, idempotencyKeys, analysed }
+	return { rateLimits, idempotencyKeys, organisationsMarked, analysed }
 }
 
 /**

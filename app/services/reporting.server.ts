@@ -1019,6 +1019,8 @@ export type DashboardRow = {
 	openErase: number
 	openRefresh: number
 	overdueTasks: number
+	/** When the next open task falls overdue (ms since the epoch), or null: overdueTasks changes then. */
+	nextTaskDue: number | null
 	requestState: string | null
 	ticketKey: string | null
 	/** An amendment of the approved request shown, under way: its state and its own ticket, or null. */
@@ -1089,6 +1091,12 @@ export async function dashboardRows(
 					sql<number>`count(*) filter (where ${accountActions.dueAt} < ${now.toISOString()}::timestamptz)`.mapWith(
 						Number,
 					),
+				// When the next of them falls overdue (ms since the epoch): the row's counts change then.
+				nextDue: sql<
+					number | null
+				>`extract(epoch from min(${accountActions.dueAt}) filter (where ${accountActions.dueAt} >= ${now.toISOString()}::timestamptz)) * 1000`.mapWith(
+					(value) => (value === null ? null : Number(value)),
+				),
 			})
 			.from(accountActions)
 			.where(and(eq(accountActions.orgId, orgId), ofApp(accountActions.appId), isNull(accountActions.completedAt)))
@@ -1178,6 +1186,7 @@ export async function dashboardRows(
 			openErase: counts?.erase ?? 0,
 			openRefresh: counts?.refresh ?? 0,
 			overdueTasks: counts?.overdue ?? 0,
+			nextTaskDue: counts?.nextDue ?? null,
 			requestState: request?.state ?? null,
 			ticketKey: request?.ticketKey ?? null,
 			amendmentState: amendment?.state ?? null,
